@@ -1,0 +1,39 @@
+# The two commands of the README: `make reports` and `make test`. Both set up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: reports test validate setup benchmark clean notebooks-refresh lab
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "costbook needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/costbook run
+
+validate: $(STAMP)
+	$(BIN)/costbook validate
+
+test: $(STAMP)
+	$(BIN)/costbook validate
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks/
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run_benchmark.py
+
+notebooks-refresh: $(STAMP)
+	$(BIN)/python scripts/refresh_notebooks.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf outputs/*/ outputs/index.html

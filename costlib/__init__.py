@@ -1,0 +1,2 @@
+"""costbook: tested cloud cost models."""
+__version__ = "0.1.0"

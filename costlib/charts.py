@@ -1,0 +1,187 @@
+"""Altair chart builders and one theme, so every workbook looks alike.
+
+Charts are rendered to SVG with vl-convert (no JavaScript, no CDN): the HTML report draws them with the
+network off, the SVG text is stable for nbval, and the runner saves each one as a file beside the report.
+Builders take tidy pandas frames and return ``alt.Chart`` objects; `show` renders one in a notebook.
+
+Every builder aggregates before charting: frames are small (tens to hundreds of rows).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+#: One palette for categories across all workbooks (colour-blind safe, Okabe-Ito order).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+           "#999999"]
+GOOD = "#009E73"
+BAD = "#D55E00"
+NEUTRAL = "#0072B2"
+
+WIDTH = 560
+HEIGHT = 280
+
+
+def _theme() -> dict:
+    font = "Helvetica, Arial, sans-serif"
+    return {
+        "config": {
+            "font": font,
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal",
+                     "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right"},
+            "title": {"fontSize": 14, "anchor": "start", "fontWeight": "bold", "subtitleFontSize": 11,
+                      "subtitleColor": "#555555"},
+            "range": {"category": PALETTE},
+            "background": "white",
+        }
+    }
+
+
+def setup() -> None:
+    """Register and enable the costbook theme (idempotent). Builders call it themselves."""
+    if "costbook" not in alt.theme.names():
+        alt.theme.register("costbook", enable=False)(_theme)
+    alt.theme.enable("costbook")
+
+
+def _vl_version() -> str:
+    major_minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    return "v" + "_".join(major_minor)
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to an SVG string with vl-convert (offline, deterministic)."""
+    import vl_convert
+
+    setup()
+    return vl_convert.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version())
+
+
+def show(chart: alt.TopLevelMixin, name: str) -> None:
+    """Display ``chart`` as inline SVG, labelled ``name`` so the runner can save it as ``<name>.svg``."""
+    from IPython.display import display
+
+    svg = to_svg(chart)
+    display({"image/svg+xml": svg, "text/plain": f"[chart: {name}]"}, raw=True,
+            metadata={"costbook_chart": name})
+
+
+def _money_axis(title: str) -> alt.Axis:
+    return alt.Axis(title=title, format="$,.3~s", labelExpr="replace(datum.label, 'G', 'B')")
+
+
+def stacked_cost(frame: pd.DataFrame, x: str, value: str, component: str, title: str,
+                 x_title: str | None = None, y_title: str = "USD", x_type: str = "O",
+                 subtitle: str | None = None) -> alt.Chart:
+    """Stacked bars: cost by ``component`` for each ``x`` (a volume, a month, an option)."""
+    setup()
+    return alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_bar().encode(
+        x=alt.X(f"{x}:{x_type}", title=x_title or x, sort=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"sum({value}):Q", title=y_title, axis=_money_axis(y_title)),
+        color=alt.Color(f"{component}:N", title=component.replace("_", " "), sort=None),
+        order=alt.Order(f"{component}:N"),
+        tooltip=[x, component, alt.Tooltip(value, format=",.2f")],
+    ).properties(width=WIDTH, height=HEIGHT)
+
+
+def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title: str = "",
+          x_title: str | None = None, y_title: str | None = None, money: bool = True,
+          subtitle: str | None = None, x_type: str = "Q", points: bool = True,
+          rule_x: float | None = None, rule_label: str | None = None) -> alt.LayerChart | alt.Chart:
+    """Lines of ``y`` over ``x``, one per ``series``; optionally a vertical rule at ``rule_x`` (a break-even)."""
+    setup()
+    y_axis = _money_axis(y_title or y) if money else alt.Axis(title=y_title or y)
+    enc = {
+        "x": alt.X(f"{x}:{x_type}", title=x_title or x),
+        "y": alt.Y(f"{y}:Q", title=y_title or y, axis=y_axis),
+        "tooltip": [x, alt.Tooltip(y, format=",.4~f")] + ([series] if series else []),
+    }
+    if series:
+        enc["color"] = alt.Color(f"{series}:N", title=series.replace("_", " "), sort=None)
+    chart = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_line(
+        point=points).encode(**enc).properties(width=WIDTH, height=HEIGHT)
+    if rule_x is None:
+        return chart
+    rule_frame = pd.DataFrame({x: [rule_x], "label": [rule_label or f"{rule_x:,.3g}"]})
+    rule = alt.Chart(rule_frame).mark_rule(color="#555555", strokeDash=[4, 4]).encode(x=f"{x}:{x_type}")
+    text = alt.Chart(rule_frame).mark_text(align="left", dx=4, dy=-HEIGHT / 2 + 10, color="#555555").encode(
+        x=f"{x}:{x_type}", text="label:N")
+    return alt.layer(chart, rule, text)
+
+
+def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
+            top: int = 10) -> alt.LayerChart:
+    """Tornado chart from `costlib.uncertainty.sensitivity`: one bar per input from its low to its high
+    output, sorted by swing, with the base value as a rule.
+
+    ``frame`` needs columns ``input``, ``output_at_low``, ``output_at_high``, ``base_output``, ``low``,
+    ``high``.
+    """
+    setup()
+    data = frame.head(top).copy()
+    data["label"] = [f"{i} ({_short(lo)} to {_short(hi)})" for i, lo, hi in
+                     zip(data["input"], data["low"], data["high"])]
+    rows = []
+    for _, r in data.iterrows():
+        rows.append({"label": r["label"], "end": "low input", "from": r["base_output"], "to": r["output_at_low"]})
+        rows.append({"label": r["label"], "end": "high input", "from": r["base_output"], "to": r["output_at_high"]})
+    long = pd.DataFrame(rows)
+    order = list(data["label"])
+    base = float(data["base_output"].iloc[0]) if len(data) else 0.0
+    bars = alt.Chart(long, title=alt.TitleParams(title, subtitle=[
+        f"Each bar: {output_label} when one input moves to its low or high value, the others at base"]
+    )).mark_bar(height=14).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("from:Q", title=output_label),
+        x2="to:Q",
+        color=alt.Color("end:N", title="input at", scale=alt.Scale(domain=["low input", "high input"],
+                                                                   range=[NEUTRAL, "#E69F00"])),
+        tooltip=["label", "end", alt.Tooltip("to:Q", format=",.4~f")],
+    )
+    rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(color="black").encode(x="base:Q")
+    return alt.layer(bars, rule).properties(width=WIDTH, height=max(120, 28 * len(order)))
+
+
+def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | None = None,
+         money: bool = True, subtitle: str | None = None) -> alt.LayerChart:
+    """P10-P90 band with the P50 line over ``x``; ``frame`` has columns ``x``, ``p10``, ``p50``, ``p90``."""
+    setup()
+    axis = _money_axis(y_title) if money else alt.Axis(title=y_title)
+    base = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [
+        "Shaded: P10 to P90 of the Monte Carlo runs; line: P50 (median)"]))
+    area = base.mark_area(opacity=0.25, color=NEUTRAL).encode(
+        x=alt.X(f"{x}:Q", title=x_title or x), y=alt.Y("p10:Q", title=y_title, axis=axis), y2="p90:Q")
+    line = base.mark_line(color=NEUTRAL).encode(x=f"{x}:Q", y="p50:Q",
+                                                tooltip=[x, alt.Tooltip("p10:Q", format=",.4~f"),
+                                                         alt.Tooltip("p50:Q", format=",.4~f"),
+                                                         alt.Tooltip("p90:Q", format=",.4~f")])
+    return alt.layer(area, line).properties(width=WIDTH, height=HEIGHT)
+
+
+def bars(frame: pd.DataFrame, category: str, value: str, title: str, value_title: str,
+         highlight: str | None = None, money: bool = True, subtitle: str | None = None) -> alt.Chart:
+    """Horizontal bars of ``value`` per ``category``; bars where column ``highlight`` is true are red."""
+    setup()
+    axis = _money_axis(value_title) if money else alt.Axis(title=value_title)
+    color = (alt.condition(f"datum.{highlight}", alt.value(BAD), alt.value(NEUTRAL)) if highlight
+             else alt.value(NEUTRAL))
+    return alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_bar().encode(
+        y=alt.Y(f"{category}:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=axis),
+        color=color,
+        tooltip=[category, alt.Tooltip(value, format=",.4~f")],
+    ).properties(width=WIDTH, height=max(100, 28 * len(frame)))
+
+
+def _short(value: float) -> str:
+    value = float(value)
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:.3g}B"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"

@@ -1,0 +1,53 @@
+"""Exceptions raised by costlib.
+
+`ModelError` is a `ValueError` raised by a formula given an argument it cannot use; its message names the
+argument, the value and what was expected. `ScenarioError` is raised while loading or validating a
+scenario file, before any computing starts; its message names the file, the key, the value and what was
+expected.
+"""
+
+
+class ModelError(ValueError):
+    """A formula was given an argument outside its domain."""
+
+
+class ScenarioError(ValueError):
+    """A scenario (params file or notebook parameters) failed validation.
+
+    Parameters
+    ----------
+    source : str
+        The file path, or ``"notebook parameters"``.
+    problems : list of tuple
+        ``(key, value, expected)`` triples, one per problem.
+    """
+
+    def __init__(self, source, problems):
+        self.source = str(source)
+        self.problems = list(problems)
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self):
+        """One line per problem: ``file: key 'k' = v: expected ...``."""
+        out = []
+        for key, value, expected in self.problems:
+            if key:
+                out.append(f"{self.source}: key '{key}' = {value!r}: {expected}")
+            else:
+                out.append(f"{self.source}: {expected}")
+        return out
+
+
+def require(condition, name, value, expected):
+    """Raise `ModelError` naming ``name`` and ``value`` unless ``condition`` holds.
+
+    Examples
+    --------
+    >>> require(2 > 1, "volume", 2, "expected > 1")
+    >>> require(False, "volume", -1, "expected >= 0")
+    Traceback (most recent call last):
+    ...
+    costlib.errors.ModelError: volume = -1: expected >= 0
+    """
+    if not condition:
+        raise ModelError(f"{name} = {value!r}: {expected}")

@@ -1,0 +1,368 @@
+"""Loading and validating scenario files.
+
+A scenario is a YAML mapping of parameter names to values: a papermill parameters file for one workbook.
+Scenario files live in ``params/<topic>/<scenario>.yaml``; the folder name names the workbook
+(``params/unit_economics/`` belongs to ``notebooks/01_unit_economics.ipynb``) and its schema, the pydantic
+model ``Params`` in ``costlib.workbooks.<topic>``.
+
+Validation happens before any computing. Every problem is reported in one line naming the file, the key,
+the value and what was expected::
+
+    params/unit_economics/streaming.yaml: key 'units_per_month' = -5: expected a number >= 0
+
+Unknown keys are errors (a typo such as ``horizon_month`` is never silently ignored), with the closest
+known key suggested.
+
+A numeric value may be written as a reference into ``params/pricebook.yaml``, the shared list prices:
+``egress_usd_per_gb: "pricebook:aws_egress_internet_first_10tb_usd_per_gb"``. References are resolved
+before validation; an unknown reference is an error naming the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib
+from pathlib import Path
+from typing import Annotated, Any, Mapping
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from costlib.errors import ScenarioError
+
+#: Parameters every notebook has that control the run, not the model.
+RUNTIME_KEYS = ("interactive", "params_file")
+
+PRICEBOOK_PREFIX = "pricebook:"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Field types shared by the workbook schemas. Their messages are the "expected ..." part of an error.
+
+
+def _non_negative(value: float) -> float:
+    if not value >= 0:  # also rejects NaN
+        raise ValueError("expected a number >= 0")
+    return value
+
+
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise ValueError("expected a number > 0")
+    return value
+
+
+def _rate(value: float) -> float:
+    if not 0 <= value <= 1:
+        raise ValueError("expected a decimal rate between 0 and 1 (write 0.07 for 7%)")
+    return value
+
+
+def _signed_rate(value: float) -> float:
+    if not -1 < value <= 1:
+        raise ValueError("expected a decimal rate above -1 and at most 1 (write 0.07 for 7%, -0.05 for -5%)")
+    return value
+
+
+def _positive_int(value: int) -> int:
+    if value < 1:
+        raise ValueError("expected a whole number >= 1")
+    return value
+
+
+NonNegative = Annotated[float, AfterValidator(_non_negative)]
+"""A money amount, volume or count that may be zero but not negative."""
+Positive = Annotated[float, AfterValidator(_positive)]
+"""A quantity that must be strictly positive (a divisor such as units per month)."""
+Rate = Annotated[float, AfterValidator(_rate)]
+"""A decimal rate in [0, 1]: 0.07 means 7%."""
+SignedRate = Annotated[float, AfterValidator(_signed_rate)]
+"""A decimal rate in (-1, 1]: growth that may be negative."""
+PositiveInt = Annotated[int, AfterValidator(_positive_int)]
+"""A whole number >= 1 (months, years, engineers)."""
+
+
+class Schema(BaseModel):
+    """Base class of every workbook schema: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def non_empty(values: list) -> list:
+    """Validator for lists that must hold at least one item."""
+    if len(values) == 0:
+        raise ValueError("expected a non-empty list")
+    return values
+
+
+# ---------------------------------------------------------------------------------------------------
+# Locating files.
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding ``params/`` and ``notebooks/``: searched upwards from ``start`` (or the current
+    folder), then from this package's folder."""
+    candidates = []
+    if start is not None:
+        candidates.append(Path(start).resolve())
+    candidates += [Path.cwd().resolve(), Path(__file__).resolve().parent]
+    for base in candidates:
+        for folder in (base, *base.parents):
+            if (folder / "params").is_dir() and (folder / "notebooks").is_dir():
+                return folder
+    raise ScenarioError("costbook", [(None, None, "cannot find the project folder (with params/ and notebooks/)")])
+
+
+def topic_of(path: str | Path) -> str:
+    """The workbook topic of a scenario file: the name of the folder it is in."""
+    return Path(path).resolve().parent.name
+
+
+def notebook_for(topic: str, root: Path | None = None) -> Path:
+    """The notebook ``notebooks/NN_<topic>.ipynb`` that runs scenarios of ``topic``."""
+    root = root or project_root()
+    matches = sorted((root / "notebooks").glob(f"[0-9][0-9]_{topic}.ipynb"))
+    if not matches:
+        raise ScenarioError(topic, [(None, None, f"no notebook notebooks/NN_{topic}.ipynb for this params folder")])
+    return matches[0]
+
+
+def schema_for(topic: str) -> type[Schema]:
+    """The pydantic model ``costlib.workbooks.<topic>.Params``."""
+    try:
+        module = importlib.import_module(f"costlib.workbooks.{topic}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"costlib.workbooks.{topic}":
+            raise
+        raise ScenarioError(topic, [(None, None, f"no workbook module costlib/workbooks/{topic}.py "
+                                                 f"for params/{topic}/")]) from None
+    return module.Params
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def display_path(path: str | Path, root: Path | None = None) -> str:
+    """``path`` relative to the project root when it lies inside it, else as given."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to((root or project_root()).resolve()))
+    except (ValueError, ScenarioError):
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading and validating.
+
+
+def read_yaml(path: str | Path) -> dict:
+    """Read a scenario YAML file as a mapping, with errors that name the file."""
+    shown = display_path(path)
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(shown, [(None, None, "file not found")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(shown, [(None, None, f"not valid YAML{where}: {problem}")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(shown, [(None, data, "expected a mapping of parameter names to values")])
+    return data
+
+
+def load_pricebook(root: Path | None = None) -> dict[str, dict]:
+    """The shared list prices, ``params/pricebook.yaml``: key -> {value, source, read_on, note}."""
+    path = (root or project_root()) / "params" / "pricebook.yaml"
+    if not path.is_file():
+        return {}
+    book = read_yaml(path)
+    problems = []
+    for key, entry in book.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), (int, float)):
+            problems.append((key, entry, "expected a mapping with a numeric 'value', a 'source' and 'read_on'"))
+        elif not entry.get("source") or not entry.get("read_on"):
+            problems.append((key, entry, "expected a 'source' and the 'read_on' date"))
+    if problems:
+        raise ScenarioError(display_path(path), problems)
+    return book
+
+
+def resolve_pricebook(data: Any, book: Mapping[str, dict], key: str = "") -> tuple[Any, list]:
+    """Replace every ``"pricebook:<name>"`` string in ``data`` by that price's value.
+
+    Returns the resolved data and a list of ``(key, value, expected)`` problems for unknown names.
+
+    Examples
+    --------
+    >>> book = {"s3_usd_per_gb_month": {"value": 0.023}}
+    >>> resolve_pricebook({"price": "pricebook:s3_usd_per_gb_month", "n": 3}, book)
+    ({'price': 0.023, 'n': 3}, [])
+    """
+    problems: list = []
+    if isinstance(data, str) and data.startswith(PRICEBOOK_PREFIX):
+        name = data[len(PRICEBOOK_PREFIX):].strip()
+        if name in book:
+            return book[name]["value"], problems
+        close = difflib.get_close_matches(name, list(book), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.append((key, data, f"expected a price named in params/pricebook.yaml{hint}"))
+        return data, problems
+    if isinstance(data, dict):
+        out = {}
+        for k, v in data.items():
+            out[k], more = resolve_pricebook(v, book, f"{key}.{k}" if key else str(k))
+            problems += more
+        return out, problems
+    if isinstance(data, list):
+        out_list = []
+        for i, v in enumerate(data):
+            resolved, more = resolve_pricebook(v, book, f"{key}[{i}]")
+            out_list.append(resolved)
+            problems += more
+        return out_list, problems
+    return data, problems
+
+
+def _key_of(loc: tuple) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += f".{part}" if key else str(part)
+    return key
+
+
+def _expected(error: dict, schema: type[BaseModel], data: Mapping) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        loc = error["loc"]
+        known = _known_keys(schema, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown key; {hint}expected one of: {', '.join(known)}"
+    if kind == "missing":
+        return "required key is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        return message[len("Value error, "):]
+    if message.startswith("Assertion failed, "):
+        return message[len("Assertion failed, "):]
+    return "expected " + message[0].lower() + message[1:] if message.startswith("Input should") else message
+
+
+def _known_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the (possibly nested) model at ``loc``."""
+    model = schema
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            break
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None) or (annotation,)
+        nested = [a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not nested:
+            break
+        model = nested[0]
+    return list(model.model_fields)
+
+
+def validate(topic: str, data: Mapping[str, Any], source: str = "notebook parameters",
+             root: Path | None = None) -> Schema:
+    """Validate a scenario mapping against the schema of ``topic``.
+
+    Parameters
+    ----------
+    topic : str
+        Workbook topic, e.g. ``"unit_economics"``.
+    data : mapping
+        Parameter names to values. Runtime keys (``interactive``, ``params_file``) are ignored.
+    source : str
+        What the errors name: the file path, or ``"notebook parameters"``.
+
+    Returns
+    -------
+    Schema
+        The validated parameters (a pydantic model).
+
+    Raises
+    ------
+    ScenarioError
+        With one ``(key, value, expected)`` line per problem.
+    """
+    schema = schema_for(topic)
+    data = {k: v for k, v in data.items() if k not in RUNTIME_KEYS}
+    book = load_pricebook(root)
+    data, problems = resolve_pricebook(data, book)
+    if problems:
+        raise ScenarioError(source, problems)
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            value = error.get("input")
+            if error["type"] == "missing":
+                value = None
+            problems.append((_key_of(error["loc"]), value, _expected(error, schema, data)))
+        raise ScenarioError(source, problems) from None
+
+
+def load(path: str | Path, root: Path | None = None) -> Schema:
+    """Read and validate one scenario file; its folder names the workbook.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, each key, its value and what was expected.
+    """
+    data = read_yaml(path)
+    return validate(topic_of(path), data, source=display_path(path, root), root=root)
+
+
+def collect(namespace: Mapping[str, Any], topic: str, baseline: set[str] | None = None,
+            source: str | None = None) -> Schema:
+    """Validate a notebook's parameters from its global namespace.
+
+    The notebook records ``_baseline = set(globals())`` before its parameters cell. Every public name
+    defined after that (by the parameters cell or by papermill's injected cell) must be a field of the
+    schema or a runtime key; anything else (``horizon_month`` for ``horizon_months``) is an unknown key.
+
+    Parameters
+    ----------
+    namespace : mapping
+        The notebook's ``globals()``.
+    topic : str
+        Workbook topic.
+    baseline : set of str, optional
+        Names that existed before the parameters cell.
+    source : str, optional
+        What errors name; defaults to ``params_file`` from the namespace, else ``"notebook parameters"``.
+    """
+    schema = schema_for(topic)
+    source = source or namespace.get("params_file") or "notebook parameters"
+    fields = set(schema.model_fields)
+    data = {name: namespace[name] for name in fields if name in namespace}
+    if baseline is not None:
+        new = {n for n in namespace if n not in baseline and not n.startswith("_")}
+        new -= set(RUNTIME_KEYS)
+        for name in sorted(new - fields):
+            if callable(namespace[name]) or type(namespace[name]).__name__ == "module":
+                continue
+            data[name] = namespace[name]  # let the schema report it as unknown
+    return validate(topic, data, source=str(source))
+
+
+def as_dict(scenario: BaseModel) -> dict:
+    """The validated parameters as plain Python data (for the report's appendix)."""
+    return scenario.model_dump(mode="json")

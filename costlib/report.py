@@ -1,0 +1,382 @@
+"""What a workbook shows a reader, and how the runner turns an executed notebook into a report.
+
+Notebook side (called from cells):
+
+- `headline` prints the handful of figures a reader needs as a plain-text table (the cell nbval checks);
+- `recommend` shows the recommendation in words;
+- `publish` emits the headline figures as ``application/json`` for the runner and the index page;
+- `appendix` shows the full parameters, the params file, its SHA-256, the costlib version and the time.
+
+Runner side: `extract_results`, `extract_charts`, `to_html` (no code cells, no CDN scripts) and
+`write_index` (``outputs/index.html``). Files are written with `atomic_write`: a report is only ever
+replaced by a complete new one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import math
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+import costlib
+from costlib import params as _params
+
+RESULTS_MIME = "application/json"
+RESULTS_KEY = "costbook_results"
+CHART_KEY = "costbook_chart"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Formatting
+
+
+def fmt(value: Any) -> str:
+    """Format a figure for people: thousands separators, sensible precision, units left to the name.
+
+    Examples
+    --------
+    >>> fmt(1234567.891), fmt(12.3456), fmt(0.012345), fmt(-0.5), fmt("sub-linear"), fmt(None)
+    ('1,234,568', '12.35', '0.01235', '-0.5000', 'sub-linear', 'n/a')
+    """
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "never" if value > 0 else "-inf"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}"
+    if magnitude == 0:
+        return "0"
+    return f"{value:.4g}" if magnitude < 0.1 else f"{value:.4f}"
+
+
+def usd(x: float) -> str:
+    """Money for sentences: ``$1.25M``, ``$12,500``, ``$3.40``, ``$0.125``, ``$0.000137``.
+
+    Examples
+    --------
+    >>> usd(1_250_000), usd(12_500), usd(3.4), usd(0.125), usd(0.000137), usd(-2e9)
+    ('$1.25M', '$12,500', '$3.40', '$0.125', '$0.000137', '-$2.00B')
+    """
+    x = float(x)
+    if x < 0:
+        return "-" + usd(-x)
+    if x >= 1e9:
+        return f"${x / 1e9:,.2f}B"
+    if x >= 1e6:
+        return f"${x / 1e6:,.2f}M"
+    if x >= 1e3:
+        return f"${x:,.0f}"
+    if x >= 1:
+        return f"${x:,.2f}"
+    if x >= 0.01:
+        return f"${x:.3f}"
+    return f"${x:.3g}"
+
+
+def pct(x: float) -> str:
+    """A decimal rate as a percentage for sentences: ``0.1667 -> '16.7%'``.
+
+    Examples
+    --------
+    >>> pct(0.1667), pct(-0.05)
+    ('16.7%', '-5.0%')
+    """
+    return f"{100 * float(x):.1f}%"
+
+
+def count(x: float) -> str:
+    """A volume for sentences: ``116.67M``, ``2.50B``, ``12.5k``, ``950``.
+
+    Examples
+    --------
+    >>> count(116_666_624), count(2.5e9), count(12_500), count(950)
+    ('116.67M', '2.50B', '12.5k', '950')
+    """
+    x = float(x)
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:,.2f}B"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f}M"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:,.1f}k"
+    return f"{x:,.0f}"
+
+
+def headline_text(figures: Mapping[str, Any]) -> str:
+    """The headline table as text: one figure per line, name (with its unit) then value.
+
+    Examples
+    --------
+    >>> print(headline_text({"cost_usd_per_stream": 0.0123, "scaling": "sub-linear"}))
+    cost_usd_per_stream      0.0123
+    scaling              sub-linear
+    """
+    width = max(len(k) for k in figures)
+    values = {k: fmt(v) for k, v in figures.items()}
+    vwidth = max(len(v) for v in values.values())
+    return "\n".join(f"{k:<{width}}  {v:>{vwidth}}" for k, v in values.items())
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN/inf to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notebook side
+
+
+def headline(figures: Mapping[str, Any]) -> None:
+    """Print the headline table (checked by nbval: keep it deterministic)."""
+    print(headline_text(figures))
+
+
+def table(frame, money=(), percent=(), decimals: int = 4):
+    """A pandas Styler for display: money columns with thousands separators, shares as percentages,
+    other numbers with up to ``decimals`` significant figures, no index."""
+    formats = {}
+    for column in frame.columns:
+        if column in money:
+            formats[column] = lambda v: "n/a" if v is None or v != v else (
+                f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:,.4g}")
+        elif column in percent:
+            formats[column] = lambda v: "n/a" if v is None or v != v else f"{100 * v:,.1f}%"
+        elif frame[column].dtype.kind == "f":
+            formats[column] = lambda v, d=decimals: "n/a" if v != v else fmt(v)
+    return frame.style.format(formats).hide(axis="index")
+
+
+def recommend(text: str) -> None:
+    """Show the recommendation (Markdown) in a highlighted box."""
+    from IPython.display import HTML, display
+
+    import markdown_it  # shipped with jupyter's dependencies
+
+    body = markdown_it.MarkdownIt().render(text)
+    display(HTML(f'<div class="costbook-recommendation" style="border-left:4px solid #009E73;'
+                 f'background:#f3faf7;padding:8px 16px;margin:8px 0">{body}</div>'))
+
+
+def publish(figures: Mapping[str, Any], recommendation: str, topic: str, **extra: Any) -> None:
+    """Emit the headline figures as JSON for the runner (shown as nothing in the report)."""
+    from IPython.display import display
+
+    payload = _clean({"topic": topic, "headline": dict(figures), "recommendation": recommendation, **extra})
+    display({RESULTS_MIME: payload, "text/plain": ""}, raw=True, metadata={RESULTS_KEY: True})
+
+
+def provenance(params_file: str | os.PathLike | None) -> dict:
+    """Where a report came from: params file and SHA-256, costlib version, git commit, UTC time."""
+    info = {
+        "params_file": None,
+        "params_sha256": None,
+        "costlib_version": costlib.__version__,
+        "git_commit": git_commit(),
+        "produced_at_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }
+    if params_file:
+        info["params_file"] = _params.display_path(params_file)
+        if Path(params_file).is_file():
+            info["params_sha256"] = _params.sha256_of(params_file)
+    return info
+
+
+def git_commit() -> str | None:
+    """The checkout's commit (with ``-dirty`` if the tree has changes), or None outside git."""
+    try:
+        root = _params.project_root()
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=5)
+        if commit.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5)
+        return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError, Exception):
+        return None
+
+
+def appendix(scenario, params_file: str | None) -> None:
+    """Show the full parameters and the provenance of this run."""
+    from IPython.display import HTML, Markdown, display
+
+    info = provenance(params_file)
+    values = _params.as_dict(scenario)
+    rows = [("params file", info["params_file"] or "none (the notebook's defaults)"),
+            ("params file SHA-256", info["params_sha256"] or "n/a"),
+            ("costlib version", info["costlib_version"]),
+            ("git commit", info["git_commit"] or "n/a"),
+            ("produced at (UTC)", info["produced_at_utc"])]
+    table = "\n".join(f"| {k} | `{v}` |" for k, v in rows)
+    dumped = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100)
+    display(Markdown(f"| | |\n|---|---|\n{table}\n\nParameters as validated (pricebook references resolved):"))
+    display(HTML(f'<pre style="font-size:12px;background:#f7f7f7;padding:8px">{html.escape(dumped)}</pre>'))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Runner side
+
+
+def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def extract_results(nb) -> dict | None:
+    """The payload `publish` emitted in an executed notebook, or None."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get(RESULTS_KEY) and RESULTS_MIME in output.get("data", {}):
+                return dict(output["data"][RESULTS_MIME])
+    return None
+
+
+def extract_charts(nb) -> dict[str, str]:
+    """``{name: svg}`` for every chart `costlib.charts.show` displayed."""
+    charts = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get(CHART_KEY)
+            if name and "image/svg+xml" in output.get("data", {}):
+                charts[name] = output["data"]["image/svg+xml"]
+    return charts
+
+
+_CDN_SCRIPT = re.compile(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', re.IGNORECASE)
+_CDN_MODULE = re.compile(r'<script type="module">(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>', re.S)
+_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
+REPORT_CSS = """
+<style>
+  body.jp-Notebook { max-width: 980px; margin: 0 auto; padding: 16px 24px; }
+  .jp-OutputArea-output pre { font-size: 13px; }
+  .jp-RenderedHTMLCommon table { font-size: 13px; }
+  .costbook-meta { color: #555; font-size: 12px; margin: 0 0 12px 0; }
+</style>
+"""
+
+
+def to_html(nb, title: str, subtitle: str = "") -> str:
+    """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN."""
+    import nbconvert
+
+    nb = _strip_results_outputs(nb)
+    exporter = nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                      exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = _MATHJAX_BLOCK.sub("", body)
+    body = _CDN_SCRIPT.sub("", body)
+    body = _CDN_MODULE.sub("", body)
+    body = body.replace("</head>", REPORT_CSS + "</head>", 1)
+    if subtitle:
+        body = re.sub(r"(<body[^>]*>)", r'\1<p class="costbook-meta">' + html.escape(subtitle) + "</p>",
+                      body, count=1)
+    return body
+
+
+def _strip_results_outputs(nb):
+    """A copy of ``nb`` without the machine-readable outputs (results JSON) that mean nothing to people."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell["outputs"] = [o for o in cell["outputs"] if not o.get("metadata", {}).get(RESULTS_KEY)]
+    return nb
+
+
+def write_index(outputs_dir: str | os.PathLike) -> Path:
+    """Write ``outputs/index.html``: every report with its headline figures, grouped by workbook."""
+    outputs_dir = Path(outputs_dir)
+    entries = []
+    for path in sorted(outputs_dir.glob("*/*.json")):
+        try:
+            entries.append((path, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, json.JSONDecodeError):
+            continue
+    sections = []
+    by_topic: dict[str, list] = {}
+    for path, data in entries:
+        by_topic.setdefault(path.parent.name, []).append((path, data))
+    for topic, items in sorted(by_topic.items()):
+        cards = []
+        for path, data in items:
+            figures = data.get("headline", {})
+            rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{html.escape(fmt(v))}</td></tr>"
+                           for k, v in figures.items())
+            prov = data.get("provenance", {})
+            rec = html.escape(_first_sentence(data.get("recommendation", "")))
+            href = f"{topic}/{path.stem}.html"
+            cards.append(
+                f"<div class='card'><h3><a href='{html.escape(href)}'>{html.escape(data.get('title', path.stem))}"
+                f"</a></h3><p class='rec'>{rec}</p><table>{rows}</table>"
+                f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
+                f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
+        sections.append(f"<h2>{html.escape(topic.replace('_', ' '))}</h2><div class='grid'>{''.join(cards)}</div>")
+    produced = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>costbook reports</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; max-width: 1200px; margin: 0 auto; padding: 16px 24px;
+       color: #222; }}
+h1 {{ margin-bottom: 4px; }} h2 {{ text-transform: capitalize; border-bottom: 1px solid #ddd; }}
+.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; }}
+.card {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 14px; }}
+.card h3 {{ margin: 6px 0; font-size: 16px; }} .rec {{ font-size: 13px; color: #333; }}
+table {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
+td {{ padding: 2px 4px; border-bottom: 1px solid #f0f0f0; font-family: Menlo, Consolas, monospace; }}
+td.num {{ text-align: right; }} .meta {{ color: #777; font-size: 11px; }}
+</style></head><body>
+<h1>costbook reports</h1>
+<p class="meta">{len(entries)} reports · index written {produced} · costlib {costlib.__version__}</p>
+{''.join(sections) or '<p>No reports yet: run <code>costbook run</code>.</p>'}
+</body></html>
+"""
+    target = outputs_dir / "index.html"
+    atomic_write(target, page)
+    return target
+
+
+def _first_sentence(text: str) -> str:
+    text = re.sub(r"[*_`#]", "", text or "").strip()
+    match = re.match(r"(.+?[.!?])(\s|$)", text, re.S)
+    return (match.group(1) if match else text)[:400]
