@@ -1,0 +1,1532 @@
+"""Total cost of ownership (TCO): cost lines by category, people and toil, utilization, purchase options,
+ARM migration payback, storage lifecycle and managed vs self-hosted (seed section II).
+
+Sign convention
+---------------
+Every table and figure in this module holds **costs as positive amounts**, and present values of costs are
+positive too. Where a signed cash flow is needed (for example to compare with ``numpy_financial.npv``), the
+convention is **inflows positive, outflows negative**: a cost ``c`` is the cash flow ``-c``, so the NPV of a
+stream of costs is ``-present_value(costs)``.
+
+Timing: month 1 is the first month of the horizon; a cost in month ``m`` is discounted by
+``(1 + r_month) ** m`` with ``r_month = (1 + discount_rate_per_year) ** (1 / 12) - 1`` (end-of-month timing).
+Hourly prices use 730 hours a month; ages in days use ``730 / 24`` days a month.
+
+Functions taking plain numbers broadcast over numpy arrays, so Monte Carlo can pass samples of shape
+``(n, 1)``; they return a Python ``float`` when every argument is a scalar.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from costlib.errors import ModelError, require
+
+__all__ = [
+    "HOURS_PER_MONTH",
+    "DAYS_PER_MONTH",
+    "CATEGORY_GROUPS",
+    "CostLine",
+    "monthly_discount_rate",
+    "discount_factors",
+    "present_value",
+    "line_costs_by_month",
+    "tco_monthly",
+    "tco_summary",
+    "people_cost_usd_per_month",
+    "loaded_cost_usd_per_hour",
+    "toil_cost_usd_per_month",
+    "engineering_weeks_usd",
+    "people_share_of_tco",
+    "effective_price_per_utilized_unit",
+    "on_demand_usd_per_month",
+    "committed_usd_per_month",
+    "spot_usd_per_month",
+    "purchase_options_usd_per_month",
+    "blended_usd_per_month",
+    "cost_reduction_from_price_performance",
+    "arm_saving_usd_per_month",
+    "payback_month",
+    "arm_migration_payback_month",
+    "arm_migration_monthly",
+    "storage_tiers_gb",
+    "storage_bill_usd_by_month",
+    "storage_policy_comparison",
+    "managed_premium_from_saving",
+    "managed_cost_usd_per_year",
+    "self_hosted_cost_usd_per_year",
+    "self_hosting_crossover_usd_per_year",
+]
+
+HOURS_PER_MONTH = 730.0
+"""Hours in the model month (8,760 hours a year / 12)."""
+
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+"""Days in the model month (730 / 24 = 30.4167)."""
+
+CATEGORY_GROUPS = {
+    "compute": "direct",
+    "storage": "direct",
+    "network": "direct",
+    "licenses": "direct",
+    "people": "indirect",
+    "toil": "indirect",
+    "training": "indirect",
+    "tech_debt": "opportunity",
+    "lock_in": "opportunity",
+    "delayed_features": "opportunity",
+}
+"""TCO categories and their group (seed II): direct, indirect, opportunity. ``lock_in`` holds vendor
+lock-in, exit and migration cost."""
+
+_GROUP_ORDER = ("direct", "indirect", "opportunity")
+
+# Upper bound for premiums and headroom: a value above it is taken as a percentage typed as a number.
+_MAX_MARKUP = 5.0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# argument checks
+
+
+def _as_float_array(name, value):
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ModelError(f"{name} = {value!r}: expected a number") from None
+
+
+def _check(name, value, ok, expected):
+    """Raise ModelError naming ``name`` and the first offending value unless ``ok(array)`` holds everywhere."""
+    arr = _as_float_array(name, value)
+    with np.errstate(invalid="ignore"):
+        good = np.broadcast_to(np.asarray(ok(arr)), arr.shape)
+    if not good.all():
+        bad = value if arr.ndim == 0 else float(arr[~good].flat[0])
+        require(False, name, bad, expected)
+    return arr
+
+
+def _nonneg(name, value):
+    return _check(name, value, lambda a: a >= 0, "expected a number >= 0")
+
+
+def _fraction(name, value, *, low_open=False, high_open=False):
+    lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
+
+    def ok(a):
+        lower = a > 0 if low_open else a >= 0
+        upper = a < 1 if high_open else a <= 1
+        return lower & upper
+
+    return _check(name, value, ok, f"expected a decimal fraction in {lo}0, 1{hi} (write 15% as 0.15)")
+
+
+def _annual_rate(name, value):
+    return _check(name, value, lambda a: (a >= 0) & (a < 1),
+                  "expected a decimal rate per year in [0, 1) (write 7% as 0.07)")
+
+
+def _growth(name, value):
+    return _check(name, value, lambda a: (a > -1) & (a <= 1),
+                  "expected a decimal growth rate per month in (-1, 1] (write 2% as 0.02)")
+
+
+def _markup(name, value):
+    return _check(name, value, lambda a: (a >= 0) & (a <= _MAX_MARKUP),
+                  f"expected a decimal fraction in [0, {_MAX_MARKUP:g}] (write 30% as 0.3)")
+
+
+def _int(name, value, low, high=None):
+    ok = isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating))
+                                                  and math.isfinite(value) and float(value).is_integer())
+    if isinstance(value, bool):
+        ok = False
+    upper = "" if high is None else f" and <= {high}"
+    require(ok and value >= low and (high is None or value <= high), name, value,
+            f"expected a whole number >= {low}{upper}")
+    return int(value)
+
+
+def _horizon(value):
+    return _int("horizon_months", value, 1)
+
+
+def _out(x):
+    """Python float for a 0-d result, the array otherwise."""
+    x = np.asarray(x, dtype=float)
+    return float(x) if x.ndim == 0 else x
+
+
+# ----------------------------------------------------------------------------------------------------------
+# discounting
+
+
+def monthly_discount_rate(discount_rate_per_year):
+    """Monthly rate equivalent to an annual discount rate (compounded monthly).
+
+    Parameters
+    ----------
+    discount_rate_per_year : float or array_like
+        Annual discount rate as a decimal in [0, 1) (0.08 for 8%).
+
+    Returns
+    -------
+    float or ndarray
+        ``r_month``, a decimal rate per month.
+
+    Notes
+    -----
+    ``r_month = (1 + r_year) ** (1 / 12) - 1``, so twelve months of ``r_month`` compound to ``r_year``.
+
+    References
+    ----------
+    CONTRIBUTING.md, "Month index convention".
+
+    Examples
+    --------
+    >>> round(monthly_discount_rate(0.12), 6)
+    0.009489
+    """
+    r = _annual_rate("discount_rate_per_year", discount_rate_per_year)
+    return _out((1.0 + r) ** (1.0 / 12.0) - 1.0)
+
+
+def discount_factors(horizon_months, discount_rate_per_year):
+    """End-of-month discount factors for months 1..horizon_months.
+
+    Parameters
+    ----------
+    horizon_months : int
+        Number of months (>= 1).
+    discount_rate_per_year : float or array_like
+        Annual discount rate as a decimal in [0, 1). An array of shape (n, 1) gives factors of shape
+        (n, horizon_months).
+
+    Returns
+    -------
+    ndarray
+        ``1 / (1 + r_month) ** m`` for ``m = 1..horizon_months`` (dimensionless), months on the last axis.
+
+    Notes
+    -----
+    ``DF_m = (1 + r_month) ** -m`` with ``r_month = (1 + r_year) ** (1/12) - 1``; ``DF_12 = 1 / (1 + r_year)``.
+
+    References
+    ----------
+    CONTRIBUTING.md, "Month index convention".
+
+    Examples
+    --------
+    >>> float(discount_factors(12, 0.10)[-1])  # one year out: 1 / 1.10
+    0.9090909
+    """
+    n = _horizon(horizon_months)
+    r = _as_float_array("discount_rate_per_year", monthly_discount_rate(discount_rate_per_year))
+    months = np.arange(1, n + 1, dtype=float)
+    return (1.0 + r) ** -months
+
+
+def present_value(costs_usd_by_month, discount_rate_per_year):
+    """Present value of a monthly cost stream, month 1 first, end-of-month timing.
+
+    Parameters
+    ----------
+    costs_usd_by_month : array_like
+        Costs in USD (positive) for months 1..n on the last axis.
+    discount_rate_per_year : float or array_like
+        Annual discount rate as a decimal in [0, 1); broadcasts against the leading axes of the costs.
+
+    Returns
+    -------
+    float or ndarray
+        Present value of the costs in USD (positive). The NPV in the signed convention (outflows negative)
+        is its negative.
+
+    Notes
+    -----
+    ``PV = sum_{m=1..n} c_m / (1 + r_month) ** m``; equal to ``-numpy_financial.npv(r_month, [0, -c_1, ...,
+    -c_n])``.
+
+    References
+    ----------
+    numpy-financial, ``npv``; CONTRIBUTING.md, "Month index convention".
+
+    Examples
+    --------
+    >>> round(present_value([0.0] * 11 + [110.0], 0.10), 6)  # $110 at month 12 at 10%/yr
+    100.0
+    """
+    c = _as_float_array("costs_usd_by_month", costs_usd_by_month)
+    require(c.ndim >= 1 and c.shape[-1] >= 1, "costs_usd_by_month", costs_usd_by_month,
+            "expected an array with months on the last axis")
+    df = discount_factors(c.shape[-1], discount_rate_per_year)
+    return _out(np.sum(c * df, axis=-1))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# cost lines and the TCO table
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One line of a TCO: a recurring monthly cost, optional one-off cost, growth and active months.
+
+    Parameters
+    ----------
+    option : str
+        The option the line belongs to (``"managed"``, ``"self_hosted"``...).
+    name : str
+        Line name, unique within its option.
+    category : str
+        One of `CATEGORY_GROUPS` (compute, storage, network, licenses, people, toil, training, tech_debt,
+        lock_in, delayed_features).
+    cost_usd_per_month : float
+        Recurring cost in USD per month in the line's first active month.
+    one_off_usd : float
+        One-off cost in USD, charged in ``one_off_month``.
+    one_off_month : int
+        Month (1-based, within the horizon) of the one-off cost.
+    growth_rate_per_month : float
+        Growth of the recurring cost per month, decimal (0.02 for 2%).
+    start_month : int
+        First month with the recurring cost (1-based).
+    end_month : int or None
+        Last month with the recurring cost; None for the end of the horizon.
+
+    Examples
+    --------
+    >>> CostLine("self_hosted", "SREs", "people", 50_000.0).group
+    'indirect'
+    """
+
+    option: str
+    name: str
+    category: str
+    cost_usd_per_month: float = 0.0
+    one_off_usd: float = 0.0
+    one_off_month: int = 1
+    growth_rate_per_month: float = 0.0
+    start_month: int = 1
+    end_month: int | None = None
+
+    def __post_init__(self):
+        require(self.category in CATEGORY_GROUPS, "category", self.category,
+                f"expected one of {list(CATEGORY_GROUPS)}")
+
+    @property
+    def group(self):
+        """The category's group: direct, indirect or opportunity."""
+        return CATEGORY_GROUPS[self.category]
+
+
+def _is_missing(value):
+    return value is None or (isinstance(value, (float, np.floating)) and math.isnan(value))
+
+
+def _to_lines(lines):
+    if isinstance(lines, pd.DataFrame):
+        # empty cells of optional columns take the CostLine defaults
+        lines = [{k: v for k, v in row.items() if not _is_missing(v)} for row in lines.to_dict("records")]
+    if isinstance(lines, (CostLine, Mapping)):
+        lines = [lines]
+    out = []
+    names = {f.name for f in fields(CostLine)}
+    for i, line in enumerate(lines):
+        label = f"lines[{i}]"
+        if isinstance(line, CostLine):
+            out.append(line)
+            continue
+        require(isinstance(line, Mapping), label, line, "expected a CostLine or a mapping of its fields")
+        unknown = sorted(set(line) - names)
+        require(not unknown, f"{label} keys", unknown, f"expected only {sorted(names)}")
+        missing = [k for k in ("option", "name", "category") if k not in line]
+        require(not missing, f"{label} keys", missing, "expected option, name and category")
+        kwargs = {k: v for k, v in line.items() if not (v is None and k not in ("option", "name", "category"))}
+        try:
+            out.append(CostLine(**kwargs))
+        except ModelError as exc:
+            raise ModelError(f"{label}.{exc}") from None
+    require(len(out) > 0, "lines", lines, "expected at least one cost line")
+    return out
+
+
+def line_costs_by_month(cost_usd_per_month, horizon_months=36, *, growth_rate_per_month=0.0, start_month=1,
+                        end_month=None, one_off_usd=0.0, one_off_month=1):
+    """Monthly costs of one cost line over the horizon.
+
+    Parameters
+    ----------
+    cost_usd_per_month : float or array_like
+        Recurring cost in USD per month in ``start_month`` (>= 0).
+    horizon_months : int
+        Number of months (default 36).
+    growth_rate_per_month : float or array_like
+        Growth of the recurring cost per month, decimal in (-1, 1].
+    start_month, end_month : int
+        First and last month (1-based, inclusive) with the recurring cost; ``start_month`` must lie within
+        the horizon; ``end_month=None`` runs to the end of the horizon, and an ``end_month`` past the horizon
+        is cut at the horizon.
+    one_off_usd : float or array_like
+        One-off cost in USD (>= 0), charged in ``one_off_month`` (1..horizon_months).
+
+    Returns
+    -------
+    ndarray
+        Costs in USD, months 1..horizon_months on the last axis; array arguments of shape (n, 1) give shape
+        (n, horizon_months).
+
+    Notes
+    -----
+    ``c_m = C * (1 + g) ** (m - start) * [start <= m <= end] + O * [m == one_off_month]``.
+
+    References
+    ----------
+    Seed section II (direct, indirect and opportunity cost lines); CONTRIBUTING.md (monthly base period,
+    growth per month).
+
+    Examples
+    --------
+    >>> line_costs_by_month(100.0, 4, growth_rate_per_month=0.1, start_month=2, one_off_usd=50.0).round(2).tolist()
+    [50.0, 100.0, 110.0, 121.0]
+    """
+    n = _horizon(horizon_months)
+    c = _nonneg("cost_usd_per_month", cost_usd_per_month)
+    g = _growth("growth_rate_per_month", growth_rate_per_month)
+    o = _nonneg("one_off_usd", one_off_usd)
+    start = _int("start_month", start_month, 1, n)
+    end = n if end_month is None else _int("end_month", end_month, start)
+    om = _int("one_off_month", one_off_month, 1, n)
+    months = np.arange(1, n + 1, dtype=float)
+    active = (months >= start) & (months <= end)
+    growth = (1.0 + g) ** np.where(active, months - start, 0.0)
+    return c * growth * active + o * (months == om)
+
+
+def tco_monthly(lines, horizon_months=36, discount_rate_per_year=0.0):
+    """The TCO as a monthly long table: one row per option, line and month.
+
+    Parameters
+    ----------
+    lines : iterable of CostLine or mapping, or DataFrame
+        Cost lines; mappings and DataFrame rows use the `CostLine` field names.
+    horizon_months : int
+        Number of months (default 36).
+    discount_rate_per_year : float
+        Annual discount rate as a decimal in [0, 1) for the ``pv_usd`` column (default 0).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``option, line, category, group, month, year, cost_usd, discount_factor, pv_usd``; costs in
+        USD (positive), ``year = (month - 1) // 12 + 1``. Rows keep the order of the lines.
+
+    Notes
+    -----
+    ``cost_usd`` follows `line_costs_by_month`; ``pv_usd = cost_usd / (1 + r_month) ** month``.
+
+    References
+    ----------
+    Seed section II (TCO components); CONTRIBUTING.md (end-of-month discounting).
+
+    Examples
+    --------
+    >>> lines = [CostLine("self_hosted", "VMs", "compute", 5_000.0),
+    ...          CostLine("self_hosted", "2 SREs", "people", 50_000.0)]
+    >>> t = tco_monthly(lines, horizon_months=12)
+    >>> float(t.cost_usd.sum())
+    660000.0
+    """
+    n = _horizon(horizon_months)
+    rate = float(_annual_rate("discount_rate_per_year", discount_rate_per_year))
+    lines = _to_lines(lines)
+    df = discount_factors(n, rate)
+    months = np.arange(1, n + 1)
+    seen = set()
+    frames = []
+    for i, line in enumerate(lines):
+        label = f"lines[{i}]"
+        key = (line.option, line.name)
+        require(key not in seen, f"{label}.name", line.name, f"expected a name unique within option "
+                                                              f"{line.option!r}")
+        seen.add(key)
+        try:
+            costs = line_costs_by_month(line.cost_usd_per_month, n, growth_rate_per_month=line.growth_rate_per_month,
+                                        start_month=line.start_month, end_month=line.end_month,
+                                        one_off_usd=line.one_off_usd, one_off_month=line.one_off_month)
+        except ModelError as exc:
+            raise ModelError(f"{label} ({line.option}/{line.name}).{exc}") from None
+        require(costs.ndim == 1, f"{label}.cost_usd_per_month", line.cost_usd_per_month,
+                "expected a number (use line_costs_by_month for arrays)")
+        frames.append(pd.DataFrame({
+            "option": line.option, "line": line.name, "category": line.category, "group": line.group,
+            "month": months, "year": (months - 1) // 12 + 1, "cost_usd": costs, "discount_factor": df,
+            "pv_usd": costs * df,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+_BY = {None: [], "group": ["group"], "category": ["group", "category"], "line": ["group", "category", "line"]}
+
+
+def tco_summary(monthly, by=None, per="total"):
+    """Summarize a `tco_monthly` table per option, in total or per year, undiscounted and present value.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        The output of `tco_monthly`.
+    by : {None, "group", "category", "line"}
+        Breakdown within each option (``"category"`` and ``"line"`` also carry their group).
+    per : {"total", "year"}
+        One row per breakdown key over the whole horizon, or one per key and year.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``option, [group, category, line], [year], cost_usd, pv_usd, share``: costs in USD and
+        ``share`` = the row's undiscounted cost / its option's undiscounted cost over the same period.
+
+    Notes
+    -----
+    ``cost_usd = sum(cost_usd)`` and ``pv_usd = sum(pv_usd)`` over the rows of each key, so the breakdowns
+    of an option sum to its total.
+
+    References
+    ----------
+    Seed section II (decompose TCO into direct, indirect and opportunity costs).
+
+    Examples
+    --------
+    >>> lines = [CostLine("self_hosted", "VMs", "compute", 5_000.0),
+    ...          CostLine("self_hosted", "2 SREs", "people", 50_000.0)]
+    >>> s = tco_summary(tco_monthly(lines, 12), by="category")
+    >>> print(s[["category", "cost_usd", "share"]].round(3).to_string(index=False))
+    category  cost_usd  share
+     compute   60000.0  0.091
+      people  600000.0  0.909
+    """
+    require(by in _BY, "by", by, f"expected one of {list(_BY)}")
+    require(per in ("total", "year"), "per", per, "expected 'total' or 'year'")
+    missing = {"option", "group", "category", "line", "year", "cost_usd", "pv_usd"} - set(monthly.columns)
+    require(not missing, "monthly", sorted(missing), "expected a tco_monthly table (missing columns)")
+    period = ["year"] if per == "year" else []
+    keys = ["option"] + _BY[by] + period
+    out = monthly.groupby(keys, sort=False)[["cost_usd", "pv_usd"]].sum().reset_index()
+    totals = out.groupby(["option"] + period, sort=False)["cost_usd"].transform("sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(totals > 0, out["cost_usd"] / totals.where(totals > 0, 1.0), np.nan)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# people, toil, engineering weeks
+
+
+def people_cost_usd_per_month(fte, loaded_cost_usd_per_fte_per_year):
+    """People cost per month from full-time equivalents and the fully loaded cost per FTE.
+
+    Parameters
+    ----------
+    fte : float or array_like
+        Full-time equivalents (>= 0).
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost (salary, benefits, taxes, equipment, overhead) in USD per FTE per year (>= 0).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``people = FTE * loaded_cost_per_year / 12``.
+
+    References
+    ----------
+    Seed section II.3: "two full-time SREs ($600k+/year fully loaded)".
+
+    Examples
+    --------
+    >>> people_cost_usd_per_month(2, 300_000)  # two SREs at $300k/yr loaded
+    50000.0
+    """
+    f = _nonneg("fte", fte)
+    c = _nonneg("loaded_cost_usd_per_fte_per_year", loaded_cost_usd_per_fte_per_year)
+    return _out(f * c / 12.0)
+
+
+def loaded_cost_usd_per_hour(loaded_cost_usd_per_fte_per_year, working_hours_per_year=2080.0):
+    """Loaded hourly rate of an engineer from the loaded cost per FTE per year.
+
+    Parameters
+    ----------
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost in USD per FTE per year (>= 0).
+    working_hours_per_year : float
+        Paid hours per FTE per year (> 0; default 2,080 = 52 weeks x 40 hours).
+
+    Returns
+    -------
+    float or ndarray
+        USD per hour.
+
+    Notes
+    -----
+    ``rate = loaded_cost_per_year / working_hours_per_year``. Pass productive hours (e.g. 1,840 after leave)
+    to price hours of actual work.
+
+    References
+    ----------
+    Seed section II.4: "Quantify Engineering Weeks ... as a dollar amount".
+
+    Examples
+    --------
+    >>> round(loaded_cost_usd_per_hour(208_000), 2)
+    100.0
+    """
+    c = _nonneg("loaded_cost_usd_per_fte_per_year", loaded_cost_usd_per_fte_per_year)
+    h = _check("working_hours_per_year", working_hours_per_year, lambda a: a > 0, "expected hours > 0")
+    return _out(c / h)
+
+
+def toil_cost_usd_per_month(toil_hours_per_month, loaded_cost_usd_per_hour):
+    """Cost of operational toil (patching, tickets, manual failover) per month.
+
+    Parameters
+    ----------
+    toil_hours_per_month : float or array_like
+        Engineer hours of toil per month (>= 0).
+    loaded_cost_usd_per_hour : float or array_like
+        Loaded hourly rate in USD per hour (>= 0); see `loaded_cost_usd_per_hour`.
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``toil = hours_per_month * loaded_rate_per_hour``.
+
+    References
+    ----------
+    Seed section II.3 (operational toil, toil caps); Beyer et al., *Site Reliability Engineering*, O'Reilly
+    2016, ch. 5 "Eliminating Toil".
+
+    Examples
+    --------
+    >>> toil_cost_usd_per_month(40, 100.0)
+    4000.0
+    """
+    h = _nonneg("toil_hours_per_month", toil_hours_per_month)
+    r = _nonneg("loaded_cost_usd_per_hour", loaded_cost_usd_per_hour)
+    return _out(h * r)
+
+
+def engineering_weeks_usd(engineering_weeks, loaded_cost_usd_per_fte_per_year, working_weeks_per_year=52.0):
+    """Engineering weeks as dollars.
+
+    Parameters
+    ----------
+    engineering_weeks : float or array_like
+        Engineer-weeks of effort (>= 0).
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost in USD per FTE per year (>= 0).
+    working_weeks_per_year : float
+        Weeks the loaded cost pays for (> 0; default 52). Pass about 46 to price productive weeks only.
+
+    Returns
+    -------
+    float or ndarray
+        USD.
+
+    Notes
+    -----
+    ``cost = weeks * loaded_cost_per_year / working_weeks_per_year``.
+
+    References
+    ----------
+    Seed section II.4: "Quantify 'Engineering Weeks' required for maintenance as a dollar amount".
+
+    Examples
+    --------
+    >>> engineering_weeks_usd(26, 312_000)  # half an engineer-year at $312k/yr
+    156000.0
+    """
+    w = _nonneg("engineering_weeks", engineering_weeks)
+    c = _nonneg("loaded_cost_usd_per_fte_per_year", loaded_cost_usd_per_fte_per_year)
+    y = _check("working_weeks_per_year", working_weeks_per_year, lambda a: a > 0, "expected weeks > 0")
+    return _out(w * c / y)
+
+
+def people_share_of_tco(infra_usd_per_month, people_usd_per_month):
+    """Share of the TCO that is people cost.
+
+    Parameters
+    ----------
+    infra_usd_per_month : float or array_like
+        Infrastructure cost in USD per month (>= 0).
+    people_usd_per_month : float or array_like
+        People cost in USD per month (>= 0); see `people_cost_usd_per_month`.
+
+    Returns
+    -------
+    float or ndarray
+        Decimal fraction in [0, 1] (NaN when both are 0).
+
+    Notes
+    -----
+    ``share = people / (people + infra)``.
+
+    References
+    ----------
+    Seed section II.3: a $5k/month service that needs two SREs ($600k+/year) "has a terrible TCO".
+
+    Examples
+    --------
+    >>> round(people_share_of_tco(5_000, people_cost_usd_per_month(2, 300_000)), 4)  # 600k / 660k
+    0.9091
+    """
+    i = _nonneg("infra_usd_per_month", infra_usd_per_month)
+    p = _nonneg("people_usd_per_month", people_usd_per_month)
+    total = i + p
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out(np.where(total > 0, p / np.where(total > 0, total, 1.0), np.nan))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# utilization and purchase options
+
+
+def effective_price_per_utilized_unit(price_usd_per_unit, utilization):
+    """Effective price of each unit actually used, given the share of capacity used.
+
+    Parameters
+    ----------
+    price_usd_per_unit : float or array_like
+        List price in USD per provisioned unit (core-hour, GB-month...), >= 0.
+    utilization : float or array_like
+        Share of the provisioned capacity used, decimal in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        USD per utilized unit (same unit as the price).
+
+    Notes
+    -----
+    ``effective = price / utilization``: at 15% CPU each used core costs ``1 / 0.15 = 6.67`` times list.
+
+    References
+    ----------
+    Seed section II.1: "effective cost per utilized unit"; "15% CPU usage on a reserved instance is cash
+    burn".
+
+    Examples
+    --------
+    >>> round(effective_price_per_utilized_unit(1.0, 0.15), 4)
+    6.6667
+    """
+    p = _nonneg("price_usd_per_unit", price_usd_per_unit)
+    u = _fraction("utilization", utilization, low_open=True)
+    return _out(p / u)
+
+
+def on_demand_usd_per_month(instances, on_demand_usd_per_hour, hours_per_month=HOURS_PER_MONTH):
+    """Monthly cost of a fleet on on-demand pricing.
+
+    Parameters
+    ----------
+    instances : float or array_like
+        Instances running (average over the month, >= 0).
+    on_demand_usd_per_hour : float or array_like
+        On-demand price in USD per instance-hour (>= 0).
+    hours_per_month : float
+        Hours each instance runs per month (default 730).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``cost = instances * hours * price_per_hour``.
+
+    References
+    ----------
+    Seed section II.1 (spot vs on-demand vs reserved); CONTRIBUTING.md (730 hours a month).
+
+    Examples
+    --------
+    >>> on_demand_usd_per_month(10, 0.10)
+    730.0
+    """
+    n = _nonneg("instances", instances)
+    p = _nonneg("on_demand_usd_per_hour", on_demand_usd_per_hour)
+    h = _check("hours_per_month", hours_per_month, lambda a: (a >= 0) & (a <= 744),
+               "expected hours in [0, 744]")
+    return _out(n * h * p)
+
+
+def committed_usd_per_month(instances, on_demand_usd_per_hour, commitment_discount,
+                            hours_per_month=HOURS_PER_MONTH):
+    """Monthly cost of a fleet covered by a commitment (reserved instances, savings plan, CUD).
+
+    Parameters
+    ----------
+    instances : float or array_like
+        Committed instances (>= 0); the commitment is paid whether they are used or not.
+    on_demand_usd_per_hour : float or array_like
+        On-demand price in USD per instance-hour (>= 0).
+    commitment_discount : float or array_like
+        Discount off on-demand, decimal in [0, 1) (e.g. about 0.3 for 1 year, 0.5 for 3 years).
+    hours_per_month : float
+        Hours per month (default 730).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month (all-upfront terms spread evenly over the term's months).
+
+    Notes
+    -----
+    ``cost = instances * hours * price_per_hour * (1 - discount)``.
+
+    References
+    ----------
+    Seed sections I.3 (committed use) and II.1 (reserved vs on-demand).
+
+    Examples
+    --------
+    >>> round(committed_usd_per_month(10, 0.10, 0.40), 2)
+    438.0
+    """
+    d = _fraction("commitment_discount", commitment_discount, high_open=True)
+    return _out(np.asarray(on_demand_usd_per_month(instances, on_demand_usd_per_hour, hours_per_month)) * (1 - d))
+
+
+def spot_usd_per_month(instances, on_demand_usd_per_hour, spot_discount, retried_work_fraction=0.0,
+                       hours_per_month=HOURS_PER_MONTH):
+    """Monthly cost of a fleet's work on spot/preemptible capacity, with work lost to interruptions re-run.
+
+    Parameters
+    ----------
+    instances : float or array_like
+        Instances of useful work (>= 0).
+    on_demand_usd_per_hour : float or array_like
+        On-demand price in USD per instance-hour (>= 0).
+    spot_discount : float or array_like
+        Spot discount off on-demand, decimal in [0, 1) (60-90% per the seed).
+    retried_work_fraction : float or array_like
+        Extra instance-hours re-run after interruptions, as a fraction of the useful hours, decimal in
+        [0, 1] (0.1: 10% of the work is done twice).
+    hours_per_month : float
+        Hours per month (default 730).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``cost = instances * hours * (1 + retried) * price_per_hour * (1 - spot_discount)``.
+
+    References
+    ----------
+    Seed section II.1: spot "can offer 60-90% savings" but "requires ... robust retry logic".
+
+    Examples
+    --------
+    >>> round(spot_usd_per_month(10, 0.10, 0.70, retried_work_fraction=0.10), 2)  # 730 * 1.1 * 0.3
+    240.9
+    """
+    d = _fraction("spot_discount", spot_discount, high_open=True)
+    f = _fraction("retried_work_fraction", retried_work_fraction)
+    od = np.asarray(on_demand_usd_per_month(instances, on_demand_usd_per_hour, hours_per_month))
+    return _out(od * (1 + f) * (1 - d))
+
+
+def purchase_options_usd_per_month(instances, on_demand_usd_per_hour, committed_1yr_discount,
+                                   committed_3yr_discount, spot_discount, retried_work_fraction=0.0,
+                                   hours_per_month=HOURS_PER_MONTH):
+    """Monthly cost of the same fleet under each purchase option.
+
+    Parameters
+    ----------
+    instances, on_demand_usd_per_hour, hours_per_month
+        As in `on_demand_usd_per_month`.
+    committed_1yr_discount, committed_3yr_discount : float or array_like
+        Commitment discounts off on-demand for 1- and 3-year terms, decimals in [0, 1).
+    spot_discount, retried_work_fraction : float or array_like
+        As in `spot_usd_per_month`.
+
+    Returns
+    -------
+    dict
+        ``{"on_demand", "committed_1yr", "committed_3yr", "spot"}`` to USD per month; feed it to
+        `blended_usd_per_month` with shares.
+
+    Notes
+    -----
+    See `on_demand_usd_per_month`, `committed_usd_per_month`, `spot_usd_per_month`.
+
+    References
+    ----------
+    Seed section II.1 (spot vs on-demand vs reserved).
+
+    Examples
+    --------
+    >>> o = purchase_options_usd_per_month(10, 0.10, 0.3, 0.5, 0.7, 0.1)
+    >>> {k: round(v, 2) for k, v in o.items()}
+    {'on_demand': 730.0, 'committed_1yr': 511.0, 'committed_3yr': 365.0, 'spot': 240.9}
+    """
+    return {
+        "on_demand": on_demand_usd_per_month(instances, on_demand_usd_per_hour, hours_per_month),
+        "committed_1yr": committed_usd_per_month(instances, on_demand_usd_per_hour, committed_1yr_discount,
+                                                 hours_per_month),
+        "committed_3yr": committed_usd_per_month(instances, on_demand_usd_per_hour, committed_3yr_discount,
+                                                 hours_per_month),
+        "spot": spot_usd_per_month(instances, on_demand_usd_per_hour, spot_discount, retried_work_fraction,
+                                   hours_per_month),
+    }
+
+
+def blended_usd_per_month(option_costs_usd_per_month, shares):
+    """Blended monthly cost of a fleet split across purchase options.
+
+    Parameters
+    ----------
+    option_costs_usd_per_month : mapping of str to float or array_like
+        Cost in USD per month of the *whole* fleet under each option (e.g. from
+        `purchase_options_usd_per_month`).
+    shares : mapping of str to float or array_like
+        Share of the fleet on each option, decimals in [0, 1] summing to 1 (within 1e-9); options not
+        listed get 0.
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``blended = sum_i share_i * cost_i``.
+
+    References
+    ----------
+    Seed sections I.3 and II.1 (commit to the baseline, spot for interruptible work, on-demand for the peak).
+
+    Examples
+    --------
+    >>> costs = {"on_demand": 730.0, "committed_3yr": 365.0, "spot": 240.9}
+    >>> round(blended_usd_per_month(costs, {"committed_3yr": 0.6, "spot": 0.3, "on_demand": 0.1}), 2)
+    364.27
+    """
+    require(isinstance(shares, Mapping) and len(shares) > 0, "shares", shares,
+            "expected a mapping of option name to share")
+    require(isinstance(option_costs_usd_per_month, Mapping), "option_costs_usd_per_month",
+            option_costs_usd_per_month, "expected a mapping of option name to USD per month")
+    total_share = 0.0
+    blended = 0.0
+    for option, share in shares.items():
+        require(option in option_costs_usd_per_month, f"shares[{option!r}]", share,
+                f"expected an option among {list(option_costs_usd_per_month)}")
+        s = _fraction(f"shares[{option!r}]", share)
+        c = _nonneg(f"option_costs_usd_per_month[{option!r}]", option_costs_usd_per_month[option])
+        total_share = total_share + s
+        blended = blended + s * c
+    total = np.asarray(total_share, dtype=float)
+    ok = np.abs(total - 1.0) <= 1e-9
+    if not np.all(ok):
+        bad = float(total) if total.ndim == 0 else float(total[~ok].flat[0])
+        require(False, "shares", dict(shares) if total.ndim == 0 else bad,
+                f"expected shares summing to 1 (they sum to {bad:g})")
+    return _out(blended)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# x86 to ARM migration and payback
+
+
+def cost_reduction_from_price_performance(price_performance_gain):
+    """Cost reduction per unit of work from a price-performance gain (work per dollar up by ``g``).
+
+    Parameters
+    ----------
+    price_performance_gain : float or array_like
+        Increase in work per dollar, decimal >= 0 (0.25 for "25% better price-performance").
+
+    Returns
+    -------
+    float or ndarray
+        Decimal cost reduction per unit of work, in [0, 1).
+
+    Notes
+    -----
+    ``reduction = 1 - 1 / (1 + g)``: 25% more work per dollar is 20% cheaper per unit of work.
+
+    References
+    ----------
+    Seed section II.1 (ARM/Graviton "improve price-performance ratios", "permanent 20-40% cost reduction").
+
+    Examples
+    --------
+    >>> round(cost_reduction_from_price_performance(0.25), 6)
+    0.2
+    """
+    g = _check("price_performance_gain", price_performance_gain, lambda a: (a >= 0) & (a <= _MAX_MARKUP),
+               f"expected a decimal gain in [0, {_MAX_MARKUP:g}] (write 25% as 0.25)")
+    return _out(1.0 - 1.0 / (1.0 + g))
+
+
+def arm_saving_usd_per_month(x86_usd_per_month, cost_reduction_per_unit_work):
+    """Monthly saving of moving a workload from x86 to ARM at the same work done.
+
+    Parameters
+    ----------
+    x86_usd_per_month : float or array_like
+        Current x86 compute cost in USD per month (>= 0).
+    cost_reduction_per_unit_work : float or array_like
+        How much cheaper ARM is per unit of work, decimal in [0, 1) (0.2 for 20%); see
+        `cost_reduction_from_price_performance`.
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``saving = x86 * reduction``; ARM cost = ``x86 * (1 - reduction)``.
+
+    References
+    ----------
+    Seed section II.1: migrating to Graviton trades engineering effort for "permanent 20-40% cost reduction".
+
+    Examples
+    --------
+    >>> arm_saving_usd_per_month(50_000, 0.2)
+    10000.0
+    """
+    x = _nonneg("x86_usd_per_month", x86_usd_per_month)
+    r = _fraction("cost_reduction_per_unit_work", cost_reduction_per_unit_work, high_open=True)
+    return _out(x * r)
+
+
+def payback_month(saving_usd_per_month, one_off_usd, growth_rate_per_month=0.0, start_month=1):
+    """First month in which the cumulative saving covers a one-off cost (undiscounted payback).
+
+    Parameters
+    ----------
+    saving_usd_per_month : float or array_like
+        Saving in USD in ``start_month``; it then grows at ``growth_rate_per_month``.
+    one_off_usd : float or array_like
+        One-off cost (engineering effort) in USD, >= 0, spent before month 1.
+    growth_rate_per_month : float or array_like
+        Growth of the saving per month, decimal in (-1, 1].
+    start_month : int
+        First month with a saving (1-based).
+
+    Returns
+    -------
+    float or ndarray
+        Month number (1-based, a whole number) or ``inf`` when the saving never covers the cost (a
+        non-positive saving, or a shrinking saving whose sum stays below the cost).
+
+    Notes
+    -----
+    With ``k`` months of saving, ``S_k = s * k`` (``g = 0``) or ``s * ((1 + g) ** k - 1) / g``. The payback
+    month is ``start - 1 + k*`` with ``k* = ceil(E / s)`` (``g = 0``) or
+    ``ceil(log(1 + E g / s) / log(1 + g))``; never when ``1 + E g / s <= 0``. It is 1 when ``E = 0``.
+
+    References
+    ----------
+    Seed section II.1 (trading engineering effort for a permanent reduction); the payback period, e.g.
+    Brealey, Myers and Allen, *Principles of Corporate Finance*, ch. 5.
+
+    Examples
+    --------
+    >>> payback_month(10_000, 100_000)
+    10.0
+    >>> payback_month(10_000, 100_000, start_month=4)  # three months of migration first
+    13.0
+    >>> payback_month(0.0, 100_000)
+    inf
+    """
+    s = _as_float_array("saving_usd_per_month", saving_usd_per_month)
+    _check("saving_usd_per_month", s, np.isfinite, "expected a finite number")
+    e = _nonneg("one_off_usd", one_off_usd)
+    g = _growth("growth_rate_per_month", growth_rate_per_month)
+    start = _int("start_month", start_month, 1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        safe_s = np.where(s > 0, s, 1.0)
+        safe_g = np.where(g == 0, 1.0, g)
+        x = e * g / safe_s  # the sum of the savings reaches E when (1 + g) ** k >= 1 + x
+        reachable = x > -1.0
+        k_growth = np.log1p(np.where(reachable, x, 0.0)) / np.log1p(safe_g)
+        k = np.where(g == 0, e / safe_s, k_growth)
+        k = np.ceil(k - 1e-9 * np.maximum(1.0, np.abs(k)))  # absorb rounding at exact multiples
+        k = np.where(reachable, k, np.inf)
+        k = np.maximum(k, 1.0)
+        month = np.where(s > 0, start - 1 + k, np.inf)
+        month = np.where(e == 0, 1.0, month)
+    return _out(month)
+
+
+def arm_migration_payback_month(x86_usd_per_month, cost_reduction_per_unit_work, engineering_effort_usd,
+                                migration_months=0, growth_rate_per_month=0.0):
+    """Payback month of an x86-to-ARM migration.
+
+    Parameters
+    ----------
+    x86_usd_per_month : float or array_like
+        x86 compute cost in USD in month 1 (>= 0).
+    cost_reduction_per_unit_work : float or array_like
+        How much cheaper ARM is per unit of work, decimal in [0, 1).
+    engineering_effort_usd : float or array_like
+        One-off engineering effort in USD (>= 0), spent up front; see `engineering_weeks_usd`.
+    migration_months : int
+        Months before the saving starts (the saving starts in month ``migration_months + 1``).
+    growth_rate_per_month : float or array_like
+        Growth of the x86 spend per month, decimal in (-1, 1].
+
+    Returns
+    -------
+    float or ndarray
+        First month (1-based) with cumulative saving >= effort, or ``inf`` if never.
+
+    Notes
+    -----
+    Saving in month ``m > M`` is ``x86 * (1 + g) ** (m - 1) * reduction``; see `payback_month`.
+
+    References
+    ----------
+    Seed section II.1 (x86 to Graviton migration).
+
+    Examples
+    --------
+    >>> arm_migration_payback_month(50_000, 0.2, 120_000, migration_months=2)  # 2 + 120k / 10k
+    14.0
+    """
+    m = _int("migration_months", migration_months, 0)
+    g = _growth("growth_rate_per_month", growth_rate_per_month)
+    first = np.asarray(arm_saving_usd_per_month(x86_usd_per_month, cost_reduction_per_unit_work)) * (1 + g) ** m
+    return payback_month(first, engineering_effort_usd, g, start_month=m + 1)
+
+
+def arm_migration_monthly(x86_usd_per_month, cost_reduction_per_unit_work, engineering_effort_usd,
+                          horizon_months=36, migration_months=0, growth_rate_per_month=0.0):
+    """Month-by-month x86 vs ARM cost and cumulative net saving of a migration.
+
+    Parameters
+    ----------
+    x86_usd_per_month, cost_reduction_per_unit_work, engineering_effort_usd, migration_months,
+    growth_rate_per_month
+        Scalars, as in `arm_migration_payback_month`.
+    horizon_months : int
+        Number of months (default 36).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``month, x86_usd, arm_usd, saving_usd, cumulative_net_usd`` (USD); ``arm_usd`` is the cost
+        with the migration (x86 until it completes), ``cumulative_net_usd`` = cumulative saving - effort.
+
+    Notes
+    -----
+    ``x86_m = x86 * (1 + g) ** (m - 1)``; ``arm_m = x86_m * (1 - r)`` for ``m > M``, else ``x86_m``;
+    ``net_m = sum_{j <= m} (x86_j - arm_j) - E``. The first month with ``net_m >= 0`` is
+    `arm_migration_payback_month`.
+
+    References
+    ----------
+    Seed section II.1 (x86 to Graviton migration).
+
+    Examples
+    --------
+    >>> t = arm_migration_monthly(50_000, 0.2, 120_000, horizon_months=24, migration_months=2)
+    >>> float(t.cumulative_net_usd.iloc[-1])  # 22 months x $10k - $120k
+    100000.0
+    """
+    n = _horizon(horizon_months)
+    m = _int("migration_months", migration_months, 0)
+    x = float(_nonneg("x86_usd_per_month", x86_usd_per_month))
+    r = float(_fraction("cost_reduction_per_unit_work", cost_reduction_per_unit_work, high_open=True))
+    e = float(_nonneg("engineering_effort_usd", engineering_effort_usd))
+    g = float(_growth("growth_rate_per_month", growth_rate_per_month))
+    months = np.arange(1, n + 1)
+    x86 = x * (1 + g) ** (months - 1)
+    arm = np.where(months > m, x86 * (1 - r), x86)
+    saving = x86 - arm
+    return pd.DataFrame({"month": months, "x86_usd": x86, "arm_usd": arm, "saving_usd": saving,
+                         "cumulative_net_usd": np.cumsum(saving) - e})
+
+
+# ----------------------------------------------------------------------------------------------------------
+# storage lifecycle
+
+
+def _triangle_cdf(x, width):
+    """CDF of the difference of two independent uniforms on [0, width] (triangular on [-width, width])."""
+    x = np.asarray(x, dtype=float)
+    left = (x + width) ** 2 / (2 * width ** 2)
+    right = 1.0 - (width - x) ** 2 / (2 * width ** 2)
+    return np.where(x < -width, 0.0, np.where(x < 0, left, np.where(x < width, right, 1.0)))
+
+
+_STORAGE_POLICY_KEYS = ("hot_days", "cold_after_days", "retention_days")
+_STORAGE_PRICE_KEYS = ("hot_usd_per_gb_month", "warm_usd_per_gb_month", "cold_usd_per_gb_month",
+                       "warm_retrieval_usd_per_gb", "cold_retrieval_usd_per_gb", "warm_read_fraction_per_month",
+                       "cold_read_fraction_per_month")
+
+
+def storage_tiers_gb(written_gb_per_month, horizon_months=36, hot_days=30.0, cold_after_days=90.0,
+                     retention_days=None, growth_rate_per_month=0.0):
+    """Average GB held in the hot, warm and cold tiers each month under an age-based lifecycle policy.
+
+    Parameters
+    ----------
+    written_gb_per_month : float or array_like
+        GB written per month (>= 0): a number, or one value per month of the horizon (1-D).
+    horizon_months : int
+        Number of months (default 36).
+    hot_days : float
+        Age in days at which data leaves the hot tier for warm (>= 0).
+    cold_after_days : float
+        Age in days at which data moves to cold (>= hot_days; equal to hot_days means no warm tier).
+    retention_days : float or None
+        Age in days at which data is deleted (>= cold_after_days); None keeps it forever.
+    growth_rate_per_month : float
+        Growth of the data written per month, decimal in (-1, 1], applied as ``(1 + g) ** (m - 1)``.
+
+    Returns
+    -------
+    DataFrame
+        One row per month: ``month, written_gb, hot_gb, warm_gb, cold_gb, stored_gb``, where the tier
+        columns are average GB held during the month (GB-months, what storage is billed on) and
+        ``hot_gb + warm_gb + cold_gb == stored_gb``.
+
+    Notes
+    -----
+    Data is written at an even rate through each month of ``D = 730 / 24`` days. For the cohort written in
+    month ``k``, the share of it held during month ``m`` at an age in ``[a0, a1)`` is
+    ``T(a1 - c) - T(a0 - c)`` with ``c = (m - k) D`` and ``T`` the CDF of the triangular distribution on
+    ``[-D, D]`` (the age difference of two uniform times). Hot is ``[0, hot)``, warm ``[hot, cold)``,
+    cold ``[cold, retention)``. Once every cohort in a tier is at least a month old, a tier spanning
+    ``a1 - a0`` days holds ``w * (a1 - a0) / D`` GB at a steady write rate ``w``.
+
+    References
+    ----------
+    Seed sections II.1 and VI.3 (data temperature, hot to warm to cold lifecycle policies); Amazon S3 User
+    Guide, "Managing the lifecycle of objects" (age-based transitions and expiration).
+
+    Examples
+    --------
+    >>> t = storage_tiers_gb(1_000.0, horizon_months=12, hot_days=30, cold_after_days=90)
+    >>> round(float(t.hot_gb.iloc[-1]), 1), round(float(t.warm_gb.iloc[-1]), 1)  # 1000 * 30/D, 1000 * 60/D
+    (986.3, 1972.6)
+    >>> float(t.stored_gb.iloc[-1])  # 11 full months + half of month 12
+    11500.0
+    """
+    n = _horizon(horizon_months)
+    w = _nonneg("written_gb_per_month", written_gb_per_month)
+    require(w.ndim == 0 or (w.ndim == 1 and w.shape[0] == n), "written_gb_per_month",
+            f"array of shape {w.shape}", f"expected a number or one value per month ({n})")
+    g = float(_growth("growth_rate_per_month", growth_rate_per_month))
+    hot = float(_nonneg("hot_days", hot_days))
+    cold = float(_check("cold_after_days", cold_after_days, lambda a: a >= hot, f"expected >= hot_days ({hot:g})"))
+    if retention_days is None:
+        keep = np.inf
+    else:
+        keep = float(_check("retention_days", retention_days, lambda a: a >= cold,
+                            f"expected >= cold_after_days ({cold:g}) or None"))
+    months = np.arange(1, n + 1)
+    written = np.broadcast_to(w, (n,)) * (1 + g) ** (months - 1)
+    d = DAYS_PER_MONTH
+    lag = (months[:, None] - months[None, :]) * d  # [month m, cohort k]
+    held = months[:, None] >= months[None, :]
+
+    def band(a0, a1):
+        share = _triangle_cdf(a1 - lag, d) - _triangle_cdf(a0 - lag, d)
+        return (np.where(held, share, 0.0) * written[None, :]).sum(axis=1)
+
+    hot_gb, warm_gb, cold_gb = band(0.0, hot), band(hot, cold), band(cold, keep)
+    return pd.DataFrame({"month": months, "written_gb": written, "hot_gb": hot_gb, "warm_gb": warm_gb,
+                         "cold_gb": cold_gb, "stored_gb": hot_gb + warm_gb + cold_gb})
+
+
+def storage_bill_usd_by_month(tiers, hot_usd_per_gb_month, warm_usd_per_gb_month, cold_usd_per_gb_month,
+                              warm_retrieval_usd_per_gb=0.0, cold_retrieval_usd_per_gb=0.0,
+                              warm_read_fraction_per_month=0.0, cold_read_fraction_per_month=0.0):
+    """Monthly storage bill from the GB held per tier: storage plus retrieval.
+
+    Parameters
+    ----------
+    tiers : DataFrame
+        The output of `storage_tiers_gb`.
+    hot_usd_per_gb_month, warm_usd_per_gb_month, cold_usd_per_gb_month : float
+        Storage prices in USD per GB-month (>= 0).
+    warm_retrieval_usd_per_gb, cold_retrieval_usd_per_gb : float
+        Retrieval prices in USD per GB read from the tier (>= 0); hot reads are taken as free.
+    warm_read_fraction_per_month, cold_read_fraction_per_month : float
+        GB read per month as a fraction of the GB held in the tier (>= 0; 0.1 reads a tenth of it).
+
+    Returns
+    -------
+    DataFrame
+        ``month, hot_usd, warm_usd, cold_usd, retrieval_usd, total_usd`` (USD per month).
+
+    Notes
+    -----
+    ``bill_m = sum_t GB_t,m * price_t + sum_{t in warm, cold} GB_t,m * read_t * retrieval_t``.
+
+    References
+    ----------
+    Seed section VI.3: "If you archive data that you actually need to query monthly, the retrieval fees will
+    exceed the storage savings."
+
+    Examples
+    --------
+    >>> t = storage_tiers_gb(1_000.0, 12)
+    >>> b = storage_bill_usd_by_month(t, 0.023, 0.0125, 0.004, cold_retrieval_usd_per_gb=0.02,
+    ...                               cold_read_fraction_per_month=0.05)
+    >>> round(float(b.hot_usd.iloc[-1]), 2)  # 986.3 GB * $0.023
+    22.68
+    """
+    missing = {"month", "hot_gb", "warm_gb", "cold_gb"} - set(getattr(tiers, "columns", []))
+    require(not missing, "tiers", sorted(missing), "expected a storage_tiers_gb table (missing columns)")
+    ph = float(_nonneg("hot_usd_per_gb_month", hot_usd_per_gb_month))
+    pw = float(_nonneg("warm_usd_per_gb_month", warm_usd_per_gb_month))
+    pc = float(_nonneg("cold_usd_per_gb_month", cold_usd_per_gb_month))
+    rw = float(_nonneg("warm_retrieval_usd_per_gb", warm_retrieval_usd_per_gb))
+    rc = float(_nonneg("cold_retrieval_usd_per_gb", cold_retrieval_usd_per_gb))
+    fw = float(_nonneg("warm_read_fraction_per_month", warm_read_fraction_per_month))
+    fc = float(_nonneg("cold_read_fraction_per_month", cold_read_fraction_per_month))
+    hot, warm, cold = (tiers[c].to_numpy(dtype=float) for c in ("hot_gb", "warm_gb", "cold_gb"))
+    out = pd.DataFrame({"month": tiers["month"].to_numpy(), "hot_usd": hot * ph, "warm_usd": warm * pw,
+                        "cold_usd": cold * pc, "retrieval_usd": warm * fw * rw + cold * fc * rc})
+    out["total_usd"] = out[["hot_usd", "warm_usd", "cold_usd", "retrieval_usd"]].sum(axis=1)
+    return out
+
+
+def storage_policy_comparison(written_gb_per_month, planned, actual, prices, horizon_months=36,
+                              growth_rate_per_month=0.0):
+    """Monthly bill of the planned lifecycle policy against the actual one (e.g. hot 90 days, not 30).
+
+    Parameters
+    ----------
+    written_gb_per_month : float or array_like
+        GB written per month, as in `storage_tiers_gb`.
+    planned, actual : mapping
+        Policies: keys among ``hot_days``, ``cold_after_days``, ``retention_days`` (defaults as in
+        `storage_tiers_gb`). When ``actual`` keeps data hot past ``cold_after_days`` without giving its own
+        ``cold_after_days``, data goes straight from hot to cold.
+    prices : mapping
+        Keyword arguments of `storage_bill_usd_by_month` (``hot_usd_per_gb_month``...).
+    horizon_months : int
+        Number of months (default 36).
+    growth_rate_per_month : float
+        Growth of the data written per month.
+
+    Returns
+    -------
+    DataFrame
+        ``month, planned_usd, actual_usd, overrun_usd, cumulative_overrun_usd`` (USD).
+
+    Notes
+    -----
+    ``overrun_m = bill_actual_m - bill_planned_m``; each bill from `storage_bill_usd_by_month`.
+
+    References
+    ----------
+    Seed section II.1 (data temperature management "must be automated via lifecycle policies") and VI.3.
+
+    Examples
+    --------
+    >>> prices = {"hot_usd_per_gb_month": 0.023, "warm_usd_per_gb_month": 0.0125, "cold_usd_per_gb_month": 0.004}
+    >>> c = storage_policy_comparison(1_000.0, {"hot_days": 30, "cold_after_days": 90}, {"hot_days": 90},
+    ...                               prices, horizon_months=12)
+    >>> round(float(c.overrun_usd.iloc[-1]), 2)  # 60 days x 1000/D GB x (0.023 - 0.0125)
+    20.71
+    """
+    for label, policy in (("planned", planned), ("actual", actual)):
+        require(isinstance(policy, Mapping), label, policy, f"expected a mapping with keys among "
+                                                            f"{list(_STORAGE_POLICY_KEYS)}")
+        unknown = sorted(set(policy) - set(_STORAGE_POLICY_KEYS))
+        require(not unknown, f"{label} keys", unknown, f"expected only {list(_STORAGE_POLICY_KEYS)}")
+    require(isinstance(prices, Mapping), "prices", prices, f"expected a mapping with keys among "
+                                                           f"{list(_STORAGE_PRICE_KEYS)}")
+    unknown = sorted(set(prices) - set(_STORAGE_PRICE_KEYS))
+    require(not unknown, "prices keys", unknown, f"expected only {list(_STORAGE_PRICE_KEYS)}")
+    actual = dict(actual)
+    if "cold_after_days" not in actual:
+        default_cold = planned.get("cold_after_days", 90.0)
+        actual["cold_after_days"] = max(float(default_cold), float(actual.get("hot_days", 30.0)))
+    bills = {}
+    for label, policy in (("planned", planned), ("actual", actual)):
+        tiers = storage_tiers_gb(written_gb_per_month, horizon_months, growth_rate_per_month=growth_rate_per_month,
+                                 **policy)
+        bills[label] = storage_bill_usd_by_month(tiers, **prices)["total_usd"].to_numpy()
+    over = bills["actual"] - bills["planned"]
+    return pd.DataFrame({"month": np.arange(1, len(over) + 1), "planned_usd": bills["planned"],
+                         "actual_usd": bills["actual"], "overrun_usd": over,
+                         "cumulative_overrun_usd": np.cumsum(over)})
+
+
+# ----------------------------------------------------------------------------------------------------------
+# managed vs self-hosted
+
+
+def managed_premium_from_saving(self_hosted_infra_saving):
+    """Managed-service premium over self-hosted infrastructure, from the saving self-hosting offers.
+
+    Parameters
+    ----------
+    self_hosted_infra_saving : float or array_like
+        How much cheaper self-hosted infrastructure is than the managed bill, decimal in [0, 1) (0.3 for
+        "30% infrastructure saving").
+
+    Returns
+    -------
+    float or ndarray
+        Premium ``p`` such that managed = self-hosted infra x (1 + p), a decimal.
+
+    Notes
+    -----
+    Self-hosted ``S = M (1 - s)``, so ``M = S (1 + p)`` with ``p = 1 / (1 - s) - 1 = s / (1 - s)``.
+
+    References
+    ----------
+    Seed section II.3 (managed costs ~20-30% more in raw infrastructure) and the 02 TCO scenario catalogue
+    (self-hosted Cassandra with a 30% infrastructure saving).
+
+    Examples
+    --------
+    >>> round(managed_premium_from_saving(0.3), 4)  # 0.3 / 0.7
+    0.4286
+    """
+    s = _fraction("self_hosted_infra_saving", self_hosted_infra_saving, high_open=True)
+    return _out(s / (1.0 - s))
+
+
+def managed_cost_usd_per_year(infra_usd_per_year, managed_premium):
+    """Yearly cost of the managed service.
+
+    Parameters
+    ----------
+    infra_usd_per_year : float or array_like
+        Self-hosted infrastructure at list for the needed capacity (no headroom), USD per year (>= 0).
+    managed_premium : float or array_like
+        Managed premium over that infrastructure, decimal in [0, 5] (0.3 for 30%).
+
+    Returns
+    -------
+    float or ndarray
+        USD per year.
+
+    Notes
+    -----
+    ``managed = S * (1 + p)``; the provider runs it, so no people line.
+
+    References
+    ----------
+    Seed section II.3: "RDS ... costs ~20-30% more in raw infrastructure than hosting Postgres on EC2".
+
+    Examples
+    --------
+    >>> managed_cost_usd_per_year(1_000_000, 0.3)
+    1300000.0
+    """
+    s = _nonneg("infra_usd_per_year", infra_usd_per_year)
+    p = _markup("managed_premium", managed_premium)
+    return _out(s * (1.0 + p))
+
+
+def self_hosted_cost_usd_per_year(infra_usd_per_year, fte, loaded_cost_usd_per_fte_per_year, headroom=0.0):
+    """Yearly cost of self-hosting: over-provisioned infrastructure plus the people to run it.
+
+    Parameters
+    ----------
+    infra_usd_per_year : float or array_like
+        Infrastructure at list for the needed capacity, USD per year (>= 0).
+    fte : float or array_like
+        Engineers needed to run it (>= 0).
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost in USD per FTE per year (>= 0).
+    headroom : float or array_like
+        Extra capacity provisioned over the need (failover, peaks), decimal in [0, 5] (0.2 for 20%).
+
+    Returns
+    -------
+    float or ndarray
+        USD per year.
+
+    Notes
+    -----
+    ``self_hosted = S * (1 + h) + FTE * loaded_cost``.
+
+    References
+    ----------
+    Seed section II.3 (people cost, patching, backups, failover of rolling your own).
+
+    Examples
+    --------
+    >>> self_hosted_cost_usd_per_year(1_000_000, 2, 300_000, headroom=0.1)
+    1700000.0
+    """
+    s = _nonneg("infra_usd_per_year", infra_usd_per_year)
+    h = _markup("headroom", headroom)
+    f = _nonneg("fte", fte)
+    c = _nonneg("loaded_cost_usd_per_fte_per_year", loaded_cost_usd_per_fte_per_year)
+    return _out(s * (1.0 + h) + f * c)
+
+
+def self_hosting_crossover_usd_per_year(managed_premium, fte, loaded_cost_usd_per_fte_per_year, headroom=0.0):
+    """Infrastructure spend per year above which self-hosting costs less than the managed service.
+
+    Parameters
+    ----------
+    managed_premium : float or array_like
+        Managed premium over self-hosted infrastructure, decimal in [0, 5].
+    fte, loaded_cost_usd_per_fte_per_year, headroom
+        As in `self_hosted_cost_usd_per_year`.
+
+    Returns
+    -------
+    float or ndarray
+        Crossover infrastructure spend ``S*`` in USD per year (at list, before premium or headroom; the
+        managed bill there is ``S* (1 + p)``), or ``inf`` when the premium does not exceed the headroom
+        (self-hosting never wins).
+
+    Notes
+    -----
+    ``S (1 + p) = S (1 + h) + F`` gives ``S* = F / (p - h)`` for ``p > h``, with ``F = FTE * loaded_cost``.
+    Above ``S*`` self-hosting is cheaper.
+
+    References
+    ----------
+    Seed section II.3 and the 02 TCO scenario catalogue ("self-hosting only makes sense above $X/year").
+
+    Examples
+    --------
+    >>> self_hosting_crossover_usd_per_year(0.3, 2, 300_000, headroom=0.1)  # 600k / 0.2
+    3000000.0
+    >>> self_hosting_crossover_usd_per_year(0.1, 2, 300_000, headroom=0.2)
+    inf
+    """
+    p = _markup("managed_premium", managed_premium)
+    h = _markup("headroom", headroom)
+    f = _nonneg("fte", fte)
+    c = _nonneg("loaded_cost_usd_per_fte_per_year", loaded_cost_usd_per_fte_per_year)
+    gap = p - h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.where(gap > 0, f * c / np.where(gap > 0, gap, 1.0), np.inf))
+
