@@ -1,0 +1,584 @@
+"""Workbook 01, unit economics: the scenario schema and the analysis the notebook shows.
+
+The question: what does one unit of value (a stream, a query, a transaction, a DAU) cost, what does it earn,
+and does its cost fall as volume grows? Optional sections answer the seed's other section-I situations:
+hidden network costs, small-object storage, active-active vs active-passive, cost per tenant tier, the
+efficiency launch gate and the volume-vs-intensity split of a cost change.
+
+Each component's monthly cost follows ``fixed + k * volume ** b``; the scenario gives its cost at the
+scenario's volume and its fixed part, and ``k`` is calibrated from them (`costlib.unit_economics.calibrate_k`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, Optional
+
+import numpy as np
+import pandas as pd
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from costlib import unit_economics as ue
+from costlib import report, uncertainty
+from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty
+
+TOPIC = "unit_economics"
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Category = Literal["compute", "storage", "network_egress", "cross_az_transfer", "api_requests", "licenses",
+                   "people", "other"]
+
+
+def _exponent(value: float) -> float:
+    if not 0 <= value <= 3:
+        raise ValueError("expected a scaling exponent b between 0 and 3 (1 linear, <1 sub-linear, >1 super-linear)")
+    return value
+
+
+Exponent = Annotated[float, AfterValidator(_exponent)]
+
+
+class Component(Schema):
+    """One cost component at the scenario's volume."""
+
+    name: Identifier = Field(description="snake_case name, e.g. transcoding_compute")
+    category: Category = Field(description="compute, storage, network_egress, cross_az_transfer, api_requests, "
+                                           "licenses, people or other")
+    usd_per_month: NonNegative = Field(description="the component's cost at volume_units_per_month")
+    fixed_usd_per_month: NonNegative = Field(0.0, description="the part that does not move with volume")
+    scaling_exponent: Exponent = Field(1.0, description="b in fixed + k * volume ** b")
+
+    @model_validator(mode="after")
+    def _fixed_within_total(self):
+        if self.fixed_usd_per_month > self.usd_per_month:
+            raise ValueError(f"expected fixed_usd_per_month ({self.fixed_usd_per_month:,.2f}) <= usd_per_month "
+                             f"({self.usd_per_month:,.2f}) for component '{self.name}'")
+        return self
+
+
+class EgressTier(Schema):
+    up_to_gb_per_month: Optional[Positive] = Field(None, description="upper edge of the tier; null for the last")
+    usd_per_gb: NonNegative
+
+
+class Network(Schema):
+    """Hidden network costs: internet egress, cross-AZ chatter, NAT processing."""
+
+    egress_gb_per_month: NonNegative = 0.0
+    egress_tiers: Annotated[list[EgressTier], AfterValidator(non_empty)] = Field(
+        default_factory=lambda: [EgressTier(up_to_gb_per_month=10_000, usd_per_gb=0.09),
+                                 EgressTier(up_to_gb_per_month=50_000, usd_per_gb=0.085),
+                                 EgressTier(up_to_gb_per_month=150_000, usd_per_gb=0.07),
+                                 EgressTier(up_to_gb_per_month=None, usd_per_gb=0.05)])
+    transactions_per_month: NonNegative = 0.0
+    calls_per_transaction: NonNegative = 0.0
+    payload_bytes_per_call: NonNegative = 0.0
+    share_crossing_zones: Rate = 0.67
+    zone_local_share_crossing_zones: Rate = 0.05
+    cross_az_usd_per_gb_each_way: NonNegative = 0.01
+    nat_processed_gb_per_month: NonNegative = 0.0
+    nat_usd_per_gb: NonNegative = 0.045
+    nat_usd_per_hour: NonNegative = 0.045
+    nat_gateways: PositiveInt = 1
+
+    @model_validator(mode="after")
+    def _tiers_ascending(self):
+        edges = [t.up_to_gb_per_month for t in self.egress_tiers]
+        if any(e is None for e in edges[:-1]):
+            raise ValueError("expected only the last egress tier to have up_to_gb_per_month: null")
+        finite = [e for e in edges if e is not None]
+        if any(b <= a for a, b in zip(finite, finite[1:])):
+            raise ValueError(f"expected egress_tiers in ascending order of up_to_gb_per_month, got {edges}")
+        return self
+
+
+class SmallObjects(Schema):
+    """Object storage where request charges may exceed storage charges."""
+
+    object_count: NonNegative
+    object_size_bytes: NonNegative
+    storage_usd_per_gb_month: NonNegative
+    put_requests_per_month: NonNegative
+    get_requests_per_month: NonNegative
+    put_usd_per_1000_requests: NonNegative
+    get_usd_per_1000_requests: NonNegative
+
+
+class Redundancy(Schema):
+    """Active-active vs active-passive for the serving capacity."""
+
+    capacity_usd_per_month: NonNegative
+    standby_fraction: Rate = 0.25
+    regions: PositiveInt = 2
+    replicated_gb_per_month: NonNegative = 0.0
+    inter_region_usd_per_gb: NonNegative = 0.02
+
+
+class TenantTier(Schema):
+    tier: str
+    cost_usd_per_tenant_month: NonNegative
+    price_usd_per_tenant_month: NonNegative
+    tenants: NonNegative = 0.0
+
+
+class LaunchGate(Schema):
+    """A launch that changes engagement and cost per DAU, judged by a stated rule."""
+
+    change: str = "the change"
+    engagement_gain: Annotated[float, Field(gt=-1, le=10)]
+    cost_per_dau_increase: Annotated[float, Field(gt=-1, le=10)]
+    max_ratio: NonNegative = Field(1.0, description="allowed cost-per-DAU growth per unit of engagement growth")
+
+
+class PreviousPeriod(Schema):
+    """The earlier period of a cost change (the budget-overrun review)."""
+
+    label: str = "previous period"
+    volume_units_per_month: Positive
+    components_usd_per_month: dict[Identifier, NonNegative]
+
+
+class Params(Schema):
+    """Scenario of workbook 01. Every key is documented in the notebook's parameters cell."""
+
+    title: str = "Unit economics"
+    description: str = ""
+    unit_name: Identifier = "unit"
+    volume_units_per_month: Positive
+    price_usd_per_unit: Positive
+    target_gross_margin: Rate = 0.20
+    components: Annotated[list[Component], AfterValidator(non_empty)]
+    max_volume_multiplier: Annotated[float, Field(gt=1, le=1000)] = 10.0
+    sensitivity_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    monte_carlo_draws: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
+    seed: int = 0
+    network: Optional[Network] = None
+    small_objects: Optional[SmallObjects] = None
+    redundancy: Optional[Redundancy] = None
+    tenant_tiers: Optional[Annotated[list[TenantTier], AfterValidator(non_empty)]] = None
+    launch_gate: Optional[LaunchGate] = None
+    previous_period: Optional[PreviousPeriod] = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        names = [c.name for c in self.components]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"expected unique component names, repeated: {duplicates}")
+        if sum(c.usd_per_month for c in self.components) <= 0:
+            raise ValueError("expected the components to cost more than 0 in total")
+        inputs = set(model_inputs(self))
+        for key, (low, high) in self.sensitivity_ranges.items():
+            if key not in inputs:
+                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
+            if not low <= high:
+                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        if self.previous_period is not None:
+            unknown = set(self.previous_period.components_usd_per_month) - set(names)
+            if unknown:
+                raise ValueError(f"previous_period.components_usd_per_month: unknown components {sorted(unknown)}; "
+                                 f"expected names from components: {names}")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------------
+# The flat model handed to sensitivity, Monte Carlo and goal seek.
+
+
+def model_inputs(p: Params) -> dict[str, float]:
+    """Base values of the flat model inputs: volume, price, each component's cost and exponent."""
+    inputs = {"volume_units_per_month": p.volume_units_per_month, "price_usd_per_unit": p.price_usd_per_unit}
+    for c in p.components:
+        inputs[f"{c.name}_usd_per_month"] = c.usd_per_month
+        inputs[f"{c.name}_b"] = c.scaling_exponent
+    return inputs
+
+
+def make_model(p: Params, output: str = "gross_margin"):
+    """``model(**inputs)``: the scenario's unit economics at any volume, price and component costs.
+
+    Component costs are given at the scenario's volume (``V0``); each component's ``k`` is calibrated there,
+    so moving ``volume_units_per_month`` moves each cost along its own scaling law.
+    """
+    v0 = p.volume_units_per_month
+    comps = [(c.name, c.fixed_usd_per_month) for c in p.components]
+
+    def model(volume_units_per_month, price_usd_per_unit, **inputs):
+        flat = {}
+        for name, fixed in comps:
+            usd = inputs[f"{name}_usd_per_month"]
+            b = inputs[f"{name}_b"]
+            flat[f"{name}_fixed_usd_per_month"] = np.minimum(fixed, usd)
+            flat[f"{name}_k"] = (usd - np.minimum(fixed, usd)) / v0 ** np.asarray(b, dtype=float)
+            flat[f"{name}_b"] = b
+        return ue.unit_economics_model(volume_units_per_month, price_usd_per_unit, output=output, **flat)
+
+    return model
+
+
+def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
+    """Ranges for the tornado and Monte Carlo: the scenario's own, else volume -50%/+50%, price and each
+    component's cost -20%/+20%."""
+    if p.sensitivity_ranges:
+        return {k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()}
+    ranges = {"volume_units_per_month": (0.5 * p.volume_units_per_month, 1.5 * p.volume_units_per_month),
+              "price_usd_per_unit": (0.8 * p.price_usd_per_unit, 1.2 * p.price_usd_per_unit)}
+    for c in p.components:
+        if c.usd_per_month > 0:
+            ranges[f"{c.name}_usd_per_month"] = (0.8 * c.usd_per_month, 1.2 * c.usd_per_month)
+    return ranges
+
+
+# ---------------------------------------------------------------------------------------------------
+# The analysis.
+
+
+@dataclass
+class Analysis:
+    """Everything the notebook shows, computed from one validated scenario."""
+
+    params: Params
+    headline: dict
+    breakdown: pd.DataFrame
+    by_category: pd.DataFrame
+    projection: pd.DataFrame
+    totals: pd.DataFrame
+    tornado: pd.DataFrame
+    band: pd.DataFrame
+    probability_meets_target: float
+    volume_for_target_units_per_month: float | None
+    sections: dict = field(default_factory=dict)
+    recommendation: str = ""
+
+
+def _components_spec(p: Params) -> dict:
+    return {c.name: {"fixed_usd_per_month": c.fixed_usd_per_month,
+                     "k": ue.calibrate_k(c.usd_per_month, p.volume_units_per_month, c.scaling_exponent,
+                                         c.fixed_usd_per_month),
+                     "b": c.scaling_exponent} for c in p.components}
+
+
+def analyse(p: Params) -> Analysis:
+    """Compute every table, figure and sentence of workbook 01 for scenario ``p``."""
+    unit = p.unit_name
+    costs = {c.name: c.usd_per_month for c in p.components}
+    breakdown = ue.cost_breakdown(costs, p.volume_units_per_month, p.price_usd_per_unit)
+    breakdown.insert(1, "category", [c.category for c in p.components])
+    by_category = (breakdown.groupby("category", sort=False)[["cost_usd_per_month", "cost_usd_per_unit",
+                                                              "share_of_cost"]].sum().reset_index())
+    total = float(breakdown["cost_usd_per_month"].sum())
+    cost_unit = ue.cost_per_unit(total, p.volume_units_per_month)
+    margin = ue.gross_margin(p.price_usd_per_unit, cost_unit)
+    floor = ue.pricing_floor(cost_unit, p.target_gross_margin)
+
+    spec = _components_spec(p)
+    multipliers = _multipliers(p.max_volume_multiplier)
+    projection = ue.scaling_projection(spec, p.volume_units_per_month, multipliers)
+    totals = ue.scaling_totals(spec, p.volume_units_per_month, multipliers)
+    totals["gross_margin"] = [ue.gross_margin(p.price_usd_per_unit, c) for c in totals["cost_usd_per_unit"]]
+    last = totals.iloc[-1]
+
+    base = model_inputs(p)
+    model = make_model(p)
+    ranges = default_ranges(p)
+    tornado = uncertainty.sensitivity(model, base, ranges)
+    volume_for_target = _volume_for_target(model, base, p)
+
+    cpu_model = make_model(p, output="cost_usd_per_unit")
+    volumes = np.asarray(multipliers) * p.volume_units_per_month
+    mc_ranges = {k: v for k, v in ranges.items() if k != "volume_units_per_month"}
+
+    def curve(**inputs):
+        inputs = dict(inputs)
+        inputs["volume_units_per_month"] = volumes[None, :]
+        return cpu_model(**inputs)
+
+    mc = uncertainty.monte_carlo(curve, base, mc_ranges, n=p.monte_carlo_draws, seed=p.seed)
+    band = mc.summary(x=multipliers, x_name="volume_multiplier")
+    margin_mc = uncertainty.monte_carlo(model, base, ranges, n=p.monte_carlo_draws, seed=p.seed)
+    p_meets = margin_mc.probability(lambda y: y >= p.target_gross_margin)
+    margin_p10, margin_p50, margin_p90 = (float(x) for x in margin_mc.percentiles())
+
+    headline = {
+        f"cost_usd_per_{unit}": cost_unit,
+        f"price_usd_per_{unit}": p.price_usd_per_unit,
+        "gross_margin": margin,
+        "target_gross_margin": p.target_gross_margin,
+        f"pricing_floor_usd_per_{unit}": floor,
+        "cost_usd_per_month": total,
+        f"volume_{unit}s_per_month": p.volume_units_per_month,
+        f"cost_multiplier_at_{_x(p.max_volume_multiplier)}x_volume": float(last["cost_multiplier"]),
+        "cost_scaling": str(last["scaling"]),
+        f"volume_for_target_margin_{unit}s_per_month": volume_for_target,
+        "gross_margin_p10": margin_p10,
+        "gross_margin_p90": margin_p90,
+    }
+    sections = {}
+    if p.network is not None:
+        sections["network"] = _network(p.network)
+        headline.update(sections["network"]["headline"])
+    if p.small_objects is not None:
+        sections["small_objects"] = _small_objects(p.small_objects)
+        headline.update(sections["small_objects"]["headline"])
+    if p.redundancy is not None:
+        sections["redundancy"] = _redundancy(p.redundancy)
+        headline.update(sections["redundancy"]["headline"])
+    if p.tenant_tiers is not None:
+        sections["tenant_tiers"] = _tenant_tiers(p.tenant_tiers)
+        headline.update(sections["tenant_tiers"]["headline"])
+    if p.launch_gate is not None:
+        sections["launch_gate"] = _launch_gate(p.launch_gate)
+        headline.update(sections["launch_gate"]["headline"])
+    if p.previous_period is not None:
+        sections["cost_change"] = _cost_change(p)
+        headline.update(sections["cost_change"]["headline"])
+
+    analysis = Analysis(params=p, headline=headline, breakdown=breakdown, by_category=by_category,
+                        projection=projection, totals=totals, tornado=tornado, band=band,
+                        probability_meets_target=p_meets, volume_for_target_units_per_month=volume_for_target,
+                        sections=sections)
+    analysis.recommendation = recommendation(analysis)
+    return analysis
+
+
+def _multipliers(maximum: float) -> list[float]:
+    if maximum <= 20:
+        steps = list(np.arange(1, math.floor(maximum) + 1, dtype=float))
+        if steps[-1] < maximum:
+            steps.append(float(maximum))
+        return steps
+    return list(np.geomspace(1, maximum, 12))
+
+
+def _x(value: float) -> str:
+    return f"{value:g}"
+
+
+def _volume_for_target(model, base: dict, p: Params) -> float | None:
+    """The monthly volume at which gross margin reaches the target, if the scaling laws get there."""
+    try:
+        return uncertainty.goal_seek(model, base, "volume_units_per_month", p.target_gross_margin,
+                                     p.volume_units_per_month * 1e-3, p.volume_units_per_month * 1e3)
+    except uncertainty.GoalSeekError:
+        return None
+
+
+def _network(n: Network) -> dict:
+    tiers = [(t.up_to_gb_per_month, t.usd_per_gb) for t in n.egress_tiers]
+    egress = ue.tiered_egress_cost(n.egress_gb_per_month, tiers)
+    chatty = ue.chatty_service_cost(n.transactions_per_month, n.calls_per_transaction, n.payload_bytes_per_call,
+                                    n.share_crossing_zones, n.cross_az_usd_per_gb_each_way,
+                                    n.cross_az_usd_per_gb_each_way)
+    saving = ue.zone_local_routing_saving(n.transactions_per_month, n.calls_per_transaction,
+                                          n.payload_bytes_per_call, n.share_crossing_zones,
+                                          n.zone_local_share_crossing_zones, n.cross_az_usd_per_gb_each_way,
+                                          n.cross_az_usd_per_gb_each_way)
+    nat = ue.nat_gateway_cost(n.nat_processed_gb_per_month, n.nat_usd_per_gb, n.nat_usd_per_hour, n.nat_gateways)
+    chatty_usd = _value(chatty)
+    saving_usd = _value(saving)
+    table = pd.DataFrame([
+        {"charge": "internet egress (tiered)", "usd_per_month": egress},
+        {"charge": "cross-AZ service chatter (both directions)", "usd_per_month": chatty_usd},
+        {"charge": "NAT gateway (hours + GB processed)", "usd_per_month": nat},
+    ])
+    return {"table": table, "egress_usd": egress, "chatty_usd": chatty_usd, "saving_usd": saving_usd,
+            "nat_usd": nat,
+            "headline": {"egress_usd_per_month": egress, "cross_az_chatter_usd_per_month": chatty_usd,
+                         "zone_local_routing_saving_usd_per_month": saving_usd, "nat_usd_per_month": nat}}
+
+
+def _value(result) -> float:
+    """The headline number of a costlib result that may be a float or a dict of figures."""
+    if isinstance(result, dict):
+        for key in ("saving_usd_per_month", "cost_usd_per_month", "total_usd_per_month"):
+            if key in result:
+                return float(result[key])
+        return float(next(iter(result.values())))
+    return float(result)
+
+
+def _small_objects(s: SmallObjects) -> dict:
+    costs = ue.storage_vs_request_cost(s.object_count, s.object_size_bytes, s.storage_usd_per_gb_month,
+                                       s.put_requests_per_month, s.get_requests_per_month,
+                                       s.put_usd_per_1000_requests, s.get_usd_per_1000_requests)
+    breakeven = ue.request_breakeven_object_size(s.object_count, s.storage_usd_per_gb_month,
+                                                 s.put_requests_per_month, s.get_requests_per_month,
+                                                 s.put_usd_per_1000_requests, s.get_usd_per_1000_requests)
+    storage, requests = float(costs["storage_usd_per_month"]), float(costs["request_usd_per_month"])
+    table = pd.DataFrame([{"charge": "storage", "usd_per_month": storage},
+                          {"charge": "requests (PUT + GET)", "usd_per_month": requests}])
+    ratio = requests / storage if storage > 0 else math.inf
+    return {"table": table, "storage_usd": storage, "request_usd": requests, "ratio": ratio,
+            "breakeven_bytes": float(breakeven), "object_size_bytes": s.object_size_bytes,
+            "headline": {"storage_usd_per_month": storage, "request_usd_per_month": requests,
+                         "request_to_storage_cost_ratio": ratio,
+                         "breakeven_object_size_bytes": float(breakeven)}}
+
+
+def _redundancy(r: Redundancy) -> dict:
+    table = ue.redundancy_comparison(r.capacity_usd_per_month, r.standby_fraction, r.regions,
+                                     r.replicated_gb_per_month, r.inter_region_usd_per_gb)
+    premium = ue.active_active_premium(r.capacity_usd_per_month, r.standby_fraction, r.regions,
+                                       r.replicated_gb_per_month, r.inter_region_usd_per_gb)
+    return {"table": table, "premium_usd": float(premium),
+            "headline": {"active_active_premium_usd_per_month": float(premium)}}
+
+
+def _tenant_tiers(tiers: list[TenantTier]) -> dict:
+    table = ue.tier_unit_economics([t.model_dump() for t in tiers])
+    losing = table[table["negative_unit_economics"]]
+    return {"table": table, "losing": list(losing["tier"]),
+            "headline": {"tiers_with_negative_unit_economics": len(losing)}}
+
+
+def _launch_gate(g: LaunchGate) -> dict:
+    result = ue.efficiency_launch_gate(g.engagement_gain, g.cost_per_dau_increase, g.max_ratio)
+    return {"result": result, "change": g.change, "headline": {"launch_gate": result.verdict}}
+
+
+def _cost_change(p: Params) -> dict:
+    prev = p.previous_period
+    before = {c.name: prev.components_usd_per_month.get(c.name, 0.0) for c in p.components}
+    after = {c.name: c.usd_per_month for c in p.components}
+    table = ue.cost_change_drivers_by_component(before, after, prev.volume_units_per_month, p.volume_units_per_month)
+    total = ue.cost_change_drivers(sum(before.values()), sum(after.values()), prev.volume_units_per_month,
+                                   p.volume_units_per_month)
+    total = {k: float(v) for k, v in total.items()}
+    return {"table": table, "total": total, "label": prev.label,
+            "headline": {"cost_change_usd_per_month": total["total_change_usd_per_month"],
+                         "volume_effect_usd_per_month": total["volume_effect_usd_per_month"],
+                         "intensity_effect_usd_per_month": total["intensity_effect_usd_per_month"]}}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Words.
+
+
+_usd, _pct, _units = report.usd, report.pct, report.count
+
+
+def recommendation(a: Analysis) -> str:
+    """The recommendation in words, computed from the analysis: it changes when the numbers change."""
+    p, h, unit = a.params, a.headline, a.params.unit_name
+    cost_unit, margin = h[f"cost_usd_per_{unit}"], h["gross_margin"]
+    floor = h[f"pricing_floor_usd_per_{unit}"]
+    lines = []
+    if margin >= p.target_gross_margin:
+        lines.append(f"**Healthy at today's volume.** One {unit} costs {_usd(cost_unit)} and earns "
+                     f"{_usd(p.price_usd_per_unit)}: a gross margin of {_pct(margin)}, above the "
+                     f"{_pct(p.target_gross_margin)} target. The price could fall to {_usd(floor)} before the "
+                     f"target is missed.")
+    else:
+        verb = "loses money" if margin < 0 else "misses the target"
+        needed_cut = 1 - p.price_usd_per_unit * (1 - p.target_gross_margin) / cost_unit
+        lines.append(f"**Not viable as it stands: each {unit} {verb}.** One {unit} costs {_usd(cost_unit)} and "
+                     f"earns {_usd(p.price_usd_per_unit)}: a gross margin of {_pct(margin)} against a "
+                     f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "
+                     f"{_usd(floor)} per {unit} (the pricing floor) or cut cost per {unit} by {_pct(needed_cut)}.")
+    top = a.breakdown.sort_values("cost_usd_per_month", ascending=False).iloc[0]
+    lines.append(f"The biggest lever is **{top['component']}** ({top['category']}): {_pct(top['share_of_cost'])} "
+                 f"of the cost per {unit}.")
+    last = a.totals.iloc[-1]
+    scaling = str(last["scaling"])
+    mult = float(last["multiplier"])
+    lines.append(f"At {_x(mult)}x today's volume the bill grows {float(last['cost_multiplier']):.1f}x "
+                 f"(elasticity {float(last['arc_elasticity']):.2f}: **{scaling}**), so cost per {unit} moves from "
+                 f"{_usd(cost_unit)} to {_usd(float(last['cost_usd_per_unit']))}.")
+    vt = a.volume_for_target_units_per_month
+    if margin < p.target_gross_margin:
+        if vt is not None and vt > p.volume_units_per_month:
+            lines.append(f"Growth alone reaches the {_pct(p.target_gross_margin)} target at "
+                         f"{_units(vt)} {unit}s a month ({vt / p.volume_units_per_month:.1f}x today) if the "
+                         "scaling laws hold: that is the volume that flips this verdict.")
+        else:
+            lines.append(f"No volume up to 1,000x today reaches the target with these scaling laws: growth will "
+                         f"not fix the margin; the architecture or the price must change.")
+    elif vt is not None and vt < p.volume_units_per_month:
+        lines.append(f"The verdict flips if volume falls below {_units(vt)} {unit}s a month "
+                     f"({vt / p.volume_units_per_month:.0%} of today).")
+    t = a.tornado.iloc[0]
+    lines.append(f"The margin is most sensitive to **{t['input']}**: across {t['low']:,.4g} to {t['high']:,.4g} it "
+                 f"moves from {_pct(t['output_at_low'])} to {_pct(t['output_at_high'])}. Over the stated ranges the "
+                 f"chance of meeting the target is {_pct(a.probability_meets_target)} "
+                 f"(P10 {_pct(h['gross_margin_p10'])}, P90 {_pct(h['gross_margin_p90'])}).")
+    s = a.sections
+    if "network" in s:
+        n = s["network"]
+        lines.append(f"Network: internet egress costs {_usd(n['egress_usd'])}/month and cross-AZ chatter "
+                     f"{_usd(n['chatty_usd'])}/month; routing calls zone-locally saves {_usd(n['saving_usd'])}/month.")
+    if "small_objects" in s:
+        o = s["small_objects"]
+        if o["request_usd"] > o["storage_usd"]:
+            lines.append(f"Object storage: requests cost {o['ratio']:.1f}x storage ({_usd(o['request_usd'])} vs "
+                         f"{_usd(o['storage_usd'])} a month). Below {o['breakeven_bytes']:,.0f} bytes per object "
+                         "requests dominate: batch small objects into larger ones.")
+        else:
+            lines.append(f"Object storage: storage dominates ({_usd(o['storage_usd'])} vs {_usd(o['request_usd'])} "
+                         f"of requests a month); requests would dominate below {o['breakeven_bytes']:,.0f} bytes "
+                         "per object.")
+    if "redundancy" in s:
+        lines.append(f"Active-active costs {_usd(s['redundancy']['premium_usd'])}/month more than active-passive: "
+                     "buy it only if the business needs the faster failover.")
+    if "tenant_tiers" in s:
+        losing = s["tenant_tiers"]["losing"]
+        lines.append("Tenant tiers losing money on every tenant: " + (", ".join(f"**{t}**" for t in losing)
+                     if losing else "none") + (". Reprice them or cut their cost to serve." if losing else "."))
+    if "launch_gate" in s:
+        g = s["launch_gate"]["result"]
+        lines.append(f"Launch gate for {s['launch_gate']['change']}: **{g.verdict}**. {g.reason}")
+    if "cost_change" in s:
+        c = s["cost_change"]["total"]
+        driver = ("intensity (more cost per unit: fix efficiency)"
+                  if c["intensity_effect_usd_per_month"] > c["volume_effect_usd_per_month"]
+                  else "volume (more units: growth)")
+        lines.append(f"Since {s['cost_change']['label']} the bill moved {_usd(c['total_change_usd_per_month'])}/month: "
+                     f"{_usd(c['volume_effect_usd_per_month'])} from volume and "
+                     f"{_usd(c['intensity_effect_usd_per_month'])} from intensity. The main driver is {driver}.")
+    return "\n\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Charts (built from the analysis; `costlib.charts.show` renders them).
+
+
+def chart_breakdown(a: Analysis):
+    """Cost per unit by component, as one stacked bar against the price."""
+    from costlib import charts
+
+    unit = a.params.unit_name
+    return charts.bars(a.breakdown, category="component", value="cost_usd_per_unit",
+                       title=f"Where the cost of one {unit} goes", value_title=f"USD per {unit}",
+                       subtitle=[f"Total {_usd(a.headline[f'cost_usd_per_{unit}'])} per {unit} against a price of "
+                                 f"{_usd(a.params.price_usd_per_unit)}; pricing floor at the target margin "
+                                 f"{_usd(a.headline[f'pricing_floor_usd_per_{unit}'])}"])
+
+
+def chart_scaling(a: Analysis):
+    """Monthly cost by component as volume grows (stacked bars over the volume multiplier)."""
+    from costlib import charts
+
+    frame = a.projection.assign(volume_multiplier=a.projection["multiplier"].map(lambda m: f"{m:g}x"))
+    return charts.stacked_cost(frame, x="volume_multiplier", value="cost_usd_per_month", component="component",
+                               title="Monthly cost as volume grows", x_title="volume (x today)",
+                               y_title="USD per month",
+                               subtitle=[f"Cost grows {a.totals.iloc[-1]['cost_multiplier']:.1f}x for "
+                                         f"{a.totals.iloc[-1]['multiplier']:g}x volume: "
+                                         f"{a.totals.iloc[-1]['scaling']}"])
+
+
+def chart_cost_per_unit(a: Analysis):
+    """Cost per unit over volume: the P50 line with its P10-P90 band, and the price."""
+    from costlib import charts
+
+    unit = a.params.unit_name
+    return charts.band(a.band, x="volume_multiplier", title=f"Cost per {unit} as volume grows",
+                       y_title=f"USD per {unit}", x_title="volume (x today)",
+                       subtitle=[f"P10-P90 band over the input ranges; price {_usd(a.params.price_usd_per_unit)}, "
+                                 f"pricing floor {_usd(a.headline[f'pricing_floor_usd_per_{unit}'])}"])
+
+
+def chart_tornado(a: Analysis):
+    from costlib import charts
+
+    return charts.tornado(a.tornado, output_label="gross margin (decimal)")
