@@ -256,7 +256,10 @@ def _expected(error: dict, schema: type[BaseModel], data: Mapping) -> str:
         return message[len("Value error, "):]
     if message.startswith("Assertion failed, "):
         return message[len("Assertion failed, "):]
-    return "expected " + message[0].lower() + message[1:] if message.startswith("Input should") else message
+    for prefix in ("Input should be ", "Input should "):
+        if message.startswith(prefix):
+            return "expected " + message[len(prefix):]
+    return message
 
 
 def _known_keys(schema: type[BaseModel], loc: tuple) -> list[str]:

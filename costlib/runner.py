@@ -95,10 +95,11 @@ def run_one(params_path: str, root: str, outputs_dir: str) -> Outcome:
                                        kernel_name="python3", progress_bar=False, log_output=False,
                                        cwd=str(root_path))
         except PapermillExecutionError as exc:
-            first_line = (exc.evalue or "").strip()
+            error = (exc.evalue or "").strip()
+            source = next((line.strip() for line in (exc.source or "").splitlines() if line.strip()), "")
+            source = source if len(source) <= 60 else source[:57] + "..."
             return Outcome(label, False, time.perf_counter() - start,
-                           f"{label}: failed in cell {exc.cell_index} (execution {exc.exec_count}): "
-                           f"{exc.ename}: {first_line}")
+                           f"{label}: failed in cell {exc.cell_index} [{source}]: {exc.ename}: {error}")
         except Exception as exc:  # kernel died, notebook unreadable, ...
             return Outcome(label, False, time.perf_counter() - start,
                            f"{label}: {type(exc).__name__}: {exc}")
@@ -134,10 +135,14 @@ def _safe_run_one(*args) -> Outcome:
 
 
 def run(paths: list[str] | None = None, outputs_dir: str | None = None, jobs: int | None = None,
-        progress: bool = True, stream=None) -> int:
-    """Validate, execute and write reports; return the exit code (0 when every scenario succeeded)."""
+        progress: bool = True, stream=None, root: Path | None = None) -> int:
+    """Validate, execute and write reports; return the exit code (0 when every scenario succeeded).
+
+    ``root`` is the project folder (with ``params/`` and ``notebooks/``); by default it is found from the
+    current folder.
+    """
     stream = stream or sys.stderr
-    root = _params.project_root()
+    root = Path(root) if root else _params.project_root()
     outputs = Path(outputs_dir) if outputs_dir else root / "outputs"
     files = discover(root, paths)
     if not files:
@@ -173,10 +178,10 @@ def run(paths: list[str] | None = None, outputs_dir: str | None = None, jobs: in
     return 0 if failed == 0 and not errors else 1
 
 
-def validate(paths: list[str] | None = None, stream=None) -> int:
+def validate(paths: list[str] | None = None, stream=None, root: Path | None = None) -> int:
     """Validate scenario files without starting a kernel; return the exit code."""
     stream = stream or sys.stderr
-    root = _params.project_root()
+    root = Path(root) if root else _params.project_root()
     files = discover(root, paths)
     valid, errors = validate_all(files, root)
     for line in errors:

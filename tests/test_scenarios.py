@@ -1,0 +1,92 @@
+"""End to end: every params file through its notebook with the batch runner, and what it writes.
+
+One session-wide run of ``costbook run`` over all of ``params/`` into a temporary folder; each scenario's
+report is then checked: HTML without code and without anything fetched from the network, charts as SVG
+files, results JSON with provenance, and an appendix whose parameters are the params file's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import io
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from costlib import params, runner
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "params").glob("*/*.yaml"))
+
+pytestmark = pytest.mark.scenario
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory):
+    """Run every scenario once; return the outputs folder and the runner's log."""
+    outputs = tmp_path_factory.mktemp("outputs")
+    log = io.StringIO()
+    code = runner.run(None, outputs_dir=str(outputs), progress=False, stream=log)
+    return outputs, code, log.getvalue()
+
+
+def test_the_batch_succeeds(batch):
+    outputs, code, log = batch
+    assert code == 0, log
+    assert f"{len(SCENARIOS)} reports written, 0 failed, 0 invalid" in log
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_report_of_each_scenario(batch, path):
+    outputs, _, _ = batch
+    folder = outputs / path.parent.name
+    page = (folder / f"{path.stem}.html").read_text(encoding="utf-8")
+    results = json.loads((folder / f"{path.stem}.json").read_text(encoding="utf-8"))
+
+    # Self-contained: no script or stylesheet loaded from the network, no code cells.
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
+    assert "import(\"https://" not in page
+    assert "params.collect(" not in page and "jp-InputArea-editor" not in page
+
+    # Headline, charts, sensitivity and recommendation are all there.
+    assert results["headline"], "no headline figures"
+    for name, value in results["headline"].items():
+        assert re.fullmatch(r"[a-z0-9_]+", name), name
+        assert value is None or isinstance(value, (int, float, str))
+    assert "costbook-recommendation" in page and results["recommendation"].strip()
+    assert results["charts"], "no charts"
+    assert any("tornado" in chart for chart in results["charts"])
+    for chart in results["charts"]:
+        svg = (folder / chart).read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "</svg>" in svg
+    assert page.count("<svg") >= len(results["charts"])
+
+    # Provenance: the file, its hash, the library version, the time.
+    prov = results["provenance"]
+    assert prov["params_file"] == str(path.relative_to(ROOT))
+    assert prov["params_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert prov["costlib_version"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", prov["produced_at_utc"])
+    assert prov["params_sha256"] in page and prov["params_file"] in page
+
+    # The appendix shows the parameters the run used, which are the params file's values.
+    appendix = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)[-1]
+    shown = yaml.safe_load(html_lib.unescape(appendix))
+    assert shown == params.as_dict(params.load(path, ROOT))
+    executed = nbformat.read(folder / f"{path.stem}.ipynb", as_version=4)
+    used = executed.metadata["papermill"]["parameters"]
+    file_values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert {k: v for k, v in used.items() if k not in params.RUNTIME_KEYS} == file_values
+    assert used["interactive"] is False
+
+
+def test_index_lists_every_report(batch):
+    outputs, _, _ = batch
+    index = (outputs / "index.html").read_text(encoding="utf-8")
+    for path in SCENARIOS:
+        assert f"href='{path.parent.name}/{path.stem}.html'" in index
