@@ -69,8 +69,19 @@ def show(chart: alt.TopLevelMixin, name: str) -> None:
             metadata={"costbook_chart": name})
 
 
-def _money_axis(title: str) -> alt.Axis:
+def _money_axis(title: str, maximum: float | None = None) -> alt.Axis:
+    """A USD axis: $10k, $2.5M, $1.2B for large amounts; plain decimals ($0.00004) below one cent, where
+    SI prefixes (µ, m) would puzzle a reader."""
+    if maximum is not None and abs(maximum) < 0.01:
+        return alt.Axis(title=title, format="$,.6~f")
+    if maximum is not None and abs(maximum) < 1:
+        return alt.Axis(title=title, format="$,.3~f")
     return alt.Axis(title=title, format="$,.3~s", labelExpr="replace(datum.label, 'G', 'B')")
+
+
+def _max(frame: pd.DataFrame, *columns: str) -> float | None:
+    values = [frame[c].abs().max() for c in columns if c in frame and len(frame)]
+    return float(max(values)) if values else None
 
 
 def stacked_cost(frame: pd.DataFrame, x: str, value: str, component: str, title: str,
@@ -80,7 +91,8 @@ def stacked_cost(frame: pd.DataFrame, x: str, value: str, component: str, title:
     setup()
     return alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_bar().encode(
         x=alt.X(f"{x}:{x_type}", title=x_title or x, sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"sum({value}):Q", title=y_title, axis=_money_axis(y_title)),
+        y=alt.Y(f"sum({value}):Q", title=y_title,
+                axis=_money_axis(y_title, frame.groupby(x)[value].sum().abs().max() if len(frame) else None)),
         color=alt.Color(f"{component}:N", title=component.replace("_", " "), sort=None),
         order=alt.Order(f"{component}:N"),
         tooltip=[x, component, alt.Tooltip(value, format=",.2f")],
@@ -93,7 +105,7 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
           rule_x: float | None = None, rule_label: str | None = None) -> alt.LayerChart | alt.Chart:
     """Lines of ``y`` over ``x``, one per ``series``; optionally a vertical rule at ``rule_x`` (a break-even)."""
     setup()
-    y_axis = _money_axis(y_title or y) if money else alt.Axis(title=y_title or y)
+    y_axis = _money_axis(y_title or y, _max(frame, y)) if money else alt.Axis(title=y_title or y)
     enc = {
         "x": alt.X(f"{x}:{x_type}", title=x_title or x),
         "y": alt.Y(f"{y}:Q", title=y_title or y, axis=y_axis),
@@ -149,7 +161,7 @@ def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | N
          money: bool = True, subtitle: str | None = None) -> alt.LayerChart:
     """P10-P90 band with the P50 line over ``x``; ``frame`` has columns ``x``, ``p10``, ``p50``, ``p90``."""
     setup()
-    axis = _money_axis(y_title) if money else alt.Axis(title=y_title)
+    axis = _money_axis(y_title, _max(frame, "p10", "p50", "p90")) if money else alt.Axis(title=y_title)
     base = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [
         "Shaded: P10 to P90 of the Monte Carlo runs; line: P50 (median)"]))
     area = base.mark_area(opacity=0.25, color=NEUTRAL).encode(
@@ -165,7 +177,7 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str, value_title
          highlight: str | None = None, money: bool = True, subtitle: str | None = None) -> alt.Chart:
     """Horizontal bars of ``value`` per ``category``; bars where column ``highlight`` is true are red."""
     setup()
-    axis = _money_axis(value_title) if money else alt.Axis(title=value_title)
+    axis = _money_axis(value_title, _max(frame, value)) if money else alt.Axis(title=value_title)
     color = (alt.condition(f"datum.{highlight}", alt.value(BAD), alt.value(NEUTRAL)) if highlight
              else alt.value(NEUTRAL))
     return alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_bar().encode(

@@ -65,7 +65,14 @@ def fmt(value: Any) -> str:
         return f"{value:,.2f}"
     if magnitude == 0:
         return "0"
-    return f"{value:.4g}" if magnitude < 0.1 else f"{value:.4f}"
+    return _small(value)
+
+
+def _small(value: float) -> str:
+    """Four significant figures without scientific notation: 0.0001369, 0.00004, 0.1667."""
+    import numpy as np
+
+    return np.format_float_positional(value, precision=4, unique=True, fractional=False, trim="-")
 
 
 def usd(x: float) -> str:
@@ -165,7 +172,7 @@ def table(frame, money=(), percent=(), decimals: int = 4):
     for column in frame.columns:
         if column in money:
             formats[column] = lambda v: "n/a" if v is None or v != v else (
-                f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:,.4g}")
+                f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}" if abs(v) >= 1 else _small(v))
         elif column in percent:
             formats[column] = lambda v: "n/a" if v is None or v != v else f"{100 * v:,.1f}%"
         elif frame[column].dtype.kind == "f":

@@ -31,7 +31,7 @@ def test_streaming_margin():
     at_target = model(**{**wb.model_inputs(a.params),
                          "volume_units_per_month": h["volume_for_target_margin_streams_per_month"]})
     assert at_target == pytest.approx(0.20, abs=1e-9)
-    assert "Not viable as it stands" in a.recommendation
+    assert a.recommendation.startswith("**Below target: each stream earns less margin than the target.**")
 
 
 def test_budget_overrun_split():
@@ -49,7 +49,9 @@ def test_beta_break_even_volume():
     sync compute 100k / 2M = 0.05, storage 60k / 2M = 0.03, egress 0.05, license 0.05: $0.18.
     Break-even (target margin 0): 640k + 0.18 V = 0.30 V, V = 640k / 0.12 = 5,333,333 a month.
     Today: cost $1.0M / 2M = $0.50, margin (0.30 - 0.50) / 0.30 = -0.6667."""
-    h = analyse("beta_negative_margin").headline
+    a = analyse("beta_negative_margin")
+    h = a.headline
+    assert a.recommendation.startswith("**Not viable as it stands: each transaction loses money.**")
     assert h["cost_usd_per_transaction"] == pytest.approx(0.50)
     assert h["gross_margin"] == pytest.approx(-2 / 3)
     assert h["volume_for_target_margin_transactions_per_month"] == pytest.approx(640_000 / 0.12, rel=1e-6)

@@ -418,7 +418,7 @@ def _small_objects(s: SmallObjects) -> dict:
 
 def _redundancy(r: Redundancy) -> dict:
     table = ue.redundancy_comparison(r.capacity_usd_per_month, r.standby_fraction, r.regions,
-                                     r.replicated_gb_per_month, r.inter_region_usd_per_gb)
+                                     r.replicated_gb_per_month, r.inter_region_usd_per_gb).reset_index()
     premium = ue.active_active_premium(r.capacity_usd_per_month, r.standby_fraction, r.regions,
                                        r.replicated_gb_per_month, r.inter_region_usd_per_gb)
     return {"table": table, "premium_usd": float(premium),
@@ -470,9 +470,10 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(p.target_gross_margin)} target. The price could fall to {_usd(floor)} before the "
                      f"target is missed.")
     else:
-        verb = "loses money" if margin < 0 else "misses the target"
+        verdict = (f"Not viable as it stands: each {unit} loses money." if margin < 0 else
+                   f"Below target: each {unit} earns less margin than the target.")
         needed_cut = 1 - p.price_usd_per_unit * (1 - p.target_gross_margin) / cost_unit
-        lines.append(f"**Not viable as it stands: each {unit} {verb}.** One {unit} costs {_usd(cost_unit)} and "
+        lines.append(f"**{verdict}** One {unit} costs {_usd(cost_unit)} and "
                      f"earns {_usd(p.price_usd_per_unit)}: a gross margin of {_pct(margin)} against a "
                      f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "
                      f"{_usd(floor)} per {unit} (the pricing floor) or cut cost per {unit} by {_pct(needed_cut)}.")
