@@ -195,7 +195,9 @@ def publish(figures: Mapping[str, Any], recommendation: str, topic: str, **extra
     """Emit the headline figures as JSON for the runner (shown as nothing in the report)."""
     from IPython.display import display
 
-    payload = _clean({"topic": topic, "headline": dict(figures), "recommendation": recommendation, **extra})
+    # nbformat stores JSON outputs with sorted keys: keep the headline's order separately.
+    payload = _clean({"topic": topic, "headline": dict(figures), "headline_order": list(figures),
+                      "recommendation": recommendation, **extra})
     display({RESULTS_MIME: payload, "text/plain": ""}, raw=True, metadata={RESULTS_KEY: True})
 
 
@@ -273,7 +275,10 @@ def extract_results(nb) -> dict | None:
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if output.get("metadata", {}).get(RESULTS_KEY) and RESULTS_MIME in output.get("data", {}):
-                return dict(output["data"][RESULTS_MIME])
+                results = dict(output["data"][RESULTS_MIME])
+                order = results.pop("headline_order", None) or list(results.get("headline", {}))
+                results["headline"] = {k: results["headline"][k] for k in order}
+                return results
     return None
 
 
@@ -331,8 +336,11 @@ def _strip_results_outputs(nb):
     return nb
 
 
+INDEX_FIGURES = 8
+
+
 def write_index(outputs_dir: str | os.PathLike) -> Path:
-    """Write ``outputs/index.html``: every report with its headline figures, grouped by workbook."""
+    """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook."""
     outputs_dir = Path(outputs_dir)
     entries = []
     for path in sorted(outputs_dir.glob("*/*.json")):
@@ -347,7 +355,7 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
     for topic, items in sorted(by_topic.items()):
         cards = []
         for path, data in items:
-            figures = data.get("headline", {})
+            figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
             rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{html.escape(fmt(v))}</td></tr>"
                            for k, v in figures.items())
             prov = data.get("provenance", {})
