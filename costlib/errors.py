@@ -27,6 +27,10 @@ class ScenarioError(ValueError):
         self.problems = list(problems)
         super().__init__("\n".join(self.lines()))
 
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback: the problems alone, one per line."""
+        return ["ScenarioError: the scenario is not valid; nothing was computed."] + self.lines()
+
     def lines(self):
         """One line per problem: ``file: key 'k' = v: expected ...``."""
         out = []
