@@ -60,11 +60,11 @@ def validate_all(files: list[Path], root: Path) -> tuple[list[Path], list[str]]:
     valid, errors = [], []
     for path in files:
         try:
-            _params.load(path, root)
             _params.notebook_for(_params.topic_of(path), root)
+            _params.load(path, root)
             valid.append(path)
         except ScenarioError as exc:
-            errors += exc.lines()
+            errors += ScenarioError(_params.display_path(path, root), exc.problems).lines()
     return valid, errors
 
 

@@ -51,7 +51,8 @@ def test_report_of_each_scenario(batch, path):
     # Self-contained: no script or stylesheet loaded from the network, no code cells.
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
     assert "import(\"https://" not in page
-    assert "params.collect(" not in page and "jp-InputArea-editor" not in page
+    assert "params.collect(" not in page and "report.headline(" not in page
+    assert not re.search(r'class="[^"]*jp-InputArea\b', page), "a code cell is shown"
 
     # Headline, charts, sensitivity and recommendation are all there.
     assert results["headline"], "no headline figures"
