@@ -125,7 +125,7 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
 
 
 def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
-            top: int = 10) -> alt.LayerChart:
+            top: int = 10, money: bool = False) -> alt.LayerChart:
     """Tornado chart from `costlib.uncertainty.sensitivity`: one bar per input from its low to its high
     output, sorted by swing, with the base value as a rule.
 
@@ -147,7 +147,8 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
         f"Each bar: {output_label} when one input moves to its low or high value, the others at base"]
     )).mark_bar(height=14).encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
-        x=alt.X("from:Q", title=output_label),
+        x=alt.X("from:Q", title=output_label,
+                axis=_money_axis(output_label, _max(long, "from", "to")) if money else alt.Axis(title=output_label)),
         x2="to:Q",
         color=alt.Color("end:N", title="input at", scale=alt.Scale(domain=["low input", "high input"],
                                                                    range=[NEUTRAL, "#E69F00"])),
@@ -158,8 +159,9 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
 
 
 def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | None = None,
-         money: bool = True, subtitle: str | None = None) -> alt.LayerChart:
-    """P10-P90 band with the P50 line over ``x``; ``frame`` has columns ``x``, ``p10``, ``p50``, ``p90``."""
+         money: bool = True, subtitle: str | None = None, rule_y: float | None = None) -> alt.LayerChart:
+    """P10-P90 band with the P50 line over ``x``; ``frame`` has columns ``x``, ``p10``, ``p50``, ``p90``.
+    ``rule_y`` draws a horizontal reference line (zero, a price, a target)."""
     setup()
     axis = _money_axis(y_title, _max(frame, "p10", "p50", "p90")) if money else alt.Axis(title=y_title)
     base = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [
@@ -170,7 +172,11 @@ def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | N
                                                 tooltip=[x, alt.Tooltip("p10:Q", format=",.4~f"),
                                                          alt.Tooltip("p50:Q", format=",.4~f"),
                                                          alt.Tooltip("p90:Q", format=",.4~f")])
-    return alt.layer(area, line).properties(width=WIDTH, height=HEIGHT)
+    layers = [area, line]
+    if rule_y is not None:
+        layers.append(alt.Chart(pd.DataFrame({"y": [rule_y]})).mark_rule(color="#555555", strokeDash=[4, 4])
+                      .encode(y="y:Q"))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
 def bars(frame: pd.DataFrame, category: str, value: str, title: str, value_title: str,

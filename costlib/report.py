@@ -44,8 +44,8 @@ def fmt(value: Any) -> str:
 
     Examples
     --------
-    >>> fmt(1234567.891), fmt(12.3456), fmt(0.012345), fmt(-0.5), fmt("sub-linear"), fmt(None)
-    ('1,234,568', '12.35', '0.01235', '-0.5000', 'sub-linear', 'n/a')
+    >>> fmt(1234567.891), fmt(12.3456), fmt(0.012345), fmt(-0.5), fmt("sub-linear"), fmt(None), fmt(36)
+    ('1,234,568', '12.35', '0.01235', '-0.5', 'sub-linear', 'n/a', '36')
     """
     if value is None:
         return "n/a"
@@ -53,6 +53,8 @@ def fmt(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
+    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
+        return f"{int(value):,d}"
     value = float(value)
     if math.isnan(value):
         return "n/a"

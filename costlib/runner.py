@@ -84,7 +84,10 @@ def run_one(params_path: str, root: str, outputs_dir: str) -> Outcome:
     topic, name = path.parent.name, path.stem
     label = f"{topic}/{name}"
     notebook = _params.notebook_for(topic, root_path)
-    values = _params.read_yaml(path)
+    # Pass every parameter as validated (file values, pricebook references resolved, schema defaults for
+    # keys the file leaves out), so the report shows exactly the scenario `costlib.params.load` sees and no
+    # default is taken from the notebook's parameters cell instead.
+    values = _params.as_dict(_params.load(path, root_path))
     parameters = {**values, "interactive": False, "params_file": _params.display_path(path, root_path)}
     target_dir = Path(outputs_dir) / topic
     target_dir.mkdir(parents=True, exist_ok=True)

@@ -574,8 +574,8 @@ def chart_cost_per_unit(a: Analysis):
 
     unit = a.params.unit_name
     return charts.band(a.band, x="volume_multiplier", title=f"Cost per {unit} as volume grows",
-                       y_title=f"USD per {unit}", x_title="volume (x today)",
-                       subtitle=[f"P10-P90 band over the input ranges; price {_usd(a.params.price_usd_per_unit)}, "
+                       y_title=f"USD per {unit}", x_title="volume (x today)", rule_y=a.params.price_usd_per_unit,
+                       subtitle=[f"P10-P90 band over the input ranges; dashed: price {_usd(a.params.price_usd_per_unit)}, "
                                  f"pricing floor {_usd(a.headline[f'pricing_floor_usd_per_{unit}'])}"])
 
 
