@@ -38,6 +38,10 @@ __all__ = [
     "line_costs_by_month",
     "tco_monthly",
     "tco_summary",
+    "cost_series_table",
+    "relative_cost_usd",
+    "usage_scale_at_crossover",
+    "breakeven_month",
     "people_cost_usd_per_month",
     "loaded_cost_usd_per_hour",
     "toil_cost_usd_per_month",
@@ -51,6 +55,7 @@ __all__ = [
     "blended_usd_per_month",
     "cost_reduction_from_price_performance",
     "arm_saving_usd_per_month",
+    "price_performance_gain",
     "payback_month",
     "arm_migration_payback_month",
     "arm_migration_monthly",
@@ -1072,7 +1077,8 @@ def payback_month(saving_usd_per_month, one_off_usd, growth_rate_per_month=0.0, 
         x = e * g / safe_s  # the sum of the savings reaches E when (1 + g) ** k >= 1 + x
         reachable = x > -1.0
         k_growth = np.log1p(np.where(reachable, x, 0.0)) / np.log1p(safe_g)
-        k = np.where(g == 0, e / safe_s, k_growth)
+        # growth too small to matter (subnormal g loses precision in log1p(x) / log1p(g)): level saving
+        k = np.where(np.abs(g) < 1e-200, e / safe_s, k_growth)
         k = np.ceil(k - 1e-9 * np.maximum(1.0, np.abs(k)))  # absorb rounding at exact multiples
         k = np.where(reachable, k, np.inf)
         k = np.maximum(k, 1.0)
@@ -1530,3 +1536,242 @@ def self_hosting_crossover_usd_per_year(managed_premium, fte, loaded_cost_usd_pe
     with np.errstate(divide="ignore", invalid="ignore"):
         return _out(np.where(gap > 0, f * c / np.where(gap > 0, gap, 1.0), np.inf))
 
+
+
+# ----------------------------------------------------------------------------------------------------------
+# comparing options: month-by-month lines, relative pricing, crossover scale and break-even month
+
+
+def cost_series_table(option, line, category, costs_usd_by_month, discount_rate_per_year=0.0):
+    """One cost line given month by month, as the rows of a `tco_monthly` table.
+
+    For lines that are not a constant with growth (a storage bill that accumulates data, a fleet that
+    changes architecture mid-horizon), so they can be summarized with `tco_summary` beside `CostLine` rows.
+
+    Parameters
+    ----------
+    option, line : str
+        Option and line names.
+    category : str
+        One of `CATEGORY_GROUPS`.
+    costs_usd_by_month : array_like
+        Costs in USD (>= 0) for months 1..n (1-D).
+    discount_rate_per_year : float
+        Annual discount rate as a decimal in [0, 1) for the ``pv_usd`` column (default 0).
+
+    Returns
+    -------
+    DataFrame
+        The columns of `tco_monthly`: ``option, line, category, group, month, year, cost_usd,
+        discount_factor, pv_usd``.
+
+    Notes
+    -----
+    ``pv_usd = cost_usd / (1 + r_month) ** month``, as in `tco_monthly`.
+
+    References
+    ----------
+    Seed section II (TCO components); CONTRIBUTING.md (end-of-month discounting).
+
+    Examples
+    --------
+    >>> t = cost_series_table("keep", "logs", "storage", [100.0, 200.0, 300.0])
+    >>> t[["month", "year", "group", "cost_usd"]].to_dict("list")
+    {'month': [1, 2, 3], 'year': [1, 1, 1], 'group': ['direct', 'direct', 'direct'], 'cost_usd': [100.0, 200.0, 300.0]}
+    """
+    require(category in CATEGORY_GROUPS, "category", category, f"expected one of {list(CATEGORY_GROUPS)}")
+    c = _nonneg("costs_usd_by_month", costs_usd_by_month)
+    require(c.ndim == 1 and c.shape[0] >= 1, "costs_usd_by_month", f"array of shape {c.shape}",
+            "expected one cost per month (1-D, at least one month)")
+    n = c.shape[0]
+    rate = float(_annual_rate("discount_rate_per_year", discount_rate_per_year))
+    df = discount_factors(n, rate)
+    months = np.arange(1, n + 1)
+    return pd.DataFrame({"option": option, "line": line, "category": category,
+                         "group": CATEGORY_GROUPS[category], "month": months, "year": (months - 1) // 12 + 1,
+                         "cost_usd": c, "discount_factor": df, "pv_usd": c * df})
+
+
+def relative_cost_usd(reference_usd, saving=0.0, premium=0.0, headroom=0.0):
+    """Cost of a line priced relative to another option's line: cheaper by a saving, dearer by a premium,
+    over-provisioned by headroom.
+
+    Parameters
+    ----------
+    reference_usd : float or array_like
+        The reference cost in USD (>= 0), e.g. the managed service's monthly bill.
+    saving : float or array_like
+        How much cheaper the same capacity is, decimal in [0, 1) (0.3 for "30% infrastructure saving").
+    premium : float or array_like
+        How much dearer the same capacity is, decimal in [0, 5] (0.6 for a 60% managed premium).
+    headroom : float or array_like
+        Extra capacity provisioned over the need (peaks, failover), decimal in [0, 5] (0.15 for 15%).
+
+    Returns
+    -------
+    float or ndarray
+        USD, in the reference's unit (per month if it is per month).
+
+    Notes
+    -----
+    ``cost = reference * (1 - saving) * (1 + premium) * (1 + headroom)``. A saving ``s`` is not the
+    reference's premium: the reference is dearer by ``s / (1 - s)`` (`managed_premium_from_saving`). With
+    ``saving`` and ``headroom`` this is the self-hosted infrastructure of `self_hosted_cost_usd_per_year`,
+    ``S (1 + h)`` with ``S = M (1 - s)``.
+
+    References
+    ----------
+    Seed section II.3 (managed costs ~20-30% more in raw infrastructure) and interview question I.2
+    (self-hosted Cassandra to save 30%; self-hosting over-provisions for peak load).
+
+    Examples
+    --------
+    >>> round(relative_cost_usd(100_000, saving=0.3, headroom=0.15), 2)  # 100k x 0.7 x 1.15
+    80500.0
+    """
+    r = _nonneg("reference_usd", reference_usd)
+    s = _fraction("saving", saving, high_open=True)
+    p = _markup("premium", premium)
+    h = _markup("headroom", headroom)
+    return _out(r * (1.0 - s) * (1.0 + p) * (1.0 + h))
+
+
+def usage_scale_at_crossover(scaling_a_usd, fixed_a_usd, scaling_b_usd, fixed_b_usd):
+    """Multiplier on usage-driven costs at which two options cost the same.
+
+    Each option's cost is split into a part that moves with usage (infrastructure: compute, storage,
+    network, per-node licenses) and a part that does not (people, toil, one-off migration). Scaling usage
+    by ``k`` scales the first part only.
+
+    Parameters
+    ----------
+    scaling_a_usd, fixed_a_usd : float or array_like
+        Option a's usage-driven and fixed cost in USD (over a horizon, per year or per month: any period,
+        the same for all four).
+    scaling_b_usd, fixed_b_usd : float or array_like
+        The same for option b.
+
+    Returns
+    -------
+    float or ndarray
+        ``k*`` (dimensionless, > 0), or NaN when no positive scale makes them equal (one option is cheaper
+        at every scale, or both scale alike).
+
+    Notes
+    -----
+    ``a(k) = k S_a + F_a`` and ``b(k) = k S_b + F_b`` cross at ``k* = (F_b - F_a) / (S_a - S_b)``. Above
+    ``k*`` the option with the smaller ``S`` is cheaper. For a managed service ``S_a = S (1 + p)``,
+    ``F_a = 0`` against self-hosting ``S_b = S (1 + h)``, ``F_b = F``: ``k* S = F / (p - h)``, the closed
+    form of `self_hosting_crossover_usd_per_year`.
+
+    References
+    ----------
+    Seed interview question I.2 (the "scale point" where self-hosting starts to pay: "only makes sense if
+    we are spending >$5M/year on the DB").
+
+    Examples
+    --------
+    >>> usage_scale_at_crossover(1_300_000, 0.0, 1_100_000, 600_000)  # S = 1M, p = 0.3, h = 0.1, F = 600k
+    3.0
+    >>> usage_scale_at_crossover(100.0, 0.0, 120.0, 50.0)  # b dearer at every scale
+    nan
+    """
+    sa = _nonneg("scaling_a_usd", scaling_a_usd)
+    fa = _nonneg("fixed_a_usd", fixed_a_usd)
+    sb = _nonneg("scaling_b_usd", scaling_b_usd)
+    fb = _nonneg("fixed_b_usd", fixed_b_usd)
+    slope = sa - sb
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        k = (fb - fa) / np.where(slope != 0, slope, 1.0)
+    return _out(np.where((slope != 0) & (k > 0) & np.isfinite(k), k, np.nan))
+
+
+def breakeven_month(costs_a_usd_by_month, costs_b_usd_by_month):
+    """First month from which option a has cost no more than option b, cumulatively, to the end.
+
+    Parameters
+    ----------
+    costs_a_usd_by_month, costs_b_usd_by_month : array_like
+        Monthly costs in USD of two options for months 1..n (1-D, same length), e.g. a migration (a) and
+        the status quo (b).
+
+    Returns
+    -------
+    float
+        Month number (1-based, a whole number), or ``inf`` when a's cumulative cost is still above b's in
+        the last month.
+
+    Notes
+    -----
+    With ``D_m = sum_{j <= m} (a_j - b_j)``, the answer is the smallest ``m`` such that ``D_j <= 0`` for
+    every ``j >= m``. For a one-off effort ``E`` in month 1 and a constant saving ``s`` from month 1 it is
+    ``ceil(E / s)``, as `payback_month`. Differences within 1e-9 of the costs' scale count as zero.
+
+    References
+    ----------
+    The payback period, e.g. Brealey, Myers and Allen, *Principles of Corporate Finance*, ch. 5; seed
+    section II.1 (trading engineering effort for a permanent saving).
+
+    Examples
+    --------
+    >>> breakeven_month([100.0, 10.0, 10.0, 10.0], [40.0, 40.0, 40.0, 40.0])  # 60 - 30 - 30 <= 0 in month 3
+    3.0
+    >>> breakeven_month([50.0, 50.0], [40.0, 40.0])
+    inf
+    """
+    a = _as_float_array("costs_a_usd_by_month", costs_a_usd_by_month)
+    b = _as_float_array("costs_b_usd_by_month", costs_b_usd_by_month)
+    require(a.ndim == 1 and a.shape[0] >= 1, "costs_a_usd_by_month", f"array of shape {a.shape}",
+            "expected one cost per month (1-D)")
+    require(b.shape == a.shape, "costs_b_usd_by_month", f"array of shape {b.shape}",
+            f"expected the shape of costs_a_usd_by_month {a.shape}")
+    d = np.cumsum(a - b)
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(np.cumsum(a)))), float(np.max(np.abs(np.cumsum(b)))))
+    above = np.flatnonzero(d > tol)
+    if above.size == 0:
+        return 1.0
+    last = int(above[-1])
+    return math.inf if last == len(d) - 1 else float(last + 2)
+
+
+def price_performance_gain(x86_usd_per_hour, arm_usd_per_hour, arm_relative_throughput=1.0):
+    """Gain in work per dollar from moving an instance from x86 to ARM.
+
+    Parameters
+    ----------
+    x86_usd_per_hour : float or array_like
+        x86 instance price in USD per hour (> 0).
+    arm_usd_per_hour : float or array_like
+        Price of the ARM instance that replaces it, USD per hour (> 0).
+    arm_relative_throughput : float or array_like
+        Work one ARM instance does per hour relative to one x86 instance (> 0; 1.1 for 10% more),
+        measured on the workload.
+
+    Returns
+    -------
+    float or ndarray
+        Decimal gain in work per dollar (0.25 for 25% more); negative when ARM does less work per dollar.
+
+    Notes
+    -----
+    ``g = throughput * x86_price / arm_price - 1``; the cost reduction per unit of work is
+    ``1 - 1 / (1 + g)`` (`cost_reduction_from_price_performance`), i.e. ``1 - arm_price / (throughput *
+    x86_price)``.
+
+    References
+    ----------
+    Seed section II.1 (ARM/Graviton "improve price-performance ratios"; "permanent 20-40% cost
+    reduction"); AWS list prices for m6i.xlarge and m7g.xlarge in params/pricebook.yaml.
+
+    Examples
+    --------
+    >>> round(price_performance_gain(0.192, 0.1632), 4)  # m6i.xlarge -> m7g.xlarge at equal throughput
+    0.1765
+    >>> round(cost_reduction_from_price_performance(price_performance_gain(0.192, 0.1632, 1.1)), 4)
+    0.2273
+    """
+    x = _check("x86_usd_per_hour", x86_usd_per_hour, lambda a: a > 0, "expected a price > 0")
+    r = _check("arm_usd_per_hour", arm_usd_per_hour, lambda a: a > 0, "expected a price > 0")
+    t = _check("arm_relative_throughput", arm_relative_throughput, lambda a: a > 0,
+               "expected a relative throughput > 0 (1.1 for 10% more work per instance)")
+    return _out(t * x / r - 1.0)

@@ -552,3 +552,95 @@ def test_rate_error_says_how_to_write_a_percentage():
 def test_model_error_is_a_value_error():
     with pytest.raises(ValueError):
         people_cost_usd_per_month(-1, 1)
+
+
+# ------------------------------------------------------- comparing options (added with workbook 02)
+
+
+def test_cost_series_table_matches_tco_monthly_for_a_constant_line():
+    """A constant $1,000/month line for 24 months at 8%: the same rows as tco_monthly gives for a CostLine."""
+    series = tco.cost_series_table("a", "vms", "compute", np.full(24, 1_000.0), 0.08)
+    lines = tco_monthly([CostLine("a", "vms", "compute", 1_000.0)], 24, discount_rate_per_year=0.08)
+    pd.testing.assert_frame_equal(series, lines)
+
+
+def test_cost_series_table_summarizes_with_tco_summary():
+    """Months 1..13 cost 1..13: year 1 = 1 + ... + 12 = 78, year 2 = 13."""
+    t = tco.cost_series_table("a", "logs", "storage", np.arange(1.0, 14.0))
+    s = tco_summary(t, per="year").set_index("year")["cost_usd"]
+    assert s[1] == pytest.approx(78.0)
+    assert s[2] == pytest.approx(13.0)
+
+
+def test_relative_cost_of_self_hosted_nodes_by_hand():
+    """A $150,000 managed bill, 30% cheaper self-hosted, 15% headroom: 150,000 x 0.7 x 1.15 = 120,750.
+    A 60% premium on $5,000: 8,000."""
+    assert tco.relative_cost_usd(150_000, saving=0.3, headroom=0.15) == pytest.approx(120_750.0)
+    assert tco.relative_cost_usd(5_000, premium=0.6) == pytest.approx(8_000.0)
+
+
+def test_a_saving_is_not_the_reference_premium():
+    """30% cheaper self-hosted means the managed bill is 1 / 0.7 = 1.4286 times it: relative_cost_usd with the
+    premium s / (1 - s) undoes the saving."""
+    s = 0.3
+    self_hosted = tco.relative_cost_usd(100.0, saving=s)
+    assert tco.relative_cost_usd(self_hosted, premium=managed_premium_from_saving(s)) == pytest.approx(100.0)
+
+
+@settings(max_examples=200)
+@given(sa=money, fa=money, sb=money, fb=money)
+def test_both_options_cost_the_same_at_the_crossover_scale(sa, fa, sb, fb):
+    """At k*, k* S_a + F_a = k* S_b + F_b (when a positive k* exists)."""
+    k = tco.usage_scale_at_crossover(sa, fa, sb, fb)
+    if math.isnan(k):
+        # no positive, finite crossover: one option is no dearer at every scale k > 0, or the crossing is
+        # beyond any float (a slope difference of ~1e-308)
+        with np.errstate(over="ignore", divide="ignore"):
+            far = sa == sb or not math.isfinite((fb - fa) / (sa - sb))
+        assert (sa - sb) * (fa - fb) >= 0 or far
+        return
+    assert k > 0
+    assert k * sa + fa == pytest.approx(k * sb + fb, rel=1e-9, abs=1e-6)
+
+
+def test_crossover_scale_matches_the_self_hosting_closed_form():
+    """Managed S (1 + p), no people; self-hosted S (1 + h) + F: k* S = F / (p - h)
+    = self_hosting_crossover_usd_per_year. S = 1.8M, p = 0.3 / 0.7, h = 0.15, F = 2 x 300k."""
+    s, p, h, f = 1_800_000.0, managed_premium_from_saving(0.3), 0.15, 600_000.0
+    k = tco.usage_scale_at_crossover(s * (1 + p), 0.0, s * (1 + h), f)
+    assert k * s == pytest.approx(self_hosting_crossover_usd_per_year(p, 2, 300_000, headroom=h))
+
+
+def test_breakeven_month_matches_payback_month():
+    """A $100,000 one-off in month 1 and $10,000/month saved from month 1: ceil(100,000 / 10,000) = 10."""
+    a = np.full(36, 40_000.0)
+    a[0] += 100_000.0
+    b = np.full(36, 50_000.0)
+    assert tco.breakeven_month(a, b) == payback_month(10_000, 100_000) == 10.0
+
+
+def test_breakeven_month_needs_to_stay_ahead():
+    """a is cheaper in month 1 but dearer after: cumulative a - b = -5, +5, +15: never."""
+    assert tco.breakeven_month([5.0, 20.0, 20.0], [10.0, 10.0, 10.0]) == math.inf
+    assert tco.breakeven_month([10.0, 10.0], [10.0, 10.0]) == 1.0
+
+
+def test_price_performance_gain_from_list_prices():
+    """m6i.xlarge $0.192/h to m7g.xlarge $0.1632/h doing 10% more work: 1.1 x 0.192 / 0.1632 - 1 = 0.294118;
+    cost reduction 1 - 0.1632 / 0.2112 = 5 / 22 = 0.227273."""
+    g = tco.price_performance_gain(0.192, 0.1632, 1.1)
+    assert g == pytest.approx(1.1 * 0.192 / 0.1632 - 1)
+    assert cost_reduction_from_price_performance(g) == pytest.approx(5 / 22)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: tco.cost_series_table("a", "x", "gpu", [1.0]), "category"),
+    (lambda: tco.cost_series_table("a", "x", "compute", [[1.0]]), "costs_usd_by_month"),
+    (lambda: tco.relative_cost_usd(1.0, saving=30), "saving"),
+    (lambda: tco.usage_scale_at_crossover(-1.0, 0.0, 1.0, 0.0), "scaling_a_usd"),
+    (lambda: tco.breakeven_month([1.0, 2.0], [1.0]), "costs_b_usd_by_month"),
+    (lambda: tco.price_performance_gain(0.192, 0.0), "arm_usd_per_hour"),
+])
+def test_new_functions_name_bad_arguments(call, name):
+    with pytest.raises(ModelError, match=name):
+        call()
