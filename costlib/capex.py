@@ -58,14 +58,18 @@ __all__ = [
     "buy_vs_rent_views",
     "fleet_expense_by_useful_life",
     "useful_life_change",
+    "useful_life_change_prospective",
     "monthly_discount_rate",
     "present_value",
     "break_even_month",
     "own_vs_rent_curves",
     "own_vs_rent_summary",
+    "own_vs_rent_cumulative_saving",
+    "pnl_and_cash_by_year",
     "usage_growth_path",
     "saas_flat_rate_comparison",
     "flat_rate_crossover",
+    "usage_bill_path",
 ]
 
 DEPRECIATION_METHODS = ("straight_line", "declining_balance", "sum_of_years_digits", "macrs")
@@ -1323,3 +1327,273 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
                                                         df["cumulative_usage_usd"]),
         "cumulative_savings_usd": float(df["cumulative_savings_usd"].iloc[-1]),
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# additions for workbook 03: a prospective useful-life change, vectorised curves, P&L by year
+
+
+def useful_life_change_prospective(capex_usd_per_year, from_useful_life_years, to_useful_life_years,
+                                   horizon_years, salvage_fraction=0.0, capex_growth_rate_per_year=0.0):
+    """Yearly straight-line expense when an existing fleet's useful life changes at the start of year 1.
+
+    Unlike `useful_life_change` (which compares two lives applied to every cohort from the start), this
+    applies the change the way a change of accounting estimate is applied: prospectively, to the remaining
+    book value of the servers already in service (IAS 8 paragraph 36). That is why the seed's "extending
+    server lifespan" adds to operating income at once, in the year of the change.
+
+    Parameters
+    ----------
+    capex_usd_per_year : float
+        Servers bought at the start of year 1, USD; the fleet has been bought at the same pace before
+        (earlier years' purchases follow the same growth rate backwards).
+    from_useful_life_years, to_useful_life_years : int
+        Useful life before and after the change, whole years >= 1 (e.g. 3 and 4).
+    horizon_years : int
+        Years to show from the change.
+    salvage_fraction : float, default 0.0
+        Salvage as a fraction of cost, 0 <= f <= 1.
+    capex_growth_rate_per_year : float, default 0.0
+        Yearly growth of the purchases (decimal, 0.1 for 10%), also applied backwards to the purchases
+        already in service: year p (p <= 0 before the change) bought ``K (1 + g) ** (p - 1)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year`` (1..horizon); columns ``capex_usd``, ``expense_before_usd`` (the old life kept),
+        ``expense_after_usd`` (the new life from year 1), ``expense_reduction_usd`` (before - after, the
+        gain to operating income) and ``cumulative_reduction_usd``, all USD.
+
+    Notes
+    -----
+    Straight-line only. A cohort bought at the start of year ``p`` costs ``K_p = K (1 + g) ** (p - 1)``.
+    Before the change every cohort expenses ``K_p (1 - f) / L0`` in years ``p .. p + L0 - 1``. After it:
+
+    - cohorts bought from year 1 expense ``K_p (1 - f) / L1`` in years ``p .. p + L1 - 1``;
+    - a cohort of age ``a = 1 - p`` (``1 <= a < L0``) still carries ``K_p (1 - f) (L0 - a) / L0`` above
+      salvage, spread evenly over its remaining new life ``max(L1 - a, 1)`` years (a shorter life that
+      is already used up writes the rest off in year 1).
+
+    Cash is unchanged: the same servers are bought either way. The cumulative reduction equals the extra
+    book value carried on the balance sheet.
+
+    References
+    ----------
+    IAS 8 paragraphs 32-38 (changes in accounting estimates, applied prospectively); IAS 16 paragraph
+    51 (review of useful life); ``cost_model_fundamentals.md`` section III.3 (extending server lifespan).
+
+    Examples
+    --------
+    $3,600 of servers a year, 3 to 4 years: the two-year-old cohort's last $1,200 is spread over 2 years
+    (600 a year), the one-year-old cohort's $2,400 over 3 (800), new cohorts 900 a year:
+
+    >>> df = useful_life_change_prospective(3_600, 3, 4, horizon_years=4)
+    >>> df["expense_after_usd"].round(6).tolist()
+    [2300.0, 3200.0, 3500.0, 3600.0]
+    >>> df["expense_reduction_usd"].round(6).tolist()
+    [1300.0, 400.0, 100.0, 0.0]
+    """
+    years = _whole(horizon_years, "horizon_years", 1, "years")
+    old = _whole(from_useful_life_years, "from_useful_life_years", 1, "years")
+    new = _whole(to_useful_life_years, "to_useful_life_years", 1, "years")
+    k = _one_amount(capex_usd_per_year, "capex_usd_per_year")
+    growth = _rate(capex_growth_rate_per_year, "capex_growth_rate_per_year", "year", samples=False)
+    require(growth.ndim == 0, "capex_growth_rate_per_year", capex_growth_rate_per_year,
+            "expected a single decimal rate per year")
+    g = float(growth)
+    f = _one_amount(salvage_fraction, "salvage_fraction")
+    require(f <= 1, "salvage_fraction", salvage_fraction, "expected a fraction of cost between 0 and 1")
+    year = np.arange(1, years + 1)
+    before = np.zeros(years)
+    after = np.zeros(years)
+    for p in range(2 - old, years + 1):
+        base = k * (1 + g) ** (p - 1) * (1 - f)
+        before += np.where((year >= p) & (year < p + old), base / old, 0.0)
+        if p >= 1:
+            after += np.where((year >= p) & (year < p + new), base / new, 0.0)
+        else:
+            age = 1 - p
+            remaining = max(new - age, 1)
+            after += np.where(year <= remaining, base * (old - age) / old / remaining, 0.0)
+    df = pd.DataFrame({
+        "capex_usd": k * (1 + g) ** (year - 1),
+        "expense_before_usd": before,
+        "expense_after_usd": after,
+        "expense_reduction_usd": before - after,
+    }, index=pd.RangeIndex(1, years + 1, name="year"))
+    df["cumulative_reduction_usd"] = df["expense_reduction_usd"].cumsum()
+    return df
+
+
+def own_vs_rent_cumulative_saving(cloud_usd_per_month, owned_capex_usd, horizon_months, lead_time_months=0,
+                                  cloud_growth_rate_per_month=0.0, power_usd_per_month=0.0,
+                                  space_usd_per_month=0.0, hardware_maintenance_usd_per_month=0.0,
+                                  sre_team_usd_per_month=0.0, hardware_refresh_months=None):
+    """Cumulative saving of owning over staying on cloud, month by month, for numbers or samples.
+
+    Parameters
+    ----------
+    cloud_usd_per_month, owned_capex_usd, horizon_months, lead_time_months, cloud_growth_rate_per_month
+        As in `own_vs_rent_curves`; amounts and rates may be Monte Carlo samples of shape ``(n, 1)``.
+    power_usd_per_month, space_usd_per_month, hardware_maintenance_usd_per_month, sre_team_usd_per_month
+        As in `own_vs_rent_curves`.
+    hardware_refresh_months : int, optional
+        As in `own_vs_rent_curves`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``sum_{k<=m} (cloud(k) - owned(k))``, USD, months 1..H on the last axis: shape ``(H,)``, or
+        ``(n, H)`` for samples. Positive from the break-even month on.
+
+    Notes
+    -----
+    The ``cumulative_saving_usd`` column of `own_vs_rent_curves`, vectorised over samples so that a
+    Monte Carlo run draws the whole curve at once (a P10/P50/P90 band per month).
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.2.
+
+    Examples
+    --------
+    >>> own_vs_rent_cumulative_saving(100, 1_000, 24, lead_time_months=2, power_usd_per_month=50)[[0, 20, 21]]
+    array([-1000.,  -50.,    0.])
+    >>> own_vs_rent_cumulative_saving([[100], [150]], 1_000, 3)
+    array([[-900., -800., -700.],
+           [-850., -700., -550.]])
+    """
+    _, cloud, _, owned = _own_vs_rent_arrays(
+        cloud_usd_per_month, owned_capex_usd, horizon_months, lead_time_months,
+        cloud_growth_rate_per_month, power_usd_per_month, space_usd_per_month,
+        hardware_maintenance_usd_per_month, sre_team_usd_per_month, hardware_refresh_months)
+    cloud, owned = np.broadcast_arrays(cloud, owned)
+    return np.cumsum(cloud - owned, axis=-1)
+
+
+def pnl_and_cash_by_year(cash_out_usd_per_month, capex_usd_per_month=None, depreciation_usd_per_month=None):
+    """The P&L view against the cash view, per year, of any monthly spending.
+
+    Parameters
+    ----------
+    cash_out_usd_per_month : array_like
+        Cash paid each month, USD (positive), months 1..H.
+    capex_usd_per_month : array_like, optional
+        The part of each month's cash that buys assets (capitalised, not expensed), USD; default none.
+    depreciation_usd_per_month : array_like, optional
+        Depreciation expense each month, USD (e.g. from `fleet_depreciation_by_month`); default none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year`` (year 1 is months 1-12; a last partial year keeps its months); columns
+        ``cash_out_usd``, ``capex_usd``, ``opex_usd``, ``depreciation_usd``, ``pnl_expense_usd``
+        (positive costs) and ``ebitda_effect_usd``, ``ebit_effect_usd``, ``fcf_effect_usd`` (signed:
+        outflows negative), all USD.
+
+    Notes
+    -----
+    ``opex = cash_out - capex``; ``pnl_expense = opex + depreciation``; ``ebitda_effect = -opex``;
+    ``ebit_effect = -pnl_expense``; ``fcf_effect = -cash_out`` (free cash flow counts the capex). The
+    same conventions as `buy_vs_rent_views`, for monthly streams (lead times, growth, refreshes).
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.3; IAS 16 paragraph 48.
+
+    Examples
+    --------
+    $1,200 of servers in month 1 depreciated $50 a month, $10 a month to run, over 18 months:
+
+    >>> v = pnl_and_cash_by_year([1_210] + [10] * 17, [1_200] + [0] * 17, [50] * 18)
+    >>> v[["cash_out_usd", "opex_usd", "depreciation_usd"]]
+          cash_out_usd  opex_usd  depreciation_usd
+    year
+    1           1320.0     120.0             600.0
+    2             60.0      60.0             300.0
+    >>> v[["ebitda_effect_usd", "ebit_effect_usd", "fcf_effect_usd"]]
+          ebitda_effect_usd  ebit_effect_usd  fcf_effect_usd
+    year
+    1                -120.0           -720.0         -1320.0
+    2                 -60.0           -360.0           -60.0
+    """
+    cash = np.asarray(cash_out_usd_per_month, dtype=float)
+    require(cash.ndim == 1 and len(cash) >= 1 and bool(np.all(np.isfinite(cash))), "cash_out_usd_per_month",
+            cash_out_usd_per_month, "expected finite amounts in USD, one per month")
+    months = len(cash)
+
+    def _series(value, name):
+        if value is None:
+            return np.zeros(months)
+        arr = np.asarray(value, dtype=float)
+        require(arr.shape == (months,) and bool(np.all(np.isfinite(arr))), name, value,
+                f"expected {months} finite amounts in USD, one per month of cash_out_usd_per_month")
+        return arr
+
+    capex_m = _series(capex_usd_per_month, "capex_usd_per_month")
+    dep_m = _series(depreciation_usd_per_month, "depreciation_usd_per_month")
+    require(bool(np.all(capex_m <= cash + 1e-9 * np.maximum(1.0, np.abs(cash)))), "capex_usd_per_month",
+            capex_usd_per_month, "expected capex <= cash out in every month")
+    df = pd.DataFrame({"cash_out_usd": cash, "capex_usd": capex_m, "depreciation_usd": dep_m})
+    df = df.groupby(np.arange(months) // 12 + 1).sum()
+    df.index = pd.RangeIndex(1, len(df) + 1, name="year")
+    df.insert(2, "opex_usd", df["cash_out_usd"] - df["capex_usd"])
+    df["pnl_expense_usd"] = df["opex_usd"] + df["depreciation_usd"]
+    df["ebitda_effect_usd"] = -df["opex_usd"] + 0.0
+    df["ebit_effect_usd"] = -df["pnl_expense_usd"] + 0.0
+    df["fcf_effect_usd"] = -df["cash_out_usd"] + 0.0
+    return df
+
+
+def usage_bill_path(start_volume_units_per_month, price_usd_per_unit, volume_multiplier, multiplier_at_month,
+                    horizon_months=None):
+    """Monthly usage-priced bill on a geometric growth path, for numbers or Monte Carlo samples.
+
+    Parameters
+    ----------
+    start_volume_units_per_month : float or array_like
+        Volume in month 1, units per month; a number or samples of shape ``(n, 1)``.
+    price_usd_per_unit : float or array_like
+        Usage price, USD per unit; a number or samples of shape ``(n, 1)``.
+    volume_multiplier : float or array_like
+        Growth factor reached at ``multiplier_at_month`` (> 0); a number or samples of shape ``(n, 1)``.
+    multiplier_at_month : int
+        Month index (>= 2) at which the volume is ``start * volume_multiplier``.
+    horizon_months : int, optional
+        Months to return; default ``multiplier_at_month``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bill per month, USD, months 1..H on the last axis: ``(H,)`` or ``(n, H)``.
+
+    Notes
+    -----
+    ``bill(m) = v_1 * p * M ** ((m - 1) / (T - 1))``: the ``usage_bill_usd`` column of
+    `saas_flat_rate_comparison`, vectorised so a Monte Carlo run draws whole paths at once.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.4.
+
+    Examples
+    --------
+    >>> usage_bill_path(50e6, 0.0001, 100, 3).round(6)
+    array([  5000.,  50000., 500000.])
+    >>> usage_bill_path([[1_000], [2_000]], 1.0, [[4], [9]], 3)
+    array([[ 1000.,  2000.,  4000.],
+           [ 2000.,  6000., 18000.]])
+    """
+    start = _amount(start_volume_units_per_month, "start_volume_units_per_month")
+    price = _amount(price_usd_per_unit, "price_usd_per_unit")
+    try:
+        mult = np.asarray(volume_multiplier, dtype=float)
+    except (TypeError, ValueError):
+        mult = None
+    require(mult is not None and bool(np.all(np.isfinite(mult))) and bool(np.all(mult > 0)),
+            "volume_multiplier", volume_multiplier, "expected a multiplier > 0, e.g. 100 for 100x")
+    _samples(mult, "volume_multiplier", volume_multiplier)
+    at = _whole(multiplier_at_month, "multiplier_at_month", 2, "months")
+    horizon = at if horizon_months is None else _whole(horizon_months, "horizon_months", 1, "months")
+    m = np.arange(1, horizon + 1)
+    return start * price * mult ** ((m - 1) / (at - 1))

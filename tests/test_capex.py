@@ -602,3 +602,107 @@ def test_other_bad_arguments():
         capex.fleet_expense_by_useful_life([1, 2], (3, 4), 5)
     with pytest.raises(ModelError, match="assets"):
         capex.fleet_depreciation_by_month([])
+
+
+# --------------------------------------------------------------------------------------------------
+# additions for workbook 03: prospective useful-life change, vectorised curves, P&L by year
+
+
+def test_useful_life_change_prospective_worked_example():
+    """$3,600 of servers a year, 3 to 4 years, applied at the start of year 1 to the fleet in service.
+
+    Before: three cohorts of 1,200 a year -> 3,600 every year.
+    After: the 2-year-old cohort has 1,200 of book value left, spread over 4 - 2 = 2 years: 600 in years 1-2;
+    the 1-year-old cohort has 2,400 left over 3 years: 800 in years 1-3; new cohorts 3,600 / 4 = 900 a year.
+    Year 1: 600 + 800 + 900 = 2,300; year 2: 600 + 800 + 1,800 = 3,200; year 3: 800 + 2,700 = 3,500;
+    year 4: 3,600. Reductions 1,300, 400, 100, 0: 1,800 in total = the extra book value at the end of year 4
+    (4-year life: 2,700 + 1,800 + 900 = 5,400 against 3-year life: 2,400 + 1,200 = 3,600).
+    """
+    df = capex.useful_life_change_prospective(3_600, 3, 4, horizon_years=5)
+    np.testing.assert_allclose(df["expense_before_usd"], [3_600] * 5)
+    np.testing.assert_allclose(df["expense_after_usd"], [2_300, 3_200, 3_500, 3_600, 3_600])
+    np.testing.assert_allclose(df["expense_reduction_usd"], [1_300, 400, 100, 0, 0], atol=1e-9)
+    assert df["cumulative_reduction_usd"].iloc[-1] == pytest.approx(5_400 - 3_600)
+
+
+def test_useful_life_change_prospective_shorter_life_writes_off():
+    """5 to 2 years on $1,000 a year: a 3-year-old cohort (400 left) is past the new life, so its book value
+    is written off in year 1; the 4-year-old cohort's last 200 likewise; the 2- and 1-year-old cohorts'
+    600 and 800 spread over max(2 - 2, 1) = 1 and 2 - 1 = 1 year; new cohort 500.
+    Year 1 after: 200 + 400 + 600 + 800 + 500 = 2,500 against 1,000 before."""
+    df = capex.useful_life_change_prospective(1_000, 5, 2, horizon_years=3)
+    assert df["expense_after_usd"].iloc[0] == pytest.approx(2_500)
+    assert df["expense_before_usd"].iloc[0] == pytest.approx(1_000)
+
+
+@settings(max_examples=100)
+@given(k=st.floats(1, 1e10), old=st.integers(1, 7), new=st.integers(1, 7), f=st.floats(0, 0.5),
+       g=st.floats(-0.3, 0.5))
+def test_useful_life_change_prospective_conserves_cost(k, old, new, f, g):
+    """Invariants: expenses are never negative; the same life before and after changes nothing; and the
+    cumulative reduction over 12 years equals the extra book value left at the end of year 12. Cohorts in
+    service before the change are fully depreciated by then under both lives (they finish within
+    max(L1 - age, 1) <= 7 years), so only cohorts bought in years 1..12 count: under life L, cohort p has
+    K_p (1 - f) max(L - (13 - p), 0) / L left."""
+    df = capex.useful_life_change_prospective(k, old, new, horizon_years=12, salvage_fraction=f,
+                                              capex_growth_rate_per_year=g)
+    assert (df["expense_after_usd"] >= -1e-6 * k).all() and (df["expense_before_usd"] >= -1e-6 * k).all()
+    same = capex.useful_life_change_prospective(k, old, old, horizon_years=12, salvage_fraction=f,
+                                                capex_growth_rate_per_year=g)
+    np.testing.assert_allclose(same["expense_reduction_usd"], 0, atol=1e-6 * k)
+    def left(life):
+        return sum(k * (1 + g) ** (p - 1) * (1 - f) * max(life - (13 - p), 0) / life for p in range(1, 13))
+    assert df["cumulative_reduction_usd"].iloc[-1] == pytest.approx(left(new) - left(old), rel=1e-9, abs=1e-6 * k)
+
+
+def test_useful_life_change_prospective_bad_arguments():
+    with pytest.raises(ModelError, match="capex_growth_rate_per_year = 10"):
+        capex.useful_life_change_prospective(1_000, 3, 4, 5, capex_growth_rate_per_year=10)
+    with pytest.raises(ModelError, match="to_useful_life_years = -4"):
+        capex.useful_life_change_prospective(1_000, 3, -4, 5)
+
+
+def test_own_vs_rent_cumulative_saving_matches_curves():
+    """The vectorised curve equals own_vs_rent_curves' cumulative_saving_usd, and samples of shape (n, 1)
+    give one curve per row."""
+    args = dict(lead_time_months=6, cloud_growth_rate_per_month=0.01, power_usd_per_month=8_000,
+                sre_team_usd_per_month=40_000, hardware_refresh_months=24)
+    curves = capex.own_vs_rent_curves(80_000, 1.5e6, 48, **args)
+    np.testing.assert_allclose(capex.own_vs_rent_cumulative_saving(80_000, 1.5e6, 48, **args),
+                               curves["cumulative_saving_usd"])
+    many = capex.own_vs_rent_cumulative_saving(np.array([[80_000.0], [60_000.0]]), 1.5e6, 48, **args)
+    assert many.shape == (2, 48)
+    np.testing.assert_allclose(many[1], capex.own_vs_rent_curves(60_000, 1.5e6, 48, **args)["cumulative_saving_usd"])
+
+
+@given(cash=st.lists(st.floats(0, 1e7), min_size=1, max_size=40), share=st.floats(0, 1), dep=st.floats(0, 1e6))
+def test_pnl_and_cash_by_year_identities(cash, share, dep):
+    """Per year: cash = capex + opex; EBIT = EBITDA - depreciation; FCF = -cash; totals over years equal
+    the monthly sums."""
+    cash = np.asarray(cash)
+    capex_m = cash * share
+    v = capex.pnl_and_cash_by_year(cash, capex_m, [dep] * len(cash))
+    np.testing.assert_allclose(v["cash_out_usd"], v["capex_usd"] + v["opex_usd"], atol=1e-6)
+    np.testing.assert_allclose(v["ebit_effect_usd"], v["ebitda_effect_usd"] - v["depreciation_usd"], atol=1e-6)
+    np.testing.assert_allclose(v["fcf_effect_usd"], -v["cash_out_usd"])
+    assert v["cash_out_usd"].sum() == pytest.approx(cash.sum(), abs=1e-6)
+    assert len(v) == math.ceil(len(cash) / 12)
+
+
+def test_pnl_and_cash_by_year_bad_arguments():
+    with pytest.raises(ModelError, match="capex_usd_per_month"):
+        capex.pnl_and_cash_by_year([100, 100], [200, 0])
+    with pytest.raises(ModelError, match="depreciation_usd_per_month"):
+        capex.pnl_and_cash_by_year([100, 100], None, [1, 2, 3])
+
+
+def test_usage_bill_path_matches_saas_comparison():
+    """usage_bill_path equals saas_flat_rate_comparison's usage_bill_usd: 50M events x $0.0001 growing
+    100x by month 12 -> 5,000 then x 100^(1/11) a month, 500,000 in month 12; samples give one path per row."""
+    df = capex.saas_flat_rate_comparison(50e6, 0.0001, 100_000, 100, 12, horizon_months=18)
+    np.testing.assert_allclose(capex.usage_bill_path(50e6, 0.0001, 100, 12, 18), df["usage_bill_usd"])
+    many = capex.usage_bill_path(50e6, 0.0001, np.array([[100.0], [10.0]]), 12)
+    assert many.shape == (2, 12)
+    assert many[1, -1] == pytest.approx(50_000)
+    with pytest.raises(ModelError, match="volume_multiplier"):
+        capex.usage_bill_path(1, 1, -2, 12)
