@@ -55,11 +55,11 @@ __all__ = [
     "COMPONENTS", "KINDS", "DEFAULT_HORIZON_MONTHS",
     "Option", "Comparison", "PriceHikeCase",
     "validate_tiers", "tiered_bill_usd", "volume_forecast",
-    "monthly_costs", "cost_curves", "total_cost_usd", "tco_table",
+    "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tco_table",
     "present_value_usd", "net_present_value_usd",
     "break_even_volume", "break_even_month", "compare_options",
     "build_minus_buy_usd", "recommendation_text",
-    "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table",
+    "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table", "price_hike_payback_month",
 ]
 
 COMPONENTS = ("upfront", "infrastructure", "subscription", "maintenance", "security", "delay", "exit")
@@ -634,6 +634,57 @@ def total_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HOR
     parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
     w = _weights(horizon_months, discount_rate_per_year)
     return _out((sum(parts[c] for c in COMPONENTS) * w).sum(axis=-1))
+
+
+def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
+                        discount_rate_per_year=None, cost_of_delay_usd_per_month=0.0, cost_of_delay_usd_per_unit=0.0):
+    """Cumulative cost of one option through each month of the horizon, vectorized (for Monte Carlo bands).
+
+    Parameters
+    ----------
+    option : Option
+        Fields may be numpy arrays that broadcast (e.g. shape (n, 1) samples).
+    volume_units_per_month : float or array_like
+        A constant volume or a forecast whose last axis is months 1..horizon (units/month).
+    horizon_months : int
+        Default 36.
+    discount_rate_per_year : float, optional
+        Decimal annual discount rate; None (default) sums undiscounted.
+    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit : float or array_like
+        See `monthly_costs`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., horizon_months)``: USD spent in months 1..m (discounted when a rate is given). The last
+        entry equals `total_cost_usd`.
+
+    Notes
+    -----
+    .. math:: C_m = \\sum_{k=1}^{m} w_k \\sum_c cost_{c,k}, \\quad w_k = (1 + r_{month})^{-k} \\text{ (or 1)}
+
+    Unlike `cost_curves` (a tidy frame for one scalar option), this keeps the leading sample axes, so the
+    difference of two options' cumulative costs gives a P10/P50/P90 band month by month.
+
+    References
+    ----------
+    Seed, section V.5 (3-year TCO), interview question III.2 (break-even analysis).
+
+    Examples
+    --------
+    >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
+    >>> cumulative_cost_usd(buy, 1000.0, horizon_months=3).tolist()  # 500 a month
+    [500.0, 1000.0, 1500.0]
+    >>> samples = Option("b", engineers=np.array([[1.0], [2.0]]), build_months=1, engineer_usd_per_year=1200.0)
+    >>> cumulative_cost_usd(samples, 0.0, horizon_months=2).tolist()  # (n, 1) samples: shape (n, 1, months)
+    [[[100.0, 100.0]], [[200.0, 200.0]]]
+    """
+    _check_option(option)
+    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
+                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
+    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
+    w = _weights(horizon_months, discount_rate_per_year)
+    return np.cumsum(sum(parts[c] for c in COMPONENTS) * w, axis=-1)
 
 
 def present_value_usd(amounts_usd_per_month, discount_rate_per_year):
@@ -1526,3 +1577,50 @@ def price_hike_table(case, horizon_months=DEFAULT_HORIZON_MONTHS, discount_rate_
         table["present_value_saving_vs_pay_usd"] = table.loc["pay", "present_value_usd"] - table["present_value_usd"]
     table.index.name = "strategy"
     return table
+
+
+def price_hike_payback_month(case, strategy="migrate", horizon_months=DEFAULT_HORIZON_MONTHS):
+    """The first month in which a strategy's cumulative cost is at or below paying the hike.
+
+    Parameters
+    ----------
+    case : PriceHikeCase
+    strategy : str
+        ``"migrate"`` or ``"hybrid"``.
+    horizon_months : int
+        Months searched (default 36).
+
+    Returns
+    -------
+    int or None
+        Month number (1-based), or None when the strategy costs more than paying in every month of the
+        horizon (it does not pay back within it).
+
+    Notes
+    -----
+    ``min { m : sum_{k<=m} cost_{strategy,k} <= sum_{k<=m} cost_{pay,k} }`` with the monthly costs of
+    `price_hike_curves` (undiscounted).
+
+    References
+    ----------
+    Seed, interview question V.2 ("Is the price hike cheaper than the engineering cost of migration?").
+
+    Examples
+    --------
+    The seed case of `price_hike_table` (renewal in 12 months, $10M and 18 months to migrate, $30M/year
+    new platform). Pay, cumulative: 50 + 65/12 (m - 12) M from month 12. Migrate: 12 x (50 + 30 + 10 x
+    12/18)/12 + 6 x (65 + 30 + 10 x 12/18)/12 = 86.67 + 50.83 = 137.5M by month 18, then 2.5M a month.
+    50 + 5.4167 (m - 12) <= 137.5 + 2.5 (m - 18) => m >= 36.86: month 37.
+
+    >>> case = PriceHikeCase(50e6, 0.30, 18, 10e6, 30e6, 0.5, 4e6, months_until_renewal=12,
+    ...                      hybrid_migration_months=12)
+    >>> price_hike_payback_month(case, "migrate"), price_hike_payback_month(case, "migrate", 48)
+    (None, 37)
+    """
+    require(strategy in PRICE_HIKE_STRATEGIES[1:], "strategy", strategy,
+            f"expected one of {PRICE_HIKE_STRATEGIES[1:]}")
+    curves = price_hike_curves(case, horizon_months)
+    pay = curves.loc[curves["strategy"] == "pay", "cumulative_cost_usd"].to_numpy()
+    other = curves.loc[curves["strategy"] == strategy, "cumulative_cost_usd"].to_numpy()
+    ahead = other <= pay + 1e-9 * np.maximum(pay, 1.0)
+    return int(np.argmax(ahead)) + 1 if ahead.any() else None

@@ -1,0 +1,732 @@
+"""Workbook 05, build vs buy (vs open source vs fork): the scenario schema and the analysis the notebook shows.
+
+The question: over the horizon (the seed's 3-year TCO by default), which way of meeting a need costs least:
+building it, buying it (SaaS or a managed service), self-hosting open source, or forking? At what volume
+and in which month does building pay back, which inputs flip the answer, and what do the seed's qualitative
+checks (core or context, the 80/20 rule, an exit strategy) say? An optional section prices a vendor's
+price hike: pay it, migrate off (with dual running), or move only the costliest share (hybrid).
+
+Every formula is in `costlib.build_vs_buy`; this module validates the scenario, wires the formulas
+together and writes the words.
+
+Two options play the roles compared head to head: ``build_option`` (by default the first option that is
+not bought) and ``buy_option`` (by default the first option of kind ``buy``). The TCO table, the curves and
+the cheapest option cover every option; the break-even, the tornado, the flip points, the Monte Carlo band
+and the recommendation compare the two roles. Their difference is ``build minus buy``: positive means
+building costs more.
+
+Flat model inputs (for ``sensitivity_ranges``, the tornado and the flip table) are named
+``volume_units_per_month``, ``growth_rate_per_month``, ``engineer_usd_per_year``,
+``cost_of_delay_usd_per_month``, ``cost_of_delay_usd_per_unit`` (and ``discount_rate_per_year`` when the
+decision is on present values), plus ``<option>.<field>`` for each numeric field of the two role options
+(``kafka.engineers``, ``managed_queue.subscription_usd_per_unit``) and ``<option>.tier_price_scale`` (1.0
+at base: all tier prices scaled together) for an option priced in tiers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, Optional
+
+import numpy as np
+import pandas as pd
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from costlib import build_vs_buy as bvb
+from costlib import report, uncertainty
+from costlib.errors import ModelError
+from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate
+
+TOPIC = "build_vs_buy"
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Kind = Literal["build", "buy", "open_source", "fork"]
+
+#: Numeric fields of `costlib.build_vs_buy.Option` that a scenario sets per option (engineer cost aside).
+OPTION_FIELDS = ("engineers", "build_months", "implementation_fee_usd", "hardware_usd", "infra_usd_per_month",
+                 "infra_usd_per_unit", "subscription_usd_per_month", "subscription_usd_per_unit", "seats",
+                 "usd_per_seat_per_month", "maintenance_ftes", "maintenance_tax_multiple",
+                 "maintenance_life_months", "security_usd_per_month", "security_ftes", "exit_cost_usd")
+
+#: What each row of the TCO table holds (the seed's section V.5 rows, plus subscription and delay).
+COMPONENT_NOTES = {
+    "upfront": "build or integration team until live, hardware, implementation fees",
+    "infrastructure": "running infrastructure (fixed + per unit) once live",
+    "subscription": "vendor fees once live: per unit or tiers, per seat, flat",
+    "maintenance": "keep-the-lights-on engineers, or the maintenance tax",
+    "security": "AppSec review, CVE watch, third-party risk, compliance",
+    "delay": "cost of delay (or the interim service) until live",
+    "exit": "leaving at the end of the horizon: export, migration, deprecation",
+    "total": "total over the horizon",
+    "present_value": "total discounted to today",
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Schema
+
+
+class Tier(Schema):
+    """One graduated price tier: units up to ``up_to_units_per_month`` cost ``usd_per_unit`` each."""
+
+    up_to_units_per_month: Optional[Positive] = Field(None, description="upper edge of the tier; null for the last")
+    usd_per_unit: NonNegative
+
+
+def _tiers(tiers: list[Tier]) -> list[Tier]:
+    try:
+        bvb.validate_tiers([(t.up_to_units_per_month, t.usd_per_unit) for t in tiers], "subscription_tiers")
+    except ModelError as exc:
+        raise ValueError(f"expected graduated tiers in ascending order of up_to_units_per_month with only the "
+                         f"last open-ended (null): {exc}") from None
+    return tiers
+
+
+class OptionSpec(Schema):
+    """One way to meet the need, priced by the components of `costlib.build_vs_buy.Option`."""
+
+    name: Identifier = Field(description="snake_case name, e.g. kafka_self_hosted")
+    kind: Kind = Field(description="build, buy, open_source or fork")
+    description: str = ""
+    engineers: NonNegative = Field(0.0, description="FTEs building, integrating or configuring it before go-live")
+    build_months: NonNegative = Field(0.0, description="months until live (time to market)")
+    engineer_usd_per_year: Optional[Positive] = Field(None, description="fully loaded; default: the scenario's")
+    implementation_fee_usd: NonNegative = 0.0
+    hardware_usd: NonNegative = 0.0
+    infra_usd_per_month: NonNegative = 0.0
+    infra_usd_per_unit: NonNegative = 0.0
+    subscription_usd_per_month: NonNegative = 0.0
+    subscription_usd_per_unit: NonNegative = 0.0
+    subscription_tiers: Optional[Annotated[list[Tier], AfterValidator(_tiers)]] = None
+    seats: NonNegative = 0.0
+    usd_per_seat_per_month: NonNegative = 0.0
+    maintenance_ftes: NonNegative = 0.0
+    maintenance_tax_multiple: Annotated[float, Field(ge=0, le=20)] = 0.0
+    maintenance_life_months: Positive = 36.0
+    security_usd_per_month: NonNegative = 0.0
+    security_ftes: NonNegative = 0.0
+    exit_cost_usd: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _one_usage_price(self):
+        if self.subscription_tiers is not None and self.subscription_usd_per_unit > 0:
+            raise ValueError(f"option '{self.name}': expected subscription_usd_per_unit = 0 when "
+                             "subscription_tiers is given (use one or the other)")
+        return self
+
+
+class PriceHike(Schema):
+    """A vendor signalling a price hike (seed V.2): pay it, migrate (dual running), or hybrid."""
+
+    vendor: str = "the vendor"
+    current_usd_per_year: Positive
+    hike_rate: Annotated[float, Field(gt=-1, le=10)]
+    months_until_renewal: NonNegative = 0.0
+    migration_months: Positive
+    migration_cost_usd: NonNegative
+    new_platform_usd_per_year: NonNegative
+    hybrid_share_of_spend_moved: Rate
+    hybrid_migration_cost_usd: NonNegative
+    hybrid_migration_months: Optional[Positive] = None
+    hybrid_new_platform_usd_per_year: Optional[NonNegative] = None
+
+
+class Params(Schema):
+    """Scenario of workbook 05. Every key is documented in the notebook's parameters cell."""
+
+    title: str = "Build vs buy"
+    description: str = ""
+    volume_unit: Identifier = "unit"
+    volume_units_per_month: NonNegative = 0.0
+    growth_rate_per_month: SignedRate = 0.0
+    horizon_months: Annotated[PositiveInt, Field(le=600)] = bvb.DEFAULT_HORIZON_MONTHS
+    discount_rate_per_year: Rate = 0.08
+    decision_basis: Literal["total", "present_value"] = "total"
+    engineer_usd_per_year: Positive
+    options: Annotated[list[OptionSpec], Field(min_length=2)]
+    build_option: Optional[Identifier] = None
+    buy_option: Optional[Identifier] = None
+    cost_of_delay_usd_per_month: NonNegative = 0.0
+    cost_of_delay_usd_per_unit: NonNegative = 0.0
+    is_core: bool = Field(description="the capability differentiates the product (core), or only runs it")
+    vendor_coverage_share: Rate = Field(description="share of the need the vendor covers (the 80/20 rule)")
+    has_exit_strategy: bool = Field(description="buy: exit terms in the contract; build: deprecation criteria")
+    coverage_threshold: Rate = 0.8
+    material_saving_share: NonNegative = 0.2
+    sensitivity_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    monte_carlo_draws: Annotated[int, Field(ge=100, le=200_000)] = 10_000
+    seed: int = 0
+    price_hike: Optional[PriceHike] = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        names = [o.name for o in self.options]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"expected unique option names, repeated: {duplicates}")
+        for key in ("build_option", "buy_option"):
+            value = getattr(self, key)
+            if value is not None and value not in names:
+                raise ValueError(f"{key} = '{value}': expected the name of an option: {names}")
+        if self.buy_option is None and not any(o.kind == "buy" for o in self.options):
+            raise ValueError("expected an option of kind 'buy' or buy_option naming the option to compare "
+                             "against")
+        if self.build_option is None and not any(o.kind != "buy" for o in self.options):
+            raise ValueError("expected an option of kind build, open_source or fork, or build_option naming it")
+        build, buy = roles(self)
+        if build.name == buy.name:
+            raise ValueError(f"expected build_option and buy_option to differ, both are '{build.name}'")
+        inputs = set(model_inputs(self))
+        for key, (low, high) in self.sensitivity_ranges.items():
+            if key not in inputs:
+                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
+            if not low <= high:
+                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        return self
+
+
+def roles(p: Params) -> tuple[OptionSpec, OptionSpec]:
+    """The two options compared head to head: (build, buy)."""
+    by_name = {o.name: o for o in p.options}
+    build = by_name[p.build_option] if p.build_option else next(o for o in p.options if o.kind != "buy")
+    buy = by_name[p.buy_option] if p.buy_option else next(o for o in p.options if o.kind == "buy")
+    return build, buy
+
+
+def _option(spec: OptionSpec, engineer_usd_per_year: float, **overrides) -> bvb.Option:
+    values = {f: getattr(spec, f) for f in OPTION_FIELDS}
+    values["engineer_usd_per_year"] = spec.engineer_usd_per_year or engineer_usd_per_year
+    values.update(overrides)
+    tiers = None if spec.subscription_tiers is None else [(t.up_to_units_per_month, t.usd_per_unit)
+                                                           for t in spec.subscription_tiers]
+    return bvb.Option(spec.name, kind=spec.kind, subscription_tiers=tiers, **values)
+
+
+def options(p: Params) -> list[bvb.Option]:
+    """Every option of the scenario as a `costlib.build_vs_buy.Option`."""
+    return [_option(o, p.engineer_usd_per_year) for o in p.options]
+
+
+def depends_on_volume(p: Params) -> bool:
+    """Whether the build-vs-buy difference moves with volume (a per-unit price, tiers or a per-unit delay)."""
+    return p.cost_of_delay_usd_per_unit > 0 or any(
+        o.infra_usd_per_unit > 0 or o.subscription_usd_per_unit > 0 or o.subscription_tiers is not None
+        for o in roles(p))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The flat model handed to sensitivity, Monte Carlo and goal seek.
+
+
+def model_inputs(p: Params) -> dict[str, float]:
+    """Base values of the flat model inputs (see the module docstring for their names)."""
+    inputs = {"volume_units_per_month": p.volume_units_per_month, "growth_rate_per_month": p.growth_rate_per_month,
+              "engineer_usd_per_year": p.engineer_usd_per_year,
+              "cost_of_delay_usd_per_month": p.cost_of_delay_usd_per_month,
+              "cost_of_delay_usd_per_unit": p.cost_of_delay_usd_per_unit}
+    if p.decision_basis == "present_value":
+        inputs["discount_rate_per_year"] = p.discount_rate_per_year
+    for spec in roles(p):
+        for f in OPTION_FIELDS:
+            inputs[f"{spec.name}.{f}"] = float(getattr(spec, f))
+        if spec.engineer_usd_per_year is not None:
+            inputs[f"{spec.name}.engineer_usd_per_year"] = spec.engineer_usd_per_year
+        if spec.subscription_tiers is not None:
+            inputs[f"{spec.name}.tier_price_scale"] = 1.0
+    return inputs
+
+
+def _role_cost(spec: OptionSpec, x: dict, path, kw: dict, cumulative: bool):
+    """One role option's cost from flat inputs ``x`` (total, or cumulative by month)."""
+    cost = bvb.cumulative_cost_usd if cumulative else bvb.total_cost_usd
+    engineer = x.get(f"{spec.name}.engineer_usd_per_year", x["engineer_usd_per_year"])
+    option = _option(spec, engineer, **{f: x[f"{spec.name}.{f}"] for f in OPTION_FIELDS})
+    total = np.asarray(cost(option, path, **kw))
+    if spec.subscription_tiers is not None:
+        scale = np.asarray(x[f"{spec.name}.tier_price_scale"], dtype=float)
+        if np.any(scale != 1.0):  # the cost is linear in the tier prices: C(s) = C(0) + s (C(1) - C(0))
+            untiered = np.asarray(cost(dataclasses.replace(option, subscription_tiers=None), path, **kw))
+            total = untiered + (scale[..., None] if cumulative else scale) * (total - untiered)
+    return total
+
+
+def _forecast_and_kwargs(p: Params, x: dict):
+    path = bvb.volume_forecast(x["volume_units_per_month"], p.horizon_months, x["growth_rate_per_month"])
+    kw = dict(horizon_months=p.horizon_months,
+              discount_rate_per_year=x.get("discount_rate_per_year") if p.decision_basis == "present_value"
+              else None,
+              cost_of_delay_usd_per_month=x["cost_of_delay_usd_per_month"],
+              cost_of_delay_usd_per_unit=x["cost_of_delay_usd_per_unit"])
+    return path, kw
+
+
+def make_model(p: Params, cumulative: bool = False):
+    """``model(**inputs)``: build minus buy over the horizon (USD), or month by month cumulative.
+
+    Inputs may be numpy arrays of shape (n, 1) (Monte Carlo draws). With ``cumulative`` the result has
+    shape ``(horizon_months,)`` for scalar inputs and ``(n, horizon_months)`` for draws.
+    """
+    build, buy = roles(p)
+
+    def model(**x):
+        path, kw = _forecast_and_kwargs(p, x)
+        diff = _role_cost(build, x, path, kw, cumulative) - _role_cost(buy, x, path, kw, cumulative)
+        if cumulative and diff.ndim == 3:  # (n, 1, months) from (n, 1) draws
+            diff = diff[:, 0, :]
+        return diff if diff.ndim else float(diff)
+
+    return model
+
+
+def whatif_figures(p: Params, **overrides) -> dict:
+    """Build, buy and their difference over the horizon with some flat inputs moved (for the sliders)."""
+    build, buy = roles(p)
+    x = {**model_inputs(p), **overrides}
+    path, kw = _forecast_and_kwargs(p, x)
+    b, v = (float(_role_cost(s, x, path, kw, False)) for s in (build, buy))
+    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": b - v,
+            "cheaper": build.name if b < v else buy.name}
+
+
+_RANGE_MULTIPLIERS = {"engineers": (0.75, 1.5), "build_months": (0.75, 2.0), "maintenance_ftes": (0.5, 1.5),
+                      "maintenance_tax_multiple": (0.75, 1.25), "security_ftes": (0.5, 1.5)}
+_NOT_VARIED = ("maintenance_life_months",)
+
+
+def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
+    """Ranges for the tornado and the Monte Carlo band: volume and growth -50%/+50%, engineer cost, cost of
+    delay and money inputs -20%/+20%, build team -25%/+50%, months to go live -25%/+100% (schedules slip), KTLO and
+    security FTEs -50%/+50%, maintenance tax -25%/+25%; ``sensitivity_ranges`` override and add to these."""
+    base = model_inputs(p)
+    ranges: dict[str, tuple[float, float]] = {}
+    for key, value in base.items():
+        if value == 0 or key == "volume_units_per_month" and not depends_on_volume(p):
+            continue
+        name = key.split(".", 1)[-1]
+        if name in _NOT_VARIED or key == "growth_rate_per_month" and not depends_on_volume(p):
+            continue
+        if key in ("volume_units_per_month", "growth_rate_per_month", "discount_rate_per_year"):
+            low, high = 0.5, 1.5
+        else:
+            low, high = _RANGE_MULTIPLIERS.get(name, (0.8, 1.2))
+        ranges[key] = tuple(sorted((low * value, high * value)))
+    ranges.update({k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()})
+    return ranges
+
+
+def flip_bounds(p: Params, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Where each input's flip value is searched: 0 to 10x (volume: 100x) the larger of base and high."""
+    base = model_inputs(p)
+    bounds = {}
+    for key, (low, high) in ranges.items():
+        top = max(abs(base[key]), abs(high))
+        if key == "growth_rate_per_month":
+            bounds[key] = (-0.5, max(0.5, 2 * top))
+        elif key == "discount_rate_per_year":
+            bounds[key] = (0.0, 1.0)
+        elif key.endswith(".maintenance_life_months"):
+            bounds[key] = (1.0, 10 * top)
+        elif top > 0:
+            bounds[key] = (0.0, (100 if key == "volume_units_per_month" else 10) * top)
+    return bounds
+
+
+# ---------------------------------------------------------------------------------------------------
+# The analysis.
+
+
+@dataclass
+class Analysis:
+    """Everything the notebook shows, computed from one validated scenario."""
+
+    params: Params
+    headline: dict
+    build: str
+    buy: str
+    forecast: np.ndarray
+    tco: pd.DataFrame
+    curves: pd.DataFrame
+    comparison: bvb.Comparison
+    build_total_usd: float
+    buy_total_usd: float
+    build_minus_buy_usd: float
+    break_even_volume: Optional[float]
+    break_even_month: Optional[int]
+    volume_curve: Optional[pd.DataFrame]
+    tornado: pd.DataFrame
+    flips: pd.DataFrame
+    band: pd.DataFrame
+    build_minus_buy_percentiles: tuple
+    probability_build_cheaper: float
+    sections: dict = field(default_factory=dict)
+    recommendation: str = ""
+    decision: str = ""
+
+
+def analyse(p: Params) -> Analysis:
+    """Compute every table, figure and sentence of workbook 05 for scenario ``p``."""
+    build_spec, buy_spec = roles(p)
+    opts = options(p)
+    by_name = {o.name: o for o in opts}
+    build, buy = by_name[build_spec.name], by_name[buy_spec.name]
+    horizon = p.horizon_months
+    path = bvb.volume_forecast(p.volume_units_per_month, horizon, p.growth_rate_per_month)
+    delay = dict(cost_of_delay_usd_per_month=p.cost_of_delay_usd_per_month,
+                 cost_of_delay_usd_per_unit=p.cost_of_delay_usd_per_unit)
+    rate = p.discount_rate_per_year if p.decision_basis == "present_value" else None
+
+    tco = bvb.tco_table(opts, path, horizon_months=horizon, discount_rate_per_year=p.discount_rate_per_year, **delay)
+    curves = bvb.cost_curves(opts, path, horizon_months=horizon, **delay)
+    comparison = bvb.compare_options(opts, path, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+    row = "present_value" if rate is not None else "total"
+    build_total, buy_total = float(tco.loc[row, build.name]), float(tco.loc[row, buy.name])
+
+    by_volume = depends_on_volume(p)
+    be_volume = (bvb.break_even_volume(build, buy, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+                 if by_volume else None)
+    be_month = bvb.break_even_month(build, buy, path, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+    volume_curve = _volume_curve(p, opts, be_volume, delay) if by_volume else None
+
+    base = model_inputs(p)
+    model = make_model(p)
+    ranges = default_ranges(p)
+    tornado = uncertainty.sensitivity(model, base, ranges)
+    flips = _flips(p, model, base, ranges, tornado)
+
+    curve = make_model(p, cumulative=True)
+    mc = uncertainty.monte_carlo(curve, base, ranges, n=p.monte_carlo_draws, seed=p.seed)
+    band = mc.summary(x=np.arange(1, horizon + 1), x_name="month")
+    finals = mc.outputs[:, -1]
+    p10, p50, p90 = (float(v) for v in np.percentile(finals, [10, 50, 90]))
+    p_build = float(np.mean(finals < 0))
+
+    unit = p.volume_unit
+    headline = {"horizon_months": horizon}
+    if by_volume:
+        headline[f"volume_{unit}_per_month"] = p.volume_units_per_month
+    for o in opts:
+        headline[f"tco_{o.name}_usd"] = float(tco.loc["total", o.name])
+    headline.update({
+        "cheapest_option": comparison.winner,
+        "cheapest_saving_vs_runner_up_usd": comparison.margin_usd,
+        "build_minus_buy_usd": build_total - buy_total,
+        "build_minus_buy_present_value_usd": float(tco.loc["present_value", build.name]
+                                                   - tco.loc["present_value", buy.name]),
+    })
+    if by_volume:
+        headline[f"break_even_volume_{unit}_per_month"] = be_volume
+    headline.update({"break_even_month": be_month, "build_minus_buy_p10_usd": p10,
+                     "build_minus_buy_p90_usd": p90, "probability_build_cheaper": p_build})
+
+    a = Analysis(params=p, headline=headline, build=build.name, buy=buy.name, forecast=path, tco=tco,
+                 curves=curves, comparison=comparison, build_total_usd=build_total, buy_total_usd=buy_total,
+                 build_minus_buy_usd=build_total - buy_total, break_even_volume=be_volume,
+                 break_even_month=be_month, volume_curve=volume_curve, tornado=tornado, flips=flips, band=band,
+                 build_minus_buy_percentiles=(p10, p50, p90), probability_build_cheaper=p_build)
+    if p.price_hike is not None:
+        a.sections["price_hike"] = _price_hike(p)
+    a.recommendation = recommendation(a)
+    a.decision = _decision(a.recommendation)
+    a.headline["recommendation"] = a.decision
+    if "price_hike" in a.sections:
+        a.headline.update(a.sections["price_hike"]["headline"])
+    return a
+
+
+def _volume_curve(p: Params, opts: list, be_volume, delay: dict) -> pd.DataFrame:
+    """Each option's TCO at a constant monthly volume, from 0 to twice the larger of forecast and break-even."""
+    top = 2 * max(p.volume_units_per_month, be_volume or 0.0, 1e-9)
+    volumes = np.linspace(0.0, top, 41)
+    paths = bvb.volume_forecast(volumes, p.horizon_months)
+    rate = p.discount_rate_per_year if p.decision_basis == "present_value" else None
+    frames = [pd.DataFrame({"option": o.name, "volume_units_per_month": volumes,
+                            "tco_usd": bvb.total_cost_usd(o, paths, horizon_months=p.horizon_months,
+                                                          discount_rate_per_year=rate, **delay)})
+              for o in opts]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _flips(p: Params, model, base: dict, ranges: dict, tornado: pd.DataFrame) -> pd.DataFrame:
+    """Each input's flip value (build minus buy = 0), in the tornado's order, with the direction."""
+    order = [i for i in tornado["input"] if i in ranges]
+    bounds = flip_bounds(p, {k: ranges[k] for k in order})
+    frame = uncertainty.flip_points(model, base, bounds, target=0.0)
+    base_output = float(model(**base))
+    winner_now = "build" if base_output < 0 else "buy"
+    rows = []
+    for _, r in frame.iterrows():
+        low, high = bounds[r["input"]]
+        flip = r["flip_value"]
+        if np.isfinite(flip) and min(abs(flip - low), abs(flip - high)) <= 1e-6 * max(abs(high), 1.0):
+            flip = r["flip_value"] = float("nan")  # a tie at the edge of the search, not a flip inside it
+            r["change_from_base"] = float("nan")
+        if not np.isfinite(flip):
+            when = f"no flip between {_num(low)} and {_num(high)}"
+        else:
+            side = "above" if flip > r["base_value"] else "below"
+            when = f"{side} {_num(flip)}"
+        rows.append({**r.to_dict(), "flips_when": when})
+    out = pd.DataFrame(rows, columns=["input", "base_value", "flip_value", "change_from_base", "flips_when"])
+    out.attrs["winner_now"] = winner_now
+    return out
+
+
+def _num(x: float) -> str:
+    x = float(x)
+    if x != 0 and (abs(x) >= 1e4 or abs(x) < 0.01):
+        return report.count(x) if abs(x) >= 1e4 else f"{x:.3g}"
+    return f"{x:,.4g}"
+
+
+def _price_hike(p: Params) -> dict:
+    h = p.price_hike
+    case = bvb.PriceHikeCase(h.current_usd_per_year, h.hike_rate, h.migration_months, h.migration_cost_usd,
+                             h.new_platform_usd_per_year, h.hybrid_share_of_spend_moved, h.hybrid_migration_cost_usd,
+                             months_until_renewal=h.months_until_renewal,
+                             hybrid_migration_months=h.hybrid_migration_months,
+                             hybrid_new_platform_usd_per_year=h.hybrid_new_platform_usd_per_year)
+    horizon = p.horizon_months
+    table = bvb.price_hike_table(case, horizon, discount_rate_per_year=p.discount_rate_per_year)
+    curves = bvb.price_hike_curves(case, horizon)
+    best = str(table["total_usd"].idxmin())
+    payback = {s: bvb.price_hike_payback_month(case, s, horizon) for s in ("migrate", "hybrid")}
+
+    def hike_gap(strategy):
+        def f(hike_rate):
+            t = bvb.price_hike_table(dataclasses.replace(case, hike_rate=float(hike_rate)), horizon)
+            return float(t.loc[strategy, "total_usd"] - t.loc["pay", "total_usd"])
+        return f
+
+    flip_hike = {}
+    for s in ("migrate", "hybrid"):
+        try:
+            flip_hike[s] = uncertainty.goal_seek(lambda hike_rate, f=hike_gap(s): f(hike_rate), {"hike_rate": 0.0},
+                                                 "hike_rate", 0.0, -0.99, 10.0)
+        except uncertainty.GoalSeekError:
+            flip_hike[s] = None
+    frame = table.reset_index().drop(columns=["present_value_saving_vs_pay_usd"])
+    return {"case": case, "table": frame, "curves": curves, "best": best, "payback": payback,
+            "flip_hike": flip_hike, "vendor": h.vendor,
+            "headline": {"price_hike_best_strategy": best,
+                         "price_hike_pay_usd": float(table.loc["pay", "total_usd"]),
+                         "price_hike_best_saving_vs_pay_usd": float(table.loc[best, "saving_vs_pay_usd"]),
+                         "price_hike_migrate_payback_month": payback["migrate"]}}
+
+
+def tco_display(a: Analysis) -> pd.DataFrame:
+    """The TCO table for people: one row per component (with what it holds), one column per option."""
+    frame = a.tco.reset_index()
+    frame.insert(1, "holds", [COMPONENT_NOTES.get(c, "") for c in frame["component"]])
+    frame.loc[frame["component"] == "present_value", "holds"] = (
+        f"total discounted at {report.pct(a.params.discount_rate_per_year)}/year (end of month)")
+    frame.columns.name = None
+    return frame
+
+
+def options_display(p: Params) -> pd.DataFrame:
+    """What is compared: each option's kind, role, description and months to go live."""
+    build, buy = roles(p)
+    role = {build.name: "build (compared)", buy.name: "buy (compared)"}
+    return pd.DataFrame({"option": [o.name for o in p.options], "kind": [o.kind for o in p.options],
+                         "role": [role.get(o.name, "") for o in p.options],
+                         "months_to_live": [o.build_months for o in p.options],
+                         "description": [o.description for o in p.options]})
+
+
+def flips_display(a: Analysis, top: int = 10) -> pd.DataFrame:
+    """The flip table for people: the ``top`` inputs of the tornado, each with the value that flips it."""
+    return a.flips[["input", "base_value", "flip_value", "change_from_base", "flips_when"]].head(top)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Words.
+
+
+_usd, _pct = report.usd, report.pct
+
+
+def _decision(text: str) -> str:
+    """``"BUY (managed_queue)"`` from the recommendation's first sentence."""
+    first = text.replace("**", "").split(".", 1)[0].replace("Recommendation:", "").strip()
+    verb, _, chosen = first.partition(" ")
+    return f"{verb} ({chosen.strip('()').replace(' ', '_')})" if chosen else verb
+
+
+def recommendation(a: Analysis) -> str:
+    """The recommendation in words, computed from the analysis: it changes when the numbers change."""
+    p = a.params
+    unit = p.volume_unit.replace("_", " ")
+    fv = float(np.mean(a.forecast)) if a.volume_curve is not None else None
+    text = bvb.recommendation_text(
+        a.build_total_usd, a.buy_total_usd, is_core=p.is_core, vendor_coverage_share=p.vendor_coverage_share,
+        has_exit_strategy=p.has_exit_strategy, break_even_volume_units_per_month=a.break_even_volume,
+        forecast_volume_units_per_month=fv, break_even_month=a.break_even_month, horizon_months=p.horizon_months,
+        build_name=_label(a.build), buy_name=_label(a.buy), volume_unit=unit,
+        coverage_threshold=p.coverage_threshold, material_saving_share=p.material_saving_share)
+    first, rest = text.split(". ", 1)
+    costs, _, checks = rest.partition(" The capability is ")  # the numbers, then the seed's checks
+    if a.volume_curve is None:  # no per-unit price: "no break-even volume" says nothing here
+        costs = re.sub(r" ?There is no break-even volume in range: [^.]*\.", "", costs)
+    lines = [f"**{first}.** {costs}"] + ([f"The capability is {checks}"] if checks else [])
+    if "price_hike" in a.sections:
+        lines.append(_price_hike_words(a.sections["price_hike"], p.horizon_months))
+    found = a.flips[np.isfinite(a.flips["flip_value"])]
+    top = found[found["input"].isin(a.flips.head(4)["input"])]
+    flips = [f"{r['input']} {r['flips_when']} (now {_num(r['base_value'])})"
+             for _, r in (top if len(top) else found.head(2)).iterrows()]
+    cheaper = _label(a.build if a.build_total_usd < a.buy_total_usd else a.buy)
+    if flips:
+        lead = "The answer" if len(top) else "None of the four inputs that move it most can flip it alone; the answer"
+        lines.append(f"{lead} ({cheaper} cheaper) flips if " + "; ".join(flips) + ".")
+    else:
+        lines.append(f"No single input flips the answer ({cheaper} cheaper) anywhere in its searched range "
+                     "(0 to 10x its value).")
+    if a.volume_curve is None:
+        lines.append("Neither option's price moves with volume here, so the decision turns on the people, "
+                     "infrastructure and subscription figures in the flip table, not on a break-even volume.")
+    elif p.growth_rate_per_month:
+        lines.append(f"Volume grows {_pct(p.growth_rate_per_month)} a month, from {_n(a.forecast[0])} to "
+                     f"{_n(a.forecast[-1])} {unit}/month (average {_n(fv)}); the break-even volume is for a "
+                     "constant volume, the totals use the growing forecast.")
+    if p.decision_basis == "present_value":
+        lines.append(f"Totals compared as present values at {_pct(p.discount_rate_per_year)}/year.")
+    else:
+        pv_b, pv_v = float(a.tco.loc["present_value", a.build]), float(a.tco.loc["present_value", a.buy])
+        same = (pv_b < pv_v) == (a.build_total_usd < a.buy_total_usd)
+        lines.append(f"Discounted at {_pct(p.discount_rate_per_year)}/year the present values are "
+                     f"{_usd(pv_b)} for {a.build} and {_usd(pv_v)} for {a.buy}: "
+                     + ("the same answer." if same else "**the answer flips** (building spends early and saves "
+                                                        "late), so the cost of capital matters here."))
+    c = a.comparison
+    if c.winner not in (a.build, a.buy):
+        kind = next(o.kind for o in p.options if o.name == c.winner)
+        lines.append(f"Of all {len(p.options)} options the cheapest is **{c.winner}** ({kind.replace('_', ' ')}): "
+                     f"{_usd(c.winner_total_usd)}, {_usd(c.margin_usd)} less than {c.runner_up}."
+                     + (" Open source is free like a puppy: its patching, scaling and CVE watch are in the "
+                        "maintenance and security rows; check that they are not understated."
+                        if kind in ("open_source", "fork") else ""))
+    t = a.tornado.iloc[0]
+    p10, p50, p90 = a.build_minus_buy_percentiles
+    lines.append(f"The difference ({a.build} minus {a.buy}) is most sensitive to **{t['input']}**: from "
+                 f"{_num(t['low'])} to {_num(t['high'])} it moves from {_usd(t['output_at_low'])} to "
+                 f"{_usd(t['output_at_high'])}. With every input uncertain at once, building is cheaper in "
+                 f"{_pct(a.probability_build_cheaper)} of the Monte Carlo draws (P10 {_usd(p10)}, P50 {_usd(p50)}, "
+                 f"P90 {_usd(p90)}).")
+    return "\n\n".join(lines)
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _n(x: float) -> str:
+    return report.count(x) if abs(x) >= 1e4 else f"{x:,.4g}"
+
+
+def _price_hike_words(s: dict, horizon: int) -> str:
+    case, t = s["case"], s["table"].set_index("strategy")
+    hiked = case.current_usd_per_year * (1 + case.hike_rate)
+    renewal = (f"at renewal in month {case.months_until_renewal:g}" if case.months_until_renewal
+               else "from month 1")
+    out = [f"**Vendor price hike.** {s['vendor']} costs {_usd(case.current_usd_per_year)}/year today and "
+           f"{_usd(hiked)}/year after a {_pct(case.hike_rate)} hike {renewal}. Over {horizon} months paying costs "
+           f"{_usd(t.loc['pay', 'total_usd'])}, migrating {_usd(t.loc['migrate', 'total_usd'])} "
+           f"({case.migration_months:g} months of dual running, then {_usd(case.new_platform_usd_per_year)}/year) "
+           f"and the hybrid (moving the costliest {_pct(case.hybrid_share_of_spend_moved)} of the spend) "
+           f"{_usd(t.loc['hybrid', 'total_usd'])}."]
+    best = s["best"]
+    if best == "pay":
+        out.append("Paying is cheapest over this horizon: pay it, but start the long-term divorce now.")
+    else:
+        out.append(f"Cheapest: **{best}**, {_usd(t.loc[best, 'saving_vs_pay_usd'])} less than paying.")
+    m = s["payback"]["migrate"]
+    out.append(f"A full migration pays back in month {m}." if m else
+               f"A full migration does not pay back within {horizon} months; it needs a longer horizon.")
+    flip = s["flip_hike"]["migrate"]
+    if flip is not None:
+        out.append(f"Migrating beats paying if the hike is above {_pct(flip)} (signalled: {_pct(case.hike_rate)}).")
+    out.append("Either way: negotiate a bridge or an extension, and put an abstraction layer between the "
+               "applications and the vendor now; it lowers every future exit cost.")
+    return " ".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Charts (built from the analysis; `costlib.charts.show` renders them).
+
+
+def chart_tco(a: Analysis):
+    """TCO by component, one stacked bar per option."""
+    from costlib import charts
+
+    rows = a.tco.drop(index=["total", "present_value"], errors="ignore")
+    rows = rows[(rows != 0).any(axis=1)]
+    frame = rows.reset_index().melt(id_vars="component", var_name="option", value_name="usd")
+    c = a.comparison
+    return charts.stacked_cost(frame, x="option", value="usd", component="component",
+                               title=f"What each option costs over {a.params.horizon_months} months",
+                               x_title="option", y_title=f"USD over {a.params.horizon_months} months",
+                               subtitle=[f"Cheapest: {c.winner} at {_usd(c.winner_total_usd)}, "
+                                         f"{_usd(c.margin_usd)} less than {c.runner_up}"])
+
+
+def chart_curves(a: Analysis):
+    """Cumulative cost of every option month by month; the build's payback month as a rule."""
+    from costlib import charts
+
+    m = a.break_even_month
+    label = f"{a.build} pays back: month {m}" if m else None
+    sub = (f"{a.build} catches up with {a.buy} in month {m}" if m else
+           f"{a.build} does not catch up with {a.buy} within {a.params.horizon_months} months")
+    return charts.lines(a.curves, x="month", y="cumulative_cost_usd", series="option",
+                        title="Cumulative cost by month", x_title="month", y_title="USD spent to date",
+                        subtitle=[sub], points=False, rule_x=m, rule_label=label)
+
+
+def chart_volume(a: Analysis):
+    """TCO at a constant monthly volume, per option; the break-even volume as a rule."""
+    from costlib import charts
+
+    unit = a.params.volume_unit.replace("_", " ")
+    be = a.break_even_volume
+    sub = (f"{a.build} and {a.buy} cost the same at {_n(be)} {unit}/month; forecast starts at "
+           f"{_n(a.params.volume_units_per_month)}" if be is not None else
+           f"No break-even volume: {a.build if a.build_total_usd < a.buy_total_usd else a.buy} is cheaper at "
+           "every volume")
+    return charts.lines(a.volume_curve, x="volume_units_per_month", y="tco_usd", series="option",
+                        title=f"TCO over {a.params.horizon_months} months at a constant volume",
+                        x_title=f"{unit} per month", y_title=f"USD over {a.params.horizon_months} months",
+                        subtitle=[sub], points=False, rule_x=be, rule_label=f"break-even {_n(be)}" if be else None)
+
+
+def chart_tornado(a: Analysis):
+    from costlib import charts
+
+    return charts.tornado(a.tornado, output_label=f"{a.build} minus {a.buy}, USD over "
+                                                  f"{a.params.horizon_months} months (> 0: building costs more)")
+
+
+def chart_band(a: Analysis):
+    """Cumulative build minus buy by month: P50 line, P10-P90 band, and the zero line."""
+    import altair as alt
+
+    from costlib import charts
+
+    band = charts.band(a.band, x="month", title=f"{a.build} minus {a.buy}, cumulative",
+                       y_title="USD, build minus buy, to date", x_title="month",
+                       subtitle=["Shaded: P10 to P90 of the Monte Carlo runs; line: P50. Below zero: building "
+                                 "is ahead", f"Building ends cheaper in {_pct(a.probability_build_cheaper)} of "
+                                 "the runs"])
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#555555", strokeDash=[4, 4]).encode(y="y:Q")
+    return alt.layer(band, zero)
+
+
+def chart_price_hike(a: Analysis):
+    from costlib import charts
+
+    s = a.sections["price_hike"]
+    return charts.lines(s["curves"], x="month", y="cumulative_cost_usd", series="strategy",
+                        title="Vendor price hike: cumulative cost of each strategy", x_title="month",
+                        y_title="USD spent to date", points=False,
+                        subtitle=[f"Cheapest over {a.params.horizon_months} months: {s['best']}"])
