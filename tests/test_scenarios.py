@@ -65,7 +65,7 @@ def test_report_of_each_scenario(batch, path):
     for chart in results["charts"]:
         svg = (folder / chart).read_text(encoding="utf-8")
         assert svg.startswith("<svg") and "</svg>" in svg
-    assert page.count("<svg") >= len(results["charts"])
+    assert page.count("<svg") + page.count('src="data:image/svg+xml') >= len(results["charts"])
 
     # Provenance: the file, its hash, the library version, the time.
     prov = results["provenance"]
