@@ -49,6 +49,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from costlib.discounting import discount_factors
+from costlib.discounting import net_present_value as net_present_value_usd  # noqa: F401
+from costlib.discounting import present_value as present_value_usd  # noqa: F401
 from costlib.errors import ModelError, require
 
 __all__ = [
@@ -131,13 +134,13 @@ def _out(x):
 
 
 def _weights(horizon_months, discount_rate_per_year):
-    """Discount factors (1 + r_month) ** -m for m = 1..horizon, or ones when the rate is None."""
+    """Discount factors (1 + r_month) ** -m for m = 1..horizon (`costlib.discounting`), or ones when the
+    rate is None."""
     m = _months(horizon_months)
     if discount_rate_per_year is None:
         return np.ones_like(m)
-    r = _rate(discount_rate_per_year, "discount_rate_per_year")
-    r_month = (1.0 + _col(r)) ** (1.0 / 12.0) - 1.0
-    return (1.0 + r_month) ** -m
+    r = np.asarray(discount_rate_per_year, dtype=float)
+    return discount_factors(len(m), r[..., np.newaxis] if r.ndim else r)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -687,77 +690,6 @@ def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAUL
     return np.cumsum(sum(parts[c] for c in COMPONENTS) * w, axis=-1)
 
 
-def present_value_usd(amounts_usd_per_month, discount_rate_per_year):
-    """Present value of a monthly series paid at the end of months 1..n (sign preserved).
-
-    Parameters
-    ----------
-    amounts_usd_per_month : array_like
-        Shape ``(..., n)``: the amount of months 1..n, USD (costs positive in costlib tables).
-    discount_rate_per_year : float or array_like
-        Decimal annual rate (> -1); arrays broadcast against the leading axes.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        USD at the start of month 1.
-
-    Notes
-    -----
-    .. math:: PV = \\sum_{m=1}^{n} \\frac{a_m}{(1 + r_{month})^m}, \\quad r_{month} = (1 + r_{year})^{1/12} - 1
-
-    Equal to ``numpy_financial.npv(r_month, [0, a_1, ..., a_n])``.
-
-    References
-    ----------
-    numpy-financial, ``npv``: https://numpy.org/numpy-financial/latest/npv.html
-
-    Examples
-    --------
-    >>> round(present_value_usd([100.0] * 12, 0.0), 6)
-    1200.0
-    >>> round(present_value_usd([0.0] * 11 + [1100.0], 0.10), 6)  # one year at 10%/year
-    1000.0
-    """
-    a = _floats(amounts_usd_per_month, "amounts_usd_per_month")
-    require(a.ndim >= 1 and a.shape[-1] >= 1, "amounts_usd_per_month", amounts_usd_per_month,
-            "expected an array of monthly amounts (last axis = months)")
-    require(bool(np.all(np.isfinite(a))), "amounts_usd_per_month", amounts_usd_per_month, "expected finite amounts")
-    require(discount_rate_per_year is not None, "discount_rate_per_year", None, "expected a decimal rate")
-    return _out((a * _weights(a.shape[-1], discount_rate_per_year)).sum(axis=-1))
-
-
-def net_present_value_usd(cost_usd_per_month, discount_rate_per_year):
-    """Signed NPV of a monthly cost series: costs are outflows, so the result is negative.
-
-    Parameters
-    ----------
-    cost_usd_per_month : array_like
-        Shape ``(..., n)``: costs of months 1..n as positive USD amounts (as in costlib tables).
-    discount_rate_per_year : float or array_like
-        Decimal annual rate (> -1).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        USD, inflows positive and outflows negative (the module's sign convention).
-
-    Notes
-    -----
-    .. math:: NPV = -\\sum_{m=1}^{n} \\frac{c_m}{(1 + r_{month})^m} = -PV(c)
-
-    Equal to ``numpy_financial.npv(r_month, [0, -c_1, ..., -c_n])``.
-
-    References
-    ----------
-    numpy-financial, ``npv``: https://numpy.org/numpy-financial/latest/npv.html
-
-    Examples
-    --------
-    >>> round(net_present_value_usd([0.0] * 11 + [1100.0], 0.10), 6)
-    -1000.0
-    """
-    return _out(-np.asarray(present_value_usd(cost_usd_per_month, discount_rate_per_year)))
 
 
 def tco_table(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from costlib.discounting import monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import require
 
 __all__ = [
@@ -863,80 +864,6 @@ def useful_life_change(capex_usd_per_year, from_useful_life_years, to_useful_lif
 # discounting and break-even
 
 
-def monthly_discount_rate(discount_rate_per_year):
-    """Monthly rate equivalent to a yearly discount rate.
-
-    Parameters
-    ----------
-    discount_rate_per_year : float or array_like
-        Decimal yearly rate (0.08 for 8%), > -1 and < 1.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        ``r_month``, decimal per month.
-
-    Notes
-    -----
-    ``r_month = (1 + r_year) ** (1 / 12) - 1`` (compounding-equivalent, not ``r_year / 12``).
-
-    References
-    ----------
-    CONTRIBUTING.md, month index convention.
-
-    Examples
-    --------
-    >>> round(float(monthly_discount_rate(0.10)), 6)
-    0.007974
-    """
-    r = _rate(discount_rate_per_year, "discount_rate_per_year", "year", samples=False)
-    out = (1 + r) ** (1 / 12) - 1
-    return float(out) if out.ndim == 0 else out
-
-
-def present_value(costs_usd_per_month, discount_rate_per_year):
-    """Present value of a monthly cost stream, end-of-month timing.
-
-    Parameters
-    ----------
-    costs_usd_per_month : array_like
-        Costs, USD, for months 1..H on the last axis (positive amounts).
-    discount_rate_per_year : float or array_like
-        Decimal yearly discount rate (0.08 for 8%); an array of shape ``(n, 1)`` gives n present values.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        ``PV``, USD (positive for positive costs).
-
-    Notes
-    -----
-    ``PV = sum_{m=1}^{H} c_m / (1 + r_month) ** m``. In signed terms (outflows negative),
-    ``PV = -numpy_financial.npv(r_month, [0, -c_1, ..., -c_H])``.
-
-    References
-    ----------
-    CONTRIBUTING.md (end-of-month discounting); numpy-financial ``npv``.
-
-    Examples
-    --------
-    >>> round(float(present_value([100.0] * 12, 0.0)), 6)
-    1200.0
-
-    $1,000 a month for a year at 12% a year is an annuity,
-    ``1000 * (1 - 1 / 1.12) / r_month`` with ``r_month = 1.12 ** (1 / 12) - 1``:
-
-    >>> round(float(present_value([1000.0] * 12, 0.12)), 2)
-    11291.52
-    """
-    costs = np.asarray(costs_usd_per_month, dtype=float)
-    require(costs.ndim >= 1 and bool(np.all(np.isfinite(costs))), "costs_usd_per_month",
-            costs_usd_per_month, "expected finite amounts in USD, months on the last axis")
-    _rate(discount_rate_per_year, "discount_rate_per_year", "year")
-    r = np.asarray(monthly_discount_rate(discount_rate_per_year), dtype=float)
-    months = np.arange(1, costs.shape[-1] + 1)
-    pv = np.sum(costs / (1 + r) ** months, axis=-1)
-    return float(pv) if np.ndim(pv) == 0 else pv
 
 
 def break_even_month(cumulative_option_usd, cumulative_baseline_usd):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from costlib.discounting import discount_factors, monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import ModelError, require
 
 __all__ = [
@@ -172,106 +173,7 @@ def _out(x):
 # discounting
 
 
-def monthly_discount_rate(discount_rate_per_year):
-    """Monthly rate equivalent to an annual discount rate (compounded monthly).
 
-    Parameters
-    ----------
-    discount_rate_per_year : float or array_like
-        Annual discount rate as a decimal in [0, 1) (0.08 for 8%).
-
-    Returns
-    -------
-    float or ndarray
-        ``r_month``, a decimal rate per month.
-
-    Notes
-    -----
-    ``r_month = (1 + r_year) ** (1 / 12) - 1``, so twelve months of ``r_month`` compound to ``r_year``.
-
-    References
-    ----------
-    CONTRIBUTING.md, "Month index convention".
-
-    Examples
-    --------
-    >>> round(monthly_discount_rate(0.12), 6)
-    0.009489
-    """
-    r = _annual_rate("discount_rate_per_year", discount_rate_per_year)
-    return _out((1.0 + r) ** (1.0 / 12.0) - 1.0)
-
-
-def discount_factors(horizon_months, discount_rate_per_year):
-    """End-of-month discount factors for months 1..horizon_months.
-
-    Parameters
-    ----------
-    horizon_months : int
-        Number of months (>= 1).
-    discount_rate_per_year : float or array_like
-        Annual discount rate as a decimal in [0, 1). An array of shape (n, 1) gives factors of shape
-        (n, horizon_months).
-
-    Returns
-    -------
-    ndarray
-        ``1 / (1 + r_month) ** m`` for ``m = 1..horizon_months`` (dimensionless), months on the last axis.
-
-    Notes
-    -----
-    ``DF_m = (1 + r_month) ** -m`` with ``r_month = (1 + r_year) ** (1/12) - 1``; ``DF_12 = 1 / (1 + r_year)``.
-
-    References
-    ----------
-    CONTRIBUTING.md, "Month index convention".
-
-    Examples
-    --------
-    >>> float(discount_factors(12, 0.10)[-1])  # one year out: 1 / 1.10
-    0.9090909
-    """
-    n = _horizon(horizon_months)
-    r = _as_float_array("discount_rate_per_year", monthly_discount_rate(discount_rate_per_year))
-    months = np.arange(1, n + 1, dtype=float)
-    return (1.0 + r) ** -months
-
-
-def present_value(costs_usd_by_month, discount_rate_per_year):
-    """Present value of a monthly cost stream, month 1 first, end-of-month timing.
-
-    Parameters
-    ----------
-    costs_usd_by_month : array_like
-        Costs in USD (positive) for months 1..n on the last axis.
-    discount_rate_per_year : float or array_like
-        Annual discount rate as a decimal in [0, 1); broadcasts against the leading axes of the costs.
-
-    Returns
-    -------
-    float or ndarray
-        Present value of the costs in USD (positive). The NPV in the signed convention (outflows negative)
-        is its negative.
-
-    Notes
-    -----
-    ``PV = sum_{m=1..n} c_m / (1 + r_month) ** m``; equal to ``-numpy_financial.npv(r_month, [0, -c_1, ...,
-    -c_n])``.
-
-    References
-    ----------
-    numpy-financial, ``npv``; CONTRIBUTING.md, "Month index convention".
-
-    Examples
-    --------
-    >>> round(present_value([0.0] * 11 + [110.0], 0.10), 6)  # $110 at month 12 at 10%/yr
-    100.0
-    """
-    c = _as_float_array("costs_usd_by_month", costs_usd_by_month)
-    require(c.ndim >= 1 and c.shape[-1] >= 1, "costs_usd_by_month", costs_usd_by_month,
-            "expected an array with months on the last axis")
-    df = discount_factors(c.shape[-1], discount_rate_per_year)
-    return _out(np.sum(c * df, axis=-1))
 
 
 # ----------------------------------------------------------------------------------------------------------

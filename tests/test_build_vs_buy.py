@@ -277,10 +277,10 @@ def test_present_value_by_hand():
 def test_present_value_broadcasts_over_rates():
     costs = np.full(24, 100.0)
     rates = np.array([[0.0], [0.1]])
-    pv = present_value_usd(costs, rates)
-    assert pv.shape == (2, 1)
-    assert pv[0, 0] == pytest.approx(2400.0)
-    assert pv[1, 0] == pytest.approx(npf.npv(r_month(0.1), np.concatenate(([0.0], costs))))
+    pv = present_value_usd(costs, rates)  # rates (2, 1) against months (24,): one value per rate
+    assert pv.shape == (2,)
+    assert pv[0] == pytest.approx(2400.0)
+    assert pv[1] == pytest.approx(npf.npv(r_month(0.1), np.concatenate(([0.0], costs))))
 
 
 def test_break_even_month_discounted_is_later():

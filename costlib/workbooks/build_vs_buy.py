@@ -325,7 +325,7 @@ def flip_bounds(p: Params, ranges: dict[str, tuple[float, float]]) -> dict[str, 
         if key == "growth_rate_per_month":
             bounds[key] = (-0.5, max(0.5, 2 * top))
         elif key == "discount_rate_per_year":
-            bounds[key] = (0.0, 1.0)
+            bounds[key] = (0.0, 0.99)  # costlib.discounting takes rates in [0, 1)
         elif key.endswith(".maintenance_life_months"):
             bounds[key] = (1.0, 10 * top)
         elif top > 0:
