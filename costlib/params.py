@@ -89,6 +89,14 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
 
+def require_unique(names, what: str) -> None:
+    """Validator helper: raise ``ValueError`` naming the repeated ``what`` (options, components...)."""
+    names = list(names)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"expected unique {what} names, repeated: {repeated}")
+
+
 def non_empty(values: list) -> list:
     """Validator for lists that must hold at least one item."""
     if len(values) == 0:

@@ -37,7 +37,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from costlib import build_vs_buy as bvb
 from costlib import report, uncertainty
 from costlib.errors import ModelError
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate
+from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, require_unique
 
 TOPIC = "build_vs_buy"
 
@@ -163,9 +163,7 @@ class Params(Schema):
     @model_validator(mode="after")
     def _consistent(self):
         names = [o.name for o in self.options]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"expected unique option names, repeated: {duplicates}")
+        require_unique(names, "option")
         for key in ("build_option", "buy_option"):
             value = getattr(self, key)
             if value is not None and value not in names:

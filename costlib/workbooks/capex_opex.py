@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from costlib import capex, report, uncertainty
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty
+from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
 
 TOPIC = "capex_opex"
 HOURS_PER_MONTH = 730.0
@@ -135,10 +135,7 @@ class Fleet(Schema):
 
     @model_validator(mode="after")
     def _unique(self):
-        names = [a.name for a in self.assets]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"expected unique asset names, repeated: {repeated}")
+        require_unique([a.name for a in self.assets], "asset")
         return self
 
 

@@ -33,7 +33,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import report, uncertainty
 from costlib import tco
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, non_empty
+from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, non_empty, require_unique
 
 TOPIC = "tco"
 
@@ -262,9 +262,7 @@ class Params(Schema):
     @model_validator(mode="after")
     def _consistent(self):
         names = [o.name for o in self.options]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"options: expected unique names, repeated: {repeated}")
+        require_unique(names, "option")
         h = self.horizon_months
         keys = set()
         by_key = {}

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import unit_economics as ue
 from costlib import report, uncertainty
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty
+from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
 
 TOPIC = "unit_economics"
 
@@ -163,9 +163,7 @@ class Params(Schema):
     @model_validator(mode="after")
     def _consistent(self):
         names = [c.name for c in self.components]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"expected unique component names, repeated: {duplicates}")
+        require_unique(names, "component")
         if sum(c.usd_per_month for c in self.components) <= 0:
             raise ValueError("expected the components to cost more than 0 in total")
         inputs = set(model_inputs(self))
