@@ -102,12 +102,21 @@ def stacked_cost(frame: pd.DataFrame, x: str, value: str, component: str, title:
 def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title: str = "",
           x_title: str | None = None, y_title: str | None = None, money: bool = True,
           subtitle: str | None = None, x_type: str = "Q", points: bool = True,
-          rule_x: float | None = None, rule_label: str | None = None) -> alt.LayerChart | alt.Chart:
-    """Lines of ``y`` over ``x``, one per ``series``; optionally a vertical rule at ``rule_x`` (a break-even)."""
+          rule_x: float | None = None, rule_label: str | None = None,
+          x_money: bool = False) -> alt.LayerChart | alt.Chart:
+    """Lines of ``y`` over ``x``, one per ``series``; optionally a vertical rule at ``rule_x`` (a break-even).
+
+    A quantitative x axis spans exactly the data (a 36-month horizon ends at 36); ``x_money`` formats it as
+    USD; an ordinal x axis keeps its labels horizontal."""
     setup()
     y_axis = _money_axis(y_title or y, _max(frame, y)) if money else alt.Axis(title=y_title or y)
+    if x_type == "Q":
+        x_axis = _money_axis(x_title or x, _max(frame, x)) if x_money else alt.Axis(title=x_title or x)
+        x_enc = alt.X(f"{x}:Q", title=x_title or x, axis=x_axis, scale=alt.Scale(nice=False, zero=False))
+    else:
+        x_enc = alt.X(f"{x}:{x_type}", title=x_title or x, axis=alt.Axis(labelAngle=0))
     enc = {
-        "x": alt.X(f"{x}:{x_type}", title=x_title or x),
+        "x": x_enc,
         "y": alt.Y(f"{y}:Q", title=y_title or y, axis=y_axis),
         "tooltip": [x, alt.Tooltip(y, format=",.4~f")] + ([series] if series else []),
     }
@@ -167,7 +176,8 @@ def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | N
     base = alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [
         "Shaded: P10 to P90 of the Monte Carlo runs; line: P50 (median)"]))
     area = base.mark_area(opacity=0.25, color=NEUTRAL).encode(
-        x=alt.X(f"{x}:Q", title=x_title or x), y=alt.Y("p10:Q", title=y_title, axis=axis), y2="p90:Q")
+        x=alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(nice=False, zero=False)),
+        y=alt.Y("p10:Q", title=y_title, axis=axis), y2="p90:Q")
     line = base.mark_line(color=NEUTRAL).encode(x=f"{x}:Q", y="p50:Q",
                                                 tooltip=[x, alt.Tooltip("p10:Q", format=",.4~f"),
                                                          alt.Tooltip("p50:Q", format=",.4~f"),

@@ -179,7 +179,11 @@ def table(frame, money=(), percent=(), decimals: int = 4):
             formats[column] = lambda v: "n/a" if v is None or v != v else f"{100 * v:,.1f}%"
         elif frame[column].dtype.kind == "f":
             formats[column] = lambda v, d=decimals: "n/a" if v != v else fmt(v)
-    return frame.style.format(formats).hide(axis="index")
+    text = [c for c in frame.columns if frame[c].dtype.kind not in "biufc"]
+    styler = frame.style.format(formats).hide(axis="index")
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler
 
 
 def recommend(text: str) -> None:
@@ -247,8 +251,13 @@ def appendix(scenario, params_file: str | None) -> None:
             ("produced at (UTC)", info["produced_at_utc"])]
     table = "\n".join(f"| {k} | `{v}` |" for k, v in rows)
     dumped = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100)
-    display(Markdown(f"| | |\n|---|---|\n{table}\n\nParameters as validated (pricebook references resolved):"))
-    display(HTML(f'<pre style="font-size:12px;background:#f7f7f7;padding:8px">{html.escape(dumped)}</pre>'))
+    display(Markdown(f"| | |\n|---|---|\n{table}"))
+    style = "font-size:12px;background:#f7f7f7;padding:8px;white-space:pre-wrap"
+    if params_file and Path(params_file).is_file():
+        written = Path(params_file).read_text(encoding="utf-8")
+        display(HTML(f"<p>The params file as written:</p><pre style=\"{style}\">{html.escape(written)}</pre>"))
+    display(HTML(f"<details><summary>Every parameter as validated: defaults filled in, pricebook references "
+                 f"resolved</summary><pre style=\"{style}\">{html.escape(dumped)}</pre></details>"))
 
 
 # ---------------------------------------------------------------------------------------------------

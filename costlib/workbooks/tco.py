@@ -1231,7 +1231,7 @@ def chart_crossover(a: Analysis):
     chart = charts.lines(a.crossover_curve, x="baseline_infra_usd_per_year", y="difference_usd_per_year",
                          series="view", title="Where the answer flips with scale",
                          x_title=f"{p.label(p.baseline)}: usage-driven spend, USD per year",
-                         y_title="difference, USD per year", subtitle=sub, points=False)
+                         y_title="difference, USD per year", subtitle=sub, points=False, x_money=True)
     marks = pd.DataFrame([{"at": base, "label": "status quo"}])
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
     rules = alt.Chart(marks).mark_rule(color="#555555", strokeDash=[4, 4]).encode(x="at:Q")
