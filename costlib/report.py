@@ -349,6 +349,11 @@ def _strip_results_outputs(nb):
 
 INDEX_FIGURES = 8
 
+#: Workbook topics in notebook order, with the names the index page shows.
+TOPIC_LABELS = {"unit_economics": "01 Unit economics", "tco": "02 Total cost of ownership",
+                "capex_opex": "03 CapEx vs OpEx", "forecast": "04 Forecast", "build_vs_buy": "05 Build vs buy",
+                "finops": "06 FinOps"}
+
 
 def write_index(outputs_dir: str | os.PathLike) -> Path:
     """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook."""
@@ -363,7 +368,8 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
     by_topic: dict[str, list] = {}
     for path, data in entries:
         by_topic.setdefault(path.parent.name, []).append((path, data))
-    for topic, items in sorted(by_topic.items()):
+    order = {topic: i for i, topic in enumerate(TOPIC_LABELS)}
+    for topic, items in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         cards = []
         for path, data in items:
             figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
@@ -377,20 +383,21 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
                 f"</a></h3><p class='rec'>{rec}</p><table>{rows}</table>"
                 f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
                 f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
-        sections.append(f"<h2>{html.escape(topic.replace('_', ' '))}</h2><div class='grid'>{''.join(cards)}</div>")
+        label = TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
+        sections.append(f"<h2>{html.escape(label)}</h2><div class='grid'>{''.join(cards)}</div>")
     produced = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>costbook reports</title>
 <style>
 body {{ font-family: Helvetica, Arial, sans-serif; max-width: 1200px; margin: 0 auto; padding: 16px 24px;
        color: #222; }}
-h1 {{ margin-bottom: 4px; }} h2 {{ text-transform: capitalize; border-bottom: 1px solid #ddd; }}
+h1 {{ margin-bottom: 4px; }} h2 {{ border-bottom: 1px solid #ddd; }}
 .grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; }}
 .card {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 14px; }}
 .card h3 {{ margin: 6px 0; font-size: 16px; }} .rec {{ font-size: 13px; color: #333; }}
 table {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
 td {{ padding: 2px 4px; border-bottom: 1px solid #f0f0f0; font-family: Menlo, Consolas, monospace; }}
-td.num {{ text-align: right; }} .meta {{ color: #777; font-size: 11px; }}
+td.num {{ text-align: right; white-space: nowrap; }} td:first-child {{ word-break: break-all; }} .meta {{ color: #777; font-size: 11px; }}
 </style></head><body>
 <h1>costbook reports</h1>
 <p class="meta">{len(entries)} reports · index written {produced} · costlib {costlib.__version__}</p>

@@ -88,7 +88,7 @@ def test_launch_gate_blocks_one_percent_for_five_percent():
     """The seed's rule: cost per DAU may grow at most as fast as engagement. +5% > 1.0 x +1%: blocked."""
     a = analyse("launch_gate_cost_per_dau")
     assert a.headline["launch_gate"] == "blocked"
-    assert "**blocked**" in a.recommendation
+    assert a.recommendation.startswith("**Launch gate for the new ranking model: blocked.**")
 
 
 def test_tenant_tiers_flag_the_starter_tier():

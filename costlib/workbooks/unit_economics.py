@@ -501,19 +501,22 @@ def recommendation(a: Analysis) -> str:
                  f"moves from {_pct(t['output_at_low'])} to {_pct(t['output_at_high'])}. Over the stated ranges the "
                  f"chance of meeting the target is {_pct(a.probability_meets_target)} "
                  f"(P10 {_pct(h['gross_margin_p10'])}, P90 {_pct(h['gross_margin_p90'])}).")
+    # The scenario's own question (its optional sections) leads; the margin story follows.
+    general, lines = lines, []
     s = a.sections
     if "network" in s:
         n = s["network"]
-        lines.append(f"Network: internet egress costs {_usd(n['egress_usd'])}/month and cross-AZ chatter "
-                     f"{_usd(n['chatty_usd'])}/month; routing calls zone-locally saves {_usd(n['saving_usd'])}/month.")
+        lines.append(f"**Routing calls zone-locally saves {_usd(n['saving_usd'])}/month** of the "
+                     f"{_usd(n['chatty_usd'])}/month that cross-AZ chatter costs; internet egress adds "
+                     f"{_usd(n['egress_usd'])}/month and NAT gateways {_usd(n['nat_usd'])}/month.")
     if "small_objects" in s:
         o = s["small_objects"]
         if o["request_usd"] > o["storage_usd"]:
-            lines.append(f"Object storage: requests cost {o['ratio']:.1f}x storage ({_usd(o['request_usd'])} vs "
+            lines.append(f"**Requests cost {o['ratio']:.1f}x storage** ({_usd(o['request_usd'])} vs "
                          f"{_usd(o['storage_usd'])} a month). Below {o['breakeven_bytes']:,.0f} bytes per object "
                          "requests dominate: batch small objects into larger ones.")
         else:
-            lines.append(f"Object storage: storage dominates ({_usd(o['storage_usd'])} vs {_usd(o['request_usd'])} "
+            lines.append(f"**Storage dominates requests** ({_usd(o['storage_usd'])} vs {_usd(o['request_usd'])} "
                          f"of requests a month); requests would dominate below {o['breakeven_bytes']:,.0f} bytes "
                          "per object.")
     if "redundancy" in s:
@@ -521,20 +524,22 @@ def recommendation(a: Analysis) -> str:
                      "buy it only if the business needs the faster failover.")
     if "tenant_tiers" in s:
         losing = s["tenant_tiers"]["losing"]
-        lines.append("Tenant tiers losing money on every tenant: " + (", ".join(f"**{t}**" for t in losing)
-                     if losing else "none") + (". Reprice them or cut their cost to serve." if losing else "."))
+        lines.append("**Tenant tiers losing money on every tenant: " + (", ".join(losing) if losing else "none")
+                     + (".** Reprice them or cut their cost to serve." if losing else ".**"))
     if "launch_gate" in s:
         g = s["launch_gate"]["result"]
-        lines.append(f"Launch gate for {s['launch_gate']['change']}: **{g.verdict}**. {g.reason}")
+        reason = g.reason.removeprefix(f"{g.verdict}: ")
+        lines.append(f"**Launch gate for {s['launch_gate']['change']}: {g.verdict}.** {reason[:1].upper()}{reason[1:]}.")
     if "cost_change" in s:
         c = s["cost_change"]["total"]
         driver = ("intensity (more cost per unit: fix efficiency)"
                   if c["intensity_effect_usd_per_month"] > c["volume_effect_usd_per_month"]
                   else "volume (more units: growth)")
-        lines.append(f"Since {s['cost_change']['label']} the bill moved {_usd(c['total_change_usd_per_month'])}/month: "
+        lines.append(f"**The change is driven mainly by {driver.split(' (')[0]}.** "
+                     f"Since {s['cost_change']['label']} the bill moved {_usd(c['total_change_usd_per_month'])}/month: "
                      f"{_usd(c['volume_effect_usd_per_month'])} from volume and "
                      f"{_usd(c['intensity_effect_usd_per_month'])} from intensity. The main driver is {driver}.")
-    return "\n\n".join(lines)
+    return "\n\n".join(lines + general)
 
 
 # ---------------------------------------------------------------------------------------------------
