@@ -134,3 +134,14 @@ def test_egress_tiers_out_of_order_are_a_scenario_error():
                                          {"up_to_gb_per_month": None, "usd_per_gb": 0.05}]}}
     with pytest.raises(params.ScenarioError, match="key 'network'.*ascending order"):
         params.validate("unit_economics", data)
+
+
+def test_whatif_at_base_values_reproduces_the_headline():
+    """The sliders start at today's values, where the what-if figures equal the headline's."""
+    a = analyse("streaming_margin")
+    controls = wb.whatif_controls(a.params)
+    figures = wb.whatif_figures(a.params, **{k: v[3] for k, v in controls.items()})
+    assert figures["cost_usd_per_stream"] == pytest.approx(a.headline["cost_usd_per_stream"])
+    assert figures["gross_margin"] == pytest.approx(a.headline["gross_margin"])
+    doubled = wb.whatif_figures(a.params, price_usd_per_unit=0.24)  # cost 0.10: margin (0.24-0.10)/0.24
+    assert doubled["gross_margin"] == pytest.approx(0.14 / 0.24)

@@ -288,6 +288,20 @@ def whatif_figures(p: Params, **overrides) -> dict:
             "cheaper": build.name if b < v else buy.name}
 
 
+def whatif_controls(p: Params) -> dict[str, tuple[float, float, float, float]]:
+    """Sliders for the interactive what-if: the build team, its months to go live and its KTLO FTEs (0 to 4x
+    today), and the volume (0 to 10x) when a price moves with it. ``{input: (min, max, step, value)}``."""
+    build, _ = roles(p)
+    controls = {f"{build.name}.engineers": (0, 4 * max(build.engineers, 1), 0.5, build.engineers),
+                f"{build.name}.build_months": (0, 4 * max(build.build_months, 1), 0.5, build.build_months),
+                f"{build.name}.maintenance_ftes": (0, 4 * max(build.maintenance_ftes, 1), 0.25,
+                                                   build.maintenance_ftes)}
+    if depends_on_volume(p):
+        v = max(p.volume_units_per_month, 1.0)
+        controls["volume_units_per_month"] = (0, 10 * v, v / 20, p.volume_units_per_month)
+    return controls
+
+
 _RANGE_MULTIPLIERS = {"engineers": (0.75, 1.5), "build_months": (0.75, 2.0), "maintenance_ftes": (0.5, 1.5),
                       "maintenance_tax_multiple": (0.75, 1.25), "security_ftes": (0.5, 1.5)}
 _NOT_VARIED = ("maintenance_life_months",)

@@ -215,6 +215,21 @@ def make_model(p: Params, output: str = "gross_margin"):
     return model
 
 
+def whatif_controls(p: Params) -> dict[str, tuple[float, float, float, float]]:
+    """Sliders for the interactive what-if: volume from 0.1x to 10x today, price from 0.25x to 2x.
+    ``{input: (min, max, step, value)}``."""
+    v, price = p.volume_units_per_month, p.price_usd_per_unit
+    return {"volume_units_per_month": (0.1 * v, 10 * v, 0.1 * v, v),
+            "price_usd_per_unit": (0.25 * price, 2 * price, 0.01 * price, price)}
+
+
+def whatif_figures(p: Params, **overrides) -> dict:
+    """Cost per unit and gross margin with some flat model inputs moved (for the sliders)."""
+    inputs = {**model_inputs(p), **overrides}
+    return {f"cost_usd_per_{p.unit_name}": make_model(p, output="cost_usd_per_unit")(**inputs),
+            "gross_margin": make_model(p)(**inputs)}
+
+
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
     """Ranges for the tornado and Monte Carlo: the scenario's own, else volume -50%/+50%, price and each
     component's cost -20%/+20%."""
