@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from costlib import checks
 from costlib.discounting import discount_factors
 from costlib.discounting import net_present_value as net_present_value_usd  # noqa: F401
 from costlib.discounting import present_value as present_value_usd  # noqa: F401
@@ -80,43 +81,28 @@ DEFAULT_HORIZON_MONTHS = 36
 
 
 def _floats(value, name):
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ModelError(f"{name} = {value!r}: expected a number or an array of numbers") from None
+    return checks.floats(name, value)
 
 
 def _nonneg(value, name):
-    arr = _floats(value, name)
-    require(bool(np.all(np.isfinite(arr)) and np.all(arr >= 0)), name, value, "expected a finite number >= 0")
-    return arr
+    return checks.number(name, value, low=0)
 
 
 def _positive(value, name):
-    arr = _floats(value, name)
-    require(bool(np.all(np.isfinite(arr)) and np.all(arr > 0)), name, value, "expected a finite number > 0")
-    return arr
+    return checks.number(name, value, low=0, low_strict=True)
 
 
 def _share(value, name):
-    arr = _floats(value, name)
-    require(bool(np.all((arr >= 0) & (arr <= 1))), name, value, "expected a share between 0 and 1")
-    return arr
+    return checks.check(name, value, lambda a: (a >= 0) & (a <= 1), "expected a share between 0 and 1")
 
 
 def _rate(value, name):
-    arr = _floats(value, name)
-    require(bool(np.all(np.isfinite(arr)) and np.all(arr > -1)), name, value,
-            "expected a finite decimal rate > -1 (0.07 for 7%)")
-    return arr
+    return checks.check(name, value, lambda a: np.isfinite(a) & (a > -1),
+                        "expected a finite decimal rate > -1 (0.07 for 7%)")
 
 
 def _horizon(horizon_months):
-    whole = (isinstance(horizon_months, (int, np.integer)) and not isinstance(horizon_months, bool)) or (
-        isinstance(horizon_months, (float, np.floating)) and float(horizon_months).is_integer())
-    require(whole and horizon_months >= 1, "horizon_months", horizon_months,
-            "expected a whole number of months >= 1")
-    return int(horizon_months)
+    return checks.whole("horizon_months", horizon_months, 1, unit="months")
 
 
 def _months(horizon_months):
@@ -128,9 +114,7 @@ def _col(x):
     return np.asarray(x, dtype=float)[..., np.newaxis]
 
 
-def _out(x):
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
+_out = checks.out
 
 
 def _weights(horizon_months, discount_rate_per_year):

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from costlib import checks
 from costlib.discounting import monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import require
 
@@ -94,11 +95,7 @@ _FLEET_COLUMNS = ("name", "cost_usd", "in_service_month", "useful_life_years", "
 
 
 def _whole(value, name, minimum, unit):
-    ok = (not isinstance(value, (bool, np.bool_))
-          and isinstance(value, (int, np.integer, float, np.floating))
-          and math.isfinite(value) and float(value).is_integer() and value >= minimum)
-    require(ok, name, value, f"expected a whole number of {unit} >= {minimum}")
-    return int(value)
+    return checks.whole(name, value, minimum, unit=unit)
 
 
 def _month_index(value, name):
@@ -115,13 +112,7 @@ def _samples(arr, name, value):
 
 
 def _amount(value, name, samples=True):
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        arr = None
-    require(arr is not None, name, value, "expected an amount in USD >= 0")
-    require(bool(np.all(np.isfinite(arr))) and bool(np.all(arr >= 0)), name, value,
-            "expected an amount in USD >= 0")
+    arr = checks.check(name, value, lambda a: np.isfinite(a) & (a >= 0), "expected an amount in USD >= 0")
     if samples:
         _samples(arr, name, value)
     return arr
@@ -134,13 +125,8 @@ def _one_amount(value, name):
 
 
 def _rate(value, name, period, samples=True):
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        arr = None
-    expected = f"expected a decimal rate per {period} between -1 and 1, e.g. 0.07 for 7%"
-    require(arr is not None, name, value, expected)
-    require(bool(np.all(np.isfinite(arr))) and bool(np.all((arr > -1) & (arr < 1))), name, value, expected)
+    arr = checks.check(name, value, lambda a: np.isfinite(a) & (a > -1) & (a < 1),
+                       f"expected a decimal rate per {period} between -1 and 1, e.g. 0.07 for 7%")
     if samples:
         _samples(arr, name, value)
     return arr

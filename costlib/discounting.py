@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from costlib import checks
 from costlib.errors import require
 
 __all__ = ["monthly_discount_rate", "discount_factors", "present_value", "net_present_value"]
 
 
-def _out(x):
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
+_out = checks.out
 
 
 def _rate(discount_rate_per_year):
@@ -96,8 +95,7 @@ def discount_factors(horizon_months, discount_rate_per_year):
     >>> float(discount_factors(12, 0.10)[-1])  # one year out: 1 / 1.10
     0.9090909
     """
-    require(isinstance(horizon_months, (int, np.integer)) and not isinstance(horizon_months, bool)
-            and horizon_months >= 1, "horizon_months", horizon_months, "expected a whole number of months >= 1")
+    horizon_months = checks.whole("horizon_months", horizon_months, 1, unit="months")
     r = np.asarray(monthly_discount_rate(discount_rate_per_year), dtype=float)
     return (1.0 + r) ** -np.arange(1, int(horizon_months) + 1, dtype=float)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from costlib import checks
 from costlib.discounting import discount_factors, monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import ModelError, require
 
@@ -100,22 +101,10 @@ _MAX_MARKUP = 5.0
 # argument checks
 
 
-def _as_float_array(name, value):
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ModelError(f"{name} = {value!r}: expected a number") from None
+_as_float_array = checks.floats
 
 
-def _check(name, value, ok, expected):
-    """Raise ModelError naming ``name`` and the first offending value unless ``ok(array)`` holds everywhere."""
-    arr = _as_float_array(name, value)
-    with np.errstate(invalid="ignore"):
-        good = np.broadcast_to(np.asarray(ok(arr)), arr.shape)
-    if not good.all():
-        bad = value if arr.ndim == 0 else float(arr[~good].flat[0])
-        require(False, name, bad, expected)
-    return arr
+_check = checks.check
 
 
 def _nonneg(name, value):
@@ -149,24 +138,14 @@ def _markup(name, value):
 
 
 def _int(name, value, low, high=None):
-    ok = isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating))
-                                                  and math.isfinite(value) and float(value).is_integer())
-    if isinstance(value, bool):
-        ok = False
-    upper = "" if high is None else f" and <= {high}"
-    require(ok and value >= low and (high is None or value <= high), name, value,
-            f"expected a whole number >= {low}{upper}")
-    return int(value)
+    return checks.whole(name, value, low, high)
 
 
 def _horizon(value):
     return _int("horizon_months", value, 1)
 
 
-def _out(x):
-    """Python float for a 0-d result, the array otherwise."""
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
+_out = checks.out
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from costlib import checks
 from costlib.errors import ModelError, require
 
 __all__ = [
@@ -83,34 +84,10 @@ HOURS_PER_MONTH = 730.0
 # argument checking
 # ----------------------------------------------------------------------------------------------------
 
-def _num(name, value, *, low=None, low_strict=False, high=None, high_strict=False):
-    """Return ``value`` as a float array after checking it is finite and within the bounds."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ModelError(f"{name} = {value!r}: expected a number or an array of numbers") from None
-    ok = np.isfinite(arr)
-    parts = []
-    if low is not None:
-        ok &= (arr > low) if low_strict else (arr >= low)
-        parts.append(f"{'>' if low_strict else '>='} {low:g}")
-    if high is not None:
-        ok &= (arr < high) if high_strict else (arr <= high)
-        parts.append(f"{'<' if high_strict else '<='} {high:g}")
-    expected = "expected a finite number" + (" " + " and ".join(parts) if parts else "")
-    if not np.all(ok):
-        if arr.ndim == 0:
-            require(False, name, value, expected)
-        idx = tuple(int(i) for i in np.argwhere(~ok)[0])
-        label = ", ".join(str(i) for i in idx)
-        require(False, f"{name}[{label}]", float(arr[idx]), expected)
-    return arr
+_num = checks.number
 
 
-def _out(x):
-    """A Python float for 0-d results, else the array itself."""
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
+_out = checks.out
 
 
 def _scalar(name, value, **bounds):
