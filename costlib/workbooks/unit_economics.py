@@ -328,24 +328,16 @@ def analyse(p: Params) -> Analysis:
         "gross_margin_p90": margin_p90,
     }
     sections = {}
-    if p.network is not None:
-        sections["network"] = _network(p.network)
-        headline.update(sections["network"]["headline"])
-    if p.small_objects is not None:
-        sections["small_objects"] = _small_objects(p.small_objects)
-        headline.update(sections["small_objects"]["headline"])
-    if p.redundancy is not None:
-        sections["redundancy"] = _redundancy(p.redundancy)
-        headline.update(sections["redundancy"]["headline"])
-    if p.tenant_tiers is not None:
-        sections["tenant_tiers"] = _tenant_tiers(p.tenant_tiers)
-        headline.update(sections["tenant_tiers"]["headline"])
-    if p.launch_gate is not None:
-        sections["launch_gate"] = _launch_gate(p.launch_gate)
-        headline.update(sections["launch_gate"]["headline"])
-    if p.previous_period is not None:
-        sections["cost_change"] = _cost_change(p)
-        headline.update(sections["cost_change"]["headline"])
+    for name, present, build in (
+            ("network", p.network, lambda: _network(p.network)),
+            ("small_objects", p.small_objects, lambda: _small_objects(p.small_objects)),
+            ("redundancy", p.redundancy, lambda: _redundancy(p.redundancy)),
+            ("tenant_tiers", p.tenant_tiers, lambda: _tenant_tiers(p.tenant_tiers)),
+            ("launch_gate", p.launch_gate, lambda: _launch_gate(p.launch_gate)),
+            ("cost_change", p.previous_period, lambda: _cost_change(p))):
+        if present is not None:
+            sections[name] = build()
+            headline.update(sections[name]["headline"])
 
     analysis = Analysis(params=p, headline=headline, breakdown=breakdown, by_category=by_category,
                         projection=projection, totals=totals, tornado=tornado, band=band,
@@ -388,8 +380,8 @@ def _network(n: Network) -> dict:
                                           n.zone_local_share_crossing_zones, n.cross_az_usd_per_gb_each_way,
                                           n.cross_az_usd_per_gb_each_way)
     nat = ue.nat_gateway_cost(n.nat_processed_gb_per_month, n.nat_usd_per_gb, n.nat_usd_per_hour, n.nat_gateways)
-    chatty_usd = _value(chatty)
-    saving_usd = _value(saving)
+    chatty_usd = float(chatty)
+    saving_usd = float(saving)
     table = pd.DataFrame([
         {"charge": "internet egress (tiered)", "usd_per_month": egress},
         {"charge": "cross-AZ service chatter (both directions)", "usd_per_month": chatty_usd},
@@ -399,16 +391,6 @@ def _network(n: Network) -> dict:
             "nat_usd": nat,
             "headline": {"egress_usd_per_month": egress, "cross_az_chatter_usd_per_month": chatty_usd,
                          "zone_local_routing_saving_usd_per_month": saving_usd, "nat_usd_per_month": nat}}
-
-
-def _value(result) -> float:
-    """The headline number of a costlib result that may be a float or a dict of figures."""
-    if isinstance(result, dict):
-        for key in ("saving_usd_per_month", "cost_usd_per_month", "total_usd_per_month"):
-            if key in result:
-                return float(result[key])
-        return float(next(iter(result.values())))
-    return float(result)
 
 
 def _small_objects(s: SmallObjects) -> dict:
