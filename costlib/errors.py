@@ -55,3 +55,15 @@ def require(condition, name, value, expected):
     """
     if not condition:
         raise ModelError(f"{name} = {value!r}: {expected}")
+
+
+class BillingDataError(ValueError):
+    """Billing data that cannot be analysed: missing mandatory columns, no rows, mixed currencies...
+
+    The message is one line per problem and names the file (or the set of files) it was found in.
+    """
+
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback: the message alone."""
+        return ["BillingDataError: the billing data cannot be analysed; nothing was computed.",
+                *str(self).splitlines()]

@@ -1,0 +1,821 @@
+"""FOCUS billing data in: open an export, normalise it, check it, and run the FinOps queries on it.
+
+`open_billing` takes a CSV, gzipped CSV or Parquet file, a folder of them, or a glob spanning many months
+(``"exports/2026-*/*.parquet"``), and returns a `BillingData`: the data in canonical form on an embedded
+DuckDB database (in-process, no server), its `DataQuality` record, and its provenance manifest (every
+file's path, size and SHA-256). `BillingData.query` runs any expression of `costlib.billing_queries` and
+returns a small pandas frame.
+
+Normalisation, done once per distinct set of input files and cached by their hash:
+
+- the FOCUS version is detected from the columns present; missing Mandatory columns are one
+  `BillingDataError` naming the files and the columns; columns the spec does not define and that are
+  not ``x_`` custom columns (the FOCUS sample's ``Id``) are left out and listed;
+- the tokens ``NULL`` and empty strings read as nulls (counted per column); numbers written as quoted
+  strings read as numbers; timestamps with or without ``T``/``Z`` (or with an offset) read as UTC, their
+  formats counted; enumeration values in the wrong case (``Usage-based``) read as the spec spells them,
+  counted, and values outside the spec listed;
+- ``Tags`` JSON objects are parsed into a map (keys and values trimmed, a valueless tag as ``"true"``);
+  an unparseable one is counted, shown with example rows, and read as no tags, never a crash;
+- more than one ``BillingCurrency`` is an error unless a currency to analyse is named; the others are
+  then left out and reported with their totals;
+- the spec's invariants are checked and reported, not fatal: ListUnitPrice x PricingQuantity = ListCost;
+  per commitment, amortized usage (used + unused EffectiveCost) = purchases (BilledCost); and billed
+  rows outside purchases with no effective cost.
+
+The canonical data is a Parquet file (Tags as ``MAP(VARCHAR, VARCHAR)``) that DuckDB scans, and that Spark
+(`spark_backend`) or any other engine reads as it is. Query results are cached beside it, keyed by the
+data's hash, the query and its arguments, so re-running a workbook with other parameters on the same
+data does not scan the rows again.
+
+References
+----------
+FinOps Foundation, FOCUS specification v1.0-v1.2 (see `costlib.focus`); DuckDB ``read_csv`` and
+``read_parquet``; Ibis, "Backends" and unbound tables (``ibis.table``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob as _glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from costlib import billing_queries as Q
+from costlib import focus
+from costlib.errors import BillingDataError
+
+#: Bump when the canonical form changes: cached canonical files of another version are not reused.
+NORMALISER_VERSION = "1"
+
+#: File name endings read as billing data, and how.
+CSV_SUFFIXES = (".csv", ".csv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+#: Tokens read as null in text columns (besides the empty string).
+NULL_TOKENS = ("NULL",)
+
+_TIMESTAMP_FORMATS = (  # (label, regex over the raw text), first match wins
+    ("ISO 8601 UTC (YYYY-MM-DDTHH:MM:SSZ, the spec's)", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$"),
+    ("ISO 8601 with offset (read as UTC)", r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}:?\d{2}$"),
+    ("YYYY-MM-DDTHH:MM:SS, no zone (read as UTC)", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
+    ("YYYY-MM-DD HH:MM:SS, no zone (read as UTC)", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
+    ("YYYY-MM-DD, date only (read as UTC midnight)", r"^\d{4}-\d{2}-\d{2}$"),
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Files and provenance
+
+
+def resolve_files(source: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """The billing files a source names: a file, a folder (searched recursively) or a glob, or a list.
+
+    Raises
+    ------
+    BillingDataError
+        When the source names no readable billing file.
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        files = [f for s in source for f in resolve_files(s)]
+        return sorted(dict.fromkeys(files))
+    text = str(source)
+    path = Path(text)
+    if any(ch in text for ch in "*?["):
+        files = [Path(p) for p in _glob.glob(text, recursive=True)]
+    elif path.is_dir():
+        files = [p for p in path.rglob("*")]
+    elif path.is_file():
+        files = [path]
+    else:
+        raise BillingDataError(f"{text}: no such file or folder")
+    files = sorted(p.resolve() for p in files if p.is_file() and _kind(p) is not None)
+    if not files:
+        raise BillingDataError(f"{text}: no billing files (expected {', '.join(CSV_SUFFIXES + PARQUET_SUFFIXES)})")
+    return files
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(CSV_SUFFIXES):
+        return "csv"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    return None
+
+
+def file_sha256(path: Path, cache: dict | None = None) -> str:
+    """SHA-256 of a file's bytes, remembered in ``cache`` by (path, size, modification time)."""
+    stat = path.stat()
+    key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+    if cache is not None and key in cache:
+        return cache[key]
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    if cache is not None:
+        cache[key] = value
+    return value
+
+
+def manifest(files: Iterable[Path], cache_dir: Path | None = None) -> dict:
+    """Provenance of a set of billing files: each file's path, size and SHA-256, and one manifest hash.
+
+    Notes
+    -----
+    manifest_sha256 = SHA-256 of the lines ``"<sha256>  <bytes>  <file name>\\n"`` in path order, so it
+    changes when any file's content changes, or a file is added or removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); (d / "a.csv").write_text("x\\n")
+    2
+    >>> m = manifest([d / "a.csv"])  # sha256sum of "x\\n" starts 73cb3858a687
+    >>> m["files"][0]["bytes"], m["files"][0]["sha256"][:12], len(m["manifest_sha256"])
+    (2, '73cb3858a687', 64)
+    """
+    hashes: dict = {}
+    memo = cache_dir / "file_hashes.json" if cache_dir else None
+    if memo and memo.is_file():
+        try:
+            hashes = json.loads(memo.read_text())
+        except (OSError, ValueError):
+            hashes = {}
+    entries = []
+    lines = []
+    for path in files:
+        path = Path(path)
+        sha = file_sha256(path, hashes)
+        size = path.stat().st_size
+        entries.append({"path": _display(path), "bytes": size, "sha256": sha})
+        lines.append(f"{sha}  {size}  {path.name}\n")
+    if memo:
+        _atomic_text(memo, json.dumps(hashes))
+    return {"files": entries, "manifest_sha256": hashlib.sha256("".join(lines).encode()).hexdigest()}
+
+
+def _display(path: Path) -> str:
+    """A path relative to the current folder when it lies under it, else absolute."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def default_cache_dir() -> Path:
+    """Where canonical data and query results are cached: ``$COSTBOOK_CACHE_DIR`` or
+    ``~/.cache/costbook/billing``."""
+    return Path(os.environ.get("COSTBOOK_CACHE_DIR") or Path.home() / ".cache" / "costbook" / "billing")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tags
+
+
+def parse_tags(text: str | None) -> tuple[dict[str, str] | None, int, bool]:
+    """Parse one FOCUS ``Tags`` value (a JSON object serialised as a string).
+
+    Parameters
+    ----------
+    text : str or None
+        The raw value.
+
+    Returns
+    -------
+    tags : dict or None
+        Key to value, keys and values trimmed; a valueless tag (null or empty value) as ``"true"``; a
+        non-string value as its JSON text (``1``, ``false``). None when ``text`` is null or blank.
+    valueless : int
+        How many tags had no value.
+    valid : bool
+        False when ``text`` is not a JSON object (then ``tags`` is None).
+
+    Notes
+    -----
+    Keys that are equal after trimming keep the last value, as JSON parsers do for repeated keys.
+
+    References
+    ----------
+    FOCUS v1.0, Tags: "KeyValueFormat"; "Tags ... MUST be ... a JSON object"; valueless tags.
+
+    Examples
+    --------
+    >>> parse_tags('{" team ": " ads ", "pii": null, "n": 3}')
+    ({'team': 'ads', 'pii': 'true', 'n': '3'}, 1, True)
+    >>> parse_tags('{"team": "ads"'), parse_tags("NULL"), parse_tags("")
+    ((None, 0, False), (None, 0, True), (None, 0, True))
+    """
+    if text is None or not str(text).strip() or str(text).strip() in NULL_TOKENS:
+        return None, 0, True
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        return None, 0, False
+    if not isinstance(data, dict):
+        return None, 0, False
+    out: dict[str, str] = {}
+    valueless = 0
+    for key, value in data.items():
+        key = str(key).strip()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            valueless += 1
+            value = "true"
+        elif isinstance(value, str):
+            value = value.strip()
+        else:
+            value = json.dumps(value)
+        out[key] = value
+    return out, valueless, True
+
+
+# ---------------------------------------------------------------------------------------------------
+# The data-quality record
+
+
+@dataclasses.dataclass
+class DataQuality:
+    """What was found in a billing export, for the workbook's data-quality panel.
+
+    Every count is a number of rows. ``totals`` holds billed and effective cost per charge category side
+    by side (never added together).
+    """
+
+    version: str
+    files: list[dict]
+    manifest_sha256: str
+    rows_read: int
+    rows: int
+    currency: str
+    currencies_excluded: dict[str, dict]
+    columns_unknown: list[str]
+    columns_custom: list[str]
+    columns_absent: list[str]
+    null_tokens: dict[str, dict[str, int]]
+    timestamp_formats: dict[str, int]
+    unparseable_values: dict[str, int]
+    enum_case_drift: dict[str, dict[str, int]]
+    enum_unknown: dict[str, dict[str, int]]
+    tag_rows: int
+    tag_rows_unparseable: int
+    tag_examples_unparseable: list[str]
+    tags_valueless: int
+    list_cost: dict[str, Any]
+    commitments: list[dict]
+    billed_without_effective: dict[str, Any]
+    totals: list[dict]
+
+    def to_dict(self) -> dict:
+        """Plain data for the results JSON."""
+        return dataclasses.asdict(self)
+
+    @property
+    def billed_cost(self) -> float:
+        """Total billed (cash) cost, in the billing currency."""
+        return float(sum(row["billed_cost"] for row in self.totals))
+
+    @property
+    def effective_cost(self) -> float:
+        """Total effective (amortized) cost, in the billing currency."""
+        return float(sum(row["effective_cost"] for row in self.totals))
+
+    def checks(self) -> pd.DataFrame:
+        """One row per check: ``check``, ``status`` ("ok", "warning" or "note") and ``finding`` in words."""
+        rows = []
+
+        def add(check, status, finding):
+            rows.append({"check": check, "status": status, "finding": finding})
+
+        add("FOCUS version", "ok", f"{self.version} (from the columns present); {len(self.files)} file(s), "
+                                   f"{self.rows_read:,} rows read")
+        add("Mandatory columns", "ok", "all 21 present")
+        if self.columns_unknown:
+            add("Columns outside the spec", "note",
+                f"left out of the analysis: {', '.join(self.columns_unknown)}")
+        if self.columns_custom:
+            add("Custom x_ columns", "ok", f"kept: {', '.join(self.columns_custom)}")
+        nulls = {c: n for c, n in self.null_tokens.items() if n.get("NULL") or n.get("empty")}
+        if nulls:
+            total_null = sum(n.get("NULL", 0) for n in nulls.values())
+            total_empty = sum(n.get("empty", 0) for n in nulls.values())
+            add("Null tokens", "note", f"{total_null:,} 'NULL' and {total_empty:,} empty values read as null "
+                                       f"in {len(nulls)} columns")
+        if self.timestamp_formats:
+            spec = _TIMESTAMP_FORMATS[0][0]
+            status = "ok" if set(self.timestamp_formats) <= {spec} else "note"
+            add("Timestamp formats", status,
+                "; ".join(f"{label}: {n:,}" for label, n in self.timestamp_formats.items()))
+        if self.unparseable_values:
+            add("Unreadable values", "warning", "; ".join(f"{c}: {n:,} read as null"
+                                                       for c, n in self.unparseable_values.items()))
+        if self.enum_case_drift:
+            parts = [f"{c}: " + ", ".join(f"'{v}' x{n:,}" for v, n in d.items())
+                     for c, d in self.enum_case_drift.items()]
+            add("Enumeration case drift", "note", "normalised to the spec's spelling: " + "; ".join(parts))
+        if self.enum_unknown:
+            parts = [f"{c}: " + ", ".join(f"'{v}' x{n:,}" for v, n in d.items())
+                     for c, d in self.enum_unknown.items()]
+            add("Values outside the spec", "warning", "; ".join(parts))
+        tag_status = "warning" if self.tag_rows_unparseable else "ok"
+        finding = f"{self.tag_rows:,} rows carry tags"
+        if self.tag_rows_unparseable:
+            finding += (f"; {self.tag_rows_unparseable:,} rows with unparseable tags read as untagged "
+                        f"(e.g. {', '.join(self.tag_examples_unparseable)})")
+        if self.tags_valueless:
+            finding += f"; {self.tags_valueless:,} valueless tags read as 'true'"
+        add("Tags", tag_status, finding)
+        excluded = ", ".join(f"{c} ({v['rows']:,} rows, billed {v['billed_cost']:,.2f})"
+                             for c, v in self.currencies_excluded.items())
+        add("Billing currency", "note" if excluded else "ok",
+            f"{self.currency}" + (f"; excluded: {excluded}" if excluded else ""))
+        lc = self.list_cost
+        add("ListCost = ListUnitPrice x PricingQuantity", "warning" if lc["rows_off"] else "ok",
+            f"{lc['rows_off']:,} of {lc['rows_checked']:,} rows off" +
+            (f" (largest gap {lc['largest_gap']:.6g})" if lc["rows_off"] else ""))
+        for c in self.commitments:
+            gap = c["amortized"] - c["purchases_billed"]
+            status = "ok" if abs(gap) <= 1e-6 * max(abs(c["purchases_billed"]), 1.0) else "warning"
+            add(f"Commitment {c['CommitmentDiscountId']}", status,
+                f"amortized usage {c['amortized']:,.2f} vs purchases billed {c['purchases_billed']:,.2f} "
+                f"in these files (gap {gap:,.2f}; an upfront purchase outside the files shows as a gap)")
+        bwe = self.billed_without_effective
+        if bwe["rows"]:
+            add("Billed but no effective cost", "warning",
+                f"{bwe['rows']:,} rows outside purchases, billed {bwe['billed_cost']:,.4f}: the amortized "
+                f"view misses them; do not assume EffectiveCost = BilledCost")
+        add("Totals", "ok", f"billed (cash) {self.billed_cost:,.2f} and effective (amortized) "
+                            f"{self.effective_cost:,.2f} {self.currency}")
+        return pd.DataFrame(rows, columns=["check", "status", "finding"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading and normalising (DuckDB SQL over the raw files; runs once per set of files)
+
+
+def _sql_str(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _raw_relation(files: list[Path]) -> str:
+    """SQL for all files as one relation: text columns as text, plus x_SourceFile and x_SourceRow."""
+    parts = []
+    csv = [f for f in files if _kind(f) == "csv"]
+    parquet = [f for f in files if _kind(f) == "parquet"]
+    if csv:
+        names = "[" + ", ".join(_sql_str(str(f)) for f in csv) + "]"
+        # nullstr is a token that never occurs, so 'NULL' stays text and is counted before it is nulled.
+        parts.append(
+            f"SELECT * EXCLUDE (filename), filename AS x_SourceFile, "
+            f"row_number() OVER (PARTITION BY filename) AS x_SourceRow "
+            f"FROM read_csv({names}, all_varchar=true, header=true, union_by_name=true, filename=true, "
+            f"nullstr='\x01', allow_quoted_nulls=false, auto_detect=true)")
+    if parquet:
+        names = "[" + ", ".join(_sql_str(str(f)) for f in parquet) + "]"
+        parts.append(
+            f"SELECT * EXCLUDE (filename, file_row_number), filename AS x_SourceFile, "
+            f"file_row_number + 1 AS x_SourceRow "
+            f"FROM read_parquet({names}, union_by_name=true, filename=true, file_row_number=true)")
+    return " UNION ALL BY NAME ".join(f"({p})" for p in parts)
+
+
+def _text(column: str, kind: str) -> str:
+    """SQL reading a raw text column as a trimmed value with null tokens and blanks as null."""
+    c = _ident(column)
+    if kind != "VARCHAR":
+        return c
+    tokens = ", ".join(_sql_str(t) for t in NULL_TOKENS)
+    return f"CASE WHEN trim({c}) IN ({tokens}, '') THEN NULL ELSE trim({c}) END"
+
+
+def _column_sql(column: str, kind: str, raw_types: Mapping[str, str]) -> str:
+    """SQL for one canonical column from the raw relation (a typed NULL when the column is absent)."""
+    sql_type = {focus.DECIMAL: "DOUBLE", focus.STRING: "VARCHAR", focus.TIMESTAMP: "TIMESTAMPTZ"}
+    if column == "Tags":
+        return "tags_parsed.parsed_map AS Tags" if "Tags" in raw_types else "CAST(NULL AS MAP(VARCHAR, VARCHAR)) AS Tags"
+    if column not in raw_types:
+        return f"CAST(NULL AS {sql_type[kind]}) AS {_ident(column)}"
+    value = _text(column, raw_types[column])
+    if kind == focus.STRING:
+        if column in focus.ENUMERATIONS:
+            cases = " ".join(f"WHEN {_sql_str(v.lower())} THEN {_sql_str(v)}" for v in focus.ENUMERATIONS[column])
+            value = f"CASE lower({value}) {cases} ELSE {value} END"
+        return f"CAST({value} AS VARCHAR) AS {_ident(column)}"
+    return f"TRY_CAST({value} AS {sql_type[kind]}) AS {_ident(column)}"
+
+
+def _connect_duckdb():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _raw_types(con, relation: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
+    """Counts over the raw text in one pass: null tokens, formats, unreadable values, enumeration drift."""
+    exprs: list[tuple[str, str]] = []
+    for column, kind in raw_types.items():
+        if column not in focus.ALL_COLUMNS or kind != "VARCHAR" or column == "Tags":
+            continue
+        c = _ident(column)
+        exprs.append((f"null|{column}|NULL", f"count(*) FILTER (WHERE trim({c}) IN ('NULL'))"))
+        exprs.append((f"null|{column}|empty", f"count(*) FILTER (WHERE trim({c}) = '')"))
+        target = focus.ALL_COLUMNS[column]
+        if target in (focus.DECIMAL, focus.TIMESTAMP):
+            sql_type = "DOUBLE" if target == focus.DECIMAL else "TIMESTAMPTZ"
+            exprs.append((f"bad|{column}|", f"count(*) FILTER (WHERE {_text(column, kind)} IS NOT NULL AND "
+                                            f"TRY_CAST({_text(column, kind)} AS {sql_type}) IS NULL)"))
+    if raw_types.get("ChargePeriodStart") == "VARCHAR":
+        value = _text("ChargePeriodStart", "VARCHAR")
+        for i, (_, pattern) in enumerate(_TIMESTAMP_FORMATS):
+            exprs.append((f"ts|{i}|", f"count(*) FILTER (WHERE regexp_full_match({value}, {_sql_str(pattern)}))"))
+    out: dict = {"null": {}, "bad": {}, "ts": {}}
+    if exprs:
+        values = con.execute("SELECT " + ", ".join(e for _, e in exprs) + " FROM raw").fetchone()
+        for (key, _), value in zip(exprs, values):
+            group, column, token = key.split("|")
+            if group == "null":
+                out["null"].setdefault(column, {})[token] = int(value)
+            elif value:
+                out[group][column] = int(value)
+    # Enumerations: count each distinct raw spelling.
+    drift: dict[str, dict[str, int]] = {}
+    unknown: dict[str, dict[str, int]] = {}
+    for column, allowed in focus.ENUMERATIONS.items():
+        if column not in raw_types:
+            continue
+        value = _text(column, raw_types[column])
+        rows = con.execute(f"SELECT {value} AS v, count(*) FROM raw WHERE {value} IS NOT NULL GROUP BY 1").fetchall()
+        spelled = {a.lower(): a for a in allowed}
+        for raw_value, n in rows:
+            canonical = spelled.get(str(raw_value).lower())
+            if canonical is None:
+                unknown.setdefault(column, {})[str(raw_value)] = int(n)
+            elif canonical != raw_value:
+                drift.setdefault(column, {})[str(raw_value)] = int(n)
+    out["drift"] = drift
+    out["unknown"] = unknown
+    return out
+
+
+def _parse_distinct_tags(con, raw_types: Mapping[str, str]) -> dict:
+    """Parse each distinct Tags text once and register the result as the table ``tags_parsed``."""
+    import pyarrow as pa
+
+    if "Tags" not in raw_types:
+        return {"tag_rows": 0, "unparseable_rows": 0, "examples": [], "valueless": 0}
+    if raw_types["Tags"].startswith("MAP"):
+        con.execute("CREATE TEMP TABLE tags_parsed AS SELECT DISTINCT Tags AS raw_tags, Tags AS parsed_map, "
+                    "true AS valid, 0 AS valueless FROM raw")
+    else:
+        texts = [row[0] for row in con.execute("SELECT DISTINCT CAST(Tags AS VARCHAR) FROM raw "
+                                               "WHERE Tags IS NOT NULL").fetchall()]
+        parsed = [parse_tags(t) for t in texts]
+        table = pa.table({
+            "raw_tags": pa.array(texts, pa.string()),
+            "parsed_map": pa.array([None if p[0] is None else list(p[0].items()) for p in parsed],
+                             pa.map_(pa.string(), pa.string())),
+            "valid": pa.array([p[2] for p in parsed], pa.bool_()),
+            "valueless": pa.array([p[1] for p in parsed], pa.int64()),
+        })
+        con.register("tags_parsed_arrow", table)
+        con.execute("CREATE TEMP TABLE tags_parsed AS SELECT * FROM tags_parsed_arrow")
+        con.unregister("tags_parsed_arrow")
+    join = "FROM raw JOIN tags_parsed ON CAST(raw.Tags AS VARCHAR) = CAST(tags_parsed.raw_tags AS VARCHAR)"
+    tag_rows, bad_rows, valueless = con.execute(
+        f"SELECT count(*) FILTER (WHERE parsed_map IS NOT NULL), count(*) FILTER (WHERE NOT valid), "
+        f"coalesce(sum(valueless), 0) {join}").fetchone()
+    examples = con.execute(
+        f"SELECT x_SourceFile, x_SourceRow {join} WHERE NOT valid ORDER BY 1, 2 LIMIT 5").fetchall()
+    return {"tag_rows": int(tag_rows), "unparseable_rows": int(bad_rows), "valueless": int(valueless),
+            "examples": [f"{Path(f).name} row {r}" for f, r in examples]}
+
+
+def _currency_totals(con, raw_types) -> pd.DataFrame:
+    billed = _text("BilledCost", raw_types["BilledCost"])
+    effective = _text("EffectiveCost", raw_types["EffectiveCost"])
+    currency = _text("BillingCurrency", raw_types["BillingCurrency"])
+    return con.execute(
+        f"SELECT coalesce({currency}, '(none)') AS currency, count(*) AS rows, "
+        f"coalesce(sum(TRY_CAST({billed} AS DOUBLE)), 0) AS billed_cost, "
+        f"coalesce(sum(TRY_CAST({effective} AS DOUBLE)), 0) AS effective_cost "
+        f"FROM raw GROUP BY 1 ORDER BY 1").df()
+
+
+def _where(files: list[Path]) -> str:
+    return files[0].name if len(files) == 1 else f"{len(files)} files under {os.path.commonpath(files)}"
+
+
+def normalise(files: list[Path], target: Path, currency: str | None = None) -> dict:
+    """Read ``files``, check them, and write the canonical Parquet file ``target``.
+
+    Returns the parts of the data-quality record found in the raw text (the invariants are checked on
+    the canonical data by `open_billing`).
+
+    Raises
+    ------
+    BillingDataError
+        Missing Mandatory columns, no rows, or mixed currencies without ``currency``.
+    """
+    import duckdb
+
+    where = _where(files)
+    empty = [f for f in files if f.stat().st_size == 0]
+    if empty:
+        raise BillingDataError(f"{empty[0]}: the file is empty (expected a FOCUS header and billing rows)")
+    con = _connect_duckdb()
+    try:
+        con.execute(f"CREATE TEMP VIEW raw AS {_raw_relation(files)}")
+        raw_types = _raw_types(con, "raw")
+    except duckdb.Error as exc:
+        raise BillingDataError(f"{where}: cannot be read as CSV or Parquet: {str(exc).splitlines()[0]}") from None
+    columns = [c for c in raw_types if c not in Q.SOURCE_COLUMNS]
+    missing = focus.missing_mandatory(columns)
+    version = focus.detect_version(columns)
+    if missing:
+        raise BillingDataError(f"{where}: missing mandatory FOCUS {version} columns: {', '.join(missing)}")
+    rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    if rows_read == 0:
+        raise BillingDataError(f"{where}: no billing rows (the file has a header only)")
+    by_currency = _currency_totals(con, raw_types)
+    currencies = list(by_currency["currency"])
+    if currency is None and len(currencies) > 1:
+        listed = "; ".join(f"{r.currency}: {r.rows:,} rows, billed {r.billed_cost:,.2f}"
+                           for r in by_currency.itertuples())
+        raise BillingDataError(f"{where}: mixed BillingCurrency ({listed}): name the one to analyse "
+                               f"(billing_currency: {currencies[0]})")
+    chosen = currency or currencies[0]
+    if chosen not in currencies:
+        raise BillingDataError(f"{where}: billing_currency = {chosen!r} does not occur; the data has "
+                               f"{', '.join(currencies)}")
+    excluded = {r.currency: {"rows": int(r.rows), "billed_cost": float(r.billed_cost),
+                             "effective_cost": float(r.effective_cost)}
+                for r in by_currency.itertuples() if r.currency != chosen}
+    scan = _quality_scan(con, raw_types)
+    tags = _parse_distinct_tags(con, raw_types)
+    select = [_column_sql(c, kind, raw_types) for c, kind in focus.ALL_COLUMNS.items()]
+    select += [f"raw.{_ident(c)}" for c in focus.custom_columns(columns)]
+    select += ["raw.x_SourceFile", "CAST(raw.x_SourceRow AS BIGINT) AS x_SourceRow"]
+    join = ("LEFT JOIN tags_parsed ON CAST(raw.Tags AS VARCHAR) = CAST(tags_parsed.raw_tags AS VARCHAR)"
+            if "Tags" in raw_types else "")
+    currency_sql = _text("BillingCurrency", raw_types["BillingCurrency"])
+    filter_sql = f"WHERE coalesce({currency_sql}, '(none)') = {_sql_str(chosen)}" if excluded else ""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} {filter_sql}) TO {_sql_str(str(tmp))} "
+                f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
+    os.replace(tmp, target)
+    con.close()
+    return {
+        "version": version,
+        "rows_read": int(rows_read),
+        "currency": chosen,
+        "currencies_excluded": excluded,
+        "columns_unknown": focus.unknown_columns(columns),
+        "columns_custom": focus.custom_columns(columns),
+        "columns_absent": [c for c in focus.columns_of(version) if c not in columns],
+        "null_tokens": scan["null"],
+        "timestamp_formats": {_TIMESTAMP_FORMATS[int(i)][0]: n for i, n in scan["ts"].items()},
+        "unparseable_values": scan["bad"],
+        "enum_case_drift": scan["drift"],
+        "enum_unknown": scan["unknown"],
+        "tag_rows": tags["tag_rows"],
+        "tag_rows_unparseable": tags["unparseable_rows"],
+        "tag_examples_unparseable": tags["examples"],
+        "tags_valueless": tags["valueless"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Backends
+
+
+def duckdb_backend(canonical: Path):
+    """An Ibis DuckDB backend (in-process) with the canonical file as the table ``focus``."""
+    import ibis
+
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET TimeZone = 'UTC'")
+    con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM read_parquet({_sql_str(str(canonical))})")
+    return con
+
+
+def spark_session(master: str | None = None):
+    """A local Spark session for billing queries (``$COSTBOOK_SPARK_MASTER``, default ``local[2]``).
+
+    UTC session time zone, 8 shuffle partitions, no UI, and driver memory from
+    ``$COSTBOOK_SPARK_DRIVER_MEMORY`` (default 4g). Needs Java 17 and the ``spark`` extra
+    (``pip install -e '.[spark]'``).
+    """
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder
+            .master(master or os.environ.get("COSTBOOK_SPARK_MASTER", "local[2]"))
+            .appName("costbook")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", os.environ.get("COSTBOOK_SPARK_DRIVER_MEMORY", "4g"))
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate())
+
+
+def spark_backend(canonical: Path, session=None):
+    """An Ibis PySpark backend with the canonical file registered as the temporary view ``focus``."""
+    import ibis
+
+    session = session or spark_session()
+    session.read.parquet(str(canonical)).createOrReplaceTempView(Q.TABLE_NAME)
+    return ibis.pyspark.connect(session)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The opened data
+
+
+def _sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in a stable order (by every non-float column, then every column): backends differ in order."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    keys = [c for c in frame.columns if frame[c].dtype.kind not in "fc"] or list(frame.columns)
+    return frame.sort_values(keys, na_position="first", kind="mergesort").reset_index(drop=True)
+
+
+class BillingData:
+    """FOCUS billing data opened by `open_billing`: the canonical table, its quality record, provenance.
+
+    Attributes
+    ----------
+    canonical : Path
+        The canonical Parquet file.
+    quality : DataQuality
+        What was found while reading and checking.
+    provenance : dict
+        ``files`` (path, bytes, sha256 each) and ``manifest_sha256``.
+    backend
+        The Ibis backend that runs queries (in-process DuckDB unless another was given).
+    """
+
+    def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True):
+        self.canonical = canonical
+        self.quality = quality
+        self.key = key
+        self._backend = backend
+        self._cache = cache
+
+    @property
+    def custom_columns(self) -> dict[str, str]:
+        """The ``x_`` columns of the canonical file with their Ibis types."""
+        import ibis
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(self.canonical)
+        return {f.name: str(ibis.dtype(f.type)) for f in schema
+                if f.name.startswith(focus.CUSTOM_PREFIX) and f.name not in Q.SOURCE_COLUMNS}
+
+    @property
+    def provenance(self) -> dict:
+        """Every data file's path, size and SHA-256, and the manifest hash, for the report."""
+        return {"files": self.quality.files, "manifest_sha256": self.quality.manifest_sha256}
+
+    @property
+    def backend(self):
+        if self._backend is None:
+            self._backend = duckdb_backend(self.canonical)
+        return self._backend
+
+    def on(self, backend) -> "BillingData":
+        """The same data queried on another Ibis backend that has the canonical table as ``focus``."""
+        return BillingData(self.canonical, self.quality, self.key, backend=backend, cache=False)
+
+    def query(self, builder, **arguments) -> pd.DataFrame:
+        """Run one query of `costlib.billing_queries` and return its rows as a pandas frame.
+
+        Parameters
+        ----------
+        builder : callable or str
+            A query function (``billing_queries.cost_by``) or a name in ``billing_queries.QUERIES``
+            (then its default arguments apply, overridden by ``arguments``).
+        **arguments
+            The query's keyword arguments.
+
+        Results are cached beside the canonical data by (data hash, query, arguments): re-running with the
+        same arguments on the same files reads the small result back instead of scanning the rows.
+        """
+        if isinstance(builder, str):
+            function, defaults = Q.QUERIES[builder]
+            arguments = {**defaults, **arguments}
+        else:
+            function = builder
+        spec = json.dumps({"q": function.__name__, "a": arguments}, sort_keys=True, default=str)
+        cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
+        if self._cache and cached.is_file():
+            return pd.read_parquet(cached)
+        expression = function(Q.focus_table(custom=self.custom_columns), **arguments)
+        frame = _sorted_frame(self.backend.execute(expression))
+        if self._cache:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, cached)
+        return frame
+
+
+def _invariants(data: BillingData) -> dict:
+    lc = data.query(Q.list_cost_check).iloc[0]
+    bwe = data.query(Q.billed_without_effective)
+    commitments = data.query(Q.commitment_utilization)
+    return {
+        "list_cost": {"rows_checked": int(lc["rows_checked"] or 0), "rows_off": int(lc["rows_off"] or 0),
+                      "largest_gap": None if pd.isna(lc["largest_gap"]) else float(lc["largest_gap"])},
+        "billed_without_effective": {"rows": int(bwe["rows"].sum()), "billed_cost": float(bwe["billed_cost"].sum()),
+                                     "by_provider": {r.ProviderName: int(r.rows) for r in bwe.itertuples()}},
+        "commitments": [{"CommitmentDiscountId": r.CommitmentDiscountId,
+                         "amortized": float(r.used_cost + r.unused_cost),
+                         "purchases_billed": float(r.purchases_billed)} for r in commitments.itertuples()],
+        "totals": [{"ChargeCategory": r.ChargeCategory, "rows": int(r.rows), "billed_cost": float(r.billed_cost),
+                    "effective_cost": float(r.effective_cost)}
+                   for r in data.query(Q.totals_by_charge_category).itertuples()],
+    }
+
+
+def open_billing(source, billing_currency: str | None = None, cache_dir: str | os.PathLike | None = None,
+                 backend=None) -> BillingData:
+    """Open FOCUS billing data for analysis.
+
+    Parameters
+    ----------
+    source : str, path, or list of them
+        A CSV, gzipped CSV or Parquet file, a folder (searched recursively), or a glob
+        (``"exports/2026-*/*.csv.gz"``).
+    billing_currency : str, optional
+        The one currency to analyse when the data holds several (others are excluded and reported).
+    cache_dir : path, optional
+        Where canonical data and query results are kept (`default_cache_dir`).
+    backend : Ibis backend, optional
+        Run queries there instead of the in-process DuckDB; it must hold the canonical table as ``focus``
+        (`spark_backend` registers it on Spark).
+
+    Returns
+    -------
+    BillingData
+
+    Raises
+    ------
+    BillingDataError
+        One message naming the file(s) and what is wrong: no files, an empty file, missing Mandatory
+        columns, no rows, mixed currencies without ``billing_currency``.
+    """
+    files = resolve_files(source)
+    cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
+    cache_root.mkdir(parents=True, exist_ok=True)
+    prov = manifest(files, cache_root)
+    key = hashlib.sha256(f"{prov['manifest_sha256']}|{NORMALISER_VERSION}|{billing_currency}".encode()).hexdigest()[:32]
+    folder = cache_root / key
+    canonical = folder / "focus.parquet"
+    quality_file = folder / "quality.json"
+    if canonical.is_file() and quality_file.is_file():
+        stored = json.loads(quality_file.read_text(encoding="utf-8"))
+        stored["files"] = prov["files"]
+        quality = DataQuality(**stored)
+    else:
+        found = normalise(files, canonical, billing_currency)
+        opened = BillingData(canonical, None, key)  # type: ignore[arg-type]
+        checks = _invariants(opened)
+        rows = sum(t["rows"] for t in checks["totals"])
+        quality = DataQuality(files=prov["files"], manifest_sha256=prov["manifest_sha256"], rows=rows,
+                              **found, **checks)
+        _atomic_text(quality_file, json.dumps(quality.to_dict(), indent=1))
+    data = BillingData(canonical, quality, key)
+    return data.on(backend) if backend is not None else data
+
+
+def clear_cache(cache_dir: str | os.PathLike | None = None) -> None:
+    """Remove every cached canonical file and query result."""
+    shutil.rmtree(Path(cache_dir) if cache_dir else default_cache_dir(), ignore_errors=True)
