@@ -135,6 +135,24 @@ def showback_by_tag(t: ir.Table, key: str) -> ir.Table:
     return t.group_by(tag_value=tag_value(t, key)).aggregate(**_costs(t), rows=t.count())
 
 
+def untagged_share(showback, cost: str = "effective_cost") -> float:
+    """The share of cost on rows without the tag, from a `showback_by_tag` result.
+
+    Notes
+    -----
+    untagged share = cost(null) / Σ_v cost(v); NaN when the total is zero.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> untagged_share(pd.DataFrame({"tag_value": ["ads", None], "effective_cost": [75.0, 25.0]}))
+    0.25
+    """
+    total = float(showback[cost].sum())
+    untagged = float(showback.loc[showback["tag_value"].isna(), cost].sum())
+    return untagged / total if total else float("nan")
+
+
 def tag_coverage(t: ir.Table, keys: Sequence[str]) -> ir.Table:
     """One row: total effective and billed cost, and the part of each carried by rows with each tag key.
 

@@ -207,8 +207,10 @@ def publish(figures: Mapping[str, Any], recommendation: str, topic: str, **extra
     display({RESULTS_MIME: payload, "text/plain": ""}, raw=True, metadata={RESULTS_KEY: True})
 
 
-def provenance(params_file: str | os.PathLike | None) -> dict:
-    """Where a report came from: params file and SHA-256, costlib version, git commit, UTC time."""
+def provenance(params_file: str | os.PathLike | None, data_files: Mapping[str, Any] | None = None) -> dict:
+    """Where a report came from: params file and SHA-256, costlib version, git commit, UTC time, and for a
+    report that reads billing data, every data file's path, size and SHA-256 with their manifest hash
+    (``data_files``: `costlib.billing.BillingData.provenance`)."""
     info = {
         "params_file": None,
         "params_sha256": None,
@@ -220,6 +222,9 @@ def provenance(params_file: str | os.PathLike | None) -> dict:
         info["params_file"] = _params.display_path(params_file)
         if Path(params_file).is_file():
             info["params_sha256"] = _params.sha256_of(params_file)
+    if data_files:
+        info["data_files"] = [dict(f) for f in data_files.get("files", [])]
+        info["data_manifest_sha256"] = data_files.get("manifest_sha256")
     return info
 
 
@@ -238,11 +243,11 @@ def git_commit() -> str | None:
         return None
 
 
-def appendix(scenario, params_file: str | None) -> None:
-    """Show the full parameters and the provenance of this run."""
+def appendix(scenario, params_file: str | None, data_files: Mapping[str, Any] | None = None) -> None:
+    """Show the full parameters and the provenance of this run (with the billing data files, if any)."""
     from IPython.display import HTML, Markdown, display
 
-    info = provenance(params_file)
+    info = provenance(params_file, data_files)
     values = _params.as_dict(scenario)
     rows = [("params file", info["params_file"] or "none (the notebook's defaults)"),
             ("params file SHA-256", info["params_sha256"] or "n/a"),
@@ -252,6 +257,11 @@ def appendix(scenario, params_file: str | None) -> None:
     table = "\n".join(f"| {k} | `{v}` |" for k, v in rows)
     dumped = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100)
     display(Markdown(f"| | |\n|---|---|\n{table}"))
+    if info.get("data_files"):
+        files = "".join(f"<tr><td>{html.escape(str(f['path']))}</td><td>{int(f['bytes']):,}</td>"
+                        f"<td><code>{html.escape(str(f['sha256']))}</code></td></tr>" for f in info["data_files"])
+        display(HTML(f"<p>Billing data read (manifest SHA-256 <code>{html.escape(str(info['data_manifest_sha256']))}"
+                     f"</code>):</p><table><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr>{files}</table>"))
     style = "font-size:12px;background:#f7f7f7;padding:8px;white-space:pre-wrap"
     if params_file and Path(params_file).is_file():
         written = Path(params_file).read_text(encoding="utf-8")

@@ -115,7 +115,7 @@ def run_one(params_path: str, root: str, outputs_dir: str) -> Outcome:
         title = results.get("title") or label
         html_text = _report.to_html(nb, title=title)
         results["scenario"] = name
-        results["provenance"] = _report.provenance(path)
+        results["provenance"] = _report.provenance(path, results.pop("data_files", None))
         results["charts"] = [f"{name}.{chart}.svg" for chart in charts]
         written = []
         _report.atomic_write(target_dir / f"{name}.ipynb", executed.read_text(encoding="utf-8"))

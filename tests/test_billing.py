@@ -432,3 +432,16 @@ def test_parse_tags_never_crashes_and_trims(text):
         assert valueless <= len(json.loads(text))
     else:
         assert valueless == 0
+
+
+def test_report_provenance_lists_every_data_file(tmp_path):
+    """A report that reads billing data records each file's path, size and SHA-256 beside the params hash."""
+    from costlib import report
+
+    path = _write_csv(tmp_path / "bill.csv", [_row()])
+    data = _open(path, tmp_path)
+    info = report.provenance(None, data.provenance)
+    assert info["data_files"] == data.provenance["files"]
+    assert info["data_files"][0]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert info["data_manifest_sha256"] == data.provenance["manifest_sha256"]
+    assert "data_files" not in report.provenance(None)
