@@ -98,6 +98,7 @@ def child_sql(raw: Path) -> dict:
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"CREATE VIEW bill AS SELECT * FROM read_parquet('{raw}')")
     out = {name: con.execute(sql).df().rename(columns={"n_rows": "rows", "n_hours": "hours"}) for name, sql in RAW_SQL.items()}
     s = out["showback"]
@@ -164,6 +165,13 @@ def _summary(out: dict) -> dict:
 
 def child(args) -> None:
     start = time.perf_counter()
+    if args.child == "generate":
+        from costlib import synthetic_focus
+
+        truth = synthetic_focus.generate(args.raw, resources=args.resources, days=args.days, seed=0)
+        print(json.dumps({"seconds": time.perf_counter() - start, "rows": truth.rows,
+                          "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+        return
     if args.child.startswith("costbook-"):
         out = child_costbook(args.child.split("-", 1)[1], Path(args.raw), Path(args.cache))
     elif args.child == "sql":
@@ -175,8 +183,9 @@ def child(args) -> None:
     print(json.dumps({"seconds": seconds, "peak_rss_bytes": peak, "summary": _summary(out)}))
 
 
-def run_child(name: str, raw: Path, cache: Path) -> dict:
-    command = [sys.executable, __file__, "--child", name, "--raw", str(raw), "--cache", str(cache)]
+def run_child(name: str, raw: Path, cache: Path, *extra: str) -> dict:
+    """Run one measurement in a fresh process (the parent stays small: peak RSS is inherited across exec)."""
+    command = [sys.executable, __file__, "--child", name, "--raw", str(raw), "--cache", str(cache), *extra]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
@@ -196,15 +205,12 @@ def main() -> None:
     if args.child:
         return child(args)
 
-    from costlib import synthetic_focus
-
     work = Path(args.workdir or tempfile.mkdtemp(prefix="costbook-billing-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     raw = work / f"focus_{args.resources}x{args.days}d.parquet"
-    start = time.perf_counter()
-    truth = synthetic_focus.generate(raw, resources=args.resources, days=args.days, seed=0)
-    generated = time.perf_counter() - start
-    print(f"generated {truth.rows:,} FOCUS 1.2 rows ({raw.stat().st_size / 1e6:,.0f} MB Parquet) in {generated:.1f} s")
+    made = run_child("generate", raw, work, "--resources", str(args.resources), "--days", str(args.days))
+    print(f"generated {made['rows']:,} FOCUS 1.2 rows ({raw.stat().st_size / 1e6:,.0f} MB Parquet) in "
+          f"{made['seconds']:.1f} s, peak RSS {made['peak_rss_bytes'] / 2**30:.2f} GiB")
     print(f"machine: {os.cpu_count()} cores; each path in its own process; wall time of the six queries")
     cache = work / "cache"
     import shutil

@@ -405,8 +405,10 @@ def _text(column: str, kind: str) -> str:
     c = _ident(column)
     if kind != "VARCHAR":
         return c
-    tokens = ", ".join(_sql_str(t) for t in NULL_TOKENS)
-    return f"CASE WHEN trim({c}) IN ({tokens}, '') THEN NULL ELSE trim({c}) END"
+    value = f"NULLIF(trim({c}), '')"
+    for token in NULL_TOKENS:
+        value = f"NULLIF({value}, {_sql_str(token)})"
+    return value
 
 
 def _column_sql(column: str, kind: str, raw_types: Mapping[str, str]) -> str:
@@ -430,6 +432,7 @@ def _connect_duckdb():
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # no progress bars in notebook outputs or logs
     return con
 
 
@@ -622,6 +625,7 @@ def duckdb_backend(canonical: Path):
 
     con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone = 'UTC'")
+    con.raw_sql("SET enable_progress_bar = false")
     con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM read_parquet({_sql_str(str(canonical))})")
     return con
 
