@@ -297,3 +297,248 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     if not (table.loc[UNALLOCATED] != 0).any():
         table = table.drop(index=UNALLOCATED)
     return table
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. Kubernetes cost allocation (OpenCost)
+# ----------------------------------------------------------------------------------------------------
+
+#: OpenCost's default custom prices, used only for the CPU/RAM split of a node whose price is not itemized.
+OPENCOST_DEFAULT_CPU_USD_PER_CORE_HOUR = 0.031611
+OPENCOST_DEFAULT_RAM_USD_PER_GIB_HOUR = 0.004237
+
+
+def split_node_cost(node_cost_usd, cpu_cores, ram_gib, cpu_usd_per_core_hour=OPENCOST_DEFAULT_CPU_USD_PER_CORE_HOUR,
+                    ram_usd_per_gib_hour=OPENCOST_DEFAULT_RAM_USD_PER_GIB_HOUR):
+    """Split a node's cost into its CPU and RAM parts by the ratio of reference prices.
+
+    Parameters
+    ----------
+    node_cost_usd : array_like
+        The node's cost over the window, USD, >= 0.
+    cpu_cores : array_like
+        The node's allocatable CPU, cores, > 0.
+    ram_gib : array_like
+        The node's allocatable memory, GiB, > 0.
+    cpu_usd_per_core_hour, ram_usd_per_gib_hour : float
+        Reference prices that set the ratio (OpenCost's defaults: $0.031611 per core-hour, $0.004237 per
+        GiB-hour); only their ratio matters.
+
+    Returns
+    -------
+    (float or ndarray, float or ndarray)
+        CPU cost and RAM cost, USD; they add up to ``node_cost_usd``.
+
+    Notes
+    -----
+    ``cpu_cost = node_cost * cores * p_cpu / (cores * p_cpu + gib * p_ram)``; ``ram_cost = node_cost -
+    cpu_cost``.
+
+    References
+    ----------
+    .. [1] OpenCost specification, "Asset costs": when a node's price is not itemized by resource, it is
+       split using the relative prices of CPU and RAM (opencost.io/docs/specification; the default prices
+       are those of OpenCost's ``default.json`` custom pricing).
+
+    Examples
+    --------
+    >>> split_node_cost(100.0, 4, 16, cpu_usd_per_core_hour=0.03, ram_usd_per_gib_hour=0.0075)
+    (50.0, 50.0)
+    """
+    cost = _num("node_cost_usd", node_cost_usd, low=0)
+    cores = _num("cpu_cores", cpu_cores, low=0, low_strict=True)
+    gib = _num("ram_gib", ram_gib, low=0, low_strict=True)
+    pc = _num("cpu_usd_per_core_hour", cpu_usd_per_core_hour, low=0, low_strict=True)
+    pr = _num("ram_usd_per_gib_hour", ram_usd_per_gib_hour, low=0, low_strict=True)
+    cpu = cost * cores * pc / (cores * pc + gib * pr)
+    return checks.out(cpu), checks.out(cost - cpu)
+
+
+KUBERNETES_BASES = ("request", "usage", "max")
+IDLE_RULES = ("separate", "share_by_node", "share_by_cluster")
+_USAGE_COLUMNS = ["hour", "node", "team", "cpu_request_cores", "cpu_used_cores", "ram_request_gib", "ram_used_gib"]
+
+
+@dataclass(frozen=True)
+class KubernetesAllocation:
+    """What `kubernetes_allocation` returns.
+
+    Attributes
+    ----------
+    by_team : pandas.DataFrame
+        Per team (plus an ``"(idle)"`` row when idle is kept apart): ``cpu_usd``, ``ram_usd``,
+        ``idle_usd`` (idle shared to the team), ``total_usd``.
+    idle_by_node : pandas.DataFrame
+        Per node: ``node_cost_usd``, ``allocated_usd``, ``idle_usd``, ``idle_share``.
+    idle_cluster_usd : float
+        Idle cost of the cluster, USD (Σ over nodes).
+    idle_cluster_share : float
+        Idle cost as a share of the cluster's node cost.
+    """
+
+    by_team: pd.DataFrame
+    idle_by_node: pd.DataFrame
+    idle_cluster_usd: float
+    idle_cluster_share: float
+
+
+IDLE = "(idle)"
+
+
+def kubernetes_allocation(nodes, usage, basis: str = "max", idle: str = "separate") -> KubernetesAllocation:
+    """Allocate a cluster's node cost to teams by requests, usage or max(request, usage), as OpenCost does.
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        One row per node: ``node``, ``cost_usd_per_hour`` (> 0), ``cpu_cores`` and ``ram_gib``
+        (allocatable, > 0), and optionally ``cpu_cost_share`` (the CPU part of the node's cost, a decimal;
+        otherwise `split_node_cost` with OpenCost's default prices sets it).
+    usage : pandas.DataFrame
+        One row per pod (or namespace) and hour: ``hour`` (any label of the hour), ``node``, ``team``,
+        ``cpu_request_cores``, ``cpu_used_cores``, ``ram_request_gib``, ``ram_used_gib`` (averages over
+        the hour, >= 0). Every node appearing in ``usage`` must be in ``nodes``; a node is billed for every
+        hour that appears in ``usage``.
+    basis : {"max", "request", "usage"}
+        What a pod is charged for: max(request, usage) (OpenCost's default), its request, or its usage.
+    idle : {"separate", "share_by_node", "share_by_cluster"}
+        Idle cost kept on an ``"(idle)"`` row, or shared among teams in proportion to their allocated
+        cost on each node, or over the whole cluster.
+
+    Returns
+    -------
+    KubernetesAllocation
+
+    Notes
+    -----
+    For node n and hour h, with ``p_cpu(n) = cost(n) * s_cpu(n) / cores(n)`` USD per core-hour and
+    ``p_ram(n) = cost(n) * (1 - s_cpu(n)) / gib(n)`` USD per GiB-hour:
+
+    - ``q_cpu(pod, h) = max(request, used)`` (or request, or used), likewise ``q_ram``;
+    - ``allocated(pod, h) = q_cpu * p_cpu(n) + q_ram * p_ram(n)``;
+    - ``idle(n) = Σ_h cost(n) - Σ_{pod, h} allocated``, CPU and RAM apart, each floored at zero (an
+      over-committed resource has no idle; its allocation then exceeds the node's cost);
+    - shared idle: ``idle_to(team) = Σ_n idle(n) * allocated(team, n) / allocated(n)`` (by node) or
+      ``idle * allocated(team) / allocated`` (cluster).
+
+    References
+    ----------
+    .. [1] OpenCost specification (opencost.io/docs/specification): "Allocation = max(request, usage)",
+       "Idle = asset cost - allocated cost", idle sharing by node or by cluster (``shareIdle``,
+       ``idleByNode``).
+    .. [2] Seed section VI.1: allocate by CPU requests to reward right-sizing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nodes = pd.DataFrame({"node": ["n1"], "cost_usd_per_hour": [1.0], "cpu_cores": [4.0],
+    ...                       "ram_gib": [16.0], "cpu_cost_share": [0.5]})
+    >>> usage = pd.DataFrame({"hour": [0, 0], "node": ["n1", "n1"], "team": ["ads", "web"],
+    ...     "cpu_request_cores": [2.0, 1.0], "cpu_used_cores": [1.0, 1.0],
+    ...     "ram_request_gib": [8.0, 4.0], "ram_used_gib": [4.0, 4.0]})
+    >>> kubernetes_allocation(nodes, usage, basis="request").by_team["total_usd"].to_dict()
+    {'ads': 0.5, 'web': 0.25, '(idle)': 0.25}
+    """
+    _choice("basis", basis, KUBERNETES_BASES)
+    _choice("idle", idle, IDLE_RULES)
+    nd = _frame("nodes", nodes, ["node", "cost_usd_per_hour", "cpu_cores", "ram_gib"])
+    require(nd["node"].is_unique, "nodes.node", list(nd["node"]), "expected each node once")
+    nd = nd.set_index("node")
+    cost_h = _column("nodes", nd, "cost_usd_per_hour", low=0, low_strict=True)
+    cores = _column("nodes", nd, "cpu_cores", low=0, low_strict=True)
+    gib = _column("nodes", nd, "ram_gib", low=0, low_strict=True)
+    if "cpu_cost_share" in nd.columns:
+        share = _column("nodes", nd, "cpu_cost_share", low=0, high=1)
+    else:
+        share = np.asarray(split_node_cost(1.0, cores, gib)[0], dtype=float).reshape(-1)
+    us = _frame("usage", usage, _USAGE_COLUMNS)
+    unknown = sorted(set(us["node"]) - set(nd.index))
+    require(not unknown, "usage.node", unknown, f"expected nodes that are in the bill {sorted(nd.index)}")
+    for c in _USAGE_COLUMNS[3:]:
+        us[c] = _column("usage", us, c, low=0)
+    price_cpu = pd.Series(cost_h * share / cores, index=nd.index)
+    price_ram = pd.Series(cost_h * (1 - share) / gib, index=nd.index)
+    pick = {"request": lambda r, u: r, "usage": lambda r, u: u, "max": np.maximum}[basis]
+    q_cpu = pick(us["cpu_request_cores"].to_numpy(), us["cpu_used_cores"].to_numpy())
+    q_ram = pick(us["ram_request_gib"].to_numpy(), us["ram_used_gib"].to_numpy())
+    us = us.assign(cpu_usd=q_cpu * price_cpu.reindex(us["node"]).to_numpy(),
+                   ram_usd=q_ram * price_ram.reindex(us["node"]).to_numpy())
+    hours = us.groupby("node")["hour"].nunique().reindex(nd.index, fill_value=0)
+    node_cpu = pd.Series(cost_h * share, index=nd.index) * hours
+    node_ram = pd.Series(cost_h * (1 - share), index=nd.index) * hours
+    per_node = us.groupby("node")[["cpu_usd", "ram_usd"]].sum().reindex(nd.index, fill_value=0.0)
+    idle_cpu = (node_cpu - per_node["cpu_usd"]).clip(lower=0)
+    idle_ram = (node_ram - per_node["ram_usd"]).clip(lower=0)
+    idle_node = idle_cpu + idle_ram
+    allocated_node = per_node["cpu_usd"] + per_node["ram_usd"]
+    node_cost = node_cpu + node_ram
+    idle_by_node = pd.DataFrame({"node_cost_usd": node_cost, "allocated_usd": allocated_node,
+                                 "idle_usd": idle_node,
+                                 "idle_share": (idle_node / node_cost.where(node_cost > 0)).fillna(0.0)})
+    team_node = us.groupby(["team", "node"])[["cpu_usd", "ram_usd"]].sum()
+    by_team = team_node.groupby("team").sum()
+    by_team.index.name = None
+    if idle == "share_by_node":
+        alloc = team_node.sum(axis=1)
+        total_on_node = alloc.groupby("node").transform("sum")
+        idle_of = idle_node.reindex(alloc.index.get_level_values("node")).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = np.where(total_on_node > 0, alloc / total_on_node, 0.0) * idle_of
+        by_team["idle_usd"] = pd.Series(part, index=alloc.index).groupby("team").sum()
+    elif idle == "share_by_cluster":
+        alloc = by_team.sum(axis=1)
+        by_team["idle_usd"] = idle_node.sum() * alloc / alloc.sum() if alloc.sum() > 0 else 0.0
+    else:
+        by_team["idle_usd"] = 0.0
+        by_team.loc[IDLE] = [0.0, 0.0, float(idle_node.sum())]
+    by_team["total_usd"] = by_team[["cpu_usd", "ram_usd", "idle_usd"]].sum(axis=1)
+    total = float(node_cost.sum())
+    return KubernetesAllocation(by_team=by_team, idle_by_node=idle_by_node, idle_cluster_usd=float(idle_node.sum()),
+                                idle_cluster_share=float(idle_node.sum() / total) if total > 0 else 0.0)
+
+
+def request_usage_gap(nodes, usage) -> pd.DataFrame:
+    """Per team, cost allocated by requests vs by usage: what a request-based chargeback charges for slack.
+
+    Parameters
+    ----------
+    nodes, usage : pandas.DataFrame
+        As for `kubernetes_allocation`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per team: ``request_usd``, ``usage_usd``, ``max_usd``, ``gap_usd`` (request - usage) and
+        ``gap_share`` (gap / request), sorted by ``gap_usd`` descending.
+
+    Notes
+    -----
+    ``gap(team) = allocated_request(team) - allocated_usage(team)``, idle kept apart; a team lowers its
+    request-based bill only by lowering its requests (right-sizing), which is why the seed recommends
+    request-based allocation. A negative gap is a team using more than it requests (bursting into others'
+    headroom).
+
+    References
+    ----------
+    .. [1] Seed section VI.1: "allocate costs based on CPU requests (reserved capacity) rather than CPU
+       usage (actual consumption) to incentivize engineers to right-size their container specs."
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nodes = pd.DataFrame({"node": ["n1"], "cost_usd_per_hour": [1.0], "cpu_cores": [4.0],
+    ...                       "ram_gib": [16.0], "cpu_cost_share": [0.5]})
+    >>> usage = pd.DataFrame({"hour": [0, 0], "node": ["n1", "n1"], "team": ["ads", "web"],
+    ...     "cpu_request_cores": [2.0, 1.0], "cpu_used_cores": [1.0, 1.0],
+    ...     "ram_request_gib": [8.0, 4.0], "ram_used_gib": [4.0, 4.0]})
+    >>> request_usage_gap(nodes, usage)["gap_usd"].to_dict()
+    {'ads': 0.25, 'web': 0.0}
+    """
+    out = {}
+    for basis in KUBERNETES_BASES:
+        t = kubernetes_allocation(nodes, usage, basis=basis, idle="separate").by_team.drop(index=IDLE)
+        out[f"{basis}_usd"] = t["cpu_usd"] + t["ram_usd"]
+    df = pd.DataFrame(out)
+    df["gap_usd"] = df["request_usd"] - df["usage_usd"]
+    df["gap_share"] = (df["gap_usd"] / df["request_usd"].where(df["request_usd"] > 0)).fillna(0.0)
+    return df.sort_values("gap_usd", ascending=False, kind="stable")

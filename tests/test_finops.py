@@ -100,3 +100,76 @@ def test_direct_and_untagged_from_the_generator_showback():
     assert direct.sum() + untagged == pytest.approx(truth.effective_cost, rel=1e-12)
     t = F.allocate_costs(direct, untagged_cost_usd=untagged)
     assert _cents(t["total_usd"].sum()) == _cents(direct.sum()) + _cents(untagged)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Kubernetes (OpenCost)
+
+NODES = pd.DataFrame({"node": ["A", "B"], "cost_usd_per_hour": [2.0, 1.0], "cpu_cores": [4.0, 2.0],
+                      "ram_gib": [16.0, 8.0], "cpu_cost_share": [0.5, 0.6]})
+USAGE = pd.DataFrame([
+    # hour, node, team, cpu req, cpu used, ram req, ram used
+    (0, "A", "ads", 2.0, 1.0, 8.0, 10.0),
+    (0, "A", "web", 1.0, 1.5, 4.0, 2.0),
+    (1, "A", "ads", 2.0, 1.0, 8.0, 6.0),
+    (0, "B", "web", 1.0, 0.5, 4.0, 2.0),
+    (1, "B", "data", 1.0, 1.0, 2.0, 2.0),
+], columns=["hour", "node", "team", "cpu_request_cores", "cpu_used_cores", "ram_request_gib", "ram_used_gib"])
+
+
+def test_kubernetes_allocation_hand_worked():
+    """Node A: $2/h, 4 cores, 16 GiB, half the cost CPU -> $0.25 per core-hour, $0.0625 per GiB-hour.
+    Node B: $1/h, 2 cores, 8 GiB, 60% CPU -> $0.30 per core-hour, $0.05 per GiB-hour. Both up 2 hours:
+    A costs $4 ($2 CPU, $2 RAM), B $2 ($1.20 CPU, $0.80 RAM), cluster $6.
+
+    max(request, usage):
+      ads h0 A: cpu 2 x .25 = .50, ram 10 x .0625 = .625 -> 1.125;  ads h1 A: .50 + 8 x .0625 = 1.00
+      web h0 A: cpu 1.5 x .25 = .375, ram 4 x .0625 = .25 -> .625;  web h0 B: 1 x .30 + 4 x .05 = .50
+      data h1 B: 1 x .30 + 2 x .05 = .40
+      -> ads 2.125, web 1.125, data 0.40.
+    Idle A: CPU 2 - (.5 + .375 + .5) = .625, RAM 2 - (.625 + .25 + .5) = .625 -> 1.25.
+    Idle B: CPU 1.2 - .6 = .6, RAM .8 - .3 = .5 -> 1.10. Cluster idle 2.35 = 39.17% of $6.
+    Idle shared by node: A's 1.25 split 2.125 : .625 (ads, web); B's 1.10 split .5 : .4 (web, data).
+    Requests: ads 2 x (.5 + .5) = 2.0, web .5 + .5 = 1.0, data .40. Usage: ads (.25 + .625) + (.25 + .375)
+    = 1.5, web (.375 + .125) + (.15 + .10) = .75, data .40. Gap (request - usage): ads .5, web .25, data 0.
+    """
+    a = F.kubernetes_allocation(NODES, USAGE, basis="max", idle="separate")
+    t = a.by_team
+    assert t.loc["ads", "total_usd"] == pytest.approx(2.125)
+    assert t.loc["web", "total_usd"] == pytest.approx(1.125)
+    assert t.loc["data", "total_usd"] == pytest.approx(0.40)
+    assert t.loc[F.IDLE, "total_usd"] == pytest.approx(2.35)
+    assert a.idle_by_node["idle_usd"].to_dict() == pytest.approx({"A": 1.25, "B": 1.10})
+    assert a.idle_cluster_usd == pytest.approx(2.35)
+    assert a.idle_cluster_share == pytest.approx(2.35 / 6)
+    assert t["total_usd"].sum() == pytest.approx(6.0)
+
+    by_node = F.kubernetes_allocation(NODES, USAGE, basis="max", idle="share_by_node").by_team
+    assert by_node.loc["ads", "idle_usd"] == pytest.approx(1.25 * 2.125 / 2.75)
+    assert by_node.loc["web", "idle_usd"] == pytest.approx(1.25 * 0.625 / 2.75 + 1.10 * 0.5 / 0.9)
+    assert by_node.loc["data", "idle_usd"] == pytest.approx(1.10 * 0.4 / 0.9)
+    assert by_node["total_usd"].sum() == pytest.approx(6.0)
+    by_cluster = F.kubernetes_allocation(NODES, USAGE, basis="max", idle="share_by_cluster").by_team
+    assert by_cluster.loc["ads", "idle_usd"] == pytest.approx(2.35 * 2.125 / 3.65)
+    assert by_cluster["total_usd"].sum() == pytest.approx(6.0)
+
+    gap = F.request_usage_gap(NODES, USAGE)
+    assert gap["request_usd"].to_dict() == pytest.approx({"ads": 2.0, "web": 1.0, "data": 0.4})
+    assert gap["usage_usd"].to_dict() == pytest.approx({"ads": 1.5, "web": 0.75, "data": 0.4})
+    assert gap["gap_usd"].to_dict() == pytest.approx({"ads": 0.5, "web": 0.25, "data": 0.0})
+    assert list(gap.index) == ["ads", "web", "data"]
+
+
+def test_split_node_cost_default_prices():
+    """4 cores x 0.031611 = 0.126444; 16 GiB x 0.004237 = 0.067792; CPU share 0.126444 / 0.194236."""
+    cpu, ram = F.split_node_cost(100.0, 4, 16)
+    assert cpu == pytest.approx(100 * 0.126444 / 0.194236)
+    assert cpu + ram == pytest.approx(100.0)
+
+
+def test_kubernetes_usage_for_pods_not_in_the_bill():
+    bad = USAGE.assign(node=["A", "A", "A", "B", "Z"])
+    with pytest.raises(ModelError, match=r"usage.node = \['Z'\]: expected nodes that are in the bill"):
+        F.kubernetes_allocation(NODES, bad)
+    with pytest.raises(ModelError, match="basis = 'limits'"):
+        F.kubernetes_allocation(NODES, USAGE, basis="limits")
