@@ -542,3 +542,636 @@ def request_usage_gap(nodes, usage) -> pd.DataFrame:
     df["gap_usd"] = df["request_usd"] - df["usage_usd"]
     df["gap_share"] = (df["gap_usd"] / df["request_usd"].where(df["request_usd"] > 0)).fillna(0.0)
     return df.sort_values("gap_usd", ascending=False, kind="stable")
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. Anomaly detection
+# ----------------------------------------------------------------------------------------------------
+
+DIRECTIONS = ("up", "both")
+_ALERT_COLUMNS = ["period", "cost_usd", "expected_usd", "change_usd", "change_share"]
+
+
+def _series(name, cost_usd) -> pd.Series:
+    require(isinstance(cost_usd, pd.Series), name, type(cost_usd).__name__,
+            "expected a pandas Series of cost indexed by period start")
+    s = cost_usd.astype(float) if cost_usd.dtype != float else cost_usd
+    bad = ~np.isfinite(s.to_numpy()) | (s.to_numpy() < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ModelError(f"{name}[{s.index[i]!r}] = {s.iat[i]!r}: expected a finite cost >= 0")
+    require(s.index.is_monotonic_increasing and s.index.is_unique, f"{name}.index", "unsorted or repeated",
+            "expected periods in increasing order, each once")
+    return s
+
+
+def _alerts(s, expected, threshold_share, floor_usd, direction, first_position, detector) -> pd.DataFrame:
+    """Alerts where both gates pass: |change| >= floor_usd and |change| / expected >= threshold_share."""
+    change = s - expected
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = change / expected.where(expected > 0)
+    size = change if direction == "up" else change.abs()
+    rel = share if direction == "up" else share.abs()
+    hit = (size >= floor_usd) & (rel >= threshold_share) & expected.notna() & (expected > 0)
+    hit &= np.arange(len(s)) >= first_position
+    out = pd.DataFrame({"period": s.index[hit], "cost_usd": s[hit].to_numpy(),
+                        "expected_usd": expected[hit].to_numpy(), "change_usd": change[hit].to_numpy(),
+                        "change_share": share[hit].to_numpy()})
+    out["detector"] = detector
+    return out
+
+
+def rate_of_change_alerts(cost_usd, threshold_share=0.5, floor_usd=100.0, lag_periods: int = 1,
+                          min_history_periods: int = 7, direction: str = "up") -> pd.DataFrame:
+    """Alerts where cost rose by a share within a lag (the seed's 50% within 24 hours).
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period (day or hour), USD, indexed by period start in time order.
+    threshold_share : float
+        Alert when the change is at least this share of the earlier cost (0.5 = +50%).
+    floor_usd : float
+        ... and at least this many USD (absolute dollar floor).
+    lag_periods : int
+        Periods back to compare with: 1 for a daily series (24 h), 24 for an hourly series.
+    min_history_periods : int
+        Periods of history before the first period that can alert.
+    direction : {"up", "both"}
+        Alert on rises only (a spend incident), or on falls too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per alert: ``period``, ``cost_usd``, ``expected_usd`` (the cost ``lag_periods`` earlier),
+        ``change_usd``, ``change_share``, ``detector`` (``"rate_of_change"``).
+
+    Notes
+    -----
+    ``change_t = c_t - c_{t-L}``; alert when ``t >= min_history``, ``change_t >= floor`` and
+    ``change_t / c_{t-L} >= threshold`` (absolute values with ``direction="both"``).
+
+    References
+    ----------
+    .. [1] Seed section VI.4: "A 50% spike in spend within 24 hours should trigger a P2 incident response."
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0] * 8 + [160.0, 100.0], index=pd.date_range("2026-11-01", periods=10))
+    >>> rate_of_change_alerts(s, floor_usd=50)[["period", "change_usd", "change_share"]]
+          period  change_usd  change_share
+    0 2026-11-09        60.0           0.6
+    """
+    s = _series("cost_usd", cost_usd)
+    threshold = _scalar("threshold_share", threshold_share, low=0, low_strict=True)
+    floor = _scalar("floor_usd", floor_usd, low=0)
+    lag = checks.whole("lag_periods", lag_periods, 1, unit="periods")
+    first = checks.whole("min_history_periods", min_history_periods, lag, unit="periods")
+    _choice("direction", direction, DIRECTIONS)
+    return _alerts(s, s.shift(lag), threshold, floor, direction, first, "rate_of_change")
+
+
+def seasonal_naive_forecast(cost_usd, season_periods: int = 7, seasons: int = 4) -> pd.Series:
+    """Forecast each period as the mean of the same period in the previous seasons (same weekday).
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period, USD, in time order.
+    season_periods : int
+        Periods per season: 7 for daily data with a weekly cycle, 168 for hourly data.
+    seasons : int
+        How many earlier seasons to average (those available, at least one).
+
+    Returns
+    -------
+    pandas.Series
+        Forecast USD per period; NaN for the first season (no history).
+
+    Notes
+    -----
+    ``f_t = mean(c_{t-kS} for k = 1..K with t - kS >= 0)`` — the seasonal naive forecast (K = 1) averaged
+    over up to K seasons.
+
+    References
+    ----------
+    .. [1] R. J. Hyndman and G. Athanasopoulos, *Forecasting: Principles and Practice* (3rd ed.), section
+       5.2, "Seasonal naive method".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([10.0, 20.0, 30.0, 40.0])
+    >>> seasonal_naive_forecast(s, season_periods=2, seasons=2).tolist()
+    [nan, nan, 10.0, 20.0]
+    """
+    s = _series("cost_usd", cost_usd)
+    period = checks.whole("season_periods", season_periods, 1, unit="periods")
+    k_max = checks.whole("seasons", seasons, 1, unit="seasons")
+    lagged = pd.concat([s.shift(k * period) for k in range(1, k_max + 1)], axis=1)
+    return lagged.mean(axis=1, skipna=True)
+
+
+def forecast_deviation_alerts(cost_usd, threshold_share=0.10, floor_usd=100.0, season_periods: int = 7,
+                              seasons: int = 4, min_history_periods: int | None = None,
+                              direction: str = "up") -> pd.DataFrame:
+    """Alerts where cost deviates from a seasonal naive forecast by more than a share (the seed's >10%).
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period, USD, in time order.
+    threshold_share : float
+        Alert when actual is off the forecast by at least this share (0.10).
+    floor_usd : float
+        ... and by at least this many USD.
+    season_periods, seasons : int
+        The forecast (`seasonal_naive_forecast`): same weekday over up to 4 earlier weeks by default.
+    min_history_periods : int, optional
+        Periods before the first that can alert; default one season.
+    direction : {"up", "both"}
+        Rises only, or rises and falls.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As `rate_of_change_alerts`, with ``expected_usd`` the forecast and detector ``"forecast"``.
+
+    Notes
+    -----
+    ``d_t = (c_t - f_t) / f_t``; alert when ``t >= min_history``, ``c_t - f_t >= floor`` and ``d_t >=
+    threshold``.
+
+    References
+    ----------
+    .. [1] Seed section VI.4: a "Bill Shock" analysis when a service's cost deviates by >10% from the
+       forecast.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 100.0, 100.0, 115.0])
+    >>> forecast_deviation_alerts(s, floor_usd=10, season_periods=1, seasons=2)["change_share"].tolist()
+    [0.15]
+    """
+    s = _series("cost_usd", cost_usd)
+    threshold = _scalar("threshold_share", threshold_share, low=0, low_strict=True)
+    floor = _scalar("floor_usd", floor_usd, low=0)
+    forecast = seasonal_naive_forecast(s, season_periods, seasons)
+    first = season_periods if min_history_periods is None else min_history_periods
+    first = checks.whole("min_history_periods", first, season_periods, unit="periods")
+    _choice("direction", direction, DIRECTIONS)
+    return _alerts(s, forecast, threshold, floor, direction, first, "forecast")
+
+
+def seasonal_decomposition(cost_usd, period: int = 7) -> pd.DataFrame:
+    """Robust multiplicative decomposition of a cost series into trend, seasonal index and residual.
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period, USD, in time order, at least two full periods.
+    period : int
+        Periods per cycle: 7 for daily data (weekly cycle), 24 or 168 for hourly data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per period: ``cost_usd``, ``trend_usd``, ``seasonal_index``, ``expected_usd`` (trend x seasonal
+        index), ``residual_usd`` (cost - expected), ``residual_share`` (residual / expected).
+
+    Notes
+    -----
+    A robust cousin of STL (median filters resist the very spikes being looked for):
+
+    - ``trend_t`` = median of the cost over a centred window of ``period`` periods (``period + 1`` when
+      even), held flat over the half window at each end;
+    - ``seasonal(j)`` = median over the cycles of ``c_t / trend_t`` for the periods ``t`` at position
+      ``j = t mod period`` (relative to the median level, so not rescaled to average 1);
+    - ``expected_t = trend_t x seasonal(t mod period)``; ``residual_t = c_t - expected_t``.
+
+    A level shift moves the trend within half a period, so this detector finds spikes, not shifts (the
+    forecast detector finds those).
+
+    References
+    ----------
+    .. [1] R. B. Cleveland, W. S. Cleveland, J. E. McRae and I. Terpenning, "STL: A Seasonal-Trend
+       Decomposition Procedure Based on Loess", *Journal of Official Statistics* 6 (1990) 3-73.
+    .. [2] Hyndman and Athanasopoulos, *Forecasting: Principles and Practice*, section 3.4, classical
+       multiplicative decomposition.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([10.0, 10.0, 40.0] * 3)
+    >>> d = seasonal_decomposition(s, period=3)
+    >>> d["seasonal_index"].tolist()[:3], bool(d["residual_usd"].abs().max() < 1e-9)
+    ([1.0, 1.0, 4.0], True)
+    """
+    s = _series("cost_usd", cost_usd)
+    p = checks.whole("period", period, 2, unit="periods")
+    require(len(s) >= 2 * p, "cost_usd", f"{len(s)} periods", f"expected at least two cycles ({2 * p} periods)")
+    window = p if p % 2 else p + 1
+    trend = s.rolling(window, center=True, min_periods=window).median().ffill().bfill()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (s / trend.where(trend > 0)).to_numpy()
+    position = np.arange(len(s)) % p
+    index = np.array([np.nanmedian(ratio[position == j]) if np.isfinite(ratio[position == j]).any() else 1.0
+                      for j in range(p)])
+    seasonal = index[position]
+    expected = trend.to_numpy() * seasonal
+    residual = s.to_numpy() - expected
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(expected > 0, residual / expected, np.nan)
+    return pd.DataFrame({"cost_usd": s.to_numpy(), "trend_usd": trend.to_numpy(), "seasonal_index": seasonal,
+                         "expected_usd": expected, "residual_usd": residual, "residual_share": share},
+                        index=s.index)
+
+
+def seasonal_alerts(cost_usd, threshold_share=0.25, floor_usd=100.0, period: int = 7, z_threshold=3.5,
+                    min_history_periods: int | None = None, direction: str = "up") -> pd.DataFrame:
+    """Alerts on the residual of `seasonal_decomposition`: gated by dollars, share and a robust z-score.
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period, USD, in time order. A series shorter than ``min_history_periods`` gives no alerts.
+    threshold_share : float
+        Alert when the residual is at least this share of the expected cost.
+    floor_usd : float
+        ... and at least this many USD.
+    period : int
+        Periods per cycle (7 for daily data).
+    z_threshold : float
+        ... and the residual share is at least this many robust standard deviations (1.4826 x median
+        absolute deviation of the residual shares) from their median; skipped when the deviation is 0.
+    min_history_periods : int, optional
+        Default two cycles.
+    direction : {"up", "both"}
+        Rises only, or rises and falls.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As `rate_of_change_alerts`, with ``expected_usd`` = trend x seasonal index, detector ``"seasonal"``.
+
+    Notes
+    -----
+    ``z_t = (r_t - median(r)) / (1.4826 MAD(r))`` with ``r`` the residual shares; alert when residual >=
+    floor, ``r_t >= threshold`` and ``z_t >= z_threshold``.
+
+    References
+    ----------
+    .. [1] P. J. Rousseeuw and C. Croux, "Alternatives to the Median Absolute Deviation", *JASA* 88 (1993):
+       1.4826 x MAD estimates the standard deviation of normal data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 100.0, 50.0] * 5)
+    >>> s.iloc[7] = 200.0
+    >>> seasonal_alerts(s, floor_usd=50, period=3)[["period", "expected_usd", "change_usd"]]
+       period  expected_usd  change_usd
+    0       7         100.0       100.0
+    """
+    s = _series("cost_usd", cost_usd)
+    threshold = _scalar("threshold_share", threshold_share, low=0, low_strict=True)
+    floor = _scalar("floor_usd", floor_usd, low=0)
+    z_min = _scalar("z_threshold", z_threshold, low=0)
+    p = checks.whole("period", period, 2, unit="periods")
+    first = 2 * p if min_history_periods is None else min_history_periods
+    first = checks.whole("min_history_periods", first, 2 * p, unit="periods")
+    _choice("direction", direction, DIRECTIONS)
+    if len(s) < first:
+        return _alerts(s.iloc[:0], s.iloc[:0], threshold, floor, direction, 0, "seasonal")
+    d = seasonal_decomposition(s, p)
+    r = d["residual_share"]
+    mad = 1.4826 * float(np.nanmedian(np.abs(r - np.nanmedian(r))))
+    expected = d["expected_usd"]
+    alerts = _alerts(s, expected, threshold, floor, direction, 0, "seasonal")
+    if mad > 0 and len(alerts):
+        z = ((r - np.nanmedian(r)) / mad).reindex(alerts["period"]).to_numpy()
+        alerts = alerts[(z if direction == "up" else np.abs(z)) >= z_min].reset_index(drop=True)
+    return alerts
+
+
+DETECTORS = {"rate_of_change": rate_of_change_alerts, "forecast": forecast_deviation_alerts,
+             "seasonal": seasonal_alerts}
+
+
+def detect_anomalies(frame, keys: Sequence[str], period_column: str = "period_start",
+                     cost_column: str = "effective_cost", detectors: Mapping[str, Mapping] | None = None,
+                     freq: str = "D") -> pd.DataFrame:
+    """Run the anomaly detectors on every series (service, account...) of a daily or hourly cost frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cost per key and period, e.g. `billing_queries.cost_by` with ``period="day"``: the ``keys``
+        columns, ``period_column`` and ``cost_column`` (USD, amortized unless stated).
+    keys : sequence of str
+        The columns naming a series (``["ServiceName", "SubAccountId"]``).
+    period_column, cost_column : str
+        The period start and cost columns.
+    detectors : mapping, optional
+        Detector name (``"rate_of_change"``, ``"forecast"``, ``"seasonal"``) -> its keyword arguments
+        (thresholds, ``floor_usd``, minimum history). Default: all three with their defaults.
+    freq : str
+        The series' period (``"D"`` or ``"h"``): missing periods inside a series count as zero cost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per alert: the keys, then ``period``, ``cost_usd``, ``expected_usd``, ``change_usd``,
+        ``change_share``, ``detector``.
+
+    Notes
+    -----
+    Each series runs from its first period to the frame's last, zero-filled; each detector applies its own
+    gates (dollar floor and share) and minimum history.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.date_range("2026-11-01", periods=10)
+    >>> f = pd.DataFrame({"svc": "db", "period_start": days, "effective_cost": [100.0] * 8 + [300.0, 100.0]})
+    >>> detect_anomalies(f, ["svc"], detectors={"rate_of_change": {"floor_usd": 50}})[["svc", "period"]]
+      svc                    period
+    0  db 2026-11-09 00:00:00+00:00
+    """
+    df = _frame("frame", frame, [*keys, period_column, cost_column])
+    detectors = {name: {} for name in DETECTORS} if detectors is None else dict(detectors)
+    for name in detectors:
+        _choice("detectors", name, list(DETECTORS))
+    df = df.assign(**{period_column: pd.to_datetime(df[period_column], utc=True)})
+    df = df.assign(**{cost_column: _column("frame", df, cost_column, low=0)})
+    last = df[period_column].max()
+    out = []
+    for key, group in df.groupby(list(keys), sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        s = group.groupby(period_column)[cost_column].sum().sort_index()
+        s = s.reindex(pd.date_range(s.index[0], last, freq=freq), fill_value=0.0)
+        for name, settings in detectors.items():
+            alerts = DETECTORS[name](s, **settings)
+            if len(alerts):
+                out.append(alerts.assign(**dict(zip(keys, key))))
+    if not out:
+        return pd.DataFrame(columns=[*keys, *_ALERT_COLUMNS, "detector"])
+    result = pd.concat(out, ignore_index=True)
+    return result[[*keys, *_ALERT_COLUMNS, "detector"]].sort_values([*keys, "period", "detector"],
+                                                                       ignore_index=True)
+
+
+def alert_drivers(alerts, breakdown, keys: Sequence[str], driver: str, period_column: str = "period_start",
+                  cost_column: str = "effective_cost", baseline_lag_periods: int = 7,
+                  baseline_count: int = 1) -> pd.DataFrame:
+    """Name what moved most behind each alert: the resource, SKU or service whose cost rose most.
+
+    Parameters
+    ----------
+    alerts : pandas.DataFrame
+        `detect_anomalies` output (the ``keys`` and ``period``).
+    breakdown : pandas.DataFrame
+        Cost per key, driver and period: the ``keys``, ``driver``, ``period_column``, ``cost_column``
+        (e.g. `billing_queries.cost_by` with ``[*keys, "ResourceId"]`` and ``period="day"``).
+    keys : sequence of str
+        The series keys the alerts carry.
+    driver : str
+        The breakdown column to rank (``"ResourceId"``, ``"SkuId"``, ``"ServiceName"``).
+    baseline_lag_periods, baseline_count : int
+        The alert period is compared with the mean of the periods ``baseline_lag_periods`` apart before it,
+        ``baseline_count`` of them: the same weekday a week earlier by default (use 1 to compare with the
+        day before, as the rate-of-change detector does).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The alerts with ``driver`` (the top mover's value), ``driver_change_usd`` and
+        ``driver_share_of_change`` (its change over the series' total change).
+
+    Notes
+    -----
+    ``delta(d) = c_t(d) - mean(c_{t-kL}(d) for k = 1..K)`` per driver value d over the periods of the
+    breakdown (missing = 0; earlier periods that do not exist are skipped); the driver is
+    ``argmax_d delta(d)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"svc": "db", "period_start": [1, 1, 2, 2], "ResourceId": ["r1", "r2"] * 2,
+    ...                   "effective_cost": [10.0, 50.0, 40.0, 52.0]})
+    >>> a = pd.DataFrame({"svc": ["db"], "period": [2]})
+    >>> alert_drivers(a, b, ["svc"], "ResourceId", baseline_lag_periods=1)[["driver", "driver_change_usd"]]
+      driver  driver_change_usd
+    0     r1               30.0
+    """
+    al = pd.DataFrame(alerts).copy()
+    require("period" in al.columns and all(k in al.columns for k in keys), "alerts", list(al.columns),
+            f"expected columns {[*keys, 'period']}")
+    b = _frame("breakdown", breakdown, [*keys, driver, period_column, cost_column])
+    lag = checks.whole("baseline_lag_periods", baseline_lag_periods, 1, unit="periods")
+    count = checks.whole("baseline_count", baseline_count, 1)
+    if pd.api.types.is_datetime64_any_dtype(b[period_column]) or pd.api.types.is_datetime64_any_dtype(al["period"]):
+        b = b.assign(**{period_column: pd.to_datetime(b[period_column], utc=True)})
+        al["period"] = pd.to_datetime(al["period"], utc=True)
+    names, changes, shares = [], [], []
+    for _, alert in al.iterrows():
+        sel = np.ones(len(b), dtype=bool)
+        for k in keys:
+            sel &= (b[k] == alert[k]).to_numpy()
+        wide = b[sel].pivot_table(index=period_column, columns=driver, values=cost_column, aggfunc="sum",
+                                  fill_value=0.0).sort_index()
+        if alert["period"] not in wide.index:
+            names.append(None), changes.append(np.nan), shares.append(np.nan)
+            continue
+        at = wide.index.get_loc(alert["period"])
+        before = wide.iloc[[at - k * lag for k in range(1, count + 1) if at - k * lag >= 0]]
+        delta = wide.iloc[at] - (before.mean() if len(before) else 0.0)
+        top = delta.idxmax()
+        total = delta.sum()
+        names.append(top), changes.append(float(delta[top]))
+        shares.append(float(delta[top] / total) if total > 0 else np.nan)
+    return al.assign(driver=names, driver_change_usd=changes, driver_share_of_change=shares)
+
+
+def backtest_detectors(alerts, events, keys: Sequence[str]) -> pd.DataFrame:
+    """Precision and recall of each detector against known anomalies.
+
+    Parameters
+    ----------
+    alerts : pandas.DataFrame
+        `detect_anomalies` output (``keys``, ``period``, ``detector``).
+    events : pandas.DataFrame
+        One row per known anomaly: the ``keys``, ``start`` and ``end`` (the first and last period during
+        which the anomaly is in effect, inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per detector: ``alerts``, ``true_alerts``, ``precision`` (true / alerts; NaN without alerts),
+        ``events``, ``events_found``, ``recall`` (events found / events).
+
+    Notes
+    -----
+    An alert is true when its keys match an event's and ``start <= period <= end``; an event is found when
+    at least one alert of the detector is true for it.
+
+    References
+    ----------
+    .. [1] Standard definitions: precision = TP / (TP + FP), recall = TP / (TP + FN), with recall counted
+       over events (an alerting system needs one page per incident, not one per day).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"svc": ["db"], "start": [9], "end": [9]})
+    >>> al = pd.DataFrame({"svc": ["db", "db"], "period": [9, 12], "detector": ["forecast"] * 2})
+    >>> r = backtest_detectors(al, ev, ["svc"]).loc["forecast"]
+    >>> int(r["alerts"]), float(r["precision"]), float(r["recall"])
+    (2, 0.5, 1.0)
+    """
+    al = pd.DataFrame(alerts)
+    require(all(c in al.columns for c in [*keys, "period", "detector"]), "alerts", list(al.columns),
+            f"expected columns {[*keys, 'period', 'detector']}")
+    ev = _frame("events", events, [*keys, "start", "end"]).reset_index(drop=True)
+    rows = []
+    for detector in sorted(set(al["detector"]) | set(DETECTORS)):
+        a = al[al["detector"] == detector]
+        true = np.zeros(len(a), dtype=bool)
+        found = np.zeros(len(ev), dtype=bool)
+        for i, e in ev.iterrows():
+            hit = (a["period"] >= e["start"]) & (a["period"] <= e["end"])
+            for k in keys:
+                hit &= a[k] == e[k]
+            true |= hit.to_numpy()
+            found[i] = bool(hit.any())
+        rows.append({"detector": detector, "alerts": len(a), "true_alerts": int(true.sum()),
+                     "precision": true.sum() / len(a) if len(a) else np.nan, "events": len(ev),
+                     "events_found": int(found.sum()), "recall": found.sum() / len(ev)})
+    return pd.DataFrame(rows).set_index("detector")
+
+
+@dataclass(frozen=True)
+class RunawaySplit:
+    """What `runaway_cost_split` returns (USD per month unless stated).
+
+    Attributes
+    ----------
+    increase_usd : float
+        Cost after minus cost before.
+    volume_usd : float
+        Good spend: the part explained by more volume at the old cost per unit.
+    idle_usd, overprovisioned_usd, dev_always_on_usd : float
+        Waste found in the later month.
+    waste_usd : float
+        Their sum.
+    intensity_usd : float
+        The rest: a higher cost per unit not explained by waste (bigger models, GPUs): the part to justify
+        by its return (the seed's "does the 1% accuracy gain justify it").
+    cost_per_unit_before_usd, cost_per_unit_after_usd, cost_per_unit_after_waste_removed_usd : float
+        USD per unit of value (per prediction).
+    """
+
+    increase_usd: float
+    volume_usd: float
+    idle_usd: float
+    overprovisioned_usd: float
+    dev_always_on_usd: float
+    waste_usd: float
+    intensity_usd: float
+    cost_per_unit_before_usd: float
+    cost_per_unit_after_usd: float
+    cost_per_unit_after_waste_removed_usd: float
+
+
+def dev_always_on_waste(dev_cost_usd_per_month, needed_hours_per_week=50.0):
+    """Cost of development instances left running 24/7 beyond the hours they are needed.
+
+    Parameters
+    ----------
+    dev_cost_usd_per_month : array_like
+        What the dev instances cost running all 168 hours a week, USD per month, >= 0.
+    needed_hours_per_week : array_like
+        Hours a week they are needed (a working week of 50 h by default), in [0, 168].
+
+    Returns
+    -------
+    float or ndarray
+        USD per month that an off-hours schedule would save.
+
+    Notes
+    -----
+    ``waste = dev_cost * (1 - needed_hours / 168)``.
+
+    References
+    ----------
+    .. [1] Seed, interview question "Runaway cost": "Are they leaving development instances running 24/7?"
+
+    Examples
+    --------
+    >>> dev_always_on_waste(1680.0, needed_hours_per_week=42)
+    1260.0
+    """
+    c = _num("dev_cost_usd_per_month", dev_cost_usd_per_month, low=0)
+    h = _num("needed_hours_per_week", needed_hours_per_week, low=0, high=168)
+    return checks.out(c * (1 - h / 168.0))
+
+
+def runaway_cost_split(cost_before_usd_per_month, cost_after_usd_per_month, volume_before_units_per_month,
+                       volume_after_units_per_month, idle_usd_per_month=0.0, overprovisioned_usd_per_month=0.0,
+                       dev_always_on_usd_per_month=0.0) -> RunawaySplit:
+    """Split a cost increase into good spend (volume) and waste (idle, over-provisioned, dev 24/7).
+
+    Parameters
+    ----------
+    cost_before_usd_per_month, cost_after_usd_per_month : float
+        The service's cost in the earlier and the later month, USD, > 0 and >= 0.
+    volume_before_units_per_month, volume_after_units_per_month : float
+        Units of value (predictions, requests) served in each month, > 0.
+    idle_usd_per_month : float
+        Cost of capacity that served nothing in the later month (idle GPUs, idle endpoints), USD.
+    overprovisioned_usd_per_month : float
+        Cost of capacity beyond what the load needed (e.g. from `rightsizing`), USD.
+    dev_always_on_usd_per_month : float
+        Dev instances running out of hours (`dev_always_on_waste`), USD.
+
+    Returns
+    -------
+    RunawaySplit
+
+    Notes
+    -----
+    ``volume = cost_before / volume_before * (volume_after - volume_before)``;
+    ``waste = idle + overprovisioned + dev``; ``intensity = (after - before) - volume - waste``.
+    The three waste amounts must not exceed the later month's cost.
+
+    References
+    ----------
+    .. [1] Seed, interview question VI.1 ("Runaway cost"): separate "good spend" tied to growth from "bad
+       spend" (waste), check cost per prediction.
+
+    Examples
+    --------
+    >>> r = runaway_cost_split(10_000, 30_000, 1e6, 1.5e6, idle_usd_per_month=6_000,
+    ...                        overprovisioned_usd_per_month=4_000, dev_always_on_usd_per_month=3_000)
+    >>> r.volume_usd, r.waste_usd, r.intensity_usd
+    (5000.0, 13000.0, 2000.0)
+    """
+    before = _scalar("cost_before_usd_per_month", cost_before_usd_per_month, low=0, low_strict=True)
+    after = _scalar("cost_after_usd_per_month", cost_after_usd_per_month, low=0)
+    v0 = _scalar("volume_before_units_per_month", volume_before_units_per_month, low=0, low_strict=True)
+    v1 = _scalar("volume_after_units_per_month", volume_after_units_per_month, low=0, low_strict=True)
+    idle = _scalar("idle_usd_per_month", idle_usd_per_month, low=0)
+    over = _scalar("overprovisioned_usd_per_month", overprovisioned_usd_per_month, low=0)
+    dev = _scalar("dev_always_on_usd_per_month", dev_always_on_usd_per_month, low=0)
+    waste = idle + over + dev
+    require(waste <= after * (1 + 1e-12), "idle + overprovisioned + dev_always_on", waste,
+            f"expected no more than cost_after_usd_per_month = {after:g}")
+    unit_before = float(unit_economics.cost_per_unit(before, v0))
+    volume = unit_before * (v1 - v0)
+    return RunawaySplit(increase_usd=after - before, volume_usd=volume, idle_usd=idle, overprovisioned_usd=over,
+                        dev_always_on_usd=dev, waste_usd=waste, intensity_usd=after - before - volume - waste,
+                        cost_per_unit_before_usd=unit_before,
+                        cost_per_unit_after_usd=float(unit_economics.cost_per_unit(after, v1)),
+                        cost_per_unit_after_waste_removed_usd=float(unit_economics.cost_per_unit(after - waste, v1)))
