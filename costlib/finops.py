@@ -1175,3 +1175,215 @@ def runaway_cost_split(cost_before_usd_per_month, cost_after_usd_per_month, volu
                         cost_per_unit_before_usd=unit_before,
                         cost_per_unit_after_usd=float(unit_economics.cost_per_unit(after, v1)),
                         cost_per_unit_after_waste_removed_usd=float(unit_economics.cost_per_unit(after - waste, v1)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. Commitments: utilization, coverage, net savings, effective savings rate, expiry
+# ----------------------------------------------------------------------------------------------------
+
+_COMMITMENT_COLUMNS = ["ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus", "BilledCost",
+                       "EffectiveCost"]
+
+#: The two common definitions of commitment coverage, as labelled in `commitment_metrics` output.
+COVERAGE_DEFINITIONS = {
+    "coverage_on_demand_equivalent": "covered usage at on-demand prices / all eligible usage at on-demand "
+                                     "prices (AWS Savings Plans and FinOps Foundation definition)",
+    "coverage_amortized": "amortized cost of covered usage / amortized cost of all eligible usage "
+                          "(covered + on-demand), unused commitment excluded",
+}
+
+
+@dataclass(frozen=True)
+class CommitmentMetrics:
+    """What `commitment_metrics` returns.
+
+    Attributes
+    ----------
+    per_commitment : pandas.DataFrame
+        Per ``CommitmentDiscountId``: ``purchases_billed_usd`` (cash, shown apart), ``used_usd``,
+        ``unused_usd``, ``amortized_usd``, ``utilization_by_cost``, ``utilization_by_quantity`` (NaN
+        without quantities), ``on_demand_equivalent_usd``, ``savings_on_used_usd``, ``net_savings_usd``,
+        ``effective_savings_rate`` (over the usage it covered).
+    portfolio : dict
+        The same figures summed over commitments (rates recomputed from the sums: weighted by cost, never
+        an average of percentages), plus ``on_demand_usd`` (eligible usage not covered), both coverage
+        figures (`COVERAGE_DEFINITIONS`) and the portfolio ``effective_savings_rate`` over all eligible
+        usage.
+    """
+
+    per_commitment: pd.DataFrame
+    portfolio: dict
+
+
+def commitment_metrics(rows, on_demand_column: str = "ListCost",
+                       quantity_column: str | None = "CommitmentDiscountQuantity") -> CommitmentMetrics:
+    """Utilization, coverage, net savings and effective savings rate from FOCUS rows.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        FOCUS rows of the eligible scope (e.g. compute usage and its commitments) with
+        ``ChargeCategory``, ``CommitmentDiscountId``, ``CommitmentDiscountStatus`` (``"Used"``,
+        ``"Unused"`` or null), ``BilledCost``, ``EffectiveCost`` (USD), ``on_demand_column`` and
+        optionally ``quantity_column``. Rows may be hourly or pre-aggregated (sums are all that matter).
+    on_demand_column : str
+        The on-demand equivalent of a row: ``"ListCost"`` (list price) or ``"ContractedCost"`` (negotiated
+        price without the commitment; isolates the commitment's own saving).
+    quantity_column : str or None
+        FOCUS 1.1+ ``CommitmentDiscountQuantity``: utilization by quantity where present.
+
+    Returns
+    -------
+    CommitmentMetrics
+
+    Notes
+    -----
+    Per commitment c, summing over its rows:
+
+    - ``purchases = Σ BilledCost [ChargeCategory = Purchase]`` (cash; never added to usage);
+    - ``used = Σ EffectiveCost [Status = Used]``, ``unused = Σ EffectiveCost [Status = Unused]``;
+    - ``utilization = used / (used + unused)``; by quantity likewise on ``CommitmentDiscountQuantity``;
+    - ``OD = Σ on_demand_column [Status = Used]``; ``savings_on_used = OD - used``;
+      ``net_savings = savings_on_used - unused``; ``ESR(c) = net_savings / OD``.
+
+    Portfolio, with ``U`` = usage rows without a commitment (on-demand, including overage beyond a
+    commitment): ``coverage_OD = Σ OD / (Σ OD + Σ_U on_demand_column)``; ``coverage_amortized = Σ used /
+    (Σ used + Σ_U EffectiveCost)``; ``ESR = (Σ OD + Σ_U on_demand_column - Σ used - Σ unused - Σ_U
+    EffectiveCost) / (Σ OD + Σ_U on_demand_column)``.
+
+    References
+    ----------
+    .. [1] FOCUS v1.2, CommitmentDiscountStatus, CommitmentDiscountQuantity, and the appendix's commitment
+       discount examples (purchase, used, unused and on-demand overage rows).
+    .. [2] FinOps Foundation KPI library: "Commitment Discount Utilization", "Commitment Discount Coverage",
+       "Effective Savings Rate (ESR)" = (on-demand equivalent - actual) / on-demand equivalent.
+    .. [3] AWS Cost Explorer docs, "Savings Plans coverage" (covered spend at on-demand rates over total
+       eligible on-demand-equivalent spend) and "Savings Plans utilization".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({
+    ...     "ChargeCategory": ["Purchase", "Usage", "Usage", "Usage"],
+    ...     "CommitmentDiscountId": ["c1", "c1", "c1", None],
+    ...     "CommitmentDiscountStatus": [None, "Used", "Unused", None],
+    ...     "BilledCost": [100.0, 0.0, 0.0, 20.0], "EffectiveCost": [0.0, 80.0, 20.0, 20.0],
+    ...     "ListCost": [100.0, 120.0, 0.0, 20.0]})
+    >>> m = commitment_metrics(rows)
+    >>> m.per_commitment.loc["c1", ["utilization_by_cost", "net_savings_usd"]].tolist()
+    [0.8, 20.0]
+    >>> round(m.portfolio["coverage_on_demand_equivalent"], 4), round(m.portfolio["effective_savings_rate"], 4)
+    (0.8571, 0.1429)
+    """
+    df = _frame("rows", rows, [*_COMMITMENT_COLUMNS, on_demand_column])
+    for c in ("BilledCost", "EffectiveCost", on_demand_column):
+        df[c] = _column("rows", df, c)
+    has_q = quantity_column is not None and quantity_column in df.columns
+    if has_q:
+        df[quantity_column] = pd.to_numeric(df[quantity_column], errors="coerce")
+    status = df["CommitmentDiscountStatus"]
+    require(status.dropna().isin(["Used", "Unused"]).all(), "rows.CommitmentDiscountStatus",
+            sorted(set(status.dropna()) - {"Used", "Unused"}), "expected 'Used', 'Unused' or null")
+    committed = df[df["CommitmentDiscountId"].notna()]
+    require(len(committed) > 0, "rows.CommitmentDiscountId", "all null", "expected rows of at least one commitment")
+    used = committed["CommitmentDiscountStatus"] == "Used"
+    unused = committed["CommitmentDiscountStatus"] == "Unused"
+    purchase = committed["ChargeCategory"] == "Purchase"
+    g = committed.assign(
+        purchases_billed_usd=committed["BilledCost"].where(purchase, 0.0),
+        used_usd=committed["EffectiveCost"].where(used, 0.0),
+        unused_usd=committed["EffectiveCost"].where(unused, 0.0),
+        on_demand_equivalent_usd=committed[on_demand_column].where(used, 0.0),
+        used_quantity=committed[quantity_column].where(used, 0.0) if has_q else 0.0,
+        unused_quantity=committed[quantity_column].where(unused, 0.0) if has_q else 0.0,
+    ).groupby("CommitmentDiscountId")[["purchases_billed_usd", "used_usd", "unused_usd", "on_demand_equivalent_usd",
+                                      "used_quantity", "unused_quantity"]].sum()
+    g.index.name = None
+
+    def rates(t):
+        t = t.copy()
+        t["amortized_usd"] = t["used_usd"] + t["unused_usd"]
+        t["utilization_by_cost"] = t["used_usd"] / t["amortized_usd"].where(t["amortized_usd"] > 0)
+        q = t["used_quantity"] + t["unused_quantity"]
+        t["utilization_by_quantity"] = t["used_quantity"] / q.where(q > 0) if has_q else np.nan
+        t["savings_on_used_usd"] = t["on_demand_equivalent_usd"] - t["used_usd"]
+        t["net_savings_usd"] = t["savings_on_used_usd"] - t["unused_usd"]
+        od = t["on_demand_equivalent_usd"]
+        t["effective_savings_rate"] = t["net_savings_usd"] / od.where(od > 0)
+        return t
+
+    per = rates(g)[["purchases_billed_usd", "used_usd", "unused_usd", "amortized_usd", "utilization_by_cost",
+                    "utilization_by_quantity", "on_demand_equivalent_usd", "savings_on_used_usd",
+                    "net_savings_usd", "effective_savings_rate"]]
+    total = rates(g.sum().to_frame().T).iloc[0]
+    uncovered = df[(df["CommitmentDiscountId"].isna()) & (df["ChargeCategory"] == "Usage")]
+    od_uncovered = float(uncovered[on_demand_column].sum())
+    eff_uncovered = float(uncovered["EffectiveCost"].sum())
+    od_all = float(total["on_demand_equivalent_usd"]) + od_uncovered
+    actual = float(total["used_usd"] + total["unused_usd"]) + eff_uncovered
+    covered_amortized = float(total["used_usd"]) + eff_uncovered
+    portfolio = {k: float(total[k]) for k in per.columns}
+    portfolio.update(
+        on_demand_usd=eff_uncovered,
+        on_demand_equivalent_uncovered_usd=od_uncovered,
+        coverage_on_demand_equivalent=float(total["on_demand_equivalent_usd"]) / od_all if od_all > 0 else np.nan,
+        coverage_amortized=float(total["used_usd"]) / covered_amortized if covered_amortized > 0 else np.nan,
+        effective_savings_rate=(od_all - actual) / od_all if od_all > 0 else np.nan,
+    )
+    return CommitmentMetrics(per_commitment=per, portfolio=portfolio)
+
+
+def commitment_expiry_calendar(commitments, as_of, horizon_months: int = 12) -> pd.DataFrame:
+    """When each commitment ends, and the amortized cost per month that comes off contract, by month.
+
+    Parameters
+    ----------
+    commitments : pandas.DataFrame
+        ``CommitmentDiscountId``, ``end`` (a date or timestamp: the last moment covered) and
+        ``amortized_usd_per_month`` (>= 0); other columns (utilization...) are kept.
+    as_of : str or Timestamp
+        The date the calendar is read on.
+    horizon_months : int
+        Months ahead flagged as ``expires_within_horizon``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The commitments sorted by ``end``, with ``months_to_expiry`` (days / 30.4375; negative when
+        already expired), ``expiry_month`` (``YYYY-MM``), ``expires_within_horizon`` and
+        ``cumulative_expiring_usd_per_month`` (amortized cost per month up for renewal by then).
+
+    Notes
+    -----
+    ``months_to_expiry = (end - as_of) / 30.4375 days`` (the mean Gregorian month).
+
+    References
+    ----------
+    .. [1] FinOps Foundation, "Rate Optimization" capability: track commitment expirations to renew or
+       re-size before coverage lapses to on-demand.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"CommitmentDiscountId": ["ri-1", "sp-1"], "end": ["2027-06-30", "2027-01-31"],
+    ...                   "amortized_usd_per_month": [300.0, 1000.0]})
+    >>> commitment_expiry_calendar(c, "2026-12-01", 3)[["CommitmentDiscountId", "expiry_month",
+    ...                                                 "expires_within_horizon"]]
+      CommitmentDiscountId expiry_month  expires_within_horizon
+    0                 sp-1      2027-01                    True
+    1                 ri-1      2027-06                   False
+    """
+    df = _frame("commitments", commitments, ["CommitmentDiscountId", "end", "amortized_usd_per_month"])
+    df["amortized_usd_per_month"] = _column("commitments", df, "amortized_usd_per_month", low=0)
+    try:
+        end = pd.to_datetime(df["end"], utc=True)
+        now = pd.Timestamp(as_of, tz="UTC") if pd.Timestamp(as_of).tzinfo is None else pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise ModelError(f"commitments.end = {list(df['end'])!r} / as_of = {as_of!r}: expected dates") from None
+    horizon = checks.whole("horizon_months", horizon_months, 0, unit="months")
+    df["months_to_expiry"] = (end - now).dt.total_seconds() / 86400 / 30.4375
+    df["expiry_month"] = end.dt.strftime("%Y-%m")
+    df["expires_within_horizon"] = (df["months_to_expiry"] >= 0) & (df["months_to_expiry"] <= horizon)
+    df = df.assign(_end=end).sort_values("_end", kind="stable").drop(columns="_end").reset_index(drop=True)
+    df["cumulative_expiring_usd_per_month"] = df["amortized_usd_per_month"].cumsum()
+    return df

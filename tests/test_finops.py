@@ -310,3 +310,101 @@ def test_runaway_ml_service_split():
     assert r.cost_per_unit_after_waste_removed_usd == pytest.approx(65_200 / 3e6)
     with pytest.raises(ModelError, match="expected no more than cost_after_usd_per_month"):
         F.runaway_cost_split(40_000, 50_000, 1, 1, idle_usd_per_month=60_000)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. commitments
+
+def _commitment_rows():
+    """FOCUS-shaped rows, aggregated over 10 hours, for two commitments:
+
+    sp-1, a spend-based Savings Plan of $10/hour at 80% of on-demand, bought for $100 (Purchase row,
+    BilledCost 100). In 7 hours covered usage worth $12.50 on demand uses the full $10 (Used: effective
+    70, list 87.50) and $2.50 an hour runs on demand beyond it (overage: billed = effective = list = 17.50).
+    In 3 hours only $7.50 of on-demand usage runs: $6 used (effective 18, list 22.50), $4 unused (12).
+    ri-1, a reservation of 2 instances x 10 hours at $0.60 amortized (on demand $1.00), bought for $12:
+    15 instance-hours used (effective 9, list 15), 5 unused (effective 3); CommitmentDiscountQuantity 15
+    and 5.
+    """
+    cols = ["ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus", "BilledCost", "EffectiveCost",
+            "ListCost", "CommitmentDiscountQuantity"]
+    return pd.DataFrame([
+        ("Purchase", "sp-1", None, 100.0, 0.0, 100.0, None),
+        ("Usage", "sp-1", "Used", 0.0, 70.0, 87.5, 70.0),
+        ("Usage", "sp-1", "Used", 0.0, 18.0, 22.5, 18.0),
+        ("Usage", "sp-1", "Unused", 0.0, 12.0, 0.0, 12.0),
+        ("Usage", None, None, 17.5, 17.5, 17.5, None),        # overage at on-demand
+        ("Purchase", "ri-1", None, 12.0, 0.0, 12.0, None),
+        ("Usage", "ri-1", "Used", 0.0, 9.0, 15.0, 15.0),
+        ("Usage", "ri-1", "Unused", 0.0, 3.0, 0.0, 5.0),
+    ], columns=cols)
+
+
+def test_commitment_metrics_hand_worked():
+    """sp-1: used 70 + 18 = 88, unused 12 (amortized 100 = the purchase), utilization 0.88; on-demand
+    equivalent of the covered usage 87.50 + 22.50 = 110; savings on used 110 - 88 = 22; net savings
+    22 - 12 = 10; ESR 10 / 110.
+    ri-1: used 9, unused 3, utilization 0.75 by cost and 15 / 20 = 0.75 by quantity; on-demand 15;
+    savings 6; net 3; ESR 3 / 15 = 0.2.
+    Portfolio: utilization (88 + 9) / (100 + 12) = 97 / 112 = 0.86607 (not the mean of 0.88 and 0.75,
+    0.815); net savings 13; purchases 112 shown apart. Eligible on-demand usage 17.50 (the overage).
+    Coverage, on-demand-equivalent: 125 / (125 + 17.5) = 0.877193; amortized: 97 / (97 + 17.5) = 0.847162.
+    Portfolio ESR: (142.5 - (97 + 15 + 17.5)) / 142.5 = 13 / 142.5 = 0.091228."""
+    m = F.commitment_metrics(_commitment_rows())
+    sp, ri = m.per_commitment.loc["sp-1"], m.per_commitment.loc["ri-1"]
+    assert sp["used_usd"] == 88 and sp["unused_usd"] == 12 and sp["purchases_billed_usd"] == 100
+    assert sp["utilization_by_cost"] == pytest.approx(0.88)
+    assert sp["on_demand_equivalent_usd"] == pytest.approx(110)
+    assert sp["net_savings_usd"] == pytest.approx(10)
+    assert sp["effective_savings_rate"] == pytest.approx(10 / 110)
+    assert ri["utilization_by_cost"] == pytest.approx(0.75)
+    assert ri["utilization_by_quantity"] == pytest.approx(0.75)
+    assert ri["effective_savings_rate"] == pytest.approx(0.2)
+    p = m.portfolio
+    assert p["utilization_by_cost"] == pytest.approx(97 / 112)
+    assert p["utilization_by_cost"] != pytest.approx((0.88 + 0.75) / 2)
+    assert p["net_savings_usd"] == pytest.approx(13)
+    assert p["purchases_billed_usd"] == pytest.approx(112)
+    assert p["on_demand_usd"] == pytest.approx(17.5)
+    assert p["coverage_on_demand_equivalent"] == pytest.approx(125 / 142.5)
+    assert p["coverage_amortized"] == pytest.approx(97 / 114.5)
+    assert p["effective_savings_rate"] == pytest.approx(13 / 142.5)
+    assert set(F.COVERAGE_DEFINITIONS) <= set(p)
+
+
+def test_commitment_metrics_on_the_generator(generated):
+    """The generator's commitments: utilization = used / (purchase amount) per commitment, and amortized
+    usage (used + unused) equals the purchases (the FOCUS invariant), from the generator's arrays."""
+    truth = generated
+    rows = pd.read_parquet(truth.path, columns=["ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus",
+                                                "BilledCost", "EffectiveCost", "ListCost"])
+    rows = rows[rows["CommitmentDiscountId"].notna()]
+    m = F.commitment_metrics(rows)
+    want = truth.commitments.set_index("CommitmentDiscountId")
+    for cid, row in want.iterrows():
+        got = m.per_commitment.loc[cid]
+        assert got["utilization_by_cost"] == pytest.approx(row["utilization"], rel=1e-9)
+        assert got["used_usd"] == pytest.approx(row["used_cost"], rel=1e-9)
+        assert got["amortized_usd"] == pytest.approx(row["purchases_billed"], rel=1e-9)
+        assert got["purchases_billed_usd"] == pytest.approx(row["purchases_billed"], rel=1e-9)
+    total_used = want["used_cost"].sum()
+    assert m.portfolio["utilization_by_cost"] == pytest.approx(total_used / want["purchases_billed"].sum(), rel=1e-9)
+
+
+def test_commitment_expiry_calendar():
+    """As of 2026-12-01: sp-1 ends 2027-01-31 (61 days = 2.004 months), ri-1 2027-06-30 (211 days); in a
+    3-month horizon only sp-1; cumulative cost coming up for renewal 1,000 then 1,300."""
+    c = pd.DataFrame({"CommitmentDiscountId": ["ri-1", "sp-1"], "end": ["2027-06-30", "2027-01-31"],
+                      "amortized_usd_per_month": [300.0, 1000.0]})
+    cal = F.commitment_expiry_calendar(c, "2026-12-01", 3)
+    assert cal["CommitmentDiscountId"].tolist() == ["sp-1", "ri-1"]
+    assert cal["months_to_expiry"].tolist() == pytest.approx([61 / 30.4375, 211 / 30.4375])
+    assert cal["expires_within_horizon"].tolist() == [True, False]
+    assert cal["cumulative_expiring_usd_per_month"].tolist() == [1000.0, 1300.0]
+
+
+def test_commitment_bad_status():
+    rows = _commitment_rows()
+    rows.loc[1, "CommitmentDiscountStatus"] = "used"
+    with pytest.raises(ModelError, match="CommitmentDiscountStatus = \\['used'\\]"):
+        F.commitment_metrics(rows)
