@@ -1387,3 +1387,136 @@ def commitment_expiry_calendar(commitments, as_of, horizon_months: int = 12) -> 
     df = df.assign(_end=end).sort_values("_end", kind="stable").drop(columns="_end").reset_index(drop=True)
     df["cumulative_expiring_usd_per_month"] = df["amortized_usd_per_month"].cumsum()
     return df
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. Rightsizing
+# ----------------------------------------------------------------------------------------------------
+
+_UTILIZATION_COLUMNS = ["resource", "timestamp", "cpu_utilization_share", "memory_utilization_share"]
+
+
+def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_share=0.10, min_days=14.0,
+                max_steps_down: int | None = None, as_of=None) -> pd.DataFrame:
+    """The smallest size that keeps P99 utilization under the target, its saving, and when it can start.
+
+    Parameters
+    ----------
+    utilization : pandas.DataFrame
+        Samples per resource: ``resource``, ``timestamp``, ``cpu_utilization_share`` and
+        ``memory_utilization_share`` (of the current size, decimals in [0, 1]), over at least ``min_days``.
+    resources : pandas.DataFrame
+        ``resource``, ``size`` (a size in ``ladder``), optionally ``commitment_end`` (the end of a
+        non-flexible commitment on the resource, e.g. a standard reserved instance of that size; null
+        when none).
+    ladder : pandas.DataFrame
+        One family's sizes from smallest to largest: ``size``, ``vcpu`` (> 0), ``memory_gib`` (> 0),
+        ``usd_per_hour`` (> 0: from the bill's own unit prices or the pricebook).
+    target_p99_share : float
+        P99 utilization to aim at (the seed: 60-70% for standard services).
+    headroom_share : float
+        Extra margin: a size fits when ``projected P99 x (1 + headroom) <= target``.
+    min_days : float
+        Days of samples required per resource.
+    max_steps_down : int, optional
+        At most this many sizes down the ladder (1 = the next size down only); default no limit.
+    as_of : timestamp, optional
+        When the recommendation is read (default: the last sample).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per resource: ``size``, ``p99_cpu_share``, ``p99_memory_share``, ``recommended_size``,
+        ``steps_down``, ``projected_p99_cpu_share``, ``projected_p99_memory_share``,
+        ``savings_usd_per_month``, ``savings_start``, ``deferred_months`` and
+        ``savings_now_usd_per_month`` (0 while a commitment runs).
+
+    Notes
+    -----
+    ``P99`` is numpy's linear-interpolation 0.99 quantile. Demand ``D = P99 x capacity(current)`` for CPU
+    (vCPU) and memory (GiB); the projected P99 on size s is ``D / capacity(s)``; the recommendation is the
+    smallest s below the current size with ``max(projected cpu, projected memory) x (1 + headroom) <=
+    target`` (the current size when none fits). ``savings = (price(current) - price(s)) x 730`` USD per
+    month; with a commitment ending after ``as_of`` the saving starts at its end
+    (``deferred_months = (end - as_of) / 30.4375 days``).
+
+    References
+    ----------
+    .. [1] Seed section VI.2: "Look at P99 utilization, not averages. If a service's P99 CPU utilization is
+       10%, it is grossly over-provisioned. Target P99s of 60-70% for standard services."
+    .. [2] AWS Compute Optimizer docs: at least 14 days of metrics (30 days with enhanced metrics) before a
+       rightsizing recommendation.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ts = pd.date_range("2026-11-01", periods=14 * 24, freq="h")
+    >>> u = pd.DataFrame({"resource": "vm-1", "timestamp": ts, "cpu_utilization_share": 0.10,
+    ...                   "memory_utilization_share": 0.15})
+    >>> ladder = pd.DataFrame({"size": ["large", "xlarge", "2xlarge"], "vcpu": [2, 4, 8],
+    ...                        "memory_gib": [8, 16, 32], "usd_per_hour": [0.1, 0.2, 0.4]})
+    >>> r = rightsizing(u, pd.DataFrame({"resource": ["vm-1"], "size": ["2xlarge"]}), ladder)
+    >>> r.loc["vm-1", "recommended_size"], int(r.loc["vm-1", "steps_down"]), float(r.loc["vm-1", "savings_usd_per_month"])
+    ('large', 2, 219.0)
+    """
+    u = _frame("utilization", utilization, _UTILIZATION_COLUMNS)
+    res = _frame("resources", resources, ["resource", "size"])
+    lad = _frame("ladder", ladder, ["size", "vcpu", "memory_gib", "usd_per_hour"]).reset_index(drop=True)
+    for c in ("vcpu", "memory_gib", "usd_per_hour"):
+        lad[c] = _column("ladder", lad, c, low=0, low_strict=True)
+    require(lad["size"].is_unique, "ladder.size", list(lad["size"]), "expected each size once")
+    target = _scalar("target_p99_share", target_p99_share, low=0, low_strict=True, high=1)
+    headroom = _scalar("headroom_share", headroom_share, low=0)
+    days_needed = _scalar("min_days", min_days, low=0)
+    steps_limit = None if max_steps_down is None else checks.whole("max_steps_down", max_steps_down, 1)
+    for c in _UTILIZATION_COLUMNS[2:]:
+        u[c] = _column("utilization", u, c, low=0, high=1)
+    try:
+        u["timestamp"] = pd.to_datetime(u["timestamp"], utc=True)
+    except (TypeError, ValueError):
+        raise ModelError(f"utilization.timestamp = {list(u['timestamp'][:3])!r}...: expected timestamps") from None
+    unknown = sorted(set(res["size"]) - set(lad["size"]))
+    require(not unknown, "resources.size", unknown, f"expected sizes of the ladder {list(lad['size'])}")
+    missing = sorted(set(res["resource"]) - set(u["resource"]))
+    require(not missing, "resources.resource", missing, "expected utilization samples for every resource")
+    now = u["timestamp"].max() if as_of is None else pd.Timestamp(as_of)
+    now = now.tz_localize("UTC") if now.tzinfo is None else now
+    position = {s: i for i, s in enumerate(lad["size"])}
+    out = []
+    for _, r in res.iterrows():
+        samples = u[u["resource"] == r["resource"]].sort_values("timestamp")
+        ts = samples["timestamp"]
+        step = ts.diff().median() if len(ts) > 1 else pd.Timedelta(0)
+        span_days = ((ts.iloc[-1] - ts.iloc[0]) + (step if pd.notna(step) else pd.Timedelta(0))) / pd.Timedelta(days=1)
+        require(span_days >= days_needed - 1e-9, f"utilization[{r['resource']!r}]", f"{span_days:.2f} days",
+                f"expected at least {days_needed:g} days of samples")
+        p_cpu = float(np.percentile(samples["cpu_utilization_share"], 99))
+        p_mem = float(np.percentile(samples["memory_utilization_share"], 99))
+        i = position[r["size"]]
+        cur = lad.iloc[i]
+        best = i
+        lowest = 0 if steps_limit is None else max(0, i - steps_limit)
+        for j in range(i - 1, lowest - 1, -1):
+            s = lad.iloc[j]
+            proj = max(p_cpu * cur["vcpu"] / s["vcpu"], p_mem * cur["memory_gib"] / s["memory_gib"])
+            if proj * (1 + headroom) <= target:
+                best = j
+            else:
+                break
+        new = lad.iloc[best]
+        saving = float((cur["usd_per_hour"] - new["usd_per_hour"]) * HOURS_PER_MONTH)
+        end = r.get("commitment_end") if "commitment_end" in res.columns else None
+        end = pd.Timestamp(end) if end is not None and pd.notna(end) else None
+        if end is not None and end.tzinfo is None:
+            end = end.tz_localize("UTC")
+        deferred = end is not None and end > now and saving > 0
+        out.append({
+            "resource": r["resource"], "size": r["size"], "p99_cpu_share": p_cpu, "p99_memory_share": p_mem,
+            "recommended_size": new["size"], "steps_down": i - best,
+            "projected_p99_cpu_share": p_cpu * cur["vcpu"] / new["vcpu"],
+            "projected_p99_memory_share": p_mem * cur["memory_gib"] / new["memory_gib"],
+            "savings_usd_per_month": saving, "savings_start": end if deferred else now,
+            "deferred_months": float((end - now) / pd.Timedelta(days=30.4375)) if deferred else 0.0,
+            "savings_now_usd_per_month": 0.0 if deferred else saving,
+        })
+    return pd.DataFrame(out).set_index("resource").rename_axis(None)

@@ -408,3 +408,65 @@ def test_commitment_bad_status():
     rows.loc[1, "CommitmentDiscountStatus"] = "used"
     with pytest.raises(ModelError, match="CommitmentDiscountStatus = \\['used'\\]"):
         F.commitment_metrics(rows)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. rightsizing
+
+LADDER = pd.DataFrame({"size": ["m.large", "m.xlarge", "m.2xlarge", "m.4xlarge"], "vcpu": [2, 4, 8, 16],
+                       "memory_gib": [8, 16, 32, 64], "usd_per_hour": [0.096, 0.192, 0.384, 0.768]})
+
+
+def _utilization(resource, days, cpu, mem, seed):
+    rng = np.random.default_rng(seed)
+    ts = pd.date_range("2026-11-01", periods=days * 24, freq="h", tz="UTC")
+    return pd.DataFrame({"resource": resource, "timestamp": ts,
+                         "cpu_utilization_share": np.clip(rng.normal(cpu, 0.02, ts.size), 0, 1),
+                         "memory_utilization_share": np.clip(rng.normal(mem, 0.02, ts.size), 0, 1)})
+
+
+def test_rightsizing_p99_of_ten_percent():
+    """The seed's case: a 4xlarge (16 vCPU, 64 GiB, $0.768/h) whose P99 CPU is about 10% (noise around 8%)
+    and memory about 12%. Demand: 16 x P99 vCPU; on a 2xlarge P99 doubles, xlarge x4, large x8.
+    With target 70% and 10% headroom a size fits when projected x 1.1 <= 0.70. P99s come from numpy.
+    A second resource, same load, carries a standard reservation to 2027-02-15: its saving waits.
+    Savings = (0.768 - price(new)) x 730 per month."""
+    u = pd.concat([_utilization("vm-a", 14, 0.08, 0.10, 1), _utilization("vm-b", 14, 0.08, 0.10, 1)
+                   .assign(resource="vm-b")])
+    res = pd.DataFrame({"resource": ["vm-a", "vm-b"], "size": ["m.4xlarge"] * 2,
+                        "commitment_end": [None, "2027-02-15"]})
+    as_of = pd.Timestamp("2026-11-15", tz="UTC")
+    r = F.rightsizing(u, res, LADDER, as_of=as_of)
+    a = u[u["resource"] == "vm-a"]
+    p_cpu = np.percentile(a["cpu_utilization_share"], 99)
+    p_mem = np.percentile(a["memory_utilization_share"], 99)
+    assert r.loc["vm-a", "p99_cpu_share"] == pytest.approx(p_cpu)
+    fits = [s for s, k in (("m.2xlarge", 2), ("m.xlarge", 4), ("m.large", 8)) if max(p_cpu, p_mem) * k * 1.1 <= 0.70]
+    assert r.loc["vm-a", "recommended_size"] == fits[-1]
+    price = dict(zip(LADDER["size"], LADDER["usd_per_hour"]))
+    saving = (0.768 - price[fits[-1]]) * 730
+    assert r.loc["vm-a", "savings_usd_per_month"] == pytest.approx(saving)
+    assert r.loc["vm-a", "savings_now_usd_per_month"] == pytest.approx(saving)
+    assert r.loc["vm-b", "savings_now_usd_per_month"] == 0.0
+    assert r.loc["vm-b", "savings_start"] == pd.Timestamp("2027-02-15", tz="UTC")
+    assert r.loc["vm-b", "deferred_months"] == pytest.approx(92 / 30.4375)  # 15 Nov -> 15 Feb: 92 days
+    one = F.rightsizing(u, res, LADDER, max_steps_down=1, as_of=as_of)
+    assert one.loc["vm-a", "recommended_size"] == "m.2xlarge"
+    assert one.loc["vm-a", "savings_usd_per_month"] == pytest.approx((0.768 - 0.384) * 730)
+
+
+def test_rightsizing_keeps_a_busy_resource():
+    """P99 about 62% on a 2xlarge: one size down would be about 124%, above the target: keep it."""
+    u = _utilization("db", 15, 0.55, 0.30, 2)
+    r = F.rightsizing(u, pd.DataFrame({"resource": ["db"], "size": ["m.2xlarge"]}), LADDER)
+    assert r.loc["db", "recommended_size"] == "m.2xlarge"
+    assert r.loc["db", "savings_usd_per_month"] == 0.0
+
+
+def test_rightsizing_series_shorter_than_the_minimum():
+    u = _utilization("vm-a", 10, 0.08, 0.10, 3)
+    with pytest.raises(ModelError, match=r"utilization\['vm-a'\] = '10.00 days': expected at least 14 days"):
+        F.rightsizing(u, pd.DataFrame({"resource": ["vm-a"], "size": ["m.4xlarge"]}), LADDER)
+    with pytest.raises(ModelError, match="resources.size = \\['c.large'\\]"):
+        F.rightsizing(_utilization("vm-a", 14, 0.1, 0.1, 3), pd.DataFrame({"resource": ["vm-a"], "size": ["c.large"]}),
+                      LADDER)
