@@ -1520,3 +1520,76 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
             "savings_now_usd_per_month": 0.0 if deferred else saving,
         })
     return pd.DataFrame(out).set_index("resource").rename_axis(None)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 9. Cost per unit of value
+# ----------------------------------------------------------------------------------------------------
+
+def cost_per_unit_series(cost_usd, units, price_usd_per_unit=None) -> pd.DataFrame:
+    """Cost per unit of value per period, its trend, and a flag where the price is below the cost.
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period (month, day), USD, >= 0, indexed by period.
+    units : pandas.Series
+        Units of value per period (tenants, transactions, predictions), > 0, same index.
+    price_usd_per_unit : float or pandas.Series, optional
+        What a unit pays, USD (one price, or one per period).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per period: ``cost_usd``, ``units``, ``cost_usd_per_unit``, ``change_share`` (on the period
+        before) and, with a price, ``price_usd_per_unit``, ``margin_usd_per_unit`` and
+        ``price_below_cost`` (True where it loses money on every unit). ``attrs["trend_share_per_period"]``
+        holds the fitted growth rate of the cost per unit.
+
+    Notes
+    -----
+    ``cost_per_unit_t = cost_t / units_t`` (`costlib.unit_economics.cost_per_unit`); ``margin = price -
+    cost_per_unit``; the trend is ``exp(b) - 1`` with ``b`` the least-squares slope of
+    ``ln(cost_per_unit_t)`` on ``t`` (0 with fewer than two periods or a zero cost).
+
+    References
+    ----------
+    .. [1] Seed section VI.5: "If a specific customer tier costs $5/month to host but pays $4/month, the TPM
+       must flag this negative unit economic model immediately."
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = cost_per_unit_series(pd.Series([5000.0, 5500.0]), pd.Series([1000.0, 1000.0]), 4.0)
+    >>> t[["cost_usd_per_unit", "margin_usd_per_unit", "price_below_cost"]]
+       cost_usd_per_unit  margin_usd_per_unit  price_below_cost
+    0                5.0                 -1.0              True
+    1                5.5                 -1.5              True
+    >>> round(t.attrs["trend_share_per_period"], 3)
+    0.1
+    """
+    cost = _series("cost_usd", cost_usd)
+    require(isinstance(units, pd.Series), "units", type(units).__name__, "expected a pandas Series")
+    require(units.index.equals(cost.index), "units.index", list(units.index)[:5], "expected the index of cost_usd")
+    _num("units", units.to_numpy(dtype=float), low=0, low_strict=True)
+    per_unit = unit_economics.cost_per_unit(cost.to_numpy(), units.to_numpy(dtype=float))
+    per_unit = np.atleast_1d(np.asarray(per_unit, dtype=float))
+    df = pd.DataFrame({"cost_usd": cost.to_numpy(), "units": units.to_numpy(dtype=float),
+                       "cost_usd_per_unit": per_unit}, index=cost.index)
+    df["change_share"] = df["cost_usd_per_unit"].pct_change()
+    if price_usd_per_unit is not None:
+        if isinstance(price_usd_per_unit, pd.Series):
+            require(price_usd_per_unit.index.equals(cost.index), "price_usd_per_unit.index",
+                    list(price_usd_per_unit.index)[:5], "expected the index of cost_usd")
+            price = _num("price_usd_per_unit", price_usd_per_unit.to_numpy(dtype=float), low=0)
+        else:
+            price = np.broadcast_to(_scalar("price_usd_per_unit", price_usd_per_unit, low=0), per_unit.shape)
+        df["price_usd_per_unit"] = price
+        df["margin_usd_per_unit"] = price - per_unit
+        df["price_below_cost"] = df["margin_usd_per_unit"] < 0
+    trend = 0.0
+    if len(df) >= 2 and (per_unit > 0).all():
+        slope = np.polyfit(np.arange(len(df)), np.log(per_unit), 1)[0]
+        trend = float(np.expm1(slope))
+    df.attrs["trend_share_per_period"] = trend
+    return df

@@ -470,3 +470,21 @@ def test_rightsizing_series_shorter_than_the_minimum():
     with pytest.raises(ModelError, match="resources.size = \\['c.large'\\]"):
         F.rightsizing(_utilization("vm-a", 14, 0.1, 0.1, 3), pd.DataFrame({"resource": ["vm-a"], "size": ["c.large"]}),
                       LADDER)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 9. cost per unit of value
+
+def test_cost_per_unit_flags_price_below_cost():
+    """The seed: a tier costing $5 a month per tenant to host pays $4. 200 tenants cost $1,000 in
+    month 1 ($5.00 each), 250 cost $1,100 in month 2 ($4.40), 300 cost $1,170 in month 3 ($3.90):
+    below cost in months 1 and 2 (margin -1.00, -0.40), above in month 3 (+0.10). Trend: the
+    least-squares slope through (0, ln 5.0), (1, ln 4.4), (2, ln 3.9) is (ln 3.9 - ln 5.0) / 2 (with
+    x centred on 1 the middle point has weight 0), so the trend is exp of that minus 1."""
+    t = F.cost_per_unit_series(pd.Series([1000.0, 1100.0, 1170.0]), pd.Series([200.0, 250.0, 300.0]), 4.0)
+    assert t["cost_usd_per_unit"].tolist() == pytest.approx([5.0, 4.4, 3.9])
+    assert t["margin_usd_per_unit"].tolist() == pytest.approx([-1.0, -0.4, 0.1])
+    assert t["price_below_cost"].tolist() == [True, True, False]
+    assert t.attrs["trend_share_per_period"] == pytest.approx(math.exp((math.log(3.9) - math.log(5.0)) / 2) - 1)
+    with pytest.raises(ModelError, match=r"units\[0\] = 0.0: expected a finite number > 0"):
+        F.cost_per_unit_series(pd.Series([1.0]), pd.Series([0.0]))
