@@ -1593,3 +1593,105 @@ def cost_per_unit_series(cost_usd, units, price_usd_per_unit=None) -> pd.DataFra
         trend = float(np.expm1(slope))
     df.attrs["trend_share_per_period"] = trend
     return df
+
+
+# ----------------------------------------------------------------------------------------------------
+# 6. Storage tiering
+# ----------------------------------------------------------------------------------------------------
+
+DAYS_PER_MONTH = 30.4375
+
+
+def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFrame:
+    """Each dataset's candidate moves to a cheaper storage class, net of transition, retrieval and
+    early-deletion costs, and the best move.
+
+    Parameters
+    ----------
+    datasets : pandas.DataFrame
+        ``dataset``, ``storage_class`` (current, a class in ``classes``), ``gb`` (stored, decimal GB),
+        ``objects`` (count), ``read_gb_per_month`` (GB read back per month) and optionally
+        ``months_kept`` (how long the data stays before deletion; default ``horizon_months``).
+    classes : pandas.DataFrame
+        ``storage_class``, ``usd_per_gb_month``, ``retrieval_usd_per_gb``,
+        ``transition_usd_per_1000_objects`` (lifecycle transition into the class) and
+        ``min_storage_days`` (minimum billed duration; deleting earlier bills the rest).
+    horizon_months : float
+        Months over which a move is judged (> 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (dataset, colder class): ``storage_saving_usd_per_month``,
+        ``retrieval_extra_usd_per_month``, ``net_saving_usd_per_month``, ``transition_usd``,
+        ``early_deletion_usd``, ``net_saving_usd`` (over the months kept), ``breakeven_months`` (NaN when
+        the move never pays back) and ``recommended`` (the best move with a positive net saving).
+
+    Notes
+    -----
+    For a dataset of G GB in class a read R GB a month, kept M months, moving to class b:
+    ``saving = G (p_a - p_b) - R (r_b - r_a)`` per month; ``transition = objects / 1000 x t_b``;
+    ``early_deletion = G p_b max(0, min_days_b / 30.4375 - M)``;
+    ``net = saving x M - transition - early_deletion``; recommended when ``net > 0`` and largest.
+
+    References
+    ----------
+    .. [1] Seed section VI.3: "If you archive data that you actually need to query monthly, the retrieval
+       fees will exceed the storage savings."
+    .. [2] Amazon S3 pricing and the S3 user guide, "Transitioning objects using Amazon S3 Lifecycle":
+       per-request transition charges and minimum storage durations (30 days Standard-IA, 90 days
+       Glacier Instant and Flexible Retrieval, 180 days Deep Archive).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> classes = pd.DataFrame({"storage_class": ["STANDARD", "GLACIER_IR"], "usd_per_gb_month": [0.023, 0.004],
+    ...     "retrieval_usd_per_gb": [0.0, 0.03], "transition_usd_per_1000_objects": [0.0, 0.02],
+    ...     "min_storage_days": [0, 90]})
+    >>> logs = pd.DataFrame({"dataset": ["logs"], "storage_class": ["STANDARD"], "gb": [10_000.0],
+    ...     "objects": [100_000], "read_gb_per_month": [0.0]})
+    >>> m = storage_tiering_moves(logs, classes)
+    >>> float(m.loc[0, "net_saving_usd_per_month"]), float(m.loc[0, "net_saving_usd"]), bool(m.loc[0, "recommended"])
+    (190.0, 2278.0, True)
+    """
+    ds = _frame("datasets", datasets, ["dataset", "storage_class", "gb", "objects", "read_gb_per_month"])
+    cl = _frame("classes", classes, ["storage_class", "usd_per_gb_month", "retrieval_usd_per_gb",
+                                     "transition_usd_per_1000_objects", "min_storage_days"])
+    require(cl["storage_class"].is_unique, "classes.storage_class", list(cl["storage_class"]), "expected each class once")
+    for c in ("usd_per_gb_month", "retrieval_usd_per_gb", "transition_usd_per_1000_objects", "min_storage_days"):
+        cl[c] = _column("classes", cl, c, low=0)
+    for c in ("gb", "objects", "read_gb_per_month"):
+        ds[c] = _column("datasets", ds, c, low=0)
+    horizon = _scalar("horizon_months", horizon_months, low=0, low_strict=True)
+    if "months_kept" in ds.columns:
+        ds["months_kept"] = _column("datasets", ds, "months_kept", low=0, low_strict=True)
+    else:
+        ds["months_kept"] = horizon
+    unknown = sorted(set(ds["storage_class"]) - set(cl["storage_class"]))
+    require(not unknown, "datasets.storage_class", unknown, f"expected classes of {list(cl['storage_class'])}")
+    cl = cl.set_index("storage_class")
+    rows = []
+    for _, d in ds.iterrows():
+        a = cl.loc[d["storage_class"]]
+        for name, b in cl.iterrows():
+            if b["usd_per_gb_month"] >= a["usd_per_gb_month"]:
+                continue
+            storage = d["gb"] * (a["usd_per_gb_month"] - b["usd_per_gb_month"])
+            retrieval = d["read_gb_per_month"] * (b["retrieval_usd_per_gb"] - a["retrieval_usd_per_gb"])
+            monthly = storage - retrieval
+            transition = d["objects"] / 1000 * b["transition_usd_per_1000_objects"]
+            early = d["gb"] * b["usd_per_gb_month"] * max(0.0, b["min_storage_days"] / DAYS_PER_MONTH - d["months_kept"])
+            rows.append({"dataset": d["dataset"], "from_class": d["storage_class"], "to_class": name,
+                         "storage_saving_usd_per_month": storage, "retrieval_extra_usd_per_month": retrieval,
+                         "net_saving_usd_per_month": monthly, "transition_usd": transition,
+                         "early_deletion_usd": early,
+                         "net_saving_usd": monthly * d["months_kept"] - transition - early,
+                         "breakeven_months": transition / monthly if monthly > 0 else np.nan})
+    cols = ["dataset", "from_class", "to_class", "storage_saving_usd_per_month", "retrieval_extra_usd_per_month",
+            "net_saving_usd_per_month", "transition_usd", "early_deletion_usd", "net_saving_usd", "breakeven_months"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["recommended"] = False
+    if len(out):
+        best = out[out["net_saving_usd"] > 0].groupby("dataset")["net_saving_usd"].idxmax()
+        out.loc[best.to_numpy(), "recommended"] = True
+    return out

@@ -488,3 +488,41 @@ def test_cost_per_unit_flags_price_below_cost():
     assert t.attrs["trend_share_per_period"] == pytest.approx(math.exp((math.log(3.9) - math.log(5.0)) / 2) - 1)
     with pytest.raises(ModelError, match=r"units\[0\] = 0.0: expected a finite number > 0"):
         F.cost_per_unit_series(pd.Series([1.0]), pd.Series([0.0]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# 6. storage tiering
+
+CLASSES = pd.DataFrame({
+    # S3 us-east-1 list prices used as assumptions (per GB-month; retrieval per GB; transition per 1,000)
+    "storage_class": ["STANDARD", "STANDARD_IA", "GLACIER_IR", "DEEP_ARCHIVE"],
+    "usd_per_gb_month": [0.023, 0.0125, 0.004, 0.00099],
+    "retrieval_usd_per_gb": [0.0, 0.01, 0.03, 0.02],
+    "transition_usd_per_1000_objects": [0.0, 0.01, 0.02, 0.05],
+    "min_storage_days": [0, 30, 90, 180],
+})
+
+
+def test_archive_read_monthly_costs_more_than_it_saves():
+    """The seed's warning: 10,000 GB of STANDARD data (100,000 objects) read back in full every month.
+    To GLACIER_IR: saves 10,000 x (0.023 - 0.004) = $190/month, retrieval 10,000 x 0.03 = $300/month:
+    net -$110/month. To DEEP_ARCHIVE: saves 10,000 x 0.02201 = $220.10, retrieval $200: +$20.10/month,
+    transition 100 x 0.05 = $5: over 12 months 241.20 - 5 = $236.20. To STANDARD_IA: saves $105,
+    retrieval $100: +$5/month, 12 x 5 - 1 = $59. Best move: DEEP_ARCHIVE (were the hours-long retrieval
+    acceptable). Read 1,000 GB a month instead: GLACIER_IR nets 190 - 30 = $160/month.
+    Kept only 2 months: DEEP_ARCHIVE bills 180 days: early deletion 10,000 x 0.00099 x (180/30.4375 - 2)."""
+    hot = pd.DataFrame({"dataset": ["logs"], "storage_class": ["STANDARD"], "gb": [10_000.0], "objects": [100_000],
+                        "read_gb_per_month": [10_000.0]})
+    m = F.storage_tiering_moves(hot, CLASSES).set_index("to_class")
+    assert m.loc["GLACIER_IR", "net_saving_usd_per_month"] == pytest.approx(-110.0)
+    assert m.loc["GLACIER_IR", "net_saving_usd"] < 0 and not m.loc["GLACIER_IR", "recommended"]
+    assert math.isnan(m.loc["GLACIER_IR", "breakeven_months"])
+    assert m.loc["DEEP_ARCHIVE", "net_saving_usd"] == pytest.approx(12 * 20.10 - 5)
+    assert m.loc["STANDARD_IA", "net_saving_usd"] == pytest.approx(59.0)
+    assert m["recommended"].sum() == 1 and m.loc["DEEP_ARCHIVE", "recommended"]
+    cooler = F.storage_tiering_moves(hot.assign(read_gb_per_month=1_000.0), CLASSES).set_index("to_class")
+    assert cooler.loc["GLACIER_IR", "net_saving_usd_per_month"] == pytest.approx(160.0)
+    short = F.storage_tiering_moves(hot.assign(months_kept=2.0), CLASSES).set_index("to_class")
+    assert short.loc["DEEP_ARCHIVE", "early_deletion_usd"] == pytest.approx(10_000 * 0.00099 * (180 / 30.4375 - 2))
+    with pytest.raises(ModelError, match="datasets.storage_class = \\['HOT'\\]"):
+        F.storage_tiering_moves(hot.assign(storage_class="HOT"), CLASSES)
