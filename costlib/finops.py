@@ -1695,3 +1695,200 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
         best = out[out["net_saving_usd"] > 0].groupby("dataset")["net_saving_usd"].idxmax()
         out.loc[best.to_numpy(), "recommended"] = True
     return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# 8. Spot batch window
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpotBatchResult:
+    """What `spot_batch_window` returns (USD per nightly run).
+
+    Attributes
+    ----------
+    expected_cost_usd, p90_cost_usd : float
+        Mean and 90th percentile of the run's cost (spot plus any on-demand fallback).
+    probability_miss : float
+        Share of simulated runs finishing after the window.
+    expected_finish_hours : float
+        Mean finishing time from the start of the window, hours.
+    fallback_share : float
+        Share of runs that fell back to on-demand.
+    on_demand_cost_usd : float
+        The same job all on on-demand (`on_demand_batch_cost`).
+    expected_saving_usd : float
+        ``on_demand_cost_usd - expected_cost_usd``.
+    runs : int
+        Simulated runs.
+    """
+
+    expected_cost_usd: float
+    p90_cost_usd: float
+    probability_miss: float
+    expected_finish_hours: float
+    fallback_share: float
+    on_demand_cost_usd: float
+    expected_saving_usd: float
+    runs: int
+
+
+def on_demand_batch_cost(work_hours, instances, on_demand_usd_per_instance_hour):
+    """Cost of a batch job run on on-demand instances, which are not interrupted.
+
+    Parameters
+    ----------
+    work_hours : array_like
+        Hours the job takes on the whole fleet, > 0.
+    instances : array_like
+        Instances in the fleet, > 0.
+    on_demand_usd_per_instance_hour : array_like
+        USD per instance-hour, >= 0.
+
+    Returns
+    -------
+    float or ndarray
+        USD per run: ``work_hours x instances x price``.
+
+    Examples
+    --------
+    >>> on_demand_batch_cost(3.0, 100, 0.192)
+    57.6
+    """
+    w = _num("work_hours", work_hours, low=0, low_strict=True)
+    n = _num("instances", instances, low=0, low_strict=True)
+    p = _num("on_demand_usd_per_instance_hour", on_demand_usd_per_instance_hour, low=0)
+    return checks.out(np.round(w * n * p, 12))
+
+
+def spot_batch_window(work_hours, window_hours, instances, spot_usd_per_instance_hour,
+                      on_demand_usd_per_instance_hour, interruption_rate_per_hour, pools: int = 4,
+                      checkpoint_interval_hours=0.25, replacement_delay_hours=0.25, fallback_at_hours=None,
+                      on_demand_start_hours=0.1, runs: int = 10_000, seed: int = 0,
+                      step_hours=1 / 60) -> SpotBatchResult:
+    """Expected cost and probability of missing the window for a batch job on a diversified spot fleet.
+
+    Parameters
+    ----------
+    work_hours : float
+        Hours the job takes on the whole fleet without interruptions, > 0.
+    window_hours : float
+        The deadline from the start (the seed: 4 hours).
+    instances : int
+        Instances in the fleet, split evenly over the pools.
+    spot_usd_per_instance_hour, on_demand_usd_per_instance_hour : float
+        Prices, USD per instance-hour.
+    interruption_rate_per_hour : float
+        Rate at which each pool is reclaimed (a Poisson process per pool), per hour, >= 0.
+    pools : int
+        Capacity pools (instance types x availability zones) the fleet is diversified over; a reclaim
+        takes one pool. 1 = not diversified.
+    checkpoint_interval_hours : float
+        A pool checkpoints to object storage every this many hours of its running time; a reclaim loses
+        the work since its last checkpoint (0 = after every step).
+    replacement_delay_hours : float
+        Time until a reclaimed pool is running again on new spot capacity.
+    fallback_at_hours : float, optional
+        At this time, any work left moves to on-demand instances (the whole fleet size), after a graceful
+        checkpoint; ``None`` never falls back.
+    on_demand_start_hours : float
+        Time for the on-demand fleet to start; billed.
+    runs, seed : int
+        Monte Carlo runs and the seed (same arguments, same answer).
+    step_hours : float
+        The simulation's time step (1 minute).
+
+    Returns
+    -------
+    SpotBatchResult
+
+    Notes
+    -----
+    Time-stepped, vectorised over runs and pools. In each step of length dt an up pool is reclaimed with
+    probability ``1 - exp(-λ dt)`` (then it loses its unsaved work and is down for the replacement delay,
+    unbilled); otherwise it does ``dt / pools`` fleet-hours of work, billed ``dt x instances / pools x
+    spot price``, and checkpoints when its running time since the last checkpoint reaches the interval.
+    The job is done when the work done reaches ``work_hours``. At the fallback time the remaining work
+    ``W_rest`` runs on on-demand: finish ``= t_f + start + W_rest``, cost ``(start + W_rest) x instances x
+    on-demand price``. Without a fallback an unfinished run stops at 4 x window and counts as missed.
+
+    Limiting case (tested): one pool, checkpoints every step, no fallback: the reclaims before the job's
+    ``W / dt`` working steps are negative binomial (Poisson(λW) as dt -> 0), the finish is ``W + N (dt +
+    r)``, so ``P(miss) = P(N > (T - W) / (dt + r))``, and the cost is exactly ``W x instances x spot price``.
+
+    References
+    ----------
+    .. [1] Seed, interview question VI.2 ("Architecture for cost vs availability"): spot fleet, diversified
+       allocation across instance types and zones, checkpoints to object storage, on-demand fallback as the
+       deadline approaches.
+    .. [2] AWS EC2 docs, "Spot Instance interruptions" (two-minute notice) and "Allocation strategies for
+       Spot Instances" (capacity-optimized, diversified).
+
+    Examples
+    --------
+    >>> r = spot_batch_window(3.0, 4.0, 100, 0.06, 0.192, interruption_rate_per_hour=0.0)
+    >>> round(r.expected_cost_usd, 6), r.probability_miss, round(r.on_demand_cost_usd, 6)
+    (18.0, 0.0, 57.6)
+    """
+    work = _scalar("work_hours", work_hours, low=0, low_strict=True)
+    window = _scalar("window_hours", window_hours, low=0, low_strict=True)
+    n = _scalar("instances", instances, low=0, low_strict=True)
+    spot = _scalar("spot_usd_per_instance_hour", spot_usd_per_instance_hour, low=0)
+    od = _scalar("on_demand_usd_per_instance_hour", on_demand_usd_per_instance_hour, low=0)
+    rate = _scalar("interruption_rate_per_hour", interruption_rate_per_hour, low=0)
+    k = checks.whole("pools", pools, 1, unit="pools")
+    ckpt = _scalar("checkpoint_interval_hours", checkpoint_interval_hours, low=0)
+    delay = _scalar("replacement_delay_hours", replacement_delay_hours, low=0)
+    start = _scalar("on_demand_start_hours", on_demand_start_hours, low=0)
+    fallback = None if fallback_at_hours is None else _scalar("fallback_at_hours", fallback_at_hours, low=0)
+    m = checks.whole("runs", runs, 1, unit="runs")
+    dt = _scalar("step_hours", step_hours, low=0, low_strict=True)
+    rng = np.random.default_rng(seed)
+    t_end = fallback if fallback is not None else 4 * window
+    steps = int(math.ceil(t_end / dt - 1e-9))
+    p_reclaim = -math.expm1(-rate * dt)
+    saved = np.zeros(m)
+    unsaved = np.zeros((m, k))
+    since = np.zeros((m, k))
+    down_until = np.zeros((m, k))
+    up_hours = np.zeros(m)
+    finish = np.full(m, np.nan)
+    per_step = dt / k
+    for i in range(steps):
+        t = i * dt
+        active = np.isnan(finish)
+        if not active.any():
+            break
+        up = (down_until <= t + 1e-12) & active[:, None]
+        reclaimed = up & (rng.random((m, k)) < p_reclaim)
+        unsaved[reclaimed] = 0.0
+        since[reclaimed] = 0.0
+        down_until[reclaimed] = t + dt + delay
+        working = up & ~reclaimed
+        unsaved += working * per_step
+        since += working * dt
+        up_hours += working.sum(axis=1) * dt
+        checkpoint = working & (since >= ckpt - 1e-12)
+        saved += (unsaved * checkpoint).sum(axis=1)
+        unsaved[checkpoint] = 0.0
+        since[checkpoint] = 0.0
+        done = active & (saved + unsaved.sum(axis=1) >= work - 1e-9)
+        finish[done] = t + dt
+    spot_cost = up_hours * n / k * spot
+    rest = np.isnan(finish)
+    od_cost = np.zeros(m)
+    if fallback is not None:
+        remaining = np.maximum(work - saved - unsaved.sum(axis=1), 0.0)
+        finish[rest] = fallback + start + remaining[rest]
+        od_cost[rest] = (start + remaining[rest]) * n * od
+        finished = finish
+    else:
+        finished = np.where(rest, np.inf, finish)
+    cost = spot_cost + od_cost
+    on_demand = float(on_demand_batch_cost(work, n, od))
+    return SpotBatchResult(
+        expected_cost_usd=float(cost.mean()), p90_cost_usd=float(np.percentile(cost, 90)),
+        probability_miss=float((finished > window + 1e-9).mean()),
+        expected_finish_hours=float(np.mean(np.where(np.isfinite(finished), finished, t_end))),
+        fallback_share=float(rest.mean()) if fallback is not None else 0.0,
+        on_demand_cost_usd=on_demand, expected_saving_usd=on_demand - float(cost.mean()), runs=m)

@@ -526,3 +526,49 @@ def test_archive_read_monthly_costs_more_than_it_saves():
     assert short.loc["DEEP_ARCHIVE", "early_deletion_usd"] == pytest.approx(10_000 * 0.00099 * (180 / 30.4375 - 2))
     with pytest.raises(ModelError, match="datasets.storage_class = \\['HOT'\\]"):
         F.storage_tiering_moves(hot.assign(storage_class="HOT"), CLASSES)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 8. spot batch window
+
+def test_spot_batch_matches_the_closed_form_in_the_limit():
+    """One pool, checkpoint after every step, no fallback: 3 hours of work, a 4-hour window, reclaims at
+    0.5 per hour, 0.3 h to replace, 1-minute steps. Each reclaim costs dt + r = 0.31667 h, so the job
+    misses when N >= 4 reclaims (3 x 0.3167 = 0.95 <= 1 h of slack < 1.27). N counts reclaims before
+    the 180th working step: negative binomial with success probability exp(-0.5/60); its Poisson limit
+    is Poisson(1.5): P(N >= 4) = 1 - e^-1.5 (1 + 1.5 + 1.125 + 0.5625) = 0.06564. Nothing is lost on a
+    reclaim, so every run costs exactly 3 h x 100 x $0.06 = $18 of spot."""
+    from scipy import stats
+    r = F.spot_batch_window(3.0, 4.0, 100, 0.06, 0.192, interruption_rate_per_hour=0.5, pools=1,
+                            checkpoint_interval_hours=0.0, replacement_delay_hours=0.3, runs=20_000, seed=3)
+    exact = stats.nbinom.sf(3, 180, math.exp(-0.5 / 60))
+    poisson = 1 - math.exp(-1.5) * (1 + 1.5 + 1.125 + 0.5625)
+    se = math.sqrt(exact * (1 - exact) / 20_000)
+    assert r.probability_miss == pytest.approx(exact, abs=4 * se)
+    assert exact == pytest.approx(poisson, abs=0.003)
+    assert r.expected_cost_usd == pytest.approx(18.0)
+    assert r.on_demand_cost_usd == pytest.approx(3 * 100 * 0.192)
+
+
+def test_spot_batch_diversification_and_fallback():
+    """Same job with 15-minute checkpoints. Four pools (each reclaimed at 0.5/h, losing a quarter of the
+    fleet) spread the same mean delay over more, smaller events: fewer misses than one pool.
+    With a fallback at 3 h (1 h before the deadline, 0.1 h to start on demand) a run misses only if
+    more than 0.9 h of fleet work is left at 3 h; every run costs at most 3.15 h of spot for the whole
+    fleet plus 1 h on demand (the bound is loose; the check is that the fallback cuts the misses
+    and still saves against all on-demand, $57.60)."""
+    common = dict(work_hours=3.0, window_hours=4.0, instances=100, spot_usd_per_instance_hour=0.06,
+                  on_demand_usd_per_instance_hour=0.192, interruption_rate_per_hour=0.5,
+                  checkpoint_interval_hours=0.25, replacement_delay_hours=0.3, runs=5_000, seed=4)
+    one = F.spot_batch_window(pools=1, **common)
+    four = F.spot_batch_window(pools=4, **common)
+    assert four.probability_miss < one.probability_miss
+    guarded = F.spot_batch_window(pools=4, fallback_at_hours=3.0, **common)
+    assert guarded.probability_miss <= four.probability_miss
+    assert guarded.expected_cost_usd < guarded.on_demand_cost_usd
+    assert guarded.expected_saving_usd == pytest.approx(57.6 - guarded.expected_cost_usd)
+    # reclaimed all the time: the whole job runs on demand after the fallback at 0
+    never = F.spot_batch_window(3.0, 4.0, 100, 0.06, 0.192, interruption_rate_per_hour=1e9, pools=2,
+                                fallback_at_hours=0.0, on_demand_start_hours=0.1, runs=100)
+    assert never.expected_cost_usd == pytest.approx(3.1 * 100 * 0.192)
+    assert never.probability_miss == 0.0 and never.fallback_share == 1.0
