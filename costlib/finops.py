@@ -1892,3 +1892,105 @@ def spot_batch_window(work_hours, window_hours, instances, spot_usd_per_instance
         expected_finish_hours=float(np.mean(np.where(np.isfinite(finished), finished, t_end))),
         fallback_share=float(rest.mean()) if fallback is not None else 0.0,
         on_demand_cost_usd=on_demand, expected_saving_usd=on_demand - float(cost.mean()), runs=m)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 7. Team scorecards
+# ----------------------------------------------------------------------------------------------------
+
+SCORECARD_COLUMNS = ("cost_usd_per_month", "tag_coverage_share", "effective_savings_rate",
+                     "commitment_utilization_share", "idle_share", "rightsizing_usd_per_month",
+                     "anomaly_usd_per_month", "unit_cost_trend_share_per_month")
+SCORE_COMPONENTS = ("tagging", "savings_rate", "utilization", "idle", "rightsizing", "anomalies", "unit_cost")
+
+
+def team_scorecard(metrics, weights: Mapping[str, float] | None = None, esr_target=0.30,
+                   unit_cost_trend_tolerance=0.10) -> pd.DataFrame:
+    """An efficiency score per team (0-100, higher is better) from seven FinOps measures, ranked.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Indexed by team, with ``cost_usd_per_month`` (> 0), ``tag_coverage_share``,
+        ``effective_savings_rate``, ``commitment_utilization_share`` (NaN for a team without
+        commitments), ``idle_share`` (decimals), ``rightsizing_usd_per_month`` and
+        ``anomaly_usd_per_month`` (USD, >= 0) and ``unit_cost_trend_share_per_month`` (growth of cost per
+        unit of value per month, a decimal; negative is improving).
+    weights : mapping, optional
+        Component -> weight (>= 0) over `SCORE_COMPONENTS`; default equal weights.
+    esr_target : float
+        The effective savings rate that earns the full savings-rate score.
+    unit_cost_trend_tolerance : float
+        Unit-cost growth per month that scores zero (0.10 = +10% a month).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The metrics plus one column per component score (0-1), ``score`` (0-100) and ``rank`` (1 = best),
+        sorted by rank.
+
+    Notes
+    -----
+    Component scores: tagging = coverage; savings_rate = clip(ESR / target, 0, 1); utilization =
+    commitment utilization; idle = 1 - idle share; rightsizing = 1 - min(1, opportunity / cost);
+    anomalies = 1 - min(1, anomaly dollars / cost); unit_cost = clip(1 - trend / tolerance, 0, 1).
+    ``score = 100 x Σ w_c s_c / Σ w_c`` over the components a team has (NaN ones are left out, weights
+    renormalised). Ties rank by cost, larger first.
+
+    References
+    ----------
+    .. [1] Seed section VI.4, "Gamification": publish efficiency scorecards (Team A at 95%, Team B at 60%).
+    .. [2] FinOps Foundation KPI library: tag coverage (allocation), effective savings rate, commitment
+       utilization, idle cost share, unit economics.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"cost_usd_per_month": [10_000.0, 10_000.0], "tag_coverage_share": [0.95, 0.60],
+    ...     "effective_savings_rate": [0.30, 0.15], "commitment_utilization_share": [1.0, 0.80],
+    ...     "idle_share": [0.05, 0.30], "rightsizing_usd_per_month": [0.0, 1_000.0],
+    ...     "anomaly_usd_per_month": [0.0, 500.0], "unit_cost_trend_share_per_month": [-0.02, 0.05]},
+    ...     index=["team-a", "team-b"])
+    >>> team_scorecard(m)[["score", "rank"]]
+                score  rank
+    team-a  98.571429     1
+    team-b  70.714286     2
+    """
+    df = _frame("metrics", metrics, list(SCORECARD_COLUMNS))
+    df["cost_usd_per_month"] = _column("metrics", df, "cost_usd_per_month", low=0, low_strict=True)
+    for c in ("tag_coverage_share", "idle_share"):
+        df[c] = _column("metrics", df, c, low=0, high=1)
+    for c in ("rightsizing_usd_per_month", "anomaly_usd_per_month"):
+        df[c] = _column("metrics", df, c, low=0)
+    df["effective_savings_rate"] = _column("metrics", df, "effective_savings_rate")
+    df["unit_cost_trend_share_per_month"] = _column("metrics", df, "unit_cost_trend_share_per_month")
+    util = pd.to_numeric(df["commitment_utilization_share"], errors="coerce").to_numpy(dtype=float)
+    bad = np.isfinite(util) & ((util < 0) | (util > 1))
+    require(not bad.any(), "metrics.commitment_utilization_share", util[bad].tolist()[:1],
+            "expected a share in [0, 1] (or NaN without commitments)")
+    target = _scalar("esr_target", esr_target, low=0, low_strict=True)
+    tolerance = _scalar("unit_cost_trend_tolerance", unit_cost_trend_tolerance, low=0, low_strict=True)
+    w = {c: 1.0 for c in SCORE_COMPONENTS}
+    if weights is not None:
+        extra = sorted(set(weights) - set(SCORE_COMPONENTS))
+        require(not extra, "weights", extra, f"expected components of {list(SCORE_COMPONENTS)}")
+        w.update({c: _scalar(f"weights[{c!r}]", v, low=0) for c, v in weights.items()})
+    require(sum(w.values()) > 0, "weights", w, "expected at least one positive weight")
+    cost = df["cost_usd_per_month"]
+    s = pd.DataFrame({
+        "tagging": df["tag_coverage_share"],
+        "savings_rate": (df["effective_savings_rate"] / target).clip(0, 1),
+        "utilization": util,
+        "idle": 1 - df["idle_share"],
+        "rightsizing": 1 - (df["rightsizing_usd_per_month"] / cost).clip(upper=1),
+        "anomalies": 1 - (df["anomaly_usd_per_month"] / cost).clip(upper=1),
+        "unit_cost": (1 - df["unit_cost_trend_share_per_month"] / tolerance).clip(0, 1),
+    }, index=df.index)
+    weight = pd.Series(w)[list(SCORE_COMPONENTS)]
+    present = s.notna()
+    score = 100 * (s.fillna(0) * weight).sum(axis=1) / (present * weight).sum(axis=1)
+    out = pd.concat([df, s.add_suffix("_score")], axis=1)
+    out["score"] = score
+    out = out.assign(_c=-cost).sort_values(["score", "_c"], ascending=[False, True], kind="stable").drop(columns="_c")
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out

@@ -572,3 +572,30 @@ def test_spot_batch_diversification_and_fallback():
                                 fallback_at_hours=0.0, on_demand_start_hours=0.1, runs=100)
     assert never.expected_cost_usd == pytest.approx(3.1 * 100 * 0.192)
     assert never.probability_miss == 0.0 and never.fallback_share == 1.0
+
+
+# ---------------------------------------------------------------------------------------------------
+# 7. scorecards
+
+def test_team_scorecard_hand_worked():
+    """Equal weights over seven components, each 0-1:
+    team-a: coverage .95, ESR .30/.30 = 1, utilization 1, idle 1 - .05 = .95, rightsizing 1 - 0 = 1,
+    anomalies 1, unit-cost trend -2%/month -> 1: (0.95 + 1 + 1 + 0.95 + 1 + 1 + 1) / 7 = 98.571.
+    team-b: .60, .15/.30 = .5, .80, .70, 1 - 1000/10000 = .9, 1 - 500/10000 = .95, 1 - .05/.10 = .5:
+    4.95 / 7 = 70.714. team-c has no commitments (utilization NaN): its score averages the other six:
+    .80, 0 (ESR 0), 1 - .10 = .90, 1 - 2000/20000 = .9, 1, 1 - .2/.1 -> 0: 3.6 / 6 = 60.0.
+    With all the weight on tagging the ranking follows coverage: a, c, b."""
+    m = pd.DataFrame({
+        "cost_usd_per_month": [10_000.0, 10_000.0, 20_000.0], "tag_coverage_share": [0.95, 0.60, 0.80],
+        "effective_savings_rate": [0.30, 0.15, 0.0], "commitment_utilization_share": [1.0, 0.80, np.nan],
+        "idle_share": [0.05, 0.30, 0.10], "rightsizing_usd_per_month": [0.0, 1_000.0, 2_000.0],
+        "anomaly_usd_per_month": [0.0, 500.0, 0.0], "unit_cost_trend_share_per_month": [-0.02, 0.05, 0.20]},
+        index=["team-a", "team-b", "team-c"])
+    s = F.team_scorecard(m)
+    assert s["score"].to_dict() == pytest.approx({"team-a": 690 / 7, "team-b": 495 / 7, "team-c": 60.0})
+    assert s.index.tolist() == ["team-a", "team-b", "team-c"]
+    assert s["rank"].tolist() == [1, 2, 3]
+    only_tags = F.team_scorecard(m, weights={c: 0.0 for c in F.SCORE_COMPONENTS} | {"tagging": 1.0})
+    assert only_tags.index.tolist() == ["team-a", "team-c", "team-b"]
+    with pytest.raises(ModelError, match="weights = \\['speed'\\]"):
+        F.team_scorecard(m, weights={"speed": 1.0})
