@@ -208,7 +208,8 @@ def _weights(method, teams, direct, fixed_shares, usage):
         return shares.reindex(teams).to_numpy()
     require(usage is not None, "usage", usage, "expected a usage metric per team for method 'usage'")
     u = _mapping("usage", usage)
-    require(set(u.index) == set(teams), "usage", sorted(u.index), f"expected usage for exactly the teams {sorted(teams)}")
+    require(set(u.index) == set(teams), "usage", sorted(u.index),
+            f"expected usage for exactly the teams {sorted(teams)}")
     require(u.sum() > 0, "usage", u.to_dict(), "expected a positive total usage")
     return u.reindex(teams).to_numpy()
 
@@ -525,14 +526,16 @@ def request_usage_gap(nodes, usage) -> pd.DataFrame:
 
     Examples
     --------
+    One node at $2 an hour (2 cores, 8 GiB; CPU $0.50 per core-hour, RAM $0.125 per GiB-hour): a team
+    requesting 2 cores and 4 GiB but using 1 and 2 pays $1.50 by requests, $0.75 by usage.
+
     >>> import pandas as pd
-    >>> nodes = pd.DataFrame({"node": ["n1"], "cost_usd_per_hour": [1.0], "cpu_cores": [4.0],
-    ...                       "ram_gib": [16.0], "cpu_cost_share": [0.5]})
-    >>> usage = pd.DataFrame({"hour": [0, 0], "node": ["n1", "n1"], "team": ["ads", "web"],
-    ...     "cpu_request_cores": [2.0, 1.0], "cpu_used_cores": [1.0, 1.0],
-    ...     "ram_request_gib": [8.0, 4.0], "ram_used_gib": [4.0, 4.0]})
-    >>> request_usage_gap(nodes, usage)["gap_usd"].to_dict()
-    {'ads': 0.25, 'web': 0.0}
+    >>> node = pd.DataFrame({"node": ["n"], "cost_usd_per_hour": [2.0], "cpu_cores": [2.0], "ram_gib": [8.0],
+    ...                      "cpu_cost_share": [0.5]})
+    >>> pods = pd.DataFrame({"hour": [0], "node": ["n"], "team": ["ml"], "cpu_request_cores": [2.0],
+    ...                      "cpu_used_cores": [1.0], "ram_request_gib": [4.0], "ram_used_gib": [2.0]})
+    >>> request_usage_gap(node, pods).loc["ml", ["request_usd", "usage_usd", "gap_usd"]].tolist()
+    [1.5, 0.75, 0.75]
     """
     out = {}
     for basis in KUBERNETES_BASES:
@@ -1456,7 +1459,8 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
     >>> ladder = pd.DataFrame({"size": ["large", "xlarge", "2xlarge"], "vcpu": [2, 4, 8],
     ...                        "memory_gib": [8, 16, 32], "usd_per_hour": [0.1, 0.2, 0.4]})
     >>> r = rightsizing(u, pd.DataFrame({"resource": ["vm-1"], "size": ["2xlarge"]}), ladder)
-    >>> r.loc["vm-1", "recommended_size"], int(r.loc["vm-1", "steps_down"]), float(r.loc["vm-1", "savings_usd_per_month"])
+    >>> row = r.loc["vm-1"]
+    >>> row["recommended_size"], int(row["steps_down"]), float(row["savings_usd_per_month"])
     ('large', 2, 219.0)
     """
     u = _frame("utilization", utilization, _UTILIZATION_COLUMNS)
@@ -1554,8 +1558,8 @@ def cost_per_unit_series(cost_usd, units, price_usd_per_unit=None) -> pd.DataFra
 
     References
     ----------
-    .. [1] Seed section VI.5: "If a specific customer tier costs $5/month to host but pays $4/month, the TPM
-       must flag this negative unit economic model immediately."
+    .. [1] Seed section VI.5, the tier that costs $5 a month to host and pays $4 (per tier at one date:
+       `costlib.unit_economics.tier_unit_economics`; here over time from a business metric series).
 
     Examples
     --------
@@ -1657,7 +1661,8 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
     ds = _frame("datasets", datasets, ["dataset", "storage_class", "gb", "objects", "read_gb_per_month"])
     cl = _frame("classes", classes, ["storage_class", "usd_per_gb_month", "retrieval_usd_per_gb",
                                      "transition_usd_per_1000_objects", "min_storage_days"])
-    require(cl["storage_class"].is_unique, "classes.storage_class", list(cl["storage_class"]), "expected each class once")
+    require(cl["storage_class"].is_unique, "classes.storage_class", list(cl["storage_class"]),
+            "expected each class once")
     for c in ("usd_per_gb_month", "retrieval_usd_per_gb", "transition_usd_per_1000_objects", "min_storage_days"):
         cl[c] = _column("classes", cl, c, low=0)
     for c in ("gb", "objects", "read_gb_per_month"):
@@ -1680,7 +1685,8 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
             retrieval = d["read_gb_per_month"] * (b["retrieval_usd_per_gb"] - a["retrieval_usd_per_gb"])
             monthly = storage - retrieval
             transition = d["objects"] / 1000 * b["transition_usd_per_1000_objects"]
-            early = d["gb"] * b["usd_per_gb_month"] * max(0.0, b["min_storage_days"] / DAYS_PER_MONTH - d["months_kept"])
+            short_months = max(0.0, b["min_storage_days"] / DAYS_PER_MONTH - d["months_kept"])
+            early = d["gb"] * b["usd_per_gb_month"] * short_months
             rows.append({"dataset": d["dataset"], "from_class": d["storage_class"], "to_class": name,
                          "storage_saving_usd_per_month": storage, "retrieval_extra_usd_per_month": retrieval,
                          "net_saving_usd_per_month": monthly, "transition_usd": transition,
