@@ -599,3 +599,38 @@ def test_team_scorecard_hand_worked():
     assert only_tags.index.tolist() == ["team-a", "team-c", "team-b"]
     with pytest.raises(ModelError, match="weights = \\['speed'\\]"):
         F.team_scorecard(m, weights={"speed": 1.0})
+
+
+# ---------------------------------------------------------------------------------------------------
+# generated usage inputs (costlib.synthetic_usage): known answers from the generator's arrays
+
+def test_kubernetes_allocation_on_a_generated_cluster():
+    """The generator's allocation (numpy over its arrays) per team and basis, its idle per node, and the
+    totals conserved when idle is shared; ads (usage a quarter of its requests) shows the largest gap."""
+    from costlib import synthetic_usage as U
+    c = U.kubernetes_cluster(nodes=5, pods_per_team=6, hours=72, seed=11)
+    for basis in F.KUBERNETES_BASES:
+        a = F.kubernetes_allocation(c.nodes, c.usage, basis=basis)
+        got = a.by_team.drop(index=F.IDLE)
+        want = c.allocated_usd[basis]
+        assert (got["cpu_usd"] + got["ram_usd"]).reindex(want.index).to_numpy() == pytest.approx(want.to_numpy())
+        assert a.idle_by_node["idle_usd"].to_dict() == pytest.approx(c.idle_by_node_usd[basis])
+        for rule in ("share_by_node", "share_by_cluster"):
+            shared = F.kubernetes_allocation(c.nodes, c.usage, basis=basis, idle=rule).by_team
+            assert shared["total_usd"].sum() == pytest.approx(c.node_cost_usd)
+    gap = F.request_usage_gap(c.nodes, c.usage)
+    assert gap["gap_share"].idxmax() == "ads"
+
+
+def test_rightsizing_on_generated_utilization():
+    """Samples with P99 exactly 10% CPU / 30% memory (vm-a) and 60% / 20% (vm-b), both on a 4xlarge.
+    vm-a: one size down the projections are 20% / 60% -> 60% x 1.1 = 66% <= 70% fits; two down 40% /
+    120% does not: 2xlarge, saving (0.768 - 0.384) x 730 = $280.32. vm-b: 120% one size down: keep."""
+    from costlib import synthetic_usage as U
+    u = U.utilization_samples({"vm-a": 0.10, "vm-b": 0.60}, {"vm-a": 0.30, "vm-b": 0.20}, days=14, seed=2)
+    res = pd.DataFrame({"resource": ["vm-a", "vm-b"], "size": ["m.4xlarge", "m.4xlarge"]})
+    r = F.rightsizing(u.samples, res, LADDER)
+    assert r["p99_cpu_share"].to_dict() == pytest.approx(u.p99["p99_cpu_share"].to_dict())
+    assert r.loc["vm-a", "recommended_size"] == "m.2xlarge"
+    assert r.loc["vm-a", "savings_usd_per_month"] == pytest.approx(280.32)
+    assert r.loc["vm-b", "recommended_size"] == "m.4xlarge"
