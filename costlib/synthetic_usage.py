@@ -184,7 +184,8 @@ def utilization_samples(p99_cpu_share, p99_memory_share, days: int = 14, seed: i
         column = {}
         for name, target in (("cpu_utilization_share", p99_cpu_share[resource]),
                              ("memory_utilization_share", p99_memory_share[resource])):
-            require(low_share < target <= 0.99, f"p99[{resource!r}]", target, f"expected a share in ({low_share}, 0.99]")
+            require(low_share < target <= 0.99, f"p99[{resource!r}]", target,
+                    f"expected a share in ({low_share}, 0.99]")
             high = low_share + (target - low_share) / 0.99
             column[name] = rng.permutation(low_share + (high - low_share) * grid)
         frames.append(pd.DataFrame({"resource": resource, "timestamp": stamps, **column}))
