@@ -398,8 +398,9 @@ def kubernetes_allocation(nodes, usage, basis: str = "max", idle: str = "separat
     usage : pandas.DataFrame
         One row per pod (or namespace) and hour: ``hour`` (any label of the hour), ``node``, ``team``,
         ``cpu_request_cores``, ``cpu_used_cores``, ``ram_request_gib``, ``ram_used_gib`` (averages over
-        the hour, >= 0). Every node appearing in ``usage`` must be in ``nodes``; a node is billed for every
-        hour that appears in ``usage``.
+        the hour, >= 0). Every node appearing in ``usage`` must be in ``nodes``. Each node is billed for
+        every distinct hour in ``usage`` (the window), or for its own ``hours`` when ``nodes`` has that
+        column (a node that ran part of the window).
     basis : {"max", "request", "usage"}
         What a pod is charged for: max(request, usage) (OpenCost's default), its request, or its usage.
     idle : {"separate", "share_by_node", "share_by_cluster"}
@@ -464,7 +465,10 @@ def kubernetes_allocation(nodes, usage, basis: str = "max", idle: str = "separat
     q_ram = pick(us["ram_request_gib"].to_numpy(), us["ram_used_gib"].to_numpy())
     us = us.assign(cpu_usd=q_cpu * price_cpu.reindex(us["node"]).to_numpy(),
                    ram_usd=q_ram * price_ram.reindex(us["node"]).to_numpy())
-    hours = us.groupby("node")["hour"].nunique().reindex(nd.index, fill_value=0)
+    if "hours" in nd.columns:
+        hours = pd.Series(_column("nodes", nd, "hours", low=0), index=nd.index)
+    else:
+        hours = pd.Series(float(us["hour"].nunique()), index=nd.index)
     node_cpu = pd.Series(cost_h * share, index=nd.index) * hours
     node_ram = pd.Series(cost_h * (1 - share), index=nd.index) * hours
     per_node = us.groupby("node")[["cpu_usd", "ram_usd"]].sum().reindex(nd.index, fill_value=0.0)
@@ -558,7 +562,10 @@ _ALERT_COLUMNS = ["period", "cost_usd", "expected_usd", "change_usd", "change_sh
 def _series(name, cost_usd) -> pd.Series:
     require(isinstance(cost_usd, pd.Series), name, type(cost_usd).__name__,
             "expected a pandas Series of cost indexed by period start")
-    s = cost_usd.astype(float) if cost_usd.dtype != float else cost_usd
+    try:
+        s = cost_usd.astype(float)
+    except (TypeError, ValueError):
+        raise ModelError(f"{name} = {list(cost_usd[:3])!r}...: expected numbers") from None
     bad = ~np.isfinite(s.to_numpy()) | (s.to_numpy() < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

@@ -634,3 +634,17 @@ def test_rightsizing_on_generated_utilization():
     assert r.loc["vm-a", "recommended_size"] == "m.2xlarge"
     assert r.loc["vm-a", "savings_usd_per_month"] == pytest.approx(280.32)
     assert r.loc["vm-b", "recommended_size"] == "m.4xlarge"
+
+
+def test_kubernetes_idle_node_and_node_hours():
+    """A node in the bill with no pods at all is idle for the whole window (the 2 distinct hours of the
+    usage): node C, $0.50 an hour x 2 = $1.00 of idle; A and B keep their idle of 1.25 and 1.10.
+    With an explicit ``hours`` column, C up 1 hour only: $0.50."""
+    c = pd.DataFrame({"node": ["C"], "cost_usd_per_hour": [0.5], "cpu_cores": [2.0], "ram_gib": [8.0],
+                      "cpu_cost_share": [0.5]})
+    nodes = pd.concat([NODES, c], ignore_index=True)
+    a = F.kubernetes_allocation(nodes, USAGE)
+    assert a.idle_by_node["idle_usd"].to_dict() == pytest.approx({"A": 1.25, "B": 1.10, "C": 1.00})
+    assert a.by_team["total_usd"].sum() == pytest.approx(7.0)
+    b = F.kubernetes_allocation(nodes.assign(hours=[2.0, 2.0, 1.0]), USAGE)
+    assert b.idle_by_node.loc["C", "idle_usd"] == pytest.approx(0.50)
