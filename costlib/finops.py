@@ -188,6 +188,108 @@ def direct_and_untagged(showback, cost_column: str = "effective_cost", key_colum
     return direct.astype(float), float(df.loc[~tagged, cost_column].sum())
 
 
+def tag_coverage_shares(coverage, keys: Sequence[str]) -> pd.DataFrame:
+    """Tag coverage per key as a share of cost, amortized and billed, from `billing_queries.tag_coverage`.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        The one-row result of `billing_queries.tag_coverage`: ``effective_cost``, ``billed_cost`` and, per
+        key k, ``tagged_effective_cost__k`` and ``tagged_billed_cost__k`` (USD).
+    keys : sequence of str
+        The required tag keys (the seed's ``CostCenter``, ``ServiceID``, ``Environment``, or the
+        scenario's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per key: ``tagged_effective_usd``, ``effective_coverage_share``, ``tagged_billed_usd``,
+        ``billed_coverage_share``, ``untagged_effective_usd``.
+
+    Raises
+    ------
+    ModelError
+        For a key the query was not run with, or one that no row carries (its tagged cost is null): most
+        often a misspelt key or a different case (``costcenter`` vs ``CostCenter``).
+
+    Notes
+    -----
+    ``coverage(k) = Σ cost [k in Tags] / Σ cost``, for EffectiveCost and BilledCost apart.
+
+    References
+    ----------
+    .. [1] Seed section VI.1 (mandatory tagging: CostCenter, ServiceID, Environment).
+    .. [2] FinOps Foundation KPI library, "Percentage of cost allocated / tagged" (cost carrying the
+       required tags over total cost).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = pd.DataFrame({"effective_cost": [200.0], "billed_cost": [180.0],
+    ...     "tagged_effective_cost__team": [150.0], "tagged_billed_cost__team": [120.0]})
+    >>> tag_coverage_shares(row, ["team"]).loc["team", ["effective_coverage_share", "billed_coverage_share"]].tolist()
+    [0.75, 0.6666666666666666]
+    """
+    df = _frame("coverage", coverage, ["effective_cost", "billed_cost"])
+    require(len(df) == 1, "coverage", f"{len(df)} rows", "expected the one-row result of tag_coverage")
+    row = df.iloc[0]
+    out = {}
+    for key in keys:
+        columns = [f"tagged_effective_cost__{key}", f"tagged_billed_cost__{key}"]
+        missing = [c for c in columns if c not in df.columns]
+        require(not missing, "keys", key, f"expected a key the tag_coverage query was run with; missing {missing}")
+        tagged_eff, tagged_billed = row[columns[0]], row[columns[1]]
+        require(pd.notna(tagged_eff) and pd.notna(tagged_billed), "keys", key,
+                "expected a tag key carried by at least one row (none carries it: check its spelling and case)")
+        total_eff, total_billed = float(row["effective_cost"]), float(row["billed_cost"])
+        out[key] = {"tagged_effective_usd": float(tagged_eff),
+                    "effective_coverage_share": float(tagged_eff) / total_eff if total_eff else np.nan,
+                    "tagged_billed_usd": float(tagged_billed),
+                    "billed_coverage_share": float(tagged_billed) / total_billed if total_billed else np.nan,
+                    "untagged_effective_usd": total_eff - float(tagged_eff)}
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+def untagged_by_impact(resources, cost_column: str = "effective_cost", tagged_column: str = "tagged") -> pd.DataFrame:
+    """The untagged resources ranked by how much tagging each would raise coverage.
+
+    Parameters
+    ----------
+    resources : pandas.DataFrame
+        Per resource: ``ResourceId``, ``cost_column`` (USD, >= 0) and ``tagged_column`` (True where the
+        resource carries the key).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The untagged resources, costliest first, with ``coverage_gain_share`` (its cost over the total)
+        and ``coverage_after_share`` (coverage once it and every one above it are tagged).
+
+    Notes
+    -----
+    ``gain(r) = cost(r) / Σ cost``; ``coverage_after(r) = coverage + Σ_{r' ranked <= r} gain(r')``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"ResourceId": ["a", "b", "c"], "effective_cost": [50.0, 30.0, 20.0],
+    ...                   "tagged": [True, False, False]})
+    >>> untagged_by_impact(r)[["ResourceId", "coverage_gain_share", "coverage_after_share"]]
+      ResourceId  coverage_gain_share  coverage_after_share
+    0          b                  0.3                   0.8
+    1          c                  0.2                   1.0
+    """
+    df = _frame("resources", resources, ["ResourceId", cost_column, tagged_column])
+    cost = _column("resources", df, cost_column, low=0)
+    total = cost.sum()
+    require(total > 0, f"resources.{cost_column}", 0.0, "expected a positive total cost")
+    tagged = df[tagged_column].fillna(False).astype(bool).to_numpy()
+    out = df.assign(**{cost_column: cost})[~tagged].sort_values(cost_column, ascending=False, kind="stable")
+    out["coverage_gain_share"] = out[cost_column] / total
+    out["coverage_after_share"] = cost[tagged].sum() / total + out["coverage_gain_share"].cumsum()
+    return out.reset_index(drop=True)
+
+
 ALLOCATION_METHODS = ("even", "proportional", "fixed", "usage")
 ASSIGNMENT_RULES = ("proportional", "even", "unallocated")
 

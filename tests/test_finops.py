@@ -648,3 +648,30 @@ def test_kubernetes_idle_node_and_node_hours():
     assert a.by_team["total_usd"].sum() == pytest.approx(7.0)
     b = F.kubernetes_allocation(nodes.assign(hours=[2.0, 2.0, 1.0]), USAGE)
     assert b.idle_by_node.loc["C", "idle_usd"] == pytest.approx(0.50)
+
+
+# ---------------------------------------------------------------------------------------------------
+# tag coverage (from the billing query)
+
+def test_tag_coverage_shares_on_the_generator(generated, tmp_path):
+    """The tag_coverage query over the generated bill, turned into shares, gives the generator's known
+    coverage per key (amortized and billed); a key no row carries ("Team", wrong case) and a key the
+    query was not run with are clear errors. Untagged resources by impact: of $100, a ($40) and d ($20)
+    are tagged (coverage 0.6); tagging c ($30) first gives 0.9, then b ($10) 1.0."""
+    from costlib import billing
+    truth = generated
+    data = billing.open_billing(truth.path, cache_dir=tmp_path / "cache")
+    row = data.query("tag_coverage", keys=["team", "environment", "cost-center", "Team"])
+    shares = F.tag_coverage_shares(row, ["team", "environment", "cost-center"])
+    for key, share in truth.tag_coverage.items():
+        assert shares.loc[key, "effective_coverage_share"] == pytest.approx(share, rel=1e-9)
+        assert shares.loc[key, "billed_coverage_share"] == pytest.approx(truth.tag_coverage_billed[key], rel=1e-9)
+    with pytest.raises(ModelError, match="keys = 'Team': expected a tag key carried by at least one row"):
+        F.tag_coverage_shares(row, ["Team"])
+    with pytest.raises(ModelError, match="keys = 'ServiceID': expected a key the tag_coverage query was run with"):
+        F.tag_coverage_shares(row, ["ServiceID"])
+    r = pd.DataFrame({"ResourceId": ["a", "b", "c", "d"], "effective_cost": [40.0, 10.0, 30.0, 20.0],
+                      "tagged": [True, False, False, True]})
+    ranked = F.untagged_by_impact(r)
+    assert ranked["ResourceId"].tolist() == ["c", "b"]
+    assert ranked["coverage_after_share"].tolist() == pytest.approx([0.9, 1.0])
