@@ -523,7 +523,8 @@ def kubernetes_allocation(nodes, usage, basis: str = "max", idle: str = "separat
     - ``idle(n) = Σ_h cost(n) - Σ_{pod, h} allocated``, CPU and RAM apart, each floored at zero (an
       over-committed resource has no idle; its allocation then exceeds the node's cost);
     - shared idle: ``idle_to(team) = Σ_n idle(n) * allocated(team, n) / allocated(n)`` (by node) or
-      ``idle * allocated(team) / allocated`` (cluster).
+      ``idle * allocated(team) / allocated`` (cluster); idle on a node where nothing is allocated stays on
+      the ``"(idle)"`` row.
 
     References
     ----------
@@ -592,9 +593,16 @@ def kubernetes_allocation(nodes, usage, basis: str = "max", idle: str = "separat
         with np.errstate(invalid="ignore", divide="ignore"):
             part = np.where(total_on_node > 0, alloc / total_on_node, 0.0) * idle_of
         by_team["idle_usd"] = pd.Series(part, index=alloc.index).groupby("team").sum()
+        unshared = float(idle_node[allocated_node <= 0].sum())  # a node nobody is allocated on keeps its idle
+        if unshared > 0:
+            by_team.loc[IDLE] = [0.0, 0.0, unshared]
     elif idle == "share_by_cluster":
         alloc = by_team.sum(axis=1)
-        by_team["idle_usd"] = idle_node.sum() * alloc / alloc.sum() if alloc.sum() > 0 else 0.0
+        if alloc.sum() > 0:
+            by_team["idle_usd"] = idle_node.sum() * alloc / alloc.sum()
+        else:
+            by_team["idle_usd"] = 0.0
+            by_team.loc[IDLE] = [0.0, 0.0, float(idle_node.sum())]
     else:
         by_team["idle_usd"] = 0.0
         by_team.loc[IDLE] = [0.0, 0.0, float(idle_node.sum())]

@@ -648,6 +648,10 @@ def test_kubernetes_idle_node_and_node_hours():
     assert a.by_team["total_usd"].sum() == pytest.approx(7.0)
     b = F.kubernetes_allocation(nodes.assign(hours=[2.0, 2.0, 1.0]), USAGE)
     assert b.idle_by_node.loc["C", "idle_usd"] == pytest.approx(0.50)
+    # shared by node: nobody runs on C, so its $1.00 stays on the idle row and the total is still $7
+    shared = F.kubernetes_allocation(nodes, USAGE, idle="share_by_node").by_team
+    assert shared.loc[F.IDLE, "total_usd"] == pytest.approx(1.00)
+    assert shared["total_usd"].sum() == pytest.approx(7.0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -675,3 +679,29 @@ def test_tag_coverage_shares_on_the_generator(generated, tmp_path):
     ranked = F.untagged_by_impact(r)
     assert ranked["ResourceId"].tolist() == ["c", "b"]
     assert ranked["coverage_after_share"].tolist() == pytest.approx([0.9, 1.0])
+
+
+@given(seed=st.integers(0, 2**31), basis=st.sampled_from(F.KUBERNETES_BASES),
+       rule=st.sampled_from(["share_by_node", "share_by_cluster"]))
+def test_kubernetes_shared_idle_conserves_node_cost(seed, basis, rule):
+    """Property: while no node is over-committed (allocations within capacity each hour), allocated plus
+    idle is the nodes' cost, and sharing idle hands all of it to teams: Σ team totals = Σ node cost."""
+    rng = np.random.default_rng(seed)
+    nodes = pd.DataFrame({"node": ["a", "b", "c"], "cost_usd_per_hour": rng.uniform(0.1, 3, 3),
+                          "cpu_cores": [4.0, 8.0, 16.0], "ram_gib": [16.0, 32.0, 64.0],
+                          "cpu_cost_share": rng.uniform(0.2, 0.8, 3)})
+    rows = int(rng.integers(1, 30))  # few rows: some nodes may carry no pod at all
+    node = rng.integers(0, 3, rows)
+    cap = nodes["cpu_cores"].to_numpy()[node] / 30  # < 30 rows in all, each <= capacity / 30: never over
+    ram = nodes["ram_gib"].to_numpy()[node] / 30
+    usage = pd.DataFrame({"hour": rng.integers(0, 3, rows), "node": nodes["node"].to_numpy()[node],
+                          "team": rng.choice(["x", "y", "z"], rows),
+                          "cpu_request_cores": rng.uniform(0, 1, rows) * cap,
+                          "cpu_used_cores": rng.uniform(0, 1, rows) * cap,
+                          "ram_request_gib": rng.uniform(0, 1, rows) * ram,
+                          "ram_used_gib": rng.uniform(0, 1, rows) * ram})
+    a = F.kubernetes_allocation(nodes, usage, basis=basis, idle=rule)
+    window = usage["hour"].nunique()
+    total = float((nodes["cost_usd_per_hour"] * window).sum())
+    assert a.by_team["total_usd"].sum() == pytest.approx(total)
+    assert (a.idle_by_node["allocated_usd"] + a.idle_by_node["idle_usd"]).sum() == pytest.approx(total)
