@@ -16,6 +16,24 @@ Conventions
   commitment purchases are never summed with the usage they cover.
 - Bad arguments raise `costlib.errors.ModelError` naming the argument, the value and what was expected.
 
+Contents (numbered as the workbook's parts)
+-------------------------------------------
+1. Allocation: `split_cents`, `direct_and_untagged`, `tag_coverage_shares`, `untagged_by_impact`,
+   `allocate_costs`.
+2. Kubernetes: `split_node_cost`, `kubernetes_allocation`, `request_usage_gap`.
+3. Anomalies: `rate_of_change_alerts`, `seasonal_naive_forecast`, `forecast_deviation_alerts`,
+   `seasonal_decomposition`, `seasonal_alerts`, `detect_anomalies`, `alert_drivers`, `backtest_detectors`;
+   the runaway service: `dev_always_on_waste`, `runaway_cost_split`.
+4. Rightsizing: `rightsizing`.
+5. Commitments: `commitment_metrics`, `commitment_expiry_calendar`.
+6. Storage: `storage_tiering_moves`.
+7. Scorecards: `team_scorecard`.
+8. Spot batch window: `on_demand_batch_cost`, `spot_batch_window`.
+9. Unit cost: `cost_per_unit_series`.
+
+`costlib.synthetic_usage` generates the usage inputs (a Kubernetes cluster, utilization samples) with known
+answers; `costlib.synthetic_focus` the bill.
+
 References
 ----------
 .. [1] costbook seed, "Cost Model Fundamentals", section VI (FinOps) and its interview questions (the
@@ -170,6 +188,10 @@ def direct_and_untagged(showback, cost_column: str = "effective_cost", key_colum
     Notes
     -----
     direct(team) = Σ cost over rows whose tag value is team; untagged = Σ cost over rows without the tag.
+
+    References
+    ----------
+    .. [1] FOCUS v1.2, Tags; FinOps Foundation, "Allocation" capability (showback and chargeback).
 
     Examples
     --------
@@ -1871,7 +1893,16 @@ def on_demand_batch_cost(work_hours, instances, on_demand_usd_per_instance_hour)
     Returns
     -------
     float or ndarray
-        USD per run: ``work_hours x instances x price``.
+        USD per run.
+
+    Notes
+    -----
+    ``cost = work_hours x instances x on_demand_usd_per_instance_hour`` (on-demand capacity is not
+    reclaimed, so the job finishes in ``work_hours``).
+
+    References
+    ----------
+    .. [1] Seed, interview question VI.2: all on-demand is the baseline the spot architecture must beat.
 
     Examples
     --------

@@ -189,13 +189,15 @@ def generated(tmp_path_factory):
 
 
 def _events(truth):
-    """The generator's injected anomalies as (keys, first day, last day in effect)."""
+    """The generator's injected anomalies as (keys, first moment, last moment in effect): a day's or an
+    hour's period start falls in [start, end] exactly when that day or hour is hit."""
     daily = truth.daily_by_service_account
     first, last = daily["day"].min(), daily["day"].max()
     rows = []
     for a in truth.anomalies:
         start = first + pd.Timedelta(days=a["first_day"])
-        end = last if a["days"] is None else start + pd.Timedelta(days=a["days"] - 1)
+        stop = last + pd.Timedelta(days=1) if a["days"] is None else start + pd.Timedelta(days=a["days"])
+        end = stop - pd.Timedelta(seconds=1)
         rows.append({"ServiceName": a["service"], "SubAccountId": a["sub_account"], "start": start, "end": end,
                      "kind": a["kind"]})
     return pd.DataFrame(rows)
@@ -705,3 +707,29 @@ def test_kubernetes_shared_idle_conserves_node_cost(seed, basis, rule):
     total = float((nodes["cost_usd_per_hour"] * window).sum())
     assert a.by_team["total_usd"].sum() == pytest.approx(total)
     assert (a.idle_by_node["allocated_usd"] + a.idle_by_node["idle_usd"]).sum() == pytest.approx(total)
+
+
+def test_hourly_detection_on_the_generated_bill(generated, tmp_path):
+    """Hourly amortized cost per service and account from the billing query, each hour against the same
+    hour a day earlier (lag 24). The RDS/aws-data spike (2.5x for day 9, about +$15 an hour) alerts in
+    every hour of 2026-11-10 (the generator starts 2026-11-01) with a $5-per-hour floor.
+    Hourly series are noisy (lognormal sigma 0.1 per resource-hour, Sunday to Monday +25%): with a
+    $5 floor precision stays >= 0.85 (measured 30 of 32, recall 2 of 3 events: the spike and the
+    ramp); with a $0.50 floor small series' noise alerts too and precision falls below 0.6 (measured
+    34 of 71 = 0.48): the dollar floor is what keeps hourly alerting usable."""
+    from costlib import billing, billing_queries as Q
+    data = billing.open_billing(generated.path, cache_dir=tmp_path / "cache")
+    hourly = data.query(Q.cost_by, dimensions=KEYS, period="hour")
+    events = _events(generated)
+
+    def run(floor):
+        return F.detect_anomalies(hourly, KEYS, freq="h", detectors={"rate_of_change": {
+            "floor_usd": floor, "lag_periods": 24, "min_history_periods": 24}})
+
+    alerts = run(5.0)
+    spike = alerts[(alerts["ServiceName"] == "Amazon Relational Database Service")
+                   & (alerts["SubAccountId"] == "aws-data")]
+    first = pd.Timestamp("2026-11-10", tz="UTC")
+    assert spike["period"].tolist() == list(pd.date_range(first, periods=24, freq="h"))
+    assert F.backtest_detectors(alerts, events, KEYS).loc["rate_of_change", "precision"] >= 0.85
+    assert F.backtest_detectors(run(0.5), events, KEYS).loc["rate_of_change", "precision"] < 0.6
