@@ -357,7 +357,7 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     usage : mapping, optional
         Team -> a usage metric (requests, GB, vCPU-hours; any unit, >= 0), for ``method="usage"``.
     untagged_cost_usd : float
-        Cost without the team tag, USD, >= 0.
+        Cost without the team tag, USD (negative when untagged credits outweigh untagged charges).
     untagged_rule, unused_rule : {"proportional", "even", "unallocated"}
         How untagged cost and unused-commitment cost are assigned: in proportion to direct cost, evenly,
         or kept on an ``"(unallocated)"`` row.
@@ -400,7 +400,7 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     _choice("untagged_rule", untagged_rule, ASSIGNMENT_RULES)
     _choice("unused_rule", unused_rule, ASSIGNMENT_RULES)
     shared = _scalar("shared_cost_usd", shared_cost_usd, low=0)
-    untagged = _scalar("untagged_cost_usd", untagged_cost_usd, low=0)
+    untagged = _scalar("untagged_cost_usd", untagged_cost_usd)
     unused = _scalar("unused_commitment_cost_usd", unused_commitment_cost_usd, low=0)
     rows = teams + [UNALLOCATED]
     table = pd.DataFrame(0.0, index=rows, columns=["direct_usd", "shared_usd", "untagged_usd",
@@ -411,7 +411,7 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
         table.loc[teams, "shared_usd"] = split_cents(shared, _weights(method, teams, direct, fixed_shares, usage))
     for column, amount, rule, name in (("untagged_usd", untagged, untagged_rule, "untagged_rule"),
                                        ("unused_commitment_usd", unused, unused_rule, "unused_rule")):
-        if amount <= 0:
+        if amount == 0:
             continue
         if rule == "unallocated":
             table.loc[UNALLOCATED, column] = split_cents(amount, [1.0])[0]

@@ -53,7 +53,7 @@ _teams = st.dictionaries(st.sampled_from(["ads", "web", "data", "ml", "search", 
 _money = st.floats(0, 1e7, allow_nan=False)
 
 
-@given(direct=_teams, shared=_money, untagged=_money, unused=_money,
+@given(direct=_teams, shared=_money, untagged=st.floats(-1e6, 1e7, allow_nan=False), unused=_money,
        method=st.sampled_from(F.ALLOCATION_METHODS), untagged_rule=st.sampled_from(F.ASSIGNMENT_RULES),
        unused_rule=st.sampled_from(F.ASSIGNMENT_RULES), seed=st.integers(0, 2**31))
 def test_allocation_conserves_the_total_to_the_cent(direct, shared, untagged, unused, method, untagged_rule,
