@@ -157,7 +157,7 @@ def tag_coverage(t: ir.Table, keys: Sequence[str]) -> ir.Table:
     """One row: total effective and billed cost, and the part of each carried by rows with each tag key.
 
     Columns are ``billed_cost``, ``effective_cost``, ``rows`` and, per key k, ``tagged_effective_cost__k`` and
-    ``tagged_billed_cost__k``. Coverage is tagged / total (`coverage_shares`).
+    ``tagged_billed_cost__k``. Coverage is tagged / total (`costlib.finops.tag_coverage_shares`).
 
     Notes
     -----
