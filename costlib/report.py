@@ -35,6 +35,31 @@ RESULTS_KEY = "costbook_results"
 CHART_KEY = "costbook_chart"
 
 
+def escape(value: Any) -> str:
+    """A user-provided string (title, description, vendor, label...) as literal text in Markdown or HTML.
+
+    Every string from a params file that a report shows goes through this one function: HTML's special
+    characters become entities, and so do the Markdown characters that make links, images, emphasis, code
+    and tables, so the text can never become markup (no ``<script>``, no event handler, no
+    ``[x](javascript:...)`` link) whether the string lands in a Markdown cell or in HTML. Entities render
+    as the characters themselves in both.
+
+    Examples
+    --------
+    >>> escape('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert&#40;1&#41;&quot;&gt;'
+    >>> escape("[click](javascript:alert(1)) *now*")
+    '&#91;click&#93;&#40;javascript:alert&#40;1&#41;&#41; &#42;now&#42;'
+    >>> escape("Kafka on EC2, $0.50 per million")
+    'Kafka on EC2, $0.50 per million'
+    """
+    text = html.escape(str(value), quote=True)
+    return text.translate(_MARKDOWN_ENTITIES)
+
+
+_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "\\`*_[]()!|~#{}"}
+
+
 # ---------------------------------------------------------------------------------------------------
 # Formatting
 
@@ -180,7 +205,11 @@ def table(frame, money=(), percent=(), decimals: int = 4):
         elif frame[column].dtype.kind == "f":
             formats[column] = lambda v, d=decimals: "n/a" if v != v else fmt(v)
     text = [c for c in frame.columns if frame[c].dtype.kind not in "biufc"]
+    # Text cells (names, labels, descriptions from the params file) are text, never markup.
     styler = frame.style.format(formats).hide(axis="index")
+    plain = [c for c in text if c not in formats]
+    if plain:  # after format(formats), which resets every column it does not name
+        styler = styler.format(escape="html", subset=plain)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler
@@ -192,7 +221,7 @@ def recommend(text: str) -> None:
 
     import markdown_it  # shipped with jupyter's dependencies
 
-    body = markdown_it.MarkdownIt().render(text)
+    body = markdown_it.MarkdownIt("commonmark", {"html": False}).render(text)  # no raw HTML passes through
     display(HTML(f'<div class="costbook-recommendation" style="border-left:4px solid #009E73;'
                  f'background:#f3faf7;padding:8px 16px;margin:8px 0">{body}</div>'))
 
