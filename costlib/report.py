@@ -15,6 +15,8 @@ replaced by a complete new one.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import hashlib
 import html
 import json
 import math
@@ -206,13 +208,27 @@ def table(frame, money=(), percent=(), decimals: int = 4):
             formats[column] = lambda v, d=decimals: "n/a" if v != v else fmt(v)
     text = [c for c in frame.columns if frame[c].dtype.kind not in "biufc"]
     # Text cells (names, labels, descriptions from the params file) are text, never markup.
-    styler = frame.style.format(formats).hide(axis="index")
+    # A stable id from the content instead of pandas' random one, and a repr without a memory address:
+    # a report repeats byte for byte run after run.
+    styler = _stable_styler()(frame, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+    styler = styler.format(formats).hide(axis="index")
     plain = [c for c in text if c not in formats]
     if plain:  # after format(formats), which resets every column it does not name
         styler = styler.format(escape="html", subset=plain)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler
+
+
+@functools.lru_cache(maxsize=1)
+def _stable_styler():
+    from pandas.io.formats.style import Styler
+
+    class Table(Styler):
+        def __repr__(self) -> str:
+            return f"<table: {len(self.data)} rows>"
+
+    return Table
 
 
 def recommend(text: str) -> None:
