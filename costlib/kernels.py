@@ -58,7 +58,10 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.workdir = str(workdir)
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        self.km.connection_file = str(Path(runtime_dir) / f"kernel-{os.getpid()}.json")
+        # Two levels down, so that no glob of report JSON files (``outputs/*/*.json``) ever sees it.
+        folder = Path(runtime_dir) / "kernel"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.km.connection_file = str(folder / f"connection-{os.getpid()}.json")
         self.kc = None
         self.runs = 0
         self.started = False
@@ -124,11 +127,14 @@ class WarmKernel:
         client.kc = self.kc
         client.execute()
 
-    def execute(self, source_nb, parameters: dict, output_path: str | os.PathLike, input_path: str = ""):
+    def execute(self, source_nb, parameters: dict, output_path: str | os.PathLike, input_path: str = "",
+                recorded_output_path: str | None = None):
         """Run a copy of ``source_nb`` with ``parameters`` the way ``papermill.execute_notebook`` does.
 
-        Returns the executed notebook; raises ``PapermillExecutionError`` when a cell fails (the kernel
-        stays usable: the next `execute` resets it).
+        Returns the executed notebook; raises ``PapermillExecutionError`` when a cell fails, after writing
+        the failed notebook to ``output_path`` as papermill does (the kernel stays usable: the next
+        `execute` resets it). ``recorded_output_path`` is the path written into the notebook's papermill
+        metadata (the report's final place rather than a staging folder).
         """
         from papermill.clientwrap import PapermillNotebookClient
         from papermill.engines import NotebookExecutionManager
@@ -145,7 +151,7 @@ class WarmKernel:
         for cell in nb.cells:  # papermill gives its injected cell a random id: make the notebook repeatable
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.id = "injected-parameters"
-        nb = prepare_notebook_metadata(nb, input_path, str(output_path))
+        nb = prepare_notebook_metadata(nb, input_path, str(recorded_output_path or output_path))
         nb = remove_error_markers(nb)
         manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False, log_output=False)
         manager.notebook_start()

@@ -277,7 +277,8 @@ class _Worker:
                 timings["kernel_start_s"] = time.perf_counter() - t
                 t = time.perf_counter()
             try:
-                nb = self.kernel.execute(self.notebook(notebook), parameters, executed_path, input_path=str(notebook))
+                nb = self.kernel.execute(self.notebook(notebook), parameters, executed_path, input_path=str(notebook),
+                                         recorded_output_path=str(self.outputs / topic / f"{name}.ipynb"))
             finally:
                 timings["execute_s"] = time.perf_counter() - t
         except PapermillExecutionError as exc:
