@@ -576,7 +576,11 @@ def _run(paths, outputs_dir, jobs, progress, stream, root, profile, signals) -> 
     valid, errors = validate_all(files, root)
     for line in errors:
         print(f"INVALID {line}", file=stream)
-    problem = check_outputs(outputs, [p.parent.name for p in valid], given) if valid else None
+    if not valid:  # nothing to run: outputs/ is left exactly as it was
+        print(f"costbook run: 0 reports written, 0 failed, {len(files) + len(path_errors)} invalid; "
+              "nothing was run", file=stream)
+        return 1
+    problem = check_outputs(outputs, [p.parent.name for p in valid], given)
     if problem:
         print(f"costbook run: {problem}", file=stream)
         return 2
