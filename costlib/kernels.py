@@ -70,12 +70,25 @@ class WarmKernel:
 
     def start(self) -> None:
         """Start the kernel, connect, import the stack."""
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start the kernel process and return at once: the caller can do other work while it boots."""
         from jupyter_core.utils import run_sync
 
+        if self.km.has_kernel:
+            return
         # No history database: the execution counter restarts at 1 for every notebook, which IPython's
         # SQLite history would report as a clash; batch runs have no use for input history.
         run_sync(self.km.start_kernel)(cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        extra_arguments=["--HistoryManager.enabled=False"])
+
+    def connect(self) -> None:
+        """Wait for the launched kernel, connect to it and import the stack in it."""
+        from jupyter_core.utils import run_sync
+
+        self.launch()
         self.kc = self.km.client()
         self.kc.allow_stdin = False
         self.kc.start_channels()

@@ -365,12 +365,8 @@ REPORT_CSS = """
 
 def to_html(nb, title: str, subtitle: str = "") -> str:
     """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN."""
-    import nbconvert
-
     nb = _strip_results_outputs(nb)
-    exporter = nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                                      exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = _MATHJAX_BLOCK.sub("", body)
     body = _CDN_SCRIPT.sub("", body)
     body = _CDN_MODULE.sub("", body)
@@ -379,6 +375,15 @@ def to_html(nb, title: str, subtitle: str = "") -> str:
         body = re.sub(r"(<body[^>]*>)", r'\1<p class="costbook-meta">' + html.escape(subtitle) + "</p>",
                       body, count=1)
     return body
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """One exporter per process: it compiles its templates once (the batch runner exports many reports)."""
+    import nbconvert
+
+    return nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                  exclude_output_prompt=True)
 
 
 def _strip_results_outputs(nb):
