@@ -368,7 +368,10 @@ def _die_with_parent(parent_pid: int) -> None:
 def _worker_main(conn, lock, root: str, outputs: str, parent_pid: int) -> None:
     """A worker process: warm a kernel, then run the scenarios the runner sends until it sends None."""
     _die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides what Ctrl-C does
+    # The runner decides what Ctrl-C does. Blocked, not just ignored: nbclient installs its own SIGINT
+    # handler around every notebook and restores Python's KeyboardInterrupt one afterwards.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Everything a worker has to say goes to the runner as a message; stray library logging would only
     # garble the progress bar.
@@ -443,6 +446,7 @@ class _Pool:
         self.root, self.outputs = root, outputs
         self.procs: list[_Proc] = [self._spawn() for _ in range(jobs)]
         self.startup: list[dict] = []
+        self.cut_short: list[Path] = []
 
     def _spawn(self) -> _Proc:
         parent, child = self.ctx.Pipe()
@@ -472,6 +476,9 @@ class _Pool:
                 except (EOFError, OSError):
                     message = ("died",)
                 if message[0] == "died":
+                    if proc.task is not None and stop():
+                        self.cut_short.append(proc.task)
+                        proc.task = None
                     if proc.task is not None:
                         on_outcome(Outcome(_scenario_name(proc.task), False, 0.0,
                                            f"{_scenario_name(proc.task)}: the worker process died"))
@@ -485,9 +492,12 @@ class _Pool:
                     proc.kernel_pid = message[1]
                     self.startup.append(message[2])
                 elif message[0] == "done":
-                    proc.task = None
+                    task, proc.task = proc.task, None
                     proc.kernel_pid = message[2]
-                    on_outcome(message[1])
+                    if stop() and not message[1].ok:
+                        self.cut_short.append(task)  # Ctrl-C reached the worker's kernel: not a failure
+                    else:
+                        on_outcome(message[1])
                 if stop():
                     raise _Interrupted
                 try:
@@ -630,7 +640,7 @@ def _run(paths, outputs_dir, jobs, progress, stream, root, profile, signals) -> 
             pool.run(pending, on_outcome, lambda: signals["got"] is not None)
             pool.close()
         except _Interrupted:
-            interrupted_running = pool.running()
+            interrupted_running = pool.cut_short + pool.running()
             pool.kill()
             not_run = [p for p in pending if _scenario_name(p) not in done and p not in interrupted_running]
         finally:

@@ -77,15 +77,20 @@ UNIT = ["unit_economics/streaming_margin", "unit_economics/beta_negative_margin"
         "unit_economics/budget_overrun_drivers"]
 
 
-def test_ctrl_c_stops_the_run_kills_kernels_writes_the_index_and_leaves_no_temp_files(tmp_path):
+@pytest.mark.parametrize("target", ["runner", "group"])
+def test_ctrl_c_stops_the_run_kills_kernels_writes_the_index_and_leaves_no_temp_files(tmp_path, target):
+    """SIGINT to the runner alone, and to its whole process group as Ctrl-C in a terminal sends it."""
     project = make_project(tmp_path, UNIT + ["tco/managed_db_vs_self_hosted_cassandra", "tco/storage_hot_90_days"])
     outputs = project / "outputs"
     proc = subprocess.Popen([str(COSTBOOK), "run", "--no-progress", "-j", "2"], cwd=project,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     # Interrupt once the first report is written, while others are running and queued.
     assert wait_until(lambda: list(outputs.glob("*/*.json")), timeout=240), "no report was ever written"
     start = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    if target == "group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     seconds = time.monotonic() - start
     assert seconds < 5, f"Ctrl-C took {seconds:.1f} s"
