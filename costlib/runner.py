@@ -321,10 +321,15 @@ class _Worker:
             files.update({f"{name}.{chart}.svg": svg for chart, svg in charts.items()})
             files[f"{name}.html"] = html_text
             files[f"{name}.json"] = json.dumps(results, indent=2, sort_keys=False)
-            for file_name, text in files.items():
-                (stage / file_name).write_text(text, encoding="utf-8")
-            with self.lock:  # the runner waits for this before it kills the worker
-                replace_set(stage, self.outputs / topic, name, list(files), results["charts"])
+            try:
+                for file_name, text in files.items():
+                    (stage / file_name).write_text(text, encoding="utf-8")
+                with self.lock:  # the runner waits for this before it kills the worker
+                    replace_set(stage, self.outputs / topic, name, list(files), results["charts"])
+            except OSError as exc:
+                return Outcome(label, False, time.perf_counter() - start,
+                               f"{label}: cannot write the report to {self.outputs / topic}: {exc.strerror or exc}",
+                               timings=timings)
             timings["write_s"] = time.perf_counter() - t
         finally:
             shutil.rmtree(stage, ignore_errors=True)
@@ -655,7 +660,12 @@ def _run(paths, outputs_dir, jobs, progress, stream, root, profile, signals) -> 
     if not interrupted:
         for name in remove_deleted(outputs, root):
             print(f"REMOVED {name}: its params file no longer exists", file=stream)
-    index = _report.write_index(outputs) if outputs.is_dir() else None
+    index = None
+    try:
+        index = _report.write_index(outputs) if outputs.is_dir() else None
+    except OSError as exc:
+        print(f"costbook run: cannot write {outputs / 'index.html'}: {exc.strerror or exc}", file=stream)
+        errors.append("index")
     clean_leftovers(outputs)
     ok = sum(o.ok for o in outcomes)
     failed = len(outcomes) - ok
