@@ -648,6 +648,9 @@ def _run(paths, outputs_dir, jobs, progress, stream, root, profile, signals) -> 
             interrupted_running = pool.cut_short + pool.running()
             pool.kill()
             not_run = [p for p in pending if _scenario_name(p) not in done and p not in interrupted_running]
+        except BaseException:
+            pool.kill()  # never leave workers or kernels behind, whatever went wrong
+            raise
         finally:
             startup = pool.startup
             bar.close()
