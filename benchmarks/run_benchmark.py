@@ -68,6 +68,8 @@ def run_cli_loop(out: Path, jobs: int) -> None:
 def _floor_worker_init() -> None:
     import papermill  # noqa: F401 (once per worker, as costbook run does)
 
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # its kernels' "TCP without encryption" lines, as costbook run
+
 
 def _floor_one(args: tuple[str, str]) -> None:
     import papermill

@@ -700,11 +700,11 @@ def print_profile(outcomes: list[Outcome], startup: list[dict], wall: float, job
     total = [o.seconds for o in ok]
     print(f"profile:   {'per report, all steps':<50} median {statistics.median(total):6.2f} s   total "
           f"{sum(total):6.1f} s", file=stream)
-    for key, label in (("imports_s", "kernel launch + worker imports + HTML exporter (overlapped), once"),
-                       ("kernel_start_s", "kernel ready + stack imports + warm-up, once")):
+    for key, label in (("imports_s", "kernel launch, worker imports, HTML exporter"),
+                       ("kernel_start_s", "kernel ready, stack imported, chart warm-up")):
         values = [s.get(key, 0.0) for s in startup]
         if values:
-            print(f"profile:   {label:<50} per worker {statistics.median(values):6.2f} s", file=stream)
+            print(f"profile:   {label:<50} once   {statistics.median(values):6.2f} s per worker", file=stream)
 
 
 def validate(paths: list[str] | None = None, stream=None, root: Path | None = None) -> int:
