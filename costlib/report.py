@@ -460,6 +460,8 @@ td.num {{ text-align: right; white-space: nowrap; }} td:first-child {{ word-brea
 
 
 def _first_sentence(text: str) -> str:
-    text = re.sub(r"[*_`#]", "", text or "").strip()
+    # Markdown to plain text: emphasis marks out, then the entities of escaped user strings back to
+    # characters (the caller escapes the result for HTML).
+    text = html.unescape(re.sub(r"[*_`#]", "", text or "")).strip()
     match = re.match(r"(.+?[.!?])(\s|$)", text, re.S)
     return (match.group(1) if match else text)[:400]

@@ -155,6 +155,8 @@ def test_no_live_markup_comes_from_the_params_file(poisoned_run, name):
     index_scan.feed(index)
     assert not index_scan.handlers and not index_scan.js_urls
     assert not [s for s in index_scan.scripts if MARK in s]
+    # The index shows the recommendation's first sentence as text: user strings as written, no entities.
+    assert "&#" not in "".join(index_scan.text) and "&lt;" not in "".join(index_scan.text).replace("&lt;b&gt;", "")
 
 
 def test_escape_is_text_in_markdown_and_html():
