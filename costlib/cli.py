@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: cores)")
     p_run.add_argument("-o", "--outputs", default=None, help="output folder (default: outputs/)")
     p_run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p_run.add_argument("--profile", action="store_true",
+                       help="print where the time went: per-report breakdown, per-worker start-up")
 
     p_index = sub.add_parser("index", help="rewrite outputs/index.html")
     p_index.add_argument("-o", "--outputs", default=None, help="output folder (default: outputs/)")
@@ -38,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return runner.validate(args.paths)
     if args.command == "run":
-        return runner.run(args.paths, outputs_dir=args.outputs, jobs=args.jobs, progress=not args.no_progress)
+        return runner.run(args.paths, outputs_dir=args.outputs, jobs=args.jobs, progress=not args.no_progress,
+                          profile=args.profile)
     if args.command == "index":
         from costlib import params, report
 

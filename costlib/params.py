@@ -23,6 +23,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib
+import math
+import os
+import re
+import sys
 from pathlib import Path
 from typing import Annotated, Any, Mapping
 
@@ -166,6 +170,42 @@ def display_path(path: str | Path, root: Path | None = None) -> str:
 # Reading and validating.
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, problem):
+        super().__init__(problem[2])
+        self.problem = problem
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error (PyYAML keeps the
+    last silently, so a second ``target_gross_margin`` further down a file would win unseen)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            break  # let PyYAML report the unhashable key
+        if key in seen:
+            first_line, first_value = seen[key]
+            value = loader.construct_object(value_node, deep=True)
+            raise _DuplicateKey((str(key), value, f"expected each key once, but it is given twice (line "
+                                                  f"{first_line} = {first_value!r}, line "
+                                                  f"{key_node.start_mark.line + 1} = {value!r})"))
+        seen[key] = (key_node.start_mark.line + 1, loader.construct_object(value_node, deep=True))
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+# YAML 1.1 (PyYAML) reads 1e6 as the text "1e6" (it wants 1.0e6); YAML 1.2 and every reader of these files
+# mean a number. Resolve exponent forms without a dot as floats too.
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
+
+
 def read_yaml(path: str | Path) -> dict:
     """Read a scenario YAML file as a mapping, with errors that name the file."""
     shown = display_path(path)
@@ -173,7 +213,9 @@ def read_yaml(path: str | Path) -> dict:
     if not path.is_file():
         raise ScenarioError(shown, [(None, None, "file not found")])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except _DuplicateKey as exc:
+        raise ScenarioError(shown, [exc.problem]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -289,7 +331,7 @@ def _known_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
 
 
 def validate(topic: str, data: Mapping[str, Any], source: str = "notebook parameters",
-             root: Path | None = None) -> Schema:
+             root: Path | None = None, text_numbers: bool = True) -> Schema:
     """Validate a scenario mapping against the schema of ``topic``.
 
     Parameters
@@ -300,6 +342,9 @@ def validate(topic: str, data: Mapping[str, Any], source: str = "notebook parame
         Parameter names to values. Runtime keys (``interactive``, ``params_file``) are ignored.
     source : str
         What the errors name: the file path, or ``"notebook parameters"``.
+    text_numbers : bool
+        Accept numbers written as text (``"0.12"``), as pydantic does. `load` refuses them in files;
+        notebook parameters (papermill reads ``1e6`` in a YAML file as text) accept them.
 
     Returns
     -------
@@ -317,8 +362,11 @@ def validate(topic: str, data: Mapping[str, Any], source: str = "notebook parame
     data, problems = resolve_pricebook(data, book)
     if problems:
         raise ScenarioError(source, problems)
+    problems = _number_problems(data)
+    if problems:
+        raise ScenarioError(source, problems)
     try:
-        return schema.model_validate(data)
+        scenario = schema.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -327,6 +375,130 @@ def validate(topic: str, data: Mapping[str, Any], source: str = "notebook parame
                 value = None
             problems.append((_key_of(error["loc"]), value, _expected(error, schema, data)))
         raise ScenarioError(source, problems) from None
+    problems = (([] if text_numbers else _text_for_numbers(data, scenario.model_dump())) + _convention_problems(scenario.model_dump())
+                + _range_problems(topic, scenario))
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+#: Largest magnitude accepted for any number in a scenario: far above any real bill (a quadrillion
+#: dollars, requests or bytes a month), far below where float64 arithmetic on it overflows.
+MAX_MAGNITUDE = 1e15
+
+
+def _walk(data: Any, key: str = ""):
+    """``(key, value)`` for every leaf of a YAML tree, keys written as in the error lines."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _walk(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(data, (list, tuple)):
+        for i, v in enumerate(data):
+            yield from _walk(v, f"{key}[{i}]")
+    else:
+        yield key, data
+
+
+def _number_problems(data: Mapping) -> list:
+    """``.inf``, ``.nan`` and numbers too large to compute with, anywhere in the file."""
+    problems = []
+    for key, value in _walk(data):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append((key, value, "expected a finite number"))
+        elif abs(value) > MAX_MAGNITUDE:
+            problems.append((key, value, f"expected a number between -{MAX_MAGNITUDE:.0e} and {MAX_MAGNITUDE:.0e}"))
+    return problems
+
+
+def _text_for_numbers(raw: Any, validated: Any, key: str = "") -> list:
+    """Values written as text (``"0.12"``) or as true/false where the schema wants a number: pydantic
+    converts them silently; a scenario file must say what it means."""
+    if isinstance(raw, dict) and isinstance(validated, dict):
+        out = []
+        for k, v in raw.items():
+            if k in validated:
+                out += _text_for_numbers(v, validated[k], f"{key}.{k}" if key else str(k))
+        return out
+    if isinstance(raw, (list, tuple)) and isinstance(validated, (list, tuple)):
+        return [p for i, (r, v) in enumerate(zip(raw, validated)) for p in _text_for_numbers(r, v, f"{key}[{i}]")]
+    number = isinstance(validated, (int, float)) and not isinstance(validated, bool)
+    if number and isinstance(raw, str):
+        return [(key, raw, "expected a number, not text (write it without quotes)")]
+    if number and isinstance(raw, bool):
+        return [(key, raw, "expected a number, not true/false")]
+    return []
+
+
+def _discount_rate(value: float) -> str | None:
+    return None if 0 <= value < 1 else "expected a decimal rate per year in [0, 1) (write 0.08 for 8%)"
+
+
+def _growth_rate(value: float) -> str | None:
+    return None if -1 < value < 1 else "expected a decimal growth rate above -1 and below 1 (write 0.02 for 2%)"
+
+
+#: Rules that follow from a parameter's name, the same in every workbook (CONTRIBUTING: names carry
+#: units): a key ending in one of these suffixes, at any depth, and in ``sensitivity_ranges``.
+NAME_RULES = {"discount_rate_per_year": _discount_rate, "growth_rate_per_month": _growth_rate,
+              "growth_rate_per_year": _growth_rate}
+
+
+def _rule_for(key: str):
+    name = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    return next((rule for suffix, rule in NAME_RULES.items() if name.endswith(suffix)), None)
+
+
+def _convention_problems(values: Mapping) -> list:
+    problems = []
+    for key, value in _walk({k: v for k, v in values.items() if k != "sensitivity_ranges"}):
+        rule = _rule_for(key)
+        if rule and isinstance(value, (int, float)) and not isinstance(value, bool) and rule(value):
+            problems.append((key, value, rule(value)))
+    for name, bounds in (values.get("sensitivity_ranges") or {}).items():
+        rule = _rule_for(name)
+        bad = [b for b in bounds if rule and rule(b)]
+        if bad:
+            problems.append((f"sensitivity_ranges.{name}", list(bounds), rule(bad[0]).replace("expected", "expected "
+                             "each end to be", 1)))
+    return problems
+
+
+def _base_value(module, scenario, key: str):
+    """The base value of a sensitivity input, from the workbook's ``model_inputs`` (None if unknown)."""
+    inputs = getattr(module, "model_inputs", None)
+    if inputs is None:
+        return None
+    try:
+        return inputs(scenario).get(key)
+    except TypeError:  # model_inputs(p, section): keys are '<section>.<input>'
+        section, _, name = key.partition(".")
+        try:
+            return inputs(scenario, section).get(name)
+        except Exception:  # noqa: BLE001 (a section this scenario does not have: the schema says so)
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _range_problems(topic: str, scenario: Schema) -> list:
+    """A sensitivity range must contain the scenario's own value of that input."""
+    ranges = getattr(scenario, "sensitivity_ranges", None) or {}
+    if not ranges:
+        return []
+    module = importlib.import_module(f"costlib.workbooks.{topic}")
+    problems = []
+    for key, (low, high) in ranges.items():
+        base = _base_value(module, scenario, key)
+        try:
+            base = float(base)
+        except (TypeError, ValueError):
+            continue
+        if not low <= base <= high:
+            problems.append((f"sensitivity_ranges.{key}", [low, high],
+                             f"expected a range that contains the scenario's value {base:g}"))
+    return problems
 
 
 def load(path: str | Path, root: Path | None = None) -> Schema:
@@ -338,7 +510,7 @@ def load(path: str | Path, root: Path | None = None) -> Schema:
         Naming the file, each key, its value and what was expected.
     """
     data = read_yaml(path)
-    return validate(topic_of(path), data, source=display_path(path, root), root=root)
+    return validate(topic_of(path), data, source=display_path(path, root), root=root, text_numbers=False)
 
 
 def collect(namespace: Mapping[str, Any], topic: str, baseline: set[str] | None = None,
@@ -361,7 +533,7 @@ def collect(namespace: Mapping[str, Any], topic: str, baseline: set[str] | None 
         What errors name; defaults to ``params_file`` from the namespace, else ``"notebook parameters"``.
     """
     schema = schema_for(topic)
-    source = source or namespace.get("params_file") or "notebook parameters"
+    source = source or namespace.get("params_file") or papermill_source() or "notebook parameters"
     fields = set(schema.model_fields)
     data = {name: namespace[name] for name in fields if name in namespace}
     if baseline is not None:
@@ -371,7 +543,46 @@ def collect(namespace: Mapping[str, Any], topic: str, baseline: set[str] | None 
             if callable(namespace[name]) or type(namespace[name]).__name__ == "module":
                 continue
             data[name] = namespace[name]  # let the schema report it as unknown
-    return validate(topic, data, source=str(source))
+    try:
+        return validate(topic, data, source=str(source))
+    except ScenarioError as exc:
+        if namespace.get("interactive") is False:
+            # A batch run (plain papermill): the kernel's stderr is the terminal, so the reason is printed
+            # there at once, before papermill's own report of the failed cell.
+            print("\n".join(exc.lines()), file=sys.__stderr__, flush=True)
+        raise
+
+
+def papermill_source(pid: int | None = None) -> str | None:
+    """What a plain ``papermill`` command took its parameters from, for error lines: ``-f FILE``, with
+    the names given by ``-p``/``-r``/``-y``. Read from the command line of the kernel's parent process
+    (papermill starts the kernel); None elsewhere (JupyterLab, ``costbook run``, not Linux)."""
+    try:
+        raw = Path(f"/proc/{pid or os.getppid()}/cmdline").read_bytes()
+    except OSError:
+        return None
+    args = [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a]
+    if not any(Path(a).name == "papermill" or a.endswith("papermill/__main__.py") or a == "papermill"
+               for a in args[:3]):
+        return None
+    files, names, i = [], [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-f", "--parameters_file") and i + 1 < len(args):
+            files.append(args[i + 1])
+            i += 2
+            continue
+        if arg in ("-p", "--parameters", "-r", "--parameters_raw") and i + 2 < len(args):
+            names.append(args[i + 1])
+            i += 3
+            continue
+        if arg in ("-y", "--parameters_yaml", "-b", "--parameters_base64"):
+            names.append(arg)
+        i += 1
+    if not files and not names:
+        return None
+    given = f"papermill {' '.join(('-p ' + n) if not n.startswith('-') else n for n in names)}" if names else ""
+    return " with ".join(x for x in (", ".join(files), given) if x)
 
 
 def as_dict(scenario: BaseModel) -> dict:

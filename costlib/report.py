@@ -15,6 +15,8 @@ replaced by a complete new one.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import hashlib
 import html
 import json
 import math
@@ -33,6 +35,31 @@ from costlib import params as _params
 RESULTS_MIME = "application/json"
 RESULTS_KEY = "costbook_results"
 CHART_KEY = "costbook_chart"
+
+
+def escape(value: Any) -> str:
+    """A user-provided string (title, description, vendor, label...) as literal text in Markdown or HTML.
+
+    Every string from a params file that a report shows goes through this one function: HTML's special
+    characters become entities, and so do the Markdown characters that make links, images, emphasis, code
+    and tables, so the text can never become markup (no ``<script>``, no event handler, no
+    ``[x](javascript:...)`` link) whether the string lands in a Markdown cell or in HTML. Entities render
+    as the characters themselves in both.
+
+    Examples
+    --------
+    >>> escape('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert&#40;1&#41;&quot;&gt;'
+    >>> escape("[click](javascript:alert(1)) *now*")
+    '&#91;click&#93;&#40;javascript:alert&#40;1&#41;&#41; &#42;now&#42;'
+    >>> escape("Kafka on EC2, $0.50 per million")
+    'Kafka on EC2, $0.50 per million'
+    """
+    text = html.escape(str(value), quote=True)
+    return text.translate(_MARKDOWN_ENTITIES)
+
+
+_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "\\`*_[]()!|~#{}"}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -180,10 +207,28 @@ def table(frame, money=(), percent=(), decimals: int = 4):
         elif frame[column].dtype.kind == "f":
             formats[column] = lambda v, d=decimals: "n/a" if v != v else fmt(v)
     text = [c for c in frame.columns if frame[c].dtype.kind not in "biufc"]
-    styler = frame.style.format(formats).hide(axis="index")
+    # Text cells (names, labels, descriptions from the params file) are text, never markup.
+    # A stable id from the content instead of pandas' random one, and a repr without a memory address:
+    # a report repeats byte for byte run after run.
+    styler = _stable_styler()(frame, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+    styler = styler.format(formats).hide(axis="index")
+    plain = [c for c in text if c not in formats]
+    if plain:  # after format(formats), which resets every column it does not name
+        styler = styler.format(escape="html", subset=plain)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler
+
+
+@functools.lru_cache(maxsize=1)
+def _stable_styler():
+    from pandas.io.formats.style import Styler
+
+    class Table(Styler):
+        def __repr__(self) -> str:
+            return f"<table: {len(self.data)} rows>"
+
+    return Table
 
 
 def recommend(text: str) -> None:
@@ -192,7 +237,7 @@ def recommend(text: str) -> None:
 
     import markdown_it  # shipped with jupyter's dependencies
 
-    body = markdown_it.MarkdownIt().render(text)
+    body = markdown_it.MarkdownIt("commonmark", {"html": False}).render(text)  # no raw HTML passes through
     display(HTML(f'<div class="costbook-recommendation" style="border-left:4px solid #009E73;'
                  f'background:#f3faf7;padding:8px 16px;margin:8px 0">{body}</div>'))
 
@@ -330,12 +375,8 @@ REPORT_CSS = """
 
 def to_html(nb, title: str, subtitle: str = "") -> str:
     """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN."""
-    import nbconvert
-
     nb = _strip_results_outputs(nb)
-    exporter = nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                                      exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = _MATHJAX_BLOCK.sub("", body)
     body = _CDN_SCRIPT.sub("", body)
     body = _CDN_MODULE.sub("", body)
@@ -344,6 +385,15 @@ def to_html(nb, title: str, subtitle: str = "") -> str:
         body = re.sub(r"(<body[^>]*>)", r'\1<p class="costbook-meta">' + html.escape(subtitle) + "</p>",
                       body, count=1)
     return body
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """One exporter per process: it compiles its templates once (the batch runner exports many reports)."""
+    import nbconvert
+
+    return nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                  exclude_output_prompt=True)
 
 
 def _strip_results_outputs(nb):
@@ -420,6 +470,8 @@ td.num {{ text-align: right; white-space: nowrap; }} td:first-child {{ word-brea
 
 
 def _first_sentence(text: str) -> str:
-    text = re.sub(r"[*_`#]", "", text or "").strip()
+    # Markdown to plain text: emphasis marks out, then the entities of escaped user strings back to
+    # characters (the caller escapes the result for HTML).
+    text = html.unescape(re.sub(r"[*_`#]", "", text or "")).strip()
     match = re.match(r"(.+?[.!?])(\s|$)", text, re.S)
     return (match.group(1) if match else text)[:400]

@@ -350,6 +350,10 @@ def test_recommendation_changes_when_the_numbers_change():
             line["toil_hours_per_month"] = 0
         if line["name"] == "cassandra_nodes":
             line["headroom"] = 0.0
+    # The file's sensitivity ranges were drawn around the old values; a range must contain its base value.
+    data["sensitivity_ranges"] = {k: v for k, v in data["sensitivity_ranges"].items()
+                                  if not k.startswith(("cassandra.dba_sre_team.", "cassandra.application_toil.",
+                                                       "cassandra.cassandra_nodes.headroom"))}
     a = wb.analyse(params.validate("tco", data))
     assert a.winner == "cassandra"
     assert a.headline["cassandra_minus_managed_usd_36_months"] == pytest.approx(

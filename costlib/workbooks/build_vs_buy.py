@@ -642,7 +642,7 @@ def _price_hike_words(s: dict, horizon: int) -> str:
     hiked = case.current_usd_per_year * (1 + case.hike_rate)
     renewal = (f"at renewal in month {case.months_until_renewal:g}" if case.months_until_renewal
                else "from month 1")
-    out = [f"**Vendor price hike.** {s['vendor']} costs {_usd(case.current_usd_per_year)}/year today and "
+    out = [f"**Vendor price hike.** {report.escape(s['vendor'])} costs {_usd(case.current_usd_per_year)}/year today and "
            f"{_usd(hiked)}/year after a {_pct(case.hike_rate)} hike {renewal}. Over {horizon} months paying costs "
            f"{_usd(t.loc['pay', 'total_usd'])}, migrating {_usd(t.loc['migrate', 'total_usd'])} "
            f"({case.migration_months:g} months of dual running, then {_usd(case.new_platform_usd_per_year)}/year) "

@@ -964,14 +964,14 @@ def _words_buy_vs_rent(a: Analysis) -> str:
     pv_buy, pv_rent = summary["present_value_owned_usd"], summary["present_value_cloud_usd"]
     lines = []
     if saving >= 0:
-        lines.append(f"**Buy {s.what}, if the cash is there.** Over {years} years buying costs {_usd(pv_buy)} in "
+        lines.append(f"**Buy {report.escape(s.what)}, if the cash is there.** Over {years} years buying costs {_usd(pv_buy)} in "
                      f"present value at {_pct(p.discount_rate_per_year)} a year against {_usd(pv_rent)} for renting: "
                      f"{_usd(saving)} cheaper. Buying's cumulative cash drops below renting's in {_months(be)} of "
                      f"{sec['months']}.")
     else:
         tail = ("buying never catches up within the horizon" if be is None
                 else f"buying only breaks even in month {be} of {sec['months']}")
-        lines.append(f"**Rent {s.what}.** Over {years} years renting costs {_usd(pv_rent)} in present value at "
+        lines.append(f"**Rent {report.escape(s.what)}.** Over {years} years renting costs {_usd(pv_rent)} in present value at "
                      f"{_pct(p.discount_rate_per_year)} a year against {_usd(pv_buy)} for buying: {_usd(-saving)} "
                      f"cheaper; {tail}.")
     ebitda, fcf = h["ebitda_gain_from_buying_year_1_usd"], h["fcf_gain_from_buying_year_1_usd"]
@@ -1084,7 +1084,7 @@ def _words_saas(a: Analysis) -> str:
     h, x, months = sec["headline"], sec["crossover"], sec["months"]
     unit, at = s.unit_name.replace("_", " "), s.multiplier_at_month
     saving, ceiling = h["flat_rate_saving_usd"], h["max_flat_rate_worth_signing_usd_per_month"]
-    lines = [f"The {s.vendor} bill grows from {_usd(h['usage_bill_month_1_usd'])} a month to "
+    lines = [f"The {report.escape(s.vendor)} bill grows from {_usd(h['usage_bill_month_1_usd'])} a month to "
              f"{_usd(h[f'usage_bill_month_{at}_usd'])} by month {at} ({s.volume_multiplier:g}x usage)."]
     cross = (f"which usage reaches in month {x['crossover_month']}" if x["crossover_month"] is not None
              else f"which usage does not reach within {months} months")

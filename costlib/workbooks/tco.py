@@ -1021,7 +1021,7 @@ def recommendation(a: Analysis) -> str:
     t = a.totals.set_index("option")
     metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
     metric_words = f"over {h} months" if p.decide_on == "total" else f"in present value at {_pct(p.discount_rate_per_year)}"
-    lab = p.label
+    lab = lambda option: report.escape(p.label(option))  # noqa: E731 (user text in Markdown)
     lines = []
     if a.runner_up is None:
         o = p.baseline
@@ -1147,6 +1147,7 @@ def _scale_today(baseline_label: str, today: float, threshold: float) -> str:
 
 def _crossover_sentence(a: Analysis) -> str:
     p, x = a.params, a.crossover
+    label = lambda option: report.escape(p.label(option))  # noqa: E731 (user text in Markdown)
     b, c = p.baseline, a.challenger
     base_infra = x["baseline_infra_usd_per_year"]
     rr = x.get("run_rate_infra_usd_per_year")
@@ -1156,22 +1157,22 @@ def _crossover_sentence(a: Analysis) -> str:
         t = a.totals.set_index("option")
         metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
         cheaper = c if t.loc[c, metric] < t.loc[b, metric] else b
-        return (f"No crossover: {p.label(cheaper)} is cheaper than {p.label(c if cheaper == b else b)} at every "
+        return (f"No crossover: {label(cheaper)} is cheaper than {label(c if cheaper == b else b)} at every "
                 "scale of usage, so growth alone will not flip this verdict.")
     wins_above = x["run_rate_challenger_wins_above"] if rr is not None else x["challenger_wins_above"]
     big, small = (c, b) if wins_above else (b, c)
     text = "**Where it flips with scale.** "
     if rr is not None:
-        text += (f"Once running, {p.label(big)} only pays above **{_usd(rr)}/year** of usage-driven infrastructure "
-                 f"spend; below that {p.label(small)} is cheaper ({_scale_today(p.label(b), base_infra, rr)}). ")
+        text += (f"Once running, {label(big)} only pays above **{_usd(rr)}/year** of usage-driven infrastructure "
+                 f"spend; below that {label(small)} is cheaper ({_scale_today(label(b), base_infra, rr)}). ")
         if hz is not None:
-            text += (f"Counting the one-off costs, {p.label(big)} is cheaper over the {h} months above "
+            text += (f"Counting the one-off costs, {label(big)} is cheaper over the {h} months above "
                      f"**{_usd(hz)}/year**.")
     else:
         at_scale = c if x["challenger_wins_above"] else b
-        text += (f"Once running, {p.label(at_scale)} is cheaper at every scale, so the question is whether the "
-                 f"one-off costs are repaid: over the {h} months {p.label(at_scale)} is cheaper above "
-                 f"**{_usd(hz)}/year** of usage-driven spend ({_scale_today(p.label(b), base_infra, hz)}).")
+        text += (f"Once running, {label(at_scale)} is cheaper at every scale, so the question is whether the "
+                 f"one-off costs are repaid: over the {h} months {label(at_scale)} is cheaper above "
+                 f"**{_usd(hz)}/year** of usage-driven spend ({_scale_today(label(b), base_infra, hz)}).")
     return text.strip()
 
 

@@ -526,14 +526,14 @@ def recommendation(a: Analysis) -> str:
     if "launch_gate" in s:
         g = s["launch_gate"]["result"]
         reason = g.reason.removeprefix(f"{g.verdict}: ")
-        lines.append(f"**Launch gate for {s['launch_gate']['change']}: {g.verdict}.** {reason[:1].upper()}{reason[1:]}.")
+        lines.append(f"**Launch gate for {report.escape(s['launch_gate']['change'])}: {g.verdict}.** {reason[:1].upper()}{reason[1:]}.")
     if "cost_change" in s:
         c = s["cost_change"]["total"]
         driver = ("intensity (more cost per unit: fix efficiency)"
                   if c["intensity_effect_usd_per_month"] > c["volume_effect_usd_per_month"]
                   else "volume (more units: growth)")
         lines.append(f"**The change is driven mainly by {driver.split(' (')[0]}.** "
-                     f"Since {s['cost_change']['label']} the bill moved {_usd(c['total_change_usd_per_month'])}/month: "
+                     f"Since {report.escape(s['cost_change']['label'])} the bill moved {_usd(c['total_change_usd_per_month'])}/month: "
                      f"{_usd(c['volume_effect_usd_per_month'])} from volume and "
                      f"{_usd(c['intensity_effect_usd_per_month'])} from intensity. The main driver is {driver}.")
     return "\n\n".join(lines + general)
