@@ -217,17 +217,30 @@ def test_bad_input_gets_one_line_and_outputs_stay_byte_identical(project, case):
     assert snapshot(project / "outputs") == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_unwritable_outputs_folder(project):
+def test_unwritable_outputs_folder(project, monkeypatch):
+    """A reports folder the runner cannot write into is one line and nothing changes. Root (as in CI)
+    writes into a mode-0555 folder anyway, so there the write is refused the way the kernel refuses any
+    other user: with EACCES from the runner's write probe."""
     outputs = project / "outputs"
+    target = outputs / "unit_economics"
     before = snapshot(outputs)
-    os.chmod(outputs / "unit_economics", 0o555)
+    if os.geteuid() == 0:
+        write_bytes = Path.write_bytes
+
+        def refuse(self, data):
+            if self.parent == target:
+                raise PermissionError(13, "Permission denied", str(self))
+            return write_bytes(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", refuse)
+    else:
+        os.chmod(target, 0o555)
     try:
         code, lines = run_cli(project, "run", "params/unit_economics/streaming_margin.yaml")
     finally:
-        os.chmod(outputs / "unit_economics", 0o755)
+        os.chmod(target, 0o755)
     assert code == 2
-    assert lines == [f"costbook run: {outputs / 'unit_economics'}: cannot write reports there: Permission denied"]
+    assert lines == [f"costbook run: {target}: cannot write reports there: Permission denied"]
     assert snapshot(outputs) == before
 
 
