@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from costlib import checks
+from costlib import checks, timing
 from costlib.discounting import discount_factors
 from costlib.discounting import net_present_value as net_present_value_usd  # noqa: F401
 from costlib.discounting import present_value as present_value_usd  # noqa: F401
@@ -61,7 +61,7 @@ __all__ = [
     "validate_tiers", "tiered_bill_usd", "volume_forecast",
     "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tco_table",
     "present_value_usd", "net_present_value_usd",
-    "break_even_volume", "break_even_month", "compare_options",
+    "break_even_volume", "compare_options",
     "build_minus_buy_usd", "recommendation_text",
     "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table", "price_hike_payback_month",
 ]
@@ -853,59 +853,6 @@ def break_even_volume(build, buy, *, horizon_months=DEFAULT_HORIZON_MONTHS, disc
     return None
 
 
-def break_even_month(build, buy, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
-                     discount_rate_per_year=None, cost_of_delay_usd_per_month=0.0, cost_of_delay_usd_per_unit=0.0):
-    """The first month in which cumulative ``build`` cost is at or below cumulative ``buy`` cost.
-
-    Parameters
-    ----------
-    build, buy : Option
-        Scalar fields.
-    volume_units_per_month : float or array_like
-        A constant volume or the forecast for months 1..horizon (units/month).
-    horizon_months : int
-        Default 36.
-    discount_rate_per_year : float, optional
-        Compare cumulative present values instead of undiscounted sums.
-    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit : float
-        See `monthly_costs`.
-
-    Returns
-    -------
-    int or None
-        Month number (1-based), or None when cumulative build stays above cumulative buy for the whole
-        horizon.
-
-    Notes
-    -----
-    ``min { m : sum_{k<=m} w_k build_k <= sum_{k<=m} w_k buy_k }`` (the payback month of building).
-    The exit cost lands in the last month, so it can move a break-even in the last month only.
-
-    References
-    ----------
-    Seed, interview question III.2 (break-even analysis).
-
-    Examples
-    --------
-    200,000 million requests/month cost $100k/month bought; the build of `break_even_volume`'s example
-    has spent 1.2M by month 6 and then 41,666.67/month, so it catches up when
-    1.2M + 41,666.67 (m - 6) <= 100k m, i.e. m >= 16.3: month 17.
-
-    >>> build = Option("kafka", engineers=4, build_months=6, engineer_usd_per_year=500e3,
-    ...                hardware_usd=200e3, maintenance_ftes=1)
-    >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
-    >>> break_even_month(build, buy, 200_000.0)
-    17
-    """
-    kwargs = dict(horizon_months=horizon_months, cost_of_delay_usd_per_month=cost_of_delay_usd_per_month,
-                  cost_of_delay_usd_per_unit=cost_of_delay_usd_per_unit)
-    a = monthly_costs(build, volume_units_per_month, **kwargs)["cost_usd"].to_numpy()
-    b = monthly_costs(buy, volume_units_per_month, **kwargs)["cost_usd"].to_numpy()
-    w = np.broadcast_to(_weights(len(a), discount_rate_per_year), a.shape)
-    ahead = np.cumsum(a * w) <= np.cumsum(b * w)
-    return int(np.argmax(ahead)) + 1 if ahead.any() else None
-
-
 @dataclass(frozen=True)
 class Comparison:
     """Which option is cheapest over the horizon, and by how much.
@@ -1151,7 +1098,7 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     forecast_volume_units_per_month : float or None
         The forecast volume the totals are computed at (units/month), for comparison with the break-even.
     break_even_month : int or None, optional
-        From `break_even_month` (None: build does not pay back within the horizon). Left out (the
+        From `costlib.timing.break_even_month` (None: build does not pay back within the horizon). Left out (the
         default ``...``), the text says nothing about the payback month.
     horizon_months : int
         The horizon of the totals (for the wording).
@@ -1514,8 +1461,9 @@ def price_hike_payback_month(case, strategy="migrate", horizon_months=DEFAULT_HO
 
     Notes
     -----
-    ``min { m : sum_{k<=m} cost_{strategy,k} <= sum_{k<=m} cost_{pay,k} }`` with the monthly costs of
-    `price_hike_curves` (undiscounted).
+    `costlib.timing.break_even_month` of the strategy's cumulative cost against paying's: the first
+    month from which ``sum_{k<=m} cost_{strategy,k} <= sum_{k<=m} cost_{pay,k}`` holds to the end of the
+    horizon, with the monthly costs of `price_hike_curves` (undiscounted).
 
     References
     ----------
@@ -1538,5 +1486,4 @@ def price_hike_payback_month(case, strategy="migrate", horizon_months=DEFAULT_HO
     curves = price_hike_curves(case, horizon_months)
     pay = curves.loc[curves["strategy"] == "pay", "cumulative_cost_usd"].to_numpy()
     other = curves.loc[curves["strategy"] == strategy, "cumulative_cost_usd"].to_numpy()
-    ahead = other <= pay + 1e-9 * np.maximum(pay, 1.0)
-    return int(np.argmax(ahead)) + 1 if ahead.any() else None
+    return timing.break_even_month(other, pay)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks
+from costlib.constants import BYTES_PER_GB, HOURS_PER_MONTH  # noqa: F401  (re-exported)
 from costlib.errors import ModelError, require
 
 __all__ = [
@@ -73,11 +74,6 @@ __all__ = [
     "zone_local_routing_saving",
 ]
 
-BYTES_PER_GB = 1e9
-"""Decimal gigabyte, the unit cloud price lists bill data in."""
-
-HOURS_PER_MONTH = 730.0
-"""Hours in the model month (8,760 hours a year / 12)."""
 
 
 # ----------------------------------------------------------------------------------------------------

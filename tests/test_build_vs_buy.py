@@ -26,7 +26,6 @@ from costlib.build_vs_buy import (
     COMPONENTS,
     Option,
     PriceHikeCase,
-    break_even_month,
     break_even_volume,
     build_minus_buy_usd,
     compare_options,
@@ -43,7 +42,15 @@ from costlib.build_vs_buy import (
     validate_tiers,
     volume_forecast,
 )
+from costlib import timing
+from costlib.build_vs_buy import cumulative_cost_usd
 from costlib.errors import ModelError
+
+
+def break_even_month(build, buy, volume, **kwargs):
+    """Workbook 05's break-even month: `costlib.timing.break_even_month` of the two cumulative costs."""
+    return timing.break_even_month(cumulative_cost_usd(build, volume, **kwargs),
+                                   cumulative_cost_usd(buy, volume, **kwargs))
 
 ENGINEER = 500_000.0
 

@@ -85,7 +85,7 @@ def test_cassandra_tco_by_hand(cassandra):
     assert self_hosted == pytest.approx(7_505_038.4615, rel=1e-10)
     assert h["cassandra_minus_managed_usd_36_months"] == pytest.approx(self_hosted - managed)
     assert h["winner_margin_share"] == pytest.approx((self_hosted - managed) / self_hosted)
-    assert h["payback_month"] == math.inf
+    assert h["break_even_month"] is None
 
 
 def test_cassandra_present_value_matches_numpy_financial(cassandra):
@@ -173,7 +173,7 @@ def test_five_k_service_by_hand(five_k):
 def test_five_k_service_break_even_month_by_hand(five_k):
     """Cumulative managed - self_run: month 1 +46,153.85 (migration), month 2 +46,153.85, month 3
     +46,153.85 + (14,250 - 55,000) = +5,403.85, month 4 -35,346.15 and falling: break-even in month 4."""
-    assert five_k.headline["payback_month"] == 4.0
+    assert five_k.headline["break_even_month"] == 4
 
 
 def test_five_k_service_crossover_is_the_closed_form(five_k):
@@ -272,7 +272,7 @@ def test_arm_payback_by_hand(arm):
     m = math.log(1.01**4 + (40 * 500_000 / 52) * 0.01 / (5 / 22 * x86)) / math.log(1.01)
     assert math.ceil(m) == 30
     assert arm.headline["arm_payback_month"] == 30.0
-    assert arm.headline["payback_month"] == 30.0
+    assert arm.headline["break_even_month"] == 30
 
 
 def test_arm_crossover_is_the_effort_over_the_saving(arm):
@@ -328,7 +328,7 @@ def test_one_option_is_a_plain_tco():
             "monte_carlo_draws": 200}
     a = wb.analyse(params.validate("tco", data))
     assert a.headline["only_tco_usd_36_months"] == pytest.approx(36_000)
-    assert a.challenger is None and "payback_month" not in a.headline
+    assert a.challenger is None and "break_even_month" not in a.headline
 
 
 def test_the_model_at_base_is_the_headline_difference(cassandra, five_k, storage, arm):

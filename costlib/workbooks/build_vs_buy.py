@@ -35,7 +35,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import build_vs_buy as bvb
-from costlib import report, uncertainty
+from costlib import report, timing, uncertainty
 from costlib.errors import ModelError
 from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, require_unique
 
@@ -398,7 +398,9 @@ def analyse(p: Params) -> Analysis:
     by_volume = depends_on_volume(p)
     be_volume = (bvb.break_even_volume(build, buy, horizon_months=horizon, discount_rate_per_year=rate, **delay)
                  if by_volume else None)
-    be_month = bvb.break_even_month(build, buy, path, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+    be_month = timing.break_even_month(
+        *(bvb.cumulative_cost_usd(o, path, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+          for o in (build, buy)))
     volume_curve = _volume_curve(p, opts, be_volume, delay) if by_volume else None
 
     base = model_inputs(p)

@@ -30,11 +30,10 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from costlib import capex, report, uncertainty
+from costlib import capex, report, tco, uncertainty
 from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
 
 TOPIC = "capex_opex"
-HOURS_PER_MONTH = 730.0
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Method = Literal["straight_line", "declining_balance", "sum_of_years_digits", "macrs"]
@@ -380,21 +379,6 @@ def _owned_capex(p: Params) -> float:
     return float(sum(a.cost_usd for a in p.fleet.assets))
 
 
-def cloud_usd_per_month(units, price, discount, other, hours_share=None):
-    """The cloud bill in month 1: ``units * price * (1 - discount) + other``, the price per unit-month
-    being ``usd_per_unit_hour * 730 * hours_share`` for hourly prices (on-demand bills only the hours used).
-
-    Examples
-    --------
-    >>> round(cloud_usd_per_month(32, 55.04, 0.0, 0.0, hours_share=0.85), 2)  # 32 instances, 85% of hours
-    1092874.24
-    >>> cloud_usd_per_month(1_000_000, 0.023, 0.3, 5_000.0)  # 1 PB-month of storage at 30% off
-    21100.0
-    """
-    unit_month = price if hours_share is None else price * HOURS_PER_MONTH * hours_share
-    return units * unit_month * (1 - discount) + other
-
-
 def make_model(p: Params, section: str, output: str | None = None) -> Callable:
     """``model(**inputs)``: the decision section's headline difference as a function of its inputs.
 
@@ -442,13 +426,13 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
                   hardware_maintenance_usd_per_month, sre_fte, sre_usd_per_fte_year, discount_rate_per_year,
                   cloud_usd_per_unit_hour=None, cloud_hours_used_share=None, cloud_usd_per_unit_month=None):
             price = cloud_usd_per_unit_hour if hourly else cloud_usd_per_unit_month
-            cloud = cloud_usd_per_month(cloud_units, price, cloud_discount, cloud_other_usd_per_month,
-                                        cloud_hours_used_share if hourly else None)
+            cloud = capex.cloud_usd_per_month(cloud_units, price, cloud_discount, cloud_other_usd_per_month,
+                                              cloud_hours_used_share if hourly else None)
             args = dict(lead_time_months=int(round(float(lead_time_months))),
                         cloud_growth_rate_per_month=cloud_growth_rate_per_month,
                         power_usd_per_month=power_usd_per_month, space_usd_per_month=space_usd_per_month,
                         hardware_maintenance_usd_per_month=hardware_maintenance_usd_per_month,
-                        sre_team_usd_per_month=np.asarray(sre_fte) * np.asarray(sre_usd_per_fte_year) / 12.0,
+                        sre_team_usd_per_month=tco.people_cost_usd_per_month(sre_fte, sre_usd_per_fte_year),
                         hardware_refresh_months=s.hardware_refresh_months)
             if key == "curve":
                 return capex.own_vs_rent_cumulative_saving(cloud, owned_capex_usd, s.horizon_months, **args)
@@ -623,8 +607,10 @@ def method_comparison(cost_usd: float, useful_life_years: int, salvage_usd: floa
 
 
 def _book_values(methods: pd.DataFrame, cost_usd: float) -> pd.DataFrame:
+    """The methods' schedules in long form with the book value (`costlib.capex.book_value`) of each year."""
     long = methods.melt(id_vars="year", var_name="method", value_name="depreciation_usd")
-    long["book_value_usd"] = cost_usd - long.groupby("method")["depreciation_usd"].cumsum()
+    long["book_value_usd"] = np.concatenate([capex.book_value(cost_usd, methods[m].to_numpy())
+                                             for m in methods.columns[1:]])
     start = pd.DataFrame({"year": 0, "method": methods.columns[1:], "depreciation_usd": 0.0,
                           "book_value_usd": cost_usd})
     return pd.concat([start, long], ignore_index=True)
@@ -676,7 +662,7 @@ def _buy_vs_rent(p: Params) -> dict:
         "rent_cash_out_year_1_usd": float(y1_rent["cash_out_usd"]),
         "ebitda_gain_from_buying_year_1_usd": float(y1_buy["ebitda_effect_usd"] - y1_rent["ebitda_effect_usd"]),
         "fcf_gain_from_buying_year_1_usd": float(y1_buy["fcf_effect_usd"] - y1_rent["fcf_effect_usd"]),
-        "buy_break_even_month": be if be is not None else math.inf,
+        "buy_break_even_month": be,
         "pv_saving_from_buying_usd": float(summary["present_value_saving_usd"]),
     }
     return {"views": views, "table": table, "curves": curves, "summary": summary, "monthly": month_grid(monthly),
@@ -776,10 +762,11 @@ def _own_vs_rent(p: Params) -> dict:
     o = p.own_vs_rent
     base = model_inputs(p, "own_vs_rent")
     hourly = o.cloud_usd_per_unit_hour is not None
-    cloud = cloud_usd_per_month(o.cloud_units, o.cloud_usd_per_unit_hour if hourly else o.cloud_usd_per_unit_month,
-                                o.cloud_discount, o.cloud_other_usd_per_month,
-                                o.cloud_hours_used_share if hourly else None)
-    sre = o.sre_fte * o.sre_usd_per_fte_year / 12
+    cloud = capex.cloud_usd_per_month(o.cloud_units,
+                                      o.cloud_usd_per_unit_hour if hourly else o.cloud_usd_per_unit_month,
+                                      o.cloud_discount, o.cloud_other_usd_per_month,
+                                      o.cloud_hours_used_share if hourly else None)
+    sre = tco.people_cost_usd_per_month(o.sre_fte, o.sre_usd_per_fte_year)
     owned_capex = base["owned_capex_usd"]
     args = dict(lead_time_months=o.lead_time_months, cloud_growth_rate_per_month=o.cloud_growth_rate_per_month,
                 power_usd_per_month=o.power_usd_per_month, space_usd_per_month=o.space_usd_per_month,
@@ -791,7 +778,8 @@ def _own_vs_rent(p: Params) -> dict:
     own_views = capex.pnl_and_cash_by_year(curves["owned_total_usd"], curves["owned_capex_usd"], depreciation)
     cloud_views = capex.pnl_and_cash_by_year(curves["cloud_usd"])
     table = _views_table(own_views, cloud_views, "own", "cloud")
-    running = o.power_usd_per_month + o.space_usd_per_month + o.hardware_maintenance_usd_per_month + sre
+    running = capex.owned_running_usd_per_month(o.power_usd_per_month, o.space_usd_per_month,
+                                                o.hardware_maintenance_usd_per_month, sre)
     running_table = pd.DataFrame([
         {"line": "cloud bill, month 1", "usd_per_month": cloud},
         {"line": "owned: power", "usd_per_month": o.power_usd_per_month},
@@ -806,7 +794,7 @@ def _own_vs_rent(p: Params) -> dict:
         "owned_capex_usd": owned_capex,
         "owned_running_usd_per_month": running,
         "lead_time_months": o.lead_time_months,
-        "break_even_month": be if be is not None else math.inf,
+        "break_even_month": be,
         "pv_cloud_usd": float(summary["present_value_cloud_usd"]),
         "pv_owned_usd": float(summary["present_value_owned_usd"]),
         "pv_saving_from_owning_usd": float(summary["present_value_saving_usd"]),
@@ -834,7 +822,7 @@ def _saas(p: Params) -> dict:
         f"usage_bill_month_{at}_usd": bill_at,
         "flat_rate_usd_per_month": s.flat_rate_usd_per_month,
         f"crossover_volume_{s.unit_name}_per_month": float(x["crossover_volume_units_per_month"]),
-        "crossover_month": x["crossover_month"] if x["crossover_month"] is not None else math.inf,
+        "crossover_month": x["crossover_month"],
         "usage_bill_total_usd": usage_total,
         "flat_rate_total_usd": flat_total,
         "flat_rate_saving_usd": usage_total - flat_total,
@@ -1150,8 +1138,7 @@ def whatif_figures(p: Params, section: str, values: dict) -> dict:
     base = {**model_inputs(p, section), **values}
     out = {f"{section}: {OUTPUT_LABELS[section].split(',')[0]}": float(make_model(p, section)(**base))}
     if section in ("buy_vs_rent", "own_vs_rent"):
-        be = make_model(p, section, "break_even_month")(**base)
-        out["break_even_month"] = be if be is not None else math.inf
+        out["break_even_month"] = make_model(p, section, "break_even_month")(**base)
     return out
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import report, uncertainty
-from costlib import tco
+from costlib import tco, timing
 from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, non_empty, require_unique
 
 TOPIC = "tco"
@@ -693,8 +693,9 @@ def analyse(p: Params) -> Analysis:
         margin = float(t.loc[runner_up, metric] - t.loc[winner, metric])
         headline[f"winner_margin_{suffix}"] = margin
         headline["winner_margin_share"] = margin / float(t.loc[runner_up, metric]) if t.loc[runner_up, metric] else 0.0
-        payback = _whole(tco.breakeven_month(opt_costs[challenger], opt_costs[p.baseline]))
-        headline["payback_month"] = payback
+        payback = timing.break_even_month(timing.cumulative_cost_usd(opt_costs[challenger]),
+                                          timing.cumulative_cost_usd(opt_costs[p.baseline]))
+        headline["break_even_month"] = payback
         headline[f"{p.baseline}_infra_usd_per_year"] = crossover["baseline_infra_usd_per_year"]
         headline["crossover_infra_usd_per_year"] = crossover["horizon_infra_usd_per_year"]
         headline["run_rate_crossover_infra_usd_per_year"] = crossover["run_rate_infra_usd_per_year"]
@@ -728,16 +729,11 @@ def analyse(p: Params) -> Analysis:
 
     analysis = Analysis(params=p, headline=headline, winner=winner, runner_up=runner_up, challenger=challenger,
                         monthly=monthly, totals=totals, per_year=per_year, by_group=by_group, lines=lines_table,
-                        cumulative=cumulative, crossover={**crossover, "payback_month": payback},
+                        cumulative=cumulative, crossover={**crossover, "break_even_month": payback},
                         crossover_curve=crossover_curve, tornado=tornado, flips=flips, band=band,
                         probability_challenger_cheaper=prob, sections=sections)
     analysis.recommendation = recommendation(analysis)
     return analysis
-
-
-def _whole(month: float) -> int | float:
-    """A month number as an int (printed ``30``), ``inf`` (printed ``never``) when there is none."""
-    return int(month) if math.isfinite(month) else math.inf
 
 
 def _per_year(monthly: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -938,7 +934,7 @@ def _arm_section(p: Params) -> dict:
             "payback_month": payback, "first_saving": first_saving,
             "net_usd": float(table["cumulative_net_usd"].iloc[-1]),
             "headline": {"arm_cost_reduction": reduction, "arm_saving_usd_per_month_at_cutover": first_saving,
-                         "arm_migration_effort_usd": effort, "arm_payback_month": _whole(payback)}}
+                         "arm_migration_effort_usd": effort, "arm_payback_month": payback}}
 
 
 def _storage_section(p: Params) -> dict:
@@ -1011,10 +1007,6 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
-def _month_text(m) -> str:
-    return "never within the horizon" if m is None or not math.isfinite(m) else f"month {int(m)}"
-
-
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     p, h = a.params, a.params.horizon_months
@@ -1052,12 +1044,12 @@ def recommendation(a: Analysis) -> str:
     if c is not None:
         b = p.baseline
         diff = float(t.loc[c, metric] - t.loc[b, metric])
-        pay = a.crossover.get("payback_month")
+        pay = a.crossover.get("break_even_month")
         if diff < 0:
             lines.append(f"Moving from {lab(b)} to {lab(c)} saves {_usd(-diff)} {metric_words}; cumulative costs "
-                         f"break even in {_month_text(pay)}.")
+                         f"break even in {timing.month_text(pay, a.params.horizon_months)}.")
         else:
-            catch = ("never catches up within the horizon" if pay is None or not math.isfinite(pay)
+            catch = ("never catches up within the horizon" if pay is timing.NEVER
                      else f"catches up in month {int(pay)}")
             lines.append(f"Moving from {lab(b)} to {lab(c)} would cost {_usd(diff)} more {metric_words}; its "
                          f"cumulative cost {catch}.")
@@ -1108,7 +1100,7 @@ def recommendation(a: Analysis) -> str:
         am = s["arm_migration"]
         lines.append(f"ARM: {_pct(am['gain'])} more work per dollar is a {_pct(am['reduction'])} cost cut; "
                      f"{_usd(am['first_saving'])}/month from month {p.arm_migration.migration_months + 1} against "
-                     f"{_usd(am['effort_usd'])} of engineering pays back in {_month_text(am['payback_month'])} "
+                     f"{_usd(am['effort_usd'])} of engineering pays back in {timing.month_text(am['payback_month'], a.params.horizon_months)} "
                      f"and nets {_usd(am['net_usd'])} over {h} months.")
     if "storage_lifecycle" in s:
         st = s["storage_lifecycle"]
@@ -1201,11 +1193,11 @@ def chart_cumulative(a: Analysis):
     from costlib import charts
 
     frame = a.cumulative.assign(option=[a.params.label(o) for o in a.cumulative["option"]])
-    pay = a.crossover.get("payback_month")
-    rule = pay if pay is not None and math.isfinite(pay) and pay > 1 else None
+    pay = a.crossover.get("break_even_month")
+    rule = pay if pay is not timing.NEVER and pay > 1 else None
     if a.challenger is None:
         sub = ""
-    elif pay is None or not math.isfinite(pay):
+    elif pay is timing.NEVER:
         sub = (f"{a.params.label(a.challenger)} does not catch up with {a.params.label(a.params.baseline)} within "
                f"{a.params.horizon_months} months")
     else:
@@ -1291,11 +1283,11 @@ def chart_arm(a: Analysis):
 
     s = a.sections["arm_migration"]
     pay = s["payback_month"]
-    rule = pay if math.isfinite(pay) and pay <= a.params.horizon_months else None
+    rule = pay if pay is not timing.NEVER and pay <= a.params.horizon_months else None
     return charts.lines(s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
                         x_title="month", y_title="USD (saving minus engineering effort)", points=False,
                         subtitle=[f"{_pct(s['reduction'])} cheaper per unit of work; "
-                                  f"{_usd(s['effort_usd'])} of engineering; payback {_month_text(pay)}"],
+                                  f"{_usd(s['effort_usd'])} of engineering; payback {timing.month_text(pay, a.params.horizon_months)}"],
                         rule_x=rule, rule_label=f"payback month {int(rule)}" if rule else None)
 
 
