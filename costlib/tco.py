@@ -41,6 +41,9 @@ __all__ = [
     "cost_series_table",
     "relative_cost_usd",
     "usage_scale_at_crossover",
+    "usage_split_usd",
+    "usage_crossover",
+    "crossover_curve",
     "people_cost_usd_per_month",
     "loaded_cost_usd_per_hour",
     "toil_cost_usd_per_month",
@@ -52,6 +55,7 @@ __all__ = [
     "spot_usd_per_month",
     "purchase_options_usd_per_month",
     "blended_usd_per_month",
+    "saving_vs_on_demand",
     "cost_reduction_from_price_performance",
     "arm_saving_usd_per_month",
     "price_performance_gain",
@@ -629,6 +633,42 @@ def purchase_options_usd_per_month(instances, on_demand_usd_per_hour, committed_
         "spot": spot_usd_per_month(instances, on_demand_usd_per_hour, spot_discount, retried_work_fraction,
                                    hours_per_month),
     }
+
+
+def saving_vs_on_demand(cost_usd_per_month, on_demand_usd_per_month):
+    """How much cheaper a purchase option (or a blended mix) is than on-demand, as a share of on-demand.
+
+    Parameters
+    ----------
+    cost_usd_per_month : float or array_like
+        The option's cost, USD per month (>= 0).
+    on_demand_usd_per_month : float or array_like
+        The same capacity on-demand, USD per month (>= 0).
+
+    Returns
+    -------
+    float or ndarray
+        Decimal share (0.3: 30% below on-demand; negative: dearer); 0 where on-demand costs nothing.
+
+    Notes
+    -----
+    ``saving = 1 - cost / on_demand``.
+
+    References
+    ----------
+    Seed section II.2 (purchase options: on-demand, committed, spot).
+
+    Examples
+    --------
+    The fleet of `purchase_options_usd_per_month`'s example on 3-year commitments: 1 - 365 / 730.
+
+    >>> saving_vs_on_demand(365.0, 730.0), saving_vs_on_demand(10.0, 0.0)
+    (0.5, 0.0)
+    """
+    c = _nonneg("cost_usd_per_month", cost_usd_per_month)
+    d = _nonneg("on_demand_usd_per_month", on_demand_usd_per_month)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out(np.where(d > 0, 1.0 - c / np.where(d > 0, d, 1.0), 0.0))
 
 
 def blended_usd_per_month(option_costs_usd_per_month, shares):
@@ -1351,6 +1391,201 @@ def usage_scale_at_crossover(scaling_a_usd, fixed_a_usd, scaling_b_usd, fixed_b_
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         k = (fb - fa) / np.where(slope != 0, slope, 1.0)
     return _out(np.where((slope != 0) & (k > 0) & np.isfinite(k), k, np.nan))
+
+
+def usage_split_usd(recurring_usd_by_month, one_off_usd_by_month, scales_with_usage, *, months=None,
+                    recurring_only=False, discount_rate_per_year=None):
+    """An option's cost split into the part that moves with usage and the part that does not.
+
+    Parameters
+    ----------
+    recurring_usd_by_month, one_off_usd_by_month : array_like
+        Shape ``(lines, months)``: each cost line's recurring and one-off costs, USD.
+    scales_with_usage : array_like of bool
+        Shape ``(lines,)``: whether each line's recurring cost moves with usage (direct lines do).
+    months : slice, optional
+        The months summed (0-based positions); default the whole horizon.
+    recurring_only : bool
+        Leave the one-off costs out (the run rate).
+    discount_rate_per_year : float, optional
+        Sum present values (end-of-month discounting) instead of undiscounted amounts.
+
+    Returns
+    -------
+    tuple of float
+        ``(usage_driven_usd, fixed_usd)`` over the months summed.
+
+    Notes
+    -----
+    ``S = sum over usage-driven lines of their recurring costs``; ``F`` = everything else (one-offs of every
+    line, and recurring costs of the lines that do not move with usage). Scaling usage by ``k`` costs
+    ``k S + F`` (`usage_scale_at_crossover`).
+
+    References
+    ----------
+    Seed section II.3 (managed vs self-hosted: infrastructure scales, the people do not).
+
+    Examples
+    --------
+    A compute line of 100 a month with a one-off of 50, and an SRE line of 300 a month, over 3 months:
+    S = 300, F = 50 + 900 = 950.
+
+    >>> usage_split_usd([[100.0] * 3, [300.0] * 3], [[50.0, 0, 0], [0.0] * 3], [True, False])
+    (300.0, 950.0)
+    """
+    rec = checks.floats("recurring_usd_by_month", recurring_usd_by_month)
+    one = checks.floats("one_off_usd_by_month", one_off_usd_by_month)
+    scales = np.asarray(scales_with_usage, dtype=bool)
+    require(rec.ndim == 2 and one.shape == rec.shape and scales.shape == rec.shape[:1], "recurring_usd_by_month",
+            f"arrays of shapes {rec.shape}, {one.shape}, {scales.shape}",
+            "expected (lines, months) costs and one flag per line")
+    if discount_rate_per_year is not None:
+        factors = discount_factors(rec.shape[1], discount_rate_per_year)
+        rec, one = rec * factors, one * factors
+    if recurring_only:
+        one = np.zeros_like(one)
+    sel = slice(None) if months is None else months
+    scaling = fixed = 0.0
+    for r, o, s in zip(rec, one, scales):
+        if s:
+            scaling += float(r[sel].sum())
+            fixed += float(o[sel].sum())
+        else:
+            fixed += float(r[sel].sum() + o[sel].sum())
+    return scaling, fixed
+
+
+def usage_crossover(baseline_costs, challenger_costs, *, discount_rate_per_year=None):
+    """Where a challenger and the baseline cost the same as usage scales: over the horizon and once running.
+
+    Parameters
+    ----------
+    baseline_costs, challenger_costs : tuple
+        Each option's ``(recurring_usd_by_month, one_off_usd_by_month, scales_with_usage)`` as in
+        `usage_split_usd`, over the same months.
+    discount_rate_per_year : float, optional
+        Compare present values over the horizon (the run rate is never discounted).
+
+    Returns
+    -------
+    dict
+        ``baseline_infra_usd_per_year`` (the baseline's usage-driven spend, per year, undiscounted);
+        ``horizon_scale`` and ``horizon_infra_usd_per_year`` (the usage scale, and the baseline's
+        usage-driven spend per year at it, where the totals over the horizon tie; None when they never do);
+        ``run_rate_scale`` and ``run_rate_infra_usd_per_year`` (the same for the last month's recurring
+        costs); ``challenger_wins_above`` and ``run_rate_challenger_wins_above`` (whether the challenger is
+        the cheaper one above the crossover); ``per_option_undiscounted`` and ``run_rate`` (the splits, for
+        `crossover_curve`); ``baseline_run_rate_infra_usd_per_year``.
+
+    Notes
+    -----
+    With ``(S, F)`` from `usage_split_usd`, ``k* = (F_b - F_c) / (S_c - S_b)`` (`usage_scale_at_crossover`)
+    and the crossover spend is ``k*`` times the baseline's usage-driven spend per year,
+    ``S_b / H * 12`` over the horizon, ``12 s_b`` at the run rate (``s_b``: the last month).
+
+    References
+    ----------
+    Seed interview question I.2 (the scale point where self-hosting starts to pay).
+
+    Examples
+    --------
+    Managed: 1,000 a month of usage-driven bill for 12 months. Self-hosted: 700 a month of nodes and 200 a
+    month of people. Over the horizon S_b = 12,000, S_c = 8,400, F_c = 2,400: k* = 2,400 / 3,600 = 2/3, i.e.
+    a baseline spend of 2/3 x 12,000 = 8,000 a year; once running the same, since nothing is one-off.
+
+    >>> x = usage_crossover(([[1000.0] * 12], [[0.0] * 12], [True]),
+    ...                     ([[700.0] * 12, [200.0] * 12], [[0.0] * 12] * 2, [True, False]))
+    >>> round(x["horizon_infra_usd_per_year"], 6), round(x["run_rate_infra_usd_per_year"], 6)
+    (8000.0, 8000.0)
+    >>> x["challenger_wins_above"]
+    True
+    """
+    h = checks.floats("recurring_usd_by_month", baseline_costs[0]).shape[-1]
+    b_plain = usage_split_usd(*baseline_costs)
+    c_plain = usage_split_usd(*challenger_costs)
+    baseline_per_year = b_plain[0] / h * 12
+    out = {"baseline_infra_usd_per_year": baseline_per_year, "horizon_scale": None,
+           "horizon_infra_usd_per_year": None, "run_rate_scale": None, "run_rate_infra_usd_per_year": None}
+    sb, fb = usage_split_usd(*baseline_costs, discount_rate_per_year=discount_rate_per_year)
+    sc, fc = usage_split_usd(*challenger_costs, discount_rate_per_year=discount_rate_per_year)
+    k = usage_scale_at_crossover(sc, fc, sb, fb)
+    out["challenger_wins_above"] = sc < sb
+    if np.isfinite(k):
+        out["horizon_scale"] = k
+        out["horizon_infra_usd_per_year"] = k * baseline_per_year
+    out["per_option_undiscounted"] = (b_plain, c_plain)
+    last = slice(h - 1, h)
+    rb_s, rb_f = usage_split_usd(*baseline_costs, months=last, recurring_only=True)
+    rc_s, rc_f = usage_split_usd(*challenger_costs, months=last, recurring_only=True)
+    out["run_rate"] = ((rb_s, rb_f), (rc_s, rc_f))
+    k_rr = usage_scale_at_crossover(rc_s, rc_f, rb_s, rb_f)
+    out["run_rate_challenger_wins_above"] = rc_s < rb_s
+    out["baseline_run_rate_infra_usd_per_year"] = rb_s * 12
+    if np.isfinite(k_rr) and rb_s > 0:
+        out["run_rate_scale"] = k_rr
+        out["run_rate_infra_usd_per_year"] = k_rr * rb_s * 12
+    return out
+
+
+def crossover_curve(crossover, horizon_months, points=81):
+    """Challenger minus baseline, USD per year, as the baseline's usage-driven spend per year varies.
+
+    Parameters
+    ----------
+    crossover : dict
+        The result of `usage_crossover`.
+    horizon_months : int
+        The months the totals cover.
+    points : int
+        Spends from 0 to twice the largest of the crossovers and today's spend.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``baseline_infra_usd_per_year, view, difference_usd_per_year``: one row per spend for the run rate
+        (``"once running (run rate)"``) and one for the horizon (``"over H months, with one-offs"``).
+
+    Notes
+    -----
+    At a baseline spend ``v`` the usage scale is ``k = v / (S_b / H * 12)`` over the horizon and
+    ``k = v / (12 s_b)`` at the run rate; the difference is ``((k S_c + F_c) - (k S_b + F_b)) * 12 / H``
+    (per year over the horizon) or ``((k s_c + f_c) - (k s_b + f_b)) * 12``.
+
+    References
+    ----------
+    Seed interview question I.2.
+
+    Examples
+    --------
+    The example of `usage_crossover`: the curves cross zero at 8,000 a year.
+
+    >>> x = usage_crossover(([[1000.0] * 12], [[0.0] * 12], [True]),
+    ...                     ([[700.0] * 12, [200.0] * 12], [[0.0] * 12] * 2, [True, False]))
+    >>> c = crossover_curve(x, 12, points=3)  # spends 0, 12,000, 24,000
+    >>> c[c["view"] == "once running (run rate)"]["difference_usd_per_year"].tolist()
+    [2400.0, -1200.0, -4800.0]
+    """
+    base_infra = crossover["baseline_infra_usd_per_year"]
+    runs = crossover.get("run_rate")
+    columns = ["baseline_infra_usd_per_year", "view", "difference_usd_per_year"]
+    if runs is None or base_infra <= 0:
+        return pd.DataFrame(columns=columns)
+    marks = [v for v in (crossover.get("run_rate_infra_usd_per_year"), crossover.get("horizon_infra_usd_per_year"),
+                         base_infra) if v]
+    spend = np.linspace(0.0, 2.0 * max(marks), points)
+    h = horizon_months
+    (sb, fb), (sc, fc) = crossover["per_option_undiscounted"]
+    (rb_s, rb_f), (rc_s, rc_f) = runs
+    rows = []
+    for v in spend:
+        if rb_s > 0:
+            kr = v / (rb_s * 12)
+            rows.append({"baseline_infra_usd_per_year": v, "view": "once running (run rate)",
+                         "difference_usd_per_year": ((kr * rc_s + rc_f) - (kr * rb_s + rb_f)) * 12})
+        k = v / base_infra
+        rows.append({"baseline_infra_usd_per_year": v, "view": f"over {h} months, with one-offs",
+                     "difference_usd_per_year": ((k * sc + fc) - (k * sb + fb)) * 12 / h})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def price_performance_gain(x86_usd_per_hour, arm_usd_per_hour, arm_relative_throughput=1.0):

@@ -663,7 +663,7 @@ def analyse(p: Params) -> Analysis:
                                for o in order for m in range(h)])
 
     crossover = _crossover(p, costs, challenger)
-    crossover_curve = _crossover_curve(p, crossover, order)
+    crossover_curve = tco.crossover_curve(crossover, h)
 
     model = make_model(p, challenger)
     ranges = default_ranges(p)
@@ -771,83 +771,26 @@ def _lines_table(p: Params, costs: list[LineCosts], monthly: pd.DataFrame) -> pd
     return pd.DataFrame(rows)
 
 
-def _split(p: Params, costs: list[LineCosts], option: str, months: slice | None = None,
-           recurring_only: bool = False, discounted: bool = False) -> tuple[float, float]:
-    """(usage-driven, fixed) cost of one option over ``months`` (default the horizon)."""
-    df = tco.discount_factors(p.horizon_months, p.discount_rate_per_year) if discounted else 1.0
-    scaling = fixed = 0.0
-    for lc in costs:
-        if lc.option != option:
-            continue
-        rec = np.asarray(lc.recurring * df)
-        one = np.zeros_like(rec) if recurring_only else np.asarray(lc.one_off * df)
-        sel = slice(None) if months is None else months
-        if lc.scales:
-            scaling += float(rec[sel].sum())
-            fixed += float(one[sel].sum())
-        else:
-            fixed += float(rec[sel].sum() + one[sel].sum())
-    return scaling, fixed
+def _usage_costs(p: Params, costs: list[LineCosts], option: str) -> tuple:
+    """One option's ``(recurring, one_off, scales)`` arrays for `costlib.tco.usage_split_usd`."""
+    mine = [lc for lc in costs if lc.option == option]
+    h = p.horizon_months
+    return (np.array([np.asarray(lc.recurring, dtype=float) for lc in mine]).reshape(len(mine), h),
+            np.array([np.asarray(lc.one_off, dtype=float) for lc in mine]).reshape(len(mine), h),
+            np.array([lc.scales for lc in mine], dtype=bool))
 
 
 def _crossover(p: Params, costs: list[LineCosts], challenger: str | None) -> dict:
-    """Where challenger and baseline cost the same as usage scales, over the horizon and at run rate."""
-    h = p.horizon_months
-    b_scaling_undiscounted, _ = _split(p, costs, p.baseline)
-    baseline_per_year = b_scaling_undiscounted / h * 12
-    out = {"baseline_infra_usd_per_year": baseline_per_year, "horizon_scale": None,
-           "horizon_infra_usd_per_year": None, "run_rate_scale": None, "run_rate_infra_usd_per_year": None,
-           "challenger_wins_above": None, "run_rate_challenger_wins_above": None, "per_option": {}}
-    discounted = p.decide_on == "present_value"
-    for o in [o.name for o in p.options]:
-        out["per_option"][o] = _split(p, costs, o, discounted=discounted)
+    """`costlib.tco.usage_crossover` of the challenger against the baseline (the baseline's spend alone
+    without a challenger)."""
+    baseline = _usage_costs(p, costs, p.baseline)
     if challenger is None:
-        return out
-    sb, fb = out["per_option"][p.baseline]
-    sc, fc = out["per_option"][challenger]
-    k = tco.usage_scale_at_crossover(sc, fc, sb, fb)
-    out["challenger_wins_above"] = sc < sb
-    if math.isfinite(k):
-        out["horizon_scale"] = k
-        out["horizon_infra_usd_per_year"] = k * baseline_per_year
-    out["per_option_undiscounted"] = (_split(p, costs, p.baseline), _split(p, costs, challenger))
-    last = slice(h - 1, h)
-    rb_s, rb_f = _split(p, costs, p.baseline, last, recurring_only=True)
-    rc_s, rc_f = _split(p, costs, challenger, last, recurring_only=True)
-    out["run_rate"] = ((rb_s, rb_f), (rc_s, rc_f))
-    k_rr = tco.usage_scale_at_crossover(rc_s, rc_f, rb_s, rb_f)
-    out["run_rate_challenger_wins_above"] = rc_s < rb_s
-    out["baseline_run_rate_infra_usd_per_year"] = rb_s * 12
-    if math.isfinite(k_rr) and rb_s > 0:
-        out["run_rate_scale"] = k_rr
-        out["run_rate_infra_usd_per_year"] = k_rr * rb_s * 12
-    return out
-
-
-def _crossover_curve(p: Params, crossover: dict, order: list[str]) -> pd.DataFrame:
-    """Challenger minus baseline in USD per year as the baseline's usage-driven spend per year varies: once
-    running (run rate: the last month x 12) and on average over the horizon (one-off costs included)."""
-    base_infra = crossover["baseline_infra_usd_per_year"]
-    runs = crossover.get("run_rate")
-    columns = ["baseline_infra_usd_per_year", "view", "difference_usd_per_year"]
-    if runs is None or base_infra <= 0:
-        return pd.DataFrame(columns=columns)
-    marks = [v for v in (crossover.get("run_rate_infra_usd_per_year"), crossover.get("horizon_infra_usd_per_year"),
-                         base_infra) if v]
-    spend = np.linspace(0.0, 2.0 * max(marks), 81)
-    h = p.horizon_months
-    (sb, fb), (sc, fc) = crossover["per_option_undiscounted"]
-    (rb_s, rb_f), (rc_s, rc_f) = runs
-    rows = []
-    for v in spend:
-        if rb_s > 0:
-            kr = v / (rb_s * 12)
-            rows.append({"baseline_infra_usd_per_year": v, "view": "once running (run rate)",
-                         "difference_usd_per_year": ((kr * rc_s + rc_f) - (kr * rb_s + rb_f)) * 12})
-        k = v / base_infra
-        rows.append({"baseline_infra_usd_per_year": v, "view": f"over {h} months, with one-offs",
-                     "difference_usd_per_year": ((k * sc + fc) - (k * sb + fb)) * 12 / h})
-    return pd.DataFrame(rows, columns=columns)
+        spend = tco.usage_split_usd(*baseline)[0] / p.horizon_months * 12
+        return {"baseline_infra_usd_per_year": spend, "horizon_scale": None, "horizon_infra_usd_per_year": None,
+                "run_rate_scale": None, "run_rate_infra_usd_per_year": None, "challenger_wins_above": None,
+                "run_rate_challenger_wins_above": None}
+    rate = p.discount_rate_per_year if p.decide_on == "present_value" else None
+    return tco.usage_crossover(baseline, _usage_costs(p, costs, challenger), discount_rate_per_year=rate)
 
 
 def _flip_points(model, base: dict, tornado: pd.DataFrame, top: int = 8) -> pd.DataFrame:
@@ -909,14 +852,14 @@ def _purchase_section(po: PurchaseOptions, h: int) -> dict:
     labels = {"on_demand": "on-demand", "committed_1yr": "committed 1 year", "committed_3yr": "committed 3 years",
               "spot": f"spot (+{po.retried_work_fraction:.0%} re-run work)"}
     rows = [{"purchase_option": labels[k], "usd_per_month": v, f"usd_{h}_months": v * h,
-             "saving_vs_on_demand": 1 - v / on_demand if on_demand else 0.0} for k, v in costs.items()]
+             "saving_vs_on_demand": tco.saving_vs_on_demand(v, on_demand)} for k, v in costs.items()]
     mix = ", ".join(f"{s:.0%} {labels[k]}" for k, s in po.mix.items() if s > 0)
     rows.append({"purchase_option": "blended mix", "usd_per_month": blended, f"usd_{h}_months": blended * h,
-                 "saving_vs_on_demand": 1 - blended / on_demand if on_demand else 0.0})
+                 "saving_vs_on_demand": tco.saving_vs_on_demand(blended, on_demand)})
     table = pd.DataFrame(rows)
     return {"table": table, "blended": blended, "on_demand": on_demand, "mix": mix, "costs": costs,
             "headline": {"blended_fleet_usd_per_month": blended,
-                         "blended_saving_vs_on_demand": 1 - blended / on_demand if on_demand else 0.0}}
+                         "blended_saving_vs_on_demand": tco.saving_vs_on_demand(blended, on_demand)}}
 
 
 def _arm_section(p: Params) -> dict:
@@ -1090,7 +1033,7 @@ def recommendation(a: Analysis) -> str:
         po = s["purchase_options"]
         best = min(po["costs"], key=po["costs"].get)
         lines.append(f"Purchase options: the blended mix ({po['mix']}) costs {_usd(po['blended'])}/month, "
-                     f"{_pct(1 - po['blended'] / po['on_demand'])} below on-demand ({_usd(po['on_demand'])}); the "
+                     f"{_pct(po['headline']['blended_saving_vs_on_demand'])} below on-demand ({_usd(po['on_demand'])}); the "
                      f"cheapest single option is {best.replace('_', ' ')} at {_usd(po['costs'][best])}/month, but "
                      "commit only to the baseline you are sure to run, and spot only for interruptible work.")
         if "arm_migration" in s:
@@ -1298,4 +1241,4 @@ def chart_purchase(a: Analysis):
     return charts.bars(po["table"], category="purchase_option", value="usd_per_month",
                        title="The same fleet under each purchase option", value_title="USD per month",
                        subtitle=[f"Blended mix ({po['mix']}): {_usd(po['blended'])}/month, "
-                                 f"{_pct(1 - po['blended'] / po['on_demand'])} below on-demand"])
+                                 f"{_pct(po['headline']['blended_saving_vs_on_demand'])} below on-demand"])

@@ -208,7 +208,7 @@ def make_model(p: Params, output: str = "gross_margin"):
             usd = inputs[f"{name}_usd_per_month"]
             b = inputs[f"{name}_b"]
             flat[f"{name}_fixed_usd_per_month"] = np.minimum(fixed, usd)
-            flat[f"{name}_k"] = (usd - np.minimum(fixed, usd)) / v0 ** np.asarray(b, dtype=float)
+            flat[f"{name}_k"] = ue.calibrate_k(usd, v0, b, flat[f"{name}_fixed_usd_per_month"])
             flat[f"{name}_b"] = b
         return ue.unit_economics_model(volume_units_per_month, price_usd_per_unit, output=output, **flat)
 
@@ -467,7 +467,7 @@ def recommendation(a: Analysis) -> str:
     else:
         verdict = (f"Not viable as it stands: each {unit} loses money." if margin < 0 else
                    f"Below target: each {unit} earns less margin than the target.")
-        needed_cut = 1 - p.price_usd_per_unit * (1 - p.target_gross_margin) / cost_unit
+        needed_cut = ue.cost_cut_for_target_margin(p.price_usd_per_unit, cost_unit, p.target_gross_margin)
         lines.append(f"**{verdict}** One {unit} costs {_usd(cost_unit)} and "
                      f"earns {_usd(p.price_usd_per_unit)}: a gross margin of {_pct(margin)} against a "
                      f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "
