@@ -61,7 +61,7 @@ __all__ = [
     "validate_tiers", "tiered_bill_usd", "volume_forecast",
     "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tco_table",
     "present_value_usd", "net_present_value_usd",
-    "break_even_volume", "compare_options",
+    "break_even_volume", "compare_options", "build_or_buy",
     "build_minus_buy_usd", "recommendation_text",
     "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table", "price_hike_payback_month",
 ]
@@ -1076,6 +1076,60 @@ def _flip_lines(flip_points):
     return out
 
 
+def build_or_buy(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_share, coverage_threshold=0.8,
+                 material_saving_share=0.2):
+    """The seed's build-or-buy rule: ``"build"`` or ``"buy"``.
+
+    Parameters
+    ----------
+    build_total_usd, buy_total_usd : float
+        TCO of the two options over the horizon (or their present values), USD.
+    is_core : bool
+        The capability differentiates the product (core) rather than only running it (context).
+    vendor_coverage_share : float
+        Share of the need the vendor covers, decimal in [0, 1].
+    coverage_threshold : float
+        The 80/20 bar (default 0.8).
+    material_saving_share : float
+        A saving from building smaller than this share of the buy cost does not justify owning context
+        software (default 0.2).
+
+    Returns
+    -------
+    str
+        ``"buy"`` when buying is no dearer; ``"build"`` when building is cheaper and the capability is core;
+        for context, ``"buy"`` when the vendor covers the bar and building saves less than the material
+        share; otherwise ``"build"``.
+
+    Notes
+    -----
+    ``build`` iff ``B < V`` and (core or coverage < bar or ``(V - B) / V >= s``).
+
+    References
+    ----------
+    Seed, sections V.1 (core vs context) and V.5 (the 80/20 rule); G. A. Moore (2005), Dealing with Darwin.
+
+    Examples
+    --------
+    Building saves $100k on $1M (10%) of context software the vendor covers at 90%: buy.
+
+    >>> build_or_buy(900e3, 1e6, is_core=False, vendor_coverage_share=0.9)
+    'buy'
+    >>> build_or_buy(900e3, 1e6, is_core=True, vendor_coverage_share=0.9)
+    'build'
+    """
+    build_total, buy_total = float(build_total_usd), float(buy_total_usd)
+    coverage = float(_share(vendor_coverage_share, "vendor_coverage_share"))
+    if not build_total < buy_total:
+        return "buy"
+    if is_core:
+        return "build"
+    saving_share_of_buy = (buy_total - build_total) / buy_total if buy_total else math.inf
+    if coverage >= coverage_threshold and saving_share_of_buy < material_saving_share:
+        return "buy"
+    return "build"
+
+
 def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_share, has_exit_strategy,
                         break_even_volume_units_per_month, forecast_volume_units_per_month,
                         break_even_month=..., horizon_months=DEFAULT_HORIZON_MONTHS, flip_points=None,
@@ -1165,14 +1219,8 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     saving_share_of_dearer = saving / max(build_total, buy_total) if max(build_total, buy_total) else 0.0
     vendor_fits = coverage >= coverage_threshold
 
-    if not build_cheaper:
-        decision = "buy"
-    elif is_core:
-        decision = "build"
-    elif vendor_fits and saving_share_of_buy < material_saving_share:
-        decision = "buy"
-    else:
-        decision = "build"
+    decision = build_or_buy(build_total, buy_total, is_core=is_core, vendor_coverage_share=coverage,
+                            coverage_threshold=coverage_threshold, material_saving_share=material_saving_share)
     chosen = build_name if decision == "build" else buy_name
 
     s = [f"Recommendation: {decision.upper()}" + ("" if chosen == decision else f" ({chosen})")]
