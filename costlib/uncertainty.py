@@ -396,7 +396,7 @@ class Assessment:
 def assess(model: Model, base: Mapping[str, float], ranges: Mapping[str, tuple[float, float]], *,
            flip_bounds: Mapping[str, tuple[float, float]] | None = None, target: float = 0.0,
            sampled: Mapping[str, tuple[float, float]] | None = None, curve: Model | None = None,
-           curve_x=None, curve_x_name: str = "month", draws_from: str = "curve", n: int = 10_000,
+           curve_sampled: Mapping[str, tuple[float, float]] | None = None, curve_x=None, curve_x_name: str = "month", draws_from: str = "curve", n: int = 10_000,
            seed: int = 0) -> Assessment:
     """Tornado, flip points, Monte Carlo band and probabilities of one answer: the same for every workbook.
 
@@ -417,6 +417,8 @@ def assess(model: Model, base: Mapping[str, float], ranges: Mapping[str, tuple[f
         at a time); default ``ranges``.
     curve : callable, optional
         ``curve(**inputs) -> array``: the answer month by month (or along ``curve_x``) for the band.
+    curve_sampled : mapping, optional
+        The ranges drawn for the band when they differ from ``sampled`` (the band's own x is not drawn).
     curve_x : array_like, optional
         The band's x values (default months 1..len).
     draws_from : {"curve", "model"}
@@ -455,8 +457,9 @@ def assess(model: Model, base: Mapping[str, float], ranges: Mapping[str, tuple[f
              else pd.DataFrame(columns=FLIP_COLUMNS))
     band = draws = None
     p10 = p50 = p90 = below = None
-    if curve is not None and sampled:
-        run = monte_carlo(curve, base, sampled, n=n, seed=seed)
+    curve_sampled = sampled if curve_sampled is None else curve_sampled
+    if curve is not None and curve_sampled:
+        run = monte_carlo(curve, base, curve_sampled, n=n, seed=seed)
         months = run.outputs.shape[-1] if run.outputs.ndim == 2 else 1
         band = run.summary(x=np.arange(1, months + 1) if curve_x is None else curve_x, x_name=curve_x_name)
         if draws_from == "curve":
