@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from costlib import report, uncertainty
+from costlib import contract, report, uncertainty
 from costlib import tco, timing
 from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, non_empty, require_unique
 
@@ -41,6 +41,91 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_
 Category = Literal["compute", "storage", "network", "licenses", "people", "toil", "training", "tech_debt",
                    "lock_in", "delayed_features"]
 LineRef = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
+
+
+_M = "costlib.tco."
+
+#: The headline figures, each declared once (`costlib.contract.Figure`). More specific keys come first:
+#: the first declaration whose key matches names a figure.
+FIGURES = (
+    contract.Figure("winner", "Cheapest option", "text", "the option with the lowest TCO on the decision metric",
+                    _M + "tco_summary"),
+    contract.Figure("winner_margin_usd_{horizon}_months", "Cheapest saves against the runner-up", "usd",
+                    "runner-up's TCO minus the cheapest's, undiscounted", _M + "tco_summary"),
+    contract.Figure("winner_margin_present_value_usd", "Cheapest saves against the runner-up (present value)", "usd",
+                    "runner-up's present value minus the cheapest's", _M + "tco_summary"),
+    contract.Figure("winner_margin_share", "Cheapest saves, share of the runner-up", "share",
+                    "the saving over the runner-up's TCO", _M + "tco_summary"),
+    contract.Figure("difference_p10_usd_{horizon}_months", "Difference, P10", "usd",
+                    "10th percentile of challenger minus baseline over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("difference_p90_usd_{horizon}_months", "Difference, P90", "usd",
+                    "90th percentile of challenger minus baseline over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("difference_p10_present_value_usd", "Difference in present value, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("difference_p90_present_value_usd", "Difference in present value, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("tco_p10_usd_{horizon}_months", "TCO, P10", "usd", "10th percentile over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("tco_p90_usd_{horizon}_months", "TCO, P90", "usd", "90th percentile over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("tco_p10_present_value_usd", "TCO in present value, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("tco_p90_present_value_usd", "TCO in present value, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("{challenger}_minus_{baseline}_usd_{horizon}_months", "{challenger} minus {baseline}", "usd",
+                    "challenger's TCO minus the baseline's over the horizon (< 0: the challenger is cheaper)",
+                    _M + "tco_summary"),
+    contract.Figure("{challenger}_minus_{baseline}_present_value_usd", "{challenger} minus {baseline}, present value",
+                    "usd", "the same difference in present value", _M + "tco_summary"),
+    contract.Figure("planned_storage_usd_{horizon}_months", "Storage bill as planned", "usd",
+                    "hot, warm and cold by the planned policy", _M + "storage_policy_comparison"),
+    contract.Figure("storage_overrun_usd_{horizon}_months", "Storage overrun", "usd",
+                    "as operated minus as planned over the horizon", _M + "storage_policy_comparison"),
+    contract.Figure("storage_overrun_usd_per_month_at_month_{horizon}", "Storage overrun in the last month",
+                    "usd_per_month", "the monthly gap at the end of the horizon", _M + "storage_policy_comparison"),
+    contract.Figure("planned_hot_tb_at_month_{horizon}", "Hot data as planned, last month (TB)", "number",
+                    "TB in the hot tier under the plan", _M + "storage_tiers_gb"),
+    contract.Figure("hot_tb_at_month_{horizon}", "Hot data as operated, last month (TB)", "number",
+                    "TB in the hot tier as operated", _M + "storage_tiers_gb"),
+    contract.Figure("{option}_tco_usd_{horizon}_months", "TCO of {option} ({horizon} months)", "usd",
+                    "every cost line over the horizon, undiscounted", _M + "tco_summary"),
+    contract.Figure("{option}_present_value_usd", "Present value of {option}", "usd",
+                    "every cost line discounted at the scenario's rate (end of month)", _M + "tco_summary"),
+    contract.Figure("break_even_month", "Challenger breaks even", "month",
+                    "first month from which the challenger's cumulative cost stays at or below the baseline's",
+                    "costlib.timing.break_even_month"),
+    contract.Figure("crossover_infra_usd_per_year", "Crossover spend over the horizon", "usd_per_year",
+                    "baseline's usage-driven spend at which both cost the same over the horizon (one-offs in)",
+                    _M + "usage_crossover"),
+    contract.Figure("run_rate_crossover_infra_usd_per_year", "Crossover spend once running", "usd_per_year",
+                    "the same at the last month's run rate", _M + "usage_crossover"),
+    contract.Figure("{option}_infra_usd_per_year", "{option}: usage-driven spend", "usd_per_year",
+                    "the baseline's infrastructure that moves with usage, per year", _M + "usage_crossover"),
+    contract.Figure("{option}_people_share_of_tco", "People share of {option}'s TCO", "share",
+                    "people, toil and training over the TCO", _M + "tco_summary"),
+    contract.Figure("probability_{option}_cheaper", "Chance {option} is cheaper", "probability",
+                    "share of the Monte Carlo draws in which the challenger costs less", "costlib.uncertainty.assess"),
+    contract.Figure("{reference}_premium_over_{option}_infra", "{reference}'s premium over {option}'s infrastructure",
+                    "share", "s / (1 - s) for a saving s", _M + "managed_premium_from_saving"),
+    contract.Figure("{option}_infra_saving_after_headroom", "{option}'s infrastructure saving after headroom",
+                    "share", "1 - (1 - saving)(1 + premium)(1 + headroom)", _M + "relative_cost_usd"),
+    contract.Figure("{item}_usd_per_utilized_{unit}", "{item}: cost per utilized {unit}", "usd_per_unit",
+                    "list price over utilization", _M + "effective_price_per_utilized_unit"),
+    contract.Figure("blended_fleet_usd_per_month", "Blended fleet", "usd_per_month",
+                    "the purchase mix: on-demand, committed, spot", _M + "blended_usd_per_month"),
+    contract.Figure("blended_saving_vs_on_demand", "Blended saving against on-demand", "share",
+                    "1 - blended / on-demand", _M + "saving_vs_on_demand"),
+    contract.Figure("arm_cost_reduction", "ARM cost reduction per unit of work", "share",
+                    "1 - 1 / (1 + price-performance gain)", _M + "cost_reduction_from_price_performance"),
+    contract.Figure("arm_saving_usd_per_month_at_cutover", "ARM saving at cut-over", "usd_per_month",
+                    "x86 spend times the cost reduction, in the first month on ARM", _M + "arm_saving_usd_per_month"),
+    contract.Figure("arm_migration_effort_usd", "ARM migration effort", "usd", "engineering weeks at the loaded cost",
+                    _M + "engineering_weeks_usd"),
+    contract.Figure("arm_payback_month", "ARM migration pays back", "month",
+                    "first month whose cumulative saving covers the effort", _M + "arm_migration_payback_month"),
+)
 
 
 def _annual_rate(value: float) -> float:
@@ -611,6 +696,7 @@ class Analysis:
     probability_challenger_cheaper: float | None
     sections: dict = field(default_factory=dict)
     recommendation: str = ""
+    answers: dict = field(default_factory=dict)
 
 
 def _months(start: int, end: int | None, h: int) -> str:
@@ -667,17 +753,15 @@ def analyse(p: Params) -> Analysis:
 
     model = make_model(p, challenger)
     ranges = default_ranges(p)
-    tornado = uncertainty.sensitivity(model, base, ranges)
-    if challenger is not None:
-        flips = _flip_points(model, base, tornado)
-    else:
-        flips = pd.DataFrame(columns=["input", "base_value", "flip_value", "change_from_base"])
-    curve_model = make_model(p, challenger, output="cumulative_difference")
-    mc = uncertainty.monte_carlo(curve_model, base, sampled_ranges(ranges), n=p.monte_carlo_draws, seed=p.seed)
-    band = mc.summary(x=np.arange(1, h + 1), x_name="month")
-    final = mc.outputs[:, -1] if mc.outputs.ndim == 2 else mc.outputs
-    p10, p90 = (float(v) for v in np.percentile(final, [10, 90]))
-    prob = float(np.mean(final < 0)) if challenger is not None else None
+    bounds = {k: _flip_bounds(k, base[k], base) for k in ranges} if challenger is not None else None
+    assessment = uncertainty.assess(model, base, ranges, flip_bounds=bounds, target=0.0,
+                                    sampled=sampled_ranges(ranges),
+                                    curve=make_model(p, challenger, output="cumulative_difference"),
+                                    n=p.monte_carlo_draws, seed=p.seed)
+    tornado, band = assessment.tornado, assessment.band
+    flips = assessment.flips[np.isfinite(assessment.flips["flip_value"].astype(float))].reset_index(drop=True)
+    p10, p90 = assessment.p10, assessment.p90
+    prob = assessment.probability_below_target if challenger is not None else None
 
     t = totals.set_index("option")
     headline: dict = {"winner": winner}
@@ -732,6 +816,11 @@ def analyse(p: Params) -> Analysis:
                         cumulative=cumulative, crossover={**crossover, "break_even_month": payback},
                         crossover_curve=crossover_curve, tornado=tornado, flips=flips, band=band,
                         probability_challenger_cheaper=prob, sections=sections)
+    if challenger is not None:
+        figure = f"{challenger}_minus_{p.baseline}_{suffix}"
+    else:
+        figure = f"{p.baseline}_tco_usd_{h}_months" if p.decide_on == "total" else f"{p.baseline}_present_value_usd"
+    analysis.answers = {"tco": contract.Answer("tco", figure, model, base, 0.0, assessment)}
     analysis.recommendation = recommendation(analysis)
     return analysis
 
@@ -791,21 +880,6 @@ def _crossover(p: Params, costs: list[LineCosts], challenger: str | None) -> dic
                 "run_rate_challenger_wins_above": None}
     rate = p.discount_rate_per_year if p.decide_on == "present_value" else None
     return tco.usage_crossover(baseline, _usage_costs(p, costs, challenger), discount_rate_per_year=rate)
-
-
-def _flip_points(model, base: dict, tornado: pd.DataFrame, top: int = 8) -> pd.DataFrame:
-    """For the inputs that move the difference most, the value at which it reaches 0 (the verdict flips),
-    searched one input at a time over a plausible range; inputs that cannot flip it are left out."""
-    rows = []
-    for key in tornado["input"].head(top):
-        low, high = _flip_bounds(key, base[key], base)
-        try:
-            frame = uncertainty.flip_points(model, base, {key: (low, high)}, target=0.0)
-        except ValueError:  # the model is undefined somewhere in the range (e.g. a cost reduction >= 100%)
-            continue
-        rows.append(frame.iloc[0].to_dict())
-    flips = pd.DataFrame(rows, columns=["input", "base_value", "flip_value", "change_from_base"])
-    return flips[np.isfinite(flips["flip_value"].astype(float))].reset_index(drop=True)
 
 
 def _relative_lines(p: Params) -> dict | None:
@@ -904,12 +978,13 @@ def _storage_section(p: Params) -> dict:
 # What-if (interactive runs only).
 
 
-def whatif_controls(a: Analysis, top: int = 4) -> dict[str, tuple[float, float, float, float]]:
-    """Sliders for `costlib.whatif.sliders`: usage scale, loaded cost and the inputs that move the answer most,
-    each as ``(minimum, maximum, step, value)``."""
-    base = model_inputs(a.params)
+def whatif_controls(p: Params, top: int = 4) -> dict[str, tuple[float, float, float, float]]:
+    """Sliders for `costlib.whatif.sliders`: usage scale, loaded cost and the inputs that move the answer most
+    (the largest swings of the tornado), each as ``(minimum, maximum, step, value)``."""
+    base = model_inputs(p)
     keys = ["usage_scale", "loaded_cost_usd_per_fte_per_year"]
-    keys += [k for k in a.tornado["input"] if k not in keys][:top]
+    tornado = uncertainty.sensitivity(make_model(p, _challenger(p, base)), base, default_ranges(p))
+    keys += [k for k in tornado["input"] if k not in keys][:top]
     controls = {}
     for k in keys:
         value = float(base[k])
@@ -921,20 +996,36 @@ def whatif_controls(a: Analysis, top: int = 4) -> dict[str, tuple[float, float, 
     return controls
 
 
-def whatif_figures(a: Analysis, **changed) -> dict:
-    """Each option's TCO (decision metric) and the challenger-minus-baseline difference with some inputs
-    changed: what the sliders print."""
-    p = a.params
-    x = {**model_inputs(p), **changed}
+def _challenger(p: Params, x: dict) -> str | None:
+    """The option compared with the baseline: the scenario's, else the cheapest other on the decision metric."""
+    if p.challenger is not None or len(p.options) < 2:
+        return p.challenger
+    costs = option_costs(p, x)
+    others = [o.name for o in p.options if o.name != p.baseline]
+    return min(others, key=lambda o: (float(np.sum(_metric(p, costs[o], x))), others.index(o)))
+
+
+def whatif(p: Params, **inputs) -> dict:
+    """Each option's TCO on the decision metric, the winner and the challenger-minus-baseline difference with
+    some inputs moved (the sliders; the contract's what-if). At the base values these are the headline's."""
+    x = {**model_inputs(p), **inputs}
     costs = option_costs(p, x)
     h = p.horizon_months
-    suffix = f"usd_{h}_months" if p.decide_on == "total" else "present_value_usd"
-    out = {f"{o.name}_tco_{suffix}": float(np.sum(_metric(p, costs[o.name], x))) for o in p.options}
-    if a.challenger is not None:
-        out[f"{a.challenger}_minus_{p.baseline}_{suffix}"] = (out[f"{a.challenger}_tco_{suffix}"]
-                                                               - out[f"{p.baseline}_tco_{suffix}"])
-        out["cheapest"] = min(((v, o.name) for o, v in zip(p.options, list(out.values())[:len(p.options)])))[1]
+    total = p.decide_on == "total"
+    suffix = f"usd_{h}_months" if total else "present_value_usd"
+    metric = {o.name: float(np.sum(_metric(p, costs[o.name], x))) for o in p.options}
+    out = {(f"{o}_tco_usd_{h}_months" if total else f"{o}_present_value_usd"): v for o, v in metric.items()}
+    out["winner"] = min(metric, key=lambda o: (metric[o], list(metric).index(o)))
+    challenger = _challenger(p, model_inputs(p))
+    if challenger is not None:
+        out[f"{challenger}_minus_{p.baseline}_{suffix}"] = metric[challenger] - metric[p.baseline]
     return out
+
+
+def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
+    """``{input: (low, base, high)}``: the ranges of `default_ranges` around the base values."""
+    base = model_inputs(p)
+    return {k: (lo, float(base[k]), hi) for k, (lo, hi) in default_ranges(p).items()}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -950,6 +1041,28 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdict as a record: which option to run."""
+    p = a.params
+    h = p.horizon_months
+    metric_words = f"over {h} months" if p.decide_on == "total" else "in present value"
+    answer = a.answers["tco"]
+    if a.runner_up is None:
+        return [contract.Decision(question=f"What {p.label(p.baseline)} costs {metric_words}",
+                                  verdict=f"{p.label(p.baseline)} only", rests_on=(answer.figure,), flips_when="")]
+    verb = "keep" if a.winner == p.baseline else "choose"
+    flips = [f"{r['input']} is {r['flips_when']}" for _, r in a.flips.head(2).iterrows()]
+    agreement = None
+    if a.challenger is not None and a.winner in (a.challenger, p.baseline):
+        prob = a.probability_challenger_cheaper
+        agreement = prob if a.winner == a.challenger else 1 - prob
+    rests = [answer.figure] + [k for k in ("break_even_month", f"probability_{a.challenger}_cheaper")
+                               if k in a.headline]
+    return [contract.Decision(question=f"Which option costs least {metric_words}",
+                              verdict=f"{verb} {p.label(a.winner)}", rests_on=tuple(rests),
+                              flips_when=" or ".join(flips), agreement=agreement)]
+
+
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     p, h = a.params, a.params.horizon_months
@@ -957,7 +1070,8 @@ def recommendation(a: Analysis) -> str:
     metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
     metric_words = f"over {h} months" if p.decide_on == "total" else f"in present value at {_pct(p.discount_rate_per_year)}"
     lab = p.label
-    lines = []
+    rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES, h)}
+    lines = [contract.decision_words(d, rows) for d in decisions(a)]
     if a.runner_up is None:
         o = p.baseline
         lines.append(f"**{lab(o)} costs {_usd(t.loc[o, 'tco_usd'])} over {h} months** "
@@ -971,7 +1085,7 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(margin)} ({_pct(margin / t.loc[r, metric])}) less than {lab(r)} "
                      f"({_usd(t.loc[r, metric])}).**")
         prob = a.probability_challenger_cheaper
-        if prob is not None and 0.2 < prob < 0.8 and len(a.tornado):
+        if prob is not None and uncertainty.close_call(max(prob, 1 - prob)) and len(a.tornado):
             lines.append(f"**The call is close**: drawing all inputs over their ranges, {lab(a.challenger)} is "
                          f"cheaper in {_pct(prob)} of the runs. Firm up **{a.tornado.iloc[0]['input']}** (it moves "
                          "the answer most) before committing.")
@@ -1010,7 +1124,8 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(tr['output_at_high'])}." + (
                          f" Drawing all inputs together, {lab(c)} is cheaper in "
                          f"{_pct(a.probability_challenger_cheaper)} of the runs."
-                         if c and not 0.2 < a.probability_challenger_cheaper < 0.8 else ""))
+                         if c and not uncertainty.close_call(max(a.probability_challenger_cheaper,
+                                                  1 - a.probability_challenger_cheaper)) else ""))
     flips = a.flips[a.flips["input"] != "usage_scale"] if len(a.flips) else a.flips
     if len(flips) and c is not None:
         items = [f"{f['input']} at {_num(f['flip_value'])} instead of {_num(f['base_value'])}"
