@@ -109,16 +109,24 @@ def test_tornado_at_base_equals_the_base_output_and_flips_reproduce_the_tie(name
         assert list(flips.columns) == uncertainty.FLIP_COLUMNS
         scale = max(1.0, abs(out), float(t["swing"].max()) if len(t) else 0.0)
         for _, r in flips.iterrows():
-            if math.isfinite(r["flip_value"]):
-                tie = float(answer.model(**{**answer.base, r["input"]: r["flip_value"]}))
-                assert abs(tie - answer.target) <= 1e-6 * scale, (answer.name, r["input"], tie)
+            if not math.isfinite(r["flip_value"]):
+                continue
+            at_flip = float(answer.model(**{**answer.base, r["input"]: r["flip_value"]}))
+            if r["input"] in answer.extra.get("whole_inputs", ()):
+                # a whole number (months): the flip is the first value on the other side of the target
+                before = float(answer.model(**{**answer.base, r["input"]: r["flip_value"] - 1}))
+                assert (at_flip - answer.target) * (out - answer.target) <= 0, (answer.name, r["input"])
+                assert (before - answer.target) * (out - answer.target) > 0, (answer.name, r["input"])
+            else:
+                assert abs(at_flip - answer.target) <= 1e-6 * scale, (answer.name, r["input"], at_flip)
 
 
 @pytest.mark.parametrize("name, path", list(_scenarios()))
 def test_uncertain_inputs_are_ranges_around_model_inputs(name, path):
     wb, p, a = _analysed(name, path)
     inputs = wb.uncertain_inputs(p)
-    known = set().union(*(answer.base for answer in a.answers.values()))
+    # an input of a workbook with several decisions may be named "<decision>.<input>"
+    known = set().union(*({k, f"{answer.name}.{k}"} for answer in a.answers.values() for k in answer.base))
     for key, (low, base, high) in inputs.items():
         assert key in known, key
         assert low <= high, key
