@@ -199,7 +199,7 @@ def recommend(text: str) -> None:
                  f'background:#f3faf7;padding:8px 16px;margin:8px 0">{body}</div>'))
 
 
-def publish(figures: Mapping[str, Any], recommendation: str, topic: str, **extra: Any) -> None:
+def publish(figures: Mapping[str, Any], recommendation: str, topic: str, /, **extra: Any) -> None:
     """Emit the headline figures as JSON for the runner (shown as nothing in the report)."""
     from IPython.display import display
 
