@@ -50,6 +50,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from costlib import checks, timing
+from costlib.report import usd as _usd
 from costlib.discounting import discount_factors
 from costlib.discounting import net_present_value as net_present_value_usd  # noqa: F401
 from costlib.discounting import present_value as present_value_usd  # noqa: F401
@@ -1041,18 +1042,6 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
 # the recommendation in words
 
 
-def _money(x):
-    a = abs(float(x))
-    sign = "-" if x < 0 else ""
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}B"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.0f}k"
-    return f"{sign}${a:,.0f}"
-
-
 def _flip_lines(flip_points):
     if flip_points is None:
         return []
@@ -1196,7 +1185,7 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     ...     forecast_volume_units_per_month=100_000.0, break_even_month=None,
     ...     build_name="kafka", buy_name="managed queue", volume_unit="million requests"))
     Recommendation: BUY (managed queue). Over 36 months managed queue costs $1.80M against $2.45M for
-    kafka: $650k less (27% of the kafka cost). The cost decision flips at 136,111 million
+    kafka: $650,000 less (27% of the kafka cost). The cost decision flips at 136,111 million
     requests/month; the forecast of 100,000 is 0.73x that (below it). Kafka does not pay back against
     managed queue within 36 months. The capability is context (needed, not differentiating): build only
     the core, so the bar to build is high. The vendor covers 90% of the need, at or above the 80% bar:
@@ -1226,10 +1215,10 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     s = [f"Recommendation: {decision.upper()}" + ("" if chosen == decision else f" ({chosen})")]
     if saving == 0:
         s.append(f"Over {horizon_months} months {build_name} and {buy_name} cost the same, "
-                 f"{_money(build_total)} each")
+                 f"{_usd(build_total)} each")
     else:
-        s.append(f"Over {horizon_months} months {cheaper} costs {_money(min(build_total, buy_total))} against "
-                 f"{_money(max(build_total, buy_total))} for {dearer}: {_money(saving)} less "
+        s.append(f"Over {horizon_months} months {cheaper} costs {_usd(min(build_total, buy_total))} against "
+                 f"{_usd(max(build_total, buy_total))} for {dearer}: {_usd(saving)} less "
                  f"({saving_share_of_dearer:.0%} of the {dearer} cost)")
 
     be = break_even_volume_units_per_month
@@ -1262,7 +1251,7 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
                  f"price the {gap:.0%} gap (workarounds, integration) into buy")
 
     if decision == "buy" and build_cheaper:
-        s.append(f"{build_name} would save {_money(saving)} ({saving_share_of_buy:.0%} of {buy_name}), below the "
+        s.append(f"{build_name} would save {_usd(saving)} ({saving_share_of_buy:.0%} of {buy_name}), below the "
                  f"{material_saving_share:.0%} that would justify owning undifferentiated software; "
                  f"use it to negotiate the vendor's price down")
     elif decision == "buy" and is_core:

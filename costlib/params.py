@@ -97,6 +97,28 @@ def require_unique(names, what: str) -> None:
         raise ValueError(f"expected unique {what} names, repeated: {repeated}")
 
 
+def check_sensitivity_ranges(ranges: Mapping[str, tuple[float, float]], inputs, expected: str | None = None) -> None:
+    """Validator helper: every ``sensitivity_ranges`` key names a model input and every range has low <= high.
+
+    ``expected`` replaces the list of known inputs in the message (``"'<section>.<input>' with ..."``).
+
+    Examples
+    --------
+    >>> check_sensitivity_ranges({"price": (1.0, 2.0)}, {"price", "volume"})
+    >>> check_sensitivity_ranges({"prize": (1.0, 2.0)}, {"price", "volume"})
+    Traceback (most recent call last):
+    ...
+    ValueError: sensitivity_ranges: unknown input 'prize'; expected one of ['price', 'volume']
+    """
+    inputs = set(inputs)
+    for key, (low, high) in ranges.items():
+        if key not in inputs:
+            raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected "
+                             + (expected or f"one of {sorted(inputs)}"))
+        if not low <= high:
+            raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+
+
 def non_empty(values: list) -> list:
     """Validator for lists that must hold at least one item."""
     if len(values) == 0:

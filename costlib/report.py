@@ -113,12 +113,13 @@ def pct(x: float) -> str:
 
 
 def count(x: float) -> str:
-    """A volume for sentences: ``116.67M``, ``2.50B``, ``12.5k``, ``950``.
+    """A volume (or any plain quantity) for sentences and axis labels: ``116.67M``, ``2.50B``, ``12.5k``, ``950``;
+    below 100 three significant figures (``2.5``, ``0.08``).
 
     Examples
     --------
-    >>> count(116_666_624), count(2.5e9), count(12_500), count(950)
-    ('116.67M', '2.50B', '12.5k', '950')
+    >>> count(116_666_624), count(2.5e9), count(12_500), count(950), count(2.5), count(0.08), count(40)
+    ('116.67M', '2.50B', '12.5k', '950', '2.5', '0.08', '40')
     """
     x = float(x)
     if abs(x) >= 1e9:
@@ -127,7 +128,7 @@ def count(x: float) -> str:
         return f"{x / 1e6:,.2f}M"
     if abs(x) >= 1e3:
         return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}"
+    return f"{x:,.0f}" if abs(x) >= 100 or x == round(x) else f"{x:.3g}"
 
 
 def headline_text(figures: Mapping[str, Any]) -> str:

@@ -37,7 +37,8 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from costlib import build_vs_buy as bvb
 from costlib import contract, report, timing, uncertainty
 from costlib.errors import ModelError
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, require_unique
+from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+                            Schema, SignedRate, check_sensitivity_ranges, require_unique)
 
 TOPIC = "build_vs_buy"
 
@@ -221,11 +222,7 @@ class Params(Schema):
         if build.name == buy.name:
             raise ValueError(f"expected build_option and buy_option to differ, both are '{build.name}'")
         inputs = set(model_inputs(self))
-        for key, (low, high) in self.sensitivity_ranges.items():
-            if key not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        check_sensitivity_ranges(self.sensitivity_ranges, inputs)
         return self
 
 

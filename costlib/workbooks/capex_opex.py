@@ -31,7 +31,8 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from costlib import capex, contract, report, tco, uncertainty
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
+from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+                            Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "capex_opex"
 
@@ -353,17 +354,12 @@ class Params(Schema):
             if o.owned_capex_usd is None and o.useful_life_years is not None:
                 raise ValueError("own_vs_rent.useful_life_years: expected it omitted when the fleet section is the "
                                  "owned capacity (each asset has its own life)")
-        for key, (low, high) in self.sensitivity_ranges.items():
-            section, _, name = key.partition(".")
+        for key, value in self.sensitivity_ranges.items():
+            section = key.partition(".")[0]
             if section not in present:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected '<section>.<input>' with a "
-                                 f"section present in this scenario: {present}")
-            inputs = model_inputs(self, section)
-            if name not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of "
-                                 f"{sorted(f'{section}.{k}' for k in inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+                check_sensitivity_ranges({key: value}, (), expected=f"'<section>.<input>' with a section present in "
+                                                                     f"this scenario: {present}")
+            check_sensitivity_ranges({key: value}, (f"{section}.{k}" for k in model_inputs(self, section)))
         return self
 
 

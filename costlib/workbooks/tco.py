@@ -33,7 +33,8 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import contract, report, uncertainty
 from costlib import tco, timing
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, non_empty, require_unique
+from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+                            Schema, SignedRate, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "tco"
 
@@ -410,11 +411,7 @@ class Params(Schema):
                 raise ValueError(f"challenger = '{self.challenger}': expected an option other than the baseline "
                                  f"(the first option)")
         inputs = set(model_inputs(self))
-        for key, (low, high) in self.sensitivity_ranges.items():
-            if key not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        check_sensitivity_ranges(self.sensitivity_ranges, inputs)
         return self
 
     @property

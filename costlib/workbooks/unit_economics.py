@@ -21,7 +21,8 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import unit_economics as ue
 from costlib import contract, report, uncertainty
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
+from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+                            Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "unit_economics"
 
@@ -226,11 +227,7 @@ class Params(Schema):
         if sum(c.usd_per_month for c in self.components) <= 0:
             raise ValueError("expected the components to cost more than 0 in total")
         inputs = set(model_inputs(self))
-        for key, (low, high) in self.sensitivity_ranges.items():
-            if key not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        check_sensitivity_ranges(self.sensitivity_ranges, inputs)
         if self.previous_period is not None:
             unknown = set(self.previous_period.components_usd_per_month) - set(names)
             if unknown:
