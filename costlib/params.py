@@ -83,6 +83,39 @@ PositiveInt = Annotated[int, AfterValidator(_positive_int)]
 """A whole number >= 1 (months, years, engineers)."""
 
 
+def bounded(low=None, high=None, *, low_open: bool = False, high_open: bool = False, expected: str,
+            kind: type = float):
+    """A field type for values within ``[low, high]`` (an end open where asked) whose error is ``expected``.
+
+    One way for every workbook schema to declare its own bounds (a declining-balance factor, a lead time).
+    NaN is always rejected.
+
+    Examples
+    --------
+    >>> from pydantic import TypeAdapter
+    >>> Share = bounded(0, 1, high_open=True, expected="expected a decimal in [0, 1)")
+    >>> TypeAdapter(Share).validate_python(0.3)
+    0.3
+    >>> try:
+    ...     TypeAdapter(Share).validate_python(1.0)
+    ... except ValueError as exc:
+    ...     print(exc.errors()[0]["msg"])
+    Value error, expected a decimal in [0, 1)
+    """
+
+    def check(value):
+        ok = value == value  # not NaN
+        if low is not None:
+            ok = ok and (value > low if low_open else value >= low)
+        if high is not None:
+            ok = ok and (value < high if high_open else value <= high)
+        if not ok:
+            raise ValueError(expected)
+        return value
+
+    return Annotated[kind, AfterValidator(check)]
+
+
 class Schema(BaseModel):
     """Base class of every workbook schema: unknown keys are errors, values are validated on assignment."""
 

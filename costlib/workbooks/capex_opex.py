@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from costlib import capex, contract, report, tco, uncertainty
-from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "capex_opex"
@@ -136,49 +136,15 @@ FIGURES = (
 )
 
 
-def _factor(value: float) -> float:
-    if not 0 < value <= 4:
-        raise ValueError("expected a declining-balance factor > 0 and <= 4 (2.0 is 200%, 1.5 is 150%)")
-    return value
-
-
-def _growth(value: float) -> float:
-    if not -1 < value < 1:
-        raise ValueError("expected a decimal growth rate above -1 and below 1 (write 0.02 for 2%)")
-    return value
-
-
-def _multiplier(value: float) -> float:
-    if not 0 < value <= 1e6:
-        raise ValueError("expected a growth multiple > 0, e.g. 100 for 100x")
-    return value
-
-
-def _month_at(value: int) -> int:
-    if not 2 <= value <= 600:
-        raise ValueError("expected a whole month index from 2 to 600 (12: 'by month 12')")
-    return value
-
-
-def _lead(value: int) -> int:
-    if not 0 <= value <= 240:
-        raise ValueError("expected a whole number of months from 0 to 240")
-    return value
-
-
-def _in_service(value: int) -> int:
-    if not -1200 <= value <= 1200:
-        raise ValueError("expected a month index (1 is the first month; 0 or less: in service before it)")
-    return value
-
-
-Factor = Annotated[float, AfterValidator(_factor)]
-Growth = Annotated[float, AfterValidator(_growth)]
-Multiplier = Annotated[float, AfterValidator(_multiplier)]
-MonthAt = Annotated[int, AfterValidator(_month_at)]
-LeadMonths = Annotated[int, AfterValidator(_lead)]
-InServiceMonth = Annotated[int, AfterValidator(_in_service)]
-
+Factor = bounded(0, 4, low_open=True,
+                 expected="expected a declining-balance factor > 0 and <= 4 (2.0 is 200%, 1.5 is 150%)")
+Growth = bounded(-1, 1, low_open=True, high_open=True,
+                 expected="expected a decimal growth rate above -1 and below 1 (write 0.02 for 2%)")
+Multiplier = bounded(0, 1e6, low_open=True, expected="expected a growth multiple > 0, e.g. 100 for 100x")
+MonthAt = bounded(2, 600, expected="expected a whole month index from 2 to 600 (12: 'by month 12')", kind=int)
+LeadMonths = bounded(0, 240, expected="expected a whole number of months from 0 to 240", kind=int)
+InServiceMonth = bounded(-1200, 1200, kind=int,
+                         expected="expected a month index (1 is the first month; 0 or less: in service before it)")
 
 def _check_salvage(value: float, info: ValidationInfo, cost_key: str) -> float:
     cost = info.data.get(cost_key)

@@ -33,7 +33,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import contract, report, uncertainty
 from costlib import tco, timing
-from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, SignedRate, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "tco"
@@ -129,42 +129,11 @@ FIGURES = (
 )
 
 
-def _annual_rate(value: float) -> float:
-    if not 0 <= value < 1:
-        raise ValueError("expected a decimal rate per year in [0, 1) (write 0.08 for 8%)")
-    return value
-
-
-def _saving(value: float) -> float:
-    if not 0 <= value < 1:
-        raise ValueError("expected a decimal fraction in [0, 1) (write 0.3 for 30%)")
-    return value
-
-
-def _markup(value: float) -> float:
-    if not 0 <= value <= 5:
-        raise ValueError("expected a decimal fraction in [0, 5] (write 0.15 for 15%)")
-    return value
-
-
-def _utilization(value: float) -> float:
-    if not 0 < value <= 1:
-        raise ValueError("expected a decimal fraction in (0, 1] (write 15% as 0.15)")
-    return value
-
-
-def _whole_months(value: int) -> int:
-    if value < 0:
-        raise ValueError("expected a whole number of months >= 0")
-    return value
-
-
-AnnualRate = Annotated[float, AfterValidator(_annual_rate)]
-Saving = Annotated[float, AfterValidator(_saving)]
-Markup = Annotated[float, AfterValidator(_markup)]
-UtilizationRate = Annotated[float, AfterValidator(_utilization)]
-Months = Annotated[int, AfterValidator(_whole_months)]
-
+AnnualRate = bounded(0, 1, high_open=True, expected="expected a decimal rate per year in [0, 1) (write 0.08 for 8%)")
+Saving = bounded(0, 1, high_open=True, expected="expected a decimal fraction in [0, 1) (write 0.3 for 30%)")
+Markup = bounded(0, 5, expected="expected a decimal fraction in [0, 5] (write 0.15 for 15%)")
+UtilizationRate = bounded(0, 1, low_open=True, expected="expected a decimal fraction in (0, 1] (write 15% as 0.15)")
+Months = bounded(0, expected="expected a whole number of months >= 0", kind=int)
 
 class Option(Schema):
     """One option of the comparison. The first option listed is the status quo (the baseline)."""

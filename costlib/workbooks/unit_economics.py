@@ -21,7 +21,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import unit_economics as ue
 from costlib import contract, report, uncertainty
-from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "unit_economics"
@@ -90,14 +90,8 @@ FIGURES = (
 )
 
 
-def _exponent(value: float) -> float:
-    if not 0 <= value <= 3:
-        raise ValueError("expected a scaling exponent b between 0 and 3 (1 linear, <1 sub-linear, >1 super-linear)")
-    return value
-
-
-Exponent = Annotated[float, AfterValidator(_exponent)]
-
+Exponent = bounded(0, 3, expected="expected a scaling exponent b between 0 and 3 (1 linear, <1 sub-linear, "
+                                   ">1 super-linear)")
 
 class Component(Schema):
     """One cost component at the scenario's volume."""
