@@ -82,8 +82,8 @@ def usd(x: float) -> str:
 
     Examples
     --------
-    >>> usd(1_250_000), usd(12_500), usd(3.4), usd(0.125), usd(0.000137), usd(-2e9)
-    ('$1.25M', '$12,500', '$3.40', '$0.125', '$0.000137', '-$2.00B')
+    >>> usd(1_250_000), usd(12_500), usd(3.4), usd(0.125), usd(0.000137), usd(-2e9), usd(1.2e-05)
+    ('$1.25M', '$12,500', '$3.40', '$0.125', '$0.000137', '-$2.00B', '$0.000012')
     """
     x = float(x)
     if x < 0:
@@ -98,7 +98,7 @@ def usd(x: float) -> str:
         return f"${x:,.2f}"
     if x >= 0.01:
         return f"${x:.3f}"
-    return f"${x:.3g}"
+    return "$" + _small(float(f"{x:.3g}"))
 
 
 def pct(x: float) -> str:
@@ -236,7 +236,7 @@ def decision_records(workbook, analysis) -> list[dict]:
 
 
 _TABLE_STYLE = ("border-collapse:collapse;font-size:14px;margin:6px 0 12px 0")
-_CELL = "padding:4px 14px 4px 0;border-bottom:1px solid #e5e5e5"
+_CELL = "padding:4px 14px 4px 0;border-bottom:1px solid #e5e5e5;text-align:left"
 
 
 def headline_table(workbook, analysis) -> None:

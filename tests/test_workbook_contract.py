@@ -69,6 +69,8 @@ def test_every_figure_has_a_unit_and_a_producing_function(name):
         assert f.unit in contract.UNITS, f.key
         assert f.label and f.meaning, f.key
         assert callable(contract.resolve(f.source)), f.source
+        if "{" not in f.key:  # a literal key must not be taken by an earlier, more general declaration
+            assert contract.declaration(wb.FIGURES, f.key) is f, f"{f.key} is shadowed"
 
 
 @pytest.mark.parametrize("name, path", list(_scenarios()))

@@ -35,7 +35,9 @@ _M = "costlib.unit_economics."
 _P = "costlib.workbooks.unit_economics.Params"
 
 #: The headline figures, each declared once (`costlib.contract.Figure`).
-FIGURES = (
+FIGURES = (  # cost_usd_per_month first: "cost_usd_per_{unit}" would match it too
+    contract.Figure("cost_usd_per_month", "Cost per month", "usd_per_month", "every component's cost at today's volume",
+                    _M + "cost_breakdown"),
     contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
                     "total cost per month over units of value per month", _M + "cost_per_unit"),
     contract.Figure("price_usd_per_{unit}", "Price per {unit}", "usd_per_unit", "revenue per unit (the scenario's)",
@@ -44,8 +46,6 @@ FIGURES = (
     contract.Figure("target_gross_margin", "Target gross margin", "share", "the margin the product must earn", _P),
     contract.Figure("pricing_floor_usd_per_{unit}", "Pricing floor per {unit}", "usd_per_unit",
                     "lowest price that earns the target margin: cost / (1 - target)", _M + "pricing_floor"),
-    contract.Figure("cost_usd_per_month", "Cost per month", "usd_per_month", "every component's cost at today's volume",
-                    _M + "cost_breakdown"),
     contract.Figure("volume_{unit}s_per_month", "Volume ({unit}s per month)", "count", "units of value a month today",
                     _P),
     contract.Figure("cost_multiplier_at_{multiple}x_volume", "Cost multiple at {multiple}x volume", "multiple",
