@@ -17,7 +17,7 @@ Timing
 - An option with ``build_months = T`` (its time to market) goes live at ``T``: it is live for the fraction
   ``clip(m - T, 0, 1)`` of month ``m`` (fractional months are prorated, which keeps every total
   continuous in ``T`` for goal seek).
-- While the option is being built its team is paid (``engineers x engineer_usd_per_year / 12`` for the
+- While the option is being built its team is paid (``engineers x loaded_cost_usd_per_fte_per_year / 12`` for the
   fraction ``clip(T - (m - 1), 0, 1)`` of month ``m``); hardware and implementation fees are paid in
   month 1. Running costs (infrastructure, subscription, maintenance, security) are paid only while live.
 - **The choice made for the build period:** until an option is live the need is served by nothing, and
@@ -315,7 +315,7 @@ class Option:
         Engineers (FTEs) building, integrating or configuring it before go-live.
     build_months : float
         Months until the option is live (time to market; build, integration or setup time).
-    engineer_usd_per_year : float
+    loaded_cost_usd_per_fte_per_year : float
         Fully loaded cost of one engineer-year (salary, benefits, equity, overhead), USD/year; used for
         the build team, maintenance FTEs and security FTEs.
     implementation_fee_usd : float
@@ -341,7 +341,7 @@ class Option:
     maintenance_tax_multiple : float
         The seed's maintenance tax: maintenance over the software's life as a multiple of its
         development cost (3 to 5 in the seed). Development cost = engineers x build_months x
-        engineer_usd_per_year / 12.
+        loaded_cost_usd_per_fte_per_year / 12.
     maintenance_life_months : float
         The life over which the maintenance tax is spread evenly, counted from go-live (> 0; default
         36, the seed's "3 years post-launch").
@@ -357,7 +357,7 @@ class Option:
     Notes
     -----
     Monthly cost of component ``c`` in month ``m`` with live share ``L_m = clip(m - T, 0, 1)`` and build
-    share ``B_m = clip(T - (m - 1), 0, 1)``, ``e = engineer_usd_per_year / 12``, volume ``v_m``:
+    share ``B_m = clip(T - (m - 1), 0, 1)``, ``e = loaded_cost_usd_per_fte_per_year / 12``, volume ``v_m``:
 
     - upfront = engineers e B_m + (hardware + implementation fee) [m = 1]
     - infrastructure = (infra_usd_per_month + infra_usd_per_unit v_m) L_m
@@ -375,7 +375,7 @@ class Option:
 
     Examples
     --------
-    >>> build = Option("kafka", kind="build", engineers=4, build_months=6, engineer_usd_per_year=500_000,
+    >>> build = Option("kafka", kind="build", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=500_000,
     ...                hardware_usd=200_000, maintenance_ftes=1)
     >>> build.kind, float(build.engineers)
     ('build', 4.0)
@@ -389,7 +389,7 @@ class Option:
     kind: str = "build"
     engineers: float = 0.0
     build_months: float = 0.0
-    engineer_usd_per_year: float = 0.0
+    loaded_cost_usd_per_fte_per_year: float = 0.0
     implementation_fee_usd: float = 0.0
     hardware_usd: float = 0.0
     infra_usd_per_month: float = 0.0
@@ -429,7 +429,7 @@ def _components(option, volume_path, horizon_months, cost_of_delay_usd_per_month
     t = _col(option.build_months)
     live = np.clip(m - t, 0.0, 1.0)
     building = np.clip(t - (m - 1.0), 0.0, 1.0)
-    engineer_month = _col(option.engineer_usd_per_year) / 12.0
+    engineer_month = _col(option.loaded_cost_usd_per_fte_per_year) / 12.0
     first = (m == 1.0).astype(float)
     last = (m == float(horizon_months)).astype(float)
     v = volume_path
@@ -561,7 +561,7 @@ def cost_curves(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZ
     Examples
     --------
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
-    >>> build = Option("kafka", engineers=1, build_months=1, engineer_usd_per_year=1200.0)
+    >>> build = Option("kafka", engineers=1, build_months=1, loaded_cost_usd_per_fte_per_year=1200.0)
     >>> curves = cost_curves([build, buy], 100.0, horizon_months=3)
     >>> curves.groupby("option", sort=False)["cumulative_cost_usd"].last().to_dict()
     {'kafka': 100.0, 'managed': 150.0}
@@ -663,7 +663,8 @@ def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAUL
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
     >>> cumulative_cost_usd(buy, 1000.0, horizon_months=3).tolist()  # 500 a month
     [500.0, 1000.0, 1500.0]
-    >>> samples = Option("b", engineers=np.array([[1.0], [2.0]]), build_months=1, engineer_usd_per_year=1200.0)
+    >>> samples = Option("b", engineers=np.array([[1.0], [2.0]]), build_months=1,
+    ...                  loaded_cost_usd_per_fte_per_year=1200.0)
     >>> cumulative_cost_usd(samples, 0.0, horizon_months=2).tolist()  # (n, 1) samples: shape (n, 1, months)
     [[[100.0, 100.0]], [[200.0, 200.0]]]
     """
@@ -716,7 +717,7 @@ def tco_table(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON
 
     >>> vendor = Option("vendor", kind="buy", subscription_usd_per_month=2e6 / 12)
     >>> own = Option("self_built", infra_usd_per_month=800e3 / 12, maintenance_ftes=3,
-    ...              engineer_usd_per_year=500e3)
+    ...              loaded_cost_usd_per_fte_per_year=500e3)
     >>> table = tco_table([own, vendor], 0.0)
     >>> (table / 1e6).round(2).loc[["infrastructure", "subscription", "maintenance", "total"]]
     option          self_built  vendor
@@ -805,7 +806,7 @@ def break_even_volume(build, buy, *, horizon_months=DEFAULT_HORIZON_MONTHS, disc
     per engineer-year, $200k hardware and one engineer of maintenance. Build: 1.0M + 0.2M + 30 x
     41,666.67 = 2.45M; buy: 36 x 0.50 x V; so V* = 2.45M / 18 million requests per month.
 
-    >>> build = Option("kafka", engineers=4, build_months=6, engineer_usd_per_year=500e3,
+    >>> build = Option("kafka", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=500e3,
     ...                hardware_usd=200e3, maintenance_ftes=1)
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
     >>> round(break_even_volume(build, buy), 2)
@@ -922,7 +923,7 @@ def compare_options(options, volume_units_per_month, *, horizon_months=DEFAULT_H
 
     Examples
     --------
-    >>> build = Option("kafka", engineers=4, build_months=6, engineer_usd_per_year=500e3,
+    >>> build = Option("kafka", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=500e3,
     ...                hardware_usd=200e3, maintenance_ftes=1)
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
     >>> c = compare_options([build, buy], 100_000.0)  # buy: 36 x 50k = 1.8M; build: 2.45M
@@ -945,7 +946,7 @@ def compare_options(options, volume_units_per_month, *, horizon_months=DEFAULT_H
 
 
 def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
-                        horizon_months=DEFAULT_HORIZON_MONTHS, engineer_usd_per_year=0.0,
+                        horizon_months=DEFAULT_HORIZON_MONTHS, loaded_cost_usd_per_fte_per_year=0.0,
                         build_engineers=0.0, build_months=0.0, build_hardware_usd=0.0,
                         build_infra_usd_per_month=0.0, build_infra_usd_per_unit=0.0,
                         build_maintenance_ftes=0.0, build_maintenance_tax_multiple=0.0,
@@ -969,7 +970,7 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
         Decimal monthly growth of the volume.
     horizon_months : int
         Default 36.
-    engineer_usd_per_year : float or array_like
+    loaded_cost_usd_per_fte_per_year : float or array_like
         Fully loaded cost per engineer-year, USD (both options).
     build_engineers, build_months, build_hardware_usd : float or array_like
         The build team (FTEs), its months to go live, and one-off hardware (USD).
@@ -1011,7 +1012,7 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
 
     Examples
     --------
-    >>> kw = dict(engineer_usd_per_year=500e3, build_engineers=4, build_months=6, build_hardware_usd=200e3,
+    >>> kw = dict(loaded_cost_usd_per_fte_per_year=500e3, build_engineers=4, build_months=6, build_hardware_usd=200e3,
     ...           build_maintenance_ftes=1, buy_usd_per_unit=0.50)
     >>> build_minus_buy_usd(100_000.0, **kw)  # 2.45M - 36 x 0.50 x 100k
     650000.0
@@ -1021,13 +1022,14 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
     horizon_months = _horizon(horizon_months)
     path = volume_forecast(volume_units_per_month, horizon_months, growth_rate_per_month)
     build = Option("build", kind="build", engineers=build_engineers, build_months=build_months,
-                   engineer_usd_per_year=engineer_usd_per_year, hardware_usd=build_hardware_usd,
+                   loaded_cost_usd_per_fte_per_year=loaded_cost_usd_per_fte_per_year, hardware_usd=build_hardware_usd,
                    infra_usd_per_month=build_infra_usd_per_month, infra_usd_per_unit=build_infra_usd_per_unit,
                    maintenance_ftes=build_maintenance_ftes, maintenance_tax_multiple=build_maintenance_tax_multiple,
                    maintenance_life_months=build_maintenance_life_months,
                    security_usd_per_month=build_security_usd_per_month, exit_cost_usd=build_exit_cost_usd)
     buy = Option("buy", kind="buy", engineers=buy_engineers, build_months=buy_months,
-                 engineer_usd_per_year=engineer_usd_per_year, implementation_fee_usd=buy_implementation_fee_usd,
+                 loaded_cost_usd_per_fte_per_year=loaded_cost_usd_per_fte_per_year,
+                 implementation_fee_usd=buy_implementation_fee_usd,
                  subscription_usd_per_month=buy_usd_per_month,
                  subscription_usd_per_unit=0.0 if buy_tiers is not None else buy_usd_per_unit,
                  subscription_tiers=buy_tiers, maintenance_ftes=buy_maintenance_ftes,

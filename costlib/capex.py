@@ -1246,7 +1246,8 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
         the flat rate already wins in month 1; None if usage never reaches it on a flat or shrinking
         path), ``crossover_month`` (first whole month within the horizon whose usage bill >= F, or None),
         ``cumulative_break_even_month`` (`costlib.timing.break_even_month` of the cumulative flat bills
-        against the cumulative usage bills, or None) and ``cumulative_savings_usd`` (usage - flat summed over the horizon).
+        against the cumulative usage bills, or None) and ``cumulative_savings_usd`` (usage - flat summed over
+        the horizon).
 
     Notes
     -----

@@ -396,7 +396,8 @@ class Assessment:
 def assess(model: Model, base: Mapping[str, float], ranges: Mapping[str, tuple[float, float]], *,
            flip_bounds: Mapping[str, tuple[float, float]] | None = None, target: float = 0.0,
            sampled: Mapping[str, tuple[float, float]] | None = None, curve: Model | None = None,
-           curve_sampled: Mapping[str, tuple[float, float]] | None = None, curve_x=None, curve_x_name: str = "month", draws_from: str = "curve", n: int = 10_000,
+           curve_sampled: Mapping[str, tuple[float, float]] | None = None, curve_x=None,
+           curve_x_name: str = "month", draws_from: str = "curve", n: int = 10_000,
            seed: int = 0) -> Assessment:
     """Tornado, flip points, Monte Carlo band and probabilities of one answer: the same for every workbook.
 

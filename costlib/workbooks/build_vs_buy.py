@@ -16,7 +16,7 @@ and the recommendation compare the two roles. Their difference is ``build minus 
 building costs more.
 
 Flat model inputs (for ``sensitivity_ranges``, the tornado and the flip table) are named
-``volume_units_per_month``, ``growth_rate_per_month``, ``engineer_usd_per_year``,
+``volume_units_per_month``, ``growth_rate_per_month``, ``loaded_cost_usd_per_fte_per_year``,
 ``cost_of_delay_usd_per_month``, ``cost_of_delay_usd_per_unit`` (and ``discount_rate_per_year`` when the
 decision is on present values), plus ``<option>.<field>`` for each numeric field of the two role options
 (``kafka.engineers``, ``managed_queue.subscription_usd_per_unit``) and ``<option>.tier_price_scale`` (1.0
@@ -137,7 +137,7 @@ class OptionSpec(Schema):
     description: str = ""
     engineers: NonNegative = Field(0.0, description="FTEs building, integrating or configuring it before go-live")
     build_months: NonNegative = Field(0.0, description="months until live (time to market)")
-    engineer_usd_per_year: Optional[Positive] = Field(None, description="fully loaded; default: the scenario's")
+    loaded_cost_usd_per_fte_per_year: Optional[Positive] = Field(None, description="default: the scenario's")
     implementation_fee_usd: NonNegative = 0.0
     hardware_usd: NonNegative = 0.0
     infra_usd_per_month: NonNegative = 0.0
@@ -189,7 +189,7 @@ class Params(Schema):
     horizon_months: Annotated[PositiveInt, Field(le=600)] = bvb.DEFAULT_HORIZON_MONTHS
     discount_rate_per_year: Rate = 0.08
     decision_basis: Literal["total", "present_value"] = "total"
-    engineer_usd_per_year: Positive
+    loaded_cost_usd_per_fte_per_year: Positive
     options: Annotated[list[OptionSpec], Field(min_length=2)]
     build_option: Optional[Identifier] = None
     buy_option: Optional[Identifier] = None
@@ -234,9 +234,10 @@ def roles(p: Params) -> tuple[OptionSpec, OptionSpec]:
     return build, buy
 
 
-def _option(spec: OptionSpec, engineer_usd_per_year: float, **overrides) -> bvb.Option:
+def _option(spec: OptionSpec, loaded_cost_usd_per_fte_per_year: float, **overrides) -> bvb.Option:
     values = {f: getattr(spec, f) for f in OPTION_FIELDS}
-    values["engineer_usd_per_year"] = spec.engineer_usd_per_year or engineer_usd_per_year
+    values["loaded_cost_usd_per_fte_per_year"] = (spec.loaded_cost_usd_per_fte_per_year
+                                                  or loaded_cost_usd_per_fte_per_year)
     values.update(overrides)
     tiers = None if spec.subscription_tiers is None else [(t.up_to_units_per_month, t.usd_per_unit)
                                                            for t in spec.subscription_tiers]
@@ -245,7 +246,7 @@ def _option(spec: OptionSpec, engineer_usd_per_year: float, **overrides) -> bvb.
 
 def options(p: Params) -> list[bvb.Option]:
     """Every option of the scenario as a `costlib.build_vs_buy.Option`."""
-    return [_option(o, p.engineer_usd_per_year) for o in p.options]
+    return [_option(o, p.loaded_cost_usd_per_fte_per_year) for o in p.options]
 
 
 def depends_on_volume(p: Params) -> bool:
@@ -262,7 +263,7 @@ def depends_on_volume(p: Params) -> bool:
 def model_inputs(p: Params) -> dict[str, float]:
     """Base values of the flat model inputs (see the module docstring for their names)."""
     inputs = {"volume_units_per_month": p.volume_units_per_month, "growth_rate_per_month": p.growth_rate_per_month,
-              "engineer_usd_per_year": p.engineer_usd_per_year,
+              "loaded_cost_usd_per_fte_per_year": p.loaded_cost_usd_per_fte_per_year,
               "cost_of_delay_usd_per_month": p.cost_of_delay_usd_per_month,
               "cost_of_delay_usd_per_unit": p.cost_of_delay_usd_per_unit}
     if p.decision_basis == "present_value":
@@ -270,8 +271,8 @@ def model_inputs(p: Params) -> dict[str, float]:
     for spec in roles(p):
         for f in OPTION_FIELDS:
             inputs[f"{spec.name}.{f}"] = float(getattr(spec, f))
-        if spec.engineer_usd_per_year is not None:
-            inputs[f"{spec.name}.engineer_usd_per_year"] = spec.engineer_usd_per_year
+        if spec.loaded_cost_usd_per_fte_per_year is not None:
+            inputs[f"{spec.name}.loaded_cost_usd_per_fte_per_year"] = spec.loaded_cost_usd_per_fte_per_year
         if spec.subscription_tiers is not None:
             inputs[f"{spec.name}.tier_price_scale"] = 1.0
     return inputs
@@ -280,7 +281,7 @@ def model_inputs(p: Params) -> dict[str, float]:
 def _role_cost(spec: OptionSpec, x: dict, path, kw: dict, cumulative: bool):
     """One role option's cost from flat inputs ``x`` (total, or cumulative by month)."""
     cost = bvb.cumulative_cost_usd if cumulative else bvb.total_cost_usd
-    engineer = x.get(f"{spec.name}.engineer_usd_per_year", x["engineer_usd_per_year"])
+    engineer = x.get(f"{spec.name}.loaded_cost_usd_per_fte_per_year", x["loaded_cost_usd_per_fte_per_year"])
     option = _option(spec, engineer, **{f: x[f"{spec.name}.{f}"] for f in OPTION_FIELDS})
     total = np.asarray(cost(option, path, **kw))
     if spec.subscription_tiers is not None:

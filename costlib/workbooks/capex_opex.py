@@ -95,7 +95,8 @@ FIGURES = (
     contract.Figure("fleet_cost_usd", "Fleet cost", "usd", "every asset's purchase price",
                     _M + "fleet_depreciation_by_year"),
     contract.Figure("fleet_depreciation_year_{year}_usd", "Fleet depreciation, year {year}", "usd",
-                    "every asset from its in-service month, its own life and method", _M + "fleet_depreciation_by_year"),
+                    "every asset from its in-service month, its own life and method",
+                    _M + "fleet_depreciation_by_year"),
     contract.Figure("usage_bill_month_1_usd", "Usage bill, month 1", "usd", "volume x price per unit",
                     _M + "saas_flat_rate_comparison"),
     contract.Figure("usage_bill_month_{month}_usd", "Usage bill, month {month}", "usd",
@@ -123,12 +124,14 @@ FIGURES = (
                     "the fleet's expense on the current life", _M + "useful_life_change_prospective"),
     contract.Figure("expense_reduction_{current}_to_{new}y_life_year_1_usd",
                     "Expense reduction, {current} to {new} years, year 1", "usd",
-                    "the year-1 drop in depreciation (prospective change, IAS 8)", _M + "useful_life_change_prospective"),
+                    "the year-1 drop in depreciation (prospective change, IAS 8)",
+                    _M + "useful_life_change_prospective"),
     contract.Figure("cumulative_reduction_{current}_to_{new}y_life_usd",
                     "Expense reduction, {current} to {new} years, over the horizon", "usd",
                     "the depreciation avoided over the horizon", _M + "useful_life_change_prospective"),
     contract.Figure("net_gain_{current}_to_{new}y_life_usd", "Net gain, {current} to {new} years", "usd",
-                    "the reduction less the extra running cost of older hardware", _M + "useful_life_change_prospective"),
+                    "the reduction less the extra running cost of older hardware",
+                    _M + "useful_life_change_prospective"),
     contract.Figure("max_extra_running_usd_per_year_per_added_life_year",
                     "Highest extra running cost worth it, per year of added life", "usd_per_year",
                     "the reduction over the horizon per added life-year and year: above it the change loses",
@@ -259,7 +262,7 @@ class OwnVsRent(Schema):
     space_usd_per_month: NonNegative = 0.0
     hardware_maintenance_usd_per_month: NonNegative = 0.0
     sre_fte: NonNegative = 0.0
-    sre_usd_per_fte_year: NonNegative = 300_000.0
+    loaded_cost_usd_per_fte_per_year: NonNegative = 300_000.0
     hardware_refresh_months: Optional[PositiveInt] = None
     horizon_months: PositiveInt = 48
     useful_life_years: Optional[PositiveInt] = None
@@ -412,7 +415,7 @@ def model_inputs(p: Params, section: str) -> dict[str, float]:
             "space_usd_per_month": s.space_usd_per_month,
             "hardware_maintenance_usd_per_month": s.hardware_maintenance_usd_per_month,
             "sre_fte": s.sre_fte,
-            "sre_usd_per_fte_year": s.sre_usd_per_fte_year,
+            "loaded_cost_usd_per_fte_per_year": s.loaded_cost_usd_per_fte_per_year,
             "discount_rate_per_year": p.discount_rate_per_year,
         })
         return inputs
@@ -476,7 +479,7 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
 
         def model(cloud_units, cloud_discount, cloud_other_usd_per_month, cloud_growth_rate_per_month,
                   owned_capex_usd, lead_time_months, power_usd_per_month, space_usd_per_month,
-                  hardware_maintenance_usd_per_month, sre_fte, sre_usd_per_fte_year, discount_rate_per_year,
+                  hardware_maintenance_usd_per_month, sre_fte, loaded_cost_usd_per_fte_per_year, discount_rate_per_year,
                   cloud_usd_per_unit_hour=None, cloud_hours_used_share=None, cloud_usd_per_unit_month=None):
             price = cloud_usd_per_unit_hour if hourly else cloud_usd_per_unit_month
             cloud = capex.cloud_usd_per_month(cloud_units, price, cloud_discount, cloud_other_usd_per_month,
@@ -485,7 +488,7 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
                         cloud_growth_rate_per_month=cloud_growth_rate_per_month,
                         power_usd_per_month=power_usd_per_month, space_usd_per_month=space_usd_per_month,
                         hardware_maintenance_usd_per_month=hardware_maintenance_usd_per_month,
-                        sre_team_usd_per_month=tco.people_cost_usd_per_month(sre_fte, sre_usd_per_fte_year),
+                        sre_team_usd_per_month=tco.people_cost_usd_per_month(sre_fte, loaded_cost_usd_per_fte_per_year),
                         hardware_refresh_months=s.hardware_refresh_months)
             if key == "curve":
                 return capex.own_vs_rent_cumulative_saving(cloud, owned_capex_usd, s.horizon_months, **args)
@@ -823,7 +826,7 @@ def _own_vs_rent(p: Params) -> dict:
                                       o.cloud_usd_per_unit_hour if hourly else o.cloud_usd_per_unit_month,
                                       o.cloud_discount, o.cloud_other_usd_per_month,
                                       o.cloud_hours_used_share if hourly else None)
-    sre = tco.people_cost_usd_per_month(o.sre_fte, o.sre_usd_per_fte_year)
+    sre = tco.people_cost_usd_per_month(o.sre_fte, o.loaded_cost_usd_per_fte_per_year)
     owned_capex = base["owned_capex_usd"]
     args = dict(lead_time_months=o.lead_time_months, cloud_growth_rate_per_month=o.cloud_growth_rate_per_month,
                 power_usd_per_month=o.power_usd_per_month, space_usd_per_month=o.space_usd_per_month,

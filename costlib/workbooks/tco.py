@@ -49,13 +49,15 @@ _M = "costlib.tco."
 #: The headline figures, each declared once (`costlib.contract.Figure`). More specific keys come first:
 #: the first declaration whose key matches names a figure.
 FIGURES = (
-    contract.Figure("winner", "Cheapest option", "text", "the option with the lowest TCO on the decision metric",
+    contract.Figure("cheapest_option", "Cheapest option", "text",
+                    "the option with the lowest TCO on the decision metric",
                     _M + "tco_summary"),
-    contract.Figure("winner_margin_usd_{horizon}_months", "Cheapest saves against the runner-up", "usd",
+    contract.Figure("cheapest_saving_vs_runner_up_usd_{horizon}_months", "Cheapest saves against the runner-up", "usd",
                     "runner-up's TCO minus the cheapest's, undiscounted", _M + "tco_summary"),
-    contract.Figure("winner_margin_present_value_usd", "Cheapest saves against the runner-up (present value)", "usd",
+    contract.Figure("cheapest_saving_vs_runner_up_present_value_usd",
+                    "Cheapest saves against the runner-up (present value)", "usd",
                     "runner-up's present value minus the cheapest's", _M + "tco_summary"),
-    contract.Figure("winner_margin_share", "Cheapest saves, share of the runner-up", "share",
+    contract.Figure("cheapest_saving_share_of_runner_up", "Cheapest saves, share of the runner-up", "share",
                     "the saving over the runner-up's TCO", _M + "tco_summary"),
     contract.Figure("difference_p10_usd_{horizon}_months", "Difference, P10", "usd",
                     "10th percentile of challenger minus baseline over the Monte Carlo draws",
@@ -305,7 +307,7 @@ class Params(Schema):
     options: Annotated[list[Option], AfterValidator(non_empty)]
     lines: list[Line] = Field(default_factory=list)
     challenger: Optional[Identifier] = None
-    decide_on: Literal["total", "present_value"] = "total"
+    decision_basis: Literal["total", "present_value"] = "total"
     sensitivity_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     monte_carlo_draws: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
     seed: int = 0
@@ -554,7 +556,7 @@ def option_costs(p: Params, x: dict) -> dict[str, np.ndarray]:
 
 def _metric(p: Params, costs: np.ndarray, x: dict) -> np.ndarray:
     """The decision metric's monthly terms: undiscounted, or discounted at ``discount_rate_per_year``."""
-    if p.decide_on == "present_value":
+    if p.decision_basis == "present_value":
         return costs * tco.discount_factors(p.horizon_months, x["discount_rate_per_year"])
     return costs
 
@@ -586,7 +588,7 @@ def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
     ranges = {"usage_scale": (0.5, 1.5),
               "loaded_cost_usd_per_fte_per_year": (0.8 * p.loaded_cost_usd_per_fte_per_year,
                                                    1.2 * p.loaded_cost_usd_per_fte_per_year)}
-    if p.decide_on == "present_value":
+    if p.decision_basis == "present_value":
         ranges["discount_rate_per_year"] = (0.5 * p.discount_rate_per_year, min(0.99, 1.5 * p.discount_rate_per_year))
     for key, value in base.items():
         if key in ranges or key in ("usage_scale", "discount_rate_per_year") or value == 0:
@@ -691,7 +693,7 @@ def analyse(p: Params) -> Analysis:
     people = people[people["category"].isin(["people", "toil", "training"])].groupby("option")["cost_usd"].sum()
     totals["people_usd"] = [float(people.get(o, 0.0)) for o in order]
     totals["people_share_of_tco"] = totals["people_usd"] / totals["tco_usd"]
-    metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
+    metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
     ranked = totals.sort_values(metric, kind="stable")
     winner = str(ranked.iloc[0]["option"])
     runner_up = str(ranked.iloc[1]["option"]) if len(ranked) > 1 else None
@@ -730,19 +732,20 @@ def analyse(p: Params) -> Analysis:
     prob = assessment.probability_below_target if challenger is not None else None
 
     t = totals.set_index("option")
-    headline: dict = {"winner": winner}
+    headline: dict = {"cheapest_option": winner}
     for o in order:
         headline[f"{o}_tco_usd_{h}_months"] = float(t.loc[o, "tco_usd"])
     for o in order:
         headline[f"{o}_present_value_usd"] = float(t.loc[o, "present_value_usd"])
-    suffix = f"usd_{h}_months" if p.decide_on == "total" else "present_value_usd"
+    suffix = f"usd_{h}_months" if p.decision_basis == "total" else "present_value_usd"
     payback = None
     if challenger is not None:
         diff = float(t.loc[challenger, metric] - t.loc[p.baseline, metric])
         headline[f"{challenger}_minus_{p.baseline}_{suffix}"] = diff
         margin = float(t.loc[runner_up, metric] - t.loc[winner, metric])
-        headline[f"winner_margin_{suffix}"] = margin
-        headline["winner_margin_share"] = margin / float(t.loc[runner_up, metric]) if t.loc[runner_up, metric] else 0.0
+        headline[f"cheapest_saving_vs_runner_up_{suffix}"] = margin
+        runner_up_total = float(t.loc[runner_up, metric])
+        headline["cheapest_saving_share_of_runner_up"] = margin / runner_up_total if runner_up_total else 0.0
         payback = timing.break_even_month(timing.cumulative_cost_usd(opt_costs[challenger]),
                                           timing.cumulative_cost_usd(opt_costs[p.baseline]))
         headline["break_even_month"] = payback
@@ -785,7 +788,8 @@ def analyse(p: Params) -> Analysis:
     if challenger is not None:
         figure = f"{challenger}_minus_{p.baseline}_{suffix}"
     else:
-        figure = f"{p.baseline}_tco_usd_{h}_months" if p.decide_on == "total" else f"{p.baseline}_present_value_usd"
+        figure = (f"{p.baseline}_tco_usd_{h}_months" if p.decision_basis == "total"
+                  else f"{p.baseline}_present_value_usd")
     analysis.answers = {"tco": contract.Answer("tco", figure, model, base, 0.0, assessment)}
     analysis.recommendation = recommendation(analysis)
     return analysis
@@ -844,7 +848,7 @@ def _crossover(p: Params, costs: list[LineCosts], challenger: str | None) -> dic
         return {"baseline_infra_usd_per_year": spend, "horizon_scale": None, "horizon_infra_usd_per_year": None,
                 "run_rate_scale": None, "run_rate_infra_usd_per_year": None, "challenger_wins_above": None,
                 "run_rate_challenger_wins_above": None}
-    rate = p.discount_rate_per_year if p.decide_on == "present_value" else None
+    rate = p.discount_rate_per_year if p.decision_basis == "present_value" else None
     return tco.usage_crossover(baseline, _usage_costs(p, costs, challenger), discount_rate_per_year=rate)
 
 
@@ -977,11 +981,11 @@ def whatif(p: Params, **inputs) -> dict:
     x = {**model_inputs(p), **inputs}
     costs = option_costs(p, x)
     h = p.horizon_months
-    total = p.decide_on == "total"
+    total = p.decision_basis == "total"
     suffix = f"usd_{h}_months" if total else "present_value_usd"
     metric = {o.name: float(np.sum(_metric(p, costs[o.name], x))) for o in p.options}
     out = {(f"{o}_tco_usd_{h}_months" if total else f"{o}_present_value_usd"): v for o, v in metric.items()}
-    out["winner"] = min(metric, key=lambda o: (metric[o], list(metric).index(o)))
+    out["cheapest_option"] = min(metric, key=lambda o: (metric[o], list(metric).index(o)))
     challenger = _challenger(p, model_inputs(p))
     if challenger is not None:
         out[f"{challenger}_minus_{p.baseline}_{suffix}"] = metric[challenger] - metric[p.baseline]
@@ -1011,7 +1015,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     """The verdict as a record: which option to run."""
     p = a.params
     h = p.horizon_months
-    metric_words = f"over {h} months" if p.decide_on == "total" else "in present value"
+    metric_words = f"over {h} months" if p.decision_basis == "total" else "in present value"
     answer = a.answers["tco"]
     if a.runner_up is None:
         return [contract.Decision(question=f"What {p.label(p.baseline)} costs {metric_words}",
@@ -1033,8 +1037,9 @@ def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     p, h = a.params, a.params.horizon_months
     t = a.totals.set_index("option")
-    metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
-    metric_words = f"over {h} months" if p.decide_on == "total" else f"in present value at {_pct(p.discount_rate_per_year)}"
+    metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
+    metric_words = (f"over {h} months" if p.decision_basis == "total"
+                    else f"in present value at {_pct(p.discount_rate_per_year)}")
     lab = p.label
     rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES, h)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
@@ -1124,7 +1129,8 @@ def recommendation(a: Analysis) -> str:
         am = s["arm_migration"]
         lines.append(f"ARM: {_pct(am['gain'])} more work per dollar is a {_pct(am['reduction'])} cost cut; "
                      f"{_usd(am['first_saving'])}/month from month {p.arm_migration.migration_months + 1} against "
-                     f"{_usd(am['effort_usd'])} of engineering pays back in {timing.month_text(am['payback_month'], a.params.horizon_months)} "
+                     f"{_usd(am['effort_usd'])} of engineering pays back in "
+                     f"{timing.month_text(am['payback_month'], a.params.horizon_months)} "
                      f"and nets {_usd(am['net_usd'])} over {h} months.")
     if "storage_lifecycle" in s:
         st = s["storage_lifecycle"]
@@ -1170,7 +1176,7 @@ def _crossover_sentence(a: Analysis) -> str:
     h = p.horizon_months
     if hz is None and rr is None:
         t = a.totals.set_index("option")
-        metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
+        metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
         cheaper = c if t.loc[c, metric] < t.loc[b, metric] else b
         return (f"No crossover: {p.label(cheaper)} is cheaper than {p.label(c if cheaper == b else b)} at every "
                 "scale of usage, so growth alone will not flip this verdict.")
@@ -1262,7 +1268,7 @@ def chart_tornado(a: Analysis):
     h = a.params.horizon_months
     label = (f"{a.challenger} minus {a.params.baseline}, USD over {h} months" if a.challenger
              else f"TCO, USD over {h} months")
-    if a.params.decide_on == "present_value":
+    if a.params.decision_basis == "present_value":
         label = label.replace(f"USD over {h} months", "present value USD")
     return charts.tornado(a.tornado, output_label=label, money=True)
 
@@ -1311,7 +1317,8 @@ def chart_arm(a: Analysis):
     return charts.lines(s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
                         x_title="month", y_title="USD (saving minus engineering effort)", points=False,
                         subtitle=[f"{_pct(s['reduction'])} cheaper per unit of work; "
-                                  f"{_usd(s['effort_usd'])} of engineering; payback {timing.month_text(pay, a.params.horizon_months)}"],
+                                  f"{_usd(s['effort_usd'])} of engineering; payback "
+                                  f"{timing.month_text(pay, a.params.horizon_months)}"],
                         rule_x=rule, rule_label=f"payback month {int(rule)}" if rule else None)
 
 
