@@ -73,6 +73,8 @@ __all__ = [
     "saas_flat_rate_comparison",
     "flat_rate_crossover",
     "cloud_usd_per_month",
+    "break_even_extra_running_usd_per_year",
+    "max_flat_rate_usd_per_month",
     "owned_running_usd_per_month",
     "usage_bill_path",
 ]
@@ -1289,6 +1291,78 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
 
 # --------------------------------------------------------------------------------------------------
 # additions for workbook 03: a prospective useful-life change, vectorised curves, P&L by year
+
+
+def break_even_extra_running_usd_per_year(cumulative_reduction_usd, added_life_years, horizon_years):
+    """The extra running cost of older hardware, per year and per added year of life, at which a longer
+    useful life stops paying: the operating-income gain over the horizon is then zero.
+
+    Parameters
+    ----------
+    cumulative_reduction_usd : float
+        Depreciation avoided over the horizon by the longer life, USD (`useful_life_change_prospective`).
+    added_life_years : int
+        Years of life added (new life minus current, >= 0).
+    horizon_years : int
+        Years the gain is counted over (>= 1).
+
+    Returns
+    -------
+    float
+        USD per year per added life-year; ``inf`` when no life is added (any running cost is worth it:
+        nothing changes).
+
+    Notes
+    -----
+    The net gain ``R - x a H`` is zero at ``x* = R / (a H)``.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.3 (extending server life: the hardware must still work).
+
+    Examples
+    --------
+    $12M of depreciation avoided over 5 years by 2 added years of life: 12M / (2 x 5) = $1.2M a year.
+
+    >>> break_even_extra_running_usd_per_year(12e6, 2, 5)
+    1200000.0
+    """
+    r = float(checks.number("cumulative_reduction_usd", cumulative_reduction_usd))
+    added = _whole(added_life_years, "added_life_years", 0, "years")
+    years = _whole(horizon_years, "horizon_years", 1, "years")
+    return r / (added * years) if added else math.inf
+
+
+def max_flat_rate_usd_per_month(usage_bill_usd_by_month):
+    """The highest flat rate worth signing against a usage bill: its average over the horizon.
+
+    Parameters
+    ----------
+    usage_bill_usd_by_month : array_like
+        The pay-per-use bill of months 1..H, USD (>= 0).
+
+    Returns
+    -------
+    float
+        USD per month: a flat rate below it saves money over the horizon, above it costs money.
+
+    Notes
+    -----
+    ``F* = sum_m bill_m / H``: at ``F*`` the flat rate's total equals the usage bills' total.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.4 (negotiate a flat-rate enterprise license).
+
+    Examples
+    --------
+    >>> max_flat_rate_usd_per_month([5_000, 50_000, 500_000])  # 555,000 / 3
+    185000.0
+    """
+    bills = _amount(usage_bill_usd_by_month, "usage_bill_usd_by_month", samples=False)
+    require(bills.ndim == 1 and bills.size >= 1, "usage_bill_usd_by_month", usage_bill_usd_by_month,
+            "expected one bill per month (1-D)")
+    return float(bills.sum()) / bills.size
 
 
 def useful_life_change_prospective(capex_usd_per_year, from_useful_life_years, to_useful_life_years,

@@ -115,7 +115,7 @@ FIGURES = (
                     _M + "saas_flat_rate_comparison"),
     contract.Figure("max_flat_rate_worth_signing_usd_per_month", "Highest flat rate worth signing",
                     "usd_per_month", "the average usage bill: a flat rate above it costs more",
-                    _M + "saas_flat_rate_comparison"),
+                    _M + "max_flat_rate_usd_per_month"),
     contract.Figure("flat_rate_saving_p10_usd", "Flat-rate saving, P10", "usd",
                     "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
     contract.Figure("flat_rate_saving_p90_usd", "Flat-rate saving, P90", "usd",
@@ -135,7 +135,7 @@ FIGURES = (
     contract.Figure("max_extra_running_usd_per_year_per_added_life_year",
                     "Highest extra running cost worth it, per year of added life", "usd_per_year",
                     "the reduction over the horizon per added life-year and year: above it the change loses",
-                    _M + "useful_life_change_prospective"),
+                    _M + "break_even_extra_running_usd_per_year"),
 )
 
 
@@ -780,7 +780,7 @@ def _useful_life(u: UsefulLifeChange) -> dict:
     last = u.new_useful_lives_years[-1]
     added = max(last - cur, 0)
     cumulative = float(changes[last]["cumulative_reduction_usd"].iloc[-1])
-    max_extra = cumulative / (added * u.horizon_years) if added else math.inf
+    max_extra = capex.break_even_extra_running_usd_per_year(cumulative, added, u.horizon_years)
     headline = {f"depreciation_{cur}y_life_year_1_usd": float(first["expense_before_usd"].iloc[0])}
     for new, df in changes.items():
         headline[f"expense_reduction_{_life_key(cur, new)}_year_1_usd"] = float(df["expense_reduction_usd"].iloc[0])
@@ -886,7 +886,7 @@ def _saas(p: Params) -> dict:
         "usage_bill_total_usd": usage_total,
         "flat_rate_total_usd": flat_total,
         "flat_rate_saving_usd": usage_total - flat_total,
-        "max_flat_rate_worth_signing_usd_per_month": usage_total / months,
+        "max_flat_rate_worth_signing_usd_per_month": capex.max_flat_rate_usd_per_month(df["usage_bill_usd"]),
     }
     unit = s.unit_name.replace("_", " ")
     long = pd.concat([
