@@ -41,6 +41,7 @@ II.1, III.2, V.1 and V.2.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -60,7 +61,7 @@ __all__ = [
     "COMPONENTS", "KINDS", "DEFAULT_HORIZON_MONTHS",
     "Option", "Comparison", "PriceHikeCase",
     "validate_tiers", "tiered_bill_usd", "volume_forecast",
-    "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tco_table",
+    "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tier_scaled_cost_usd", "tco_table",
     "present_value_usd", "net_present_value_usd",
     "break_even_volume", "compare_options", "build_or_buy",
     "build_minus_buy_usd", "recommendation_text",
@@ -676,6 +677,54 @@ def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAUL
     return np.cumsum(sum(parts[c] for c in COMPONENTS) * w, axis=-1)
 
 
+
+
+def tier_scaled_cost_usd(option, volume_units_per_month, tier_price_scale, *, cumulative=False, **kwargs):
+    """An option's cost with every subscription tier price multiplied by ``tier_price_scale``.
+
+    Parameters
+    ----------
+    option : Option
+        An option priced in tiers (``subscription_tiers``); other options are returned unscaled.
+    volume_units_per_month : float or array_like
+        As in `total_cost_usd`.
+    tier_price_scale : float or array_like
+        Multiplier on all tier prices together (1.0: as listed; Monte Carlo draws of shape (n, 1)).
+    cumulative : bool
+        Month by month (`cumulative_cost_usd`) instead of the total (`total_cost_usd`).
+    **kwargs
+        ``horizon_months``, ``discount_rate_per_year`` and the cost of delay, as in `total_cost_usd`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD, as `total_cost_usd` or `cumulative_cost_usd`.
+
+    Notes
+    -----
+    The bill is linear in the tier prices, so with ``C(s)`` the cost at scale ``s``:
+    ``C(s) = C(0) + s (C(1) - C(0))``, ``C(0)`` being the option without its tiers.
+
+    References
+    ----------
+    Seed, section V.5 (vendor pricing: per-unit tiers); any graduated price list.
+
+    Examples
+    --------
+    One open-ended tier at $0.50 for 1,000 units a month over 3 months is $1,500; at twice the prices $3,000.
+
+    >>> o = Option("vendor", kind="buy", subscription_tiers=[(None, 0.5)])
+    >>> float(tier_scaled_cost_usd(o, 1000.0, 1.0, horizon_months=3)), float(tier_scaled_cost_usd(o, 1000.0, 2.0,
+    ...                                                                                           horizon_months=3))
+    (1500.0, 3000.0)
+    """
+    cost = cumulative_cost_usd if cumulative else total_cost_usd
+    total = np.asarray(cost(option, volume_units_per_month, **kwargs))
+    scale = checks.number("tier_price_scale", tier_price_scale, low=0)
+    if option.subscription_tiers is None or not np.any(scale != 1.0):
+        return total
+    untiered = np.asarray(cost(dataclasses.replace(option, subscription_tiers=None), volume_units_per_month, **kwargs))
+    return untiered + (scale[..., None] if cumulative else scale) * (total - untiered)
 
 
 def tco_table(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,

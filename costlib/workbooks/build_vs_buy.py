@@ -280,16 +280,10 @@ def model_inputs(p: Params) -> dict[str, float]:
 
 def _role_cost(spec: OptionSpec, x: dict, path, kw: dict, cumulative: bool):
     """One role option's cost from flat inputs ``x`` (total, or cumulative by month)."""
-    cost = bvb.cumulative_cost_usd if cumulative else bvb.total_cost_usd
     engineer = x.get(f"{spec.name}.loaded_cost_usd_per_fte_per_year", x["loaded_cost_usd_per_fte_per_year"])
     option = _option(spec, engineer, **{f: x[f"{spec.name}.{f}"] for f in OPTION_FIELDS})
-    total = np.asarray(cost(option, path, **kw))
-    if spec.subscription_tiers is not None:
-        scale = np.asarray(x[f"{spec.name}.tier_price_scale"], dtype=float)
-        if np.any(scale != 1.0):  # the cost is linear in the tier prices: C(s) = C(0) + s (C(1) - C(0))
-            untiered = np.asarray(cost(dataclasses.replace(option, subscription_tiers=None), path, **kw))
-            total = untiered + (scale[..., None] if cumulative else scale) * (total - untiered)
-    return total
+    scale = x.get(f"{spec.name}.tier_price_scale", 1.0)
+    return np.asarray(bvb.tier_scaled_cost_usd(option, path, scale, cumulative=cumulative, **kw))
 
 
 def _forecast_and_kwargs(p: Params, x: dict):
