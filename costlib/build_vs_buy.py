@@ -580,6 +580,17 @@ def cost_curves(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZ
     return pd.concat(frames, ignore_index=True)
 
 
+def _weighted_costs(option, volume_units_per_month, horizon_months, discount_rate_per_year,
+                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit):
+    """Each month's cost of one option, every component summed, times its discount weight (or 1)."""
+    _check_option(option)
+    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
+                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
+    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
+    w = _weights(horizon_months, discount_rate_per_year)
+    return sum(parts[c] for c in COMPONENTS) * w
+
+
 def total_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
                    discount_rate_per_year=None, cost_of_delay_usd_per_month=0.0, cost_of_delay_usd_per_unit=0.0):
     """Total cost of one option over the horizon (its TCO), undiscounted or as a present value.
@@ -617,12 +628,8 @@ def total_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HOR
     >>> total_cost_usd(buy, 1000.0)  # 36 x 1000 x 0.50
     18000.0
     """
-    _check_option(option)
-    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
-                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    w = _weights(horizon_months, discount_rate_per_year)
-    return _out((sum(parts[c] for c in COMPONENTS) * w).sum(axis=-1))
+    return _out(_weighted_costs(option, volume_units_per_month, horizon_months, discount_rate_per_year,
+                                cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit).sum(axis=-1))
 
 
 def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
@@ -669,12 +676,8 @@ def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAUL
     >>> cumulative_cost_usd(samples, 0.0, horizon_months=2).tolist()  # (n, 1) samples: shape (n, 1, months)
     [[[100.0, 100.0]], [[200.0, 200.0]]]
     """
-    _check_option(option)
-    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
-                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    w = _weights(horizon_months, discount_rate_per_year)
-    return np.cumsum(sum(parts[c] for c in COMPONENTS) * w, axis=-1)
+    return np.cumsum(_weighted_costs(option, volume_units_per_month, horizon_months, discount_rate_per_year,
+                                     cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit), axis=-1)
 
 
 
