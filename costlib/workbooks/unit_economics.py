@@ -673,4 +673,5 @@ def chart_cost_per_unit(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(a.tornado, output_label="gross margin (decimal)")
+    return charts.tornado(a.tornado, output_label="gross margin",
+                          unit=contract.declaration(FIGURES, a.answers["margin"].figure).unit)
