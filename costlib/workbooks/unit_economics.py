@@ -478,7 +478,7 @@ def _small_objects(s: SmallObjects) -> dict:
     storage, requests = float(costs["storage_usd_per_month"]), float(costs["request_usd_per_month"])
     table = pd.DataFrame([{"charge": "storage", "usd_per_month": storage},
                           {"charge": "requests (PUT + GET)", "usd_per_month": requests}])
-    ratio = requests / storage if storage > 0 else math.inf
+    ratio = float(costs["request_to_storage_cost_ratio"])
     return {"table": table, "storage_usd": storage, "request_usd": requests, "ratio": ratio,
             "breakeven_bytes": float(breakeven), "object_size_bytes": s.object_size_bytes,
             "headline": {"storage_usd_per_month": storage, "request_usd_per_month": requests,
