@@ -42,8 +42,10 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks
+from costlib.constants import HOURS_PER_MONTH
 from costlib.discounting import monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import require
+from costlib.timing import break_even_month, crossover_month
 
 __all__ = [
     "DEPRECIATION_METHODS",
@@ -63,7 +65,6 @@ __all__ = [
     "useful_life_change_prospective",
     "monthly_discount_rate",
     "present_value",
-    "break_even_month",
     "own_vs_rent_curves",
     "own_vs_rent_summary",
     "own_vs_rent_cumulative_saving",
@@ -71,6 +72,10 @@ __all__ = [
     "usage_growth_path",
     "saas_flat_rate_comparison",
     "flat_rate_crossover",
+    "cloud_usd_per_month",
+    "break_even_extra_running_usd_per_year",
+    "max_flat_rate_usd_per_month",
+    "owned_running_usd_per_month",
     "usage_bill_path",
 ]
 
@@ -94,11 +99,11 @@ _FLEET_COLUMNS = ("name", "cost_usd", "in_service_month", "useful_life_years", "
 # argument checks
 
 
-def _whole(value, name, minimum, unit):
+def _whole(name, value, minimum, unit):
     return checks.whole(name, value, minimum, unit=unit)
 
 
-def _month_index(value, name):
+def _month_index(name, value):
     ok = (not isinstance(value, (bool, np.bool_))
           and isinstance(value, (int, np.integer, float, np.floating))
           and math.isfinite(value) and float(value).is_integer())
@@ -111,20 +116,20 @@ def _samples(arr, name, value):
             "expected a number or an array of samples of shape (n, 1) (periods run along the last axis)")
 
 
-def _amount(value, name, samples=True):
+def _amount(name, value, samples=True):
     arr = checks.check(name, value, lambda a: np.isfinite(a) & (a >= 0), "expected an amount in USD >= 0")
     if samples:
         _samples(arr, name, value)
     return arr
 
 
-def _one_amount(value, name):
-    arr = _amount(value, name, samples=False)
+def _one_amount(name, value):
+    arr = _amount(name, value, samples=False)
     require(arr.ndim == 0, name, value, "expected a single amount in USD >= 0")
     return float(arr)
 
 
-def _rate(value, name, period, samples=True):
+def _rate(name, value, period, samples=True):
     arr = checks.check(name, value, lambda a: np.isfinite(a) & (a > -1) & (a < 1),
                        f"expected a decimal rate per {period} between -1 and 1, e.g. 0.07 for 7%")
     if samples:
@@ -138,8 +143,8 @@ def _method(method):
 
 
 def _cost_salvage(cost_usd, salvage_usd):
-    cost = _amount(cost_usd, "cost_usd")
-    salvage = _amount(salvage_usd, "salvage_usd")
+    cost = _amount("cost_usd", cost_usd)
+    salvage = _amount("salvage_usd", salvage_usd)
     require(bool(np.all(salvage <= cost)), "salvage_usd", salvage_usd,
             f"expected salvage_usd <= cost_usd ({cost_usd!r})")
     return np.broadcast_arrays(cost, salvage)
@@ -193,7 +198,7 @@ def straight_line(cost_usd, useful_life_years, salvage_usd=0.0):
     array([[ 50.,  50.],
            [100., 100.]])
     """
-    life = _whole(useful_life_years, "useful_life_years", 1, "years")
+    life = _whole("useful_life_years", useful_life_years, 1, "years")
     cost, salvage = _cost_salvage(cost_usd, salvage_usd)
     return (cost - salvage) / life * np.ones(life)
 
@@ -242,7 +247,7 @@ def declining_balance(cost_usd, useful_life_years, salvage_usd=0.0, factor=2.0):
     >>> declining_balance(10_000, 5, salvage_usd=1_000)
     array([4000., 2400., 1440.,  864.,  296.])
     """
-    life = _whole(useful_life_years, "useful_life_years", 1, "years")
+    life = _whole("useful_life_years", useful_life_years, 1, "years")
     cost, salvage = _cost_salvage(cost_usd, salvage_usd)
     rate = _factor(factor) / life
     book = cost.astype(float).copy()
@@ -288,7 +293,7 @@ def sum_of_years_digits(cost_usd, useful_life_years, salvage_usd=0.0):
     >>> sum_of_years_digits(10_000, 4, salvage_usd=1_000)
     array([3600., 2700., 1800.,  900.])
     """
-    life = _whole(useful_life_years, "useful_life_years", 1, "years")
+    life = _whole("useful_life_years", useful_life_years, 1, "years")
     cost, salvage = _cost_salvage(cost_usd, salvage_usd)
     weights = np.arange(life, 0, -1) / (life * (life + 1) / 2)
     return (cost - salvage) * weights
@@ -330,10 +335,10 @@ def macrs_gds_half_year(cost_usd, recovery_period_years):
     >>> macrs_gds_half_year(10_000, 5)
     array([2000., 3200., 1920., 1152., 1152.,  576.])
     """
-    period = _whole(recovery_period_years, "recovery_period_years", 1, "years")
+    period = _whole("recovery_period_years", recovery_period_years, 1, "years")
     require(period in MACRS_GDS_HALF_YEAR_PERCENT, "recovery_period_years", recovery_period_years,
             f"expected a MACRS GDS recovery period in {tuple(MACRS_GDS_HALF_YEAR_PERCENT)}")
-    cost = _amount(cost_usd, "cost_usd")
+    cost = _amount("cost_usd", cost_usd)
     return cost * np.array(MACRS_GDS_HALF_YEAR_PERCENT[period]) / 100.0
 
 
@@ -455,7 +460,7 @@ def book_value(cost_usd, depreciation_usd):
     >>> book_value(10_000, straight_line(10_000, 4, salvage_usd=1_000))
     array([7750., 5500., 3250., 1000.])
     """
-    cost = _amount(cost_usd, "cost_usd")
+    cost = _amount("cost_usd", cost_usd)
     dep = np.asarray(depreciation_usd, dtype=float)
     return cost - np.cumsum(dep, axis=-1)
 
@@ -484,7 +489,7 @@ def _fleet_table(assets):
         rows.append({
             "name": str(rec.get("name", f"asset_{i}")),
             "cost_usd": rec["cost_usd"],
-            "in_service_month": _month_index(rec["in_service_month"], f"assets[{i - 1}].in_service_month"),
+            "in_service_month": _month_index(f"assets[{i - 1}].in_service_month", rec["in_service_month"]),
             "useful_life_years": rec["useful_life_years"],
             "salvage_usd": rec.get("salvage_usd", 0.0),
             "method": rec.get("method", "straight_line"),
@@ -548,7 +553,7 @@ def fleet_depreciation_by_month(assets, horizon_months=None):
         last = max(r["in_service_month"] - 1 + len(s) for r, s in zip(rows, schedules))
         horizon = max(12, 12 * math.ceil(last / 12))
     else:
-        horizon = _whole(horizon_months, "horizon_months", 1, "months")
+        horizon = _whole("horizon_months", horizon_months, 1, "months")
     data = {}
     for r, s in zip(rows, schedules):
         col = np.zeros(horizon)
@@ -597,7 +602,7 @@ def fleet_depreciation_by_year(assets, horizon_years=None):
     >>> df["total_usd"].tolist()
     [24000.0, 12000.0]
     """
-    months = None if horizon_years is None else 12 * _whole(horizon_years, "horizon_years", 1, "years")
+    months = None if horizon_years is None else 12 * _whole("horizon_years", horizon_years, 1, "years")
     monthly = fleet_depreciation_by_month(assets, months)
     yearly = monthly.groupby((monthly.index - 1) // 12 + 1).sum()
     yearly.index.name = "year"
@@ -670,11 +675,11 @@ def buy_vs_rent_views(capex_usd, useful_life_years, rent_usd_per_year, horizon_y
     >>> v.loc[("rent", 1), ["cash_out_usd", "ebitda_effect_usd", "fcf_effect_usd"]].tolist()
     [10000000.0, -10000000.0, -10000000.0]
     """
-    capex = _one_amount(capex_usd, "capex_usd")
-    rent = _one_amount(rent_usd_per_year, "rent_usd_per_year")
-    running = _one_amount(owned_running_usd_per_year, "owned_running_usd_per_year")
+    capex = _one_amount("capex_usd", capex_usd)
+    rent = _one_amount("rent_usd_per_year", rent_usd_per_year)
+    running = _one_amount("owned_running_usd_per_year", owned_running_usd_per_year)
     schedule = depreciation_by_year(capex, useful_life_years, salvage_usd, method, factor)
-    years = len(schedule) if horizon_years is None else _whole(horizon_years, "horizon_years", 1, "years")
+    years = len(schedule) if horizon_years is None else _whole("horizon_years", horizon_years, 1, "years")
     dep = np.zeros(years)
     n = min(years, len(schedule))
     dep[:n] = schedule[:n]
@@ -709,11 +714,11 @@ def buy_vs_rent_views(capex_usd, useful_life_years, rent_usd_per_year, horizon_y
 
 
 def _capex_path(capex_usd_per_year, horizon_years, capex_growth_rate_per_year):
-    growth = _rate(capex_growth_rate_per_year, "capex_growth_rate_per_year", "year", samples=False)
+    growth = _rate("capex_growth_rate_per_year", capex_growth_rate_per_year, "year", samples=False)
     require(growth.ndim == 0, "capex_growth_rate_per_year", capex_growth_rate_per_year,
             "expected a single decimal rate per year")
     growth = float(growth)
-    capex = _amount(capex_usd_per_year, "capex_usd_per_year", samples=False)
+    capex = _amount("capex_usd_per_year", capex_usd_per_year, samples=False)
     if capex.ndim == 0:
         return float(capex) * (1 + growth) ** np.arange(horizon_years)
     require(capex.ndim == 1 and len(capex) == horizon_years, "capex_usd_per_year", capex_usd_per_year,
@@ -773,9 +778,9 @@ def fleet_expense_by_useful_life(capex_usd_per_year, useful_lives_years, horizon
     3                  1200.0   900.0
     4                  1200.0  1200.0
     """
-    years = _whole(horizon_years, "horizon_years", 1, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
     capex = _capex_path(capex_usd_per_year, years, capex_growth_rate_per_year)
-    f = _one_amount(salvage_fraction, "salvage_fraction")
+    f = _one_amount("salvage_fraction", salvage_fraction)
     require(f <= 1, "salvage_fraction", salvage_fraction, "expected a fraction of cost between 0 and 1")
     lives = list(useful_lives_years) if isinstance(useful_lives_years, Iterable) else [useful_lives_years]
     require(len(lives) > 0, "useful_lives_years", useful_lives_years, "expected at least one life")
@@ -830,7 +835,7 @@ def useful_life_change(capex_usd_per_year, from_useful_life_years, to_useful_lif
     >>> useful_life_change(1_200, 3, 4, horizon_years=4)["expense_reduction_usd"].tolist()
     [100.0, 200.0, 300.0, 0.0]
     """
-    years = _whole(horizon_years, "horizon_years", 1, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
     both = fleet_expense_by_useful_life(capex_usd_per_year,
                                         [from_useful_life_years, to_useful_life_years], years, method,
                                         salvage_fraction, factor, capex_growth_rate_per_year)
@@ -852,52 +857,6 @@ def useful_life_change(capex_usd_per_year, from_useful_life_years, to_useful_lif
 
 
 
-def break_even_month(cumulative_option_usd, cumulative_baseline_usd):
-    """First month in which the option's cumulative cost is at or below the baseline's.
-
-    Parameters
-    ----------
-    cumulative_option_usd : array_like
-        Cumulative cost of the option (e.g. owning), USD, months 1..H on the last axis.
-    cumulative_baseline_usd : array_like
-        Cumulative cost of the baseline (e.g. cloud), USD, same months.
-
-    Returns
-    -------
-    int or None, or numpy.ndarray
-        Month index (1-based) of the first month with ``option <= baseline``; ``None`` if none within
-        the horizon. For 2-D input, a float array over the leading axes with NaN for "never".
-
-    Notes
-    -----
-    ``m* = min {m : O(m) <= B(m)}``. If ``m* > 1`` then ``O(m* - 1) > B(m* - 1)``: the curves cross
-    between months ``m* - 1`` and ``m*``. An option that is already cheaper in month 1 breaks even in
-    month 1.
-
-    References
-    ----------
-    ``cost_model_fundamentals.md`` section III.2 (cloud repatriation).
-
-    Examples
-    --------
-    >>> break_even_month([500, 600, 700, 800], [200, 400, 600, 800])
-    4
-    >>> break_even_month([500, 600], [200, 400]) is None
-    True
-    """
-    o = np.asarray(cumulative_option_usd, dtype=float)
-    b = np.asarray(cumulative_baseline_usd, dtype=float)
-    o, b = np.broadcast_arrays(o, b)
-    require(o.ndim >= 1 and o.shape[-1] >= 1, "cumulative_option_usd", cumulative_option_usd,
-            "expected at least one month on the last axis")
-    hit = o <= b
-    first = np.argmax(hit, axis=-1) + 1.0
-    first = np.where(np.any(hit, axis=-1), first, np.nan)
-    if first.ndim == 0:
-        return None if np.isnan(first) else int(first)
-    return first
-
-
 # --------------------------------------------------------------------------------------------------
 # own vs rent (repatriation)
 
@@ -906,24 +865,24 @@ def _own_vs_rent_arrays(cloud_usd_per_month, owned_capex_usd, horizon_months, le
                         cloud_growth_rate_per_month, power_usd_per_month, space_usd_per_month,
                         hardware_maintenance_usd_per_month, sre_team_usd_per_month,
                         hardware_refresh_months):
-    horizon = _whole(horizon_months, "horizon_months", 1, "months")
-    lead = _whole(lead_time_months, "lead_time_months", 0, "months")
-    cloud0 = _amount(cloud_usd_per_month, "cloud_usd_per_month")
-    capex = _amount(owned_capex_usd, "owned_capex_usd")
-    g = _rate(cloud_growth_rate_per_month, "cloud_growth_rate_per_month", "month")
+    horizon = _whole("horizon_months", horizon_months, 1, "months")
+    lead = _whole("lead_time_months", lead_time_months, 0, "months")
+    cloud0 = _amount("cloud_usd_per_month", cloud_usd_per_month)
+    capex = _amount("owned_capex_usd", owned_capex_usd)
+    g = _rate("cloud_growth_rate_per_month", cloud_growth_rate_per_month, "month")
     running = {
-        "power_usd": _amount(power_usd_per_month, "power_usd_per_month"),
-        "space_usd": _amount(space_usd_per_month, "space_usd_per_month"),
-        "hardware_maintenance_usd": _amount(hardware_maintenance_usd_per_month,
-                                            "hardware_maintenance_usd_per_month"),
-        "sre_team_usd": _amount(sre_team_usd_per_month, "sre_team_usd_per_month"),
+        "power_usd": _amount("power_usd_per_month", power_usd_per_month),
+        "space_usd": _amount("space_usd_per_month", space_usd_per_month),
+        "hardware_maintenance_usd": _amount("hardware_maintenance_usd_per_month",
+                                            hardware_maintenance_usd_per_month),
+        "sre_team_usd": _amount("sre_team_usd_per_month", sre_team_usd_per_month),
     }
     m = np.arange(1, horizon + 1)
     cloud = cloud0 * (1 + g) ** (m - 1)
     if hardware_refresh_months is None:
         buys = (m == 1)
     else:
-        every = _whole(hardware_refresh_months, "hardware_refresh_months", 1, "months")
+        every = _whole("hardware_refresh_months", hardware_refresh_months, 1, "months")
         buys = (m - 1) % every == 0
     usable = m > lead
     parts = {
@@ -934,6 +893,93 @@ def _own_vs_rent_arrays(cloud_usd_per_month, owned_capex_usd, horizon_months, le
         parts[key] = value * usable
     owned = sum(parts.values())
     return m, cloud, parts, owned
+
+
+def cloud_usd_per_month(cloud_units, price_usd_per_unit, cloud_discount=0.0, cloud_other_usd_per_month=0.0,
+                        hours_used_share=None):
+    """The cloud bill in month 1 of capacity priced per unit-month, or per unit-hour for the hours used.
+
+    Parameters
+    ----------
+    cloud_units : float or array_like
+        Instances, GB or other units rented (>= 0).
+    price_usd_per_unit : float or array_like
+        USD per unit-month, or USD per unit-hour when ``hours_used_share`` is given (>= 0).
+    cloud_discount : float or array_like
+        Negotiated or committed discount on the unit price, decimal in [0, 1].
+    cloud_other_usd_per_month : float or array_like
+        Other cloud charges a month (egress, support), USD (>= 0).
+    hours_used_share : float or array_like, optional
+        For hourly prices: the share of the month's 730 hours the units run (on-demand bills only those).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``bill = units * p_month * (1 - discount) + other`` with ``p_month = p`` (per unit-month) or
+    ``p_month = p_hour * 730 * hours_used_share`` (`costlib.constants.HOURS_PER_MONTH`).
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.2 (repatriation: the cloud bill owning replaces); AWS EC2
+    on-demand pricing (billed per instance-hour).
+
+    Examples
+    --------
+    32 GPU instances at $55.04 an hour running 85% of 730 hours: 32 x 55.04 x 730 x 0.85 = 1,092,874.24.
+
+    >>> round(cloud_usd_per_month(32, 55.04, 0.0, 0.0, hours_used_share=0.85), 2)
+    1092874.24
+    >>> cloud_usd_per_month(1_000_000, 0.023, 0.3, 5_000.0)  # 1 PB-month at $0.023/GB, 30% off: 16,100 + 5,000
+    21100.0
+    """
+    units = checks.number("cloud_units", cloud_units, low=0)
+    price = _amount("price_usd_per_unit", price_usd_per_unit)
+    discount = checks.number("cloud_discount", cloud_discount, low=0, high=1)
+    other = _amount("cloud_other_usd_per_month", cloud_other_usd_per_month)
+    if hours_used_share is not None:
+        price = price * HOURS_PER_MONTH * checks.number("hours_used_share", hours_used_share, low=0, high=1)
+    return checks.out(units * price * (1 - discount) + other)
+
+
+def owned_running_usd_per_month(power_usd_per_month=0.0, space_usd_per_month=0.0,
+                                hardware_maintenance_usd_per_month=0.0, sre_team_usd_per_month=0.0):
+    """What owned capacity costs to run each month once it is in service.
+
+    Parameters
+    ----------
+    power_usd_per_month, space_usd_per_month, hardware_maintenance_usd_per_month : float or array_like
+        Power, rack space and hardware maintenance, USD per month (>= 0).
+    sre_team_usd_per_month : float or array_like
+        The SRE / hardware team, USD per month (>= 0); see `costlib.tco.people_cost_usd_per_month`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``running = power + space + hardware maintenance + SRE team``: the monthly terms `own_vs_rent_curves`
+    adds once the capacity is usable.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.2 (repatriation: power, space, hardware and people).
+
+    Examples
+    --------
+    >>> owned_running_usd_per_month(20_000, 8_000, 5_000, 50_000)
+    83000.0
+    """
+    parts = [_amount(n, v) for v, n in ((power_usd_per_month, "power_usd_per_month"),
+                                        (space_usd_per_month, "space_usd_per_month"),
+                                        (hardware_maintenance_usd_per_month, "hardware_maintenance_usd_per_month"),
+                                        (sre_team_usd_per_month, "sre_team_usd_per_month"))]
+    return checks.out(sum(parts))
 
 
 def own_vs_rent_curves(cloud_usd_per_month, owned_capex_usd, horizon_months, lead_time_months=0,
@@ -1035,7 +1081,8 @@ def own_vs_rent_summary(cloud_usd_per_month, owned_capex_usd, horizon_months, di
 
     Notes
     -----
-    ``m* = min {m : sum_{k<=m} owned(k) <= sum_{k<=m} cloud(k)}`` (see `break_even_month`);
+    ``m*``: the first month from which ``sum_{k<=m} owned(k) <= sum_{k<=m} cloud(k)`` holds to the end of
+    the horizon (`costlib.timing.break_even_month`);
     ``PV = sum_m c_m / (1 + r_month) ** m`` (see `present_value`).
 
     References
@@ -1053,7 +1100,7 @@ def own_vs_rent_summary(cloud_usd_per_month, owned_capex_usd, horizon_months, di
         cloud_growth_rate_per_month, power_usd_per_month, space_usd_per_month,
         hardware_maintenance_usd_per_month, sre_team_usd_per_month, hardware_refresh_months)
     cloud, owned = np.broadcast_arrays(cloud, owned)
-    rate = _rate(discount_rate_per_year, "discount_rate_per_year", "year")
+    rate = _rate("discount_rate_per_year", discount_rate_per_year, "year")
     pv_cloud = present_value(cloud, rate)
     pv_owned = present_value(owned, rate)
 
@@ -1075,11 +1122,11 @@ def own_vs_rent_summary(cloud_usd_per_month, owned_capex_usd, horizon_months, di
 
 
 def _growth_args(start_volume_units_per_month, volume_multiplier, multiplier_at_month):
-    start = _one_amount(start_volume_units_per_month, "start_volume_units_per_month")
+    start = _one_amount("start_volume_units_per_month", start_volume_units_per_month)
     mult = float(np.asarray(volume_multiplier, dtype=float))
     require(math.isfinite(mult) and mult > 0, "volume_multiplier", volume_multiplier,
             "expected a multiplier > 0, e.g. 100 for 100x")
-    at = _whole(multiplier_at_month, "multiplier_at_month", 2, "months")
+    at = _whole("multiplier_at_month", multiplier_at_month, 2, "months")
     return start, mult, at
 
 
@@ -1120,7 +1167,7 @@ def usage_growth_path(start_volume_units_per_month, volume_multiplier, multiplie
     [1000.0, 10000.0, 100000.0]
     """
     start, mult, at = _growth_args(start_volume_units_per_month, volume_multiplier, multiplier_at_month)
-    horizon = at if horizon_months is None else _whole(horizon_months, "horizon_months", 1, "months")
+    horizon = at if horizon_months is None else _whole("horizon_months", horizon_months, 1, "months")
     m = np.arange(1, horizon + 1)
     return start * mult ** ((m - 1) / (at - 1))
 
@@ -1165,8 +1212,8 @@ def saas_flat_rate_comparison(start_volume_units_per_month, price_usd_per_unit, 
     1              5000.0   usage
     12           500000.0    flat
     """
-    price = _one_amount(price_usd_per_unit, "price_usd_per_unit")
-    flat = _one_amount(flat_rate_usd_per_month, "flat_rate_usd_per_month")
+    price = _one_amount("price_usd_per_unit", price_usd_per_unit)
+    flat = _one_amount("flat_rate_usd_per_month", flat_rate_usd_per_month)
     volume = usage_growth_path(start_volume_units_per_month, volume_multiplier, multiplier_at_month,
                                horizon_months)
     usage = volume * price
@@ -1200,8 +1247,9 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
         ``crossover_month_exact`` (fractional month on the continuous path where ``v * p = F``; 1.0 if
         the flat rate already wins in month 1; None if usage never reaches it on a flat or shrinking
         path), ``crossover_month`` (first whole month within the horizon whose usage bill >= F, or None),
-        ``cumulative_break_even_month`` (first month whose cumulative usage bill >= cumulative flat
-        bills, or None) and ``cumulative_savings_usd`` (usage - flat summed over the horizon).
+        ``cumulative_break_even_month`` (`costlib.timing.break_even_month` of the cumulative flat bills
+        against the cumulative usage bills, or None) and ``cumulative_savings_usd`` (usage - flat summed over
+        the horizon).
 
     Notes
     -----
@@ -1221,8 +1269,8 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
     (1000000000.0, 8.156, 9)
     """
     start, mult, at = _growth_args(start_volume_units_per_month, volume_multiplier, multiplier_at_month)
-    price = _one_amount(price_usd_per_unit, "price_usd_per_unit")
-    flat = _one_amount(flat_rate_usd_per_month, "flat_rate_usd_per_month")
+    price = _one_amount("price_usd_per_unit", price_usd_per_unit)
+    flat = _one_amount("flat_rate_usd_per_month", flat_rate_usd_per_month)
     df = saas_flat_rate_comparison(start, price, flat, mult, at, horizon_months)
     volume_star = flat / price if price > 0 else math.inf
     if start >= volume_star:
@@ -1231,11 +1279,10 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
         exact = 1 + (at - 1) * math.log(volume_star / start) / math.log(mult)
     else:
         exact = None
-    wins = np.flatnonzero(df["usage_bill_usd"].to_numpy() >= flat)
     return {
         "crossover_volume_units_per_month": volume_star,
         "crossover_month_exact": exact,
-        "crossover_month": int(wins[0]) + 1 if len(wins) else None,
+        "crossover_month": crossover_month(np.full(len(df), flat), df["usage_bill_usd"].to_numpy()),
         "cumulative_break_even_month": break_even_month(df["cumulative_flat_usd"],
                                                         df["cumulative_usage_usd"]),
         "cumulative_savings_usd": float(df["cumulative_savings_usd"].iloc[-1]),
@@ -1244,6 +1291,78 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
 
 # --------------------------------------------------------------------------------------------------
 # additions for workbook 03: a prospective useful-life change, vectorised curves, P&L by year
+
+
+def break_even_extra_running_usd_per_year(cumulative_reduction_usd, added_life_years, horizon_years):
+    """The extra running cost of older hardware, per year and per added year of life, at which a longer
+    useful life stops paying: the operating-income gain over the horizon is then zero.
+
+    Parameters
+    ----------
+    cumulative_reduction_usd : float
+        Depreciation avoided over the horizon by the longer life, USD (`useful_life_change_prospective`).
+    added_life_years : int
+        Years of life added (new life minus current, >= 0).
+    horizon_years : int
+        Years the gain is counted over (>= 1).
+
+    Returns
+    -------
+    float
+        USD per year per added life-year; ``inf`` when no life is added (any running cost is worth it:
+        nothing changes).
+
+    Notes
+    -----
+    The net gain ``R - x a H`` is zero at ``x* = R / (a H)``.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.3 (extending server life: the hardware must still work).
+
+    Examples
+    --------
+    $12M of depreciation avoided over 5 years by 2 added years of life: 12M / (2 x 5) = $1.2M a year.
+
+    >>> break_even_extra_running_usd_per_year(12e6, 2, 5)
+    1200000.0
+    """
+    r = float(checks.number("cumulative_reduction_usd", cumulative_reduction_usd))
+    added = _whole("added_life_years", added_life_years, 0, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
+    return r / (added * years) if added else math.inf
+
+
+def max_flat_rate_usd_per_month(usage_bill_usd_by_month):
+    """The highest flat rate worth signing against a usage bill: its average over the horizon.
+
+    Parameters
+    ----------
+    usage_bill_usd_by_month : array_like
+        The pay-per-use bill of months 1..H, USD (>= 0).
+
+    Returns
+    -------
+    float
+        USD per month: a flat rate below it saves money over the horizon, above it costs money.
+
+    Notes
+    -----
+    ``F* = sum_m bill_m / H``: at ``F*`` the flat rate's total equals the usage bills' total.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.4 (negotiate a flat-rate enterprise license).
+
+    Examples
+    --------
+    >>> max_flat_rate_usd_per_month([5_000, 50_000, 500_000])  # 555,000 / 3
+    185000.0
+    """
+    bills = _amount("usage_bill_usd_by_month", usage_bill_usd_by_month, samples=False)
+    require(bills.ndim == 1 and bills.size >= 1, "usage_bill_usd_by_month", usage_bill_usd_by_month,
+            "expected one bill per month (1-D)")
+    return float(bills.sum()) / bills.size
 
 
 def useful_life_change_prospective(capex_usd_per_year, from_useful_life_years, to_useful_life_years,
@@ -1306,15 +1425,15 @@ def useful_life_change_prospective(capex_usd_per_year, from_useful_life_years, t
     >>> df["expense_reduction_usd"].round(6).tolist()
     [1300.0, 400.0, 100.0, 0.0]
     """
-    years = _whole(horizon_years, "horizon_years", 1, "years")
-    old = _whole(from_useful_life_years, "from_useful_life_years", 1, "years")
-    new = _whole(to_useful_life_years, "to_useful_life_years", 1, "years")
-    k = _one_amount(capex_usd_per_year, "capex_usd_per_year")
-    growth = _rate(capex_growth_rate_per_year, "capex_growth_rate_per_year", "year", samples=False)
+    years = _whole("horizon_years", horizon_years, 1, "years")
+    old = _whole("from_useful_life_years", from_useful_life_years, 1, "years")
+    new = _whole("to_useful_life_years", to_useful_life_years, 1, "years")
+    k = _one_amount("capex_usd_per_year", capex_usd_per_year)
+    growth = _rate("capex_growth_rate_per_year", capex_growth_rate_per_year, "year", samples=False)
     require(growth.ndim == 0, "capex_growth_rate_per_year", capex_growth_rate_per_year,
             "expected a single decimal rate per year")
     g = float(growth)
-    f = _one_amount(salvage_fraction, "salvage_fraction")
+    f = _one_amount("salvage_fraction", salvage_fraction)
     require(f <= 1, "salvage_fraction", salvage_fraction, "expected a fraction of cost between 0 and 1")
     year = np.arange(1, years + 1)
     before = np.zeros(years)
@@ -1497,8 +1616,8 @@ def usage_bill_path(start_volume_units_per_month, price_usd_per_unit, volume_mul
     array([[ 1000.,  2000.,  4000.],
            [ 2000.,  6000., 18000.]])
     """
-    start = _amount(start_volume_units_per_month, "start_volume_units_per_month")
-    price = _amount(price_usd_per_unit, "price_usd_per_unit")
+    start = _amount("start_volume_units_per_month", start_volume_units_per_month)
+    price = _amount("price_usd_per_unit", price_usd_per_unit)
     try:
         mult = np.asarray(volume_multiplier, dtype=float)
     except (TypeError, ValueError):
@@ -1506,7 +1625,7 @@ def usage_bill_path(start_volume_units_per_month, price_usd_per_unit, volume_mul
     require(mult is not None and bool(np.all(np.isfinite(mult))) and bool(np.all(mult > 0)),
             "volume_multiplier", volume_multiplier, "expected a multiplier > 0, e.g. 100 for 100x")
     _samples(mult, "volume_multiplier", volume_multiplier)
-    at = _whole(multiplier_at_month, "multiplier_at_month", 2, "months")
-    horizon = at if horizon_months is None else _whole(horizon_months, "horizon_months", 1, "months")
+    at = _whole("multiplier_at_month", multiplier_at_month, 2, "months")
+    horizon = at if horizon_months is None else _whole("horizon_months", horizon_months, 1, "months")
     m = np.arange(1, horizon + 1)
     return start * price * mult ** ((m - 1) / (at - 1))
