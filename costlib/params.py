@@ -521,20 +521,14 @@ def _convention_problems(values: Mapping) -> list:
 
 
 def _base_value(module, scenario, key: str):
-    """The base value of a sensitivity input, from the workbook's ``model_inputs`` (None if unknown)."""
-    inputs = getattr(module, "model_inputs", None)
-    if inputs is None:
-        return None
+    """The base value of a sensitivity input, from the workbook contract's ``uncertain_inputs(params)``
+    (input -> (low, base, high)); None if the workbook has no such input."""
     try:
-        return inputs(scenario).get(key)
-    except TypeError:  # model_inputs(p, section): keys are '<section>.<input>'
-        section, _, name = key.partition(".")
-        try:
-            return inputs(scenario, section).get(name)
-        except Exception:  # noqa: BLE001 (a section this scenario does not have: the schema says so)
-            return None
-    except Exception:  # noqa: BLE001
+        inputs = module.uncertain_inputs(scenario)
+    except Exception:  # noqa: BLE001 (the analysis cannot start: the schema or analyse says why)
         return None
+    triple = inputs.get(key)
+    return None if triple is None else triple[1]
 
 
 def _range_problems(topic: str, scenario: Schema) -> list:
