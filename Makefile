@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark clean notebooks-refresh lab
+.PHONY: reports test validate setup benchmark benchmark-billing clean notebooks-refresh lab
 
 setup: $(STAMP)
 
@@ -30,6 +30,9 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmark.py
+
+benchmark-billing: $(STAMP)
+	$(BIN)/python benchmarks/billing_scan.py
 
 notebooks-refresh: $(STAMP)
 	$(BIN)/python scripts/refresh_notebooks.py
