@@ -17,7 +17,7 @@ Timing
 - An option with ``build_months = T`` (its time to market) goes live at ``T``: it is live for the fraction
   ``clip(m - T, 0, 1)`` of month ``m`` (fractional months are prorated, which keeps every total
   continuous in ``T`` for goal seek).
-- While the option is being built its team is paid (``engineers x engineer_usd_per_year / 12`` for the
+- While the option is being built its team is paid (``engineers x loaded_cost_usd_per_fte_per_year / 12`` for the
   fraction ``clip(T - (m - 1), 0, 1)`` of month ``m``); hardware and implementation fees are paid in
   month 1. Running costs (infrastructure, subscription, maintenance, security) are paid only while live.
 - **The choice made for the build period:** until an option is live the need is served by nothing, and
@@ -41,6 +41,7 @@ II.1, III.2, V.1 and V.2.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -49,7 +50,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from costlib import checks
+from costlib import checks, timing
+from costlib.report import usd as _usd
 from costlib.discounting import discount_factors
 from costlib.discounting import net_present_value as net_present_value_usd  # noqa: F401
 from costlib.discounting import present_value as present_value_usd  # noqa: F401
@@ -59,9 +61,9 @@ __all__ = [
     "COMPONENTS", "KINDS", "DEFAULT_HORIZON_MONTHS",
     "Option", "Comparison", "PriceHikeCase",
     "validate_tiers", "tiered_bill_usd", "volume_forecast",
-    "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tco_table",
+    "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tier_scaled_cost_usd", "tco_table",
     "present_value_usd", "net_present_value_usd",
-    "break_even_volume", "break_even_month", "compare_options",
+    "break_even_volume", "compare_options", "build_or_buy",
     "build_minus_buy_usd", "recommendation_text",
     "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table", "price_hike_payback_month",
 ]
@@ -314,7 +316,7 @@ class Option:
         Engineers (FTEs) building, integrating or configuring it before go-live.
     build_months : float
         Months until the option is live (time to market; build, integration or setup time).
-    engineer_usd_per_year : float
+    loaded_cost_usd_per_fte_per_year : float
         Fully loaded cost of one engineer-year (salary, benefits, equity, overhead), USD/year; used for
         the build team, maintenance FTEs and security FTEs.
     implementation_fee_usd : float
@@ -340,7 +342,7 @@ class Option:
     maintenance_tax_multiple : float
         The seed's maintenance tax: maintenance over the software's life as a multiple of its
         development cost (3 to 5 in the seed). Development cost = engineers x build_months x
-        engineer_usd_per_year / 12.
+        loaded_cost_usd_per_fte_per_year / 12.
     maintenance_life_months : float
         The life over which the maintenance tax is spread evenly, counted from go-live (> 0; default
         36, the seed's "3 years post-launch").
@@ -356,7 +358,7 @@ class Option:
     Notes
     -----
     Monthly cost of component ``c`` in month ``m`` with live share ``L_m = clip(m - T, 0, 1)`` and build
-    share ``B_m = clip(T - (m - 1), 0, 1)``, ``e = engineer_usd_per_year / 12``, volume ``v_m``:
+    share ``B_m = clip(T - (m - 1), 0, 1)``, ``e = loaded_cost_usd_per_fte_per_year / 12``, volume ``v_m``:
 
     - upfront = engineers e B_m + (hardware + implementation fee) [m = 1]
     - infrastructure = (infra_usd_per_month + infra_usd_per_unit v_m) L_m
@@ -374,7 +376,7 @@ class Option:
 
     Examples
     --------
-    >>> build = Option("kafka", kind="build", engineers=4, build_months=6, engineer_usd_per_year=500_000,
+    >>> build = Option("kafka", kind="build", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=500_000,
     ...                hardware_usd=200_000, maintenance_ftes=1)
     >>> build.kind, float(build.engineers)
     ('build', 4.0)
@@ -388,7 +390,7 @@ class Option:
     kind: str = "build"
     engineers: float = 0.0
     build_months: float = 0.0
-    engineer_usd_per_year: float = 0.0
+    loaded_cost_usd_per_fte_per_year: float = 0.0
     implementation_fee_usd: float = 0.0
     hardware_usd: float = 0.0
     infra_usd_per_month: float = 0.0
@@ -428,7 +430,7 @@ def _components(option, volume_path, horizon_months, cost_of_delay_usd_per_month
     t = _col(option.build_months)
     live = np.clip(m - t, 0.0, 1.0)
     building = np.clip(t - (m - 1.0), 0.0, 1.0)
-    engineer_month = _col(option.engineer_usd_per_year) / 12.0
+    engineer_month = _col(option.loaded_cost_usd_per_fte_per_year) / 12.0
     first = (m == 1.0).astype(float)
     last = (m == float(horizon_months)).astype(float)
     v = volume_path
@@ -560,7 +562,7 @@ def cost_curves(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZ
     Examples
     --------
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
-    >>> build = Option("kafka", engineers=1, build_months=1, engineer_usd_per_year=1200.0)
+    >>> build = Option("kafka", engineers=1, build_months=1, loaded_cost_usd_per_fte_per_year=1200.0)
     >>> curves = cost_curves([build, buy], 100.0, horizon_months=3)
     >>> curves.groupby("option", sort=False)["cumulative_cost_usd"].last().to_dict()
     {'kafka': 100.0, 'managed': 150.0}
@@ -576,6 +578,17 @@ def cost_curves(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZ
         frame["cumulative_cost_usd"] = frame["cost_usd"].cumsum()
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def _weighted_costs(option, volume_units_per_month, horizon_months, discount_rate_per_year,
+                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit):
+    """Each month's cost of one option, every component summed, times its discount weight (or 1)."""
+    _check_option(option)
+    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
+                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
+    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
+    w = _weights(horizon_months, discount_rate_per_year)
+    return sum(parts[c] for c in COMPONENTS) * w
 
 
 def total_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
@@ -615,12 +628,8 @@ def total_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HOR
     >>> total_cost_usd(buy, 1000.0)  # 36 x 1000 x 0.50
     18000.0
     """
-    _check_option(option)
-    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
-                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    w = _weights(horizon_months, discount_rate_per_year)
-    return _out((sum(parts[c] for c in COMPONENTS) * w).sum(axis=-1))
+    return _out(_weighted_costs(option, volume_units_per_month, horizon_months, discount_rate_per_year,
+                                cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit).sum(axis=-1))
 
 
 def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
@@ -662,18 +671,63 @@ def cumulative_cost_usd(option, volume_units_per_month, *, horizon_months=DEFAUL
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
     >>> cumulative_cost_usd(buy, 1000.0, horizon_months=3).tolist()  # 500 a month
     [500.0, 1000.0, 1500.0]
-    >>> samples = Option("b", engineers=np.array([[1.0], [2.0]]), build_months=1, engineer_usd_per_year=1200.0)
+    >>> samples = Option("b", engineers=np.array([[1.0], [2.0]]), build_months=1,
+    ...                  loaded_cost_usd_per_fte_per_year=1200.0)
     >>> cumulative_cost_usd(samples, 0.0, horizon_months=2).tolist()  # (n, 1) samples: shape (n, 1, months)
     [[[100.0, 100.0]], [[200.0, 200.0]]]
     """
-    _check_option(option)
-    horizon_months, path = _prepare(volume_units_per_month, horizon_months,
-                                    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    parts = _components(option, path, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit)
-    w = _weights(horizon_months, discount_rate_per_year)
-    return np.cumsum(sum(parts[c] for c in COMPONENTS) * w, axis=-1)
+    return np.cumsum(_weighted_costs(option, volume_units_per_month, horizon_months, discount_rate_per_year,
+                                     cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit), axis=-1)
 
 
+
+
+def tier_scaled_cost_usd(option, volume_units_per_month, tier_price_scale, *, cumulative=False, **kwargs):
+    """An option's cost with every subscription tier price multiplied by ``tier_price_scale``.
+
+    Parameters
+    ----------
+    option : Option
+        An option priced in tiers (``subscription_tiers``); other options are returned unscaled.
+    volume_units_per_month : float or array_like
+        As in `total_cost_usd`.
+    tier_price_scale : float or array_like
+        Multiplier on all tier prices together (1.0: as listed; Monte Carlo draws of shape (n, 1)).
+    cumulative : bool
+        Month by month (`cumulative_cost_usd`) instead of the total (`total_cost_usd`).
+    **kwargs
+        ``horizon_months``, ``discount_rate_per_year`` and the cost of delay, as in `total_cost_usd`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD, as `total_cost_usd` or `cumulative_cost_usd`.
+
+    Notes
+    -----
+    The bill is linear in the tier prices, so with ``C(s)`` the cost at scale ``s``:
+    ``C(s) = C(0) + s (C(1) - C(0))``, ``C(0)`` being the option without its tiers.
+
+    References
+    ----------
+    Seed, section V.5 (vendor pricing: per-unit tiers); any graduated price list.
+
+    Examples
+    --------
+    One open-ended tier at $0.50 for 1,000 units a month over 3 months is $1,500; at twice the prices $3,000.
+
+    >>> o = Option("vendor", kind="buy", subscription_tiers=[(None, 0.5)])
+    >>> float(tier_scaled_cost_usd(o, 1000.0, 1.0, horizon_months=3)), float(tier_scaled_cost_usd(o, 1000.0, 2.0,
+    ...                                                                                           horizon_months=3))
+    (1500.0, 3000.0)
+    """
+    cost = cumulative_cost_usd if cumulative else total_cost_usd
+    total = np.asarray(cost(option, volume_units_per_month, **kwargs))
+    scale = checks.number("tier_price_scale", tier_price_scale, low=0)
+    if option.subscription_tiers is None or not np.any(scale != 1.0):
+        return total
+    untiered = np.asarray(cost(dataclasses.replace(option, subscription_tiers=None), volume_units_per_month, **kwargs))
+    return untiered + (scale[..., None] if cumulative else scale) * (total - untiered)
 
 
 def tco_table(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
@@ -715,7 +769,7 @@ def tco_table(options, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON
 
     >>> vendor = Option("vendor", kind="buy", subscription_usd_per_month=2e6 / 12)
     >>> own = Option("self_built", infra_usd_per_month=800e3 / 12, maintenance_ftes=3,
-    ...              engineer_usd_per_year=500e3)
+    ...              loaded_cost_usd_per_fte_per_year=500e3)
     >>> table = tco_table([own, vendor], 0.0)
     >>> (table / 1e6).round(2).loc[["infrastructure", "subscription", "maintenance", "total"]]
     option          self_built  vendor
@@ -804,7 +858,7 @@ def break_even_volume(build, buy, *, horizon_months=DEFAULT_HORIZON_MONTHS, disc
     per engineer-year, $200k hardware and one engineer of maintenance. Build: 1.0M + 0.2M + 30 x
     41,666.67 = 2.45M; buy: 36 x 0.50 x V; so V* = 2.45M / 18 million requests per month.
 
-    >>> build = Option("kafka", engineers=4, build_months=6, engineer_usd_per_year=500e3,
+    >>> build = Option("kafka", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=500e3,
     ...                hardware_usd=200e3, maintenance_ftes=1)
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
     >>> round(break_even_volume(build, buy), 2)
@@ -851,59 +905,6 @@ def break_even_volume(build, buy, *, horizon_months=DEFAULT_HORIZON_MONTHS, disc
     if root > k and root <= max_volume_units_per_month:
         return float(root)
     return None
-
-
-def break_even_month(build, buy, volume_units_per_month, *, horizon_months=DEFAULT_HORIZON_MONTHS,
-                     discount_rate_per_year=None, cost_of_delay_usd_per_month=0.0, cost_of_delay_usd_per_unit=0.0):
-    """The first month in which cumulative ``build`` cost is at or below cumulative ``buy`` cost.
-
-    Parameters
-    ----------
-    build, buy : Option
-        Scalar fields.
-    volume_units_per_month : float or array_like
-        A constant volume or the forecast for months 1..horizon (units/month).
-    horizon_months : int
-        Default 36.
-    discount_rate_per_year : float, optional
-        Compare cumulative present values instead of undiscounted sums.
-    cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit : float
-        See `monthly_costs`.
-
-    Returns
-    -------
-    int or None
-        Month number (1-based), or None when cumulative build stays above cumulative buy for the whole
-        horizon.
-
-    Notes
-    -----
-    ``min { m : sum_{k<=m} w_k build_k <= sum_{k<=m} w_k buy_k }`` (the payback month of building).
-    The exit cost lands in the last month, so it can move a break-even in the last month only.
-
-    References
-    ----------
-    Seed, interview question III.2 (break-even analysis).
-
-    Examples
-    --------
-    200,000 million requests/month cost $100k/month bought; the build of `break_even_volume`'s example
-    has spent 1.2M by month 6 and then 41,666.67/month, so it catches up when
-    1.2M + 41,666.67 (m - 6) <= 100k m, i.e. m >= 16.3: month 17.
-
-    >>> build = Option("kafka", engineers=4, build_months=6, engineer_usd_per_year=500e3,
-    ...                hardware_usd=200e3, maintenance_ftes=1)
-    >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
-    >>> break_even_month(build, buy, 200_000.0)
-    17
-    """
-    kwargs = dict(horizon_months=horizon_months, cost_of_delay_usd_per_month=cost_of_delay_usd_per_month,
-                  cost_of_delay_usd_per_unit=cost_of_delay_usd_per_unit)
-    a = monthly_costs(build, volume_units_per_month, **kwargs)["cost_usd"].to_numpy()
-    b = monthly_costs(buy, volume_units_per_month, **kwargs)["cost_usd"].to_numpy()
-    w = np.broadcast_to(_weights(len(a), discount_rate_per_year), a.shape)
-    ahead = np.cumsum(a * w) <= np.cumsum(b * w)
-    return int(np.argmax(ahead)) + 1 if ahead.any() else None
 
 
 @dataclass(frozen=True)
@@ -974,7 +975,7 @@ def compare_options(options, volume_units_per_month, *, horizon_months=DEFAULT_H
 
     Examples
     --------
-    >>> build = Option("kafka", engineers=4, build_months=6, engineer_usd_per_year=500e3,
+    >>> build = Option("kafka", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=500e3,
     ...                hardware_usd=200e3, maintenance_ftes=1)
     >>> buy = Option("managed", kind="buy", subscription_usd_per_unit=0.50)
     >>> c = compare_options([build, buy], 100_000.0)  # buy: 36 x 50k = 1.8M; build: 2.45M
@@ -997,7 +998,7 @@ def compare_options(options, volume_units_per_month, *, horizon_months=DEFAULT_H
 
 
 def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
-                        horizon_months=DEFAULT_HORIZON_MONTHS, engineer_usd_per_year=0.0,
+                        horizon_months=DEFAULT_HORIZON_MONTHS, loaded_cost_usd_per_fte_per_year=0.0,
                         build_engineers=0.0, build_months=0.0, build_hardware_usd=0.0,
                         build_infra_usd_per_month=0.0, build_infra_usd_per_unit=0.0,
                         build_maintenance_ftes=0.0, build_maintenance_tax_multiple=0.0,
@@ -1021,7 +1022,7 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
         Decimal monthly growth of the volume.
     horizon_months : int
         Default 36.
-    engineer_usd_per_year : float or array_like
+    loaded_cost_usd_per_fte_per_year : float or array_like
         Fully loaded cost per engineer-year, USD (both options).
     build_engineers, build_months, build_hardware_usd : float or array_like
         The build team (FTEs), its months to go live, and one-off hardware (USD).
@@ -1063,7 +1064,7 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
 
     Examples
     --------
-    >>> kw = dict(engineer_usd_per_year=500e3, build_engineers=4, build_months=6, build_hardware_usd=200e3,
+    >>> kw = dict(loaded_cost_usd_per_fte_per_year=500e3, build_engineers=4, build_months=6, build_hardware_usd=200e3,
     ...           build_maintenance_ftes=1, buy_usd_per_unit=0.50)
     >>> build_minus_buy_usd(100_000.0, **kw)  # 2.45M - 36 x 0.50 x 100k
     650000.0
@@ -1073,13 +1074,14 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
     horizon_months = _horizon(horizon_months)
     path = volume_forecast(volume_units_per_month, horizon_months, growth_rate_per_month)
     build = Option("build", kind="build", engineers=build_engineers, build_months=build_months,
-                   engineer_usd_per_year=engineer_usd_per_year, hardware_usd=build_hardware_usd,
+                   loaded_cost_usd_per_fte_per_year=loaded_cost_usd_per_fte_per_year, hardware_usd=build_hardware_usd,
                    infra_usd_per_month=build_infra_usd_per_month, infra_usd_per_unit=build_infra_usd_per_unit,
                    maintenance_ftes=build_maintenance_ftes, maintenance_tax_multiple=build_maintenance_tax_multiple,
                    maintenance_life_months=build_maintenance_life_months,
                    security_usd_per_month=build_security_usd_per_month, exit_cost_usd=build_exit_cost_usd)
     buy = Option("buy", kind="buy", engineers=buy_engineers, build_months=buy_months,
-                 engineer_usd_per_year=engineer_usd_per_year, implementation_fee_usd=buy_implementation_fee_usd,
+                 loaded_cost_usd_per_fte_per_year=loaded_cost_usd_per_fte_per_year,
+                 implementation_fee_usd=buy_implementation_fee_usd,
                  subscription_usd_per_month=buy_usd_per_month,
                  subscription_usd_per_unit=0.0 if buy_tiers is not None else buy_usd_per_unit,
                  subscription_tiers=buy_tiers, maintenance_ftes=buy_maintenance_ftes,
@@ -1092,18 +1094,6 @@ def build_minus_buy_usd(volume_units_per_month, *, growth_rate_per_month=0.0,
 
 # --------------------------------------------------------------------------------------------------
 # the recommendation in words
-
-
-def _money(x):
-    a = abs(float(x))
-    sign = "-" if x < 0 else ""
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}B"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.0f}k"
-    return f"{sign}${a:,.0f}"
 
 
 def _flip_lines(flip_points):
@@ -1129,6 +1119,60 @@ def _flip_lines(flip_points):
     return out
 
 
+def build_or_buy(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_share, coverage_threshold=0.8,
+                 material_saving_share=0.2):
+    """The seed's build-or-buy rule: ``"build"`` or ``"buy"``.
+
+    Parameters
+    ----------
+    build_total_usd, buy_total_usd : float
+        TCO of the two options over the horizon (or their present values), USD.
+    is_core : bool
+        The capability differentiates the product (core) rather than only running it (context).
+    vendor_coverage_share : float
+        Share of the need the vendor covers, decimal in [0, 1].
+    coverage_threshold : float
+        The 80/20 bar (default 0.8).
+    material_saving_share : float
+        A saving from building smaller than this share of the buy cost does not justify owning context
+        software (default 0.2).
+
+    Returns
+    -------
+    str
+        ``"buy"`` when buying is no dearer; ``"build"`` when building is cheaper and the capability is core;
+        for context, ``"buy"`` when the vendor covers the bar and building saves less than the material
+        share; otherwise ``"build"``.
+
+    Notes
+    -----
+    ``build`` iff ``B < V`` and (core or coverage < bar or ``(V - B) / V >= s``).
+
+    References
+    ----------
+    Seed, sections V.1 (core vs context) and V.5 (the 80/20 rule); G. A. Moore (2005), Dealing with Darwin.
+
+    Examples
+    --------
+    Building saves $100k on $1M (10%) of context software the vendor covers at 90%: buy.
+
+    >>> build_or_buy(900e3, 1e6, is_core=False, vendor_coverage_share=0.9)
+    'buy'
+    >>> build_or_buy(900e3, 1e6, is_core=True, vendor_coverage_share=0.9)
+    'build'
+    """
+    build_total, buy_total = float(build_total_usd), float(buy_total_usd)
+    coverage = float(_share(vendor_coverage_share, "vendor_coverage_share"))
+    if not build_total < buy_total:
+        return "buy"
+    if is_core:
+        return "build"
+    saving_share_of_buy = (buy_total - build_total) / buy_total if buy_total else math.inf
+    if coverage >= coverage_threshold and saving_share_of_buy < material_saving_share:
+        return "buy"
+    return "build"
+
+
 def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_share, has_exit_strategy,
                         break_even_volume_units_per_month, forecast_volume_units_per_month,
                         break_even_month=..., horizon_months=DEFAULT_HORIZON_MONTHS, flip_points=None,
@@ -1151,7 +1195,7 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     forecast_volume_units_per_month : float or None
         The forecast volume the totals are computed at (units/month), for comparison with the break-even.
     break_even_month : int or None, optional
-        From `break_even_month` (None: build does not pay back within the horizon). Left out (the
+        From `costlib.timing.break_even_month` (None: build does not pay back within the horizon). Left out (the
         default ``...``), the text says nothing about the payback month.
     horizon_months : int
         The horizon of the totals (for the wording).
@@ -1195,7 +1239,7 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     ...     forecast_volume_units_per_month=100_000.0, break_even_month=None,
     ...     build_name="kafka", buy_name="managed queue", volume_unit="million requests"))
     Recommendation: BUY (managed queue). Over 36 months managed queue costs $1.80M against $2.45M for
-    kafka: $650k less (27% of the kafka cost). The cost decision flips at 136,111 million
+    kafka: $650,000 less (27% of the kafka cost). The cost decision flips at 136,111 million
     requests/month; the forecast of 100,000 is 0.73x that (below it). Kafka does not pay back against
     managed queue within 36 months. The capability is context (needed, not differentiating): build only
     the core, so the bar to build is high. The vendor covers 90% of the need, at or above the 80% bar:
@@ -1218,23 +1262,17 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     saving_share_of_dearer = saving / max(build_total, buy_total) if max(build_total, buy_total) else 0.0
     vendor_fits = coverage >= coverage_threshold
 
-    if not build_cheaper:
-        decision = "buy"
-    elif is_core:
-        decision = "build"
-    elif vendor_fits and saving_share_of_buy < material_saving_share:
-        decision = "buy"
-    else:
-        decision = "build"
+    decision = build_or_buy(build_total, buy_total, is_core=is_core, vendor_coverage_share=coverage,
+                            coverage_threshold=coverage_threshold, material_saving_share=material_saving_share)
     chosen = build_name if decision == "build" else buy_name
 
     s = [f"Recommendation: {decision.upper()}" + ("" if chosen == decision else f" ({chosen})")]
     if saving == 0:
         s.append(f"Over {horizon_months} months {build_name} and {buy_name} cost the same, "
-                 f"{_money(build_total)} each")
+                 f"{_usd(build_total)} each")
     else:
-        s.append(f"Over {horizon_months} months {cheaper} costs {_money(min(build_total, buy_total))} against "
-                 f"{_money(max(build_total, buy_total))} for {dearer}: {_money(saving)} less "
+        s.append(f"Over {horizon_months} months {cheaper} costs {_usd(min(build_total, buy_total))} against "
+                 f"{_usd(max(build_total, buy_total))} for {dearer}: {_usd(saving)} less "
                  f"({saving_share_of_dearer:.0%} of the {dearer} cost)")
 
     be = break_even_volume_units_per_month
@@ -1267,7 +1305,7 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
                  f"price the {gap:.0%} gap (workarounds, integration) into buy")
 
     if decision == "buy" and build_cheaper:
-        s.append(f"{build_name} would save {_money(saving)} ({saving_share_of_buy:.0%} of {buy_name}), below the "
+        s.append(f"{build_name} would save {_usd(saving)} ({saving_share_of_buy:.0%} of {buy_name}), below the "
                  f"{material_saving_share:.0%} that would justify owning undifferentiated software; "
                  f"use it to negotiate the vendor's price down")
     elif decision == "buy" and is_core:
@@ -1514,8 +1552,9 @@ def price_hike_payback_month(case, strategy="migrate", horizon_months=DEFAULT_HO
 
     Notes
     -----
-    ``min { m : sum_{k<=m} cost_{strategy,k} <= sum_{k<=m} cost_{pay,k} }`` with the monthly costs of
-    `price_hike_curves` (undiscounted).
+    `costlib.timing.break_even_month` of the strategy's cumulative cost against paying's: the first
+    month from which ``sum_{k<=m} cost_{strategy,k} <= sum_{k<=m} cost_{pay,k}`` holds to the end of the
+    horizon, with the monthly costs of `price_hike_curves` (undiscounted).
 
     References
     ----------
@@ -1538,5 +1577,4 @@ def price_hike_payback_month(case, strategy="migrate", horizon_months=DEFAULT_HO
     curves = price_hike_curves(case, horizon_months)
     pay = curves.loc[curves["strategy"] == "pay", "cumulative_cost_usd"].to_numpy()
     other = curves.loc[curves["strategy"] == strategy, "cumulative_cost_usd"].to_numpy()
-    ahead = other <= pay + 1e-9 * np.maximum(pay, 1.0)
-    return int(np.argmax(ahead)) + 1 if ahead.any() else None
+    return timing.break_even_month(other, pay)

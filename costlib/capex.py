@@ -42,8 +42,10 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks
+from costlib.constants import HOURS_PER_MONTH
 from costlib.discounting import monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import require
+from costlib.timing import break_even_month, crossover_month
 
 __all__ = [
     "DEPRECIATION_METHODS",
@@ -63,7 +65,6 @@ __all__ = [
     "useful_life_change_prospective",
     "monthly_discount_rate",
     "present_value",
-    "break_even_month",
     "own_vs_rent_curves",
     "own_vs_rent_summary",
     "own_vs_rent_cumulative_saving",
@@ -71,6 +72,10 @@ __all__ = [
     "usage_growth_path",
     "saas_flat_rate_comparison",
     "flat_rate_crossover",
+    "cloud_usd_per_month",
+    "break_even_extra_running_usd_per_year",
+    "max_flat_rate_usd_per_month",
+    "owned_running_usd_per_month",
     "usage_bill_path",
 ]
 
@@ -852,52 +857,6 @@ def useful_life_change(capex_usd_per_year, from_useful_life_years, to_useful_lif
 
 
 
-def break_even_month(cumulative_option_usd, cumulative_baseline_usd):
-    """First month in which the option's cumulative cost is at or below the baseline's.
-
-    Parameters
-    ----------
-    cumulative_option_usd : array_like
-        Cumulative cost of the option (e.g. owning), USD, months 1..H on the last axis.
-    cumulative_baseline_usd : array_like
-        Cumulative cost of the baseline (e.g. cloud), USD, same months.
-
-    Returns
-    -------
-    int or None, or numpy.ndarray
-        Month index (1-based) of the first month with ``option <= baseline``; ``None`` if none within
-        the horizon. For 2-D input, a float array over the leading axes with NaN for "never".
-
-    Notes
-    -----
-    ``m* = min {m : O(m) <= B(m)}``. If ``m* > 1`` then ``O(m* - 1) > B(m* - 1)``: the curves cross
-    between months ``m* - 1`` and ``m*``. An option that is already cheaper in month 1 breaks even in
-    month 1.
-
-    References
-    ----------
-    ``cost_model_fundamentals.md`` section III.2 (cloud repatriation).
-
-    Examples
-    --------
-    >>> break_even_month([500, 600, 700, 800], [200, 400, 600, 800])
-    4
-    >>> break_even_month([500, 600], [200, 400]) is None
-    True
-    """
-    o = np.asarray(cumulative_option_usd, dtype=float)
-    b = np.asarray(cumulative_baseline_usd, dtype=float)
-    o, b = np.broadcast_arrays(o, b)
-    require(o.ndim >= 1 and o.shape[-1] >= 1, "cumulative_option_usd", cumulative_option_usd,
-            "expected at least one month on the last axis")
-    hit = o <= b
-    first = np.argmax(hit, axis=-1) + 1.0
-    first = np.where(np.any(hit, axis=-1), first, np.nan)
-    if first.ndim == 0:
-        return None if np.isnan(first) else int(first)
-    return first
-
-
 # --------------------------------------------------------------------------------------------------
 # own vs rent (repatriation)
 
@@ -934,6 +893,93 @@ def _own_vs_rent_arrays(cloud_usd_per_month, owned_capex_usd, horizon_months, le
         parts[key] = value * usable
     owned = sum(parts.values())
     return m, cloud, parts, owned
+
+
+def cloud_usd_per_month(cloud_units, price_usd_per_unit, cloud_discount=0.0, cloud_other_usd_per_month=0.0,
+                        hours_used_share=None):
+    """The cloud bill in month 1 of capacity priced per unit-month, or per unit-hour for the hours used.
+
+    Parameters
+    ----------
+    cloud_units : float or array_like
+        Instances, GB or other units rented (>= 0).
+    price_usd_per_unit : float or array_like
+        USD per unit-month, or USD per unit-hour when ``hours_used_share`` is given (>= 0).
+    cloud_discount : float or array_like
+        Negotiated or committed discount on the unit price, decimal in [0, 1].
+    cloud_other_usd_per_month : float or array_like
+        Other cloud charges a month (egress, support), USD (>= 0).
+    hours_used_share : float or array_like, optional
+        For hourly prices: the share of the month's 730 hours the units run (on-demand bills only those).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``bill = units * p_month * (1 - discount) + other`` with ``p_month = p`` (per unit-month) or
+    ``p_month = p_hour * 730 * hours_used_share`` (`costlib.constants.HOURS_PER_MONTH`).
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.2 (repatriation: the cloud bill owning replaces); AWS EC2
+    on-demand pricing (billed per instance-hour).
+
+    Examples
+    --------
+    32 GPU instances at $55.04 an hour running 85% of 730 hours: 32 x 55.04 x 730 x 0.85 = 1,092,874.24.
+
+    >>> round(cloud_usd_per_month(32, 55.04, 0.0, 0.0, hours_used_share=0.85), 2)
+    1092874.24
+    >>> cloud_usd_per_month(1_000_000, 0.023, 0.3, 5_000.0)  # 1 PB-month at $0.023/GB, 30% off: 16,100 + 5,000
+    21100.0
+    """
+    units = checks.number("cloud_units", cloud_units, low=0)
+    price = _amount(price_usd_per_unit, "price_usd_per_unit")
+    discount = checks.number("cloud_discount", cloud_discount, low=0, high=1)
+    other = _amount(cloud_other_usd_per_month, "cloud_other_usd_per_month")
+    if hours_used_share is not None:
+        price = price * HOURS_PER_MONTH * checks.number("hours_used_share", hours_used_share, low=0, high=1)
+    return checks.out(units * price * (1 - discount) + other)
+
+
+def owned_running_usd_per_month(power_usd_per_month=0.0, space_usd_per_month=0.0,
+                                hardware_maintenance_usd_per_month=0.0, sre_team_usd_per_month=0.0):
+    """What owned capacity costs to run each month once it is in service.
+
+    Parameters
+    ----------
+    power_usd_per_month, space_usd_per_month, hardware_maintenance_usd_per_month : float or array_like
+        Power, rack space and hardware maintenance, USD per month (>= 0).
+    sre_team_usd_per_month : float or array_like
+        The SRE / hardware team, USD per month (>= 0); see `costlib.tco.people_cost_usd_per_month`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``running = power + space + hardware maintenance + SRE team``: the monthly terms `own_vs_rent_curves`
+    adds once the capacity is usable.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.2 (repatriation: power, space, hardware and people).
+
+    Examples
+    --------
+    >>> owned_running_usd_per_month(20_000, 8_000, 5_000, 50_000)
+    83000.0
+    """
+    parts = [_amount(v, n) for v, n in ((power_usd_per_month, "power_usd_per_month"),
+                                        (space_usd_per_month, "space_usd_per_month"),
+                                        (hardware_maintenance_usd_per_month, "hardware_maintenance_usd_per_month"),
+                                        (sre_team_usd_per_month, "sre_team_usd_per_month"))]
+    return checks.out(sum(parts))
 
 
 def own_vs_rent_curves(cloud_usd_per_month, owned_capex_usd, horizon_months, lead_time_months=0,
@@ -1035,7 +1081,8 @@ def own_vs_rent_summary(cloud_usd_per_month, owned_capex_usd, horizon_months, di
 
     Notes
     -----
-    ``m* = min {m : sum_{k<=m} owned(k) <= sum_{k<=m} cloud(k)}`` (see `break_even_month`);
+    ``m*``: the first month from which ``sum_{k<=m} owned(k) <= sum_{k<=m} cloud(k)`` holds to the end of
+    the horizon (`costlib.timing.break_even_month`);
     ``PV = sum_m c_m / (1 + r_month) ** m`` (see `present_value`).
 
     References
@@ -1200,8 +1247,9 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
         ``crossover_month_exact`` (fractional month on the continuous path where ``v * p = F``; 1.0 if
         the flat rate already wins in month 1; None if usage never reaches it on a flat or shrinking
         path), ``crossover_month`` (first whole month within the horizon whose usage bill >= F, or None),
-        ``cumulative_break_even_month`` (first month whose cumulative usage bill >= cumulative flat
-        bills, or None) and ``cumulative_savings_usd`` (usage - flat summed over the horizon).
+        ``cumulative_break_even_month`` (`costlib.timing.break_even_month` of the cumulative flat bills
+        against the cumulative usage bills, or None) and ``cumulative_savings_usd`` (usage - flat summed over
+        the horizon).
 
     Notes
     -----
@@ -1231,11 +1279,10 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
         exact = 1 + (at - 1) * math.log(volume_star / start) / math.log(mult)
     else:
         exact = None
-    wins = np.flatnonzero(df["usage_bill_usd"].to_numpy() >= flat)
     return {
         "crossover_volume_units_per_month": volume_star,
         "crossover_month_exact": exact,
-        "crossover_month": int(wins[0]) + 1 if len(wins) else None,
+        "crossover_month": crossover_month(np.full(len(df), flat), df["usage_bill_usd"].to_numpy()),
         "cumulative_break_even_month": break_even_month(df["cumulative_flat_usd"],
                                                         df["cumulative_usage_usd"]),
         "cumulative_savings_usd": float(df["cumulative_savings_usd"].iloc[-1]),
@@ -1244,6 +1291,78 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
 
 # --------------------------------------------------------------------------------------------------
 # additions for workbook 03: a prospective useful-life change, vectorised curves, P&L by year
+
+
+def break_even_extra_running_usd_per_year(cumulative_reduction_usd, added_life_years, horizon_years):
+    """The extra running cost of older hardware, per year and per added year of life, at which a longer
+    useful life stops paying: the operating-income gain over the horizon is then zero.
+
+    Parameters
+    ----------
+    cumulative_reduction_usd : float
+        Depreciation avoided over the horizon by the longer life, USD (`useful_life_change_prospective`).
+    added_life_years : int
+        Years of life added (new life minus current, >= 0).
+    horizon_years : int
+        Years the gain is counted over (>= 1).
+
+    Returns
+    -------
+    float
+        USD per year per added life-year; ``inf`` when no life is added (any running cost is worth it:
+        nothing changes).
+
+    Notes
+    -----
+    The net gain ``R - x a H`` is zero at ``x* = R / (a H)``.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.3 (extending server life: the hardware must still work).
+
+    Examples
+    --------
+    $12M of depreciation avoided over 5 years by 2 added years of life: 12M / (2 x 5) = $1.2M a year.
+
+    >>> break_even_extra_running_usd_per_year(12e6, 2, 5)
+    1200000.0
+    """
+    r = float(checks.number("cumulative_reduction_usd", cumulative_reduction_usd))
+    added = _whole(added_life_years, "added_life_years", 0, "years")
+    years = _whole(horizon_years, "horizon_years", 1, "years")
+    return r / (added * years) if added else math.inf
+
+
+def max_flat_rate_usd_per_month(usage_bill_usd_by_month):
+    """The highest flat rate worth signing against a usage bill: its average over the horizon.
+
+    Parameters
+    ----------
+    usage_bill_usd_by_month : array_like
+        The pay-per-use bill of months 1..H, USD (>= 0).
+
+    Returns
+    -------
+    float
+        USD per month: a flat rate below it saves money over the horizon, above it costs money.
+
+    Notes
+    -----
+    ``F* = sum_m bill_m / H``: at ``F*`` the flat rate's total equals the usage bills' total.
+
+    References
+    ----------
+    ``cost_model_fundamentals.md`` section III.4 (negotiate a flat-rate enterprise license).
+
+    Examples
+    --------
+    >>> max_flat_rate_usd_per_month([5_000, 50_000, 500_000])  # 555,000 / 3
+    185000.0
+    """
+    bills = _amount(usage_bill_usd_by_month, "usage_bill_usd_by_month", samples=False)
+    require(bills.ndim == 1 and bills.size >= 1, "usage_bill_usd_by_month", usage_bill_usd_by_month,
+            "expected one bill per month (1-D)")
+    return float(bills.sum()) / bills.size
 
 
 def useful_life_change_prospective(capex_usd_per_year, from_useful_life_years, to_useful_life_years,

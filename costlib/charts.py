@@ -12,6 +12,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from costlib import report
+
 #: One palette for categories across all workbooks (colour-blind safe, Okabe-Ito order).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
            "#999999"]
@@ -143,7 +145,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     """
     setup()
     data = frame.head(top).copy()
-    data["label"] = [f"{i} ({_short(lo)} to {_short(hi)})" for i, lo, hi in
+    data["label"] = [f"{i} ({report.count(lo)} to {report.count(hi)})" for i, lo, hi in
                      zip(data["input"], data["low"], data["high"])]
     rows = []
     for _, r in data.iterrows():
@@ -202,14 +204,3 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str, value_title
         color=color,
         tooltip=[category, alt.Tooltip(value, format=",.4~f")],
     ).properties(width=WIDTH, height=max(100, 28 * len(frame)))
-
-
-def _short(value: float) -> str:
-    value = float(value)
-    if abs(value) >= 1e9:
-        return f"{value / 1e9:.3g}B"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:.3g}k"
-    return f"{value:.3g}"

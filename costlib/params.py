@@ -83,6 +83,39 @@ PositiveInt = Annotated[int, AfterValidator(_positive_int)]
 """A whole number >= 1 (months, years, engineers)."""
 
 
+def bounded(low=None, high=None, *, low_open: bool = False, high_open: bool = False, expected: str,
+            kind: type = float):
+    """A field type for values within ``[low, high]`` (an end open where asked) whose error is ``expected``.
+
+    One way for every workbook schema to declare its own bounds (a declining-balance factor, a lead time).
+    NaN is always rejected.
+
+    Examples
+    --------
+    >>> from pydantic import TypeAdapter
+    >>> Share = bounded(0, 1, high_open=True, expected="expected a decimal in [0, 1)")
+    >>> TypeAdapter(Share).validate_python(0.3)
+    0.3
+    >>> try:
+    ...     TypeAdapter(Share).validate_python(1.0)
+    ... except ValueError as exc:
+    ...     print(exc.errors()[0]["msg"])
+    Value error, expected a decimal in [0, 1)
+    """
+
+    def check(value):
+        ok = value == value  # not NaN
+        if low is not None:
+            ok = ok and (value > low if low_open else value >= low)
+        if high is not None:
+            ok = ok and (value < high if high_open else value <= high)
+        if not ok:
+            raise ValueError(expected)
+        return value
+
+    return Annotated[kind, AfterValidator(check)]
+
+
 class Schema(BaseModel):
     """Base class of every workbook schema: unknown keys are errors, values are validated on assignment."""
 
@@ -95,6 +128,28 @@ def require_unique(names, what: str) -> None:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValueError(f"expected unique {what} names, repeated: {repeated}")
+
+
+def check_sensitivity_ranges(ranges: Mapping[str, tuple[float, float]], inputs, expected: str | None = None) -> None:
+    """Validator helper: every ``sensitivity_ranges`` key names a model input and every range has low <= high.
+
+    ``expected`` replaces the list of known inputs in the message (``"'<section>.<input>' with ..."``).
+
+    Examples
+    --------
+    >>> check_sensitivity_ranges({"price": (1.0, 2.0)}, {"price", "volume"})
+    >>> check_sensitivity_ranges({"prize": (1.0, 2.0)}, {"price", "volume"})
+    Traceback (most recent call last):
+    ...
+    ValueError: sensitivity_ranges: unknown input 'prize'; expected one of ['price', 'volume']
+    """
+    inputs = set(inputs)
+    for key, (low, high) in ranges.items():
+        if key not in inputs:
+            raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected "
+                             + (expected or f"one of {sorted(inputs)}"))
+        if not low <= high:
+            raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
 
 
 def non_empty(values: list) -> list:

@@ -82,8 +82,8 @@ def usd(x: float) -> str:
 
     Examples
     --------
-    >>> usd(1_250_000), usd(12_500), usd(3.4), usd(0.125), usd(0.000137), usd(-2e9)
-    ('$1.25M', '$12,500', '$3.40', '$0.125', '$0.000137', '-$2.00B')
+    >>> usd(1_250_000), usd(12_500), usd(3.4), usd(0.125), usd(0.000137), usd(-2e9), usd(1.2e-05)
+    ('$1.25M', '$12,500', '$3.40', '$0.125', '$0.000137', '-$2.00B', '$0.000012')
     """
     x = float(x)
     if x < 0:
@@ -98,7 +98,7 @@ def usd(x: float) -> str:
         return f"${x:,.2f}"
     if x >= 0.01:
         return f"${x:.3f}"
-    return f"${x:.3g}"
+    return "$" + _small(float(f"{x:.3g}"))
 
 
 def pct(x: float) -> str:
@@ -113,12 +113,13 @@ def pct(x: float) -> str:
 
 
 def count(x: float) -> str:
-    """A volume for sentences: ``116.67M``, ``2.50B``, ``12.5k``, ``950``.
+    """A volume (or any plain quantity) for sentences and axis labels: ``116.67M``, ``2.50B``, ``12.5k``, ``950``;
+    below 100 three significant figures (``2.5``, ``0.08``).
 
     Examples
     --------
-    >>> count(116_666_624), count(2.5e9), count(12_500), count(950)
-    ('116.67M', '2.50B', '12.5k', '950')
+    >>> count(116_666_624), count(2.5e9), count(12_500), count(950), count(2.5), count(0.08), count(40)
+    ('116.67M', '2.50B', '12.5k', '950', '2.5', '0.08', '40')
     """
     x = float(x)
     if abs(x) >= 1e9:
@@ -127,7 +128,7 @@ def count(x: float) -> str:
         return f"{x / 1e6:,.2f}M"
     if abs(x) >= 1e3:
         return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}"
+    return f"{x:,.0f}" if abs(x) >= 100 or x == round(x) else f"{x:.3g}"
 
 
 def headline_text(figures: Mapping[str, Any]) -> str:
@@ -135,12 +136,14 @@ def headline_text(figures: Mapping[str, Any]) -> str:
 
     Examples
     --------
-    >>> print(headline_text({"cost_usd_per_stream": 0.0123, "scaling": "sub-linear"}))
+    >>> print(headline_text({"cost_usd_per_stream": 0.0123, "scaling": "sub-linear", "break_even_month": None}))
     cost_usd_per_stream      0.0123
     scaling              sub-linear
+    break_even_month          never
     """
     width = max(len(k) for k in figures)
-    values = {k: fmt(v) for k, v in figures.items()}
+    # a month figure that is None did not happen within the horizon (costlib.timing.NEVER)
+    values = {k: "never" if v is None and k.endswith("_month") else fmt(v) for k, v in figures.items()}
     vwidth = max(len(v) for v in values.values())
     return "\n".join(f"{k:<{width}}  {v:>{vwidth}}" for k, v in values.items())
 
@@ -197,7 +200,7 @@ def recommend(text: str) -> None:
                  f'background:#f3faf7;padding:8px 16px;margin:8px 0">{body}</div>'))
 
 
-def publish(figures: Mapping[str, Any], recommendation: str, topic: str, **extra: Any) -> None:
+def publish(figures: Mapping[str, Any], recommendation: str, topic: str, /, **extra: Any) -> None:
     """Emit the headline figures as JSON for the runner (shown as nothing in the report)."""
     from IPython.display import display
 
@@ -205,6 +208,75 @@ def publish(figures: Mapping[str, Any], recommendation: str, topic: str, **extra
     payload = _clean({"topic": topic, "headline": dict(figures), "headline_order": list(figures),
                       "recommendation": recommendation, **extra})
     display({RESULTS_MIME: payload, "text/plain": ""}, raw=True, metadata={RESULTS_KEY: True})
+
+
+def _horizon_of(analysis) -> int | None:
+    return getattr(analysis, "horizon_months", None) or getattr(getattr(analysis, "params", None),
+                                                                "horizon_months", None)
+
+
+def figure_rows(workbook, analysis) -> list[dict]:
+    """The headline as declared rows (`costlib.contract.figure_rows`): key, label, value, unit, text,
+    meaning and the producing function."""
+    from costlib import contract
+
+    return contract.figure_rows(analysis.headline, workbook.FIGURES, _horizon_of(analysis),
+                                getattr(analysis.params, "unit_name", None))
+
+
+def decision_records(workbook, analysis) -> list[dict]:
+    """Each decision of the analysis as a JSON-ready record, with its words."""
+    import dataclasses
+
+    from costlib import contract
+
+    rows = {r["key"]: r for r in figure_rows(workbook, analysis)}
+    return [{**dataclasses.asdict(d), "close_call": d.close_call, "words": contract.decision_words(d, rows)}
+            for d in workbook.decisions(analysis)]
+
+
+_TABLE_STYLE = ("border-collapse:collapse;font-size:14px;margin:6px 0 12px 0")
+_CELL = "padding:4px 14px 4px 0;border-bottom:1px solid #e5e5e5;text-align:left"
+
+
+def headline_table(workbook, analysis) -> None:
+    """Show the verdicts, then the headline as a formatted table (label, value with its unit)."""
+    from IPython.display import HTML, display
+
+    decisions = decision_records(workbook, analysis)
+    verdicts = "".join(
+        f'<p style="font-size:15px;margin:4px 0"><b>{html.escape(d["question"])}:</b> '
+        f'{html.escape(d["verdict"].replace("_", " "))}'
+        + (' <span style="color:#D55E00">(close call)</span>' if d["close_call"] else "") + "</p>"
+        for d in decisions)
+    body = "".join(f'<tr><td style="{_CELL}">{html.escape(r["label"])}</td>'
+                   f'<td style="{_CELL};text-align:right;font-weight:600;white-space:nowrap">'
+                   f'{html.escape(r["text"])}</td></tr>' for r in figure_rows(workbook, analysis))
+    display(HTML(f'<div class="costbook-headline mathjax_ignore tex2jax_ignore">{verdicts}'
+                 f'<table style="{_TABLE_STYLE}">{body}</table></div>'))
+
+
+def publish_analysis(workbook, analysis, title: str) -> None:
+    """`publish` with the declared figures (value, unit, label, text) and the decision records."""
+    rows = figure_rows(workbook, analysis)
+    figures = [{k: r[k] for k in ("key", "label", "value", "unit", "text", "source")} for r in rows]
+    publish(analysis.headline, analysis.recommendation, workbook.TOPIC, title=title, figures=figures,
+            decisions=decision_records(workbook, analysis))
+
+
+def figure_sources(workbook, analysis) -> None:
+    """The appendix's "where each figure comes from": figure, unit, meaning, costlib function."""
+    from IPython.display import HTML, display
+
+    rows = "".join(f'<tr><td style="{_CELL}"><code>{html.escape(r["key"])}</code></td>'
+                   f'<td style="{_CELL}">{html.escape(r["unit"])}</td>'
+                   f'<td style="{_CELL}">{html.escape(r["meaning"])}</td>'
+                   f'<td style="{_CELL}"><code>{html.escape(r["source"])}</code></td></tr>'
+                   for r in figure_rows(workbook, analysis))
+    head = "".join(f'<th style="{_CELL};text-align:left">{h}</th>' for h in ("figure", "unit", "meaning",
+                                                                             "costlib function"))
+    display(HTML(f'<div class="mathjax_ignore tex2jax_ignore"><p><b>Where each figure comes from</b></p>'
+                 f'<table style="{_TABLE_STYLE};font-size:12px"><tr>{head}</tr>{rows}</table></div>'))
 
 
 def provenance(params_file: str | os.PathLike | None, data_files: Mapping[str, Any] | None = None) -> dict:
@@ -382,16 +454,30 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
     for topic, items in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         cards = []
         for path, data in items:
-            figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
-            rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{html.escape(fmt(v))}</td></tr>"
-                           for k, v in figures.items())
+            if data.get("figures"):
+                rows = "".join(f"<tr><td class='label'>{html.escape(f['label'])}</td>"
+                               f"<td class='num'>{html.escape(f['text'])}</td></tr>"
+                               for f in data["figures"][:INDEX_FIGURES])
+            else:  # a report written before figures were declared
+                figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
+                rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{html.escape(fmt(v))}</td></tr>"
+                               for k, v in figures.items())
+            verdicts = "".join(
+                f"<p class='verdict'><b>{html.escape(d['question'])}:</b> "
+                f"{html.escape(str(d['verdict']).replace('_', ' '))}"
+                + (" <span class='close'>(close call)</span>" if d.get("close_call") else "") + "</p>"
+                for d in data.get("decisions", []))
+            if not verdicts:
+                verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
+            charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
+                                for c in data.get("charts", []))
             prov = data.get("provenance", {})
-            rec = html.escape(_first_sentence(data.get("recommendation", "")))
             href = f"{topic}/{path.stem}.html"
             cards.append(
                 f"<div class='card'><h3><a href='{html.escape(href)}'>{html.escape(data.get('title', path.stem))}"
-                f"</a></h3><p class='rec'>{rec}</p><table>{rows}</table>"
-                f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
+                f"</a></h3>{verdicts}<table>{rows}</table>"
+                + (f"<p class='charts'>Charts (SVG): {charts}</p>" if charts else "")
+                + f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
                 f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
         label = TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
         sections.append(f"<h2>{html.escape(label)}</h2><div class='grid'>{''.join(cards)}</div>")
@@ -406,8 +492,9 @@ h1 {{ margin-bottom: 4px; }} h2 {{ border-bottom: 1px solid #ddd; }}
 .card {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 14px; }}
 .card h3 {{ margin: 6px 0; font-size: 16px; }} .rec {{ font-size: 13px; color: #333; }}
 table {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
-td {{ padding: 2px 4px; border-bottom: 1px solid #f0f0f0; font-family: Menlo, Consolas, monospace; }}
-td.num {{ text-align: right; white-space: nowrap; }} td:first-child {{ word-break: break-all; }} .meta {{ color: #777; font-size: 11px; }}
+td {{ padding: 2px 4px; border-bottom: 1px solid #f0f0f0; }}
+td.num {{ text-align: right; white-space: nowrap; font-weight: 600; }} .meta {{ color: #777; font-size: 11px; }}
+.verdict {{ font-size: 14px; margin: 4px 0; }} .close {{ color: #D55E00; }} .charts {{ font-size: 12px; }}
 </style></head><body>
 <h1>costbook reports</h1>
 <p class="meta">{len(entries)} reports · index written {produced} · costlib {costlib.__version__}</p>
@@ -417,6 +504,12 @@ td.num {{ text-align: right; white-space: nowrap; }} td:first-child {{ word-brea
     target = outputs_dir / "index.html"
     atomic_write(target, page)
     return target
+
+
+def _chart_name(svg_file: str) -> str:
+    """``tco.cumulative_cost.svg`` -> ``cumulative cost``."""
+    parts = svg_file.split(".")
+    return (parts[-2] if len(parts) >= 3 else parts[0]).replace("_", " ")
 
 
 def _first_sentence(text: str) -> str:

@@ -18,32 +18,32 @@ Functions taking plain numbers broadcast over numpy arrays, so Monte Carlo can p
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from costlib import checks
+from costlib.constants import DAYS_PER_MONTH, HOURS_PER_MONTH  # noqa: F401  (re-exported)
 from costlib.discounting import discount_factors, monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import ModelError, require
+from costlib.timing import payback_month
 
 __all__ = [
     "HOURS_PER_MONTH",
     "DAYS_PER_MONTH",
     "CATEGORY_GROUPS",
-    "CostLine",
     "monthly_discount_rate",
     "discount_factors",
     "present_value",
     "line_costs_by_month",
-    "tco_monthly",
     "tco_summary",
     "cost_series_table",
     "relative_cost_usd",
     "usage_scale_at_crossover",
-    "breakeven_month",
+    "usage_split_usd",
+    "usage_crossover",
+    "crossover_curve",
     "people_cost_usd_per_month",
     "loaded_cost_usd_per_hour",
     "toil_cost_usd_per_month",
@@ -55,10 +55,10 @@ __all__ = [
     "spot_usd_per_month",
     "purchase_options_usd_per_month",
     "blended_usd_per_month",
+    "saving_vs_on_demand",
     "cost_reduction_from_price_performance",
     "arm_saving_usd_per_month",
     "price_performance_gain",
-    "payback_month",
     "arm_migration_payback_month",
     "arm_migration_monthly",
     "storage_tiers_gb",
@@ -70,11 +70,6 @@ __all__ = [
     "self_hosting_crossover_usd_per_year",
 ]
 
-HOURS_PER_MONTH = 730.0
-"""Hours in the model month (8,760 hours a year / 12)."""
-
-DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
-"""Days in the model month (730 / 24 = 30.4167)."""
 
 CATEGORY_GROUPS = {
     "compute": "direct",
@@ -159,89 +154,6 @@ _out = checks.out
 # cost lines and the TCO table
 
 
-@dataclass(frozen=True)
-class CostLine:
-    """One line of a TCO: a recurring monthly cost, optional one-off cost, growth and active months.
-
-    Parameters
-    ----------
-    option : str
-        The option the line belongs to (``"managed"``, ``"self_hosted"``...).
-    name : str
-        Line name, unique within its option.
-    category : str
-        One of `CATEGORY_GROUPS` (compute, storage, network, licenses, people, toil, training, tech_debt,
-        lock_in, delayed_features).
-    cost_usd_per_month : float
-        Recurring cost in USD per month in the line's first active month.
-    one_off_usd : float
-        One-off cost in USD, charged in ``one_off_month``.
-    one_off_month : int
-        Month (1-based, within the horizon) of the one-off cost.
-    growth_rate_per_month : float
-        Growth of the recurring cost per month, decimal (0.02 for 2%).
-    start_month : int
-        First month with the recurring cost (1-based).
-    end_month : int or None
-        Last month with the recurring cost; None for the end of the horizon.
-
-    Examples
-    --------
-    >>> CostLine("self_hosted", "SREs", "people", 50_000.0).group
-    'indirect'
-    """
-
-    option: str
-    name: str
-    category: str
-    cost_usd_per_month: float = 0.0
-    one_off_usd: float = 0.0
-    one_off_month: int = 1
-    growth_rate_per_month: float = 0.0
-    start_month: int = 1
-    end_month: int | None = None
-
-    def __post_init__(self):
-        require(self.category in CATEGORY_GROUPS, "category", self.category,
-                f"expected one of {list(CATEGORY_GROUPS)}")
-
-    @property
-    def group(self):
-        """The category's group: direct, indirect or opportunity."""
-        return CATEGORY_GROUPS[self.category]
-
-
-def _is_missing(value):
-    return value is None or (isinstance(value, (float, np.floating)) and math.isnan(value))
-
-
-def _to_lines(lines):
-    if isinstance(lines, pd.DataFrame):
-        # empty cells of optional columns take the CostLine defaults
-        lines = [{k: v for k, v in row.items() if not _is_missing(v)} for row in lines.to_dict("records")]
-    if isinstance(lines, (CostLine, Mapping)):
-        lines = [lines]
-    out = []
-    names = {f.name for f in fields(CostLine)}
-    for i, line in enumerate(lines):
-        label = f"lines[{i}]"
-        if isinstance(line, CostLine):
-            out.append(line)
-            continue
-        require(isinstance(line, Mapping), label, line, "expected a CostLine or a mapping of its fields")
-        unknown = sorted(set(line) - names)
-        require(not unknown, f"{label} keys", unknown, f"expected only {sorted(names)}")
-        missing = [k for k in ("option", "name", "category") if k not in line]
-        require(not missing, f"{label} keys", missing, "expected option, name and category")
-        kwargs = {k: v for k, v in line.items() if not (v is None and k not in ("option", "name", "category"))}
-        try:
-            out.append(CostLine(**kwargs))
-        except ModelError as exc:
-            raise ModelError(f"{label}.{exc}") from None
-    require(len(out) > 0, "lines", lines, "expected at least one cost line")
-    return out
-
-
 def line_costs_by_month(cost_usd_per_month, horizon_months=36, *, growth_rate_per_month=0.0, start_month=1,
                         end_month=None, one_off_usd=0.0, one_off_month=1):
     """Monthly costs of one cost line over the horizon.
@@ -294,79 +206,17 @@ def line_costs_by_month(cost_usd_per_month, horizon_months=36, *, growth_rate_pe
     return c * growth * active + o * (months == om)
 
 
-def tco_monthly(lines, horizon_months=36, discount_rate_per_year=0.0):
-    """The TCO as a monthly long table: one row per option, line and month.
-
-    Parameters
-    ----------
-    lines : iterable of CostLine or mapping, or DataFrame
-        Cost lines; mappings and DataFrame rows use the `CostLine` field names.
-    horizon_months : int
-        Number of months (default 36).
-    discount_rate_per_year : float
-        Annual discount rate as a decimal in [0, 1) for the ``pv_usd`` column (default 0).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``option, line, category, group, month, year, cost_usd, discount_factor, pv_usd``; costs in
-        USD (positive), ``year = (month - 1) // 12 + 1``. Rows keep the order of the lines.
-
-    Notes
-    -----
-    ``cost_usd`` follows `line_costs_by_month`; ``pv_usd = cost_usd / (1 + r_month) ** month``.
-
-    References
-    ----------
-    Seed section II (TCO components); CONTRIBUTING.md (end-of-month discounting).
-
-    Examples
-    --------
-    >>> lines = [CostLine("self_hosted", "VMs", "compute", 5_000.0),
-    ...          CostLine("self_hosted", "2 SREs", "people", 50_000.0)]
-    >>> t = tco_monthly(lines, horizon_months=12)
-    >>> float(t.cost_usd.sum())
-    660000.0
-    """
-    n = _horizon(horizon_months)
-    rate = float(_annual_rate("discount_rate_per_year", discount_rate_per_year))
-    lines = _to_lines(lines)
-    df = discount_factors(n, rate)
-    months = np.arange(1, n + 1)
-    seen = set()
-    frames = []
-    for i, line in enumerate(lines):
-        label = f"lines[{i}]"
-        key = (line.option, line.name)
-        require(key not in seen, f"{label}.name", line.name, f"expected a name unique within option "
-                                                              f"{line.option!r}")
-        seen.add(key)
-        try:
-            costs = line_costs_by_month(line.cost_usd_per_month, n, growth_rate_per_month=line.growth_rate_per_month,
-                                        start_month=line.start_month, end_month=line.end_month,
-                                        one_off_usd=line.one_off_usd, one_off_month=line.one_off_month)
-        except ModelError as exc:
-            raise ModelError(f"{label} ({line.option}/{line.name}).{exc}") from None
-        require(costs.ndim == 1, f"{label}.cost_usd_per_month", line.cost_usd_per_month,
-                "expected a number (use line_costs_by_month for arrays)")
-        frames.append(pd.DataFrame({
-            "option": line.option, "line": line.name, "category": line.category, "group": line.group,
-            "month": months, "year": (months - 1) // 12 + 1, "cost_usd": costs, "discount_factor": df,
-            "pv_usd": costs * df,
-        }))
-    return pd.concat(frames, ignore_index=True)
-
-
 _BY = {None: [], "group": ["group"], "category": ["group", "category"], "line": ["group", "category", "line"]}
 
 
 def tco_summary(monthly, by=None, per="total"):
-    """Summarize a `tco_monthly` table per option, in total or per year, undiscounted and present value.
+    """Summarize a monthly cost table (rows of `cost_series_table`) per option, in total or per year,
+    undiscounted and present value.
 
     Parameters
     ----------
     monthly : DataFrame
-        The output of `tco_monthly`.
+        Rows of `cost_series_table` (one frame per line, concatenated).
     by : {None, "group", "category", "line"}
         Breakdown within each option (``"category"`` and ``"line"`` also carry their group).
     per : {"total", "year"}
@@ -389,9 +239,9 @@ def tco_summary(monthly, by=None, per="total"):
 
     Examples
     --------
-    >>> lines = [CostLine("self_hosted", "VMs", "compute", 5_000.0),
-    ...          CostLine("self_hosted", "2 SREs", "people", 50_000.0)]
-    >>> s = tco_summary(tco_monthly(lines, 12), by="category")
+    >>> lines = pd.concat([cost_series_table("self_hosted", "VMs", "compute", [5_000.0] * 12),
+    ...                    cost_series_table("self_hosted", "2 SREs", "people", [50_000.0] * 12)])
+    >>> s = tco_summary(lines, by="category")
     >>> print(s[["category", "cost_usd", "share"]].round(3).to_string(index=False))
     category  cost_usd  share
      compute   60000.0  0.091
@@ -400,7 +250,7 @@ def tco_summary(monthly, by=None, per="total"):
     require(by in _BY, "by", by, f"expected one of {list(_BY)}")
     require(per in ("total", "year"), "per", per, "expected 'total' or 'year'")
     missing = {"option", "group", "category", "line", "year", "cost_usd", "pv_usd"} - set(monthly.columns)
-    require(not missing, "monthly", sorted(missing), "expected a tco_monthly table (missing columns)")
+    require(not missing, "monthly", sorted(missing), "expected a cost_series_table table (missing columns)")
     period = ["year"] if per == "year" else []
     keys = ["option"] + _BY[by] + period
     out = monthly.groupby(keys, sort=False)[["cost_usd", "pv_usd"]].sum().reset_index()
@@ -785,6 +635,42 @@ def purchase_options_usd_per_month(instances, on_demand_usd_per_hour, committed_
     }
 
 
+def saving_vs_on_demand(cost_usd_per_month, on_demand_usd_per_month):
+    """How much cheaper a purchase option (or a blended mix) is than on-demand, as a share of on-demand.
+
+    Parameters
+    ----------
+    cost_usd_per_month : float or array_like
+        The option's cost, USD per month (>= 0).
+    on_demand_usd_per_month : float or array_like
+        The same capacity on-demand, USD per month (>= 0).
+
+    Returns
+    -------
+    float or ndarray
+        Decimal share (0.3: 30% below on-demand; negative: dearer); 0 where on-demand costs nothing.
+
+    Notes
+    -----
+    ``saving = 1 - cost / on_demand``.
+
+    References
+    ----------
+    Seed section II.2 (purchase options: on-demand, committed, spot).
+
+    Examples
+    --------
+    The fleet of `purchase_options_usd_per_month`'s example on 3-year commitments: 1 - 365 / 730.
+
+    >>> saving_vs_on_demand(365.0, 730.0), saving_vs_on_demand(10.0, 0.0)
+    (0.5, 0.0)
+    """
+    c = _nonneg("cost_usd_per_month", cost_usd_per_month)
+    d = _nonneg("on_demand_usd_per_month", on_demand_usd_per_month)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out(np.where(d > 0, 1.0 - c / np.where(d > 0, d, 1.0), 0.0))
+
+
 def blended_usd_per_month(option_costs_usd_per_month, shares):
     """Blended monthly cost of a fleet split across purchase options.
 
@@ -907,67 +793,6 @@ def arm_saving_usd_per_month(x86_usd_per_month, cost_reduction_per_unit_work):
     return _out(x * r)
 
 
-def payback_month(saving_usd_per_month, one_off_usd, growth_rate_per_month=0.0, start_month=1):
-    """First month in which the cumulative saving covers a one-off cost (undiscounted payback).
-
-    Parameters
-    ----------
-    saving_usd_per_month : float or array_like
-        Saving in USD in ``start_month``; it then grows at ``growth_rate_per_month``.
-    one_off_usd : float or array_like
-        One-off cost (engineering effort) in USD, >= 0, spent before month 1.
-    growth_rate_per_month : float or array_like
-        Growth of the saving per month, decimal in (-1, 1].
-    start_month : int
-        First month with a saving (1-based).
-
-    Returns
-    -------
-    float or ndarray
-        Month number (1-based, a whole number) or ``inf`` when the saving never covers the cost (a
-        non-positive saving, or a shrinking saving whose sum stays below the cost).
-
-    Notes
-    -----
-    With ``k`` months of saving, ``S_k = s * k`` (``g = 0``) or ``s * ((1 + g) ** k - 1) / g``. The payback
-    month is ``start - 1 + k*`` with ``k* = ceil(E / s)`` (``g = 0``) or
-    ``ceil(log(1 + E g / s) / log(1 + g))``; never when ``1 + E g / s <= 0``. It is 1 when ``E = 0``.
-
-    References
-    ----------
-    Seed section II.1 (trading engineering effort for a permanent reduction); the payback period, e.g.
-    Brealey, Myers and Allen, *Principles of Corporate Finance*, ch. 5.
-
-    Examples
-    --------
-    >>> payback_month(10_000, 100_000)
-    10.0
-    >>> payback_month(10_000, 100_000, start_month=4)  # three months of migration first
-    13.0
-    >>> payback_month(0.0, 100_000)
-    inf
-    """
-    s = _as_float_array("saving_usd_per_month", saving_usd_per_month)
-    _check("saving_usd_per_month", s, np.isfinite, "expected a finite number")
-    e = _nonneg("one_off_usd", one_off_usd)
-    g = _growth("growth_rate_per_month", growth_rate_per_month)
-    start = _int("start_month", start_month, 1)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        safe_s = np.where(s > 0, s, 1.0)
-        safe_g = np.where(g == 0, 1.0, g)
-        x = e * g / safe_s  # the sum of the savings reaches E when (1 + g) ** k >= 1 + x
-        reachable = x > -1.0
-        k_growth = np.log1p(np.where(reachable, x, 0.0)) / np.log1p(safe_g)
-        # growth too small to matter (subnormal g loses precision in log1p(x) / log1p(g)): level saving
-        k = np.where(np.abs(g) < 1e-200, e / safe_s, k_growth)
-        k = np.ceil(k - 1e-9 * np.maximum(1.0, np.abs(k)))  # absorb rounding at exact multiples
-        k = np.where(reachable, k, np.inf)
-        k = np.maximum(k, 1.0)
-        month = np.where(s > 0, start - 1 + k, np.inf)
-        month = np.where(e == 0, 1.0, month)
-    return _out(month)
-
-
 def arm_migration_payback_month(x86_usd_per_month, cost_reduction_per_unit_work, engineering_effort_usd,
                                 migration_months=0, growth_rate_per_month=0.0):
     """Payback month of an x86-to-ARM migration.
@@ -987,12 +812,13 @@ def arm_migration_payback_month(x86_usd_per_month, cost_reduction_per_unit_work,
 
     Returns
     -------
-    float or ndarray
-        First month (1-based) with cumulative saving >= effort, or ``inf`` if never.
+    int or None, or ndarray
+        First month (1-based) with cumulative saving >= effort, or `costlib.timing.NEVER` (None; NaN in
+        an array) if never.
 
     Notes
     -----
-    Saving in month ``m > M`` is ``x86 * (1 + g) ** (m - 1) * reduction``; see `payback_month`.
+    Saving in month ``m > M`` is ``x86 * (1 + g) ** (m - 1) * reduction``; see `costlib.timing.payback_month`.
 
     References
     ----------
@@ -1001,7 +827,7 @@ def arm_migration_payback_month(x86_usd_per_month, cost_reduction_per_unit_work,
     Examples
     --------
     >>> arm_migration_payback_month(50_000, 0.2, 120_000, migration_months=2)  # 2 + 120k / 10k
-    14.0
+    14
     """
     m = _int("migration_months", migration_months, 0)
     g = _growth("growth_rate_per_month", growth_rate_per_month)
@@ -1424,10 +1250,10 @@ def self_hosting_crossover_usd_per_year(managed_premium, fte, loaded_cost_usd_pe
 
 
 def cost_series_table(option, line, category, costs_usd_by_month, discount_rate_per_year=0.0):
-    """One cost line given month by month, as the rows of a `tco_monthly` table.
+    """One cost line given month by month, as the rows of a monthly TCO table (`tco_summary` sums them).
 
-    For lines that are not a constant with growth (a storage bill that accumulates data, a fleet that
-    changes architecture mid-horizon), so they can be summarized with `tco_summary` beside `CostLine` rows.
+    Lines with a constant cost and growth come from `line_costs_by_month`; others (a storage bill that
+    accumulates data, a fleet that changes architecture mid-horizon) are computed month by month.
 
     Parameters
     ----------
@@ -1443,12 +1269,12 @@ def cost_series_table(option, line, category, costs_usd_by_month, discount_rate_
     Returns
     -------
     DataFrame
-        The columns of `tco_monthly`: ``option, line, category, group, month, year, cost_usd,
+        Columns ``option, line, category, group, month, year, cost_usd,
         discount_factor, pv_usd``.
 
     Notes
     -----
-    ``pv_usd = cost_usd / (1 + r_month) ** month``, as in `tco_monthly`.
+    ``pv_usd = cost_usd / (1 + r_month) ** month`` (`costlib.discounting.discount_factors`).
 
     References
     ----------
@@ -1567,52 +1393,199 @@ def usage_scale_at_crossover(scaling_a_usd, fixed_a_usd, scaling_b_usd, fixed_b_
     return _out(np.where((slope != 0) & (k > 0) & np.isfinite(k), k, np.nan))
 
 
-def breakeven_month(costs_a_usd_by_month, costs_b_usd_by_month):
-    """First month from which option a has cost no more than option b, cumulatively, to the end.
+def usage_split_usd(recurring_usd_by_month, one_off_usd_by_month, scales_with_usage, *, months=None,
+                    recurring_only=False, discount_rate_per_year=None):
+    """An option's cost split into the part that moves with usage and the part that does not.
 
     Parameters
     ----------
-    costs_a_usd_by_month, costs_b_usd_by_month : array_like
-        Monthly costs in USD of two options for months 1..n (1-D, same length), e.g. a migration (a) and
-        the status quo (b).
+    recurring_usd_by_month, one_off_usd_by_month : array_like
+        Shape ``(lines, months)``: each cost line's recurring and one-off costs, USD.
+    scales_with_usage : array_like of bool
+        Shape ``(lines,)``: whether each line's recurring cost moves with usage (direct lines do).
+    months : slice, optional
+        The months summed (0-based positions); default the whole horizon.
+    recurring_only : bool
+        Leave the one-off costs out (the run rate).
+    discount_rate_per_year : float, optional
+        Sum present values (end-of-month discounting) instead of undiscounted amounts.
 
     Returns
     -------
-    float
-        Month number (1-based, a whole number), or ``inf`` when a's cumulative cost is still above b's in
-        the last month.
+    tuple of float
+        ``(usage_driven_usd, fixed_usd)`` over the months summed.
 
     Notes
     -----
-    With ``D_m = sum_{j <= m} (a_j - b_j)``, the answer is the smallest ``m`` such that ``D_j <= 0`` for
-    every ``j >= m``. For a one-off effort ``E`` in month 1 and a constant saving ``s`` from month 1 it is
-    ``ceil(E / s)``, as `payback_month`. Differences within 1e-9 of the costs' scale count as zero.
+    ``S = sum over usage-driven lines of their recurring costs``; ``F`` = everything else (one-offs of every
+    line, and recurring costs of the lines that do not move with usage). Scaling usage by ``k`` costs
+    ``k S + F`` (`usage_scale_at_crossover`).
 
     References
     ----------
-    The payback period, e.g. Brealey, Myers and Allen, *Principles of Corporate Finance*, ch. 5; seed
-    section II.1 (trading engineering effort for a permanent saving).
+    Seed section II.3 (managed vs self-hosted: infrastructure scales, the people do not).
 
     Examples
     --------
-    >>> breakeven_month([100.0, 10.0, 10.0, 10.0], [40.0, 40.0, 40.0, 40.0])  # 60 - 30 - 30 <= 0 in month 3
-    3.0
-    >>> breakeven_month([50.0, 50.0], [40.0, 40.0])
-    inf
+    A compute line of 100 a month with a one-off of 50, and an SRE line of 300 a month, over 3 months:
+    S = 300, F = 50 + 900 = 950.
+
+    >>> usage_split_usd([[100.0] * 3, [300.0] * 3], [[50.0, 0, 0], [0.0] * 3], [True, False])
+    (300.0, 950.0)
     """
-    a = _as_float_array("costs_a_usd_by_month", costs_a_usd_by_month)
-    b = _as_float_array("costs_b_usd_by_month", costs_b_usd_by_month)
-    require(a.ndim == 1 and a.shape[0] >= 1, "costs_a_usd_by_month", f"array of shape {a.shape}",
-            "expected one cost per month (1-D)")
-    require(b.shape == a.shape, "costs_b_usd_by_month", f"array of shape {b.shape}",
-            f"expected the shape of costs_a_usd_by_month {a.shape}")
-    d = np.cumsum(a - b)
-    tol = 1e-9 * max(1.0, float(np.max(np.abs(np.cumsum(a)))), float(np.max(np.abs(np.cumsum(b)))))
-    above = np.flatnonzero(d > tol)
-    if above.size == 0:
-        return 1.0
-    last = int(above[-1])
-    return math.inf if last == len(d) - 1 else float(last + 2)
+    rec = checks.floats("recurring_usd_by_month", recurring_usd_by_month)
+    one = checks.floats("one_off_usd_by_month", one_off_usd_by_month)
+    scales = np.asarray(scales_with_usage, dtype=bool)
+    require(rec.ndim == 2 and one.shape == rec.shape and scales.shape == rec.shape[:1], "recurring_usd_by_month",
+            f"arrays of shapes {rec.shape}, {one.shape}, {scales.shape}",
+            "expected (lines, months) costs and one flag per line")
+    if discount_rate_per_year is not None:
+        factors = discount_factors(rec.shape[1], discount_rate_per_year)
+        rec, one = rec * factors, one * factors
+    if recurring_only:
+        one = np.zeros_like(one)
+    sel = slice(None) if months is None else months
+    scaling = fixed = 0.0
+    for r, o, s in zip(rec, one, scales):
+        if s:
+            scaling += float(r[sel].sum())
+            fixed += float(o[sel].sum())
+        else:
+            fixed += float(r[sel].sum() + o[sel].sum())
+    return scaling, fixed
+
+
+def usage_crossover(baseline_costs, challenger_costs, *, discount_rate_per_year=None):
+    """Where a challenger and the baseline cost the same as usage scales: over the horizon and once running.
+
+    Parameters
+    ----------
+    baseline_costs, challenger_costs : tuple
+        Each option's ``(recurring_usd_by_month, one_off_usd_by_month, scales_with_usage)`` as in
+        `usage_split_usd`, over the same months.
+    discount_rate_per_year : float, optional
+        Compare present values over the horizon (the run rate is never discounted).
+
+    Returns
+    -------
+    dict
+        ``baseline_infra_usd_per_year`` (the baseline's usage-driven spend, per year, undiscounted);
+        ``horizon_scale`` and ``horizon_infra_usd_per_year`` (the usage scale, and the baseline's
+        usage-driven spend per year at it, where the totals over the horizon tie; None when they never do);
+        ``run_rate_scale`` and ``run_rate_infra_usd_per_year`` (the same for the last month's recurring
+        costs); ``challenger_wins_above`` and ``run_rate_challenger_wins_above`` (whether the challenger is
+        the cheaper one above the crossover); ``per_option_undiscounted`` and ``run_rate`` (the splits, for
+        `crossover_curve`); ``baseline_run_rate_infra_usd_per_year``.
+
+    Notes
+    -----
+    With ``(S, F)`` from `usage_split_usd`, ``k* = (F_b - F_c) / (S_c - S_b)`` (`usage_scale_at_crossover`)
+    and the crossover spend is ``k*`` times the baseline's usage-driven spend per year,
+    ``S_b / H * 12`` over the horizon, ``12 s_b`` at the run rate (``s_b``: the last month).
+
+    References
+    ----------
+    Seed interview question I.2 (the scale point where self-hosting starts to pay).
+
+    Examples
+    --------
+    Managed: 1,000 a month of usage-driven bill for 12 months. Self-hosted: 700 a month of nodes and 200 a
+    month of people. Over the horizon S_b = 12,000, S_c = 8,400, F_c = 2,400: k* = 2,400 / 3,600 = 2/3, i.e.
+    a baseline spend of 2/3 x 12,000 = 8,000 a year; once running the same, since nothing is one-off.
+
+    >>> x = usage_crossover(([[1000.0] * 12], [[0.0] * 12], [True]),
+    ...                     ([[700.0] * 12, [200.0] * 12], [[0.0] * 12] * 2, [True, False]))
+    >>> round(x["horizon_infra_usd_per_year"], 6), round(x["run_rate_infra_usd_per_year"], 6)
+    (8000.0, 8000.0)
+    >>> x["challenger_wins_above"]
+    True
+    """
+    h = checks.floats("recurring_usd_by_month", baseline_costs[0]).shape[-1]
+    b_plain = usage_split_usd(*baseline_costs)
+    c_plain = usage_split_usd(*challenger_costs)
+    baseline_per_year = b_plain[0] / h * 12
+    out = {"baseline_infra_usd_per_year": baseline_per_year, "horizon_scale": None,
+           "horizon_infra_usd_per_year": None, "run_rate_scale": None, "run_rate_infra_usd_per_year": None}
+    sb, fb = usage_split_usd(*baseline_costs, discount_rate_per_year=discount_rate_per_year)
+    sc, fc = usage_split_usd(*challenger_costs, discount_rate_per_year=discount_rate_per_year)
+    k = usage_scale_at_crossover(sc, fc, sb, fb)
+    out["challenger_wins_above"] = sc < sb
+    if np.isfinite(k):
+        out["horizon_scale"] = k
+        out["horizon_infra_usd_per_year"] = k * baseline_per_year
+    out["per_option_undiscounted"] = (b_plain, c_plain)
+    last = slice(h - 1, h)
+    rb_s, rb_f = usage_split_usd(*baseline_costs, months=last, recurring_only=True)
+    rc_s, rc_f = usage_split_usd(*challenger_costs, months=last, recurring_only=True)
+    out["run_rate"] = ((rb_s, rb_f), (rc_s, rc_f))
+    k_rr = usage_scale_at_crossover(rc_s, rc_f, rb_s, rb_f)
+    out["run_rate_challenger_wins_above"] = rc_s < rb_s
+    out["baseline_run_rate_infra_usd_per_year"] = rb_s * 12
+    if np.isfinite(k_rr) and rb_s > 0:
+        out["run_rate_scale"] = k_rr
+        out["run_rate_infra_usd_per_year"] = k_rr * rb_s * 12
+    return out
+
+
+def crossover_curve(crossover, horizon_months, points=81):
+    """Challenger minus baseline, USD per year, as the baseline's usage-driven spend per year varies.
+
+    Parameters
+    ----------
+    crossover : dict
+        The result of `usage_crossover`.
+    horizon_months : int
+        The months the totals cover.
+    points : int
+        Spends from 0 to twice the largest of the crossovers and today's spend.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``baseline_infra_usd_per_year, view, difference_usd_per_year``: one row per spend for the run rate
+        (``"once running (run rate)"``) and one for the horizon (``"over H months, with one-offs"``).
+
+    Notes
+    -----
+    At a baseline spend ``v`` the usage scale is ``k = v / (S_b / H * 12)`` over the horizon and
+    ``k = v / (12 s_b)`` at the run rate; the difference is ``((k S_c + F_c) - (k S_b + F_b)) * 12 / H``
+    (per year over the horizon) or ``((k s_c + f_c) - (k s_b + f_b)) * 12``.
+
+    References
+    ----------
+    Seed interview question I.2.
+
+    Examples
+    --------
+    The example of `usage_crossover`: the curves cross zero at 8,000 a year.
+
+    >>> x = usage_crossover(([[1000.0] * 12], [[0.0] * 12], [True]),
+    ...                     ([[700.0] * 12, [200.0] * 12], [[0.0] * 12] * 2, [True, False]))
+    >>> c = crossover_curve(x, 12, points=3)  # spends 0, 12,000, 24,000
+    >>> c[c["view"] == "once running (run rate)"]["difference_usd_per_year"].tolist()
+    [2400.0, -1200.0, -4800.0]
+    """
+    base_infra = crossover["baseline_infra_usd_per_year"]
+    runs = crossover.get("run_rate")
+    columns = ["baseline_infra_usd_per_year", "view", "difference_usd_per_year"]
+    if runs is None or base_infra <= 0:
+        return pd.DataFrame(columns=columns)
+    marks = [v for v in (crossover.get("run_rate_infra_usd_per_year"), crossover.get("horizon_infra_usd_per_year"),
+                         base_infra) if v]
+    spend = np.linspace(0.0, 2.0 * max(marks), points)
+    h = horizon_months
+    (sb, fb), (sc, fc) = crossover["per_option_undiscounted"]
+    (rb_s, rb_f), (rc_s, rc_f) = runs
+    rows = []
+    for v in spend:
+        if rb_s > 0:
+            kr = v / (rb_s * 12)
+            rows.append({"baseline_infra_usd_per_year": v, "view": "once running (run rate)",
+                         "difference_usd_per_year": ((kr * rc_s + rc_f) - (kr * rb_s + rb_f)) * 12})
+        k = v / base_infra
+        rows.append({"baseline_infra_usd_per_year": v, "view": f"over {h} months, with one-offs",
+                     "difference_usd_per_year": ((k * sc + fc) - (k * sb + fb)) * 12 / h})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def price_performance_gain(x86_usd_per_hour, arm_usd_per_hour, arm_relative_throughput=1.0):

@@ -283,3 +283,194 @@ def flip_points(model: Model, base: Mapping[str, float], bounds: Mapping[str, tu
         rows.append({"input": name, "base_value": b, "flip_value": value,
                      "change_from_base": (value - b) / b if b else float("nan")})
     return pd.DataFrame(rows, columns=["input", "base_value", "flip_value", "change_from_base"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# The one sensitivity layer every workbook uses: tornado, flip points, Monte Carlo band, close call.
+
+#: The columns of every flip-point table, in every workbook.
+FLIP_COLUMNS = ["input", "base_value", "flip_value", "change_from_base", "flips_when"]
+
+#: A verdict is a close call when fewer than this share of the Monte Carlo draws agree with it.
+CLOSE_CALL_AGREEMENT = 0.8
+
+
+def close_call(agreement: float | None) -> bool | None:
+    """Whether a verdict is a close call: fewer than 80% of the Monte Carlo draws agree with it.
+
+    Parameters
+    ----------
+    agreement : float or None
+        Share of the draws in which the verdict holds (the probability of the verdict), in [0, 1].
+
+    Returns
+    -------
+    bool or None
+        None when there were no draws.
+
+    Notes
+    -----
+    One definition for every workbook: ``close = agreement < 0.8`` (`CLOSE_CALL_AGREEMENT`). A verdict that
+    holds in 80% of three-point draws or more is robust to the stated ranges.
+
+    References
+    ----------
+    Vose, D. (2008). Risk Analysis: A Quantitative Guide, 3rd ed., ch. 5 (communicating uncertainty).
+
+    Examples
+    --------
+    >>> close_call(0.65), close_call(0.93), close_call(None)
+    (True, False, None)
+    """
+    if agreement is None:
+        return None
+    return bool(agreement < CLOSE_CALL_AGREEMENT)
+
+
+def _number_words(x: float) -> str:
+    x = float(x)
+    if x != 0 and (abs(x) >= 1e4 or abs(x) < 0.01):
+        return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.3g}"
+    return f"{x:,.4g}"
+
+
+def flip_table(model: Model, base: Mapping[str, float], bounds: Mapping[str, tuple[float, float]],
+               target: float = 0.0) -> pd.DataFrame:
+    """`flip_points` with the same columns and the same handling of "no flip" in every workbook.
+
+    A flip found at the very edge of its searched range is a tie at the boundary, not a flip inside it:
+    it counts as none. Inputs without a flip keep their row with NaN and say so in ``flips_when``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `FLIP_COLUMNS`: ``flips_when`` reads ``"above 1,234"``, ``"below 0.5"`` or
+        ``"no flip between 0 and 10"``.
+
+    Examples
+    --------
+    >>> diff = lambda units, price: units * price - 1000.0
+    >>> f = flip_table(diff, {"units": 100.0, "price": 5.0}, {"units": (1, 1e4), "price": (0.1, 1.0)})
+    >>> f["flips_when"].tolist()  # 1000 / 5 = 200 units; price would need 10 > 1
+    ['above 200', 'no flip between 0.1 and 1']
+    """
+    rows = []
+    for name, (low, high) in bounds.items():
+        try:
+            frame = flip_points(model, base, {name: (low, high)}, target=target)
+        except ValueError:  # the model is undefined somewhere in the range (a cost reduction >= 100%)
+            frame = pd.DataFrame([{"input": name, "base_value": float(base[name]), "flip_value": float("nan"),
+                                   "change_from_base": float("nan")}])
+        r = frame.iloc[0].to_dict()
+        flip = r["flip_value"]
+        if np.isfinite(flip) and min(abs(flip - low), abs(flip - high)) <= 1e-6 * max(abs(high), 1.0):
+            flip = r["flip_value"] = r["change_from_base"] = float("nan")
+        if np.isfinite(flip):
+            r["flips_when"] = f"{'above' if flip > r['base_value'] else 'below'} {_number_words(flip)}"
+        else:
+            r["flips_when"] = f"no flip between {_number_words(low)} and {_number_words(high)}"
+        rows.append(r)
+    return pd.DataFrame(rows, columns=FLIP_COLUMNS)
+
+
+@dataclass
+class Assessment:
+    """How sensitive one answer is: what `assess` returns for any workbook."""
+
+    tornado: pd.DataFrame
+    flips: pd.DataFrame
+    band: pd.DataFrame | None
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    probability_below_target: float | None
+    draws: MonteCarloResult | None = None
+
+    def agreement(self, verdict_below_target: bool) -> float | None:
+        """Share of the draws agreeing with a verdict that the output is below (or above) the target."""
+        if self.probability_below_target is None:
+            return None
+        return self.probability_below_target if verdict_below_target else 1.0 - self.probability_below_target
+
+
+def assess(model: Model, base: Mapping[str, float], ranges: Mapping[str, tuple[float, float]], *,
+           flip_bounds: Mapping[str, tuple[float, float]] | None = None, target: float = 0.0,
+           sampled: Mapping[str, tuple[float, float]] | None = None, curve: Model | None = None,
+           curve_sampled: Mapping[str, tuple[float, float]] | None = None, curve_x=None,
+           curve_x_name: str = "month", draws_from: str = "curve", n: int = 10_000,
+           seed: int = 0) -> Assessment:
+    """Tornado, flip points, Monte Carlo band and probabilities of one answer: the same for every workbook.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(**inputs) -> float``: the answer the verdict rests on (a difference, a margin).
+    base : mapping
+        Every input at its base value.
+    ranges : mapping
+        ``{input: (low, high)}``: the uncertain inputs (the tornado, and the Monte Carlo draws).
+    flip_bounds : mapping, optional
+        Where each input's flip value is searched (wider than its range); default: no flip table.
+    target : float
+        The value of the answer at which the verdict flips (0 for a difference).
+    sampled : mapping, optional
+        The ranges drawn in Monte Carlo when they differ from ``ranges`` (inputs a model takes one value
+        at a time); default ``ranges``.
+    curve : callable, optional
+        ``curve(**inputs) -> array``: the answer month by month (or along ``curve_x``) for the band.
+    curve_sampled : mapping, optional
+        The ranges drawn for the band when they differ from ``sampled`` (the band's own x is not drawn).
+    curve_x : array_like, optional
+        The band's x values (default months 1..len).
+    draws_from : {"curve", "model"}
+        Whether P10/P50/P90 and the probability come from the curve's last value (one Monte Carlo run)
+        or from a separate run of ``model``.
+    n, seed : int
+        Draws and seed (the same seed gives the same report).
+
+    Returns
+    -------
+    Assessment
+
+    Notes
+    -----
+    Tornado: `sensitivity`; flips: `flip_table`; draws: `monte_carlo` (triangular low, base, high, seeded).
+    ``probability_below_target`` is the share of draws with an answer below ``target``.
+
+    References
+    ----------
+    Howard (1988), decision analysis (tornado); Vose (2008), ch. 9 (three-point Monte Carlo).
+
+    Examples
+    --------
+    >>> model = lambda units, price: units * price - 150.0
+    >>> a = assess(model, {"units": 100.0, "price": 2.0}, {"units": (50.0, 150.0)},
+    ...            flip_bounds={"units": (0.0, 1e3)}, draws_from="model", n=20_000, seed=1)
+    >>> a.tornado["swing"].tolist(), a.flips["flips_when"].tolist()  # 150 / 2 = 75 units
+    ([200.0], ['below 75'])
+    >>> abs(a.probability_below_target - 0.125) < 0.01  # P(tri(50, 100, 150) < 75) = 25 ** 2 / (100 x 50)
+    True
+    """
+    sampled = ranges if sampled is None else sampled
+    tornado = sensitivity(model, base, ranges)
+    order = [i for i in tornado["input"] if flip_bounds and i in flip_bounds]
+    flips = (flip_table(model, base, {k: flip_bounds[k] for k in order}, target) if order
+             else pd.DataFrame(columns=FLIP_COLUMNS))
+    band = draws = None
+    p10 = p50 = p90 = below = None
+    curve_sampled = sampled if curve_sampled is None else curve_sampled
+    if curve is not None and curve_sampled:
+        run = monte_carlo(curve, base, curve_sampled, n=n, seed=seed)
+        months = run.outputs.shape[-1] if run.outputs.ndim == 2 else 1
+        band = run.summary(x=np.arange(1, months + 1) if curve_x is None else curve_x, x_name=curve_x_name)
+        if draws_from == "curve":
+            draws = run
+            final = run.outputs[:, -1] if run.outputs.ndim == 2 else run.outputs
+    if draws_from == "model" and sampled:
+        draws = monte_carlo(model, base, sampled, n=n, seed=seed)
+        final = draws.outputs
+    if draws is not None:
+        p10, p50, p90 = (float(v) for v in np.percentile(final, [10, 50, 90]))
+        below = float(np.mean(final < target))
+    return Assessment(tornado=tornado, flips=flips, band=band, p10=p10, p50=p50, p90=p90,
+                      probability_below_target=below, draws=draws)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks
+from costlib.constants import BYTES_PER_GB, HOURS_PER_MONTH  # noqa: F401  (re-exported)
 from costlib.errors import ModelError, require
 
 __all__ = [
@@ -71,13 +72,9 @@ __all__ = [
     "tiered_egress_cost",
     "unit_economics_model",
     "zone_local_routing_saving",
+    "cost_cut_for_target_margin",
 ]
 
-BYTES_PER_GB = 1e9
-"""Decimal gigabyte, the unit cloud price lists bill data in."""
-
-HOURS_PER_MONTH = 730.0
-"""Hours in the model month (8,760 hours a year / 12)."""
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -99,6 +96,13 @@ def _scalar(name, value, **bounds):
 # ----------------------------------------------------------------------------------------------------
 # 1. cost per unit of value
 # ----------------------------------------------------------------------------------------------------
+
+def _per_unit(name, usd_per_month, volume_units_per_month):
+    """An amount per month over the volume per month, with both arguments checked."""
+    amount = _num(name, usd_per_month, low=0)
+    v = _num("volume_units_per_month", volume_units_per_month, low=0, low_strict=True)
+    return _out(amount / v)
+
 
 def cost_per_unit(cost_usd_per_month, volume_units_per_month):
     """Cost per unit of value.
@@ -128,9 +132,7 @@ def cost_per_unit(cost_usd_per_month, volume_units_per_month):
     >>> cost_per_unit(10e6, 100e6)
     0.1
     """
-    c = _num("cost_usd_per_month", cost_usd_per_month, low=0)
-    v = _num("volume_units_per_month", volume_units_per_month, low=0, low_strict=True)
-    return _out(c / v)
+    return _per_unit("cost_usd_per_month", cost_usd_per_month, volume_units_per_month)
 
 
 def revenue_per_unit(revenue_usd_per_month, volume_units_per_month):
@@ -161,9 +163,7 @@ def revenue_per_unit(revenue_usd_per_month, volume_units_per_month):
     >>> revenue_per_unit(100e6, 100e6)
     1.0
     """
-    r = _num("revenue_usd_per_month", revenue_usd_per_month, low=0)
-    v = _num("volume_units_per_month", volume_units_per_month, low=0, low_strict=True)
-    return _out(r / v)
+    return _per_unit("revenue_usd_per_month", revenue_usd_per_month, volume_units_per_month)
 
 
 def margin_per_unit(price_usd_per_unit, cost_usd_per_unit):
@@ -267,6 +267,46 @@ def pricing_floor(cost_usd_per_unit, target_gross_margin=0.0):
     c = _num("cost_usd_per_unit", cost_usd_per_unit, low=0)
     m = _num("target_gross_margin", target_gross_margin, low=0, high=1, high_strict=True)
     return _out(c / (1.0 - m))
+
+
+def cost_cut_for_target_margin(price_usd_per_unit, cost_usd_per_unit, target_gross_margin):
+    """Share of the cost per unit to cut so that today's price earns the target gross margin.
+
+    Parameters
+    ----------
+    price_usd_per_unit : array_like
+        Price per unit, USD, >= 0.
+    cost_usd_per_unit : array_like
+        Cost per unit today, USD, > 0.
+    target_gross_margin : array_like
+        Target gross margin, decimal in [0, 1).
+
+    Returns
+    -------
+    float or ndarray
+        Decimal share of today's cost per unit (0.25: cut it by 25%); 0 or negative when the target is
+        already met.
+
+    Notes
+    -----
+    The cost that earns margin ``m`` at price ``p`` is ``c* = p (1 - m)`` (the inverse of `pricing_floor`),
+    so the cut is ``1 - c* / c = 1 - p (1 - m) / c``.
+
+    References
+    ----------
+    .. [1] Seed section I.1 (pricing floor) and interview question I.3 (a beta at $0.50 cost vs $0.30 price).
+
+    Examples
+    --------
+    $0.50 cost and $0.30 price with a 20% target: c* = 0.30 x 0.8 = 0.24, a cut of 1 - 0.24 / 0.50 = 52%.
+
+    >>> round(cost_cut_for_target_margin(0.30, 0.50, 0.20), 6)
+    0.52
+    """
+    p = _num("price_usd_per_unit", price_usd_per_unit, low=0)
+    c = _num("cost_usd_per_unit", cost_usd_per_unit, low=0, low_strict=True)
+    m = _num("target_gross_margin", target_gross_margin, low=0, high=1, high_strict=True)
+    return _out(1.0 - p * (1.0 - m) / c)
 
 
 def _component_series(name, costs):

@@ -26,7 +26,6 @@ from costlib.build_vs_buy import (
     COMPONENTS,
     Option,
     PriceHikeCase,
-    break_even_month,
     break_even_volume,
     build_minus_buy_usd,
     compare_options,
@@ -43,13 +42,21 @@ from costlib.build_vs_buy import (
     validate_tiers,
     volume_forecast,
 )
+from costlib import timing
+from costlib.build_vs_buy import cumulative_cost_usd
 from costlib.errors import ModelError
+
+
+def break_even_month(build, buy, volume, **kwargs):
+    """Workbook 05's break-even month: `costlib.timing.break_even_month` of the two cumulative costs."""
+    return timing.break_even_month(cumulative_cost_usd(build, volume, **kwargs),
+                                   cumulative_cost_usd(buy, volume, **kwargs))
 
 ENGINEER = 500_000.0
 
 
 def kafka(**overrides):
-    kw = dict(name="kafka", kind="build", engineers=4, build_months=6, engineer_usd_per_year=ENGINEER,
+    kw = dict(name="kafka", kind="build", engineers=4, build_months=6, loaded_cost_usd_per_fte_per_year=ENGINEER,
               hardware_usd=200_000, maintenance_ftes=1)
     kw.update(overrides)
     return Option(**kw)
@@ -185,7 +192,7 @@ tiers_strategy = st.one_of(
 def test_both_options_cost_the_same_at_the_break_even(engineers, build_months, hardware, ftes, infra_unit,
                                                       infra_month, buy_unit, buy_months, tiers, horizon, rate,
                                                       delay_unit, delay_month):
-    build = Option("build", engineers=engineers, build_months=build_months, engineer_usd_per_year=ENGINEER,
+    build = Option("build", engineers=engineers, build_months=build_months, loaded_cost_usd_per_fte_per_year=ENGINEER,
                    hardware_usd=hardware, maintenance_ftes=ftes, infra_usd_per_unit=infra_unit,
                    infra_usd_per_month=infra_month)
     if tiers is None:
@@ -221,7 +228,7 @@ def test_flat_function_matches_options(volume, engineers, months, growth):
     path = volume_forecast(volume, 36, growth)
     build = kafka(engineers=engineers, build_months=months)
     expected = total_cost_usd(build, path) - total_cost_usd(managed(), path)
-    got = build_minus_buy_usd(volume, growth_rate_per_month=growth, engineer_usd_per_year=ENGINEER,
+    got = build_minus_buy_usd(volume, growth_rate_per_month=growth, loaded_cost_usd_per_fte_per_year=ENGINEER,
                               build_engineers=engineers, build_months=months, build_hardware_usd=200_000,
                               build_maintenance_ftes=1, buy_usd_per_unit=0.50)
     assert got == pytest.approx(expected, rel=1e-12, abs=1e-6)
@@ -229,7 +236,7 @@ def test_flat_function_matches_options(volume, engineers, months, growth):
 
 def test_flat_function_is_zero_at_break_even_and_broadcasts():
     """At V* = 136,111.11 the difference is 0; (n, 1) samples give (n, 1)."""
-    kw = dict(engineer_usd_per_year=ENGINEER, build_engineers=4, build_months=6, build_hardware_usd=200_000,
+    kw = dict(loaded_cost_usd_per_fte_per_year=ENGINEER, build_engineers=4, build_months=6, build_hardware_usd=200_000,
               build_maintenance_ftes=1, buy_usd_per_unit=0.50)
     assert build_minus_buy_usd(2_450_000 / 18, **kw) == pytest.approx(0.0, abs=1e-6)
     samples = np.array([[3.0], [4.0], [5.0]])
@@ -241,7 +248,7 @@ def test_flat_function_is_zero_at_break_even_and_broadcasts():
 
 def test_flat_function_with_tiers_and_discount():
     buy_tiers = [(100_000, 0.50), (None, 0.25)]
-    got = build_minus_buy_usd(150_000.0, engineer_usd_per_year=ENGINEER, build_engineers=4, build_months=6,
+    got = build_minus_buy_usd(150_000.0, loaded_cost_usd_per_fte_per_year=ENGINEER, build_engineers=4, build_months=6,
                               build_hardware_usd=200_000, build_maintenance_ftes=1, buy_tiers=buy_tiers,
                               discount_rate_per_year=0.08)
     buy = Option("buy", kind="buy", subscription_tiers=buy_tiers)
@@ -434,7 +441,8 @@ def test_logging_case_by_hand():
     (3 x 6 x 41,666.67 = 750,000), then run it: infrastructure 800,000 / 12 x 30 = 2,000,000,
     3 KTLO engineers 3 x 41,666.67 x 30 = 3,750,000; total 6,500,000: the vendor wins by 500,000."""
     vendor = Option("vendor", kind="buy", subscription_usd_per_month=2e6 / 12)
-    own = Option("self_built", kind="open_source", engineers=3, build_months=6, engineer_usd_per_year=ENGINEER,
+    own = Option("self_built", kind="open_source", engineers=3, build_months=6,
+                 loaded_cost_usd_per_fte_per_year=ENGINEER,
                  infra_usd_per_month=800e3 / 12, maintenance_ftes=3)
     table = tco_table([own, vendor], 0.0)
     assert table.loc["upfront", "self_built"] == pytest.approx(750_000.0)
@@ -451,7 +459,7 @@ def test_logging_case_by_hand():
 def test_security_seats_exit_and_delay_components():
     """Security 2,000/month + 0.5 FTE (20,833.33/month) while live (months 3..12: 10 months);
     seats 100 x 10 = 1,000/month while live; exit 50,000 in month 12; delay 5,000/month for 2 months."""
-    o = Option("x", kind="buy", build_months=2, engineer_usd_per_year=ENGINEER, security_usd_per_month=2000,
+    o = Option("x", kind="buy", build_months=2, loaded_cost_usd_per_fte_per_year=ENGINEER, security_usd_per_month=2000,
                security_ftes=0.5, seats=100, usd_per_seat_per_month=10, exit_cost_usd=50_000)
     costs = monthly_costs(o, 0.0, horizon_months=12, cost_of_delay_usd_per_month=5000)
     assert costs["security_usd"].sum() == pytest.approx(10 * (2000 + 0.5 * ENGINEER / 12))
@@ -463,7 +471,8 @@ def test_security_seats_exit_and_delay_components():
 def test_fractional_build_months_prorate():
     """Live at 1.5 months: month 2 is half live. 1 engineer at 12,000/year = 1,000/month for 1.5 months
     = 1,500; subscription 100/month x (0.5 + 1) = 150 over 3 months."""
-    o = Option("x", engineers=1, build_months=1.5, engineer_usd_per_year=12_000, subscription_usd_per_month=100)
+    o = Option("x", engineers=1, build_months=1.5, loaded_cost_usd_per_fte_per_year=12_000,
+               subscription_usd_per_month=100)
     costs = monthly_costs(o, 0.0, horizon_months=3)
     assert costs["upfront_usd"].tolist() == pytest.approx([1000.0, 500.0, 0.0])
     assert costs["subscription_usd"].tolist() == pytest.approx([0.0, 50.0, 100.0])
@@ -509,9 +518,9 @@ def test_recommendation_mentions_checks_and_flips():
     assert "exit strategy into the contract" in text
     assert "build_engineers flips it at 2.6 (now 4)" in text
     assert "buy_usd_per_unit does not flip it" in text
-    frame = pd.DataFrame({"input": ["engineer_usd_per_year"], "base_value": [5e5], "flip_value": [3.2e5],
+    frame = pd.DataFrame({"input": ["loaded_cost_usd_per_fte_per_year"], "base_value": [5e5], "flip_value": [3.2e5],
                           "change_from_base": [-0.36]})
-    assert "engineer_usd_per_year flips it at 3.2e+05 (now 5e+05)" in _rec(2.45e6, 1.8e6, flip_points=frame)
+    assert "loaded_cost_usd_per_fte_per_year flips it at 3.2e+05 (now 5e+05)" in _rec(2.45e6, 1.8e6, flip_points=frame)
     assert "core" in _rec(2.45e6, 1.8e6, is_core=True)
 
 

@@ -54,7 +54,11 @@ def test_report_of_each_scenario(batch, path):
     assert "params.collect(" not in page and "report.headline(" not in page
     assert "hl-ipython3" not in page, "a code cell is shown"
 
-    # Headline, charts, sensitivity and recommendation are all there.
+    # Headline (a formatted table, and the decisions), charts, sensitivity and recommendation are all there.
+    assert "costbook-headline" in page and "Where each figure comes from" in page
+    assert [f["key"] for f in results["figures"]] == list(results["headline"])
+    assert all(f["unit"] and f["label"] and f["text"] for f in results["figures"])
+    assert results["decisions"] and all(d["verdict"] and d["words"] for d in results["decisions"])
     assert results["headline"], "no headline figures"
     for name, value in results["headline"].items():
         assert re.fullmatch(r"[a-z0-9_]+", name), name
@@ -76,7 +80,7 @@ def test_report_of_each_scenario(batch, path):
     assert prov["params_sha256"] in page and prov["params_file"] in page
 
     # The appendix shows the parameters the run used, which are the params file's values.
-    appendix = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)[-1]
+    appendix = re.search(r"Every parameter as validated.*?<pre[^>]*>(.*?)</pre>", page, re.S).group(1)
     shown = yaml.safe_load(html_lib.unescape(appendix))
     assert shown == params.as_dict(params.load(path, ROOT))
     executed = nbformat.read(folder / f"{path.stem}.ipynb", as_version=4)

@@ -4,6 +4,7 @@ Expected figures come from arithmetic shown in each test's docstring, numpy-fina
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy_financial as npf
@@ -14,10 +15,10 @@ from hypothesis import strategies as st
 
 from costlib import tco
 from costlib.errors import ModelError
+from costlib.timing import NEVER
 from costlib.tco import (
     CATEGORY_GROUPS,
     DAYS_PER_MONTH,
-    CostLine,
     arm_migration_monthly,
     arm_migration_payback_month,
     arm_saving_usd_per_month,
@@ -33,7 +34,6 @@ from costlib.tco import (
     managed_premium_from_saving,
     monthly_discount_rate,
     on_demand_usd_per_month,
-    payback_month,
     people_cost_usd_per_month,
     people_share_of_tco,
     present_value,
@@ -44,12 +44,36 @@ from costlib.tco import (
     storage_bill_usd_by_month,
     storage_policy_comparison,
     storage_tiers_gb,
-    tco_monthly,
     tco_summary,
     toil_cost_usd_per_month,
 )
 
 D = 730 / 24  # days in the model month
+
+
+@dataclass
+class CostLine:
+    """A constant monthly line with growth, a window and a one-off: what the workbook builds from a YAML line."""
+
+    option: str
+    name: str
+    category: str
+    cost_usd_per_month: float = 0.0
+    one_off_usd: float = 0.0
+    one_off_month: int = 1
+    growth_rate_per_month: float = 0.0
+    start_month: int = 1
+    end_month: int | None = None
+
+
+def tco_monthly(lines, horizon_months=36, discount_rate_per_year=0.0):
+    """The monthly TCO table, assembled as workbook 02 does: `line_costs_by_month` then `cost_series_table`."""
+    return pd.concat([tco.cost_series_table(
+        line.option, line.name, line.category,
+        line_costs_by_month(line.cost_usd_per_month, horizon_months, growth_rate_per_month=line.growth_rate_per_month,
+                            start_month=line.start_month, end_month=line.end_month, one_off_usd=line.one_off_usd,
+                            one_off_month=min(line.one_off_month, horizon_months)),
+        discount_rate_per_year) for line in lines], ignore_index=True)
 
 money = st.floats(min_value=0.0, max_value=1e7, allow_nan=False, allow_infinity=False)
 fraction = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
@@ -62,7 +86,7 @@ fraction = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 def test_every_public_function_is_documented(name):
     """CONTRIBUTING.md: numpydoc with Parameters, Returns (functions), Notes, References and Examples."""
     doc = getattr(tco, name).__doc__ or ""
-    wanted = ["Examples", ">>>"] + ([] if name == "CostLine" else ["Parameters", "Returns", "Notes", "References"])
+    wanted = ["Examples", ">>>", "Parameters", "Returns", "Notes", "References"]
     for section in wanted:
         assert section in doc, f"{name} lacks {section}"
 
@@ -193,17 +217,6 @@ def test_seed_5k_service_with_two_sres_is_91_percent_people():
     assert people_share_of_tco(5_000, sre) == pytest.approx(10 / 11)
 
 
-def test_tco_accepts_mappings_and_dataframes():
-    """Dict lines and a DataFrame of lines (end_month NaN = open) give the same totals as CostLine."""
-    dicts = [{"option": "a", "name": "x", "category": "storage", "cost_usd_per_month": 10.0},
-             {"option": "a", "name": "y", "category": "training", "one_off_usd": 30.0, "one_off_month": 2,
-              "end_month": None}]
-    frame = pd.DataFrame(dicts)
-    for lines in (dicts, frame):
-        s = tco_summary(tco_monthly(lines, 6))
-        assert s.cost_usd.iloc[0] == pytest.approx(10 * 6 + 30)
-
-
 categories = st.sampled_from(sorted(CATEGORY_GROUPS))
 
 
@@ -322,47 +335,13 @@ def test_arm_saving_and_payback_by_hand():
     assert arm_saving_usd_per_month(80_000, 0.2) == pytest.approx(16_000.0)
     effort = engineering_weeks_usd(48, 260_000)
     assert effort == pytest.approx(240_000.0)
-    assert arm_migration_payback_month(80_000, 0.2, effort) == 15.0
-    assert arm_migration_payback_month(80_000, 0.2, effort, migration_months=3) == 18.0
+    assert arm_migration_payback_month(80_000, 0.2, effort) == 15
+    assert arm_migration_payback_month(80_000, 0.2, effort, migration_months=3) == 18
 
 
-def test_payback_with_growth_by_hand():
-    """Saving 1,000 growing 10%/month against 5,000: cumulative 1,000, 2,100, 3,310, 4,641, 6,105.1 -> month 5.
-    Closed form: log(1 + 5000 x 0.1 / 1000) / log(1.1) = log 1.5 / log 1.1 = 4.254 -> 5."""
-    assert payback_month(1_000.0, 5_000.0, growth_rate_per_month=0.1) == 5.0
-
-
-def test_payback_never():
-    """A saving of 1,000 halving each month sums to at most 2,000 < 5,000; a zero saving never pays."""
-    assert payback_month(1_000.0, 5_000.0, growth_rate_per_month=-0.5) == math.inf
-    assert payback_month(0.0, 5_000.0) == math.inf
-    assert payback_month(-10.0, 5_000.0) == math.inf
-    assert arm_migration_payback_month(80_000, 0.0, 1.0) == math.inf
-
-
-def test_payback_exact_multiple():
-    """10,000 against 120,000: exactly 12 months (cumulative at month 12 equals the cost)."""
-    assert payback_month(10_000.0, 120_000.0) == 12.0
-
-
-@settings(max_examples=200, deadline=None)
-@given(s=st.floats(1.0, 1e5), e=st.floats(1.0, 1e6), g=st.floats(-0.3, 0.3), start=st.integers(1, 6))
-def test_payback_closed_form_matches_brute_force(s, e, g, start):
-    """First month m with sum of savings through m >= effort, by walking the months (up to 600). A relative
-    tolerance of 1e-9 separates rounding from a real miss (a shrinking saving can approach E from below)."""
-    got = payback_month(s, e, g, start_month=start)
-    months = np.arange(1, 601)
-    saving = np.where(months >= start, s * (1 + g) ** (months - start), 0.0)
-    cum = np.cumsum(saving)
-    if math.isfinite(got) and got <= 600:
-        k = int(got)
-        assert cum[k - 1] >= e * (1 - 1e-9)
-        if k > start:
-            assert cum[k - 2] < e * (1 + 1e-9)
-    else:
-        assert not (cum >= e * (1 + 1e-9)).any()
-    if g < 0 and 1 + e * g / s <= 0:  # the whole infinite sum s / -g stays at or below E
-        assert got == math.inf
+def test_arm_payback_never():
+    """ARM no cheaper: the saving is 0 and never covers the effort."""
+    assert arm_migration_payback_month(80_000, 0.0, 1.0) is NEVER
 
 
 def test_arm_monthly_table_agrees_with_payback():
@@ -512,7 +491,6 @@ def test_crossover_broadcasts_over_samples():
     (lambda: blended_usd_per_month({"a": 1.0, "b": 2.0}, {"a": 0.5, "b": 0.4}), "shares"),
     (lambda: blended_usd_per_month({"a": 1.0}, {"a": 0.5, "zz": 0.5}), "shares['zz']"),
     (lambda: present_value([1.0, 2.0], 7), "discount_rate_per_year"),
-    (lambda: tco_monthly(_two_option_lines(), 36, discount_rate_per_year=8), "discount_rate_per_year"),
     (lambda: monthly_discount_rate(-0.05), "discount_rate_per_year"),
     (lambda: committed_usd_per_month(10, 0.1, 30), "commitment_discount"),
     (lambda: spot_usd_per_month(10, 0.1, 0.7, retried_work_fraction=10), "retried_work_fraction"),
@@ -521,11 +499,6 @@ def test_crossover_broadcasts_over_samples():
     (lambda: line_costs_by_month(10.0, 12, start_month=5, end_month=3), "end_month"),
     (lambda: line_costs_by_month(10.0, 0), "horizon_months"),
     (lambda: line_costs_by_month(-10.0, 12), "cost_usd_per_month"),
-    (lambda: CostLine("a", "x", "hardware", 1.0), "category"),
-    (lambda: tco_monthly([{"option": "a", "name": "x", "category": "gpu"}]), "lines[0].category"),
-    (lambda: tco_monthly([CostLine("a", "x", "compute", 1.0), CostLine("a", "x", "storage", 1.0)]),
-     "lines[1].name"),
-    (lambda: tco_monthly([{"option": "a", "name": "x", "category": "compute", "cost": 1.0}]), "lines[0] keys"),
     (lambda: tco_summary(tco_monthly(_two_option_lines(), 12), by="team"), "by"),
     (lambda: managed_cost_usd_per_year(1e6, 30), "managed_premium"),
     (lambda: self_hosting_crossover_usd_per_year(0.3, 2, 300_000, headroom=20), "headroom"),
@@ -534,7 +507,6 @@ def test_crossover_broadcasts_over_samples():
     (lambda: storage_tiers_gb(1_000.0, 12, retention_days=10), "retention_days"),
     (lambda: storage_tiers_gb([1.0, 2.0], 12), "written_gb_per_month"),
     (lambda: storage_policy_comparison(1.0, {"hot": 30}, {}, {}), "planned keys"),
-    (lambda: payback_month(1_000.0, -5.0), "one_off_usd"),
     (lambda: arm_saving_usd_per_month(1_000.0, 20), "cost_reduction_per_unit_work"),
     (lambda: toil_cost_usd_per_month("forty", 100.0), "toil_hours_per_month"),
 ])
@@ -557,11 +529,11 @@ def test_model_error_is_a_value_error():
 # ------------------------------------------------------- comparing options (added with workbook 02)
 
 
-def test_cost_series_table_matches_tco_monthly_for_a_constant_line():
-    """A constant $1,000/month line for 24 months at 8%: the same rows as tco_monthly gives for a CostLine."""
+def test_cost_series_table_present_value_matches_numpy_financial():
+    """A constant $1,000/month line for 24 months at 8%: pv_usd sums to -npf.npv(r_month, [0, -1000 x 24])."""
     series = tco.cost_series_table("a", "vms", "compute", np.full(24, 1_000.0), 0.08)
-    lines = tco_monthly([CostLine("a", "vms", "compute", 1_000.0)], 24, discount_rate_per_year=0.08)
-    pd.testing.assert_frame_equal(series, lines)
+    r_m = 1.08 ** (1 / 12) - 1
+    assert series["pv_usd"].sum() == pytest.approx(-npf.npv(r_m, np.r_[0.0, np.full(24, -1_000.0)]), rel=1e-12)
 
 
 def test_cost_series_table_summarizes_with_tco_summary():
@@ -611,20 +583,6 @@ def test_crossover_scale_matches_the_self_hosting_closed_form():
     assert k * s == pytest.approx(self_hosting_crossover_usd_per_year(p, 2, 300_000, headroom=h))
 
 
-def test_breakeven_month_matches_payback_month():
-    """A $100,000 one-off in month 1 and $10,000/month saved from month 1: ceil(100,000 / 10,000) = 10."""
-    a = np.full(36, 40_000.0)
-    a[0] += 100_000.0
-    b = np.full(36, 50_000.0)
-    assert tco.breakeven_month(a, b) == payback_month(10_000, 100_000) == 10.0
-
-
-def test_breakeven_month_needs_to_stay_ahead():
-    """a is cheaper in month 1 but dearer after: cumulative a - b = -5, +5, +15: never."""
-    assert tco.breakeven_month([5.0, 20.0, 20.0], [10.0, 10.0, 10.0]) == math.inf
-    assert tco.breakeven_month([10.0, 10.0], [10.0, 10.0]) == 1.0
-
-
 def test_price_performance_gain_from_list_prices():
     """m6i.xlarge $0.192/h to m7g.xlarge $0.1632/h doing 10% more work: 1.1 x 0.192 / 0.1632 - 1 = 0.294118;
     cost reduction 1 - 0.1632 / 0.2112 = 5 / 22 = 0.227273."""
@@ -638,7 +596,6 @@ def test_price_performance_gain_from_list_prices():
     (lambda: tco.cost_series_table("a", "x", "compute", [[1.0]]), "costs_usd_by_month"),
     (lambda: tco.relative_cost_usd(1.0, saving=30), "saving"),
     (lambda: tco.usage_scale_at_crossover(-1.0, 0.0, 1.0, 0.0), "scaling_a_usd"),
-    (lambda: tco.breakeven_month([1.0, 2.0], [1.0]), "costs_b_usd_by_month"),
     (lambda: tco.price_performance_gain(0.192, 0.0), "arm_usd_per_hour"),
 ])
 def test_new_functions_name_bad_arguments(call, name):

@@ -68,7 +68,7 @@ def test_ten_million_cluster_cash_vs_pnl():
     expected = (4e6 - 0.9e6) / 12 * annuity - 10e6 / (1 + r_m)
     assert h["pv_saving_from_buying_usd"] == pytest.approx(expected)
     assert h["pv_saving_from_buying_p10_usd"] < h["pv_saving_from_buying_usd"] < h["pv_saving_from_buying_p90_usd"]
-    assert a.recommendation.startswith("**Buy the $10M cluster")
+    assert "**Buy the $10M cluster" in a.recommendation
 
 
 def test_ten_million_cluster_method_comparison_and_months():
@@ -95,7 +95,7 @@ def test_buy_vs_rent_recommendation_follows_the_numbers():
     p.buy_vs_rent.rent_usd_per_year = 3_000_000
     a = wb.analyse(p)
     assert a.headline["pv_saving_from_buying_usd"] < 0
-    assert a.recommendation.startswith("**Rent the $10M cluster.**")
+    assert "**Rent the $10M cluster.**" in a.recommendation
     flips = a.sensitivity["buy_vs_rent"]["flips"].set_index("input")
     rent_star = flips.loc["rent_usd_per_year", "flip_value"]
     model = wb.make_model(p, "buy_vs_rent")
@@ -165,7 +165,7 @@ def test_gpu_cluster_own_vs_rent():
     assert h["pv_owned_usd"] == pytest.approx(pv(owned, 0.10))
     assert h["pv_saving_from_owning_usd"] == pytest.approx(pv([cloud] * 48, 0.10) - pv(owned, 0.10))
     assert "fleet_cost_usd" not in h  # the fleet is the owned capacity: shown once, as owned_capex_usd
-    assert a.recommendation.startswith("**Own the capacity: $11.55M cheaper")
+    assert "**Own the capacity: $11.55M cheaper" in a.recommendation
 
 
 def test_gpu_cluster_pnl_view_year_1():

@@ -31,7 +31,7 @@ def test_streaming_margin():
     at_target = model(**{**wb.model_inputs(a.params),
                          "volume_units_per_month": h["volume_for_target_margin_streams_per_month"]})
     assert at_target == pytest.approx(0.20, abs=1e-9)
-    assert a.recommendation.startswith("**Below target: each stream earns less margin than the target.**")
+    assert "**Below target: each stream earns less margin than the target.**" in a.recommendation
 
 
 def test_budget_overrun_split():
@@ -51,7 +51,7 @@ def test_beta_break_even_volume():
     Today: cost $1.0M / 2M = $0.50, margin (0.30 - 0.50) / 0.30 = -0.6667."""
     a = analyse("beta_negative_margin")
     h = a.headline
-    assert a.recommendation.startswith("**Not viable as it stands: each transaction loses money.**")
+    assert "**Not viable as it stands: each transaction loses money.**" in a.recommendation
     assert h["cost_usd_per_transaction"] == pytest.approx(0.50)
     assert h["gross_margin"] == pytest.approx(-2 / 3)
     assert h["volume_for_target_margin_transactions_per_month"] == pytest.approx(640_000 / 0.12, rel=1e-6)
@@ -88,7 +88,7 @@ def test_launch_gate_blocks_one_percent_for_five_percent():
     """The seed's rule: cost per DAU may grow at most as fast as engagement. +5% > 1.0 x +1%: blocked."""
     a = analyse("launch_gate_cost_per_dau")
     assert a.headline["launch_gate"] == "blocked"
-    assert a.recommendation.startswith("**Launch gate for the new ranking model: blocked.**")
+    assert "**Launch gate for the new ranking model: blocked.**" in a.recommendation
 
 
 def test_tenant_tiers_flag_the_starter_tier():
@@ -107,7 +107,7 @@ def test_recommendation_changes_with_the_numbers():
     p.sensitivity_ranges = {}
     a = wb.analyse(p)
     assert a.headline["gross_margin"] == pytest.approx(1 / 3)
-    assert a.recommendation.startswith("**Healthy at today's volume.**")
+    assert "**Healthy at today's volume.**" in a.recommendation
 
 
 def test_sensitivity_range_for_unknown_input_is_a_scenario_error():
@@ -140,8 +140,8 @@ def test_whatif_at_base_values_reproduces_the_headline():
     """The sliders start at today's values, where the what-if figures equal the headline's."""
     a = analyse("streaming_margin")
     controls = wb.whatif_controls(a.params)
-    figures = wb.whatif_figures(a.params, **{k: v[3] for k, v in controls.items()})
+    figures = wb.whatif(a.params, **{k: v[3] for k, v in controls.items()})
     assert figures["cost_usd_per_stream"] == pytest.approx(a.headline["cost_usd_per_stream"])
     assert figures["gross_margin"] == pytest.approx(a.headline["gross_margin"])
-    doubled = wb.whatif_figures(a.params, price_usd_per_unit=0.24)  # cost 0.10: margin (0.24-0.10)/0.24
+    doubled = wb.whatif(a.params, price_usd_per_unit=0.24)  # cost 0.10: margin (0.24-0.10)/0.24
     assert doubled["gross_margin"] == pytest.approx(0.14 / 0.24)

@@ -16,7 +16,7 @@ and the recommendation compare the two roles. Their difference is ``build minus 
 building costs more.
 
 Flat model inputs (for ``sensitivity_ranges``, the tornado and the flip table) are named
-``volume_units_per_month``, ``growth_rate_per_month``, ``engineer_usd_per_year``,
+``volume_units_per_month``, ``growth_rate_per_month``, ``loaded_cost_usd_per_fte_per_year``,
 ``cost_of_delay_usd_per_month``, ``cost_of_delay_usd_per_unit`` (and ``discount_rate_per_year`` when the
 decision is on present values), plus ``<option>.<field>`` for each numeric field of the two role options
 (``kafka.engineers``, ``managed_queue.subscription_usd_per_unit``) and ``<option>.tier_price_scale`` (1.0
@@ -35,9 +35,10 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import build_vs_buy as bvb
-from costlib import report, uncertainty
+from costlib import contract, report, timing, uncertainty
 from costlib.errors import ModelError
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, require_unique
+from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
+                            Schema, SignedRate, check_sensitivity_ranges, require_unique)
 
 TOPIC = "build_vs_buy"
 
@@ -62,6 +63,50 @@ COMPONENT_NOTES = {
     "total": "total over the horizon",
     "present_value": "total discounted to today",
 }
+
+
+_M = "costlib.build_vs_buy."
+
+#: The headline figures, each declared once (`costlib.contract.Figure`).
+FIGURES = (
+    contract.Figure("horizon_months", "Horizon compared", "months", "months the options are compared over",
+                    "costlib.workbooks.build_vs_buy.Params"),
+    contract.Figure("volume_{unit}_per_month", "Volume in month 1 ({unit} per month)", "count",
+                    "the scenario's volume in month 1, before growth", _M + "volume_forecast"),
+    contract.Figure("tco_{option}_usd", "TCO of {option}", "usd",
+                    "total cost over the horizon, undiscounted: every component", _M + "tco_table"),
+    contract.Figure("cheapest_option", "Cheapest option", "text", "the option with the lowest TCO on the decision "
+                    "basis", _M + "compare_options"),
+    contract.Figure("cheapest_saving_vs_runner_up_usd", "Cheapest saves against the runner-up", "usd",
+                    "TCO of the runner-up minus TCO of the cheapest option", _M + "compare_options"),
+    contract.Figure("build_minus_buy_usd", "Build minus buy", "usd",
+                    "TCO of the build option minus TCO of the buy option (> 0: building costs more)", _M + "tco_table"),
+    contract.Figure("build_minus_buy_present_value_usd", "Build minus buy, present value", "usd",
+                    "the same difference, each month discounted at the scenario's rate", _M + "tco_table"),
+    contract.Figure("break_even_volume_{unit}_per_month", "Break-even volume ({unit} per month)", "count",
+                    "the constant volume at which build and buy cost the same over the horizon",
+                    _M + "break_even_volume"),
+    contract.Figure("break_even_month", "Building breaks even", "month",
+                    "first month from which building's cumulative cost stays at or below buying's",
+                    "costlib.timing.break_even_month"),
+    contract.Figure("build_minus_buy_p10_usd", "Build minus buy, P10", "usd",
+                    "10th percentile of the difference over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("build_minus_buy_p90_usd", "Build minus buy, P90", "usd",
+                    "90th percentile of the difference over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("probability_build_cheaper", "Chance building is cheaper", "probability",
+                    "share of the Monte Carlo draws in which building costs less", "costlib.uncertainty.assess"),
+    contract.Figure("recommendation", "Recommendation", "text",
+                    "the seed's rule: cost, core or context, vendor coverage, material saving", _M + "build_or_buy"),
+    contract.Figure("price_hike_best_strategy", "Price hike: cheapest strategy", "text",
+                    "pay, migrate or hybrid: the lowest total over the horizon", _M + "price_hike_table"),
+    contract.Figure("price_hike_pay_usd", "Price hike: paying it costs", "usd",
+                    "total paid to the vendor over the horizon at the hiked price", _M + "price_hike_table"),
+    contract.Figure("price_hike_best_saving_vs_pay_usd", "Price hike: best strategy saves", "usd",
+                    "total of paying minus total of the cheapest strategy", _M + "price_hike_table"),
+    contract.Figure("price_hike_migrate_payback_month", "Price hike: migration breaks even", "month",
+                    "first month from which migrating's cumulative cost stays at or below paying's",
+                    _M + "price_hike_payback_month"),
+)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -92,7 +137,7 @@ class OptionSpec(Schema):
     description: str = ""
     engineers: NonNegative = Field(0.0, description="FTEs building, integrating or configuring it before go-live")
     build_months: NonNegative = Field(0.0, description="months until live (time to market)")
-    engineer_usd_per_year: Optional[Positive] = Field(None, description="fully loaded; default: the scenario's")
+    loaded_cost_usd_per_fte_per_year: Optional[Positive] = Field(None, description="default: the scenario's")
     implementation_fee_usd: NonNegative = 0.0
     hardware_usd: NonNegative = 0.0
     infra_usd_per_month: NonNegative = 0.0
@@ -144,7 +189,7 @@ class Params(Schema):
     horizon_months: Annotated[PositiveInt, Field(le=600)] = bvb.DEFAULT_HORIZON_MONTHS
     discount_rate_per_year: Rate = 0.08
     decision_basis: Literal["total", "present_value"] = "total"
-    engineer_usd_per_year: Positive
+    loaded_cost_usd_per_fte_per_year: Positive
     options: Annotated[list[OptionSpec], Field(min_length=2)]
     build_option: Optional[Identifier] = None
     buy_option: Optional[Identifier] = None
@@ -177,11 +222,7 @@ class Params(Schema):
         if build.name == buy.name:
             raise ValueError(f"expected build_option and buy_option to differ, both are '{build.name}'")
         inputs = set(model_inputs(self))
-        for key, (low, high) in self.sensitivity_ranges.items():
-            if key not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        check_sensitivity_ranges(self.sensitivity_ranges, inputs)
         return self
 
 
@@ -193,9 +234,10 @@ def roles(p: Params) -> tuple[OptionSpec, OptionSpec]:
     return build, buy
 
 
-def _option(spec: OptionSpec, engineer_usd_per_year: float, **overrides) -> bvb.Option:
+def _option(spec: OptionSpec, loaded_cost_usd_per_fte_per_year: float, **overrides) -> bvb.Option:
     values = {f: getattr(spec, f) for f in OPTION_FIELDS}
-    values["engineer_usd_per_year"] = spec.engineer_usd_per_year or engineer_usd_per_year
+    values["loaded_cost_usd_per_fte_per_year"] = (spec.loaded_cost_usd_per_fte_per_year
+                                                  or loaded_cost_usd_per_fte_per_year)
     values.update(overrides)
     tiers = None if spec.subscription_tiers is None else [(t.up_to_units_per_month, t.usd_per_unit)
                                                            for t in spec.subscription_tiers]
@@ -204,7 +246,7 @@ def _option(spec: OptionSpec, engineer_usd_per_year: float, **overrides) -> bvb.
 
 def options(p: Params) -> list[bvb.Option]:
     """Every option of the scenario as a `costlib.build_vs_buy.Option`."""
-    return [_option(o, p.engineer_usd_per_year) for o in p.options]
+    return [_option(o, p.loaded_cost_usd_per_fte_per_year) for o in p.options]
 
 
 def depends_on_volume(p: Params) -> bool:
@@ -221,7 +263,7 @@ def depends_on_volume(p: Params) -> bool:
 def model_inputs(p: Params) -> dict[str, float]:
     """Base values of the flat model inputs (see the module docstring for their names)."""
     inputs = {"volume_units_per_month": p.volume_units_per_month, "growth_rate_per_month": p.growth_rate_per_month,
-              "engineer_usd_per_year": p.engineer_usd_per_year,
+              "loaded_cost_usd_per_fte_per_year": p.loaded_cost_usd_per_fte_per_year,
               "cost_of_delay_usd_per_month": p.cost_of_delay_usd_per_month,
               "cost_of_delay_usd_per_unit": p.cost_of_delay_usd_per_unit}
     if p.decision_basis == "present_value":
@@ -229,8 +271,8 @@ def model_inputs(p: Params) -> dict[str, float]:
     for spec in roles(p):
         for f in OPTION_FIELDS:
             inputs[f"{spec.name}.{f}"] = float(getattr(spec, f))
-        if spec.engineer_usd_per_year is not None:
-            inputs[f"{spec.name}.engineer_usd_per_year"] = spec.engineer_usd_per_year
+        if spec.loaded_cost_usd_per_fte_per_year is not None:
+            inputs[f"{spec.name}.loaded_cost_usd_per_fte_per_year"] = spec.loaded_cost_usd_per_fte_per_year
         if spec.subscription_tiers is not None:
             inputs[f"{spec.name}.tier_price_scale"] = 1.0
     return inputs
@@ -238,16 +280,10 @@ def model_inputs(p: Params) -> dict[str, float]:
 
 def _role_cost(spec: OptionSpec, x: dict, path, kw: dict, cumulative: bool):
     """One role option's cost from flat inputs ``x`` (total, or cumulative by month)."""
-    cost = bvb.cumulative_cost_usd if cumulative else bvb.total_cost_usd
-    engineer = x.get(f"{spec.name}.engineer_usd_per_year", x["engineer_usd_per_year"])
+    engineer = x.get(f"{spec.name}.loaded_cost_usd_per_fte_per_year", x["loaded_cost_usd_per_fte_per_year"])
     option = _option(spec, engineer, **{f: x[f"{spec.name}.{f}"] for f in OPTION_FIELDS})
-    total = np.asarray(cost(option, path, **kw))
-    if spec.subscription_tiers is not None:
-        scale = np.asarray(x[f"{spec.name}.tier_price_scale"], dtype=float)
-        if np.any(scale != 1.0):  # the cost is linear in the tier prices: C(s) = C(0) + s (C(1) - C(0))
-            untiered = np.asarray(cost(dataclasses.replace(option, subscription_tiers=None), path, **kw))
-            total = untiered + (scale[..., None] if cumulative else scale) * (total - untiered)
-    return total
+    scale = x.get(f"{spec.name}.tier_price_scale", 1.0)
+    return np.asarray(bvb.tier_scaled_cost_usd(option, path, scale, cumulative=cumulative, **kw))
 
 
 def _forecast_and_kwargs(p: Params, x: dict):
@@ -278,14 +314,24 @@ def make_model(p: Params, cumulative: bool = False):
     return model
 
 
-def whatif_figures(p: Params, **overrides) -> dict:
-    """Build, buy and their difference over the horizon with some flat inputs moved (for the sliders)."""
+def whatif(p: Params, **inputs) -> dict:
+    """The headline's decision figures with some flat inputs moved (the sliders; the contract's what-if).
+
+    On the decision basis: each role option's TCO and their difference (``"total"``), or the difference of
+    present values (``"present_value"``). At the base values these equal the headline."""
     build, buy = roles(p)
-    x = {**model_inputs(p), **overrides}
+    x = {**model_inputs(p), **inputs}
     path, kw = _forecast_and_kwargs(p, x)
     b, v = (float(_role_cost(s, x, path, kw, False)) for s in (build, buy))
-    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": b - v,
-            "cheaper": build.name if b < v else buy.name}
+    if p.decision_basis == "present_value":
+        return {"build_minus_buy_present_value_usd": b - v}
+    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": b - v}
+
+
+def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
+    """``{input: (low, base, high)}``: the ranges of `default_ranges` around the base values."""
+    base = model_inputs(p)
+    return {k: (lo, float(base[k]), hi) for k, (lo, hi) in default_ranges(p).items()}
 
 
 def whatif_controls(p: Params) -> dict[str, tuple[float, float, float, float]]:
@@ -375,6 +421,11 @@ class Analysis:
     sections: dict = field(default_factory=dict)
     recommendation: str = ""
     decision: str = ""
+    answers: dict = field(default_factory=dict)
+
+    @property
+    def horizon_months(self) -> int:
+        return self.params.horizon_months
 
 
 def analyse(p: Params) -> Analysis:
@@ -398,21 +449,19 @@ def analyse(p: Params) -> Analysis:
     by_volume = depends_on_volume(p)
     be_volume = (bvb.break_even_volume(build, buy, horizon_months=horizon, discount_rate_per_year=rate, **delay)
                  if by_volume else None)
-    be_month = bvb.break_even_month(build, buy, path, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+    be_month = timing.break_even_month(
+        *(bvb.cumulative_cost_usd(o, path, horizon_months=horizon, discount_rate_per_year=rate, **delay)
+          for o in (build, buy)))
     volume_curve = _volume_curve(p, opts, be_volume, delay) if by_volume else None
 
     base = model_inputs(p)
     model = make_model(p)
     ranges = default_ranges(p)
-    tornado = uncertainty.sensitivity(model, base, ranges)
-    flips = _flips(p, model, base, ranges, tornado)
-
-    curve = make_model(p, cumulative=True)
-    mc = uncertainty.monte_carlo(curve, base, ranges, n=p.monte_carlo_draws, seed=p.seed)
-    band = mc.summary(x=np.arange(1, horizon + 1), x_name="month")
-    finals = mc.outputs[:, -1]
-    p10, p50, p90 = (float(v) for v in np.percentile(finals, [10, 50, 90]))
-    p_build = float(np.mean(finals < 0))
+    assessment = uncertainty.assess(model, base, ranges, flip_bounds=flip_bounds(p, ranges), target=0.0,
+                                    curve=make_model(p, cumulative=True), n=p.monte_carlo_draws, seed=p.seed)
+    tornado, flips, band = assessment.tornado, assessment.flips, assessment.band
+    p10, p50, p90 = assessment.p10, assessment.p50, assessment.p90
+    p_build = assessment.probability_below_target
 
     unit = p.volume_unit
     headline = {"horizon_months": horizon}
@@ -439,11 +488,13 @@ def analyse(p: Params) -> Analysis:
                  build_minus_buy_percentiles=(p10, p50, p90), probability_build_cheaper=p_build)
     if p.price_hike is not None:
         a.sections["price_hike"] = _price_hike(p)
-    a.recommendation = recommendation(a)
-    a.decision = _decision(a.recommendation)
+    figure = "build_minus_buy_present_value_usd" if rate is not None else "build_minus_buy_usd"
+    a.answers = {"build_vs_buy": contract.Answer("build_vs_buy", figure, model, base, 0.0, assessment)}
+    a.decision = _verdict(a)
     a.headline["recommendation"] = a.decision
     if "price_hike" in a.sections:
         a.headline.update(a.sections["price_hike"]["headline"])
+    a.recommendation = recommendation(a)
     return a
 
 
@@ -458,31 +509,6 @@ def _volume_curve(p: Params, opts: list, be_volume, delay: dict) -> pd.DataFrame
                                                           discount_rate_per_year=rate, **delay)})
               for o in opts]
     return pd.concat(frames, ignore_index=True)
-
-
-def _flips(p: Params, model, base: dict, ranges: dict, tornado: pd.DataFrame) -> pd.DataFrame:
-    """Each input's flip value (build minus buy = 0), in the tornado's order, with the direction."""
-    order = [i for i in tornado["input"] if i in ranges]
-    bounds = flip_bounds(p, {k: ranges[k] for k in order})
-    frame = uncertainty.flip_points(model, base, bounds, target=0.0)
-    base_output = float(model(**base))
-    winner_now = "build" if base_output < 0 else "buy"
-    rows = []
-    for _, r in frame.iterrows():
-        low, high = bounds[r["input"]]
-        flip = r["flip_value"]
-        if np.isfinite(flip) and min(abs(flip - low), abs(flip - high)) <= 1e-6 * max(abs(high), 1.0):
-            flip = r["flip_value"] = float("nan")  # a tie at the edge of the search, not a flip inside it
-            r["change_from_base"] = float("nan")
-        if not np.isfinite(flip):
-            when = f"no flip between {_num(low)} and {_num(high)}"
-        else:
-            side = "above" if flip > r["base_value"] else "below"
-            when = f"{side} {_num(flip)}"
-        rows.append({**r.to_dict(), "flips_when": when})
-    out = pd.DataFrame(rows, columns=["input", "base_value", "flip_value", "change_from_base", "flips_when"])
-    out.attrs["winner_now"] = winner_now
-    return out
 
 
 def _num(x: float) -> str:
@@ -559,11 +585,44 @@ def flips_display(a: Analysis, top: int = 10) -> pd.DataFrame:
 _usd, _pct = report.usd, report.pct
 
 
-def _decision(text: str) -> str:
-    """``"BUY (managed_queue)"`` from the recommendation's first sentence."""
-    first = text.replace("**", "").split(".", 1)[0].replace("Recommendation:", "").strip()
-    verb, _, chosen = first.partition(" ")
-    return f"{verb} ({chosen.strip('()').replace(' ', '_')})" if chosen else verb
+def _verdict(a: Analysis) -> str:
+    """``"BUY (managed_queue)"``: `costlib.build_vs_buy.build_or_buy` on the decision basis."""
+    p = a.params
+    verb = bvb.build_or_buy(a.build_total_usd, a.buy_total_usd, is_core=p.is_core,
+                            vendor_coverage_share=p.vendor_coverage_share, coverage_threshold=p.coverage_threshold,
+                            material_saving_share=p.material_saving_share)
+    chosen = a.build if verb == "build" else a.buy
+    return verb.upper() + ("" if _label(chosen) == verb else f" ({chosen})")
+
+
+def _flip_clauses(a: Analysis, limit: int = 2) -> list[str]:
+    found = a.flips[np.isfinite(a.flips["flip_value"].astype(float))]
+    return [f"{r['input']} is {r['flips_when']} (now {_num(r['base_value'])})" for _, r in found.head(limit).iterrows()]
+
+
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdicts as records: build or buy, and (with a price hike) pay, migrate or hybrid."""
+    p = a.params
+    figure = a.answers["build_vs_buy"].figure
+    build_cheaper = a.build_total_usd < a.buy_total_usd
+    flips = _flip_clauses(a)
+    out = [contract.Decision(
+        question=f"Build ({_label(a.build)}) or buy ({_label(a.buy)})", verdict=a.decision.lower(),
+        rests_on=(figure, "break_even_month", "probability_build_cheaper"),
+        flips_when=" or ".join(flips) if flips else "no single input, within 10x its value",
+        # the draws speak to the cost comparison; a verdict against it (buy context software that would be
+        # cheaper to build, but not by the material share) rests on the seed's rule, not on the draws
+        agreement=(None if (a.decision.startswith("BUY") and build_cheaper) else
+                   a.probability_build_cheaper if build_cheaper else 1 - a.probability_build_cheaper))]
+    if "price_hike" in a.sections:
+        s = a.sections["price_hike"]
+        flip = s["flip_hike"]["migrate"]
+        out.append(contract.Decision(
+            question=f"{s['vendor']}'s price hike", verdict=s["best"],
+            rests_on=("price_hike_pay_usd", "price_hike_best_saving_vs_pay_usd", "price_hike_migrate_payback_month"),
+            flips_when=(f"the hike is {'above' if flip > p.price_hike.hike_rate else 'below'} {_pct(flip)} "
+                        f"(migrating and paying cost the same)" if flip is not None else "")))
+    return out
 
 
 def recommendation(a: Analysis) -> str:
@@ -577,11 +636,13 @@ def recommendation(a: Analysis) -> str:
         forecast_volume_units_per_month=fv, break_even_month=a.break_even_month, horizon_months=p.horizon_months,
         build_name=_label(a.build), buy_name=_label(a.buy), volume_unit=unit,
         coverage_threshold=p.coverage_threshold, material_saving_share=p.material_saving_share)
-    first, rest = text.split(". ", 1)
+    _, rest = text.split(". ", 1)  # the verdict sentence: the decision records say it
     costs, _, checks = rest.partition(" The capability is ")  # the numbers, then the seed's checks
     if a.volume_curve is None:  # no per-unit price: "no break-even volume" says nothing here
         costs = re.sub(r" ?There is no break-even volume in range: [^.]*\.", "", costs)
-    lines = [f"**{first}.** {costs}"] + ([f"The capability is {checks}"] if checks else [])
+    rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES, p.horizon_months)}
+    lines = [contract.decision_words(d, rows) for d in decisions(a)]
+    lines += [costs] + ([f"The capability is {checks}"] if checks else [])
     if "price_hike" in a.sections:
         lines.append(_price_hike_words(a.sections["price_hike"], p.horizon_months))
     found = a.flips[np.isfinite(a.flips["flip_value"])]

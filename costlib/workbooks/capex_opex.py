@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from costlib import capex, report, uncertainty
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
+from costlib import capex, contract, report, tco, uncertainty
+from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
+                            Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "capex_opex"
-HOURS_PER_MONTH = 730.0
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Method = Literal["straight_line", "declining_balance", "sum_of_years_digits", "macrs"]
@@ -45,49 +45,109 @@ METHOD_LABELS = {"straight_line": "straight-line", "declining_balance": "declini
                  "sum_of_years_digits": "sum-of-years-digits", "macrs": "MACRS"}
 
 
-def _factor(value: float) -> float:
-    if not 0 < value <= 4:
-        raise ValueError("expected a declining-balance factor > 0 and <= 4 (2.0 is 200%, 1.5 is 150%)")
-    return value
+_M = "costlib.capex."
+
+#: The headline figures, each declared once (`costlib.contract.Figure`).
+FIGURES = (
+    contract.Figure("buy_cash_out_year_1_usd", "Buying: cash out in year 1", "usd", "purchase plus running costs",
+                    _M + "buy_vs_rent_views"),
+    contract.Figure("buy_depreciation_year_1_usd", "Buying: depreciation in year 1", "usd",
+                    "the year's depreciation (below EBITDA)", _M + "depreciation_by_year"),
+    contract.Figure("buy_pnl_expense_year_1_usd", "Buying: P&L expense in year 1", "usd",
+                    "depreciation plus running costs", _M + "buy_vs_rent_views"),
+    contract.Figure("rent_cash_out_year_1_usd", "Renting: cash out in year 1", "usd",
+                    "the rent (on the P&L and in cash alike)", _M + "buy_vs_rent_views"),
+    contract.Figure("ebitda_gain_from_buying_year_1_usd", "EBITDA gain from buying, year 1", "usd",
+                    "buying's EBITDA effect minus renting's", _M + "buy_vs_rent_views"),
+    contract.Figure("fcf_gain_from_buying_year_1_usd", "Free-cash-flow gain from buying, year 1", "usd",
+                    "buying's FCF effect minus renting's (negative: cash out up front)", _M + "buy_vs_rent_views"),
+    contract.Figure("buy_break_even_month", "Buying breaks even", "month",
+                    "first month from which buying's cumulative cash stays at or below renting's",
+                    "costlib.timing.break_even_month"),
+    contract.Figure("pv_saving_from_buying_usd", "Present-value saving from buying", "usd",
+                    "renting's present value minus buying's (> 0: buying is cheaper)", _M + "own_vs_rent_summary"),
+    contract.Figure("pv_saving_from_buying_p10_usd", "PV saving from buying, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("pv_saving_from_buying_p90_usd", "PV saving from buying, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("cloud_bill_month_1_usd", "Cloud bill, month 1", "usd", "units x price x (1 - discount) + other",
+                    _M + "cloud_usd_per_month"),
+    contract.Figure("owned_capex_usd", "Owned capacity: capex", "usd", "the purchase (or the fleet's cost)",
+                    "costlib.workbooks.capex_opex.Params"),
+    contract.Figure("owned_running_usd_per_month", "Owned capacity: running cost", "usd_per_month",
+                    "power, space, hardware maintenance and the SRE team", _M + "owned_running_usd_per_month"),
+    contract.Figure("lead_time_months", "Lead time before owning is usable", "months",
+                    "months the cloud keeps running while the capacity is bought and built",
+                    "costlib.workbooks.capex_opex.Params"),
+    contract.Figure("break_even_month", "Owning breaks even", "month",
+                    "first month from which owning's cumulative cost stays at or below the cloud's",
+                    "costlib.timing.break_even_month"),
+    contract.Figure("pv_cloud_usd", "Present value: cloud", "usd", "the cloud bills over the horizon, discounted",
+                    _M + "own_vs_rent_summary"),
+    contract.Figure("pv_owned_usd", "Present value: owned", "usd", "capex and running costs, discounted",
+                    _M + "own_vs_rent_summary"),
+    contract.Figure("pv_saving_from_owning_usd", "Present-value saving from owning", "usd",
+                    "cloud's present value minus owned (> 0: owning is cheaper)", _M + "own_vs_rent_summary"),
+    contract.Figure("pv_saving_from_owning_p10_usd", "PV saving from owning, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("pv_saving_from_owning_p90_usd", "PV saving from owning, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("fleet_cost_usd", "Fleet cost", "usd", "every asset's purchase price",
+                    _M + "fleet_depreciation_by_year"),
+    contract.Figure("fleet_depreciation_year_{year}_usd", "Fleet depreciation, year {year}", "usd",
+                    "every asset from its in-service month, its own life and method",
+                    _M + "fleet_depreciation_by_year"),
+    contract.Figure("usage_bill_month_1_usd", "Usage bill, month 1", "usd", "volume x price per unit",
+                    _M + "saas_flat_rate_comparison"),
+    contract.Figure("usage_bill_month_{month}_usd", "Usage bill, month {month}", "usd",
+                    "the bill once usage has grown by the multiplier", _M + "usage_bill_path"),
+    contract.Figure("flat_rate_usd_per_month", "Flat rate", "usd_per_month", "the negotiated flat rate",
+                    "costlib.workbooks.capex_opex.Params"),
+    contract.Figure("crossover_volume_{unit}_per_month", "Crossover volume ({unit} per month)", "count",
+                    "flat rate / price per unit: where both bills are equal", _M + "flat_rate_crossover"),
+    contract.Figure("crossover_month", "Usage bill passes the flat rate", "month",
+                    "first month whose usage bill is at or above the flat rate", "costlib.timing.crossover_month"),
+    contract.Figure("usage_bill_total_usd", "Usage bills, total", "usd", "pay per use over the horizon",
+                    _M + "saas_flat_rate_comparison"),
+    contract.Figure("flat_rate_total_usd", "Flat rate, total", "usd", "the flat rate over the horizon",
+                    _M + "saas_flat_rate_comparison"),
+    contract.Figure("flat_rate_saving_usd", "Flat rate saves", "usd", "usage bills minus flat rate over the horizon",
+                    _M + "saas_flat_rate_comparison"),
+    contract.Figure("max_flat_rate_worth_signing_usd_per_month", "Highest flat rate worth signing",
+                    "usd_per_month", "the average usage bill: a flat rate above it costs more",
+                    _M + "max_flat_rate_usd_per_month"),
+    contract.Figure("flat_rate_saving_p10_usd", "Flat-rate saving, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("flat_rate_saving_p90_usd", "Flat-rate saving, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("depreciation_{life}y_life_year_1_usd", "Depreciation at {life} years, year 1", "usd",
+                    "the fleet's expense on the current life", _M + "useful_life_change_prospective"),
+    contract.Figure("expense_reduction_{current}_to_{new}y_life_year_1_usd",
+                    "Expense reduction, {current} to {new} years, year 1", "usd",
+                    "the year-1 drop in depreciation (prospective change, IAS 8)",
+                    _M + "useful_life_change_prospective"),
+    contract.Figure("cumulative_reduction_{current}_to_{new}y_life_usd",
+                    "Expense reduction, {current} to {new} years, over the horizon", "usd",
+                    "the depreciation avoided over the horizon", _M + "useful_life_change_prospective"),
+    contract.Figure("net_gain_{current}_to_{new}y_life_usd", "Net gain, {current} to {new} years", "usd",
+                    "the reduction less the extra running cost of older hardware",
+                    _M + "useful_life_change_prospective"),
+    contract.Figure("max_extra_running_usd_per_year_per_added_life_year",
+                    "Highest extra running cost worth it, per year of added life", "usd_per_year",
+                    "the reduction over the horizon per added life-year and year: above it the change loses",
+                    _M + "break_even_extra_running_usd_per_year"),
+)
 
 
-def _growth(value: float) -> float:
-    if not -1 < value < 1:
-        raise ValueError("expected a decimal growth rate above -1 and below 1 (write 0.02 for 2%)")
-    return value
-
-
-def _multiplier(value: float) -> float:
-    if not 0 < value <= 1e6:
-        raise ValueError("expected a growth multiple > 0, e.g. 100 for 100x")
-    return value
-
-
-def _month_at(value: int) -> int:
-    if not 2 <= value <= 600:
-        raise ValueError("expected a whole month index from 2 to 600 (12: 'by month 12')")
-    return value
-
-
-def _lead(value: int) -> int:
-    if not 0 <= value <= 240:
-        raise ValueError("expected a whole number of months from 0 to 240")
-    return value
-
-
-def _in_service(value: int) -> int:
-    if not -1200 <= value <= 1200:
-        raise ValueError("expected a month index (1 is the first month; 0 or less: in service before it)")
-    return value
-
-
-Factor = Annotated[float, AfterValidator(_factor)]
-Growth = Annotated[float, AfterValidator(_growth)]
-Multiplier = Annotated[float, AfterValidator(_multiplier)]
-MonthAt = Annotated[int, AfterValidator(_month_at)]
-LeadMonths = Annotated[int, AfterValidator(_lead)]
-InServiceMonth = Annotated[int, AfterValidator(_in_service)]
-
+Factor = bounded(0, 4, low_open=True,
+                 expected="expected a declining-balance factor > 0 and <= 4 (2.0 is 200%, 1.5 is 150%)")
+Growth = bounded(-1, 1, low_open=True, high_open=True,
+                 expected="expected a decimal growth rate above -1 and below 1 (write 0.02 for 2%)")
+Multiplier = bounded(0, 1e6, low_open=True, expected="expected a growth multiple > 0, e.g. 100 for 100x")
+MonthAt = bounded(2, 600, expected="expected a whole month index from 2 to 600 (12: 'by month 12')", kind=int)
+LeadMonths = bounded(0, 240, expected="expected a whole number of months from 0 to 240", kind=int)
+InServiceMonth = bounded(-1200, 1200, kind=int,
+                         expected="expected a month index (1 is the first month; 0 or less: in service before it)")
 
 def _check_salvage(value: float, info: ValidationInfo, cost_key: str) -> float:
     cost = info.data.get(cost_key)
@@ -202,7 +262,7 @@ class OwnVsRent(Schema):
     space_usd_per_month: NonNegative = 0.0
     hardware_maintenance_usd_per_month: NonNegative = 0.0
     sre_fte: NonNegative = 0.0
-    sre_usd_per_fte_year: NonNegative = 300_000.0
+    loaded_cost_usd_per_fte_per_year: NonNegative = 300_000.0
     hardware_refresh_months: Optional[PositiveInt] = None
     horizon_months: PositiveInt = 48
     useful_life_years: Optional[PositiveInt] = None
@@ -263,17 +323,12 @@ class Params(Schema):
             if o.owned_capex_usd is None and o.useful_life_years is not None:
                 raise ValueError("own_vs_rent.useful_life_years: expected it omitted when the fleet section is the "
                                  "owned capacity (each asset has its own life)")
-        for key, (low, high) in self.sensitivity_ranges.items():
-            section, _, name = key.partition(".")
+        for key, value in self.sensitivity_ranges.items():
+            section = key.partition(".")[0]
             if section not in present:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected '<section>.<input>' with a "
-                                 f"section present in this scenario: {present}")
-            inputs = model_inputs(self, section)
-            if name not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of "
-                                 f"{sorted(f'{section}.{k}' for k in inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+                check_sensitivity_ranges({key: value}, (), expected=f"'<section>.<input>' with a section present in "
+                                                                     f"this scenario: {present}")
+            check_sensitivity_ranges({key: value}, (f"{section}.{k}" for k in model_inputs(self, section)))
         return self
 
 
@@ -360,7 +415,7 @@ def model_inputs(p: Params, section: str) -> dict[str, float]:
             "space_usd_per_month": s.space_usd_per_month,
             "hardware_maintenance_usd_per_month": s.hardware_maintenance_usd_per_month,
             "sre_fte": s.sre_fte,
-            "sre_usd_per_fte_year": s.sre_usd_per_fte_year,
+            "loaded_cost_usd_per_fte_per_year": s.loaded_cost_usd_per_fte_per_year,
             "discount_rate_per_year": p.discount_rate_per_year,
         })
         return inputs
@@ -378,21 +433,6 @@ def _owned_capex(p: Params) -> float:
     if o.owned_capex_usd is not None:
         return o.owned_capex_usd
     return float(sum(a.cost_usd for a in p.fleet.assets))
-
-
-def cloud_usd_per_month(units, price, discount, other, hours_share=None):
-    """The cloud bill in month 1: ``units * price * (1 - discount) + other``, the price per unit-month
-    being ``usd_per_unit_hour * 730 * hours_share`` for hourly prices (on-demand bills only the hours used).
-
-    Examples
-    --------
-    >>> round(cloud_usd_per_month(32, 55.04, 0.0, 0.0, hours_share=0.85), 2)  # 32 instances, 85% of hours
-    1092874.24
-    >>> cloud_usd_per_month(1_000_000, 0.023, 0.3, 5_000.0)  # 1 PB-month of storage at 30% off
-    21100.0
-    """
-    unit_month = price if hours_share is None else price * HOURS_PER_MONTH * hours_share
-    return units * unit_month * (1 - discount) + other
 
 
 def make_model(p: Params, section: str, output: str | None = None) -> Callable:
@@ -439,16 +479,16 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
 
         def model(cloud_units, cloud_discount, cloud_other_usd_per_month, cloud_growth_rate_per_month,
                   owned_capex_usd, lead_time_months, power_usd_per_month, space_usd_per_month,
-                  hardware_maintenance_usd_per_month, sre_fte, sre_usd_per_fte_year, discount_rate_per_year,
+                  hardware_maintenance_usd_per_month, sre_fte, loaded_cost_usd_per_fte_per_year, discount_rate_per_year,
                   cloud_usd_per_unit_hour=None, cloud_hours_used_share=None, cloud_usd_per_unit_month=None):
             price = cloud_usd_per_unit_hour if hourly else cloud_usd_per_unit_month
-            cloud = cloud_usd_per_month(cloud_units, price, cloud_discount, cloud_other_usd_per_month,
-                                        cloud_hours_used_share if hourly else None)
+            cloud = capex.cloud_usd_per_month(cloud_units, price, cloud_discount, cloud_other_usd_per_month,
+                                              cloud_hours_used_share if hourly else None)
             args = dict(lead_time_months=int(round(float(lead_time_months))),
                         cloud_growth_rate_per_month=cloud_growth_rate_per_month,
                         power_usd_per_month=power_usd_per_month, space_usd_per_month=space_usd_per_month,
                         hardware_maintenance_usd_per_month=hardware_maintenance_usd_per_month,
-                        sre_team_usd_per_month=np.asarray(sre_fte) * np.asarray(sre_usd_per_fte_year) / 12.0,
+                        sre_team_usd_per_month=tco.people_cost_usd_per_month(sre_fte, loaded_cost_usd_per_fte_per_year),
                         hardware_refresh_months=s.hardware_refresh_months)
             if key == "curve":
                 return capex.own_vs_rent_cumulative_saving(cloud, owned_capex_usd, s.horizon_months, **args)
@@ -544,6 +584,7 @@ class Analysis:
     sections: dict = field(default_factory=dict)
     sensitivity: dict = field(default_factory=dict)
     recommendation: str = ""
+    answers: dict = field(default_factory=dict)
 
 
 def analyse(p: Params) -> Analysis:
@@ -569,6 +610,9 @@ def analyse(p: Params) -> Analysis:
             if name in sensitivity:
                 headline.update(sensitivity[name]["headline"])
     analysis = Analysis(params=p, headline=headline, sections=sections, sensitivity=sensitivity)
+    analysis.answers = {s: contract.Answer(s, _answer_figure(p, s, headline), sens["model"], sens["base"], 0.0,
+                                           sens["assessment"], extra={"whole_inputs": ("lead_time_months",)})
+                        for s, sens in sensitivity.items()}
     analysis.recommendation = recommendation(analysis)
     return analysis
 
@@ -623,8 +667,10 @@ def method_comparison(cost_usd: float, useful_life_years: int, salvage_usd: floa
 
 
 def _book_values(methods: pd.DataFrame, cost_usd: float) -> pd.DataFrame:
+    """The methods' schedules in long form with the book value (`costlib.capex.book_value`) of each year."""
     long = methods.melt(id_vars="year", var_name="method", value_name="depreciation_usd")
-    long["book_value_usd"] = cost_usd - long.groupby("method")["depreciation_usd"].cumsum()
+    long["book_value_usd"] = np.concatenate([capex.book_value(cost_usd, methods[m].to_numpy())
+                                             for m in methods.columns[1:]])
     start = pd.DataFrame({"year": 0, "method": methods.columns[1:], "depreciation_usd": 0.0,
                           "book_value_usd": cost_usd})
     return pd.concat([start, long], ignore_index=True)
@@ -676,7 +722,7 @@ def _buy_vs_rent(p: Params) -> dict:
         "rent_cash_out_year_1_usd": float(y1_rent["cash_out_usd"]),
         "ebitda_gain_from_buying_year_1_usd": float(y1_buy["ebitda_effect_usd"] - y1_rent["ebitda_effect_usd"]),
         "fcf_gain_from_buying_year_1_usd": float(y1_buy["fcf_effect_usd"] - y1_rent["fcf_effect_usd"]),
-        "buy_break_even_month": be if be is not None else math.inf,
+        "buy_break_even_month": be,
         "pv_saving_from_buying_usd": float(summary["present_value_saving_usd"]),
     }
     return {"views": views, "table": table, "curves": curves, "summary": summary, "monthly": month_grid(monthly),
@@ -734,7 +780,7 @@ def _useful_life(u: UsefulLifeChange) -> dict:
     last = u.new_useful_lives_years[-1]
     added = max(last - cur, 0)
     cumulative = float(changes[last]["cumulative_reduction_usd"].iloc[-1])
-    max_extra = cumulative / (added * u.horizon_years) if added else math.inf
+    max_extra = capex.break_even_extra_running_usd_per_year(cumulative, added, u.horizon_years)
     headline = {f"depreciation_{cur}y_life_year_1_usd": float(first["expense_before_usd"].iloc[0])}
     for new, df in changes.items():
         headline[f"expense_reduction_{_life_key(cur, new)}_year_1_usd"] = float(df["expense_reduction_usd"].iloc[0])
@@ -776,10 +822,11 @@ def _own_vs_rent(p: Params) -> dict:
     o = p.own_vs_rent
     base = model_inputs(p, "own_vs_rent")
     hourly = o.cloud_usd_per_unit_hour is not None
-    cloud = cloud_usd_per_month(o.cloud_units, o.cloud_usd_per_unit_hour if hourly else o.cloud_usd_per_unit_month,
-                                o.cloud_discount, o.cloud_other_usd_per_month,
-                                o.cloud_hours_used_share if hourly else None)
-    sre = o.sre_fte * o.sre_usd_per_fte_year / 12
+    cloud = capex.cloud_usd_per_month(o.cloud_units,
+                                      o.cloud_usd_per_unit_hour if hourly else o.cloud_usd_per_unit_month,
+                                      o.cloud_discount, o.cloud_other_usd_per_month,
+                                      o.cloud_hours_used_share if hourly else None)
+    sre = tco.people_cost_usd_per_month(o.sre_fte, o.loaded_cost_usd_per_fte_per_year)
     owned_capex = base["owned_capex_usd"]
     args = dict(lead_time_months=o.lead_time_months, cloud_growth_rate_per_month=o.cloud_growth_rate_per_month,
                 power_usd_per_month=o.power_usd_per_month, space_usd_per_month=o.space_usd_per_month,
@@ -791,7 +838,8 @@ def _own_vs_rent(p: Params) -> dict:
     own_views = capex.pnl_and_cash_by_year(curves["owned_total_usd"], curves["owned_capex_usd"], depreciation)
     cloud_views = capex.pnl_and_cash_by_year(curves["cloud_usd"])
     table = _views_table(own_views, cloud_views, "own", "cloud")
-    running = o.power_usd_per_month + o.space_usd_per_month + o.hardware_maintenance_usd_per_month + sre
+    running = capex.owned_running_usd_per_month(o.power_usd_per_month, o.space_usd_per_month,
+                                                o.hardware_maintenance_usd_per_month, sre)
     running_table = pd.DataFrame([
         {"line": "cloud bill, month 1", "usd_per_month": cloud},
         {"line": "owned: power", "usd_per_month": o.power_usd_per_month},
@@ -806,7 +854,7 @@ def _own_vs_rent(p: Params) -> dict:
         "owned_capex_usd": owned_capex,
         "owned_running_usd_per_month": running,
         "lead_time_months": o.lead_time_months,
-        "break_even_month": be if be is not None else math.inf,
+        "break_even_month": be,
         "pv_cloud_usd": float(summary["present_value_cloud_usd"]),
         "pv_owned_usd": float(summary["present_value_owned_usd"]),
         "pv_saving_from_owning_usd": float(summary["present_value_saving_usd"]),
@@ -834,11 +882,11 @@ def _saas(p: Params) -> dict:
         f"usage_bill_month_{at}_usd": bill_at,
         "flat_rate_usd_per_month": s.flat_rate_usd_per_month,
         f"crossover_volume_{s.unit_name}_per_month": float(x["crossover_volume_units_per_month"]),
-        "crossover_month": x["crossover_month"] if x["crossover_month"] is not None else math.inf,
+        "crossover_month": x["crossover_month"],
         "usage_bill_total_usd": usage_total,
         "flat_rate_total_usd": flat_total,
         "flat_rate_saving_usd": usage_total - flat_total,
-        "max_flat_rate_worth_signing_usd_per_month": usage_total / months,
+        "max_flat_rate_worth_signing_usd_per_month": capex.max_flat_rate_usd_per_month(df["usage_bill_usd"]),
     }
     unit = s.unit_name.replace("_", " ")
     long = pd.concat([
@@ -852,39 +900,52 @@ def _saas(p: Params) -> dict:
             "flat_total": flat_total, "headline": headline}
 
 
+def _answer_figure(p: Params, section: str, headline: dict) -> str:
+    """The headline key whose value the section's model reproduces at base."""
+    if section == "useful_life_change":
+        u = p.useful_life_change
+        key = _life_key(u.current_useful_life_years, u.new_useful_lives_years[-1])
+        return f"net_gain_{key}_usd" if f"net_gain_{key}_usd" in headline else f"cumulative_reduction_{key}_usd"
+    return {"buy_vs_rent": "pv_saving_from_buying_usd", "own_vs_rent": "pv_saving_from_owning_usd",
+            "saas_growth": "flat_rate_saving_usd"}[section]
+
+
 def _sensitivity(p: Params, section: str) -> dict:
     base = model_inputs(p, section)
     model = make_model(p, section)
     ranges = default_ranges(p, section)
-    tornado = uncertainty.sensitivity(model, base, ranges)
-    flips = uncertainty.flip_points(model, base, _flip_bounds(p, section, base))
-    if section == "own_vs_rent":
-        lead = _lead_time_flip(model, base, p.own_vs_rent.horizon_months)
-        b = base["lead_time_months"]
-        flips = pd.concat([flips, pd.DataFrame([{"input": "lead_time_months", "base_value": b, "flip_value": lead,
-                                                 "change_from_base": (lead - b) / b if b else float("nan")}])],
-                          ignore_index=True)
-    out = {"tornado": tornado, "flips": flips, "ranges": ranges, "output_label": OUTPUT_LABELS[section],
-           "band": None, "headline": {}}
     prefix = {"buy_vs_rent": "pv_saving_from_buying", "own_vs_rent": "pv_saving_from_owning",
               "saas_growth": "flat_rate_saving"}.get(section)
     mc_ranges = {k: v for k, v in ranges.items() if k != "lead_time_months"}
+    curve = None
+    if prefix is not None and section in ("buy_vs_rent", "own_vs_rent"):
+        curve = make_model(p, section, "curve")
+    elif prefix is not None:
+        curve = make_model(p, section, "bills")
+    assessment = uncertainty.assess(model, base, ranges, flip_bounds=_flip_bounds(p, section, base), target=0.0,
+                                    sampled=mc_ranges if prefix is not None else {}, curve=curve,
+                                    draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
+    flips = assessment.flips
+    if section == "own_vs_rent":
+        lead = _lead_time_flip(model, base, p.own_vs_rent.horizon_months)
+        b = base["lead_time_months"]
+        when = (f"{'above' if lead > b else 'below'} {lead:g}" if math.isfinite(lead) else
+                f"no flip between 0 and {p.own_vs_rent.horizon_months}")
+        flips = pd.concat([flips, pd.DataFrame([{"input": "lead_time_months", "base_value": b, "flip_value": lead,
+                                                 "change_from_base": (lead - b) / b if b else float("nan"),
+                                                 "flips_when": when}])], ignore_index=True)
+        assessment.flips = flips
+    out = {"tornado": assessment.tornado, "flips": flips, "ranges": ranges, "output_label": OUTPUT_LABELS[section],
+           "band": assessment.band, "headline": {}, "assessment": assessment, "model": model, "base": base}
     if prefix is None or not mc_ranges:
+        out["band"] = None
         return out
-    n, seed = p.monte_carlo_draws, p.seed
-    result = uncertainty.monte_carlo(model, base, mc_ranges, n=n, seed=seed)
-    p10, p50, p90 = (float(v) for v in result.percentiles())
-    out.update(p10=p10, p50=p50, p90=p90, probability=result.probability(lambda y: y > 0))
-    out["headline"] = {f"{prefix}_p10_usd": p10, f"{prefix}_p90_usd": p90}
+    out.update(p10=assessment.p10, p50=assessment.p50, p90=assessment.p90,
+               probability=float(np.mean(assessment.draws.outputs > 0)))
+    out["headline"] = {f"{prefix}_p10_usd": assessment.p10, f"{prefix}_p90_usd": assessment.p90}
     if section in ("buy_vs_rent", "own_vs_rent"):
-        curve = uncertainty.monte_carlo(make_model(p, section, "curve"), base, mc_ranges, n=n, seed=seed)
-        months = curve.outputs.shape[-1]
-        out["band"] = curve.summary(x=np.arange(1, months + 1), x_name="month")
-        out["probability_breaks_even"] = float(np.mean(curve.outputs[:, -1] >= 0))
-    else:
-        bills = uncertainty.monte_carlo(make_model(p, section, "bills"), base, mc_ranges, n=n, seed=seed)
-        months = bills.outputs.shape[-1]
-        out["band"] = bills.summary(x=np.arange(1, months + 1), x_name="month")
+        curve_run = uncertainty.monte_carlo(curve, base, mc_ranges, n=p.monte_carlo_draws, seed=p.seed)
+        out["probability_breaks_even"] = float(np.mean(curve_run.outputs[:, -1] >= 0))
     return out
 
 
@@ -912,8 +973,8 @@ def _fmt_input(name: str, value: float) -> str:
 
 
 def _close_call(probability: float, option: str) -> str:
-    """A warning when the Monte Carlo draws split: the verdict is not robust to the stated ranges."""
-    if 0.25 <= probability <= 0.75:
+    """A warning when the verdict holds in fewer than 80% of the Monte Carlo draws (`uncertainty.close_call`)."""
+    if uncertainty.close_call(probability):
         return (f"**This is a close call:** over the stated input ranges {option} wins in only {_pct(probability)} "
                 "of the Monte Carlo draws; firm up the inputs at the top of the tornado before committing.")
     return ""
@@ -949,11 +1010,44 @@ def _tornado_sentence(t: pd.DataFrame, label: str) -> str:
             f"{_usd(top['output_at_high'])}.")
 
 
+_VERDICTS = {  # section: (question, verdict when the answer is > 0, verdict otherwise)
+    "buy_vs_rent": ("Buy or rent {what}", "buy", "rent"),
+    "own_vs_rent": ("Own the capacity or stay on the cloud", "own", "stay on the cloud"),
+    "useful_life_change": ("Extend the servers' useful life to {last} years", "extend", "keep {current} years"),
+    "saas_growth": ("Sign the flat rate for {vendor}", "sign the flat rate", "stay on pay-per-use"),
+}
+
+
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdicts as records: one per decision section in the scenario."""
+    p = a.params
+    out = []
+    for section, answer in a.answers.items():
+        question, yes, no = _VERDICTS[section]
+        fields = {"what": getattr(p.buy_vs_rent, "what", ""), "vendor": getattr(p.saas_growth, "vendor", ""),
+                  "last": p.useful_life_change.new_useful_lives_years[-1] if p.useful_life_change else "",
+                  "current": p.useful_life_change.current_useful_life_years if p.useful_life_change else ""}
+        value = a.headline[answer.figure]
+        positive = value >= 0 if section == "buy_vs_rent" else value > 0
+        sens = a.sensitivity[section]
+        probability = sens.get("probability")
+        found = sens["flips"][np.isfinite(sens["flips"]["flip_value"].astype(float))]
+        flips = [f"{r['input']} is {r['flips_when']}" for _, r in found.head(2).iterrows()]
+        rests = [answer.figure] + [k for k in (_WHATIF_KEYS.get(section),) if k and k in a.headline]
+        out.append(contract.Decision(
+            question=question.format(**fields), verdict=(yes if positive else no).format(**fields),
+            rests_on=tuple(rests), flips_when=" or ".join(flips),
+            agreement=None if probability is None else (probability if positive else 1 - probability)))
+    return out
+
+
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     words = {"buy_vs_rent": _words_buy_vs_rent, "own_vs_rent": _words_own_vs_rent,
              "useful_life_change": _words_useful_life, "saas_growth": _words_saas, "fleet": _words_fleet}
-    parts = [words[name](a) for name in SECTIONS if name in a.sections]
+    rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES)}
+    parts = [contract.decision_words(d, rows) for d in decisions(a)]
+    parts += [words[name](a) for name in SECTIONS if name in a.sections]
     return "\n\n".join(x for x in parts if x)
 
 
@@ -1116,7 +1210,7 @@ def _words_saas(a: Analysis) -> str:
 # What-if controls (interactive runs only).
 
 
-def whatif_controls(p: Params, section: str) -> dict[str, tuple[float, float, float, float]]:
+def _section_controls(p: Params, section: str) -> dict[str, tuple[float, float, float, float]]:
     """Slider settings ``{input: (min, max, step, value)}`` for a decision section's main inputs."""
     base = model_inputs(p, section)
     wanted = {
@@ -1145,14 +1239,49 @@ def whatif_controls(p: Params, section: str) -> dict[str, tuple[float, float, fl
     return controls
 
 
-def whatif_figures(p: Params, section: str, values: dict) -> dict:
-    """The section's headline difference (and break-even month where there is one) at the slider values."""
-    base = {**model_inputs(p, section), **values}
-    out = {f"{section}: {OUTPUT_LABELS[section].split(',')[0]}": float(make_model(p, section)(**base))}
-    if section in ("buy_vs_rent", "own_vs_rent"):
-        be = make_model(p, section, "break_even_month")(**base)
-        out["break_even_month"] = be if be is not None else math.inf
+def whatif_controls(p: Params) -> dict[str, tuple[float, float, float, float]]:
+    """Sliders ``{"<section>.<input>": (min, max, step, value)}`` for every decision section's main inputs."""
+    return {f"{section}.{name}": v for section in DECISIONS if getattr(p, section) is not None
+            for name, v in _section_controls(p, section).items()}
+
+
+def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
+    """``{"<section>.<input>": (low, base, high)}``: each decision section's ranges around its base values."""
+    out = {}
+    for section in DECISIONS:
+        if getattr(p, section) is None:
+            continue
+        base = model_inputs(p, section)
+        out.update({f"{section}.{k}": (lo, float(base[k]), hi) for k, (lo, hi) in default_ranges(p, section).items()})
     return out
+
+
+#: The headline figure each decision section's model gives, and its break-even month where it has one.
+_WHATIF_KEYS = {"buy_vs_rent": "buy_break_even_month", "own_vs_rent": "break_even_month"}
+
+
+def whatif(p: Params, **inputs) -> dict:
+    """Each decision section's answer (and break-even month) with some ``<section>.<input>`` inputs moved
+    (the sliders; the contract's what-if). At the base values these are the headline's figures."""
+    out = {}
+    for section in DECISIONS:
+        if getattr(p, section) is None:
+            continue
+        moved = {k.partition(".")[2]: v for k, v in inputs.items() if k.partition(".")[0] == section}
+        base = {**model_inputs(p, section), **moved}
+        key = _answer_figure(p, section, _gain_keys(p))
+        out[key] = float(make_model(p, section)(**base))
+        if section in _WHATIF_KEYS:
+            out[_WHATIF_KEYS[section]] = make_model(p, section, "break_even_month")(**base)
+    return out
+
+
+def _gain_keys(p: Params) -> dict:
+    """Which useful-life figure the headline holds: the net gain when older hardware costs more to run."""
+    u = p.useful_life_change
+    if u is None or u.extra_running_usd_per_year_per_added_life_year <= 0:
+        return {}
+    return {f"net_gain_{_life_key(u.current_useful_life_years, u.new_useful_lives_years[-1])}_usd": None}
 
 
 # ---------------------------------------------------------------------------------------------------

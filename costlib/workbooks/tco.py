@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from costlib import report, uncertainty
-from costlib import tco
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, non_empty, require_unique
+from costlib import contract, report, uncertainty
+from costlib import tco, timing
+from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
+                            Schema, SignedRate, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "tco"
 
@@ -43,42 +44,98 @@ Category = Literal["compute", "storage", "network", "licenses", "people", "toil"
 LineRef = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
 
 
-def _annual_rate(value: float) -> float:
-    if not 0 <= value < 1:
-        raise ValueError("expected a decimal rate per year in [0, 1) (write 0.08 for 8%)")
-    return value
+_M = "costlib.tco."
+
+#: The headline figures, each declared once (`costlib.contract.Figure`). More specific keys come first:
+#: the first declaration whose key matches names a figure.
+FIGURES = (
+    contract.Figure("cheapest_option", "Cheapest option", "text",
+                    "the option with the lowest TCO on the decision metric",
+                    _M + "tco_summary"),
+    contract.Figure("cheapest_saving_vs_runner_up_usd_{horizon}_months", "Cheapest saves against the runner-up", "usd",
+                    "runner-up's TCO minus the cheapest's, undiscounted", _M + "tco_summary"),
+    contract.Figure("cheapest_saving_vs_runner_up_present_value_usd",
+                    "Cheapest saves against the runner-up (present value)", "usd",
+                    "runner-up's present value minus the cheapest's", _M + "tco_summary"),
+    contract.Figure("cheapest_saving_share_of_runner_up", "Cheapest saves, share of the runner-up", "share",
+                    "the saving over the runner-up's TCO", _M + "tco_summary"),
+    contract.Figure("difference_p10_usd_{horizon}_months", "Difference, P10", "usd",
+                    "10th percentile of challenger minus baseline over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("difference_p90_usd_{horizon}_months", "Difference, P90", "usd",
+                    "90th percentile of challenger minus baseline over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("difference_p10_present_value_usd", "Difference in present value, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("difference_p90_present_value_usd", "Difference in present value, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("tco_p10_usd_{horizon}_months", "TCO, P10", "usd", "10th percentile over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("tco_p90_usd_{horizon}_months", "TCO, P90", "usd", "90th percentile over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("tco_p10_present_value_usd", "TCO in present value, P10", "usd",
+                    "10th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("tco_p90_present_value_usd", "TCO in present value, P90", "usd",
+                    "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
+    contract.Figure("{challenger}_minus_{baseline}_usd_{horizon}_months", "{challenger} minus {baseline}", "usd",
+                    "challenger's TCO minus the baseline's over the horizon (< 0: the challenger is cheaper)",
+                    _M + "tco_summary"),
+    contract.Figure("{challenger}_minus_{baseline}_present_value_usd", "{challenger} minus {baseline}, present value",
+                    "usd", "the same difference in present value", _M + "tco_summary"),
+    contract.Figure("planned_storage_usd_{horizon}_months", "Storage bill as planned", "usd",
+                    "hot, warm and cold by the planned policy", _M + "storage_policy_comparison"),
+    contract.Figure("storage_overrun_usd_{horizon}_months", "Storage overrun", "usd",
+                    "as operated minus as planned over the horizon", _M + "storage_policy_comparison"),
+    contract.Figure("storage_overrun_usd_per_month_at_month_{horizon}", "Storage overrun in the last month",
+                    "usd_per_month", "the monthly gap at the end of the horizon", _M + "storage_policy_comparison"),
+    contract.Figure("planned_hot_tb_at_month_{horizon}", "Hot data as planned, last month (TB)", "number",
+                    "TB in the hot tier under the plan", _M + "storage_tiers_gb"),
+    contract.Figure("hot_tb_at_month_{horizon}", "Hot data as operated, last month (TB)", "number",
+                    "TB in the hot tier as operated", _M + "storage_tiers_gb"),
+    contract.Figure("{option}_tco_usd_{horizon}_months", "TCO of {option} ({horizon} months)", "usd",
+                    "every cost line over the horizon, undiscounted", _M + "tco_summary"),
+    contract.Figure("{option}_present_value_usd", "Present value of {option}", "usd",
+                    "every cost line discounted at the scenario's rate (end of month)", _M + "tco_summary"),
+    contract.Figure("break_even_month", "Challenger breaks even", "month",
+                    "first month from which the challenger's cumulative cost stays at or below the baseline's",
+                    "costlib.timing.break_even_month"),
+    contract.Figure("crossover_infra_usd_per_year", "Crossover spend over the horizon", "usd_per_year",
+                    "baseline's usage-driven spend at which both cost the same over the horizon (one-offs in)",
+                    _M + "usage_crossover"),
+    contract.Figure("run_rate_crossover_infra_usd_per_year", "Crossover spend once running", "usd_per_year",
+                    "the same at the last month's run rate", _M + "usage_crossover"),
+    contract.Figure("{option}_infra_usd_per_year", "{option}: usage-driven spend", "usd_per_year",
+                    "the baseline's infrastructure that moves with usage, per year", _M + "usage_crossover"),
+    contract.Figure("{option}_people_share_of_tco", "People share of {option}'s TCO", "share",
+                    "people, toil and training over the TCO", _M + "tco_summary"),
+    contract.Figure("probability_{option}_cheaper", "Chance {option} is cheaper", "probability",
+                    "share of the Monte Carlo draws in which the challenger costs less", "costlib.uncertainty.assess"),
+    contract.Figure("{reference}_premium_over_{option}_infra", "{reference}'s premium over {option}'s infrastructure",
+                    "share", "s / (1 - s) for a saving s", _M + "managed_premium_from_saving"),
+    contract.Figure("{option}_infra_saving_after_headroom", "{option}'s infrastructure saving after headroom",
+                    "share", "1 - (1 - saving)(1 + premium)(1 + headroom)", _M + "relative_cost_usd"),
+    contract.Figure("{item}_usd_per_utilized_{unit}", "{item}: cost per utilized {unit}", "usd_per_unit",
+                    "list price over utilization", _M + "effective_price_per_utilized_unit"),
+    contract.Figure("blended_fleet_usd_per_month", "Blended fleet", "usd_per_month",
+                    "the purchase mix: on-demand, committed, spot", _M + "blended_usd_per_month"),
+    contract.Figure("blended_saving_vs_on_demand", "Blended saving against on-demand", "share",
+                    "1 - blended / on-demand", _M + "saving_vs_on_demand"),
+    contract.Figure("arm_cost_reduction", "ARM cost reduction per unit of work", "share",
+                    "1 - 1 / (1 + price-performance gain)", _M + "cost_reduction_from_price_performance"),
+    contract.Figure("arm_saving_usd_per_month_at_cutover", "ARM saving at cut-over", "usd_per_month",
+                    "x86 spend times the cost reduction, in the first month on ARM", _M + "arm_saving_usd_per_month"),
+    contract.Figure("arm_migration_effort_usd", "ARM migration effort", "usd", "engineering weeks at the loaded cost",
+                    _M + "engineering_weeks_usd"),
+    contract.Figure("arm_payback_month", "ARM migration pays back", "month",
+                    "first month whose cumulative saving covers the effort", _M + "arm_migration_payback_month"),
+)
 
 
-def _saving(value: float) -> float:
-    if not 0 <= value < 1:
-        raise ValueError("expected a decimal fraction in [0, 1) (write 0.3 for 30%)")
-    return value
-
-
-def _markup(value: float) -> float:
-    if not 0 <= value <= 5:
-        raise ValueError("expected a decimal fraction in [0, 5] (write 0.15 for 15%)")
-    return value
-
-
-def _utilization(value: float) -> float:
-    if not 0 < value <= 1:
-        raise ValueError("expected a decimal fraction in (0, 1] (write 15% as 0.15)")
-    return value
-
-
-def _whole_months(value: int) -> int:
-    if value < 0:
-        raise ValueError("expected a whole number of months >= 0")
-    return value
-
-
-AnnualRate = Annotated[float, AfterValidator(_annual_rate)]
-Saving = Annotated[float, AfterValidator(_saving)]
-Markup = Annotated[float, AfterValidator(_markup)]
-UtilizationRate = Annotated[float, AfterValidator(_utilization)]
-Months = Annotated[int, AfterValidator(_whole_months)]
-
+AnnualRate = bounded(0, 1, high_open=True, expected="expected a decimal rate per year in [0, 1) (write 0.08 for 8%)")
+Saving = bounded(0, 1, high_open=True, expected="expected a decimal fraction in [0, 1) (write 0.3 for 30%)")
+Markup = bounded(0, 5, expected="expected a decimal fraction in [0, 5] (write 0.15 for 15%)")
+UtilizationRate = bounded(0, 1, low_open=True, expected="expected a decimal fraction in (0, 1] (write 15% as 0.15)")
+Months = bounded(0, expected="expected a whole number of months >= 0", kind=int)
 
 class Option(Schema):
     """One option of the comparison. The first option listed is the status quo (the baseline)."""
@@ -250,7 +307,7 @@ class Params(Schema):
     options: Annotated[list[Option], AfterValidator(non_empty)]
     lines: list[Line] = Field(default_factory=list)
     challenger: Optional[Identifier] = None
-    decide_on: Literal["total", "present_value"] = "total"
+    decision_basis: Literal["total", "present_value"] = "total"
     sensitivity_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     monte_carlo_draws: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
     seed: int = 0
@@ -325,11 +382,7 @@ class Params(Schema):
                 raise ValueError(f"challenger = '{self.challenger}': expected an option other than the baseline "
                                  f"(the first option)")
         inputs = set(model_inputs(self))
-        for key, (low, high) in self.sensitivity_ranges.items():
-            if key not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        check_sensitivity_ranges(self.sensitivity_ranges, inputs)
         return self
 
     @property
@@ -503,7 +556,7 @@ def option_costs(p: Params, x: dict) -> dict[str, np.ndarray]:
 
 def _metric(p: Params, costs: np.ndarray, x: dict) -> np.ndarray:
     """The decision metric's monthly terms: undiscounted, or discounted at ``discount_rate_per_year``."""
-    if p.decide_on == "present_value":
+    if p.decision_basis == "present_value":
         return costs * tco.discount_factors(p.horizon_months, x["discount_rate_per_year"])
     return costs
 
@@ -535,7 +588,7 @@ def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
     ranges = {"usage_scale": (0.5, 1.5),
               "loaded_cost_usd_per_fte_per_year": (0.8 * p.loaded_cost_usd_per_fte_per_year,
                                                    1.2 * p.loaded_cost_usd_per_fte_per_year)}
-    if p.decide_on == "present_value":
+    if p.decision_basis == "present_value":
         ranges["discount_rate_per_year"] = (0.5 * p.discount_rate_per_year, min(0.99, 1.5 * p.discount_rate_per_year))
     for key, value in base.items():
         if key in ranges or key in ("usage_scale", "discount_rate_per_year") or value == 0:
@@ -611,6 +664,7 @@ class Analysis:
     probability_challenger_cheaper: float | None
     sections: dict = field(default_factory=dict)
     recommendation: str = ""
+    answers: dict = field(default_factory=dict)
 
 
 def _months(start: int, end: int | None, h: int) -> str:
@@ -639,7 +693,7 @@ def analyse(p: Params) -> Analysis:
     people = people[people["category"].isin(["people", "toil", "training"])].groupby("option")["cost_usd"].sum()
     totals["people_usd"] = [float(people.get(o, 0.0)) for o in order]
     totals["people_share_of_tco"] = totals["people_usd"] / totals["tco_usd"]
-    metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
+    metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
     ranked = totals.sort_values(metric, kind="stable")
     winner = str(ranked.iloc[0]["option"])
     runner_up = str(ranked.iloc[1]["option"]) if len(ranked) > 1 else None
@@ -663,38 +717,38 @@ def analyse(p: Params) -> Analysis:
                                for o in order for m in range(h)])
 
     crossover = _crossover(p, costs, challenger)
-    crossover_curve = _crossover_curve(p, crossover, order)
+    crossover_curve = tco.crossover_curve(crossover, h)
 
     model = make_model(p, challenger)
     ranges = default_ranges(p)
-    tornado = uncertainty.sensitivity(model, base, ranges)
-    if challenger is not None:
-        flips = _flip_points(model, base, tornado)
-    else:
-        flips = pd.DataFrame(columns=["input", "base_value", "flip_value", "change_from_base"])
-    curve_model = make_model(p, challenger, output="cumulative_difference")
-    mc = uncertainty.monte_carlo(curve_model, base, sampled_ranges(ranges), n=p.monte_carlo_draws, seed=p.seed)
-    band = mc.summary(x=np.arange(1, h + 1), x_name="month")
-    final = mc.outputs[:, -1] if mc.outputs.ndim == 2 else mc.outputs
-    p10, p90 = (float(v) for v in np.percentile(final, [10, 90]))
-    prob = float(np.mean(final < 0)) if challenger is not None else None
+    bounds = {k: _flip_bounds(k, base[k], base) for k in ranges} if challenger is not None else None
+    assessment = uncertainty.assess(model, base, ranges, flip_bounds=bounds, target=0.0,
+                                    sampled=sampled_ranges(ranges),
+                                    curve=make_model(p, challenger, output="cumulative_difference"),
+                                    n=p.monte_carlo_draws, seed=p.seed)
+    tornado, band = assessment.tornado, assessment.band
+    flips = assessment.flips[np.isfinite(assessment.flips["flip_value"].astype(float))].reset_index(drop=True)
+    p10, p90 = assessment.p10, assessment.p90
+    prob = assessment.probability_below_target if challenger is not None else None
 
     t = totals.set_index("option")
-    headline: dict = {"winner": winner}
+    headline: dict = {"cheapest_option": winner}
     for o in order:
         headline[f"{o}_tco_usd_{h}_months"] = float(t.loc[o, "tco_usd"])
     for o in order:
         headline[f"{o}_present_value_usd"] = float(t.loc[o, "present_value_usd"])
-    suffix = f"usd_{h}_months" if p.decide_on == "total" else "present_value_usd"
+    suffix = f"usd_{h}_months" if p.decision_basis == "total" else "present_value_usd"
     payback = None
     if challenger is not None:
         diff = float(t.loc[challenger, metric] - t.loc[p.baseline, metric])
         headline[f"{challenger}_minus_{p.baseline}_{suffix}"] = diff
         margin = float(t.loc[runner_up, metric] - t.loc[winner, metric])
-        headline[f"winner_margin_{suffix}"] = margin
-        headline["winner_margin_share"] = margin / float(t.loc[runner_up, metric]) if t.loc[runner_up, metric] else 0.0
-        payback = _whole(tco.breakeven_month(opt_costs[challenger], opt_costs[p.baseline]))
-        headline["payback_month"] = payback
+        headline[f"cheapest_saving_vs_runner_up_{suffix}"] = margin
+        runner_up_total = float(t.loc[runner_up, metric])
+        headline["cheapest_saving_share_of_runner_up"] = margin / runner_up_total if runner_up_total else 0.0
+        payback = timing.break_even_month(timing.cumulative_cost_usd(opt_costs[challenger]),
+                                          timing.cumulative_cost_usd(opt_costs[p.baseline]))
+        headline["break_even_month"] = payback
         headline[f"{p.baseline}_infra_usd_per_year"] = crossover["baseline_infra_usd_per_year"]
         headline["crossover_infra_usd_per_year"] = crossover["horizon_infra_usd_per_year"]
         headline["run_rate_crossover_infra_usd_per_year"] = crossover["run_rate_infra_usd_per_year"]
@@ -728,16 +782,17 @@ def analyse(p: Params) -> Analysis:
 
     analysis = Analysis(params=p, headline=headline, winner=winner, runner_up=runner_up, challenger=challenger,
                         monthly=monthly, totals=totals, per_year=per_year, by_group=by_group, lines=lines_table,
-                        cumulative=cumulative, crossover={**crossover, "payback_month": payback},
+                        cumulative=cumulative, crossover={**crossover, "break_even_month": payback},
                         crossover_curve=crossover_curve, tornado=tornado, flips=flips, band=band,
                         probability_challenger_cheaper=prob, sections=sections)
+    if challenger is not None:
+        figure = f"{challenger}_minus_{p.baseline}_{suffix}"
+    else:
+        figure = (f"{p.baseline}_tco_usd_{h}_months" if p.decision_basis == "total"
+                  else f"{p.baseline}_present_value_usd")
+    analysis.answers = {"tco": contract.Answer("tco", figure, model, base, 0.0, assessment)}
     analysis.recommendation = recommendation(analysis)
     return analysis
-
-
-def _whole(month: float) -> int | float:
-    """A month number as an int (printed ``30``), ``inf`` (printed ``never``) when there is none."""
-    return int(month) if math.isfinite(month) else math.inf
 
 
 def _per_year(monthly: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -775,98 +830,26 @@ def _lines_table(p: Params, costs: list[LineCosts], monthly: pd.DataFrame) -> pd
     return pd.DataFrame(rows)
 
 
-def _split(p: Params, costs: list[LineCosts], option: str, months: slice | None = None,
-           recurring_only: bool = False, discounted: bool = False) -> tuple[float, float]:
-    """(usage-driven, fixed) cost of one option over ``months`` (default the horizon)."""
-    df = tco.discount_factors(p.horizon_months, p.discount_rate_per_year) if discounted else 1.0
-    scaling = fixed = 0.0
-    for lc in costs:
-        if lc.option != option:
-            continue
-        rec = np.asarray(lc.recurring * df)
-        one = np.zeros_like(rec) if recurring_only else np.asarray(lc.one_off * df)
-        sel = slice(None) if months is None else months
-        if lc.scales:
-            scaling += float(rec[sel].sum())
-            fixed += float(one[sel].sum())
-        else:
-            fixed += float(rec[sel].sum() + one[sel].sum())
-    return scaling, fixed
+def _usage_costs(p: Params, costs: list[LineCosts], option: str) -> tuple:
+    """One option's ``(recurring, one_off, scales)`` arrays for `costlib.tco.usage_split_usd`."""
+    mine = [lc for lc in costs if lc.option == option]
+    h = p.horizon_months
+    return (np.array([np.asarray(lc.recurring, dtype=float) for lc in mine]).reshape(len(mine), h),
+            np.array([np.asarray(lc.one_off, dtype=float) for lc in mine]).reshape(len(mine), h),
+            np.array([lc.scales for lc in mine], dtype=bool))
 
 
 def _crossover(p: Params, costs: list[LineCosts], challenger: str | None) -> dict:
-    """Where challenger and baseline cost the same as usage scales, over the horizon and at run rate."""
-    h = p.horizon_months
-    b_scaling_undiscounted, _ = _split(p, costs, p.baseline)
-    baseline_per_year = b_scaling_undiscounted / h * 12
-    out = {"baseline_infra_usd_per_year": baseline_per_year, "horizon_scale": None,
-           "horizon_infra_usd_per_year": None, "run_rate_scale": None, "run_rate_infra_usd_per_year": None,
-           "challenger_wins_above": None, "run_rate_challenger_wins_above": None, "per_option": {}}
-    discounted = p.decide_on == "present_value"
-    for o in [o.name for o in p.options]:
-        out["per_option"][o] = _split(p, costs, o, discounted=discounted)
+    """`costlib.tco.usage_crossover` of the challenger against the baseline (the baseline's spend alone
+    without a challenger)."""
+    baseline = _usage_costs(p, costs, p.baseline)
     if challenger is None:
-        return out
-    sb, fb = out["per_option"][p.baseline]
-    sc, fc = out["per_option"][challenger]
-    k = tco.usage_scale_at_crossover(sc, fc, sb, fb)
-    out["challenger_wins_above"] = sc < sb
-    if math.isfinite(k):
-        out["horizon_scale"] = k
-        out["horizon_infra_usd_per_year"] = k * baseline_per_year
-    out["per_option_undiscounted"] = (_split(p, costs, p.baseline), _split(p, costs, challenger))
-    last = slice(h - 1, h)
-    rb_s, rb_f = _split(p, costs, p.baseline, last, recurring_only=True)
-    rc_s, rc_f = _split(p, costs, challenger, last, recurring_only=True)
-    out["run_rate"] = ((rb_s, rb_f), (rc_s, rc_f))
-    k_rr = tco.usage_scale_at_crossover(rc_s, rc_f, rb_s, rb_f)
-    out["run_rate_challenger_wins_above"] = rc_s < rb_s
-    out["baseline_run_rate_infra_usd_per_year"] = rb_s * 12
-    if math.isfinite(k_rr) and rb_s > 0:
-        out["run_rate_scale"] = k_rr
-        out["run_rate_infra_usd_per_year"] = k_rr * rb_s * 12
-    return out
-
-
-def _crossover_curve(p: Params, crossover: dict, order: list[str]) -> pd.DataFrame:
-    """Challenger minus baseline in USD per year as the baseline's usage-driven spend per year varies: once
-    running (run rate: the last month x 12) and on average over the horizon (one-off costs included)."""
-    base_infra = crossover["baseline_infra_usd_per_year"]
-    runs = crossover.get("run_rate")
-    columns = ["baseline_infra_usd_per_year", "view", "difference_usd_per_year"]
-    if runs is None or base_infra <= 0:
-        return pd.DataFrame(columns=columns)
-    marks = [v for v in (crossover.get("run_rate_infra_usd_per_year"), crossover.get("horizon_infra_usd_per_year"),
-                         base_infra) if v]
-    spend = np.linspace(0.0, 2.0 * max(marks), 81)
-    h = p.horizon_months
-    (sb, fb), (sc, fc) = crossover["per_option_undiscounted"]
-    (rb_s, rb_f), (rc_s, rc_f) = runs
-    rows = []
-    for v in spend:
-        if rb_s > 0:
-            kr = v / (rb_s * 12)
-            rows.append({"baseline_infra_usd_per_year": v, "view": "once running (run rate)",
-                         "difference_usd_per_year": ((kr * rc_s + rc_f) - (kr * rb_s + rb_f)) * 12})
-        k = v / base_infra
-        rows.append({"baseline_infra_usd_per_year": v, "view": f"over {h} months, with one-offs",
-                     "difference_usd_per_year": ((k * sc + fc) - (k * sb + fb)) * 12 / h})
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _flip_points(model, base: dict, tornado: pd.DataFrame, top: int = 8) -> pd.DataFrame:
-    """For the inputs that move the difference most, the value at which it reaches 0 (the verdict flips),
-    searched one input at a time over a plausible range; inputs that cannot flip it are left out."""
-    rows = []
-    for key in tornado["input"].head(top):
-        low, high = _flip_bounds(key, base[key], base)
-        try:
-            frame = uncertainty.flip_points(model, base, {key: (low, high)}, target=0.0)
-        except ValueError:  # the model is undefined somewhere in the range (e.g. a cost reduction >= 100%)
-            continue
-        rows.append(frame.iloc[0].to_dict())
-    flips = pd.DataFrame(rows, columns=["input", "base_value", "flip_value", "change_from_base"])
-    return flips[np.isfinite(flips["flip_value"].astype(float))].reset_index(drop=True)
+        spend = tco.usage_split_usd(*baseline)[0] / p.horizon_months * 12
+        return {"baseline_infra_usd_per_year": spend, "horizon_scale": None, "horizon_infra_usd_per_year": None,
+                "run_rate_scale": None, "run_rate_infra_usd_per_year": None, "challenger_wins_above": None,
+                "run_rate_challenger_wins_above": None}
+    rate = p.discount_rate_per_year if p.decision_basis == "present_value" else None
+    return tco.usage_crossover(baseline, _usage_costs(p, costs, challenger), discount_rate_per_year=rate)
 
 
 def _relative_lines(p: Params) -> dict | None:
@@ -913,14 +896,14 @@ def _purchase_section(po: PurchaseOptions, h: int) -> dict:
     labels = {"on_demand": "on-demand", "committed_1yr": "committed 1 year", "committed_3yr": "committed 3 years",
               "spot": f"spot (+{po.retried_work_fraction:.0%} re-run work)"}
     rows = [{"purchase_option": labels[k], "usd_per_month": v, f"usd_{h}_months": v * h,
-             "saving_vs_on_demand": 1 - v / on_demand if on_demand else 0.0} for k, v in costs.items()]
+             "saving_vs_on_demand": tco.saving_vs_on_demand(v, on_demand)} for k, v in costs.items()]
     mix = ", ".join(f"{s:.0%} {labels[k]}" for k, s in po.mix.items() if s > 0)
     rows.append({"purchase_option": "blended mix", "usd_per_month": blended, f"usd_{h}_months": blended * h,
-                 "saving_vs_on_demand": 1 - blended / on_demand if on_demand else 0.0})
+                 "saving_vs_on_demand": tco.saving_vs_on_demand(blended, on_demand)})
     table = pd.DataFrame(rows)
     return {"table": table, "blended": blended, "on_demand": on_demand, "mix": mix, "costs": costs,
             "headline": {"blended_fleet_usd_per_month": blended,
-                         "blended_saving_vs_on_demand": 1 - blended / on_demand if on_demand else 0.0}}
+                         "blended_saving_vs_on_demand": tco.saving_vs_on_demand(blended, on_demand)}}
 
 
 def _arm_section(p: Params) -> dict:
@@ -938,7 +921,7 @@ def _arm_section(p: Params) -> dict:
             "payback_month": payback, "first_saving": first_saving,
             "net_usd": float(table["cumulative_net_usd"].iloc[-1]),
             "headline": {"arm_cost_reduction": reduction, "arm_saving_usd_per_month_at_cutover": first_saving,
-                         "arm_migration_effort_usd": effort, "arm_payback_month": _whole(payback)}}
+                         "arm_migration_effort_usd": effort, "arm_payback_month": payback}}
 
 
 def _storage_section(p: Params) -> dict:
@@ -965,12 +948,13 @@ def _storage_section(p: Params) -> dict:
 # What-if (interactive runs only).
 
 
-def whatif_controls(a: Analysis, top: int = 4) -> dict[str, tuple[float, float, float, float]]:
-    """Sliders for `costlib.whatif.sliders`: usage scale, loaded cost and the inputs that move the answer most,
-    each as ``(minimum, maximum, step, value)``."""
-    base = model_inputs(a.params)
+def whatif_controls(p: Params, top: int = 4) -> dict[str, tuple[float, float, float, float]]:
+    """Sliders for `costlib.whatif.sliders`: usage scale, loaded cost and the inputs that move the answer most
+    (the largest swings of the tornado), each as ``(minimum, maximum, step, value)``."""
+    base = model_inputs(p)
     keys = ["usage_scale", "loaded_cost_usd_per_fte_per_year"]
-    keys += [k for k in a.tornado["input"] if k not in keys][:top]
+    tornado = uncertainty.sensitivity(make_model(p, _challenger(p, base)), base, default_ranges(p))
+    keys += [k for k in tornado["input"] if k not in keys][:top]
     controls = {}
     for k in keys:
         value = float(base[k])
@@ -982,20 +966,36 @@ def whatif_controls(a: Analysis, top: int = 4) -> dict[str, tuple[float, float, 
     return controls
 
 
-def whatif_figures(a: Analysis, **changed) -> dict:
-    """Each option's TCO (decision metric) and the challenger-minus-baseline difference with some inputs
-    changed: what the sliders print."""
-    p = a.params
-    x = {**model_inputs(p), **changed}
+def _challenger(p: Params, x: dict) -> str | None:
+    """The option compared with the baseline: the scenario's, else the cheapest other on the decision metric."""
+    if p.challenger is not None or len(p.options) < 2:
+        return p.challenger
+    costs = option_costs(p, x)
+    others = [o.name for o in p.options if o.name != p.baseline]
+    return min(others, key=lambda o: (float(np.sum(_metric(p, costs[o], x))), others.index(o)))
+
+
+def whatif(p: Params, **inputs) -> dict:
+    """Each option's TCO on the decision metric, the winner and the challenger-minus-baseline difference with
+    some inputs moved (the sliders; the contract's what-if). At the base values these are the headline's."""
+    x = {**model_inputs(p), **inputs}
     costs = option_costs(p, x)
     h = p.horizon_months
-    suffix = f"usd_{h}_months" if p.decide_on == "total" else "present_value_usd"
-    out = {f"{o.name}_tco_{suffix}": float(np.sum(_metric(p, costs[o.name], x))) for o in p.options}
-    if a.challenger is not None:
-        out[f"{a.challenger}_minus_{p.baseline}_{suffix}"] = (out[f"{a.challenger}_tco_{suffix}"]
-                                                               - out[f"{p.baseline}_tco_{suffix}"])
-        out["cheapest"] = min(((v, o.name) for o, v in zip(p.options, list(out.values())[:len(p.options)])))[1]
+    total = p.decision_basis == "total"
+    suffix = f"usd_{h}_months" if total else "present_value_usd"
+    metric = {o.name: float(np.sum(_metric(p, costs[o.name], x))) for o in p.options}
+    out = {(f"{o}_tco_usd_{h}_months" if total else f"{o}_present_value_usd"): v for o, v in metric.items()}
+    out["cheapest_option"] = min(metric, key=lambda o: (metric[o], list(metric).index(o)))
+    challenger = _challenger(p, model_inputs(p))
+    if challenger is not None:
+        out[f"{challenger}_minus_{p.baseline}_{suffix}"] = metric[challenger] - metric[p.baseline]
     return out
+
+
+def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
+    """``{input: (low, base, high)}``: the ranges of `default_ranges` around the base values."""
+    base = model_inputs(p)
+    return {k: (lo, float(base[k]), hi) for k, (lo, hi) in default_ranges(p).items()}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1011,18 +1011,38 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
-def _month_text(m) -> str:
-    return "never within the horizon" if m is None or not math.isfinite(m) else f"month {int(m)}"
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdict as a record: which option to run."""
+    p = a.params
+    h = p.horizon_months
+    metric_words = f"over {h} months" if p.decision_basis == "total" else "in present value"
+    answer = a.answers["tco"]
+    if a.runner_up is None:
+        return [contract.Decision(question=f"What {p.label(p.baseline)} costs {metric_words}",
+                                  verdict=f"{p.label(p.baseline)} only", rests_on=(answer.figure,), flips_when="")]
+    verb = "keep" if a.winner == p.baseline else "choose"
+    flips = [f"{r['input']} is {r['flips_when']}" for _, r in a.flips.head(2).iterrows()]
+    agreement = None
+    if a.challenger is not None and a.winner in (a.challenger, p.baseline):
+        prob = a.probability_challenger_cheaper
+        agreement = prob if a.winner == a.challenger else 1 - prob
+    rests = [answer.figure] + [k for k in ("break_even_month", f"probability_{a.challenger}_cheaper")
+                               if k in a.headline]
+    return [contract.Decision(question=f"Which option costs least {metric_words}",
+                              verdict=f"{verb} {p.label(a.winner)}", rests_on=tuple(rests),
+                              flips_when=" or ".join(flips), agreement=agreement)]
 
 
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     p, h = a.params, a.params.horizon_months
     t = a.totals.set_index("option")
-    metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
-    metric_words = f"over {h} months" if p.decide_on == "total" else f"in present value at {_pct(p.discount_rate_per_year)}"
+    metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
+    metric_words = (f"over {h} months" if p.decision_basis == "total"
+                    else f"in present value at {_pct(p.discount_rate_per_year)}")
     lab = p.label
-    lines = []
+    rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES, h)}
+    lines = [contract.decision_words(d, rows) for d in decisions(a)]
     if a.runner_up is None:
         o = p.baseline
         lines.append(f"**{lab(o)} costs {_usd(t.loc[o, 'tco_usd'])} over {h} months** "
@@ -1036,7 +1056,7 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(margin)} ({_pct(margin / t.loc[r, metric])}) less than {lab(r)} "
                      f"({_usd(t.loc[r, metric])}).**")
         prob = a.probability_challenger_cheaper
-        if prob is not None and 0.2 < prob < 0.8 and len(a.tornado):
+        if prob is not None and uncertainty.close_call(max(prob, 1 - prob)) and len(a.tornado):
             lines.append(f"**The call is close**: drawing all inputs over their ranges, {lab(a.challenger)} is "
                          f"cheaper in {_pct(prob)} of the runs. Firm up **{a.tornado.iloc[0]['input']}** (it moves "
                          "the answer most) before committing.")
@@ -1052,12 +1072,12 @@ def recommendation(a: Analysis) -> str:
     if c is not None:
         b = p.baseline
         diff = float(t.loc[c, metric] - t.loc[b, metric])
-        pay = a.crossover.get("payback_month")
+        pay = a.crossover.get("break_even_month")
         if diff < 0:
             lines.append(f"Moving from {lab(b)} to {lab(c)} saves {_usd(-diff)} {metric_words}; cumulative costs "
-                         f"break even in {_month_text(pay)}.")
+                         f"break even in {timing.month_text(pay, a.params.horizon_months)}.")
         else:
-            catch = ("never catches up within the horizon" if pay is None or not math.isfinite(pay)
+            catch = ("never catches up within the horizon" if pay is timing.NEVER
                      else f"catches up in month {int(pay)}")
             lines.append(f"Moving from {lab(b)} to {lab(c)} would cost {_usd(diff)} more {metric_words}; its "
                          f"cumulative cost {catch}.")
@@ -1075,7 +1095,8 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(tr['output_at_high'])}." + (
                          f" Drawing all inputs together, {lab(c)} is cheaper in "
                          f"{_pct(a.probability_challenger_cheaper)} of the runs."
-                         if c and not 0.2 < a.probability_challenger_cheaper < 0.8 else ""))
+                         if c and not uncertainty.close_call(max(a.probability_challenger_cheaper,
+                                                  1 - a.probability_challenger_cheaper)) else ""))
     flips = a.flips[a.flips["input"] != "usage_scale"] if len(a.flips) else a.flips
     if len(flips) and c is not None:
         items = [f"{f['input']} at {_num(f['flip_value'])} instead of {_num(f['base_value'])}"
@@ -1098,7 +1119,7 @@ def recommendation(a: Analysis) -> str:
         po = s["purchase_options"]
         best = min(po["costs"], key=po["costs"].get)
         lines.append(f"Purchase options: the blended mix ({po['mix']}) costs {_usd(po['blended'])}/month, "
-                     f"{_pct(1 - po['blended'] / po['on_demand'])} below on-demand ({_usd(po['on_demand'])}); the "
+                     f"{_pct(po['headline']['blended_saving_vs_on_demand'])} below on-demand ({_usd(po['on_demand'])}); the "
                      f"cheapest single option is {best.replace('_', ' ')} at {_usd(po['costs'][best])}/month, but "
                      "commit only to the baseline you are sure to run, and spot only for interruptible work.")
         if "arm_migration" in s:
@@ -1108,7 +1129,8 @@ def recommendation(a: Analysis) -> str:
         am = s["arm_migration"]
         lines.append(f"ARM: {_pct(am['gain'])} more work per dollar is a {_pct(am['reduction'])} cost cut; "
                      f"{_usd(am['first_saving'])}/month from month {p.arm_migration.migration_months + 1} against "
-                     f"{_usd(am['effort_usd'])} of engineering pays back in {_month_text(am['payback_month'])} "
+                     f"{_usd(am['effort_usd'])} of engineering pays back in "
+                     f"{timing.month_text(am['payback_month'], a.params.horizon_months)} "
                      f"and nets {_usd(am['net_usd'])} over {h} months.")
     if "storage_lifecycle" in s:
         st = s["storage_lifecycle"]
@@ -1154,7 +1176,7 @@ def _crossover_sentence(a: Analysis) -> str:
     h = p.horizon_months
     if hz is None and rr is None:
         t = a.totals.set_index("option")
-        metric = "tco_usd" if p.decide_on == "total" else "present_value_usd"
+        metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
         cheaper = c if t.loc[c, metric] < t.loc[b, metric] else b
         return (f"No crossover: {p.label(cheaper)} is cheaper than {p.label(c if cheaper == b else b)} at every "
                 "scale of usage, so growth alone will not flip this verdict.")
@@ -1201,11 +1223,11 @@ def chart_cumulative(a: Analysis):
     from costlib import charts
 
     frame = a.cumulative.assign(option=[a.params.label(o) for o in a.cumulative["option"]])
-    pay = a.crossover.get("payback_month")
-    rule = pay if pay is not None and math.isfinite(pay) and pay > 1 else None
+    pay = a.crossover.get("break_even_month")
+    rule = pay if pay is not timing.NEVER and pay > 1 else None
     if a.challenger is None:
         sub = ""
-    elif pay is None or not math.isfinite(pay):
+    elif pay is timing.NEVER:
         sub = (f"{a.params.label(a.challenger)} does not catch up with {a.params.label(a.params.baseline)} within "
                f"{a.params.horizon_months} months")
     else:
@@ -1246,7 +1268,7 @@ def chart_tornado(a: Analysis):
     h = a.params.horizon_months
     label = (f"{a.challenger} minus {a.params.baseline}, USD over {h} months" if a.challenger
              else f"TCO, USD over {h} months")
-    if a.params.decide_on == "present_value":
+    if a.params.decision_basis == "present_value":
         label = label.replace(f"USD over {h} months", "present value USD")
     return charts.tornado(a.tornado, output_label=label, money=True)
 
@@ -1291,11 +1313,12 @@ def chart_arm(a: Analysis):
 
     s = a.sections["arm_migration"]
     pay = s["payback_month"]
-    rule = pay if math.isfinite(pay) and pay <= a.params.horizon_months else None
+    rule = pay if pay is not timing.NEVER and pay <= a.params.horizon_months else None
     return charts.lines(s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
                         x_title="month", y_title="USD (saving minus engineering effort)", points=False,
                         subtitle=[f"{_pct(s['reduction'])} cheaper per unit of work; "
-                                  f"{_usd(s['effort_usd'])} of engineering; payback {_month_text(pay)}"],
+                                  f"{_usd(s['effort_usd'])} of engineering; payback "
+                                  f"{timing.month_text(pay, a.params.horizon_months)}"],
                         rule_x=rule, rule_label=f"payback month {int(rule)}" if rule else None)
 
 
@@ -1306,4 +1329,4 @@ def chart_purchase(a: Analysis):
     return charts.bars(po["table"], category="purchase_option", value="usd_per_month",
                        title="The same fleet under each purchase option", value_title="USD per month",
                        subtitle=[f"Blended mix ({po['mix']}): {_usd(po['blended'])}/month, "
-                                 f"{_pct(1 - po['blended'] / po['on_demand'])} below on-demand"])
+                                 f"{_pct(po['headline']['blended_saving_vs_on_demand'])} below on-demand"])

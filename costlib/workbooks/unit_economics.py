@@ -20,8 +20,9 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import unit_economics as ue
-from costlib import report, uncertainty
-from costlib.params import NonNegative, Positive, PositiveInt, Rate, Schema, non_empty, require_unique
+from costlib import contract, report, uncertainty
+from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
+                            Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "unit_economics"
 
@@ -30,14 +31,67 @@ Category = Literal["compute", "storage", "network_egress", "cross_az_transfer", 
                    "people", "other"]
 
 
-def _exponent(value: float) -> float:
-    if not 0 <= value <= 3:
-        raise ValueError("expected a scaling exponent b between 0 and 3 (1 linear, <1 sub-linear, >1 super-linear)")
-    return value
+_M = "costlib.unit_economics."
+_P = "costlib.workbooks.unit_economics.Params"
+
+#: The headline figures, each declared once (`costlib.contract.Figure`).
+FIGURES = (  # cost_usd_per_month first: "cost_usd_per_{unit}" would match it too
+    contract.Figure("cost_usd_per_month", "Cost per month", "usd_per_month", "every component's cost at today's volume",
+                    _M + "cost_breakdown"),
+    contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
+                    "total cost per month over units of value per month", _M + "cost_per_unit"),
+    contract.Figure("price_usd_per_{unit}", "Price per {unit}", "usd_per_unit", "revenue per unit (the scenario's)",
+                    _P),
+    contract.Figure("gross_margin", "Gross margin", "share", "(price - cost) / price per unit", _M + "gross_margin"),
+    contract.Figure("target_gross_margin", "Target gross margin", "share", "the margin the product must earn", _P),
+    contract.Figure("pricing_floor_usd_per_{unit}", "Pricing floor per {unit}", "usd_per_unit",
+                    "lowest price that earns the target margin: cost / (1 - target)", _M + "pricing_floor"),
+    contract.Figure("volume_{unit}s_per_month", "Volume ({unit}s per month)", "count", "units of value a month today",
+                    _P),
+    contract.Figure("cost_multiplier_at_{multiple}x_volume", "Cost multiple at {multiple}x volume", "multiple",
+                    "total cost at the largest volume multiple over today's", _M + "scaling_totals"),
+    contract.Figure("cost_scaling", "Cost scales", "text", "sub-linear, linear or super-linear (arc elasticity)",
+                    _M + "classify_scaling"),
+    contract.Figure("volume_for_target_margin_{unit}s_per_month", "Volume that earns the target ({unit}s/month)",
+                    "count", "the volume at which the margin reaches its target (goal seek); n/a if none",
+                    "costlib.uncertainty.goal_seek"),
+    contract.Figure("gross_margin_p10", "Gross margin, P10", "share", "10th percentile over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("gross_margin_p90", "Gross margin, P90", "share", "90th percentile over the Monte Carlo draws",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("egress_usd_per_month", "Internet egress", "usd_per_month", "tiered egress bill",
+                    _M + "tiered_egress_cost"),
+    contract.Figure("cross_az_chatter_usd_per_month", "Cross-AZ chatter", "usd_per_month",
+                    "service-to-service traffic billed on both sides", _M + "chatty_service_cost"),
+    contract.Figure("zone_local_routing_saving_usd_per_month", "Zone-local routing saves", "usd_per_month",
+                    "the cross-AZ bill avoided by routing within the zone", _M + "zone_local_routing_saving"),
+    contract.Figure("nat_usd_per_month", "NAT gateways", "usd_per_month", "per hour and per GB processed",
+                    _M + "nat_gateway_cost"),
+    contract.Figure("storage_usd_per_month", "Object storage", "usd_per_month", "GB-months stored",
+                    _M + "storage_vs_request_cost"),
+    contract.Figure("request_usd_per_month", "Object requests", "usd_per_month", "PUT and GET charges",
+                    _M + "storage_vs_request_cost"),
+    contract.Figure("request_to_storage_cost_ratio", "Requests cost, per dollar of storage", "multiple",
+                    "request charges over storage charges", _M + "storage_vs_request_cost"),
+    contract.Figure("breakeven_object_size_bytes", "Object size where requests = storage (bytes)", "number",
+                    "below this size the requests cost more than storing", _M + "request_breakeven_object_size"),
+    contract.Figure("active_active_premium_usd_per_month", "Active-active premium", "usd_per_month",
+                    "active-active minus active-passive", _M + "active_active_premium"),
+    contract.Figure("tiers_with_negative_unit_economics", "Tenant tiers losing money", "number",
+                    "tiers whose cost per tenant exceeds the price", _M + "tier_unit_economics"),
+    contract.Figure("launch_gate", "Launch gate", "text", "engagement gain against cost-per-DAU increase",
+                    _M + "efficiency_launch_gate"),
+    contract.Figure("cost_change_usd_per_month", "Cost change", "usd_per_month", "this period minus the previous",
+                    _M + "cost_change_drivers"),
+    contract.Figure("volume_effect_usd_per_month", "Of which volume", "usd_per_month",
+                    "the change explained by volume at the old cost per unit", _M + "cost_change_drivers"),
+    contract.Figure("intensity_effect_usd_per_month", "Of which intensity", "usd_per_month",
+                    "the change explained by cost per unit at the new volume", _M + "cost_change_drivers"),
+)
 
 
-Exponent = Annotated[float, AfterValidator(_exponent)]
-
+Exponent = bounded(0, 3, expected="expected a scaling exponent b between 0 and 3 (1 linear, <1 sub-linear, "
+                                   ">1 super-linear)")
 
 class Component(Schema):
     """One cost component at the scenario's volume."""
@@ -167,11 +221,7 @@ class Params(Schema):
         if sum(c.usd_per_month for c in self.components) <= 0:
             raise ValueError("expected the components to cost more than 0 in total")
         inputs = set(model_inputs(self))
-        for key, (low, high) in self.sensitivity_ranges.items():
-            if key not in inputs:
-                raise ValueError(f"sensitivity_ranges: unknown input '{key}'; expected one of {sorted(inputs)}")
-            if not low <= high:
-                raise ValueError(f"sensitivity_ranges['{key}'] = [{low}, {high}]: expected low <= high")
+        check_sensitivity_ranges(self.sensitivity_ranges, inputs)
         if self.previous_period is not None:
             unknown = set(self.previous_period.components_usd_per_month) - set(names)
             if unknown:
@@ -208,7 +258,7 @@ def make_model(p: Params, output: str = "gross_margin"):
             usd = inputs[f"{name}_usd_per_month"]
             b = inputs[f"{name}_b"]
             flat[f"{name}_fixed_usd_per_month"] = np.minimum(fixed, usd)
-            flat[f"{name}_k"] = (usd - np.minimum(fixed, usd)) / v0 ** np.asarray(b, dtype=float)
+            flat[f"{name}_k"] = ue.calibrate_k(usd, v0, b, flat[f"{name}_fixed_usd_per_month"])
             flat[f"{name}_b"] = b
         return ue.unit_economics_model(volume_units_per_month, price_usd_per_unit, output=output, **flat)
 
@@ -223,11 +273,31 @@ def whatif_controls(p: Params) -> dict[str, tuple[float, float, float, float]]:
             "price_usd_per_unit": (0.25 * price, 2 * price, 0.01 * price, price)}
 
 
-def whatif_figures(p: Params, **overrides) -> dict:
-    """Cost per unit and gross margin with some flat model inputs moved (for the sliders)."""
-    inputs = {**model_inputs(p), **overrides}
+def whatif(p: Params, **inputs) -> dict:
+    """Cost per unit and gross margin with some flat model inputs moved (the sliders; the contract's what-if)."""
+    inputs = {**model_inputs(p), **inputs}
     return {f"cost_usd_per_{p.unit_name}": make_model(p, output="cost_usd_per_unit")(**inputs),
             "gross_margin": make_model(p)(**inputs)}
+
+
+def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
+    """``{input: (low, base, high)}``: the ranges of `default_ranges` around the base values."""
+    base = model_inputs(p)
+    return {k: (lo, float(base[k]), hi) for k, (lo, hi) in default_ranges(p).items()}
+
+
+def flip_bounds(p: Params, ranges: dict) -> dict[str, tuple[float, float]]:
+    """Where each input's flip value (the margin reaching its target) is searched: volume from 1/1000 to
+    1000 times today's, every other input from 0 to 20 times its base value."""
+    base = model_inputs(p)
+    out = {}
+    for key in ranges:
+        value = abs(float(base[key]))
+        if key == "volume_units_per_month":
+            out[key] = (value / 1000, 1000 * value)
+        elif value > 0:
+            out[key] = (0.0, 20 * value)
+    return out
 
 
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
@@ -263,6 +333,8 @@ class Analysis:
     volume_for_target_units_per_month: float | None
     sections: dict = field(default_factory=dict)
     recommendation: str = ""
+    flips: pd.DataFrame | None = None
+    answers: dict = field(default_factory=dict)
 
 
 def _components_spec(p: Params) -> dict:
@@ -295,23 +367,24 @@ def analyse(p: Params) -> Analysis:
     base = model_inputs(p)
     model = make_model(p)
     ranges = default_ranges(p)
-    tornado = uncertainty.sensitivity(model, base, ranges)
     volume_for_target = _volume_for_target(model, base, p)
 
     cpu_model = make_model(p, output="cost_usd_per_unit")
     volumes = np.asarray(multipliers) * p.volume_units_per_month
-    mc_ranges = {k: v for k, v in ranges.items() if k != "volume_units_per_month"}
 
-    def curve(**inputs):
+    def curve(**inputs):  # cost per unit along the volume multipliers: the band's x is not drawn
         inputs = dict(inputs)
         inputs["volume_units_per_month"] = volumes[None, :]
         return cpu_model(**inputs)
 
-    mc = uncertainty.monte_carlo(curve, base, mc_ranges, n=p.monte_carlo_draws, seed=p.seed)
-    band = mc.summary(x=multipliers, x_name="volume_multiplier")
-    margin_mc = uncertainty.monte_carlo(model, base, ranges, n=p.monte_carlo_draws, seed=p.seed)
-    p_meets = margin_mc.probability(lambda y: y >= p.target_gross_margin)
-    margin_p10, margin_p50, margin_p90 = (float(x) for x in margin_mc.percentiles())
+    assessment = uncertainty.assess(
+        model, base, ranges, flip_bounds=flip_bounds(p, ranges), target=p.target_gross_margin,
+        curve=curve, curve_sampled={k: v for k, v in ranges.items() if k != "volume_units_per_month"},
+        curve_x=multipliers, curve_x_name="volume_multiplier", draws_from="model", n=p.monte_carlo_draws,
+        seed=p.seed)
+    tornado, band = assessment.tornado, assessment.band
+    p_meets = assessment.agreement(verdict_below_target=False)
+    margin_p10, margin_p90 = assessment.p10, assessment.p90
 
     headline = {
         f"cost_usd_per_{unit}": cost_unit,
@@ -342,7 +415,9 @@ def analyse(p: Params) -> Analysis:
     analysis = Analysis(params=p, headline=headline, breakdown=breakdown, by_category=by_category,
                         projection=projection, totals=totals, tornado=tornado, band=band,
                         probability_meets_target=p_meets, volume_for_target_units_per_month=volume_for_target,
-                        sections=sections)
+                        sections=sections, flips=assessment.flips)
+    analysis.answers = {"margin": contract.Answer("margin", "gross_margin", model, base, p.target_gross_margin,
+                                                  assessment)}
     analysis.recommendation = recommendation(analysis)
     return analysis
 
@@ -453,12 +528,28 @@ def _cost_change(p: Params) -> dict:
 _usd, _pct, _units = report.usd, report.pct, report.count
 
 
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdict as a record: does one unit earn the target margin?"""
+    p, unit = a.params, a.params.unit_name
+    margin = a.headline["gross_margin"]
+    meets = margin >= p.target_gross_margin
+    verdict = "meets the target" if meets else ("loses money" if margin < 0 else "below the target")
+    found = a.flips[np.isfinite(a.flips["flip_value"].astype(float))] if a.flips is not None else a.flips
+    flips = [f"{r['input']} is {r['flips_when']}" for _, r in found.head(2).iterrows()] if found is not None else []
+    return [contract.Decision(
+        question=f"Does one {unit.replace('_', ' ')} earn the {report.pct(p.target_gross_margin)} target margin",
+        verdict=verdict, rests_on=("gross_margin", "target_gross_margin", f"pricing_floor_usd_per_{unit}"),
+        flips_when=" or ".join(flips) if flips else "", agreement=a.probability_meets_target if meets
+        else 1 - a.probability_meets_target)]
+
+
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     p, h, unit = a.params, a.headline, a.params.unit_name
     cost_unit, margin = h[f"cost_usd_per_{unit}"], h["gross_margin"]
     floor = h[f"pricing_floor_usd_per_{unit}"]
-    lines = []
+    rows = {r["key"]: r for r in contract.figure_rows(h, FIGURES, unit_name=unit)}
+    lines = [contract.decision_words(d, rows) for d in decisions(a)]
     if margin >= p.target_gross_margin:
         lines.append(f"**Healthy at today's volume.** One {unit} costs {_usd(cost_unit)} and earns "
                      f"{_usd(p.price_usd_per_unit)}: a gross margin of {_pct(margin)}, above the "
@@ -467,7 +558,7 @@ def recommendation(a: Analysis) -> str:
     else:
         verdict = (f"Not viable as it stands: each {unit} loses money." if margin < 0 else
                    f"Below target: each {unit} earns less margin than the target.")
-        needed_cut = 1 - p.price_usd_per_unit * (1 - p.target_gross_margin) / cost_unit
+        needed_cut = ue.cost_cut_for_target_margin(p.price_usd_per_unit, cost_unit, p.target_gross_margin)
         lines.append(f"**{verdict}** One {unit} costs {_usd(cost_unit)} and "
                      f"earns {_usd(p.price_usd_per_unit)}: a gross margin of {_pct(margin)} against a "
                      f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "

@@ -1,0 +1,254 @@
+"""The workbook contract: what every module in `costlib.workbooks` declares, and the one layer that turns
+those declarations into a headline table, the results JSON, the index cards, the appendix and words.
+
+Every workbook module has the same parts (`tests/test_workbook_contract.py` checks them all, including
+workbooks added later):
+
+- ``TOPIC`` and ``Params``, its parameter schema (`costlib.params.Schema`);
+- ``analyse(params) -> Analysis``, with ``headline`` (figure key -> value), ``recommendation`` (words)
+  and ``answers`` (name -> `Answer`: the model behind each decision and its `costlib.uncertainty.Assessment`);
+- ``FIGURES``: each headline figure declared once as a `Figure` (key, label, unit, meaning, the costlib
+  function that produces it). Keys may hold ``{placeholders}`` (an option's name, the horizon) that the
+  label repeats;
+- ``uncertain_inputs(params) -> {input: (low, base, high)}``;
+- ``decisions(analysis) -> [Decision]``: the verdicts as records; `decision_words` writes them;
+- ``whatif(params, **inputs) -> {figure key: value}``: what the sliders show; at the base values it equals
+  the headline, and ``whatif_controls(params)`` gives the sliders.
+
+"Never" (a break-even that does not happen) is `costlib.timing.NEVER` (None) everywhere: the JSON writes
+``null``, the table "never within 36 months".
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from costlib import timing
+
+#: The units a figure can have, with what a value of that unit looks like in the headline table.
+UNITS = {
+    "usd": "$5.63M",
+    "usd_per_month": "$5.63M/month",
+    "usd_per_year": "$5.63M/year",
+    "usd_per_unit": "$0.125 per unit",
+    "share": "25.1%",
+    "probability": "25.1%",
+    "month": "month 27, or never within 36 months",
+    "months": "36 months",
+    "years": "4 years",
+    "count": "116.67M",
+    "multiple": "3.20x",
+    "number": "1,234",
+    "text": "as written",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure, declared once.
+
+    Attributes
+    ----------
+    key : str
+        The headline key, with units in it (``cost_usd_per_month``); may hold ``{placeholders}`` matched
+        against the analysis's keys (``tco_{option}_usd``).
+    label : str
+        What a director reads (``"TCO of {option}"``); placeholders as in ``key``.
+    unit : str
+        One of `UNITS`.
+    meaning : str
+        One line: what the figure means.
+    source : str
+        The costlib function that produces it, dotted (``costlib.tco.tco_summary``).
+    """
+
+    key: str
+    label: str
+    unit: str
+    meaning: str
+    source: str
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise ValueError(f"figure {self.key!r}: unit {self.unit!r}: expected one of {sorted(UNITS)}")
+
+    def match(self, key: str) -> dict | None:
+        """The placeholder values if ``key`` is this figure, else None.
+
+        Examples
+        --------
+        >>> Figure("tco_{option}_usd", "TCO of {option}", "usd", "m", "costlib.tco.tco_summary").match("tco_kafka_usd")
+        {'option': 'kafka'}
+        """
+        parts = re.split(r"\{(\w+)\}", self.key)
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[A-Za-z0-9_.]+?)" for i, p in enumerate(parts))
+        found = re.fullmatch(pattern, key)
+        return None if found is None else found.groupdict()
+
+    def label_for(self, key: str) -> str:
+        """The label with the placeholders of ``key`` filled in (underscores read as spaces)."""
+        fields = self.match(key) or {}
+        return self.label.format(**{k: v.replace("_", " ") for k, v in fields.items()})
+
+
+def resolve(source: str) -> Callable:
+    """The function a dotted ``source`` names (``costlib.tco.tco_summary``); raises if there is none."""
+    module, _, name = source.rpartition(".")
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise TypeError(f"{source} is not a function")
+    return obj
+
+
+def declaration(figures: Sequence[Figure], key: str) -> Figure:
+    """The declared figure of a headline key (the first that matches); KeyError if it is undeclared."""
+    for f in figures:
+        if f.match(key) is not None:
+            return f
+    raise KeyError(f"headline figure {key!r} is not declared in FIGURES")
+
+
+def format_value(value: Any, unit: str, horizon_months: int | None = None) -> str:
+    """A figure's value with its unit, for people.
+
+    Examples
+    --------
+    >>> format_value(5_634_000, "usd"), format_value(0.2514, "share"), format_value(27, "month")
+    ('$5.63M', '25.1%', 'month 27')
+    >>> format_value(None, "month", 36), format_value(1.2e5, "usd_per_month"), format_value(3.2, "multiple")
+    ('never within 36 months', '$120,000/month', '3.20x')
+    """
+    from costlib import report
+
+    if unit == "month":
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return timing.never_text(horizon_months) if horizon_months else "never"
+        return f"month {int(value)}"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, str):
+        return value.replace("_", " ") if unit == "text" else value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and math.isinf(value):
+        return "none" if value > 0 else "-inf"
+    if unit == "usd":
+        return report.usd(value)
+    if unit in ("usd_per_month", "usd_per_year"):
+        return f"{report.usd(value)}/{unit.rsplit('_', 1)[1]}"
+    if unit == "usd_per_unit":
+        return report.usd(value)
+    if unit in ("share", "probability"):
+        return report.pct(value)
+    if unit == "months":
+        return f"{float(value):,.4g} months"
+    if unit == "years":
+        return f"{float(value):,.4g} years"
+    if unit == "count":
+        return report.count(value)
+    if unit == "multiple":
+        return f"{float(value):,.2f}x"
+    return report.fmt(value)
+
+
+def figure_rows(headline: Mapping[str, Any], figures: Sequence[Figure], horizon_months: int | None = None,
+                unit_name: str | None = None) -> list[dict]:
+    """One row per headline figure, in the headline's order: key, label, value, unit, text, meaning, source."""
+    rows = []
+    for key, value in headline.items():
+        f = declaration(figures, key)
+        text = format_value(value, f.unit, horizon_months)
+        if f.unit == "usd_per_unit" and unit_name:
+            text += f" per {unit_name.replace('_', ' ')}"
+        rows.append({"key": key, "label": f.label_for(key), "value": value, "unit": f.unit, "text": text,
+                     "meaning": f.meaning, "source": f.source})
+    return rows
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict as a record; `decision_words` writes it.
+
+    Attributes
+    ----------
+    question : str
+        What is decided, in words (``"Build or buy the message queue"``).
+    verdict : str
+        The answer (``"buy managed_queue"``).
+    rests_on : tuple of str
+        Headline keys of the figures the verdict rests on, the deciding one first.
+    flips_when : str
+        The threshold that would flip it, in words (``"build_minus_buy_usd falls below 0"``).
+    agreement : float or None
+        Share of the Monte Carlo draws in which the verdict holds.
+    """
+
+    question: str
+    verdict: str
+    rests_on: tuple[str, ...]
+    flips_when: str
+    agreement: float | None = None
+
+    @property
+    def close_call(self) -> bool | None:
+        """`costlib.uncertainty.close_call` of the agreement: one definition for every workbook."""
+        from costlib.uncertainty import close_call
+
+        return close_call(self.agreement)
+
+
+def decision_words(decision: Decision, rows: Mapping[str, dict]) -> str:
+    """The decision record in words (Markdown), from the formatted headline rows (`figure_rows` by key).
+
+    Examples
+    --------
+    >>> d = Decision("Build or buy", "buy", ("build_minus_buy_usd",), "it falls below 0", 0.9)
+    >>> print(decision_words(d, {"build_minus_buy_usd": {"label": "Build minus buy", "text": "$1.20M"}})[:90])
+    **Build or buy: buy.** It rests on build minus buy ($1.20M). It flips if it falls below 0.
+    """
+    from costlib import report
+
+    parts = [f"**{decision.question}: {decision.verdict.replace('_', ' ')}.**"]
+    basis = [f"{rows[k]['label'][0].lower()}{rows[k]['label'][1:]} ({rows[k]['text']})"
+             for k in decision.rests_on if k in rows]
+    if basis:
+        parts.append("It rests on " + ", ".join(basis) + ".")
+    if decision.flips_when:
+        parts.append(f"It flips if {decision.flips_when}.")
+    if decision.agreement is not None:
+        parts.append(f"It holds in {report.pct(decision.agreement)} of the Monte Carlo draws"
+                     + ("; **a close call**: firm up the inputs at the top of the tornado first." if decision.close_call
+                        else "."))
+    return " ".join(parts)
+
+
+@dataclass
+class Answer:
+    """The model behind one decision, for the shared sensitivity layer and the contract test.
+
+    ``model(**base)`` equals ``headline[figure]``; the verdict flips where the model crosses ``target``.
+    """
+
+    name: str
+    figure: str
+    model: Callable
+    base: dict
+    target: float
+    assessment: Any = None
+    extra: dict = field(default_factory=dict)
+
+
+def workbook_modules() -> list[str]:
+    """Every workbook module in `costlib.workbooks`, found by listing the package (new ones included)."""
+    import pkgutil
+
+    import costlib.workbooks as package
+
+    return sorted(f"costlib.workbooks.{m.name}" for m in pkgutil.iter_modules(package.__path__)
+                  if not m.name.startswith("_"))
