@@ -373,3 +373,15 @@ def commitment_rows(t: ir.Table, key: str | None = None) -> ir.Table:
     return t.group_by(**keys).aggregate(
         BilledCost=t.BilledCost.sum(), EffectiveCost=t.EffectiveCost.sum(), ListCost=t.ListCost.sum(),
         ContractedCost=t.ContractedCost.sum(), CommitmentDiscountQuantity=t.CommitmentDiscountQuantity.sum())
+
+
+def tag_keys(t: ir.Table) -> ir.Table:
+    """The distinct tag keys the data carries, with the rows carrying each (to check required keys).
+
+    Examples
+    --------
+    >>> tag_keys(focus_table()).columns
+    ('key', 'rows')
+    """
+    k = t.select(key=t.Tags.keys().unnest())
+    return k.group_by("key").aggregate(rows=k.count())

@@ -2543,3 +2543,117 @@ def scorecard_metrics(cost_usd_per_month, tag_coverage_share=None, effective_sav
         values = s.reindex(teams)
         out[column] = values if np.isnan(default) else values.fillna(default)
     return out[list(SCORECARD_COLUMNS)]
+
+
+def rightsizing_savings_now(recommendations, ladder, target_p99_share, headroom_share, max_steps_down=None):
+    """Rightsizing savings available now at any target and headroom (vectorised `rightsizing`).
+
+    Parameters
+    ----------
+    recommendations : pandas.DataFrame
+        `rightsizing` output: ``size``, ``p99_cpu_share``, ``p99_memory_share``, ``deferred_months``.
+    ladder : pandas.DataFrame
+        As for `rightsizing`.
+    target_p99_share, headroom_share : array_like
+        Broadcast together (e.g. ``(n, 1)`` draws against ``(1, k)`` targets).
+    max_steps_down : int, optional
+        As for `rightsizing`.
+
+    Returns
+    -------
+    float or ndarray
+        USD per month saved now: Σ over resources whose saving is not deferred by a commitment.
+
+    Notes
+    -----
+    The rule of `rightsizing`, for every target and headroom at once: from the current size i down,
+    size j fits when ``max(P99_cpu x vcpu_i / vcpu_j, P99_mem x mem_i / mem_j) x (1 + h) <= target`` and
+    every size between fits too; ``saving = (price_i - price_best) x 730``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ladder = pd.DataFrame({"size": ["large", "xlarge", "2xlarge"], "vcpu": [2, 4, 8],
+    ...                        "memory_gib": [8, 16, 32], "usd_per_hour": [0.1, 0.2, 0.4]})
+    >>> rec = pd.DataFrame({"size": ["2xlarge"], "p99_cpu_share": [0.10], "p99_memory_share": [0.15],
+    ...                     "deferred_months": [0.0]})
+    >>> rightsizing_savings_now(rec, ladder, 0.70, [0.1, 1.0, 1.5]).round(6).tolist()
+    [219.0, 146.0, 0.0]
+    """
+    rec = _frame("recommendations", recommendations, ["size", "p99_cpu_share", "p99_memory_share", "deferred_months"])
+    lad = _frame("ladder", ladder, ["size", "vcpu", "memory_gib", "usd_per_hour"]).reset_index(drop=True)
+    target = _num("target_p99_share", target_p99_share, low=0, low_strict=True, high=1)
+    headroom = _num("headroom_share", headroom_share, low=0)
+    shape = np.broadcast(target, headroom).shape
+    vcpu, mem, price = (lad[c].to_numpy(dtype=float) for c in ("vcpu", "memory_gib", "usd_per_hour"))
+    position = {s: i for i, s in enumerate(lad["size"])}
+    total = np.zeros(shape)
+    for _, r in rec.iterrows():
+        if float(r["deferred_months"]) > 0:
+            continue
+        i = position[r["size"]]
+        lowest = 0 if max_steps_down is None else max(0, i - int(max_steps_down))
+        still = np.ones(shape, dtype=bool)
+        best_price = np.full(shape, price[i])
+        for j in range(i - 1, lowest - 1, -1):
+            proj = max(r["p99_cpu_share"] * vcpu[i] / vcpu[j], r["p99_memory_share"] * mem[i] / mem[j])
+            still &= proj * (1 + headroom) <= target
+            best_price = np.where(still, price[j], best_price)
+        total = total + (price[i] - best_price) * HOURS_PER_MONTH
+    return checks.out(total)
+
+
+def savings_available(parts: Mapping[str, float]) -> tuple[float, pd.DataFrame]:
+    """Total monthly savings available, and the table of its parts, largest first.
+
+    Notes
+    -----
+    ``total = Σ parts`` (each already USD per month and not overlapping: rightsizing now, storage moves,
+    spot against on-demand, unused commitment); negative parts (a move that would cost more) count 0.
+
+    Examples
+    --------
+    >>> total, table = savings_available({"rightsizing": 120.0, "storage": 30.0, "spot": -5.0})
+    >>> total, table["usd_per_month"].tolist()
+    (150.0, [120.0, 30.0, 0.0])
+    """
+    s = pd.Series({k: max(0.0, _scalar(f"parts[{k!r}]", v)) for k, v in parts.items()}, dtype=float)
+    table = s.sort_values(ascending=False, kind="stable").rename_axis("lever").reset_index(name="usd_per_month")
+    return float(s.sum()), table
+
+
+def runs_per_month_cost(usd_per_run, runs_per_month):
+    """A per-run amount (a nightly batch) as USD per month.
+
+    Notes
+    -----
+    ``usd_per_month = usd_per_run x runs_per_month``.
+
+    Examples
+    --------
+    >>> runs_per_month_cost(12.5, 30)
+    375.0
+    """
+    u = _num("usd_per_run", usd_per_run)
+    n = _num("runs_per_month", runs_per_month, low=0)
+    return checks.out(u * n)
+
+
+def unallocated_share(untagged_usd, unused_commitment_usd, untaggable_usd, total_usd):
+    """Share of the bill no tag attributes to a team (before the allocation rules assign it).
+
+    Notes
+    -----
+    ``(untagged + unused commitment + untaggable) / total`` (shared-service cost is allocated by its
+    own rule, so it is not counted here).
+
+    Examples
+    --------
+    >>> unallocated_share(10.0, 5.0, 5.0, 100.0)
+    0.2
+    """
+    a = _num("untagged_usd", untagged_usd)
+    b = _num("unused_commitment_usd", unused_commitment_usd, low=0)
+    c = _num("untaggable_usd", untaggable_usd)
+    t = _num("total_usd", total_usd, low=0, low_strict=True)
+    return checks.out((a + b + c) / t)
