@@ -385,3 +385,16 @@ def tag_keys(t: ir.Table) -> ir.Table:
     """
     k = t.select(key=t.Tags.keys().unnest())
     return k.group_by("key").aggregate(rows=k.count())
+
+
+def usage_cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = None) -> ir.Table:
+    """`cost_by` over usage charges only (``ChargeCategory = 'Usage'`` and ``EffectiveCost >= 0``): the
+    spend series the anomaly detectors watch. Credits, tax, purchases and negative usage rows (refunds
+    booked as usage) are left out.
+
+    Examples
+    --------
+    >>> usage_cost_by(focus_table(), ["ServiceName"], period="day").columns
+    ('ServiceName', 'period_start', 'billed_cost', 'effective_cost', 'rows')
+    """
+    return cost_by(t.filter((t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0)), dimensions, period)

@@ -657,11 +657,11 @@ def detect(daily_sa, settings) -> pd.DataFrame:
 
 
 def _anomalies(p, data, truth, resources, days) -> dict:
-    daily_sa = data.query(Q.cost_by, dimensions=KEYS, period="day")
+    daily_sa = data.query(Q.usage_cost_by, dimensions=KEYS, period="day")
     alerts = detect(daily_sa, detector_settings(p.anomalies))
     owner = dict(zip(resources["ResourceId"], resources["tag_value"]))
     if len(alerts):
-        breakdown = data.query(Q.cost_by, dimensions=[*KEYS, "ResourceId"], period="day")
+        breakdown = data.query(Q.usage_cost_by, dimensions=[*KEYS, "ResourceId"], period="day")
         named = F.alert_drivers(alerts, breakdown, KEYS, "ResourceId", baseline_lag_periods=1)
         named["team"] = named["driver"].map(owner)
     else:
@@ -977,7 +977,11 @@ def whatif(p: Params, **inputs) -> dict:
 # ---------------------------------------------------------------------------------------------------
 # Words.
 
-_usd, _pct = report.usd, report.pct
+_usd = report.usd
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or x != x else report.pct(x)
 
 
 def decisions(a: Analysis) -> list[contract.Decision]:
@@ -1035,7 +1039,10 @@ def recommendation(a: Analysis) -> str:
                  f"{_pct(att['coverage'].loc[worst, 'effective_coverage_share'])}. "
                  + (f"Tagging the top untagged resource ({text(att['untagged_top'].iloc[0]['ResourceId'])}) alone "
                     f"would lift coverage by {_pct(att['untagged_top'].iloc[0]['coverage_gain_share'])}."
-                    if len(att["untagged_top"]) else ""))
+                    if len(att["untagged_top"]) else "")
+                 + (" Coverage above 100% (and a negative unallocated share) means untagged credits exceed "
+                    "untagged charges: read coverage on the usage rows of the tables below."
+                    if h["team_tag_coverage_share"] > 1 else ""))
     an = s["anomalies"]
     if h["anomaly_alerts"]:
         top = an["alerts"].sort_values("change_usd", ascending=False).iloc[0]
