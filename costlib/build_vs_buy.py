@@ -82,23 +82,23 @@ DEFAULT_HORIZON_MONTHS = 36
 # argument checks
 
 
-def _floats(value, name):
+def _floats(name, value):
     return checks.floats(name, value)
 
 
-def _nonneg(value, name):
+def _nonneg(name, value):
     return checks.number(name, value, low=0)
 
 
-def _positive(value, name):
+def _positive(name, value):
     return checks.number(name, value, low=0, low_strict=True)
 
 
-def _share(value, name):
+def _share(name, value):
     return checks.check(name, value, lambda a: (a >= 0) & (a <= 1), "expected a share between 0 and 1")
 
 
-def _rate(value, name):
+def _rate(name, value):
     return checks.check(name, value, lambda a: np.isfinite(a) & (a > -1),
                         "expected a finite decimal rate > -1 (0.07 for 7%)")
 
@@ -191,13 +191,13 @@ def validate_tiers(tiers, name="tiers"):
         if upper is None:
             require(last, key, tier, "expected only the last tier to be open-ended (upper_units None)")
         else:
-            upper = float(_floats(upper, key))
+            upper = float(_floats(key, upper))
             require(math.isfinite(upper) and upper > previous, key, tier,
                     f"expected upper bounds strictly ascending: > {previous}")
             require(not last, key, tier,
                     "expected the last tier to be open-ended (upper_units None) so every volume has a price")
             previous = upper
-        price = float(_floats(price, key))
+        price = float(_floats(key, price))
         require(math.isfinite(price) and price >= 0, key, tier, "expected usd_per_unit >= 0")
         out.append((upper, price))
     return tuple(out)
@@ -240,7 +240,7 @@ def tiered_bill_usd(volume_units, tiers):
     [0.0, 100.0, 575.0]
     """
     tiers = validate_tiers(tiers)
-    v = _nonneg(volume_units, "volume_units")
+    v = _nonneg("volume_units", volume_units)
     uppers = np.array([np.inf if u is None else u for u, _ in tiers])
     lowers = np.concatenate(([0.0], uppers[:-1]))
     prices = np.array([p for _, p in tiers])
@@ -279,14 +279,14 @@ def volume_forecast(volume_units_per_month, horizon_months=DEFAULT_HORIZON_MONTH
     [100.0, 110.0, 121.0]
     """
     horizon_months = _horizon(horizon_months)
-    v = _nonneg(volume_units_per_month, "volume_units_per_month")
-    g = _rate(growth_rate_per_month, "growth_rate_per_month")
+    v = _nonneg("volume_units_per_month", volume_units_per_month)
+    g = _rate("growth_rate_per_month", growth_rate_per_month)
     m = _months(horizon_months)
     return _col(v) * (1.0 + _col(g)) ** (m - 1.0)
 
 
 def _volume_path(volume_units_per_month, horizon_months):
-    v = _nonneg(volume_units_per_month, "volume_units_per_month")
+    v = _nonneg("volume_units_per_month", volume_units_per_month)
     if v.ndim == 0:
         return np.full(horizon_months, float(v))
     require(v.shape[-1] == horizon_months, "volume_units_per_month", f"<array of shape {v.shape}>",
@@ -415,7 +415,7 @@ class Option:
             if f.name in ("name", "kind", "subscription_tiers"):
                 continue
             check = _positive if f.name == "maintenance_life_months" else _nonneg
-            check(getattr(self, f.name), f"{f.name} (option {self.name!r})")
+            check(f"{f.name} (option {self.name!r})", getattr(self, f.name))
         if self.subscription_tiers is not None:
             tiers = validate_tiers(self.subscription_tiers, "subscription_tiers")
             object.__setattr__(self, "subscription_tiers", tiers)
@@ -459,8 +459,8 @@ def _components(option, volume_path, horizon_months, cost_of_delay_usd_per_month
 def _prepare(volume_units_per_month, horizon_months, cost_of_delay_usd_per_month, cost_of_delay_usd_per_unit):
     horizon_months = _horizon(horizon_months)
     path = _volume_path(volume_units_per_month, horizon_months)
-    _nonneg(cost_of_delay_usd_per_month, "cost_of_delay_usd_per_month")
-    _nonneg(cost_of_delay_usd_per_unit, "cost_of_delay_usd_per_unit")
+    _nonneg("cost_of_delay_usd_per_month", cost_of_delay_usd_per_month)
+    _nonneg("cost_of_delay_usd_per_unit", cost_of_delay_usd_per_unit)
     return horizon_months, path
 
 
@@ -867,8 +867,8 @@ def break_even_volume(build, buy, *, horizon_months=DEFAULT_HORIZON_MONTHS, disc
     _check_option(build, "build")
     _check_option(buy, "buy")
     horizon_months = _horizon(horizon_months)
-    _nonneg(cost_of_delay_usd_per_month, "cost_of_delay_usd_per_month")
-    _nonneg(cost_of_delay_usd_per_unit, "cost_of_delay_usd_per_unit")
+    _nonneg("cost_of_delay_usd_per_month", cost_of_delay_usd_per_month)
+    _nonneg("cost_of_delay_usd_per_unit", cost_of_delay_usd_per_unit)
     require(max_volume_units_per_month > 0, "max_volume_units_per_month", max_volume_units_per_month,
             "expected a volume > 0")
     for o in (build, buy):
@@ -1162,7 +1162,7 @@ def build_or_buy(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_sha
     'build'
     """
     build_total, buy_total = float(build_total_usd), float(buy_total_usd)
-    coverage = float(_share(vendor_coverage_share, "vendor_coverage_share"))
+    coverage = float(_share("vendor_coverage_share", vendor_coverage_share))
     if not build_total < buy_total:
         return "buy"
     if is_core:
@@ -1250,9 +1250,9 @@ def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_cover
     buy_total = float(buy_total_usd)
     require(math.isfinite(build_total) and math.isfinite(buy_total), "build_total_usd, buy_total_usd",
             (build_total_usd, buy_total_usd), "expected finite totals")
-    coverage = float(_share(vendor_coverage_share, "vendor_coverage_share"))
-    _share(coverage_threshold, "coverage_threshold")
-    _nonneg(material_saving_share, "material_saving_share")
+    coverage = float(_share("vendor_coverage_share", vendor_coverage_share))
+    _share("coverage_threshold", coverage_threshold)
+    _nonneg("material_saving_share", material_saving_share)
     horizon_months = _horizon(horizon_months)
 
     build_cheaper = build_total < buy_total
@@ -1390,17 +1390,17 @@ class PriceHikeCase:
     def __post_init__(self):
         for name in ("current_usd_per_year", "migration_cost_usd", "new_platform_usd_per_year",
                      "hybrid_migration_cost_usd", "months_until_renewal"):
-            object.__setattr__(self, name, float(_nonneg(getattr(self, name), name)))
-        object.__setattr__(self, "hike_rate", float(_rate(self.hike_rate, "hike_rate")))
-        object.__setattr__(self, "migration_months", float(_positive(self.migration_months, "migration_months")))
-        share = float(_share(self.hybrid_share_of_spend_moved, "hybrid_share_of_spend_moved"))
+            object.__setattr__(self, name, float(_nonneg(name, getattr(self, name))))
+        object.__setattr__(self, "hike_rate", float(_rate("hike_rate", self.hike_rate)))
+        object.__setattr__(self, "migration_months", float(_positive("migration_months", self.migration_months)))
+        share = float(_share("hybrid_share_of_spend_moved", self.hybrid_share_of_spend_moved))
         object.__setattr__(self, "hybrid_share_of_spend_moved", share)
         months = self.migration_months if self.hybrid_migration_months is None else self.hybrid_migration_months
-        object.__setattr__(self, "hybrid_migration_months", float(_positive(months, "hybrid_migration_months")))
+        object.__setattr__(self, "hybrid_migration_months", float(_positive("hybrid_migration_months", months)))
         run = (share * self.new_platform_usd_per_year if self.hybrid_new_platform_usd_per_year is None
                else self.hybrid_new_platform_usd_per_year)
         object.__setattr__(self, "hybrid_new_platform_usd_per_year",
-                           float(_nonneg(run, "hybrid_new_platform_usd_per_year")))
+                           float(_nonneg("hybrid_new_platform_usd_per_year", run)))
 
 
 PRICE_HIKE_STRATEGIES = ("pay", "migrate", "hybrid")

@@ -99,11 +99,11 @@ _FLEET_COLUMNS = ("name", "cost_usd", "in_service_month", "useful_life_years", "
 # argument checks
 
 
-def _whole(value, name, minimum, unit):
+def _whole(name, value, minimum, unit):
     return checks.whole(name, value, minimum, unit=unit)
 
 
-def _month_index(value, name):
+def _month_index(name, value):
     ok = (not isinstance(value, (bool, np.bool_))
           and isinstance(value, (int, np.integer, float, np.floating))
           and math.isfinite(value) and float(value).is_integer())
@@ -116,20 +116,20 @@ def _samples(arr, name, value):
             "expected a number or an array of samples of shape (n, 1) (periods run along the last axis)")
 
 
-def _amount(value, name, samples=True):
+def _amount(name, value, samples=True):
     arr = checks.check(name, value, lambda a: np.isfinite(a) & (a >= 0), "expected an amount in USD >= 0")
     if samples:
         _samples(arr, name, value)
     return arr
 
 
-def _one_amount(value, name):
-    arr = _amount(value, name, samples=False)
+def _one_amount(name, value):
+    arr = _amount(name, value, samples=False)
     require(arr.ndim == 0, name, value, "expected a single amount in USD >= 0")
     return float(arr)
 
 
-def _rate(value, name, period, samples=True):
+def _rate(name, value, period, samples=True):
     arr = checks.check(name, value, lambda a: np.isfinite(a) & (a > -1) & (a < 1),
                        f"expected a decimal rate per {period} between -1 and 1, e.g. 0.07 for 7%")
     if samples:
@@ -143,8 +143,8 @@ def _method(method):
 
 
 def _cost_salvage(cost_usd, salvage_usd):
-    cost = _amount(cost_usd, "cost_usd")
-    salvage = _amount(salvage_usd, "salvage_usd")
+    cost = _amount("cost_usd", cost_usd)
+    salvage = _amount("salvage_usd", salvage_usd)
     require(bool(np.all(salvage <= cost)), "salvage_usd", salvage_usd,
             f"expected salvage_usd <= cost_usd ({cost_usd!r})")
     return np.broadcast_arrays(cost, salvage)
@@ -198,7 +198,7 @@ def straight_line(cost_usd, useful_life_years, salvage_usd=0.0):
     array([[ 50.,  50.],
            [100., 100.]])
     """
-    life = _whole(useful_life_years, "useful_life_years", 1, "years")
+    life = _whole("useful_life_years", useful_life_years, 1, "years")
     cost, salvage = _cost_salvage(cost_usd, salvage_usd)
     return (cost - salvage) / life * np.ones(life)
 
@@ -247,7 +247,7 @@ def declining_balance(cost_usd, useful_life_years, salvage_usd=0.0, factor=2.0):
     >>> declining_balance(10_000, 5, salvage_usd=1_000)
     array([4000., 2400., 1440.,  864.,  296.])
     """
-    life = _whole(useful_life_years, "useful_life_years", 1, "years")
+    life = _whole("useful_life_years", useful_life_years, 1, "years")
     cost, salvage = _cost_salvage(cost_usd, salvage_usd)
     rate = _factor(factor) / life
     book = cost.astype(float).copy()
@@ -293,7 +293,7 @@ def sum_of_years_digits(cost_usd, useful_life_years, salvage_usd=0.0):
     >>> sum_of_years_digits(10_000, 4, salvage_usd=1_000)
     array([3600., 2700., 1800.,  900.])
     """
-    life = _whole(useful_life_years, "useful_life_years", 1, "years")
+    life = _whole("useful_life_years", useful_life_years, 1, "years")
     cost, salvage = _cost_salvage(cost_usd, salvage_usd)
     weights = np.arange(life, 0, -1) / (life * (life + 1) / 2)
     return (cost - salvage) * weights
@@ -335,10 +335,10 @@ def macrs_gds_half_year(cost_usd, recovery_period_years):
     >>> macrs_gds_half_year(10_000, 5)
     array([2000., 3200., 1920., 1152., 1152.,  576.])
     """
-    period = _whole(recovery_period_years, "recovery_period_years", 1, "years")
+    period = _whole("recovery_period_years", recovery_period_years, 1, "years")
     require(period in MACRS_GDS_HALF_YEAR_PERCENT, "recovery_period_years", recovery_period_years,
             f"expected a MACRS GDS recovery period in {tuple(MACRS_GDS_HALF_YEAR_PERCENT)}")
-    cost = _amount(cost_usd, "cost_usd")
+    cost = _amount("cost_usd", cost_usd)
     return cost * np.array(MACRS_GDS_HALF_YEAR_PERCENT[period]) / 100.0
 
 
@@ -460,7 +460,7 @@ def book_value(cost_usd, depreciation_usd):
     >>> book_value(10_000, straight_line(10_000, 4, salvage_usd=1_000))
     array([7750., 5500., 3250., 1000.])
     """
-    cost = _amount(cost_usd, "cost_usd")
+    cost = _amount("cost_usd", cost_usd)
     dep = np.asarray(depreciation_usd, dtype=float)
     return cost - np.cumsum(dep, axis=-1)
 
@@ -489,7 +489,7 @@ def _fleet_table(assets):
         rows.append({
             "name": str(rec.get("name", f"asset_{i}")),
             "cost_usd": rec["cost_usd"],
-            "in_service_month": _month_index(rec["in_service_month"], f"assets[{i - 1}].in_service_month"),
+            "in_service_month": _month_index(f"assets[{i - 1}].in_service_month", rec["in_service_month"]),
             "useful_life_years": rec["useful_life_years"],
             "salvage_usd": rec.get("salvage_usd", 0.0),
             "method": rec.get("method", "straight_line"),
@@ -553,7 +553,7 @@ def fleet_depreciation_by_month(assets, horizon_months=None):
         last = max(r["in_service_month"] - 1 + len(s) for r, s in zip(rows, schedules))
         horizon = max(12, 12 * math.ceil(last / 12))
     else:
-        horizon = _whole(horizon_months, "horizon_months", 1, "months")
+        horizon = _whole("horizon_months", horizon_months, 1, "months")
     data = {}
     for r, s in zip(rows, schedules):
         col = np.zeros(horizon)
@@ -602,7 +602,7 @@ def fleet_depreciation_by_year(assets, horizon_years=None):
     >>> df["total_usd"].tolist()
     [24000.0, 12000.0]
     """
-    months = None if horizon_years is None else 12 * _whole(horizon_years, "horizon_years", 1, "years")
+    months = None if horizon_years is None else 12 * _whole("horizon_years", horizon_years, 1, "years")
     monthly = fleet_depreciation_by_month(assets, months)
     yearly = monthly.groupby((monthly.index - 1) // 12 + 1).sum()
     yearly.index.name = "year"
@@ -675,11 +675,11 @@ def buy_vs_rent_views(capex_usd, useful_life_years, rent_usd_per_year, horizon_y
     >>> v.loc[("rent", 1), ["cash_out_usd", "ebitda_effect_usd", "fcf_effect_usd"]].tolist()
     [10000000.0, -10000000.0, -10000000.0]
     """
-    capex = _one_amount(capex_usd, "capex_usd")
-    rent = _one_amount(rent_usd_per_year, "rent_usd_per_year")
-    running = _one_amount(owned_running_usd_per_year, "owned_running_usd_per_year")
+    capex = _one_amount("capex_usd", capex_usd)
+    rent = _one_amount("rent_usd_per_year", rent_usd_per_year)
+    running = _one_amount("owned_running_usd_per_year", owned_running_usd_per_year)
     schedule = depreciation_by_year(capex, useful_life_years, salvage_usd, method, factor)
-    years = len(schedule) if horizon_years is None else _whole(horizon_years, "horizon_years", 1, "years")
+    years = len(schedule) if horizon_years is None else _whole("horizon_years", horizon_years, 1, "years")
     dep = np.zeros(years)
     n = min(years, len(schedule))
     dep[:n] = schedule[:n]
@@ -714,11 +714,11 @@ def buy_vs_rent_views(capex_usd, useful_life_years, rent_usd_per_year, horizon_y
 
 
 def _capex_path(capex_usd_per_year, horizon_years, capex_growth_rate_per_year):
-    growth = _rate(capex_growth_rate_per_year, "capex_growth_rate_per_year", "year", samples=False)
+    growth = _rate("capex_growth_rate_per_year", capex_growth_rate_per_year, "year", samples=False)
     require(growth.ndim == 0, "capex_growth_rate_per_year", capex_growth_rate_per_year,
             "expected a single decimal rate per year")
     growth = float(growth)
-    capex = _amount(capex_usd_per_year, "capex_usd_per_year", samples=False)
+    capex = _amount("capex_usd_per_year", capex_usd_per_year, samples=False)
     if capex.ndim == 0:
         return float(capex) * (1 + growth) ** np.arange(horizon_years)
     require(capex.ndim == 1 and len(capex) == horizon_years, "capex_usd_per_year", capex_usd_per_year,
@@ -778,9 +778,9 @@ def fleet_expense_by_useful_life(capex_usd_per_year, useful_lives_years, horizon
     3                  1200.0   900.0
     4                  1200.0  1200.0
     """
-    years = _whole(horizon_years, "horizon_years", 1, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
     capex = _capex_path(capex_usd_per_year, years, capex_growth_rate_per_year)
-    f = _one_amount(salvage_fraction, "salvage_fraction")
+    f = _one_amount("salvage_fraction", salvage_fraction)
     require(f <= 1, "salvage_fraction", salvage_fraction, "expected a fraction of cost between 0 and 1")
     lives = list(useful_lives_years) if isinstance(useful_lives_years, Iterable) else [useful_lives_years]
     require(len(lives) > 0, "useful_lives_years", useful_lives_years, "expected at least one life")
@@ -835,7 +835,7 @@ def useful_life_change(capex_usd_per_year, from_useful_life_years, to_useful_lif
     >>> useful_life_change(1_200, 3, 4, horizon_years=4)["expense_reduction_usd"].tolist()
     [100.0, 200.0, 300.0, 0.0]
     """
-    years = _whole(horizon_years, "horizon_years", 1, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
     both = fleet_expense_by_useful_life(capex_usd_per_year,
                                         [from_useful_life_years, to_useful_life_years], years, method,
                                         salvage_fraction, factor, capex_growth_rate_per_year)
@@ -865,24 +865,24 @@ def _own_vs_rent_arrays(cloud_usd_per_month, owned_capex_usd, horizon_months, le
                         cloud_growth_rate_per_month, power_usd_per_month, space_usd_per_month,
                         hardware_maintenance_usd_per_month, sre_team_usd_per_month,
                         hardware_refresh_months):
-    horizon = _whole(horizon_months, "horizon_months", 1, "months")
-    lead = _whole(lead_time_months, "lead_time_months", 0, "months")
-    cloud0 = _amount(cloud_usd_per_month, "cloud_usd_per_month")
-    capex = _amount(owned_capex_usd, "owned_capex_usd")
-    g = _rate(cloud_growth_rate_per_month, "cloud_growth_rate_per_month", "month")
+    horizon = _whole("horizon_months", horizon_months, 1, "months")
+    lead = _whole("lead_time_months", lead_time_months, 0, "months")
+    cloud0 = _amount("cloud_usd_per_month", cloud_usd_per_month)
+    capex = _amount("owned_capex_usd", owned_capex_usd)
+    g = _rate("cloud_growth_rate_per_month", cloud_growth_rate_per_month, "month")
     running = {
-        "power_usd": _amount(power_usd_per_month, "power_usd_per_month"),
-        "space_usd": _amount(space_usd_per_month, "space_usd_per_month"),
-        "hardware_maintenance_usd": _amount(hardware_maintenance_usd_per_month,
-                                            "hardware_maintenance_usd_per_month"),
-        "sre_team_usd": _amount(sre_team_usd_per_month, "sre_team_usd_per_month"),
+        "power_usd": _amount("power_usd_per_month", power_usd_per_month),
+        "space_usd": _amount("space_usd_per_month", space_usd_per_month),
+        "hardware_maintenance_usd": _amount("hardware_maintenance_usd_per_month",
+                                            hardware_maintenance_usd_per_month),
+        "sre_team_usd": _amount("sre_team_usd_per_month", sre_team_usd_per_month),
     }
     m = np.arange(1, horizon + 1)
     cloud = cloud0 * (1 + g) ** (m - 1)
     if hardware_refresh_months is None:
         buys = (m == 1)
     else:
-        every = _whole(hardware_refresh_months, "hardware_refresh_months", 1, "months")
+        every = _whole("hardware_refresh_months", hardware_refresh_months, 1, "months")
         buys = (m - 1) % every == 0
     usable = m > lead
     parts = {
@@ -937,9 +937,9 @@ def cloud_usd_per_month(cloud_units, price_usd_per_unit, cloud_discount=0.0, clo
     21100.0
     """
     units = checks.number("cloud_units", cloud_units, low=0)
-    price = _amount(price_usd_per_unit, "price_usd_per_unit")
+    price = _amount("price_usd_per_unit", price_usd_per_unit)
     discount = checks.number("cloud_discount", cloud_discount, low=0, high=1)
-    other = _amount(cloud_other_usd_per_month, "cloud_other_usd_per_month")
+    other = _amount("cloud_other_usd_per_month", cloud_other_usd_per_month)
     if hours_used_share is not None:
         price = price * HOURS_PER_MONTH * checks.number("hours_used_share", hours_used_share, low=0, high=1)
     return checks.out(units * price * (1 - discount) + other)
@@ -975,7 +975,7 @@ def owned_running_usd_per_month(power_usd_per_month=0.0, space_usd_per_month=0.0
     >>> owned_running_usd_per_month(20_000, 8_000, 5_000, 50_000)
     83000.0
     """
-    parts = [_amount(v, n) for v, n in ((power_usd_per_month, "power_usd_per_month"),
+    parts = [_amount(n, v) for v, n in ((power_usd_per_month, "power_usd_per_month"),
                                         (space_usd_per_month, "space_usd_per_month"),
                                         (hardware_maintenance_usd_per_month, "hardware_maintenance_usd_per_month"),
                                         (sre_team_usd_per_month, "sre_team_usd_per_month"))]
@@ -1100,7 +1100,7 @@ def own_vs_rent_summary(cloud_usd_per_month, owned_capex_usd, horizon_months, di
         cloud_growth_rate_per_month, power_usd_per_month, space_usd_per_month,
         hardware_maintenance_usd_per_month, sre_team_usd_per_month, hardware_refresh_months)
     cloud, owned = np.broadcast_arrays(cloud, owned)
-    rate = _rate(discount_rate_per_year, "discount_rate_per_year", "year")
+    rate = _rate("discount_rate_per_year", discount_rate_per_year, "year")
     pv_cloud = present_value(cloud, rate)
     pv_owned = present_value(owned, rate)
 
@@ -1122,11 +1122,11 @@ def own_vs_rent_summary(cloud_usd_per_month, owned_capex_usd, horizon_months, di
 
 
 def _growth_args(start_volume_units_per_month, volume_multiplier, multiplier_at_month):
-    start = _one_amount(start_volume_units_per_month, "start_volume_units_per_month")
+    start = _one_amount("start_volume_units_per_month", start_volume_units_per_month)
     mult = float(np.asarray(volume_multiplier, dtype=float))
     require(math.isfinite(mult) and mult > 0, "volume_multiplier", volume_multiplier,
             "expected a multiplier > 0, e.g. 100 for 100x")
-    at = _whole(multiplier_at_month, "multiplier_at_month", 2, "months")
+    at = _whole("multiplier_at_month", multiplier_at_month, 2, "months")
     return start, mult, at
 
 
@@ -1167,7 +1167,7 @@ def usage_growth_path(start_volume_units_per_month, volume_multiplier, multiplie
     [1000.0, 10000.0, 100000.0]
     """
     start, mult, at = _growth_args(start_volume_units_per_month, volume_multiplier, multiplier_at_month)
-    horizon = at if horizon_months is None else _whole(horizon_months, "horizon_months", 1, "months")
+    horizon = at if horizon_months is None else _whole("horizon_months", horizon_months, 1, "months")
     m = np.arange(1, horizon + 1)
     return start * mult ** ((m - 1) / (at - 1))
 
@@ -1212,8 +1212,8 @@ def saas_flat_rate_comparison(start_volume_units_per_month, price_usd_per_unit, 
     1              5000.0   usage
     12           500000.0    flat
     """
-    price = _one_amount(price_usd_per_unit, "price_usd_per_unit")
-    flat = _one_amount(flat_rate_usd_per_month, "flat_rate_usd_per_month")
+    price = _one_amount("price_usd_per_unit", price_usd_per_unit)
+    flat = _one_amount("flat_rate_usd_per_month", flat_rate_usd_per_month)
     volume = usage_growth_path(start_volume_units_per_month, volume_multiplier, multiplier_at_month,
                                horizon_months)
     usage = volume * price
@@ -1269,8 +1269,8 @@ def flat_rate_crossover(start_volume_units_per_month, price_usd_per_unit, flat_r
     (1000000000.0, 8.156, 9)
     """
     start, mult, at = _growth_args(start_volume_units_per_month, volume_multiplier, multiplier_at_month)
-    price = _one_amount(price_usd_per_unit, "price_usd_per_unit")
-    flat = _one_amount(flat_rate_usd_per_month, "flat_rate_usd_per_month")
+    price = _one_amount("price_usd_per_unit", price_usd_per_unit)
+    flat = _one_amount("flat_rate_usd_per_month", flat_rate_usd_per_month)
     df = saas_flat_rate_comparison(start, price, flat, mult, at, horizon_months)
     volume_star = flat / price if price > 0 else math.inf
     if start >= volume_star:
@@ -1328,8 +1328,8 @@ def break_even_extra_running_usd_per_year(cumulative_reduction_usd, added_life_y
     1200000.0
     """
     r = float(checks.number("cumulative_reduction_usd", cumulative_reduction_usd))
-    added = _whole(added_life_years, "added_life_years", 0, "years")
-    years = _whole(horizon_years, "horizon_years", 1, "years")
+    added = _whole("added_life_years", added_life_years, 0, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
     return r / (added * years) if added else math.inf
 
 
@@ -1359,7 +1359,7 @@ def max_flat_rate_usd_per_month(usage_bill_usd_by_month):
     >>> max_flat_rate_usd_per_month([5_000, 50_000, 500_000])  # 555,000 / 3
     185000.0
     """
-    bills = _amount(usage_bill_usd_by_month, "usage_bill_usd_by_month", samples=False)
+    bills = _amount("usage_bill_usd_by_month", usage_bill_usd_by_month, samples=False)
     require(bills.ndim == 1 and bills.size >= 1, "usage_bill_usd_by_month", usage_bill_usd_by_month,
             "expected one bill per month (1-D)")
     return float(bills.sum()) / bills.size
@@ -1425,15 +1425,15 @@ def useful_life_change_prospective(capex_usd_per_year, from_useful_life_years, t
     >>> df["expense_reduction_usd"].round(6).tolist()
     [1300.0, 400.0, 100.0, 0.0]
     """
-    years = _whole(horizon_years, "horizon_years", 1, "years")
-    old = _whole(from_useful_life_years, "from_useful_life_years", 1, "years")
-    new = _whole(to_useful_life_years, "to_useful_life_years", 1, "years")
-    k = _one_amount(capex_usd_per_year, "capex_usd_per_year")
-    growth = _rate(capex_growth_rate_per_year, "capex_growth_rate_per_year", "year", samples=False)
+    years = _whole("horizon_years", horizon_years, 1, "years")
+    old = _whole("from_useful_life_years", from_useful_life_years, 1, "years")
+    new = _whole("to_useful_life_years", to_useful_life_years, 1, "years")
+    k = _one_amount("capex_usd_per_year", capex_usd_per_year)
+    growth = _rate("capex_growth_rate_per_year", capex_growth_rate_per_year, "year", samples=False)
     require(growth.ndim == 0, "capex_growth_rate_per_year", capex_growth_rate_per_year,
             "expected a single decimal rate per year")
     g = float(growth)
-    f = _one_amount(salvage_fraction, "salvage_fraction")
+    f = _one_amount("salvage_fraction", salvage_fraction)
     require(f <= 1, "salvage_fraction", salvage_fraction, "expected a fraction of cost between 0 and 1")
     year = np.arange(1, years + 1)
     before = np.zeros(years)
@@ -1616,8 +1616,8 @@ def usage_bill_path(start_volume_units_per_month, price_usd_per_unit, volume_mul
     array([[ 1000.,  2000.,  4000.],
            [ 2000.,  6000., 18000.]])
     """
-    start = _amount(start_volume_units_per_month, "start_volume_units_per_month")
-    price = _amount(price_usd_per_unit, "price_usd_per_unit")
+    start = _amount("start_volume_units_per_month", start_volume_units_per_month)
+    price = _amount("price_usd_per_unit", price_usd_per_unit)
     try:
         mult = np.asarray(volume_multiplier, dtype=float)
     except (TypeError, ValueError):
@@ -1625,7 +1625,7 @@ def usage_bill_path(start_volume_units_per_month, price_usd_per_unit, volume_mul
     require(mult is not None and bool(np.all(np.isfinite(mult))) and bool(np.all(mult > 0)),
             "volume_multiplier", volume_multiplier, "expected a multiplier > 0, e.g. 100 for 100x")
     _samples(mult, "volume_multiplier", volume_multiplier)
-    at = _whole(multiplier_at_month, "multiplier_at_month", 2, "months")
-    horizon = at if horizon_months is None else _whole(horizon_months, "horizon_months", 1, "months")
+    at = _whole("multiplier_at_month", multiplier_at_month, 2, "months")
+    horizon = at if horizon_months is None else _whole("horizon_months", horizon_months, 1, "months")
     m = np.arange(1, horizon + 1)
     return start * price * mult ** ((m - 1) / (at - 1))

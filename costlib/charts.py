@@ -81,6 +81,15 @@ def _money_axis(title: str, maximum: float | None = None) -> alt.Axis:
     return alt.Axis(title=title, format="$,.3~s", labelExpr="replace(datum.label, 'G', 'B')")
 
 
+def _value_axis(title: str, frame: pd.DataFrame, money: bool, unit: str | None) -> alt.Axis:
+    """The axis for an answer of the given declared unit: USD, percent, or plain."""
+    if money or (unit or "").startswith("usd"):
+        return _money_axis(title, _max(frame, "from", "to"))
+    if unit in ("share", "probability"):
+        return alt.Axis(title=title, format=".0%")
+    return alt.Axis(title=title)
+
+
 def _max(frame: pd.DataFrame, *columns: str) -> float | None:
     values = [frame[c].abs().max() for c in columns if c in frame and len(frame)]
     return float(max(values)) if values else None
@@ -136,12 +145,13 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
 
 
 def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
-            top: int = 10, money: bool = False) -> alt.LayerChart:
+            top: int = 10, money: bool = False, unit: str | None = None) -> alt.LayerChart:
     """Tornado chart from `costlib.uncertainty.sensitivity`: one bar per input from its low to its high
     output, sorted by swing, with the base value as a rule.
 
     ``frame`` needs columns ``input``, ``output_at_low``, ``output_at_high``, ``base_output``, ``low``,
-    ``high``.
+    ``high``. ``unit`` is the answer's declared unit (`costlib.contract.UNITS`): money units get a USD axis,
+    shares and probabilities a percent axis (``money=True`` is the same as a money unit).
     """
     setup()
     data = frame.head(top).copy()
@@ -158,8 +168,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
         f"Each bar: {output_label} when one input moves to its low or high value, the others at base"]
     )).mark_bar(height=14).encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
-        x=alt.X("from:Q", title=output_label,
-                axis=_money_axis(output_label, _max(long, "from", "to")) if money else alt.Axis(title=output_label)),
+        x=alt.X("from:Q", title=output_label, axis=_value_axis(output_label, long, money, unit)),
         x2="to:Q",
         color=alt.Color("end:N", title="input at", scale=alt.Scale(domain=["low input", "high input"],
                                                                    range=[NEUTRAL, "#E69F00"])),

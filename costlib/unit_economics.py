@@ -1080,7 +1080,8 @@ def storage_vs_request_cost(object_count, object_size_bytes, storage_usd_per_gb_
     Returns
     -------
     dict of str to float or ndarray
-        ``storage_usd_per_month``, ``request_usd_per_month`` and ``total_usd_per_month``.
+        ``storage_usd_per_month``, ``request_usd_per_month``, ``total_usd_per_month`` and
+        ``request_to_storage_cost_ratio`` (requests over storage; ``inf`` when storage costs nothing).
 
     Notes
     -----
@@ -1108,8 +1109,10 @@ def storage_vs_request_cost(object_count, object_size_bytes, storage_usd_per_gb_
     storage = n * size / BYTES_PER_GB * sp
     requests = _request_usd(put_requests_per_month, get_requests_per_month, put_usd_per_1000_requests,
                             get_usd_per_1000_requests)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(storage > 0, requests / np.where(storage > 0, storage, 1.0), np.inf)
     return {"storage_usd_per_month": _out(storage), "request_usd_per_month": _out(requests),
-            "total_usd_per_month": _out(storage + requests)}
+            "total_usd_per_month": _out(storage + requests), "request_to_storage_cost_ratio": _out(ratio)}
 
 
 def request_breakeven_object_size(object_count, storage_usd_per_gb_month, put_requests_per_month,

@@ -777,7 +777,8 @@ def chart_tornado(a: Analysis):
     from costlib import charts
 
     return charts.tornado(a.tornado, output_label=f"{a.build} minus {a.buy}, USD over "
-                                                  f"{a.params.horizon_months} months (> 0: building costs more)")
+                                                  f"{a.params.horizon_months} months (> 0: building costs more)",
+                          unit=contract.declaration(FIGURES, a.answers["build_vs_buy"].figure).unit)
 
 
 def chart_band(a: Analysis):

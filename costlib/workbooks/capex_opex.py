@@ -1406,7 +1406,7 @@ def chart_tornado(a: Analysis, section: str):
     from costlib import charts
 
     return charts.tornado(a.sensitivity[section]["tornado"], output_label=a.sensitivity[section]["output_label"],
-                          money=True)
+                          unit=contract.declaration(FIGURES, a.answers[section].figure).unit)
 
 
 def chart_methods(a: Analysis, section: str):

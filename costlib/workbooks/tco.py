@@ -1270,7 +1270,8 @@ def chart_tornado(a: Analysis):
              else f"TCO, USD over {h} months")
     if a.params.decision_basis == "present_value":
         label = label.replace(f"USD over {h} months", "present value USD")
-    return charts.tornado(a.tornado, output_label=label, money=True)
+    unit = contract.declaration(FIGURES, a.answers["tco"].figure).unit
+    return charts.tornado(a.tornado, output_label=label, unit=unit)
 
 
 def chart_band(a: Analysis):

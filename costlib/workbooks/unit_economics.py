@@ -478,7 +478,7 @@ def _small_objects(s: SmallObjects) -> dict:
     storage, requests = float(costs["storage_usd_per_month"]), float(costs["request_usd_per_month"])
     table = pd.DataFrame([{"charge": "storage", "usd_per_month": storage},
                           {"charge": "requests (PUT + GET)", "usd_per_month": requests}])
-    ratio = requests / storage if storage > 0 else math.inf
+    ratio = float(costs["request_to_storage_cost_ratio"])
     return {"table": table, "storage_usd": storage, "request_usd": requests, "ratio": ratio,
             "breakeven_bytes": float(breakeven), "object_size_bytes": s.object_size_bytes,
             "headline": {"storage_usd_per_month": storage, "request_usd_per_month": requests,
@@ -673,4 +673,5 @@ def chart_cost_per_unit(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(a.tornado, output_label="gross margin (decimal)")
+    return charts.tornado(a.tornado, output_label="gross margin",
+                          unit=contract.declaration(FIGURES, a.answers["margin"].figure).unit)
