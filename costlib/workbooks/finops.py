@@ -510,6 +510,9 @@ def analyse(p: Params) -> Analysis:
         s["scorecard"] = _scorecard(p, data, s, days)
     if s["scorecard"] is not None:
         h["top_team_by_score"] = str(s["scorecard"]["card"].index[0])
+    first = ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
+             "team_tag_coverage_share", "anomaly_usd", "anomaly_alerts", "savings_available_usd_per_month"]
+    h = {**{k: h[k] for k in first}, **{k: v for k, v in h.items() if k not in first}}
     a = Analysis(params=p, headline=h, data=data, source=source, quality=data.quality.checks(), days=days,
                  sections=s)
     _answers(a)
@@ -1117,7 +1120,7 @@ def recommendation(a: Analysis) -> str:
 def chart_daily(a: Analysis):
     from costlib import charts
 
-    return charts.lines(a.sections["money"]["daily_long"], x="day", y="usd", series="cost", x_type="O",
+    return charts.lines(a.sections["money"]["daily_long"], x="period_start", y="usd", series="cost", x_type="T",
                         title="Billed and amortized cost per day", x_title="day (UTC)", y_title="USD per day",
                         subtitle=["Billed is cash (purchases on the day bought); amortized spreads commitments over "
                                   "the usage they cover"], points=False)
@@ -1134,8 +1137,8 @@ def chart_services(a: Analysis):
 def chart_coverage(a: Analysis):
     from costlib import charts
 
-    return charts.lines(a.sections["attribution"]["over_time"], x="day", y="coverage_share", series="tag_key",
-                        x_type="O", money=False, title="Tag coverage per day (share of amortized cost)",
+    return charts.lines(a.sections["attribution"]["over_time"], x="period_start", y="coverage_share",
+                        series="tag_key", x_type="T", money=False, title="Tag coverage per day (share of amortized cost)",
                         x_title="day (UTC)", y_title="share of cost carrying the key", points=False)
 
 
@@ -1169,15 +1172,15 @@ def chart_anomalies(a: Analysis):
     frame = an["chart_series"].assign(series=lambda d: d["ServiceName"] + " / " + d["SubAccountId"])
     frame = frame.groupby(["series", "period_start"], as_index=False)["effective_cost"].sum()
     frame["day"] = frame["period_start"].dt.strftime("%Y-%m-%d")
-    line = charts.lines(frame, x="day", y="effective_cost", series="series", x_type="O", points=False,
+    line = charts.lines(frame, x="period_start", y="effective_cost", series="series", x_type="T", points=False,
                         title="The services with the largest anomaly dollars", x_title="day (UTC)",
                         y_title="USD per day", subtitle=["Dots: days alerted by any detector"])
     al = an["alerts"]
     al = al[al["ServiceName"].isin(an["top_services"])].assign(
         series=lambda d: d["ServiceName"] + " / " + d["SubAccountId"],
-        day=lambda d: pd.to_datetime(d["period"]).dt.strftime("%Y-%m-%d"))
-    al = al.drop_duplicates(["series", "day"])[["series", "day", "cost_usd"]]
-    dots = alt.Chart(al).mark_point(filled=True, size=60, color="#D55E00").encode(x="day:O", y="cost_usd:Q")
+        period_start=lambda d: pd.to_datetime(d["period"], utc=True))
+    al = al.drop_duplicates(["series", "period_start"])[["series", "period_start", "cost_usd"]]
+    dots = alt.Chart(al).mark_point(filled=True, size=60, color="#D55E00").encode(x="period_start:T", y="cost_usd:Q")
     return alt.layer(line, dots)
 
 
