@@ -61,7 +61,7 @@ FIGURES = (
     contract.Figure("savings_available_usd_per_month", "Savings available", "usd_per_month",
                     "rightsizing now + storage moves + spot batch + runaway waste", _M + "savings_available"),
     contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
-                    "amortized cost over units of the business metric", "costlib.unit_economics.cost_per_unit"),
+                    "amortized usage cost over units of the business metric", "costlib.unit_economics.cost_per_unit"),
     contract.Figure("days_price_below_cost", "Days the price was below cost", "number",
                     "days whose cost per unit exceeded the price (the seed's $5 to host, $4 paid)",
                     _M + "cost_per_unit_series"),
@@ -468,7 +468,9 @@ def analyse(p: Params) -> Analysis:
     h["anomaly_alerts"] = s["anomalies"]["alert_count"]
     if p.business_metric is not None:
         with _section("business_metric", source):
-            s["unit_cost"] = _unit_cost(p.business_metric, daily)
+            s["unit_cost"] = _unit_cost(p.business_metric, data.query(Q.usage_cost_by, dimensions=[], period="day")
+                                        .set_index("period_start").reindex(daily["period_start"], fill_value=0.0)
+                                        .reset_index())
         h.update(s["unit_cost"]["headline"])
     if p.kubernetes is not None:
         s["kubernetes"] = _kubernetes(p, data, s["attribution"]["resources"], source)
@@ -1211,6 +1213,24 @@ def chart_storage(a: Analysis):
     return charts.bars(moves, category="move", value="net_saving_usd_per_month", highlight="costs_more",
                        title="Storage moves: net saving per month", value_title="USD per month",
                        subtitle=["Red: retrieval fees exceed the storage saving"])
+
+
+def chart_unit_cost(a: Analysis):
+    import altair as alt
+
+    from costlib import charts
+
+    u = a.sections["unit_cost"]
+    frame = u["series"]
+    price = a.params.business_metric.price_usd_per_unit
+    unit = a.params.business_metric.unit_name
+    chart = charts.lines(frame, x="period_start", y="cost_usd_per_unit", x_type="T", points=True,
+                         title=f"Cost per {unit} per day", x_title="day (UTC)", y_title=f"USD per {unit}",
+                         subtitle=[f"Dashed: the price ({_usd(price)})" if price is not None else "No price given"])
+    if price is None:
+        return chart
+    rule = alt.Chart(pd.DataFrame({"y": [price]})).mark_rule(color="#D55E00", strokeDash=[4, 4]).encode(y="y:Q")
+    return alt.layer(chart, rule)
 
 
 def chart_tornado(a: Analysis, answer: str):
