@@ -35,7 +35,7 @@ _M = "costlib.unit_economics."
 _P = "costlib.workbooks.unit_economics.Params"
 
 #: The headline figures, each declared once (`costlib.contract.Figure`).
-FIGURES = (  # cost_usd_per_month first: "cost_usd_per_{unit}" would match it too
+FIGURES = (  # specific keys first: "cost_usd_per_{unit}" would match cost_usd_per_month too
     contract.Figure("cost_usd_per_month", "Cost per month", "usd_per_month", "every component's cost at today's volume",
                     _M + "cost_breakdown"),
     contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
@@ -46,15 +46,15 @@ FIGURES = (  # cost_usd_per_month first: "cost_usd_per_{unit}" would match it to
     contract.Figure("target_gross_margin", "Target gross margin", "share", "the margin the product must earn", _P),
     contract.Figure("pricing_floor_usd_per_{unit}", "Pricing floor per {unit}", "usd_per_unit",
                     "lowest price that earns the target margin: cost / (1 - target)", _M + "pricing_floor"),
+    contract.Figure("volume_for_target_margin_{unit}s_per_month", "Volume that earns the target ({unit}s/month)",
+                    "count", "the volume at which the margin reaches its target (goal seek); n/a if none",
+                    "costlib.uncertainty.goal_seek"),
     contract.Figure("volume_{unit}s_per_month", "Volume ({unit}s per month)", "count", "units of value a month today",
                     _P),
     contract.Figure("cost_multiplier_at_{multiple}x_volume", "Cost multiple at {multiple}x volume", "multiple",
                     "total cost at the largest volume multiple over today's", _M + "scaling_totals"),
     contract.Figure("cost_scaling", "Cost scales", "text", "sub-linear, linear or super-linear (arc elasticity)",
                     _M + "classify_scaling"),
-    contract.Figure("volume_for_target_margin_{unit}s_per_month", "Volume that earns the target ({unit}s/month)",
-                    "count", "the volume at which the margin reaches its target (goal seek); n/a if none",
-                    "costlib.uncertainty.goal_seek"),
     contract.Figure("gross_margin_p10", "Gross margin, P10", "share", "10th percentile over the Monte Carlo draws",
                     "costlib.uncertainty.assess"),
     contract.Figure("gross_margin_p90", "Gross margin, P90", "share", "90th percentile over the Monte Carlo draws",
