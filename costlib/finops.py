@@ -2177,6 +2177,17 @@ class AttributionPools:
     total_usd: float
     untaggable: pd.DataFrame
 
+    @property
+    def taggable_usd(self) -> float:
+        """``direct + shared + untagged + unused commitment`` (= total - untaggable)."""
+        return float(self.direct.sum()) + self.shared_usd + self.untagged_usd + self.unused_commitment_usd
+
+    @property
+    def direct_share(self) -> float:
+        """Share of the taggable cost carrying the team tag: ``Σ direct / taggable`` (NaN if none)."""
+        t = self.taggable_usd
+        return float(self.direct.sum()) / t if t > 0 else float("nan")
+
 
 def attribution_pools(frame, untaggable_categories: Sequence[str] = ("Tax", "Credit", "Adjustment", "Purchase"),
                       shared_services: Sequence[str] = (), cost_column: str = "effective_cost") -> AttributionPools:
@@ -2220,6 +2231,8 @@ def attribution_pools(frame, untaggable_categories: Sequence[str] = ("Tax", "Cre
     >>> p = attribution_pools(f, shared_services=["EKS"])
     >>> p.direct.to_dict(), p.shared_usd, p.untagged_usd, p.unused_commitment_usd, p.untaggable_usd, p.total_usd
     ({'ads': 60.0}, 20.0, 10.0, 5.0, 5.0, 100.0)
+    >>> p.taggable_usd, round(p.direct_share, 4)
+    (95.0, 0.6316)
     """
     df = _frame("frame", frame, ["tag_value", "ChargeCategory", "ServiceName", "CommitmentDiscountStatus",
                                  cost_column])
@@ -2639,21 +2652,21 @@ def runs_per_month_cost(usd_per_run, runs_per_month):
     return checks.out(u * n)
 
 
-def unallocated_share(untagged_usd, unused_commitment_usd, untaggable_usd, total_usd):
-    """Share of the bill no tag attributes to a team (before the allocation rules assign it).
+def unallocated_share(untagged_usd, unused_commitment_usd, taggable_usd):
+    """Share of the taggable bill that no tag attributes to a team (before the allocation rules assign it).
 
     Notes
     -----
-    ``(untagged + unused commitment + untaggable) / total`` (shared-service cost is allocated by its
-    own rule, so it is not counted here).
+    ``(untagged + unused commitment) / taggable``, with ``taggable = direct + shared + untagged + unused``:
+    the spend that cannot carry tags (tax, credits, purchases) is shown apart and left out of both, so a
+    credit cannot make the share negative; shared-service cost is allocated by its own rule.
 
     Examples
     --------
-    >>> unallocated_share(10.0, 5.0, 5.0, 100.0)
-    0.2
+    >>> unallocated_share(10.0, 5.0, 100.0)
+    0.15
     """
     a = _num("untagged_usd", untagged_usd)
     b = _num("unused_commitment_usd", unused_commitment_usd, low=0)
-    c = _num("untaggable_usd", untaggable_usd)
-    t = _num("total_usd", total_usd, low=0, low_strict=True)
-    return checks.out((a + b + c) / t)
+    t = _num("taggable_usd", taggable_usd, low=0, low_strict=True)
+    return checks.out((a + b) / t)

@@ -52,7 +52,10 @@ def test_default_scenario_against_the_generator():
     assert a.days == 35
     assert h["amortized_cost_usd_per_month"] == pytest.approx(t.effective_cost * MONTH / 35, rel=1e-9)
     assert h["billed_cost_usd_per_month"] == pytest.approx(t.billed_cost * MONTH / 35, rel=1e-9)
-    assert h["team_tag_coverage_share"] == pytest.approx(t.tag_coverage["team"], rel=1e-9)
+    coverage = a.sections["attribution"]["coverage"]
+    assert coverage.loc["team", "effective_coverage_share"] == pytest.approx(t.tag_coverage["team"], rel=1e-9)
+    pools = a.sections["attribution"]["pools"]
+    assert h["team_tag_coverage_share"] == pytest.approx(pools.direct.sum() / pools.taggable_usd, rel=1e-12)
     used, bought = t.commitments["used_cost"].sum(), t.commitments["purchases_billed"].sum()
     assert h["commitment_utilization_share"] == pytest.approx(used / bought, rel=1e-9)
     assert list(h)[:7] == ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
@@ -74,9 +77,10 @@ def test_allocation_conserves_the_taggable_bill_to_the_cent():
         + round(pools.unused_commitment_usd, 2)
     assert round(alloc["total_usd"].sum() * 100) == round(cents * 100)
     assert abs(alloc["total_usd"].sum() - taggable) <= 0.03
-    # unallocated share = (untagged + unused + untaggable) / total
+    # unallocated share = (untagged + unused) / taggable, taggable = total - untaggable
+    assert pools.taggable_usd == pytest.approx(taggable, rel=1e-12)
     assert a.headline["unallocated_share"] == pytest.approx(
-        (pools.untagged_usd + pools.unused_commitment_usd + pools.untaggable_usd) / pools.total_usd)
+        (pools.untagged_usd + pools.unused_commitment_usd) / taggable)
 
 
 def test_detectors_precision_and_recall_on_the_injected_anomalies():
@@ -202,6 +206,8 @@ def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
     assert a.data.quality.effective_cost == pytest.approx(14.9765, abs=1e-3)
     assert a.headline["amortized_cost_usd_per_month"] == pytest.approx(
         a.data.quality.effective_cost * MONTH / a.days, rel=1e-9)
+    # a $3 credit cannot make the unallocated share negative: it is untaggable, shown apart
+    assert 0 < a.headline["unallocated_share"] < 1 and 0 < a.headline["team_tag_coverage_share"] <= 1
     sample = ROOT.parent / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
     out = runner.run_one(str(FOLDER / "focus_sample_real.yaml"), str(ROOT), str(tmp_path))
     assert out.ok, out.message
@@ -215,7 +221,10 @@ def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
 
 def test_text_from_files_is_rendered_as_text():
     """A string from a params or billing file never becomes markup."""
-    assert "<" not in wb.text("<script>alert(1)</script>")
+    import markdown_it
+
+    rendered = markdown_it.MarkdownIt().render(wb.text("<script>alert(1)</script> *x* & y"))
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "*x*" in rendered
     frame = wb.safe_frame(pd.DataFrame({"team": ["<b>ads</b>"], "usd": [1.0]}))
     assert frame.loc[0, "team"] == "&lt;b&gt;ads&lt;/b&gt;"
 

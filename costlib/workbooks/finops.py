@@ -50,10 +50,11 @@ FIGURES = (
     contract.Figure("billed_cost_usd_per_month", "Billed (cash) cost per month", "usd_per_month",
                     "BilledCost over the bill's days, per month (shown beside, never added)", _M + "per_month"),
     contract.Figure("unallocated_share", "Cost no tag attributes", "share",
-                    "untagged + unused commitment + untaggable (tax, credits) over amortized cost",
+                    "untagged + unused commitment over the taggable amortized cost (tax, credits, purchases apart)",
                     _M + "unallocated_share"),
     contract.Figure("team_tag_coverage_share", "Team tag coverage", "share",
-                    "amortized cost carrying the team tag over all amortized cost", _M + "tag_coverage_shares"),
+                    "taggable amortized cost carrying the team tag over all taggable amortized cost",
+                    _M + "attribution_pools"),
     contract.Figure("anomaly_usd", "Anomaly dollars", "usd",
                     "cost above expectation in alerted service-account days, once per day", _M + "anomaly_dollars"),
     contract.Figure("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
@@ -356,7 +357,7 @@ class Params(Schema):
 # ---------------------------------------------------------------------------------------------------
 # Text from files: rendered as text, never markup.
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#!|~<>$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#!|~<>$&])")
 
 
 def text(value) -> str:
@@ -364,10 +365,10 @@ def text(value) -> str:
 
     Examples
     --------
-    >>> text("<b>ads</b> *team*")
-    '&lt;b&gt;ads&lt;/b&gt; \\\\*team\\\\*'
+    >>> print(text("<b>ads</b> *team* & co"))
+    \\<b\\>ads\\</b\\> \\*team\\* \\& co
     """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value)))
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -572,11 +573,10 @@ def _attribution(p, data, days, source) -> dict:
     resources = data.query(Q.resource_summary, key=team)
     ranked = F.untagged_by_impact(resources.assign(effective_cost=resources["effective_cost"].clip(lower=0),
                                                    tagged=resources["tag_value"].notna()))
-    share = float(F.unallocated_share(pools.untagged_usd, pools.unused_commitment_usd, pools.untaggable_usd,
-                                      pools.total_usd))
+    share = float(F.unallocated_share(pools.untagged_usd, pools.unused_commitment_usd, pools.taggable_usd))
     return {"coverage": coverage, "pools": pools, "allocation": allocation, "by_account": by_account,
             "over_time": over_time, "resources": resources, "untagged_top": ranked.head(10),
-            "unallocated_share": share, "team_coverage_share": float(coverage.loc[team, "effective_coverage_share"]),
+            "unallocated_share": share, "team_coverage_share": pools.direct_share,
             "allocated_per_month": F.per_month(allocation["total_usd"], days)}
 
 
@@ -889,7 +889,7 @@ def _answers(a: Analysis) -> None:
     p, s = a.params, a.sections
     pools = s["attribution"]["pools"]
     base = {"untagged_usd": pools.untagged_usd, "unused_commitment_usd": pools.unused_commitment_usd,
-            "untaggable_usd": pools.untaggable_usd, "total_usd": pools.total_usd}
+            "taggable_usd": pools.taggable_usd}
     model = lambda **kw: F.unallocated_share(**kw)  # noqa: E731
     ranges = {"untagged_usd": (0.5 * pools.untagged_usd, 1.5 * pools.untagged_usd)} if pools.untagged_usd > 0 else {}
     if pools.unused_commitment_usd > 0:
@@ -1039,15 +1039,15 @@ def recommendation(a: Analysis) -> str:
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
     att = s["attribution"]
     worst = att["coverage"]["effective_coverage_share"].idxmin()
-    lines.append(f"**Attribution.** {_pct(h['team_tag_coverage_share'])} of amortized cost carries the "
+    lines.append(f"**Attribution.** {_pct(h['team_tag_coverage_share'])} of the taggable amortized cost carries the "
                  f"{text(p.team_tag_key)} tag; the weakest required key is {text(worst)} at "
                  f"{_pct(att['coverage'].loc[worst, 'effective_coverage_share'])}. "
                  + (f"Tagging the top untagged resource ({text(att['untagged_top'].iloc[0]['ResourceId'])}) alone "
                     f"would lift coverage by {_pct(att['untagged_top'].iloc[0]['coverage_gain_share'])}."
                     if len(att["untagged_top"]) else "")
-                 + (" Coverage above 100% (and a negative unallocated share) means untagged credits exceed "
-                    "untagged charges: read coverage on the usage rows of the tables below."
-                    if h["team_tag_coverage_share"] > 1 else ""))
+                 + (" Coverage above 100% in the per-key table means untagged credits exceed untagged "
+                    "charges; the headline reads coverage on the taggable spend only."
+                    if (att["coverage"]["effective_coverage_share"] > 1).any() else ""))
     an = s["anomalies"]
     if h["anomaly_alerts"]:
         top = an["alerts"].sort_values("change_usd", ascending=False).iloc[0]
