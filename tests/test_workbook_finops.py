@@ -186,13 +186,16 @@ def test_storage_tiering_hand_worked():
 
 def test_spot_batch_four_hours():
     """All on-demand: 3 h x 100 instances x 0.192 = 57.60 per night. With 4 pools, checkpoints and the
-    fallback at 3.0 h (on-demand start 0.1 h), the worst finish is 3.0 + 0.1 + the work left; a night
-    misses only if more than 0.9 h of fleet work is left at 3.0 h. Saving = 57.60 - expected cost."""
+    fallback at 3.5 h (on-demand start 0.1 h), the finish is 3.5 + 0.1 + the work left; a night misses
+    only if more than 0.4 h of fleet work is left at 3.5 h. Spot alone would cost at most 3.5 h x 100 x
+    0.0672 = 23.52 before the fallback, so the expected cost lies below on-demand. Saving = 57.60 -
+    expected cost."""
     p, a = analysed("spot_batch_4h")
     h = a.headline
     assert h["on_demand_cost_usd_per_run"] == pytest.approx(57.60)
     assert h["spot_expected_saving_usd_per_run"] == pytest.approx(57.60 - h["spot_expected_cost_usd_per_run"])
     assert h["spot_probability_miss"] <= p.spot_batch.max_miss_probability
+    assert h["spot_expected_cost_usd_per_run"] < 57.60
     assert h["savings_available_usd_per_month"] == pytest.approx(30 * h["spot_expected_saving_usd_per_run"])
     assert "spot with on-demand fallback" in a.recommendation
 

@@ -291,7 +291,7 @@ class SpotBatch(Schema):
     pools: bounded(1, 64, expected="expected 1 to 64 pools", kind=int) = 4
     checkpoint_interval_hours: NonNegative = 0.25
     replacement_delay_hours: NonNegative = 0.25
-    fallback_at_hours: Optional[NonNegative] = 3.0
+    fallback_at_hours: Optional[NonNegative] = 3.5
     on_demand_start_hours: NonNegative = 0.1
     runs: bounded(100, 100_000, expected="expected 100 to 100,000 simulated nights", kind=int) = 2000
     runs_per_month: NonNegative = 30.0
@@ -1238,5 +1238,9 @@ def chart_tornado(a: Analysis, answer: str):
 
     label = {"attribution": "unallocated share (decimal)", "rightsizing": "rightsizing savings now (USD/month)",
              "spot": "spot saving per run (USD)", "anomalies": "anomaly dollars (USD)"}[answer]
-    return charts.tornado(a.answers[answer].assessment.tornado, output_label=label,
+    title = {"attribution": "What moves the unallocated share most",
+             "rightsizing": "What moves the rightsizing savings most",
+             "spot": "What moves the spot batch's saving most",
+             "anomalies": "What moves the anomaly dollars most"}[answer]
+    return charts.tornado(a.answers[answer].assessment.tornado, output_label=label, title=title,
                           money=answer in ("rightsizing", "spot", "anomalies"))
