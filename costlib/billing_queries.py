@@ -288,3 +288,113 @@ QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
     "list_cost_check": (list_cost_check, {}),
     "billed_without_effective": (billed_without_effective, {}),
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Queries of workbook 06 beyond the set above (every one a plain group-by; DuckDB by default).
+
+
+def cost_by_tag(t: ir.Table, key: str, dimensions: Sequence[str] = (), period: str | None = None,
+                also_tags: Sequence[str] = ()) -> ir.Table:
+    """Billed and effective cost per value of tag ``key``, by FOCUS columns, optionally per period.
+
+    Parameters
+    ----------
+    key : str
+        The tag key whose value is ``tag_value`` (null where the row lacks it).
+    dimensions : sequence of str
+        FOCUS columns to group by as well (``["ChargeCategory", "SubAccountId"]``).
+    period : {"day", "hour", "month"}, optional
+        Adds ``period_start`` (``ChargePeriodStart`` truncated, UTC).
+    also_tags : sequence of str
+        Other tag keys whose presence is grouped by too, as booleans ``has__<key>``.
+
+    Notes
+    -----
+    cost(v, d, p) = Σ cost over rows with Tags[key] = v, dimensions d and ChargePeriodStart in p.
+
+    Examples
+    --------
+    >>> cost_by_tag(focus_table(), "team", ["SubAccountId"], also_tags=["env"]).columns
+    ('tag_value', 'SubAccountId', 'has__env', 'billed_cost', 'effective_cost', 'list_cost', 'rows')
+    """
+    keys = {"tag_value": tag_value(t, key), **{d: t[d] for d in dimensions}}
+    for other in also_tags:
+        keys[f"has__{other}"] = tag_value(t, other).notnull()
+    if period is not None:
+        unit = {"day": "D", "hour": "h", "month": "M"}.get(period)
+        if unit is None:
+            raise ValueError(f"period = {period!r}: expected 'day', 'hour' or 'month'")
+        keys["period_start"] = t.ChargePeriodStart.truncate(unit)
+    return t.group_by(**keys).aggregate(**_costs(t), list_cost=t.ListCost.sum(), rows=t.count())
+
+
+def resource_summary(t: ir.Table, key: str) -> ir.Table:
+    """Per resource: its service, sub-account, the value of tag ``key``, hours billed, cost, list unit price.
+
+    Notes
+    -----
+    effective_cost(r) = Σ EffectiveCost of resource r; hours(r) = distinct hourly ChargePeriodStart of r;
+    tag_value(r) = max over its rows of Tags[key] (null when no row carries it); list_unit_price(r) = max
+    ListUnitPrice over its usage rows (the bill's own unit price, for rightsizing).
+
+    Examples
+    --------
+    >>> resource_summary(focus_table(), "team").columns[:4]
+    ('ResourceId', 'ServiceName', 'SubAccountId', 'tag_value')
+    """
+    r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
+    return r.group_by("ResourceId").aggregate(
+        ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
+        hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
+        effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
+
+
+def commitment_rows(t: ir.Table, key: str | None = None) -> ir.Table:
+    """FOCUS rows aggregated to what `costlib.finops.commitment_metrics` needs, by service (and tag value).
+
+    Columns: ``ServiceName``, ``ChargeCategory``, ``CommitmentDiscountId``, ``CommitmentDiscountStatus``,
+    (``tag_value`` of ``key`` when given), and the sums ``BilledCost``, ``EffectiveCost``, ``ListCost``,
+    ``ContractedCost``, ``CommitmentDiscountQuantity`` (null where the FOCUS version has no quantity).
+
+    Notes
+    -----
+    Each output column is Σ of the same FOCUS column over the group; purchases and covered usage stay on
+    separate rows (grouped by ChargeCategory and status), so they are never added together.
+
+    Examples
+    --------
+    >>> commitment_rows(focus_table()).columns[:4]
+    ('ServiceName', 'ChargeCategory', 'CommitmentDiscountId', 'CommitmentDiscountStatus')
+    """
+    keys = {c: t[c] for c in ("ServiceName", "ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus")}
+    if key is not None:
+        keys["tag_value"] = tag_value(t, key)
+    return t.group_by(**keys).aggregate(
+        BilledCost=t.BilledCost.sum(), EffectiveCost=t.EffectiveCost.sum(), ListCost=t.ListCost.sum(),
+        ContractedCost=t.ContractedCost.sum(), CommitmentDiscountQuantity=t.CommitmentDiscountQuantity.sum())
+
+
+def tag_keys(t: ir.Table) -> ir.Table:
+    """The distinct tag keys the data carries, with the rows carrying each (to check required keys).
+
+    Examples
+    --------
+    >>> tag_keys(focus_table()).columns
+    ('key', 'rows')
+    """
+    k = t.select(key=t.Tags.keys().unnest())
+    return k.group_by("key").aggregate(rows=k.count())
+
+
+def usage_cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = None) -> ir.Table:
+    """`cost_by` over usage charges only (``ChargeCategory = 'Usage'`` and ``EffectiveCost >= 0``): the
+    spend series the anomaly detectors watch. Credits, tax, purchases and negative usage rows (refunds
+    booked as usage) are left out.
+
+    Examples
+    --------
+    >>> usage_cost_by(focus_table(), ["ServiceName"], period="day").columns
+    ('ServiceName', 'period_start', 'billed_cost', 'effective_cost', 'rows')
+    """
+    return cost_by(t.filter((t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0)), dimensions, period)

@@ -2148,3 +2148,525 @@ def team_scorecard(metrics, weights: Mapping[str, float] | None = None, esr_targ
     out = out.assign(_c=-cost).sort_values(["score", "_c"], ascending=[False, True], kind="stable").drop(columns="_c")
     out["rank"] = np.arange(1, len(out) + 1)
     return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# 10. Assembly helpers of workbook 06: bill query results -> the inputs of the formulas above
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AttributionPools:
+    """What `attribution_pools` returns (USD over the bill's period).
+
+    Attributes
+    ----------
+    direct : pandas.Series
+        Cost carrying the team tag, per team.
+    untagged_usd, shared_usd, unused_commitment_usd, untaggable_usd, total_usd : float
+        Taggable cost without the tag; untagged cost of the shared services; unused commitment cost;
+        spend that cannot carry tags (tax, credits, adjustments, purchases); everything.
+    untaggable : pandas.DataFrame
+        The untaggable spend per ``ChargeCategory``: ``billed_usd``, ``effective_usd``.
+    """
+
+    direct: pd.Series
+    untagged_usd: float
+    shared_usd: float
+    unused_commitment_usd: float
+    untaggable_usd: float
+    total_usd: float
+    untaggable: pd.DataFrame
+
+    @property
+    def taggable_usd(self) -> float:
+        """``direct + shared + untagged + unused commitment`` (= total - untaggable)."""
+        return float(self.direct.sum()) + self.shared_usd + self.untagged_usd + self.unused_commitment_usd
+
+    @property
+    def direct_share(self) -> float:
+        """Share of the taggable cost carrying the team tag: ``Σ direct / taggable`` (NaN if none)."""
+        t = self.taggable_usd
+        return float(self.direct.sum()) / t if t > 0 else float("nan")
+
+
+def attribution_pools(frame, untaggable_categories: Sequence[str] = ("Tax", "Credit", "Adjustment", "Purchase"),
+                      shared_services: Sequence[str] = (), cost_column: str = "effective_cost") -> AttributionPools:
+    """Split a bill into direct cost per team, untagged, shared, unused-commitment and untaggable pools.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        `billing_queries.cost_by_tag` by ``["ChargeCategory", "ServiceName", "CommitmentDiscountStatus"]``:
+        ``tag_value`` (the team; null when untagged), those columns, ``cost_column`` and ``billed_cost``.
+    untaggable_categories : sequence of str
+        ChargeCategory values that cannot carry resource tags, shown apart and not allocated.
+    shared_services : sequence of str
+        Services whose untagged cost is shared cost (a shared Kubernetes cluster, a platform).
+    cost_column : str
+        ``effective_cost`` (amortized, the default) or ``billed_cost``.
+
+    Returns
+    -------
+    AttributionPools
+
+    Notes
+    -----
+    Each row goes to exactly one pool, in this order: untaggable (its ChargeCategory), unused commitment
+    (``CommitmentDiscountStatus = Unused``), direct (a team tag), shared (a shared service), untagged.
+    So ``Σ direct + untagged + shared + unused + untaggable = total`` exactly.
+
+    References
+    ----------
+    .. [1] FinOps Foundation, "Allocation" capability: untaggable charges (tax, support, purchases) are
+       allocated by rule, not by tag. Seed section VI.1 (mandatory tagging; shared resources).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"tag_value": ["ads", None, None, None, None],
+    ...     "ChargeCategory": ["Usage", "Usage", "Usage", "Usage", "Tax"],
+    ...     "ServiceName": ["EC2", "EKS", "EC2", "EC2", "acct"],
+    ...     "CommitmentDiscountStatus": [None, None, None, "Unused", None],
+    ...     "effective_cost": [60.0, 20.0, 10.0, 5.0, 5.0], "billed_cost": [60.0, 20.0, 10.0, 0.0, 5.0]})
+    >>> p = attribution_pools(f, shared_services=["EKS"])
+    >>> p.direct.to_dict(), p.shared_usd, p.untagged_usd, p.unused_commitment_usd, p.untaggable_usd, p.total_usd
+    ({'ads': 60.0}, 20.0, 10.0, 5.0, 5.0, 100.0)
+    >>> p.taggable_usd, round(p.direct_share, 4)
+    (95.0, 0.6316)
+    """
+    df = _frame("frame", frame, ["tag_value", "ChargeCategory", "ServiceName", "CommitmentDiscountStatus",
+                                 cost_column])
+    cost = _column("frame", df, cost_column)
+    df = df.assign(**{cost_column: cost})
+    untaggable = df["ChargeCategory"].isin(list(untaggable_categories)).to_numpy()
+    unused = (df["CommitmentDiscountStatus"] == "Unused").to_numpy() & ~untaggable
+    tagged = df["tag_value"].notna().to_numpy() & ~untaggable & ~unused
+    shared = df["ServiceName"].isin(list(shared_services)).to_numpy() & ~untaggable & ~unused & ~tagged
+    rest = ~(untaggable | unused | tagged | shared)
+    direct = df[tagged].groupby("tag_value")[cost_column].sum().sort_index().astype(float)
+    direct.index.name = None
+    billed = df["billed_cost"] if "billed_cost" in df.columns else df[cost_column]
+    table = (df[untaggable].assign(billed_usd=billed[untaggable].to_numpy(), effective_usd=cost[untaggable])
+             .groupby("ChargeCategory")[["billed_usd", "effective_usd"]].sum())
+    table.index.name = None
+    return AttributionPools(direct=direct, untagged_usd=float(cost[rest].sum()), shared_usd=float(cost[shared].sum()),
+                            unused_commitment_usd=float(cost[unused].sum()), untaggable_usd=float(cost[untaggable].sum()),
+                            total_usd=float(cost.sum()), untaggable=table)
+
+
+def coverage_by(frame, by: Sequence[str], tagged: str = "tag_value", cost_column: str = "effective_cost") -> pd.DataFrame:
+    """Tag coverage (share of cost carrying a tag) per group: per sub-account, per day, per team.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A `billing_queries.cost_by_tag` result holding the ``by`` columns, ``cost_column`` and ``tagged``.
+    by : sequence of str
+        The grouping columns (``["SubAccountId"]``, ``["period_start"]``).
+    tagged : str
+        ``"tag_value"`` (tagged where not null) or a boolean ``has__<key>`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per group: ``total_usd``, ``tagged_usd``, ``coverage_share`` (NaN where the total is not positive).
+
+    Notes
+    -----
+    ``coverage(g) = Σ cost [tagged, group g] / Σ cost [group g]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"acct": ["a", "a", "b"], "tag_value": ["x", None, "y"], "effective_cost": [3.0, 1.0, 2.0]})
+    >>> coverage_by(f, ["acct"])["coverage_share"].to_dict()
+    {'a': 0.75, 'b': 1.0}
+    """
+    df = _frame("frame", frame, [*by, tagged, cost_column])
+    cost = _column("frame", df, cost_column)
+    flag = df[tagged].fillna(False).astype(bool) if df[tagged].dtype == bool or tagged.startswith("has__") \
+        else df[tagged].notna()
+    g = pd.DataFrame({**{b: df[b] for b in by}, "total_usd": cost, "tagged_usd": np.where(flag, cost, 0.0)})
+    out = g.groupby(list(by)).sum()
+    out["coverage_share"] = out["tagged_usd"] / out["total_usd"].where(out["total_usd"] > 0)
+    return out
+
+
+def per_month(usd, days):
+    """An amount over a window of days as USD per month (30.4375-day months).
+
+    Notes
+    -----
+    ``per_month = usd x 30.4375 / days``.
+
+    Examples
+    --------
+    >>> per_month(700.0, 35)
+    608.75
+    """
+    u = _num("usd", usd)
+    d = _num("days", days, low=0, low_strict=True)
+    return checks.out(u * DAYS_PER_MONTH / d)
+
+
+def nodes_from_bill(resources, cpu_cores, ram_gib) -> pd.DataFrame:
+    """The Kubernetes nodes of `kubernetes_allocation`, priced from the bill's own node rows.
+
+    Parameters
+    ----------
+    resources : pandas.DataFrame
+        `billing_queries.resource_summary` rows of the cluster's nodes: ``ResourceId``, ``hours`` and
+        ``effective_cost``.
+    cpu_cores, ram_gib : float
+        Allocatable CPU and memory of a node (the bill does not carry them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``node``, ``cost_usd_per_hour``, ``cpu_cores``, ``ram_gib``.
+
+    Notes
+    -----
+    ``cost_usd_per_hour(n) = Σ EffectiveCost(n) / hours billed(n)`` (amortized: a node under a
+    commitment costs its committed rate).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"ResourceId": ["n1"], "hours": [10], "effective_cost": [3.84]})
+    >>> nodes_from_bill(r, 8, 32)[["node", "cost_usd_per_hour"]].to_dict("records")
+    [{'node': 'n1', 'cost_usd_per_hour': 0.384}]
+    """
+    df = _frame("resources", resources, ["ResourceId", "hours", "effective_cost"])
+    hours = _column("resources", df, "hours", low=0, low_strict=True)
+    cost = _column("resources", df, "effective_cost", low=0)
+    cores = _scalar("cpu_cores", cpu_cores, low=0, low_strict=True)
+    gib = _scalar("ram_gib", ram_gib, low=0, low_strict=True)
+    return pd.DataFrame({"node": df["ResourceId"].to_numpy(), "cost_usd_per_hour": cost / hours,
+                         "cpu_cores": cores, "ram_gib": gib})
+
+
+def rightsizing_candidates(resources, ladder, top_n: int = 20) -> pd.DataFrame:
+    """The costliest resources whose bill unit price is a size of the ladder, with that size.
+
+    Parameters
+    ----------
+    resources : pandas.DataFrame
+        `billing_queries.resource_summary` rows: ``ResourceId``, ``tag_value`` (team), ``effective_cost``,
+        ``list_unit_price`` (USD per hour on the bill).
+    ladder : pandas.DataFrame
+        ``size`` and ``usd_per_hour`` (as `rightsizing` takes it).
+    top_n : int
+        At most this many resources, costliest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``resource``, ``size``, ``team``, ``effective_cost`` (the `rightsizing` resources input).
+
+    Notes
+    -----
+    A resource's size is the ladder size whose ``usd_per_hour`` equals its ``list_unit_price`` (relative
+    tolerance 1e-6): the bill's own unit price names the size. Resources matching no size are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"ResourceId": ["a", "b"], "tag_value": ["ads", None], "effective_cost": [5.0, 9.0],
+    ...                   "list_unit_price": [0.192, 0.5]})
+    >>> lad = pd.DataFrame({"size": ["large", "xlarge"], "usd_per_hour": [0.096, 0.192]})
+    >>> rightsizing_candidates(r, lad)[["resource", "size"]].to_dict("records")
+    [{'resource': 'a', 'size': 'xlarge'}]
+    """
+    df = _frame("resources", resources, ["ResourceId", "tag_value", "effective_cost", "list_unit_price"])
+    lad = _frame("ladder", ladder, ["size", "usd_per_hour"])
+    n = checks.whole("top_n", top_n, 1)
+    price = pd.to_numeric(df["list_unit_price"], errors="coerce").to_numpy(dtype=float)
+    sizes = np.full(len(df), None, dtype=object)
+    for s, p in zip(lad["size"], lad["usd_per_hour"].astype(float)):
+        sizes[np.isfinite(price) & np.isclose(price, p, rtol=1e-6, atol=0)] = s
+    out = pd.DataFrame({"resource": df["ResourceId"].to_numpy(), "size": sizes, "team": df["tag_value"].to_numpy(),
+                        "effective_cost": df["effective_cost"].to_numpy(dtype=float)})
+    out = out[out["size"].notna()].sort_values(["effective_cost", "resource"], ascending=[False, True], kind="stable")
+    return out.head(n).reset_index(drop=True)
+
+
+def window_cost_per_month(cost_usd, days: int, which: str = "first"):
+    """A daily series' cost over its first or last ``days`` days, as USD per month.
+
+    Notes
+    -----
+    ``mean(c_t over the window) x 30.4375`` (the runaway service's "month before" and "month after"
+    when the bill holds less than two full months).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([10.0, 10.0, 30.0, 30.0])
+    >>> float(window_cost_per_month(s, 2, "first")), float(window_cost_per_month(s, 2, "last"))
+    (304.375, 913.125)
+    """
+    s = _series("cost_usd", cost_usd)
+    n = checks.whole("days", days, 1, len(s), unit="days")
+    _choice("which", which, ("first", "last"))
+    window = s.iloc[:n] if which == "first" else s.iloc[-n:]
+    return float(window.mean() * DAYS_PER_MONTH)
+
+
+def anomaly_dollars(alerts, keys: Sequence[str], by: str | None = None):
+    """Dollars above expectation flagged by the detectors, counted once per series and period.
+
+    Parameters
+    ----------
+    alerts : pandas.DataFrame
+        `detect_anomalies` output (optionally with `alert_drivers` columns and an owner column).
+    keys : sequence of str
+        The series keys.
+    by : str, optional
+        A column to total by (e.g. the team owning each alert's driver); default one total.
+
+    Returns
+    -------
+    float or pandas.Series
+        USD over the bill's period.
+
+    Notes
+    -----
+    For each (series, period) alerted by one detector or more, the largest ``change_usd`` among them
+    (three detectors on one spike are one spike); ``dollars = Σ max(0, change)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"svc": ["db", "db", "web"], "period": [1, 1, 2], "change_usd": [50.0, 60.0, 10.0],
+    ...                   "detector": ["forecast", "seasonal", "forecast"]})
+    >>> anomaly_dollars(a, ["svc"])
+    70.0
+    """
+    al = pd.DataFrame(alerts)
+    if len(al) == 0:
+        return 0.0 if by is None else pd.Series(dtype=float)
+    require(all(c in al.columns for c in [*keys, "period", "change_usd"]), "alerts", list(al.columns),
+            f"expected columns {[*keys, 'period', 'change_usd']}")
+    al = al.assign(change_usd=al["change_usd"].astype(float).clip(lower=0))
+    top = al.sort_values("change_usd", ascending=False, kind="stable").drop_duplicates([*keys, "period"])
+    if by is None:
+        return float(top["change_usd"].sum())
+    return top.groupby(by, dropna=False)["change_usd"].sum()
+
+
+def team_commitment_rates(rows, team_column: str = "tag_value") -> pd.DataFrame:
+    """Effective savings rate and commitment utilization per team (`commitment_metrics` on its rows).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        `billing_queries.commitment_rows` with ``key`` set (``team_column`` holds the team).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per team: ``effective_savings_rate`` and ``commitment_utilization_share`` (NaN for a team with no
+        committed usage; unused commitment rows carry no team, so a team's utilization is that of the
+        commitment usage it consumed).
+
+    Notes
+    -----
+    A team with committed rows: the portfolio figures of `commitment_metrics` over its rows. Without:
+    ``ESR = (Σ ListCost - Σ EffectiveCost) / Σ ListCost`` over its usage (no commitment: its negotiated
+    discount only; 0 in a bill at list prices).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"tag_value": ["ads", "ads", "web"], "ChargeCategory": "Usage",
+    ...     "CommitmentDiscountId": ["sp", None, None], "CommitmentDiscountStatus": ["Used", None, None],
+    ...     "BilledCost": [0.0, 10.0, 10.0], "EffectiveCost": [70.0, 10.0, 10.0], "ListCost": [100.0, 10.0, 10.0]})
+    >>> team_commitment_rates(r).round(4).to_dict("index")
+    {'ads': {'effective_savings_rate': 0.2727, 'commitment_utilization_share': 1.0}, 'web': {'effective_savings_rate': 0.0, 'commitment_utilization_share': nan}}
+    """
+    df = _frame("rows", rows, [team_column, *_COMMITMENT_COLUMNS, "ListCost"])
+    out = {}
+    for team, group in df[df[team_column].notna()].groupby(team_column):
+        if group["CommitmentDiscountId"].notna().any():
+            p = commitment_metrics(group, quantity_column=None).portfolio
+            out[team] = {"effective_savings_rate": p["effective_savings_rate"],
+                         "commitment_utilization_share": p["utilization_by_cost"]}
+        else:
+            usage = group[group["ChargeCategory"] == "Usage"]
+            listed = float(usage["ListCost"].sum())
+            out[team] = {"effective_savings_rate": (listed - float(usage["EffectiveCost"].sum())) / listed
+                         if listed > 0 else 0.0, "commitment_utilization_share": np.nan}
+    return pd.DataFrame.from_dict(out, orient="index", columns=["effective_savings_rate",
+                                                                "commitment_utilization_share"])
+
+
+def trend_per_month(trend_share_per_day):
+    """A daily growth rate compounded to a monthly one (30.4375 days).
+
+    Notes
+    -----
+    ``(1 + g_day) ** 30.4375 - 1``.
+
+    Examples
+    --------
+    >>> round(float(trend_per_month(0.01)), 4)
+    0.3537
+    """
+    g = _num("trend_share_per_day", trend_share_per_day, low=-1, low_strict=True)
+    return checks.out(np.power(1 + g, DAYS_PER_MONTH) - 1)
+
+
+def scorecard_metrics(cost_usd_per_month, tag_coverage_share=None, effective_savings_rate=None,
+                      commitment_utilization_share=None, idle_share=None, rightsizing_usd_per_month=None,
+                      anomaly_usd_per_month=None, unit_cost_trend_share_per_month=None) -> pd.DataFrame:
+    """The `team_scorecard` metrics frame from one Series per measure, with stated defaults.
+
+    Parameters
+    ----------
+    cost_usd_per_month : pandas.Series
+        Per team (the teams scored); > 0.
+    others : pandas.Series, optional
+        Per team; a team missing from a Series gets the default: coverage 0, ESR 0, utilization NaN
+        (no commitments), idle 0, rightsizing 0, anomaly 0, trend 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by team with `SCORECARD_COLUMNS`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = scorecard_metrics(pd.Series({"ads": 100.0}), idle_share=pd.Series({"ads": 0.25}))
+    >>> m.loc["ads", ["idle_share", "anomaly_usd_per_month"]].tolist()
+    [0.25, 0.0]
+    """
+    cost = _mapping("cost_usd_per_month", cost_usd_per_month)
+    cost = cost[cost > 0]
+    teams = cost.index
+    defaults = {"tag_coverage_share": (tag_coverage_share, 0.0), "effective_savings_rate": (effective_savings_rate, 0.0),
+                "commitment_utilization_share": (commitment_utilization_share, np.nan),
+                "idle_share": (idle_share, 0.0), "rightsizing_usd_per_month": (rightsizing_usd_per_month, 0.0),
+                "anomaly_usd_per_month": (anomaly_usd_per_month, 0.0),
+                "unit_cost_trend_share_per_month": (unit_cost_trend_share_per_month, 0.0)}
+    out = pd.DataFrame({"cost_usd_per_month": cost.astype(float)}, index=teams)
+    for column, (series, default) in defaults.items():
+        s = pd.Series(dtype=float) if series is None else pd.Series(series, dtype=float)
+        values = s.reindex(teams)
+        out[column] = values if np.isnan(default) else values.fillna(default)
+    return out[list(SCORECARD_COLUMNS)]
+
+
+def rightsizing_savings_now(recommendations, ladder, target_p99_share, headroom_share, max_steps_down=None):
+    """Rightsizing savings available now at any target and headroom (vectorised `rightsizing`).
+
+    Parameters
+    ----------
+    recommendations : pandas.DataFrame
+        `rightsizing` output: ``size``, ``p99_cpu_share``, ``p99_memory_share``, ``deferred_months``.
+    ladder : pandas.DataFrame
+        As for `rightsizing`.
+    target_p99_share, headroom_share : array_like
+        Broadcast together (e.g. ``(n, 1)`` draws against ``(1, k)`` targets).
+    max_steps_down : int, optional
+        As for `rightsizing`.
+
+    Returns
+    -------
+    float or ndarray
+        USD per month saved now: Σ over resources whose saving is not deferred by a commitment.
+
+    Notes
+    -----
+    The rule of `rightsizing`, for every target and headroom at once: from the current size i down,
+    size j fits when ``max(P99_cpu x vcpu_i / vcpu_j, P99_mem x mem_i / mem_j) x (1 + h) <= target`` and
+    every size between fits too; ``saving = (price_i - price_best) x 730``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ladder = pd.DataFrame({"size": ["large", "xlarge", "2xlarge"], "vcpu": [2, 4, 8],
+    ...                        "memory_gib": [8, 16, 32], "usd_per_hour": [0.1, 0.2, 0.4]})
+    >>> rec = pd.DataFrame({"size": ["2xlarge"], "p99_cpu_share": [0.10], "p99_memory_share": [0.15],
+    ...                     "deferred_months": [0.0]})
+    >>> rightsizing_savings_now(rec, ladder, 0.70, [0.1, 1.0, 1.5]).round(6).tolist()
+    [219.0, 146.0, 0.0]
+    """
+    rec = _frame("recommendations", recommendations, ["size", "p99_cpu_share", "p99_memory_share", "deferred_months"])
+    lad = _frame("ladder", ladder, ["size", "vcpu", "memory_gib", "usd_per_hour"]).reset_index(drop=True)
+    target = _num("target_p99_share", target_p99_share, low=0, low_strict=True, high=1)
+    headroom = _num("headroom_share", headroom_share, low=0)
+    shape = np.broadcast(target, headroom).shape
+    vcpu, mem, price = (lad[c].to_numpy(dtype=float) for c in ("vcpu", "memory_gib", "usd_per_hour"))
+    position = {s: i for i, s in enumerate(lad["size"])}
+    total = np.zeros(shape)
+    for _, r in rec.iterrows():
+        if float(r["deferred_months"]) > 0:
+            continue
+        i = position[r["size"]]
+        lowest = 0 if max_steps_down is None else max(0, i - int(max_steps_down))
+        still = np.ones(shape, dtype=bool)
+        best_price = np.full(shape, price[i])
+        for j in range(i - 1, lowest - 1, -1):
+            proj = max(r["p99_cpu_share"] * vcpu[i] / vcpu[j], r["p99_memory_share"] * mem[i] / mem[j])
+            still &= proj * (1 + headroom) <= target
+            best_price = np.where(still, price[j], best_price)
+        total = total + (price[i] - best_price) * HOURS_PER_MONTH
+    return checks.out(total)
+
+
+def savings_available(parts: Mapping[str, float]) -> tuple[float, pd.DataFrame]:
+    """Total monthly savings available, and the table of its parts, largest first.
+
+    Notes
+    -----
+    ``total = Σ parts`` (each already USD per month and not overlapping: rightsizing now, storage moves,
+    spot against on-demand, unused commitment); negative parts (a move that would cost more) count 0.
+
+    Examples
+    --------
+    >>> total, table = savings_available({"rightsizing": 120.0, "storage": 30.0, "spot": -5.0})
+    >>> total, table["usd_per_month"].tolist()
+    (150.0, [120.0, 30.0, 0.0])
+    """
+    s = pd.Series({k: max(0.0, _scalar(f"parts[{k!r}]", v)) for k, v in parts.items()}, dtype=float)
+    table = s.sort_values(ascending=False, kind="stable").rename_axis("lever").reset_index(name="usd_per_month")
+    return float(s.sum()), table
+
+
+def runs_per_month_cost(usd_per_run, runs_per_month):
+    """A per-run amount (a nightly batch) as USD per month.
+
+    Notes
+    -----
+    ``usd_per_month = usd_per_run x runs_per_month``.
+
+    Examples
+    --------
+    >>> runs_per_month_cost(12.5, 30)
+    375.0
+    """
+    u = _num("usd_per_run", usd_per_run)
+    n = _num("runs_per_month", runs_per_month, low=0)
+    return checks.out(u * n)
+
+
+def unallocated_share(untagged_usd, unused_commitment_usd, taggable_usd):
+    """Share of the taggable bill that no tag attributes to a team (before the allocation rules assign it).
+
+    Notes
+    -----
+    ``(untagged + unused commitment) / taggable``, with ``taggable = direct + shared + untagged + unused``:
+    the spend that cannot carry tags (tax, credits, purchases) is shown apart and left out of both, so a
+    credit cannot make the share negative; shared-service cost is allocated by its own rule.
+
+    Examples
+    --------
+    >>> unallocated_share(10.0, 5.0, 100.0)
+    0.15
+    """
+    a = _num("untagged_usd", untagged_usd)
+    b = _num("unused_commitment_usd", unused_commitment_usd, low=0)
+    t = _num("taggable_usd", taggable_usd, low=0, low_strict=True)
+    return checks.out((a + b) / t)

@@ -575,3 +575,29 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
         daily_by_service_account=daily_account, tag_coverage=coverage, tag_coverage_billed=coverage_billed,
         showback_team=showback, commitments=commitments, resources=resource_frame, anomalies=anomalies,
         kubernetes_node_cost=float(per_resource_eff[is_k8s].sum()), storage_by_class=storage)
+
+
+def injected_events(truth: Truth) -> pd.DataFrame:
+    """The injected anomalies as events for `costlib.finops.backtest_detectors`.
+
+    One row per anomaly: ``ServiceName``, ``SubAccountId``, ``start`` and ``end`` (the first and last
+    moment it is in effect, UTC; a day's or an hour's period start falls in [start, end] exactly when
+    that day or hour is hit), ``kind`` and ``extra_effective_cost`` (USD the generator added).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> t = generate(pathlib.Path(tempfile.mkdtemp()) / "bill.parquet", resources=60, days=14, seed=1)
+    >>> injected_events(t)["kind"].tolist()
+    ['spike', 'level_shift', 'ramp']
+    """
+    daily = truth.daily_by_service_account
+    first, last = daily["day"].min(), daily["day"].max()
+    rows = []
+    for a in truth.anomalies:
+        start = first + pd.Timedelta(days=a["first_day"])
+        stop = last + pd.Timedelta(days=1) if a["days"] is None else start + pd.Timedelta(days=a["days"])
+        rows.append({"ServiceName": a["service"], "SubAccountId": a["sub_account"], "start": start,
+                     "end": stop - pd.Timedelta(seconds=1), "kind": a["kind"],
+                     "extra_effective_cost": float(a.get("extra_effective_cost", np.nan))})
+    return pd.DataFrame(rows)

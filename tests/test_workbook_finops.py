@@ -1,0 +1,274 @@
+"""Workbook 06 (FinOps): each scenario's headline against known answers.
+
+Known answers come from the generator's `Truth` (computed from its own arrays, not through SQL), from the
+real FOCUS sample's documented totals (../shared/data/focus/SOURCE.md), and from arithmetic written in each
+test's docstring. The contract test (tests/test_workbook_contract.py) checks that the parts agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from costlib import finops as F
+from costlib import params, runner
+from costlib.errors import ScenarioError
+from costlib.workbooks import finops as wb
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "params" / "finops"
+MONTH = 30.4375
+_CACHE: dict = {}
+
+
+def analysed(name: str):
+    if name not in _CACHE:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            p = params.load(FOLDER / f"{name}.yaml", ROOT)
+            _CACHE[name] = (p, wb.analyse(p))
+    return _CACHE[name]
+
+
+def truth_of(p):
+    return wb.synthetic_bill(p)[1]
+
+
+def test_default_scenario_against_the_generator():
+    """Generated bill, 240 resources x 35 days, seed 0. Monthly cost = Σ EffectiveCost (the generator's
+    totals) x 30.4375 / 35 days, billed likewise (the two are equal here: amortized commitment usage equals
+    the purchases billed, the FOCUS invariant, and every other row bills what it amortizes). Team tag
+    coverage = the generator's share of effective cost on rows carrying ``team``; commitment utilization =
+    Σ used / Σ purchases over the two commitments (portfolio, weighted by cost)."""
+    p, a = analysed("default_generated_bill")
+    t = truth_of(p)
+    h = a.headline
+    assert a.days == 35
+    assert h["amortized_cost_usd_per_month"] == pytest.approx(t.effective_cost * MONTH / 35, rel=1e-9)
+    assert h["billed_cost_usd_per_month"] == pytest.approx(t.billed_cost * MONTH / 35, rel=1e-9)
+    coverage = a.sections["attribution"]["coverage"]
+    assert coverage.loc["team", "effective_coverage_share"] == pytest.approx(t.tag_coverage["team"], rel=1e-9)
+    pools = a.sections["attribution"]["pools"]
+    assert h["team_tag_coverage_share"] == pytest.approx(pools.direct.sum() / pools.taggable_usd, rel=1e-12)
+    used, bought = t.commitments["used_cost"].sum(), t.commitments["purchases_billed"].sum()
+    assert h["commitment_utilization_share"] == pytest.approx(used / bought, rel=1e-9)
+    assert list(h)[:7] == ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
+                           "team_tag_coverage_share", "anomaly_usd", "anomaly_alerts",
+                           "savings_available_usd_per_month"]
+    # every section is there
+    assert {"money", "attribution", "kubernetes", "anomalies", "runaway", "rightsizing", "commitments",
+            "storage", "spot", "scorecard", "unit_cost"} <= set(a.sections)
+
+
+def test_allocation_conserves_the_taggable_bill_to_the_cent():
+    """Showback total = direct + shared + untagged + unused commitment = the bill less the untaggable
+    spend (tax, credits, adjustments, purchases), to the cent (each pool is rounded once)."""
+    p, a = analysed("default_generated_bill")
+    pools = a.sections["attribution"]["pools"]
+    alloc = a.sections["attribution"]["allocation"]
+    taggable = pools.total_usd - pools.untaggable_usd
+    cents = round(pools.direct.sum(), 2) + round(pools.shared_usd, 2) + round(pools.untagged_usd, 2) \
+        + round(pools.unused_commitment_usd, 2)
+    assert round(alloc["total_usd"].sum() * 100) == round(cents * 100)
+    assert abs(alloc["total_usd"].sum() - taggable) <= 0.03
+    # unallocated share = (untagged + unused) / taggable, taggable = total - untaggable
+    assert pools.taggable_usd == pytest.approx(taggable, rel=1e-12)
+    assert a.headline["unallocated_share"] == pytest.approx(
+        (pools.untagged_usd + pools.unused_commitment_usd) / taggable)
+
+
+def test_detectors_precision_and_recall_on_the_injected_anomalies():
+    """The three injected anomalies (a 2.5x one-day RDS spike, a 1.4x Compute Engine level shift, SageMaker
+    tripling). Floors stated from what each detector can see: rate of change (+50% in a day) only the
+    spike (recall >= 1/3); the forecast (+10% over the same weekday's trailing mean) all three (recall 1);
+    the decomposition at least the spike. Precision >= 0.9 for each, with the $25/day floor. Measured:
+    precision 100% for all three; recall 1/3, 1, 2/3. The report states them in words."""
+    p, a = analysed("anomaly_spike_and_forecast")
+    bt = a.sections["anomalies"]["backtest"]
+    assert bt.loc["rate_of_change", "recall"] >= 1 / 3
+    assert bt.loc["forecast", "recall"] == 1.0
+    assert bt.loc["seasonal", "recall"] >= 1 / 3
+    for d in F.DETECTORS:
+        assert bt.loc[d, "precision"] >= 0.9
+        assert a.headline[f"{d}_precision"] == bt.loc[d, "precision"]
+        assert a.headline[f"{d}_recall"] == bt.loc[d, "recall"]
+    assert "Detector backtest" in a.recommendation and "recall" in a.recommendation
+    # the spike day's rate-of-change alert names RDS in aws-data, ~ the generator's extra cost
+    t = truth_of(p)
+    spike = next(x for x in t.anomalies if x["kind"] == "spike")
+    al = a.sections["anomalies"]["alerts"]
+    roc = al[(al["detector"] == "rate_of_change") & (al["ServiceName"] == spike["service"])]
+    assert len(roc) == 1 and roc.iloc[0]["change_usd"] == pytest.approx(spike["extra_effective_cost"], rel=0.10)
+    assert roc.iloc[0]["driver"].startswith("database-") or isinstance(roc.iloc[0]["driver"], str)
+
+
+def test_runaway_ml_service_split():
+    """31-day bill, SageMaker/aws-ml ramps 1x -> 3x. Before/after = mean daily cost of the first/last 3 days
+    x 30.4375: about 1.1x and 2.9x the base, a multiple between 2.4 and 3. Predictions 2.0M -> 2.4M:
+    volume = before / 2.0M x 0.4M = 0.2 x before. Waste = idle 6,000 + over-provisioned 4,000 + dev 3,360
+    x (1 - 50/168) = 2,360: 12,360 USD/month."""
+    p, a = analysed("runaway_ml_service")
+    r = a.sections["runaway"]
+    assert 2.4 <= a.headline["runaway_cost_multiple"] <= 3.0
+    assert a.headline["runaway_volume_usd_per_month"] == pytest.approx(0.2 * r["before"], rel=1e-9)
+    assert a.headline["runaway_waste_usd_per_month"] == pytest.approx(12_360.0)
+    sp = r["split"]
+    assert sp.volume_usd + sp.waste_usd + sp.intensity_usd == pytest.approx(r["after"] - r["before"])
+
+
+def test_shared_kubernetes_cluster():
+    """Nodes priced from the bill (EKS resources: effective cost / hours billed), pods generated. Node cost
+    over the 48 usage hours = allocated by request + idle (shared by node, so the idle row is empty or
+    holds only nodes nobody uses). ads uses 25% of its requests: the largest gap share."""
+    p, a = analysed("shared_kubernetes_cluster")
+    k = a.sections["kubernetes"]
+    nodes = k["nodes"]
+    node_cost = float((nodes["cost_usd_per_hour"] * 48).sum())
+    by_team = k["by_basis"]["request"].by_team
+    assert by_team["total_usd"].sum() == pytest.approx(node_cost, rel=1e-9)
+    assert k["allocation"].idle_cluster_usd == pytest.approx(a.headline["kubernetes_idle_usd"])
+    gap = k["gap"].set_index("team")
+    assert gap["gap_share"].idxmax() == "ads"
+    assert a.headline["kubernetes_request_usage_gap_usd"] == pytest.approx(gap["gap_usd"].sum())
+
+
+def test_rightsizing_at_a_p99_of_ten_percent():
+    """12 m5.xlarge ($0.192/h, 4 vCPU, 16 GiB) at P99 CPU 10%, memory 15%. On m5.large (2 vCPU, 8 GiB) the
+    projected P99 is max(0.10 x 2, 0.15 x 2) = 0.30; x 1.10 headroom = 0.33 <= 0.65: one size down, the
+    smallest of the ladder. Saving (0.192 - 0.096) x 730 = 70.08 USD/month each: 12 x 70.08 = 840.96, of
+    which 2 are held by a reserved instance to 2027-06-30 (140.16 deferred), 700.80 now."""
+    p, a = analysed("rightsizing_p99_10pct")
+    h = a.headline
+    assert h["rightsizing_resources"] == 12
+    assert h["rightsizing_savings_now_usd_per_month"] == pytest.approx(10 * 70.08)
+    assert h["rightsizing_savings_deferred_usd_per_month"] == pytest.approx(2 * 70.08)
+    rec = a.sections["rightsizing"]["recommendations"]
+    assert set(rec["recommended_size"]) == {"m5.large"}
+    assert rec["p99_cpu_share"].round(12).eq(0.10).all()
+
+
+def test_commitments_against_the_generator():
+    """Per commitment: utilization = used / purchases billed (the generator's), amortized = purchases;
+    ESR and both coverages are portfolio figures (weighted by cost, not averaged)."""
+    p, a = analysed("commitment_utilization_coverage")
+    t = truth_of(p).commitments.set_index("CommitmentDiscountId")
+    per = a.sections["commitments"]["per"].set_index("CommitmentDiscountId")
+    for cid, row in t.iterrows():
+        assert per.loc[cid, "utilization_by_cost"] == pytest.approx(row["utilization"], rel=1e-9)
+        assert per.loc[cid, "amortized_usd"] == pytest.approx(row["purchases_billed"], rel=1e-9)
+    m = a.sections["commitments"]["metrics"].portfolio
+    assert a.headline["effective_savings_rate"] == m["effective_savings_rate"]
+    assert 0 < a.headline["commitment_coverage_share"] < 1
+    cal = a.sections["commitments"]["calendar"]
+    assert list(cal["CommitmentDiscountId"]) == ["ri-rds-2026", "sp-compute-2026"]  # sorted by end
+
+
+def test_storage_tiering_hand_worked():
+    """Per dataset, the best move over 12 months (S3 prices of the scenario):
+    app-logs 50,000 GB read 500 GB/month -> DEEP_ARCHIVE: 50,000 x (0.023 - 0.00099) - 500 x 0.02
+    = 1,090.50/month; ml-features 8,000 GB read 8,000 GB/month -> DEEP_ARCHIVE: 8,000 x 0.02201 - 8,000 x
+    0.02 = 16.08/month (GLACIER_IR costs more: 152 saved, 240 of retrieval: the seed's warning);
+    audit-trail 20,000 GB in STANDARD_IA -> DEEP_ARCHIVE: 20,000 x (0.0125 - 0.00099) = 230.20/month.
+    Total 1,336.78 USD/month."""
+    p, a = analysed("storage_tiering")
+    assert a.headline["storage_net_saving_usd_per_month"] == pytest.approx(1_336.78)
+    assert a.headline["storage_moves_costing_more"] == 1
+    bad = a.sections["storage"]["costing_more"].iloc[0]
+    assert (bad["dataset"], bad["to_class"]) == ("ml-features", "GLACIER_IR")
+    assert bad["retrieval_extra_usd_per_month"] == pytest.approx(240.0)
+
+
+def test_spot_batch_four_hours():
+    """All on-demand: 3 h x 100 instances x 0.192 = 57.60 per night. With 4 pools, checkpoints and the
+    fallback at 3.5 h (on-demand start 0.1 h), the finish is 3.5 + 0.1 + the work left; a night misses
+    only if more than 0.4 h of fleet work is left at 3.5 h. Spot alone would cost at most 3.5 h x 100 x
+    0.0672 = 23.52 before the fallback, so the expected cost lies below on-demand. Saving = 57.60 -
+    expected cost."""
+    p, a = analysed("spot_batch_4h")
+    h = a.headline
+    assert h["on_demand_cost_usd_per_run"] == pytest.approx(57.60)
+    assert h["spot_expected_saving_usd_per_run"] == pytest.approx(57.60 - h["spot_expected_cost_usd_per_run"])
+    assert h["spot_probability_miss"] <= p.spot_batch.max_miss_probability
+    assert h["spot_expected_cost_usd_per_run"] < 57.60
+    assert h["savings_available_usd_per_month"] == pytest.approx(30 * h["spot_expected_saving_usd_per_run"])
+    assert "spot with on-demand fallback" in a.recommendation
+
+
+def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
+    """The real FOCUS 1.0 sample (SOURCE.md: Σ EffectiveCost ≈ 14.9765, Σ BilledCost ≈ 20.5202 over 1,000
+    rows, September 2024), read from ../shared by a path relative to the project root. The runner's results
+    JSON carries the data file's path, size and SHA-256."""
+    p, a = analysed("focus_sample_real")
+    assert a.data.quality.version == "1.0"
+    assert a.data.quality.effective_cost == pytest.approx(14.9765, abs=1e-3)
+    assert a.headline["amortized_cost_usd_per_month"] == pytest.approx(
+        a.data.quality.effective_cost * MONTH / a.days, rel=1e-9)
+    # a $3 credit cannot make the unallocated share negative: it is untaggable, shown apart
+    assert 0 < a.headline["unallocated_share"] < 1 and 0 < a.headline["team_tag_coverage_share"] <= 1
+    sample = ROOT.parent / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
+    out = runner.run_one(str(FOLDER / "focus_sample_real.yaml"), str(ROOT), str(tmp_path))
+    assert out.ok, out.message
+    results = json.loads((tmp_path / "finops" / "focus_sample_real.json").read_text())
+    files = results["provenance"]["data_files"]
+    assert len(files) == 1 and files[0]["bytes"] == 755_423
+    assert files[0]["sha256"] == hashlib.sha256(sample.read_bytes()).hexdigest()
+    page = (tmp_path / "finops" / "focus_sample_real.html").read_text()
+    assert files[0]["sha256"] in page
+
+
+def test_text_from_files_is_rendered_as_text():
+    """A string from a params or billing file never becomes markup."""
+    import markdown_it
+
+    rendered = markdown_it.MarkdownIt().render(wb.text("<script>alert(1)</script> *x* & y"))
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "*x*" in rendered
+    frame = wb.safe_frame(pd.DataFrame({"team": ["<b>ads</b>"], "usd": [1.0]}))
+    assert frame.loc[0, "team"] == "&lt;b&gt;ads&lt;/b&gt;"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bad inputs: one clear message each.
+
+def _small(**changes):
+    base = {"business_metric": None, "runaway": None, "kubernetes": None, "rightsizing": None,
+            "commitments": None, "storage": None, "spot_batch": None}
+    return params.validate("finops", {**base, **changes})
+
+
+def test_usage_for_pods_not_in_the_bill(tmp_path):
+    usage = pd.DataFrame({"hour": [0], "node": ["node-that-is-not-billed"], "team": ["ads"],
+                          "cpu_request_cores": [1.0], "cpu_used_cores": [0.5], "ram_request_gib": [2.0],
+                          "ram_used_gib": [1.0]})
+    path = tmp_path / "usage.csv"
+    usage.to_csv(path, index=False)
+    p = _small(kubernetes={"usage_file": str(path)})
+    with pytest.raises(ScenarioError, match="expected pods on nodes that are in the bill; 1 node") as err:
+        wb.analyse(p)
+    assert "node-that-is-not-billed" in str(err.value) and "kubernetes.usage_file" in str(err.value)
+
+
+def test_utilization_series_shorter_than_the_minimum():
+    with pytest.raises(ScenarioError, match="utilization_days = 7: expected a utilization series of at least "
+                                            "min_history_days = 14 days"):
+        _small(rightsizing={"utilization_days": 7, "min_history_days": 14})
+
+
+def test_a_tag_key_that_never_appears():
+    p = _small(required_tag_keys=["team", "CostCentre"])
+    with pytest.raises(ScenarioError, match="key 'required_tag_keys' = 'CostCentre': expected a tag key the "
+                                            "billing data carries") as err:
+        wb.analyse(p)
+    assert "cost-center" in str(err.value)  # the keys found are listed
+
+
+def test_scenario_keys_are_checked_before_anything_runs():
+    with pytest.raises(ScenarioError, match="team_tag_key"):
+        _small(team_tag_key="owner")
+    with pytest.raises(ScenarioError, match="allocation_method 'fixed'"):
+        _small(allocation_method="fixed")
