@@ -220,7 +220,8 @@ def table(frame, money=(), percent=(), decimals: int = 4):
         styler = styler.format(escape="html", subset=plain)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    return styler
+    # Column names can come from a file too (a tag key as a column): text, never markup.
+    return styler.format_index(escape="html", axis=1)
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ test's docstring. The contract test (tests/test_workbook_contract.py) checks tha
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import warnings
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 from costlib import finops as F
-from costlib import params, runner
+from costlib import params, report, runner
 from costlib.errors import ScenarioError
 from costlib.workbooks import finops as wb
 
@@ -212,8 +213,10 @@ def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
     # a $3 credit cannot make the unallocated share negative: it is untaggable, shown apart
     assert 0 < a.headline["unallocated_share"] < 1 and 0 < a.headline["team_tag_coverage_share"] <= 1
     sample = ROOT.parent / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
-    out = runner.run_one(str(FOLDER / "focus_sample_real.yaml"), str(ROOT), str(tmp_path))
-    assert out.ok, out.message
+    log = io.StringIO()
+    code = runner.run([str(FOLDER / "focus_sample_real.yaml")], outputs_dir=str(tmp_path), jobs=1,
+                      progress=False, stream=log, root=ROOT)
+    assert code == 0, log.getvalue()
     results = json.loads((tmp_path / "finops" / "focus_sample_real.json").read_text())
     files = results["provenance"]["data_files"]
     assert len(files) == 1 and files[0]["bytes"] == 755_423
@@ -223,13 +226,17 @@ def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
 
 
 def test_text_from_files_is_rendered_as_text():
-    """A string from a params or billing file never becomes markup."""
+    """A string from a params or billing file never becomes markup: in Markdown through report.escape, in
+    tables (cells and column names, a tag key can be a column) through report.table."""
     import markdown_it
 
-    rendered = markdown_it.MarkdownIt().render(wb.text("<script>alert(1)</script> *x* & y"))
-    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "*x*" in rendered
-    frame = wb.safe_frame(pd.DataFrame({"team": ["<b>ads</b>"], "usd": [1.0]}))
-    assert frame.loc[0, "team"] == "&lt;b&gt;ads&lt;/b&gt;"
+    rendered = markdown_it.MarkdownIt().render(report.escape("<script>alert(1)</script> *x* & y"))
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "<em>" not in rendered
+    frame = pd.DataFrame({"team": ["<b>ads</b>"], "<i>cc</i>": [1.0]})
+    page = report.table(frame).to_html()
+    assert "<b>ads</b>" not in page and "&lt;b&gt;ads&lt;/b&gt;" in page
+    assert "<i>cc</i>" not in page and "&lt;i&gt;cc&lt;/i&gt;" in page
+    assert "&amp;lt;" not in page  # escaped once, not twice
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -13,10 +13,8 @@ This module assembles: every number comes from `costlib.billing`, `costlib.billi
 
 from __future__ import annotations
 
-import html
 import os
 import pickle
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,33 +350,6 @@ class Params(Schema):
                 self.business_metric.units_per_day, (int, float)):
             pass  # the length is checked against the bill's days once it is read
         return self
-
-
-# ---------------------------------------------------------------------------------------------------
-# Text from files: rendered as text, never markup.
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#!|~<>$&])")
-
-
-def text(value) -> str:
-    """A string from a params or billing file made safe for Markdown and HTML: shown as written.
-
-    Examples
-    --------
-    >>> print(text("<b>ads</b> *team* & co"))
-    \\<b\\>ads\\</b\\> \\*team\\* \\& co
-    """
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells (and index labels) are HTML-escaped, for `costlib.report.table`."""
-    out = frame.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = [html.escape(v) if isinstance(v, str) else v for v in out[c]]
-    out.columns = [html.escape(str(c)) for c in out.columns]
-    return out
 
 
 @contextmanager
@@ -1040,9 +1011,9 @@ def recommendation(a: Analysis) -> str:
     att = s["attribution"]
     worst = att["coverage"]["effective_coverage_share"].idxmin()
     lines.append(f"**Attribution.** {_pct(h['team_tag_coverage_share'])} of the taggable amortized cost carries the "
-                 f"{text(p.team_tag_key)} tag; the weakest required key is {text(worst)} at "
+                 f"{report.escape(p.team_tag_key)} tag; the weakest required key is {report.escape(worst)} at "
                  f"{_pct(att['coverage'].loc[worst, 'effective_coverage_share'])}. "
-                 + (f"Tagging the top untagged resource ({text(att['untagged_top'].iloc[0]['ResourceId'])}) alone "
+                 + (f"Tagging the top untagged resource ({report.escape(att['untagged_top'].iloc[0]['ResourceId'])}) alone "
                     f"would lift coverage by {_pct(att['untagged_top'].iloc[0]['coverage_gain_share'])}."
                     if len(att["untagged_top"]) else "")
                  + (" Coverage above 100% in the per-key table means untagged credits exceed untagged "
@@ -1052,9 +1023,9 @@ def recommendation(a: Analysis) -> str:
     if h["anomaly_alerts"]:
         top = an["alerts"].sort_values("change_usd", ascending=False).iloc[0]
         lines.append(f"**Anomalies.** {h['anomaly_alerts']} alerts worth {_usd(h['anomaly_usd'])} above "
-                     f"expectation; the largest is {text(top['ServiceName'])} in {text(top['SubAccountId'])} on "
+                     f"expectation; the largest is {report.escape(top['ServiceName'])} in {report.escape(top['SubAccountId'])} on "
                      f"{pd.Timestamp(top['period']).strftime('%Y-%m-%d')} (+{_usd(top['change_usd'])}, "
-                     f"{text(top['detector'])}), driven by resource {text(top['driver'])}.")
+                     f"{report.escape(top['detector'])}), driven by resource {report.escape(top['driver'])}.")
     if an["backtest"] is not None:
         bt = an["backtest"]
         lines.append("**Detector backtest** on the generator's injected anomalies: " + "; ".join(
@@ -1074,7 +1045,7 @@ def recommendation(a: Analysis) -> str:
         gap = k["gap"].iloc[0]
         lines.append(f"**Kubernetes.** {_pct(h['kubernetes_idle_share'])} of the nodes' cost is idle "
                      f"({_usd(h['kubernetes_idle_usd'])} over {k['hours']} hours). Charged by requests, "
-                     f"{text(gap['team'])} pays {_usd(gap['gap_usd'])} for capacity it requests but does not use "
+                     f"{report.escape(gap['team'])} pays {_usd(gap['gap_usd'])} for capacity it requests but does not use "
                      f"({_pct(gap['gap_share'])} of its request-based bill): request-based chargeback rewards it "
                      "for right-sizing its pod specs.")
     if "commitments" in s and s["commitments"].get("metrics") is not None:
@@ -1087,7 +1058,7 @@ def recommendation(a: Analysis) -> str:
         msg = f"**Storage.** The recommended tiering moves save {_usd(st['saving_usd_per_month'])}/month net of retrieval."
         if len(st["costing_more"]):
             w = st["costing_more"].sort_values("net_saving_usd_per_month").iloc[0]
-            msg += (f" Do not archive {text(w['dataset'])} to {text(w['to_class'])}: it is read back monthly, so "
+            msg += (f" Do not archive {report.escape(w['dataset'])} to {report.escape(w['to_class'])}: it is read back monthly, so "
                     f"retrieval costs {_usd(w['retrieval_extra_usd_per_month'])}/month against a storage saving of "
                     f"{_usd(w['storage_saving_usd_per_month'])}/month.")
         lines.append(msg)
@@ -1098,7 +1069,7 @@ def recommendation(a: Analysis) -> str:
                      f"of simulated nights (fallback used in {_pct(r.fallback_share)}).")
     if "unit_cost" in s:
         m = p.business_metric
-        msg = f"**Unit cost.** {_usd(s['unit_cost']['per_unit'])} per {text(m.unit_name)}"
+        msg = f"**Unit cost.** {_usd(s['unit_cost']['per_unit'])} per {report.escape(m.unit_name)}"
         if m.price_usd_per_unit is not None:
             below = h["days_price_below_cost"]
             msg += (f" against a price of {_usd(m.price_usd_per_unit)}: "
@@ -1106,12 +1077,12 @@ def recommendation(a: Analysis) -> str:
         lines.append(msg)
     if s.get("scorecard") is not None:
         card = s["scorecard"]["card"]
-        lines.append(f"**Scorecard.** {text(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
-                     f"{text(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
+        lines.append(f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
+                     f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
     if len(s["levers"]):
         top = s["levers"].iloc[0]
         lines.append(f"**Savings available: {_usd(h['savings_available_usd_per_month'])}/month**, the largest lever "
-                     f"{text(top['lever'])} ({_usd(top['usd_per_month'])}/month).")
+                     f"{report.escape(top['lever'])} ({_usd(top['usd_per_month'])}/month).")
     return "\n\n".join(lines)
 
 
