@@ -54,12 +54,16 @@ def escape(value: Any) -> str:
     '&#91;click&#93;&#40;javascript:alert&#40;1&#41;&#41; &#42;now&#42;'
     >>> escape("Kafka on EC2, $0.50 per million")
     'Kafka on EC2, $0.50 per million'
+    >>> escape("the loader's #1 check")
+    'the loader&#x27;s &#35;1 check'
     """
-    text = html.escape(str(value), quote=True)
-    return text.translate(_MARKDOWN_ENTITIES)
+    # One pass: escaping HTML first and Markdown after would turn the '#' of '&#x27;' into an entity
+    # too, and an apostrophe would show as "&#x27;".
+    return str(value).translate(_ENTITIES)
 
 
-_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "\\`*_[]()!|~#{}"}
+_ENTITIES = {**{ord(c): f"&#{ord(c)};" for c in "\\`*_[]()!|~#{}"},
+             ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -66,3 +66,13 @@ def test_charts_render_to_svg_offline():
                           "swing": [0.2, 0.05]})
     svg = charts.to_svg(charts.tornado(frame, output_label="margin"))
     assert svg.startswith("<svg") and "a (1 to 3)" in svg
+
+
+def test_escaped_text_renders_as_written_in_markdown():
+    """An apostrophe or '#' in a description shows as itself, not as '&#x27;' (entities escaped once)."""
+    import markdown_it
+
+    from costlib import report
+
+    rendered = markdown_it.MarkdownIt().render(report.escape("the loader's #1 check & <b>x</b>"))
+    assert "the loader's #1 check &amp; &lt;b&gt;x&lt;/b&gt;" in rendered
