@@ -37,6 +37,7 @@ FinOps Foundation, FOCUS specification v1.0-v1.2 (see `costlib.focus`); DuckDB `
 from __future__ import annotations
 
 import dataclasses
+import functools
 import glob as _glob
 import hashlib
 import json
@@ -693,9 +694,9 @@ class BillingData:
         self._backend = backend
         self._cache = cache
 
-    @property
+    @functools.cached_property
     def custom_columns(self) -> dict[str, str]:
-        """The ``x_`` columns of the canonical file with their Ibis types."""
+        """The ``x_`` columns of the canonical file with their Ibis types (read once from its footer)."""
         import ibis
         import pyarrow.parquet as pq
 
