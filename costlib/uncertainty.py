@@ -295,6 +295,43 @@ FLIP_COLUMNS = ["input", "base_value", "flip_value", "change_from_base", "flips_
 CLOSE_CALL_AGREEMENT = 0.8
 
 
+def agreement(probability: float | None, verdict_is_event: bool = True) -> float | None:
+    """Share of the Monte Carlo draws that agree with a verdict, from the probability of one event.
+
+    Parameters
+    ----------
+    probability : float or None
+        Share of the draws in which the event holds (for example "the challenger is cheaper"), in [0, 1].
+    verdict_is_event : bool
+        Whether the verdict is the event (True) or its opposite (False); None for the larger of the two.
+
+    Returns
+    -------
+    float or None
+        The share agreeing with the verdict; None when there were no draws.
+
+    Notes
+    -----
+    ``agreement = p`` when the verdict is the event, ``1 - p`` when it is the opposite, ``max(p, 1 - p)``
+    when the verdict follows the majority of the draws. Feed it to `close_call`.
+
+    References
+    ----------
+    Vose, D. (2008). Risk Analysis: A Quantitative Guide, 3rd ed., ch. 5 (communicating uncertainty).
+
+    Examples
+    --------
+    >>> agreement(0.7, True), round(agreement(0.7, False), 2), agreement(0.3, None), agreement(None)
+    (0.7, 0.3, 0.7, None)
+    """
+    if probability is None:
+        return None
+    p = float(probability)
+    if verdict_is_event is None:
+        return max(p, 1.0 - p)
+    return p if verdict_is_event else 1.0 - p
+
+
 def close_call(agreement: float | None) -> bool | None:
     """Whether a verdict is a close call: fewer than 80% of the Monte Carlo draws agree with it.
 

@@ -613,7 +613,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         # the draws speak to the cost comparison; a verdict against it (buy context software that would be
         # cheaper to build, but not by the material share) rests on the seed's rule, not on the draws
         agreement=(None if (a.decision.startswith("BUY") and build_cheaper) else
-                   a.probability_build_cheaper if build_cheaper else 1 - a.probability_build_cheaper))]
+                   uncertainty.agreement(a.probability_build_cheaper, build_cheaper)))]
     if "price_hike" in a.sections:
         s = a.sections["price_hike"]
         flip = s["flip_hike"]["migrate"]

@@ -1037,7 +1037,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         out.append(contract.Decision(
             question=question.format(**fields), verdict=(yes if positive else no).format(**fields),
             rests_on=tuple(rests), flips_when=" or ".join(flips),
-            agreement=None if probability is None else (probability if positive else 1 - probability)))
+            agreement=uncertainty.agreement(probability, positive)))
     return out
 
 
@@ -1085,7 +1085,7 @@ def _words_buy_vs_rent(a: Analysis) -> str:
     if "probability" in sens:
         lines.append(f"Across the stated ranges buying is cheaper in {_pct(sens['probability'])} of draws "
                      f"(PV saving P10 {_usd(sens['p10'])}, P90 {_usd(sens['p90'])}).")
-        lines.insert(1, _close_call(sens["probability"] if saving >= 0 else 1 - sens["probability"],
+        lines.insert(1, _close_call(uncertainty.agreement(sens["probability"], saving >= 0),
                                     "buying" if saving >= 0 else "renting"))
     return "\n\n".join(x for x in lines if x)
 
@@ -1168,7 +1168,7 @@ def _words_own_vs_rent(a: Analysis) -> str:
         lines.append(f"Across the stated ranges owning is cheaper in present value in {_pct(sens['probability'])} of "
                      f"draws and has paid back by month {horizon} in {_pct(sens['probability_breaks_even'])} "
                      f"(PV saving P10 {_usd(sens['p10'])}, P90 {_usd(sens['p90'])}).")
-        lines.insert(1, _close_call(sens["probability"] if saving > 0 else 1 - sens["probability"],
+        lines.insert(1, _close_call(uncertainty.agreement(sens["probability"], saving > 0),
                                     "owning" if saving > 0 else "the cloud"))
     return "\n\n".join(x for x in lines if x)
 
@@ -1201,7 +1201,7 @@ def _words_saas(a: Analysis) -> str:
     if "probability" in sens:
         lines.append(f"Across the stated ranges the flat rate saves money in {_pct(sens['probability'])} of draws "
                      f"(saving P10 {_usd(sens['p10'])}, P90 {_usd(sens['p90'])}).")
-        lines.insert(1, _close_call(sens["probability"] if saving > 0 else 1 - sens["probability"],
+        lines.insert(1, _close_call(uncertainty.agreement(sens["probability"], saving > 0),
                                     "the flat rate" if saving > 0 else "pay-per-use"))
     return "\n\n".join(x for x in lines if x)
 

@@ -51,14 +51,14 @@ _M = "costlib.tco."
 FIGURES = (
     contract.Figure("cheapest_option", "Cheapest option", "text",
                     "the option with the lowest TCO on the decision metric",
-                    _M + "tco_summary"),
+                    _M + "rank_options"),
     contract.Figure("cheapest_saving_vs_runner_up_usd_{horizon}_months", "Cheapest saves against the runner-up", "usd",
-                    "runner-up's TCO minus the cheapest's, undiscounted", _M + "tco_summary"),
+                    "runner-up's TCO minus the cheapest's, undiscounted", _M + "rank_options"),
     contract.Figure("cheapest_saving_vs_runner_up_present_value_usd",
                     "Cheapest saves against the runner-up (present value)", "usd",
-                    "runner-up's present value minus the cheapest's", _M + "tco_summary"),
+                    "runner-up's present value minus the cheapest's", _M + "rank_options"),
     contract.Figure("cheapest_saving_share_of_runner_up", "Cheapest saves, share of the runner-up", "share",
-                    "the saving over the runner-up's TCO", _M + "tco_summary"),
+                    "the saving over the runner-up's TCO", _M + "rank_options"),
     contract.Figure("difference_p10_usd_{horizon}_months", "Difference, P10", "usd",
                     "10th percentile of challenger minus baseline over the Monte Carlo draws",
                     "costlib.uncertainty.assess"),
@@ -79,9 +79,9 @@ FIGURES = (
                     "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
     contract.Figure("{challenger}_minus_{baseline}_usd_{horizon}_months", "{challenger} minus {baseline}", "usd",
                     "challenger's TCO minus the baseline's over the horizon (< 0: the challenger is cheaper)",
-                    _M + "tco_summary"),
+                    _M + "rank_options"),
     contract.Figure("{challenger}_minus_{baseline}_present_value_usd", "{challenger} minus {baseline}, present value",
-                    "usd", "the same difference in present value", _M + "tco_summary"),
+                    "usd", "the same difference in present value", _M + "rank_options"),
     contract.Figure("planned_storage_usd_{horizon}_months", "Storage bill as planned", "usd",
                     "hot, warm and cold by the planned policy", _M + "storage_policy_comparison"),
     contract.Figure("storage_overrun_usd_{horizon}_months", "Storage overrun", "usd",
@@ -93,9 +93,9 @@ FIGURES = (
     contract.Figure("hot_tb_at_month_{horizon}", "Hot data as operated, last month (TB)", "number",
                     "TB in the hot tier as operated", _M + "storage_tiers_gb"),
     contract.Figure("{option}_tco_usd_{horizon}_months", "TCO of {option} ({horizon} months)", "usd",
-                    "every cost line over the horizon, undiscounted", _M + "tco_summary"),
+                    "every cost line over the horizon, undiscounted", _M + "option_totals"),
     contract.Figure("{option}_present_value_usd", "Present value of {option}", "usd",
-                    "every cost line discounted at the scenario's rate (end of month)", _M + "tco_summary"),
+                    "every cost line discounted at the scenario's rate (end of month)", _M + "option_totals"),
     contract.Figure("break_even_month", "Challenger breaks even", "month",
                     "first month from which the challenger's cumulative cost stays at or below the baseline's",
                     "costlib.timing.break_even_month"),
@@ -107,13 +107,13 @@ FIGURES = (
     contract.Figure("{option}_infra_usd_per_year", "{option}: usage-driven spend", "usd_per_year",
                     "the baseline's infrastructure that moves with usage, per year", _M + "usage_crossover"),
     contract.Figure("{option}_people_share_of_tco", "People share of {option}'s TCO", "share",
-                    "people, toil and training over the TCO", _M + "tco_summary"),
+                    "people, toil and training over the TCO", _M + "option_totals"),
     contract.Figure("probability_{option}_cheaper", "Chance {option} is cheaper", "probability",
                     "share of the Monte Carlo draws in which the challenger costs less", "costlib.uncertainty.assess"),
     contract.Figure("{reference}_premium_over_{option}_infra", "{reference}'s premium over {option}'s infrastructure",
                     "share", "s / (1 - s) for a saving s", _M + "managed_premium_from_saving"),
     contract.Figure("{option}_infra_saving_after_headroom", "{option}'s infrastructure saving after headroom",
-                    "share", "1 - (1 - saving)(1 + premium)(1 + headroom)", _M + "relative_cost_usd"),
+                    "share", "1 - (1 - saving)(1 + premium)(1 + headroom)", _M + "saving_vs_reference"),
     contract.Figure("{item}_usd_per_utilized_{unit}", "{item}: cost per utilized {unit}", "usd_per_unit",
                     "list price over utilization", _M + "effective_price_per_utilized_unit"),
     contract.Figure("blended_fleet_usd_per_month", "Blended fleet", "usd_per_month",
@@ -982,7 +982,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     agreement = None
     if a.challenger is not None and a.winner in (a.challenger, p.baseline):
         prob = a.probability_challenger_cheaper
-        agreement = prob if a.winner == a.challenger else 1 - prob
+        agreement = uncertainty.agreement(prob, a.winner == a.challenger)
     rests = [answer.figure] + [k for k in ("break_even_month", f"probability_{a.challenger}_cheaper")
                                if k in a.headline]
     return [contract.Decision(question=f"Which option costs least {metric_words}",
@@ -1014,7 +1014,7 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(margin)} ({_pct(ranking['cheapest_saving_share_of_runner_up'])}) less than {lab(r)} "
                      f"({_usd(t.loc[r, metric])}).**")
         prob = a.probability_challenger_cheaper
-        if prob is not None and uncertainty.close_call(max(prob, 1 - prob)) and len(a.tornado):
+        if prob is not None and uncertainty.close_call(uncertainty.agreement(prob, None)) and len(a.tornado):
             lines.append(f"**The call is close**: drawing all inputs over their ranges, {lab(a.challenger)} is "
                          f"cheaper in {_pct(prob)} of the runs. Firm up **{a.tornado.iloc[0]['input']}** (it moves "
                          "the answer most) before committing.")
@@ -1053,8 +1053,7 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(tr['output_at_high'])}." + (
                          f" Drawing all inputs together, {lab(c)} is cheaper in "
                          f"{_pct(a.probability_challenger_cheaper)} of the runs."
-                         if c and not uncertainty.close_call(max(a.probability_challenger_cheaper,
-                                                  1 - a.probability_challenger_cheaper)) else ""))
+                         if c and not uncertainty.close_call(uncertainty.agreement(a.probability_challenger_cheaper, None)) else ""))
     flips = a.flips[a.flips["input"] != "usage_scale"] if len(a.flips) else a.flips
     if len(flips) and c is not None:
         items = [f"{f['input']} at {_num(f['flip_value'])} instead of {_num(f['base_value'])}"

@@ -539,8 +539,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     return [contract.Decision(
         question=f"Does one {unit.replace('_', ' ')} earn the {report.pct(p.target_gross_margin)} target margin",
         verdict=verdict, rests_on=("gross_margin", "target_gross_margin", f"pricing_floor_usd_per_{unit}"),
-        flips_when=" or ".join(flips) if flips else "", agreement=a.probability_meets_target if meets
-        else 1 - a.probability_meets_target)]
+        flips_when=" or ".join(flips) if flips else "", agreement=uncertainty.agreement(a.probability_meets_target, meets))]
 
 
 def recommendation(a: Analysis) -> str:
