@@ -75,14 +75,15 @@ FIGURES = (
                     "the scenario's volume in month 1, before growth", _M + "volume_forecast"),
     contract.Figure("tco_{option}_usd", "TCO of {option}", "usd",
                     "total cost over the horizon, undiscounted: every component", _M + "tco_table"),
-    contract.Figure("cheapest_option", "Cheapest option", "text", "the option with the lowest TCO on the decision "
-                    "basis", _M + "compare_options"),
+    contract.Figure("cheapest_option", "Cheapest on cost alone", "text", "the option with the lowest TCO on the "
+                    "decision basis; the verdict also weighs the seed's rules (core or context, vendor coverage, a "
+                    "material saving)", _M + "compare_options"),
     contract.Figure("cheapest_saving_vs_runner_up_usd", "Cheapest saves against the runner-up", "usd",
                     "TCO of the runner-up minus TCO of the cheapest option", _M + "compare_options"),
     contract.Figure("build_minus_buy_usd", "Build minus buy", "usd",
-                    "TCO of the build option minus TCO of the buy option (> 0: building costs more)", _M + "tco_table"),
+                    "TCO of the build option minus TCO of the buy option (> 0: building costs more)", _M + "build_minus_buy"),
     contract.Figure("build_minus_buy_present_value_usd", "Build minus buy, present value", "usd",
-                    "the same difference, each month discounted at the scenario's rate", _M + "tco_table"),
+                    "the same difference, each month discounted at the scenario's rate", _M + "build_minus_buy"),
     contract.Figure("break_even_volume_{unit}_per_month", "Break-even volume ({unit} per month)", "count",
                     "the constant volume at which build and buy cost the same over the horizon",
                     _M + "break_even_volume"),
@@ -306,7 +307,8 @@ def make_model(p: Params, cumulative: bool = False):
 
     def model(**x):
         path, kw = _forecast_and_kwargs(p, x)
-        diff = _role_cost(build, x, path, kw, cumulative) - _role_cost(buy, x, path, kw, cumulative)
+        diff = np.asarray(bvb.build_minus_buy(_role_cost(build, x, path, kw, cumulative),
+                                              _role_cost(buy, x, path, kw, cumulative)))
         if cumulative and diff.ndim == 3:  # (n, 1, months) from (n, 1) draws
             diff = diff[:, 0, :]
         return diff if diff.ndim else float(diff)
@@ -324,8 +326,8 @@ def whatif(p: Params, **inputs) -> dict:
     path, kw = _forecast_and_kwargs(p, x)
     b, v = (float(_role_cost(s, x, path, kw, False)) for s in (build, buy))
     if p.decision_basis == "present_value":
-        return {"build_minus_buy_present_value_usd": b - v}
-    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": b - v}
+        return {"build_minus_buy_present_value_usd": bvb.build_minus_buy(b, v)}
+    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": bvb.build_minus_buy(b, v)}
 
 
 def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
@@ -472,9 +474,9 @@ def analyse(p: Params) -> Analysis:
     headline.update({
         "cheapest_option": comparison.winner,
         "cheapest_saving_vs_runner_up_usd": comparison.margin_usd,
-        "build_minus_buy_usd": build_total - buy_total,
-        "build_minus_buy_present_value_usd": float(tco.loc["present_value", build.name]
-                                                   - tco.loc["present_value", buy.name]),
+        "build_minus_buy_usd": bvb.build_minus_buy(build_total, buy_total),
+        "build_minus_buy_present_value_usd": bvb.build_minus_buy(float(tco.loc["present_value", build.name]),
+                                                                 float(tco.loc["present_value", buy.name])),
     })
     if by_volume:
         headline[f"break_even_volume_{unit}_per_month"] = be_volume
@@ -483,7 +485,7 @@ def analyse(p: Params) -> Analysis:
 
     a = Analysis(params=p, headline=headline, build=build.name, buy=buy.name, forecast=path, tco=tco,
                  curves=curves, comparison=comparison, build_total_usd=build_total, buy_total_usd=buy_total,
-                 build_minus_buy_usd=build_total - buy_total, break_even_volume=be_volume,
+                 build_minus_buy_usd=bvb.build_minus_buy(build_total, buy_total), break_even_volume=be_volume,
                  break_even_month=be_month, volume_curve=volume_curve, tornado=tornado, flips=flips, band=band,
                  build_minus_buy_percentiles=(p10, p50, p90), probability_build_cheaper=p_build)
     if p.price_hike is not None:
@@ -531,10 +533,10 @@ def _price_hike(p: Params) -> dict:
     best = str(table["total_usd"].idxmin())
     payback = {s: bvb.price_hike_payback_month(case, s, horizon) for s in ("migrate", "hybrid")}
 
-    def hike_gap(strategy):
+    def hike_gap(strategy):  # the strategy's saving against paying the hike: zero where they tie
         def f(hike_rate):
             t = bvb.price_hike_table(dataclasses.replace(case, hike_rate=float(hike_rate)), horizon)
-            return float(t.loc[strategy, "total_usd"] - t.loc["pay", "total_usd"])
+            return float(t.loc[strategy, "saving_vs_pay_usd"])
         return f
 
     flip_hike = {}
@@ -700,7 +702,7 @@ def _n(x: float) -> str:
 
 def _price_hike_words(s: dict, horizon: int) -> str:
     case, t = s["case"], s["table"].set_index("strategy")
-    hiked = case.current_usd_per_year * (1 + case.hike_rate)
+    hiked = bvb.hiked_usd_per_year(case.current_usd_per_year, case.hike_rate)
     renewal = (f"at renewal in month {case.months_until_renewal:g}" if case.months_until_renewal
                else "from month 1")
     out = [f"**Vendor price hike.** {report.escape(s['vendor'])} costs {_usd(case.current_usd_per_year)}/year today and "
