@@ -358,7 +358,8 @@ _NOT_VARIED = ("maintenance_life_months",)
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
     """Ranges for the tornado and the Monte Carlo band: volume and growth -50%/+50%, engineer cost, cost of
     delay and money inputs -20%/+20%, build team -25%/+50%, months to go live -25%/+100% (schedules slip), KTLO and
-    security FTEs -50%/+50%, maintenance tax -25%/+25%; ``sensitivity_ranges`` override and add to these."""
+    security FTEs -50%/+50%, maintenance tax -25%/+25%; ``sensitivity_ranges`` override and add to these
+    (`costlib.uncertainty.scenario_ranges`)."""
     base = model_inputs(p)
     ranges: dict[str, tuple[float, float]] = {}
     for key, value in base.items():
@@ -372,8 +373,7 @@ def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
         else:
             low, high = _RANGE_MULTIPLIERS.get(name, (0.8, 1.2))
         ranges[key] = tuple(sorted((low * value, high * value)))
-    ranges.update({k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()})
-    return ranges
+    return uncertainty.scenario_ranges(ranges, p.sensitivity_ranges)
 
 
 def flip_bounds(p: Params, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:

@@ -516,13 +516,11 @@ _SHARES = {"cloud_hours_used_share", "cloud_discount", "salvage_fraction"}
 
 
 def default_ranges(p: Params, section: str) -> dict[str, tuple[float, float]]:
-    """Tornado and Monte Carlo ranges of a section: the scenario's own ``<section>.<input>`` ranges if it
-    gives any for that section, else every non-zero input -20%/+20% (rates -50%/+50%, lead time
-    -50%/+50% in whole months, shares kept within 0 and 1)."""
+    """Tornado and Monte Carlo ranges of a section: every non-zero input -20%/+20% (rates -50%/+50%, lead
+    time -50%/+50% in whole months, shares kept within 0 and 1); the scenario's ``<section>.<input>`` ranges
+    override and add to these (`costlib.uncertainty.scenario_ranges`)."""
     own = {k.partition(".")[2]: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()
            if k.partition(".")[0] == section}
-    if own:
-        return own
     ranges = {}
     for name, base in model_inputs(p, section).items():
         if base == 0:
@@ -535,7 +533,7 @@ def default_ranges(p: Params, section: str) -> dict[str, tuple[float, float]]:
             ranges[name] = (max(0.0, 0.8 * base), min(1.0, 1.2 * base))
         else:
             ranges[name] = (0.8 * base, 1.2 * base)
-    return ranges
+    return uncertainty.scenario_ranges(ranges, own)
 
 
 def _flip_bounds(p: Params, section: str, base: dict) -> dict[str, tuple[float, float]]:

@@ -558,10 +558,9 @@ def make_model(p: Params, challenger: str | None, output: str = "difference"):
 
 
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
-    """Ranges for the tornado and Monte Carlo: the scenario's own, else every non-zero money, people and
-    effort input -20%/+20%, usage -50%/+50%, savings, premiums, headroom and growth -20%/+20%."""
-    if p.sensitivity_ranges:
-        return {k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()}
+    """Ranges for the tornado and Monte Carlo: every non-zero money, people and effort input -20%/+20%, usage
+    -50%/+50%, savings, premiums, headroom and growth -20%/+20%; the scenario's ``sensitivity_ranges`` override
+    and add to these (`costlib.uncertainty.scenario_ranges`)."""
     base = model_inputs(p)
     ranges = {"usage_scale": (0.5, 1.5),
               "loaded_cost_usd_per_fte_per_year": (0.8 * p.loaded_cost_usd_per_fte_per_year,
@@ -575,7 +574,7 @@ def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
         if key.endswith((".saving",)):
             high = min(high, 0.99)
         ranges[key] = (min(low, high), max(low, high))
-    return ranges
+    return uncertainty.scenario_ranges(ranges, p.sensitivity_ranges)
 
 
 def sampled_ranges(ranges: dict) -> dict:
