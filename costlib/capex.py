@@ -1559,7 +1559,7 @@ def pnl_and_cash_by_year(cash_out_usd_per_month, capex_usd_per_month=None, depre
             cash_out_usd_per_month, "expected finite amounts in USD, one per month")
     months = len(cash)
 
-    def _series(value, name):
+    def _series(name, value):  # (name, value): the argument order of every check in costlib.checks
         if value is None:
             return np.zeros(months)
         arr = np.asarray(value, dtype=float)
@@ -1567,8 +1567,8 @@ def pnl_and_cash_by_year(cash_out_usd_per_month, capex_usd_per_month=None, depre
                 f"expected {months} finite amounts in USD, one per month of cash_out_usd_per_month")
         return arr
 
-    capex_m = _series(capex_usd_per_month, "capex_usd_per_month")
-    dep_m = _series(depreciation_usd_per_month, "depreciation_usd_per_month")
+    capex_m = _series("capex_usd_per_month", capex_usd_per_month)
+    dep_m = _series("depreciation_usd_per_month", depreciation_usd_per_month)
     require(bool(np.all(capex_m <= cash + 1e-9 * np.maximum(1.0, np.abs(cash)))), "capex_usd_per_month",
             capex_usd_per_month, "expected capex <= cash out in every month")
     df = pd.DataFrame({"cash_out_usd": cash, "capex_usd": capex_m, "depreciation_usd": dep_m})

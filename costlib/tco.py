@@ -81,6 +81,8 @@ __all__ = [
     "saving_vs_reference",
     "cost_difference_usd",
     "arm_usd_per_month",
+    "line_usd_per_month",
+    "line_one_off_usd",
 ]
 
 
@@ -2092,3 +2094,87 @@ def cost_difference_usd(option_usd_by_month, baseline_usd_by_month=None, cumulat
     if cumulative:
         return np.cumsum(diff, axis=-1)
     return _out(np.sum(diff, axis=-1))
+
+
+def line_usd_per_month(usd_per_month=0.0, fte=0.0, toil_hours_per_month=0.0, loaded_cost_usd_per_fte_per_year=0.0,
+                       working_hours_per_year=2080.0):
+    """A cost line's recurring monthly cost: what is billed, the people it needs and the toil it makes.
+
+    Parameters
+    ----------
+    usd_per_month : float or array_like
+        Billed cost, USD per month.
+    fte : float or array_like
+        People the line needs, full-time equivalents.
+    toil_hours_per_month : float or array_like
+        Hours of manual work a month.
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost of one engineer, USD per year.
+    working_hours_per_year : float
+        Working hours in a year (2080 = 52 weeks x 40 hours).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``cost = usd_per_month + fte * loaded / 12 + toil_hours * loaded / working_hours_per_year``
+    (`people_cost_usd_per_month`, `toil_cost_usd_per_month` at `loaded_cost_usd_per_hour`).
+
+    References
+    ----------
+    Seed section II ("the $5k service needs two SREs": indirect costs in the TCO).
+
+    Examples
+    --------
+    $5,000 of VMs, 2 SREs at $300k a year and 20 hours of toil: 5,000 + 50,000 + 20 x 300,000 / 2,080.
+
+    >>> round(line_usd_per_month(5_000.0, 2, 20, 300_000.0), 2)
+    57884.62
+    """
+    hourly = loaded_cost_usd_per_hour(loaded_cost_usd_per_fte_per_year, working_hours_per_year)
+    return _out(np.asarray(usd_per_month, dtype=float)
+                + np.asarray(people_cost_usd_per_month(fte, loaded_cost_usd_per_fte_per_year))
+                + np.asarray(toil_cost_usd_per_month(toil_hours_per_month, hourly)))
+
+
+def line_one_off_usd(one_off_usd=0.0, engineering_weeks=0.0, loaded_cost_usd_per_fte_per_year=0.0,
+                     working_weeks_per_year=52.0):
+    """A cost line's one-off cost: what is paid once plus the engineering weeks it takes.
+
+    Parameters
+    ----------
+    one_off_usd : float or array_like
+        One-off payment (migration fee, hardware, exit), USD.
+    engineering_weeks : float or array_like
+        Engineer-weeks of one-off work.
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost of one engineer, USD per year.
+    working_weeks_per_year : float
+        Working weeks in a year.
+
+    Returns
+    -------
+    float or ndarray
+        USD.
+
+    Notes
+    -----
+    ``cost = one_off_usd + engineering_weeks * loaded / working_weeks_per_year`` (`engineering_weeks_usd`).
+
+    References
+    ----------
+    Seed section II.1 (migration effort: engineer-weeks at the loaded cost).
+
+    Examples
+    --------
+    $10,000 of fees and 40 engineer-weeks at $520k a year: 10,000 + 40 x 10,000.
+
+    >>> line_one_off_usd(10_000.0, 40, 520_000.0)
+    410000.0
+    """
+    return _out(np.asarray(one_off_usd, dtype=float)
+                + np.asarray(engineering_weeks_usd(engineering_weeks, loaded_cost_usd_per_fte_per_year,
+                                                   working_weeks_per_year)))

@@ -455,17 +455,16 @@ def line_costs(p: Params, x: dict) -> list[LineCosts]:
     """
     h = p.horizon_months
     loaded = x["loaded_cost_usd_per_fte_per_year"]
-    hourly = tco.loaded_cost_usd_per_hour(loaded, p.working_hours_per_year)
     out: list[LineCosts] = []
     recurring_of: dict[str, np.ndarray] = {}
     for line in p.lines:
         k = line.key
-        one_off_usd = x[f"{k}.one_off_usd"] + tco.engineering_weeks_usd(x[f"{k}.engineering_weeks"], loaded,
-                                                                         p.working_weeks_per_year)
+        one_off_usd = tco.line_one_off_usd(x[f"{k}.one_off_usd"], x[f"{k}.engineering_weeks"], loaded,
+                                           p.working_weeks_per_year)
         one_off = tco.line_costs_by_month(0.0, h, one_off_usd=one_off_usd, one_off_month=line.one_off_month)
         if line.relative_to is None:
-            monthly = (x[f"{k}.usd_per_month"] + tco.people_cost_usd_per_month(x[f"{k}.fte"], loaded)
-                       + tco.toil_cost_usd_per_month(x[f"{k}.toil_hours_per_month"], hourly))
+            monthly = tco.line_usd_per_month(x[f"{k}.usd_per_month"], x[f"{k}.fte"], x[f"{k}.toil_hours_per_month"],
+                                             loaded, p.working_hours_per_year)
             recurring = tco.line_costs_by_month(monthly, h, growth_rate_per_month=x[f"{k}.growth_rate_per_month"],
                                                 start_month=line.start_month, end_month=line.end_month)
             recurring_of[k] = recurring

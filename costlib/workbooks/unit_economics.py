@@ -368,7 +368,7 @@ def analyse(p: Params) -> Analysis:
     volume_for_target = _volume_for_target(model, base, p)
 
     cpu_model = make_model(p, output="cost_usd_per_unit")
-    volumes = np.asarray(multipliers) * p.volume_units_per_month
+    volumes = totals["volume_units_per_month"].to_numpy(dtype=float)  # the projection's volumes
 
     def curve(**inputs):  # cost per unit along the volume multipliers: the band's x is not drawn
         inputs = dict(inputs)
