@@ -30,7 +30,11 @@ __all__ = [
     "seasonal_naive_forecast", "seasonal_trend_forecast", "mase", "backtest", "buffer_tradeoff",
     "best_headroom", "newsvendor_commitment", "commitment_cost", "commitment_curve", "commitment_regret",
     "tranche_ladder", "generation_switch", "lever_reduction", "crossing_month_of_volume", "glide_path",
-    "margin_waterfall", "optimization_payback", "jevons", "hours_at_peak_per_month",
+    "margin_waterfall", "optimization_payback", "jevons", "hours_at_peak_per_month", "simulate_usage",
+    "event_plan_costs", "best_event_uplift", "triangular_quantiles", "rearchitecture_runway_months",
+    "percentile_paths", "first_month_at_or_above", "total_over_term", "usd_per_load_month",
+    "shortfall_usd_per_unit", "committed_usd_per_month", "migration_start_month", "cliff_multiple",
+    "first_month_below_after",
 ]
 
 _EPS = 1e-9
@@ -1342,3 +1346,316 @@ def hours_at_peak_per_month(hourly_shape: Sequence[float], within_share: float =
     """
     s = checks.number("hourly_shape", list(hourly_shape), low=0)
     return float(np.sum(s >= within_share * s.max()) * HOURS_PER_MONTH / s.size)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers the workbook's models call (one formula each, so the workbook computes nothing itself).
+
+
+def simulate_usage(units_now, growth_rate_per_month, growth_low, growth_high, volatility, months: int,
+                   hourly_shape: Sequence[float] | None = None, n: int = 1000, seed: int = 0) -> np.ndarray:
+    """Draws of usage over a commitment term: uncertain growth, month-to-month noise, a daily shape.
+
+    Parameters
+    ----------
+    units_now : float
+        Average usage in month 1 (units: vCPUs, GPUs).
+    growth_rate_per_month : float
+        The most likely growth (mode of a triangle from ``growth_low`` to ``growth_high``); the triangle is
+        shifted with it, so moving the base growth moves every draw.
+    growth_low, growth_high : float
+        The triangle's ends at the scenario's base growth.
+    volatility : float
+        Standard deviation of the month's log-level around the trend (0.1: about +-10%).
+    months : int
+        Term in months.
+    hourly_shape : sequence of float, optional
+        24 relative hourly values (normalised to mean 1): usage within the day, which a commitment must
+        also cover. None: one value per month.
+    n : int
+        Draws.
+    seed : int
+        Seed (common random numbers: the same seed gives the same draws for every input value).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, months)`` or ``(n, months, 24)``.
+
+    Notes
+    -----
+    :math:`D_{i,m,h} = D_1 (1 + g_i)^{m-1} e^{\\sigma z_{i,m} - \\sigma^2/2} s_h / \\bar s`,
+    :math:`g_i \\sim Tri(g_{lo}, g, g_{hi})` (shifted with the base), :math:`z \\sim N(0, 1)`.
+
+    References
+    ----------
+    Vose (2008), ch. 9 (three-point estimates); seed section I.3 (forecast capacity 1-3 years out).
+
+    Examples
+    --------
+    >>> d = simulate_usage(100.0, 0.0, 0.0, 0.0, 0.0, 3, n=2)
+    >>> d.tolist()
+    [[100.0, 100.0, 100.0], [100.0, 100.0, 100.0]]
+    """
+    u0 = float(checks.number("units_now", units_now, low=0))
+    g = float(checks.number("growth_rate_per_month", growth_rate_per_month, low=-1, low_strict=True))
+    lo, hi = float(growth_low), float(growth_high)
+    require(lo <= g <= hi or lo == hi == g or lo <= hi, "growth range", (lo, hi), "expected low <= high")
+    sigma = float(checks.number("volatility", volatility, low=0))
+    rng = np.random.default_rng(seed)
+    uniform = rng.random(n)
+    z = rng.standard_normal((n, months))
+    lo_b, hi_b = min(lo, g), max(hi, g)
+    if hi_b > lo_b:
+        c = (g - lo_b) / (hi_b - lo_b)
+        tri = np.where(uniform < c, lo_b + np.sqrt(uniform * (hi_b - lo_b) * (g - lo_b)),
+                       hi_b - np.sqrt((1 - uniform) * (hi_b - lo_b) * (hi_b - g)))
+    else:
+        tri = np.full(n, g)
+    m = _months(months)
+    level = u0 * (1 + tri[:, None]) ** (m - 1) * np.exp(sigma * z - sigma ** 2 / 2)
+    if hourly_shape is None:
+        return level
+    s = checks.number("hourly_shape", list(hourly_shape), low=0)
+    return level[:, :, None] * (s / s.mean())[None, None, :]
+
+
+def event_plan_costs(baseline_peak_load, planned_uplift, uplift_samples, headroom, usd_per_load_hour,
+                     provisioned_hours, brownout_usd_per_hour, hours_at_risk) -> dict:
+    """An inorganic event priced for one plan: the capacity bought and the expected brownouts it leaves.
+
+    Parameters
+    ----------
+    baseline_peak_load : float
+        Peak load without the event (last year's, or this year's organic forecast).
+    planned_uplift : float or array_like
+        The uplift planned for (0.20 is +20%).
+    uplift_samples : array_like
+        Draws (or one realised value) of the actual uplift; the last axis is pooled.
+    headroom : float
+        Buffer over the planned peak.
+    usd_per_load_hour : float or array_like
+        Cost of capacity for one unit of load for one hour.
+    provisioned_hours : float
+        Hours the event capacity is held (the event plus the pre-provisioning lead time).
+    brownout_usd_per_hour : float or array_like
+        Cost of an hour of degraded service.
+    hours_at_risk : float
+        Event hours at the peak (when a shortfall browns out).
+
+    Returns
+    -------
+    dict
+        ``capacity_load``, ``capacity_usd``, ``brownout_probability``, ``brownout_usd`` (expected) and
+        ``total_usd``.
+
+    Notes
+    -----
+    :math:`C = B (1 + u_p)(1 + h)`; capacity cost :math:`p\\, C\\, T_p` (only the uplift's capacity is
+    extra, but the comparison between plans is the same); brownout :math:`P(B(1+U) > C)\\, H\\, b`.
+
+    References
+    ----------
+    Seed interview question IV.2 (forecast +20%, actual +50%) and section IV.2 (pre-provisioning).
+
+    Examples
+    --------
+    >>> c = event_plan_costs(1000.0, 0.2, [0.5], 0.0, 0.01, 100.0, 50_000.0, 10.0)
+    >>> c["capacity_usd"], c["brownout_usd"]  # 1,200 x 0.01 x 100; came in at 1,500 > 1,200: 10 h x 50k
+    (1200.0, 500000.0)
+    """
+    b = float(checks.number("baseline_peak_load", baseline_peak_load, low=0, low_strict=True))
+    up = checks.number("planned_uplift", planned_uplift, low=-1, low_strict=True)
+    u = checks.number("uplift_samples", uplift_samples, low=-1)
+    cap = b * (1 + up) * (1 + float(headroom))
+    p = checks.number("usd_per_load_hour", usd_per_load_hour, low=0)
+    bo = checks.number("brownout_usd_per_hour", brownout_usd_per_hour, low=0)
+    prob = np.mean(b * (1 + u) > cap[..., None] * (1 + _EPS), axis=-1) if np.ndim(cap) else \
+        float(np.mean(b * (1 + u) > cap * (1 + _EPS)))
+    capacity_usd = p * cap * float(provisioned_hours)
+    brownout = prob * bo * float(hours_at_risk)
+    return {"capacity_load": checks.out(cap), "capacity_usd": checks.out(capacity_usd),
+            "brownout_probability": checks.out(prob), "brownout_usd": checks.out(brownout),
+            "total_usd": checks.out(capacity_usd + brownout)}
+
+
+def best_event_uplift(baseline_peak_load, uplift_samples, headroom, usd_per_load_hour, provisioned_hours,
+                      brownout_usd_per_hour, hours_at_risk, step: float = 0.01) -> float:
+    """The uplift to plan an event for: the plan of least expected cost over the uplift's draws.
+
+    Notes
+    -----
+    :math:`u^* = \\arg\\min_u E[\\text{cost}(u)]` (`event_plan_costs`) on a grid from the lowest to the
+    highest draw; the newsvendor in hours: plan above the median when an hour of brownout costs more than
+    the capacity held for it.
+
+    References
+    ----------
+    Seed interview question IV.2 (what the forecast should have been); Porteus (2002), ch. 1.
+
+    Examples
+    --------
+    >>> best_event_uplift(1000.0, [0.1, 0.5], 0.0, 0.01, 100.0, 50_000.0, 10.0, step=0.1)  # cover +50%
+    0.5
+    """
+    u = checks.number("uplift_samples", uplift_samples, low=-1).ravel()
+    grid = np.round(np.arange(np.floor(u.min() / step) * step, float(u.max()) + step, step), 10)
+    costs = event_plan_costs(baseline_peak_load, grid, u, headroom, usd_per_load_hour, provisioned_hours,
+                             brownout_usd_per_hour, hours_at_risk)["total_usd"]
+    return float(grid[int(np.argmin(np.atleast_1d(costs)))])
+
+
+def triangular_quantiles(low: float, mode: float, high: float, n: int) -> np.ndarray:
+    """``n`` evenly spaced quantiles of a triangular distribution: a deterministic sample of it.
+
+    Examples
+    --------
+    >>> triangular_quantiles(0.0, 0.5, 1.0, 3).round(4).tolist()  # quantiles 1/6, 1/2, 5/6
+    [0.2887, 0.5, 0.7113]
+    """
+    return stats.triang.ppf((np.arange(n) + 0.5) / n, (mode - low) / (high - low) if high > low else 0.5,
+                            loc=low, scale=high - low) if high > low else np.full(n, float(low))
+
+
+def rearchitecture_runway_months(load_now, growth_rate_per_month, max_load, lead_time_months):
+    """Months left before a re-architecture must start: the limit's crossing month minus the lead time.
+
+    Notes
+    -----
+    :math:`w = (m^* - 1) - \\ell` with :math:`m^*` the fractional crossing month (`crossing_month`):
+    months from now (the start of month 1) to the crossing, less the months the work takes. At or below 0:
+    start now (or it is already late).
+
+    References
+    ----------
+    Seed section IV.4 ("re-architecture happens before the cliff is hit").
+
+    Examples
+    --------
+    >>> round(rearchitecture_runway_months(50_000, 0.10, 100_000, 6), 4)  # ln 2 / ln 1.1 = 7.2725, less 6
+    1.2725
+    """
+    return checks.out(crossing_month(load_now, growth_rate_per_month, max_load) - 1
+                      - checks.number("lead_time_months", lead_time_months, low=0))
+
+
+def percentile_paths(draws, q=(10, 50, 90)) -> pd.DataFrame:
+    """P10/P50/P90 over draws, month by month (draws by month; extra axes pooled into the month).
+
+    Examples
+    --------
+    >>> percentile_paths(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))["p50"].tolist()
+    [3.0, 4.0]
+    """
+    d = checks.floats("draws", draws)
+    d = d.reshape(d.shape[0], d.shape[1], -1).transpose(0, 2, 1).reshape(-1, d.shape[1])
+    p = np.percentile(d, q, axis=0)
+    return pd.DataFrame({"month": np.arange(1, d.shape[1] + 1), "p10": p[0], "p50": p[1], "p90": p[2]})
+
+
+def first_month_at_or_above(path, level):
+    """First month (1-based) in which a path is at or above a level, else `costlib.timing.NEVER`.
+
+    Examples
+    --------
+    >>> first_month_at_or_above([-0.2, 0.0, 0.1], 0.0), first_month_at_or_above([-1.0], 0.0) is None
+    (2, True)
+    """
+    p = checks.floats("path", path)
+    hit = np.nonzero(p >= float(level) - _EPS)[0]
+    return timing.NEVER if hit.size == 0 else int(hit[0]) + 1
+
+
+def total_over_term(usd_per_unit_hour_period, term_months):
+    """A per-hour expected cost over a term in months: x 730 hours x months.
+
+    Examples
+    --------
+    >>> total_over_term(1.0, 12)
+    8760.0
+    """
+    return checks.out(checks.floats("usd", usd_per_unit_hour_period) * HOURS_PER_MONTH * float(term_months))
+
+
+def usd_per_load_month(usd_per_unit_month, capacity_per_unit):
+    """Cost of capacity per unit of load a month: the unit's price over the load it serves.
+
+    Examples
+    --------
+    >>> usd_per_load_month(500.0, 1_000.0)
+    0.5
+    """
+    return checks.out(checks.number("usd_per_unit_month", usd_per_unit_month, low=0)
+                      / checks.number("capacity_per_unit", capacity_per_unit, low=0, low_strict=True))
+
+
+def shortfall_usd_per_unit(on_demand_usd_per_unit, premium):
+    """Price of usage above a commitment: on demand, or at a premium when capacity is scarce (throttled,
+    bought on a spot market): ``on_demand x (1 + premium)``.
+
+    Examples
+    --------
+    >>> shortfall_usd_per_unit(2.0, 0.5)
+    3.0
+    """
+    return checks.out(checks.number("on_demand_usd_per_unit", on_demand_usd_per_unit, low=0)
+                      * (1 + checks.number("premium", premium, low=0)))
+
+
+def committed_usd_per_month(units, on_demand_usd_per_unit_hour, discount):
+    """What a committed fleet costs a month: units x on-demand hourly rate x (1 - discount) x 730 hours.
+
+    Examples
+    --------
+    >>> committed_usd_per_month(100, 1.0, 0.3)  # 100 x 0.7 x 730
+    51100.0
+    """
+    return checks.out(checks.number("units", units, low=0) * checks.number("on_demand_usd_per_unit_hour",
+                      on_demand_usd_per_unit_hour, low=0) * (1 - checks.number("discount", discount, low=0, high=1))
+                      * HOURS_PER_MONTH)
+
+
+def migration_start_month(volume_now, growth_rate_per_month, threshold, lead_time_months=0.0):
+    """The (fractional) month a volume-triggered migration takes effect: the threshold's crossing month
+    (`crossing_month`) plus the months the migration takes.
+
+    Examples
+    --------
+    >>> round(migration_start_month(2e6, 0.15, 1e7, 2.0), 4)  # 1 + ln 5 / ln 1.15 + 2
+    14.5156
+    """
+    return checks.out(crossing_month(volume_now, growth_rate_per_month, threshold)
+                      + checks.number("lead_time_months", lead_time_months, low=0))
+
+
+def cliff_multiple(tiers: Sequence[dict]) -> float:
+    """Cost one unit of load past the first limit over cost at it: the size of the step.
+
+    Examples
+    --------
+    >>> tiers = [{"max_load": 100_000, "capacity_per_unit": 100_000, "usd_per_unit_month": 20_000},
+    ...          {"max_load": None, "capacity_per_unit": 25_000, "usd_per_unit_month": 5_000,
+    ...           "overhead_multiple": 3.0}]
+    >>> cliff_multiple(tiers)  # 75,000 / 20,000
+    3.75
+    """
+    limit = float(tiers[0]["max_load"])
+    at = tier_costs([limit, limit + max(1.0, limit * 1e-6)], tiers)["cost_usd_per_month"]
+    return float(at[1] / at[0]) if at[0] > 0 else float("nan")
+
+
+def first_month_below_after(path, level, after_month):
+    """First month after ``after_month`` in which a path falls below a level again (the margin falling
+    back), else `costlib.timing.NEVER`; NEVER too when ``after_month`` is NEVER.
+
+    Examples
+    --------
+    >>> first_month_below_after([-0.2, 0.1, 0.05, -0.01], 0.0, 2), first_month_below_after([0.1], 0.0, 1) is None
+    (4, True)
+    """
+    if after_month is None:
+        return timing.NEVER
+    p = checks.floats("path", path)
+    start = int(after_month)
+    below = np.nonzero(p[start:] < float(level) - _EPS)[0]
+    return timing.NEVER if below.size == 0 else int(below[0]) + start + 1
