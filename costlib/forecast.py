@@ -34,7 +34,7 @@ __all__ = [
     "event_plan_costs", "best_event_uplift", "triangular_quantiles", "rearchitecture_runway_months",
     "percentile_paths", "first_month_at_or_above", "total_over_term", "usd_per_load_month",
     "shortfall_usd_per_unit", "committed_usd_per_month", "migration_start_month", "cliff_multiple",
-    "first_month_below_after",
+    "first_month_below_after", "peak_month",
 ]
 
 _EPS = 1e-9
@@ -448,9 +448,10 @@ def cliff_calendar(limits: Sequence[dict], p50_path, p90_path, horizon_months: i
         rows.append({"limit": lim["name"], "max_load": float(lim["max_load"]), "lead_time_months": lead,
                      "p50_crossing_month": m50, "p90_crossing_month": m90, "start_by_month": start,
                      "late": bool(m90 is not None and m90 - lead < 1)})
-    return pd.DataFrame(rows, columns=["limit", "max_load", "lead_time_months", "p50_crossing_month",
-                                       "p90_crossing_month", "start_by_month", "late"]).astype(
-        {"p50_crossing_month": object, "p90_crossing_month": object, "start_by_month": object})
+    columns = ["limit", "max_load", "lead_time_months", "p50_crossing_month", "p90_crossing_month",
+               "start_by_month", "late"]
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object if "month" in c and c != "lead_time_months"
+                                      else None) for c in columns})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1659,3 +1660,16 @@ def first_month_below_after(path, level, after_month):
     start = int(after_month)
     below = np.nonzero(p[start:] < float(level) - _EPS)[0]
     return timing.NEVER if below.size == 0 else int(below[0]) + start + 1
+
+
+def peak_month(path) -> tuple[float, int]:
+    """The largest value of a monthly path and its month (the first, on a tie).
+
+    Examples
+    --------
+    >>> peak_month([3.0, 7.0, 5.0, 7.0])
+    (7.0, 2)
+    """
+    p = checks.floats("path", path)
+    i = int(np.argmax(p))
+    return float(p[i]), i + 1

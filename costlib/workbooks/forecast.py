@@ -63,6 +63,10 @@ FIGURES = (
     contract.Figure("capacity_units_p90_month_{m}", "Capacity needed in month {m}, P90 (units)", "count",
                     "units for the 90th-percentile demand: what to order if running out is costly",
                     _F + "demand_paths"),
+    contract.Figure("peak_capacity_units", "Most capacity needed in any month (units)", "count",
+                    "the month of the largest peak with events and headroom, at the base inputs", _F + "peak_month"),
+    contract.Figure("peak_capacity_month", "Month of the most capacity", "month",
+                    "when that capacity must be in place (events pre-provisioned)", _F + "peak_month"),
     contract.Figure("peak_to_average_ratio", "Peak over average load", "multiple",
                     "capacity is bought for the peak (stated, or from the hourly shape)", _F + "peak_to_average_ratio"),
     contract.Figure("event_capacity_usd", "Inorganic events: extra capacity", "usd",
@@ -853,6 +857,8 @@ def _demand(p: Params) -> dict:
                 f"capacity_units_p50_month_{h}": float(units_band["p50"].iloc[-1]),
                 f"capacity_units_p90_month_{h}": float(units_band["p90"].iloc[-1]),
                 "peak_to_average_ratio": float(base["peak_to_average_ratio"])}
+    top_units, top_month = fc.peak_month(paths["units"])
+    headline.update({"peak_capacity_units": top_units, "peak_capacity_month": top_month})
     if d.events:
         headline["event_capacity_usd"] = float(table["event_usd_per_month"].sum())
     if d.budget_usd_per_month is not None:
@@ -1165,8 +1171,10 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         else:
             out.append(contract.Decision(
                 f"Capacity to have in place by month {hz}",
-                f"{_count(h[f'capacity_units_p90_month_{hz}'])} {unit}s (P90 demand)",
-                (f"capacity_units_p90_month_{hz}", f"capacity_units_p50_month_{hz}",
+                f"{h[f'capacity_units_p90_month_{hz}']:,.0f} {unit}s (P90 demand)"
+                + (f"; {h['peak_capacity_units']:,.0f} in month {h['peak_capacity_month']} for the event"
+                   if d.events and h["peak_capacity_month"] != hz else ""),
+                (f"capacity_units_p90_month_{hz}", f"capacity_units_p50_month_{hz}", "peak_capacity_units",
                  f"capacity_cost_usd_per_month_month_{hz}"), "", None))
         if "buffer" in s["demand"]:
             b = s["demand"]["buffer"]
@@ -1189,9 +1197,9 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         ans = a.answers["cliff"]
         start = h["rearchitecture_start_by_month"]
         hz = p.cliffs.horizon_months
-        verdict = ("start now" if start == 1 else f"start by month {start}") if start is not None else \
+        verdict = ("start now" if start == 1 else f"start by month {int(start)}") if start is not None else \
             f"no limit within {hz} months"
-        out.append(contract.Decision(f"When to start re-architecting off {p.cliffs.tiers[0].name}", verdict,
+        out.append(contract.Decision(f"When to start re-architecting off the {p.cliffs.tiers[0].name.replace('_', ' ')}", verdict,
                                      ("rearchitecture_start_by_month", "first_limit_p90_month",
                                       "runway_before_rearchitecture_months"), _flips_words(ans),
                                      ans.assessment.agreement(
@@ -1200,7 +1208,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         c = p.commitment
         out.append(contract.Decision(
             f"How much to commit for {c.term_months} months",
-            f"commit {_count(h['commitment_units'])} {c.unit_name.replace('_', ' ')}s",
+            f"commit {h['commitment_units']:,.0f} {c.unit_name.replace('_', ' ')}s",
             ("commitment_units", "commitment_savings_usd", "commitment_utilization", "commitment_coverage"),
             f"the discount moves (the commitment is the demand quantile equal to the discount, "
             f"{_pct(c.discount)} now)", None))
@@ -1296,8 +1304,11 @@ def recommendation(a: Analysis) -> str:
         c, cal = p.cliffs, s["cliff"]["calendar"]
         parts = []
         for _, r in cal.iterrows():
-            parts.append(f"{r['limit'].replace('_', ' ')} at {_count(r['max_load'])} {c.load_name.replace('_', ' ')}: "
-                         f"P50 crosses in {_month(r['p50_crossing_month'], c.horizon_months)}, P90 in "
+            what = f"{r['limit'].replace('_', ' ')} at {_count(r['max_load'])} {c.load_name.replace('_', ' ')}"
+            if r["p90_crossing_month"] is None:
+                parts.append(f"{what}: not reached within {c.horizon_months} months, even at P90")
+                continue
+            parts.append(f"{what}: P50 crosses in {_month(r['p50_crossing_month'], c.horizon_months)}, P90 in "
                          f"{_month(r['p90_crossing_month'], c.horizon_months)}; with {r['lead_time_months']} months "
                          f"of work, start by {_month(r['start_by_month'], c.horizon_months)}"
                          + (" (already late)" if r["late"] else ""))
@@ -1318,7 +1329,7 @@ def recommendation(a: Analysis) -> str:
         if "generation" in x:
             g = c.new_generation
             be = h["switch_break_even_remaining_months"]
-            lines.append(f"**{report.escape(g.name)}.** With {g.remaining_commitment_months:g} committed months left, "
+            lines.append(f"**New hardware: {report.escape(g.name)}.** With {g.remaining_commitment_months:g} committed months left, "
                          f"switching costs {_usd(abs(h['switch_minus_sweat_usd']))} "
                          f"{'less' if h['switch_minus_sweat_usd'] < 0 else 'more'} than sweating over "
                          f"{g.horizon_months} months"
@@ -1338,9 +1349,14 @@ def recommendation(a: Analysis) -> str:
                          f"month {h['month_margin_falls_back']}. The levers cut the level once; only fixing what makes "
                          "cost per dollar of revenue grow (usage per query, model size, the GPU mix) holds the margin.")
         if "worst_slip_lever" in h:
+            worst = x["slips"].set_index("lever").loc[h["worst_slip_lever"]]
+            delayed = h["month_margin_positive_if_worst_slips"] != h["month_margin_positive"]
             lines.append(f"If **{h['worst_slip_lever'].replace('_', ' ')}** slips {g.slip_months:g} months the margin "
-                         f"turns positive in {_month(h['month_margin_positive_if_worst_slips'], g.horizon_months)}: "
-                         "track it as the critical dependency.")
+                         f"turns positive in {_month(h['month_margin_positive_if_worst_slips'], g.horizon_months)}"
+                         + (" instead of " + _month(h["month_margin_positive"], g.horizon_months)
+                            + ": track it as the critical dependency." if delayed else
+                            f" all the same (month {month}'s margin {_pct(worst[f'margin_at_month_{month}'])}): no "
+                            f"single slip of {g.slip_months:g} months moves the month the margin turns."))
     if "projects" in s:
         for _, r in s["projects"]["table"].iterrows():
             lines.append(f"**{r['project'].replace('_', ' ')}.** {_usd(r['project_cost_usd'])} of engineering for "
