@@ -588,7 +588,8 @@ def mase(actual, forecast, training, period: int) -> float:
     Returns
     -------
     float
-        Below 1: better than the seasonal-naive method in-sample.
+        Below 1: better than the seasonal-naive method in-sample. A training series that repeats exactly
+        (zero scale) gives 0 for a perfect forecast and inf otherwise.
 
     Notes
     -----
@@ -606,9 +607,12 @@ def mase(actual, forecast, training, period: int) -> float:
     """
     a, f, y = checks.floats("actual", actual), checks.floats("forecast", forecast), checks.floats("training", training)
     s = checks.whole("period", period, 1)
+    require(y.size > s, "training", f"{y.size} values", f"expected more than one season ({s}) of values")
     scale = float(np.mean(np.abs(y[s:] - y[:-s])))
-    require(scale > 0, "training", "a series", "expected a series that changes from season to season")
-    return float(np.mean(np.abs(a - f)) / scale)
+    err = float(np.mean(np.abs(a - f)))
+    if scale == 0:  # a series that repeats exactly: a perfect forecast scores 0, any error is infinitely worse
+        return 0.0 if err == 0 else math.inf
+    return err / scale
 
 
 def backtest(history, period: int, holdout_months: int) -> pd.DataFrame:

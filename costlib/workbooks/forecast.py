@@ -58,12 +58,12 @@ FIGURES = (
                     "90th percentile over the Monte Carlo draws", _A),
     contract.Figure("capacity_cost_usd_per_month_month_{m}", "Capacity cost in month {m}", "usd_per_month",
                     "whole units for the peak with headroom, at the base inputs", _F + "demand_paths"),
-    contract.Figure("capacity_units_p50_month_{m}", "Capacity needed in month {m}, P50 (units)", "count",
+    contract.Figure("capacity_units_p50_month_{m}", "Capacity needed in month {m}, P50 (units)", "number",
                     "units of capacity for the peak with headroom, median draw", _F + "demand_paths"),
-    contract.Figure("capacity_units_p90_month_{m}", "Capacity needed in month {m}, P90 (units)", "count",
+    contract.Figure("capacity_units_p90_month_{m}", "Capacity needed in month {m}, P90 (units)", "number",
                     "units for the 90th-percentile demand: what to order if running out is costly",
                     _F + "demand_paths"),
-    contract.Figure("peak_capacity_units", "Most capacity needed in any month (units)", "count",
+    contract.Figure("peak_capacity_units", "Most capacity needed in any month (units)", "number",
                     "the month of the largest peak with events and headroom, at the base inputs", _F + "peak_month"),
     contract.Figure("peak_capacity_month", "Month of the most capacity", "month",
                     "when that capacity must be in place (events pre-provisioned)", _F + "peak_month"),
@@ -116,7 +116,7 @@ FIGURES = (
     contract.Figure("cost_cliff_multiple", "Cost just past the limit over cost at it", "multiple",
                     "the step: ceil units on the next architecture with its overhead", _F + "tier_costs"),
     # commitment
-    contract.Figure("commitment_units", "Commitment that minimises expected cost (units)", "count",
+    contract.Figure("commitment_units", "Commitment that minimises expected cost (units)", "number",
                     "the newsvendor optimum: the demand quantile equal to the discount",
                     _F + "newsvendor_commitment"),
     contract.Figure("commitment_quantile", "Demand quantile committed to", "probability",
@@ -144,10 +144,10 @@ FIGURES = (
                     _F + "generation_switch"),
     # glide path
     contract.Figure("gross_margin_now", "Gross margin now", "share", "month 1, before any lever", _F + "glide_path"),
-    contract.Figure("gross_margin_at_month_{m}", "Gross margin in month {m}", "share",
-                    "with every lever and the migration, at the base inputs", _F + "glide_path"),
     contract.Figure("gross_margin_at_month_{m}_p10", "Gross margin in month {m}, P10", "share",
                     "10th percentile over the Monte Carlo draws", _A),
+    contract.Figure("gross_margin_at_month_{m}", "Gross margin in month {m}", "share",
+                    "with every lever and the migration, at the base inputs", _F + "glide_path"),
     contract.Figure("month_margin_positive", "Gross margin turns positive", "month",
                     "first month at or above zero", _F + "first_month_at_or_above"),
     contract.Figure("month_margin_reaches_target", "Gross margin reaches the target", "month",
@@ -728,10 +728,13 @@ def default_ranges(p: Params, name: str, base: dict) -> dict[str, tuple[float, f
     return ranges
 
 
-def flip_bounds(name: str, base: dict) -> dict[str, tuple[float, float]]:
+def flip_bounds(p: Params, name: str, base: dict) -> dict[str, tuple[float, float]]:
     """Where each input's flip value is searched: from 0 (or 1 for months) to 10 times its base; rates to 1.
-    Inputs whose effect is a step (a share of draws, a whole unit) are left out: they have no tie point."""
+    Inputs whose effect is a step (a share of draws, a whole unit) are left out: they have no tie point; so is
+    the demand's cost when no budget is stated (nothing to flip)."""
     out = {}
+    if name == "demand" and p.demand.budget_usd_per_month is None:
+        return out
     for k, v in base.items():
         v = float(v)
         if name in ("demand", "event") and k in ("uplift_high", "baseline_peak_load", "usage_per_dau", "dau_now",
@@ -804,7 +807,7 @@ def _assess(p: Params, name: str, draws: bool = True) -> contract.Answer:
     model, curve, base = _models(p)[name]
     ranges = default_ranges(p, name, base)
     sampled = ranges if draws else {}
-    a = uncertainty.assess(model, base, ranges, flip_bounds=flip_bounds(name, base), target=_target_of(p, name),
+    a = uncertainty.assess(model, base, ranges, flip_bounds=flip_bounds(p, name, base), target=_target_of(p, name),
                            sampled=sampled, curve=curve if draws else None, draws_from="model",
                            n=p.monte_carlo_draws, seed=p.seed)
     return contract.Answer(name, _figure_of(p, name), model, base, _target_of(p, name), a)
@@ -813,9 +816,10 @@ def _assess(p: Params, name: str, draws: bool = True) -> contract.Answer:
 def analyse(p: Params) -> Analysis:
     """Compute every table, figure and sentence of workbook 04 for scenario ``p``."""
     headline, sections, answers = {}, {}, {}
-    builders = (("demand", p.demand, _demand), ("history", p.history, _history), ("event", p.event_review, _event),
-                ("cliff", p.cliffs, _cliffs), ("commitment", p.commitment, _commitment), ("glide", p.glide, _glide),
-                ("projects", p.projects, _projects), ("jevons", p.jevons, _jevons))
+    # the scenario's own question first (the post-mortem, the cliff, the commitment...), the demand after
+    builders = (("event", p.event_review, _event), ("cliff", p.cliffs, _cliffs), ("commitment", p.commitment, _commitment),
+                ("history", p.history, _history), ("glide", p.glide, _glide), ("projects", p.projects, _projects),
+                ("jevons", p.jevons, _jevons), ("demand", p.demand, _demand))
     for name, present, build in builders:
         if present is None:
             continue
@@ -842,7 +846,7 @@ def _demand(p: Params) -> dict:
                               d.headroom, h, 1.0, 1.0, d.capacity_per_unit, d.usd_per_unit_month)
     table = pd.DataFrame({"month": np.arange(1, h + 1), "dau": paths["dau"], "average_load": paths["average_load"],
                           "organic_peak_load": paths["organic_peak_load"], "peak_load": paths["peak_load"],
-                          "capacity_load": paths["capacity_load"], "units": paths["units"],
+                          "capacity_load": paths["capacity_load"], "units": paths["units"].astype(int),
                           "cost_usd_per_month": paths["cost_usd_per_month"],
                           "event_usd_per_month": paths["cost_usd_per_month"] - organic["cost_usd_per_month"]})
     # the band of the cost (draws of growth, usage, ratio and price); units from the same draws
@@ -1386,8 +1390,10 @@ def chart_demand(a: Analysis):
 
     s = a.sections["demand"]
     d = a.params.demand
-    t = s["table"].melt(id_vars="month", value_vars=["average_load", "organic_peak_load", "peak_load", "capacity_load"],
-                        var_name="series", value_name="load")
+    names = {"average_load": "average", "organic_peak_load": "peak (organic)", "peak_load": "peak with events",
+             "capacity_load": "provisioned (headroom, lead time)"}
+    t = s["table"].rename(columns=names).melt(id_vars="month", value_vars=list(names.values()), var_name="series",
+                                              value_name="load")
     return charts.lines(t, x="month", y="load", series="series", money=False,
                         title=f"Average, peak and provisioned load ({d.load_name.replace('_', ' ')})",
                         y_title=d.load_name.replace("_", " "),
@@ -1405,9 +1411,10 @@ def chart_demand_band(a: Analysis):
 def chart_buffer(a: Analysis):
     from costlib import charts
 
-    t = a.sections["demand"]["buffer"]["table"]
-    long = t.melt(id_vars="headroom", value_vars=["idle_usd", "brownout_usd", "expected_usd"], var_name="cost",
-                  value_name="usd_per_month")
+    names = {"capacity_usd": "capacity", "idle_usd": "of which idle (expected)",
+             "brownout_usd": "brownouts (expected)", "expected_usd": "capacity + brownouts"}
+    t = a.sections["demand"]["buffer"]["table"].rename(columns=names)
+    long = t.melt(id_vars="headroom", value_vars=list(names.values()), var_name="cost", value_name="usd_per_month")
     long["headroom"] = long["headroom"].map(lambda x: f"+{x:.0%}")
     return charts.lines(long, x="headroom", y="usd_per_month", series="cost", x_type="O",
                         title="Buffer size: idle capacity against brownouts", y_title="USD per month",
@@ -1445,9 +1452,10 @@ def chart_history(a: Analysis):
 def chart_event(a: Analysis):
     from costlib import charts
 
-    t = a.sections["event"]["curve"].melt(id_vars="planned_uplift", value_vars=["capacity_usd", "brownout_usd",
-                                                                                 "total_usd"],
-                                          var_name="cost", value_name="usd")
+    names = {"capacity_usd": "capacity held", "brownout_usd": "brownouts (expected)",
+             "total_usd": "capacity + brownouts"}
+    t = a.sections["event"]["curve"].rename(columns=names).melt(id_vars="planned_uplift", value_vars=list(names.values()),
+                                                                var_name="cost", value_name="usd")
     t["planned_uplift"] = t["planned_uplift"].map(lambda v: f"+{v:.0%}")
     return charts.lines(t, x="planned_uplift", y="usd", series="cost", x_type="O",
                         title="What to plan the event for: expected cost by planned uplift", y_title="USD",
@@ -1502,8 +1510,8 @@ def chart_glide(a: Analysis):
     from costlib import charts
 
     x = a.sections["glide"]
-    t = x["table"].melt(id_vars="month", value_vars=["margin_without_levers", "gross_margin"], var_name="series",
-                        value_name="margin")
+    t = x["table"].rename(columns={"margin_without_levers": "without levers", "gross_margin": "with the levers"}).melt(
+        id_vars="month", value_vars=["without levers", "with the levers"], var_name="series", value_name="margin")
     return charts.lines(t, x="month", y="margin", series="series", money=False,
                         title="Glide path: gross margin month by month", y_title="gross margin",
                         subtitle=[f"Target {_pct(a.params.glide.target_gross_margin)}; positive in "
