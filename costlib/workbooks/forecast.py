@@ -87,9 +87,9 @@ FIGURES = (
                     "mean absolute scaled error (below 1 beats seasonal-naive in-sample)", _F + "mase"),
     contract.Figure("mase_seasonal_naive", "Backtest MASE, seasonal naive", "number",
                     "the benchmark's error on the same months", _F + "mase"),
-    contract.Figure("statistical_forecast_p50_month_{m}", "Statistical forecast, month {m} ahead (P50)", "count",
+    contract.Figure("statistical_forecast_p50_month_{m}", "Statistical forecast, month {m} ahead (P50)", "number",
                     "the chosen model's median", _F + "seasonal_trend_forecast"),
-    contract.Figure("driver_forecast_month_{m}", "Driver-based forecast, month {m} ahead", "count",
+    contract.Figure("driver_forecast_month_{m}", "Driver-based forecast, month {m} ahead", "number",
                     "the scenario's growth assumption, for comparison", _F + "growth_path"),
     # event review
     contract.Figure("event_plan_at_forecast_minus_plan_high_usd", "Plan at the forecast minus plan for the high case",
@@ -999,6 +999,9 @@ def _commitment(p: Params) -> dict:
     r10 = fc.commitment_regret(level, p10_path, rate, c.discount, short)
     r90 = fc.commitment_regret(level, p90_path, rate, c.discount, short)
     ladder = fc.tranche_ladder(d, c.discount, c.tranche_months, rate, short)
+    ladder["ladder_over_term_usd"] = fc.total_over_term(ladder["expected_usd"].to_numpy(), c.term_months)
+    ladder["single_level_over_term_usd"] = fc.total_over_term(ladder["single_commitment_usd"].to_numpy(),
+                                                              c.term_months)
     term = c.term_months
     t = fc.total_over_term
     p50_level = fc.newsvendor_commitment(d, 0.5)
@@ -1028,7 +1031,7 @@ def _commitment(p: Params) -> dict:
         g = c.new_generation
         res = fc.generation_switch(gen.base["committed_usd_per_month"], g.remaining_commitment_months, g.cost_ratio,
                                    g.migration_usd, g.exit_share_of_remaining, g.horizon_months, int(g.available_month))
-        months = np.arange(0, 61)
+        months = np.arange(0, 49)
         sweep = fc.generation_switch(gen.base["committed_usd_per_month"], months.astype(float), g.cost_ratio,
                                      g.migration_usd, g.exit_share_of_remaining, g.horizon_months,
                                      int(g.available_month))
@@ -1163,31 +1166,6 @@ def _month(m, horizon) -> str:
 def decisions(a: Analysis) -> list[contract.Decision]:
     """The verdicts as records, one per section the scenario holds."""
     p, h, s, out = a.params, a.headline, a.sections, []
-    if "demand" in s:
-        d, hz, ans = p.demand, s["demand"]["horizon"], a.answers["demand"]
-        unit = d.unit_name.replace("_", " ")
-        if d.budget_usd_per_month is not None:
-            over = h[f"capacity_cost_usd_per_month_month_{hz}"] > d.budget_usd_per_month
-            out.append(contract.Decision(
-                f"Does month {hz}'s capacity fit the budget", "over budget" if over else "within budget",
-                (f"capacity_cost_usd_per_month_month_{hz}", "budget_usd_per_month", "capacity_cost_p90_usd_per_month"),
-                _flips_words(ans), ans.assessment.agreement(verdict_below_target=not over)))
-        else:
-            out.append(contract.Decision(
-                f"Capacity to have in place by month {hz}",
-                f"{h[f'capacity_units_p90_month_{hz}']:,.0f} {unit}s (P90 demand)"
-                + (f"; {h['peak_capacity_units']:,.0f} in month {h['peak_capacity_month']} for the event"
-                   if d.events and h["peak_capacity_month"] != hz else ""),
-                (f"capacity_units_p90_month_{hz}", f"capacity_units_p50_month_{hz}", "peak_capacity_units",
-                 f"capacity_cost_usd_per_month_month_{hz}"), "", None))
-        if "buffer" in s["demand"]:
-            b = s["demand"]["buffer"]
-            out.append(contract.Decision("Headroom to plan with", f"+{b['best']:.0%}",
-                                         ("best_headroom", "brownout_probability_at_planned_headroom",
-                                          "buffer_saving_usd_per_month"), "", None))
-    if "history" in s:
-        out.append(contract.Decision("Statistical baseline to trust", h["baseline_model"],
-                                     ("mase_seasonal_trend", "mase_seasonal_naive"), "", None))
     if "event" in s:
         ans = a.answers["event"]
         higher = h["event_plan_at_forecast_minus_plan_high_usd"] > 0
@@ -1223,6 +1201,9 @@ def decisions(a: Analysis) -> list[contract.Decision]:
                 f"Switch to {report.escape(c.new_generation.name)} or sweat the committed assets",
                 "switch" if switch else "sweat", ("switch_minus_sweat_usd", "switch_break_even_remaining_months"),
                 _flips_words(ans), ans.assessment.agreement(verdict_below_target=switch)))
+    if "history" in s:
+        out.append(contract.Decision("Statistical baseline to trust", h["baseline_model"],
+                                     ("mase_seasonal_trend", "mase_seasonal_naive"), "", None))
     if "glide" in s:
         g, ans = p.glide, a.answers["glide"]
         month = s["glide"]["month"]
@@ -1253,6 +1234,29 @@ def decisions(a: Analysis) -> list[contract.Decision]:
                                      ("total_cost_change_banked_with_demand_response", "demand_elasticity_break_even",
                                       "total_cost_change_banked"), _flips_words(dem),
                                      dem.assessment.agreement(verdict_below_target=not backfires)))
+
+    if "demand" in s:
+        d, hz, ans = p.demand, s["demand"]["horizon"], a.answers["demand"]
+        unit = d.unit_name.replace("_", " ")
+        if d.budget_usd_per_month is not None:
+            over = h[f"capacity_cost_usd_per_month_month_{hz}"] > d.budget_usd_per_month
+            out.append(contract.Decision(
+                f"Does month {hz}'s capacity fit the budget", "over budget" if over else "within budget",
+                (f"capacity_cost_usd_per_month_month_{hz}", "budget_usd_per_month", "capacity_cost_p90_usd_per_month"),
+                _flips_words(ans), ans.assessment.agreement(verdict_below_target=not over)))
+        else:
+            out.append(contract.Decision(
+                f"Capacity to have in place by month {hz}",
+                f"{h[f'capacity_units_p90_month_{hz}']:,.0f} {unit}s (P90 demand)"
+                + (f"; {h['peak_capacity_units']:,.0f} in month {h['peak_capacity_month']} for the event"
+                   if d.events and h["peak_capacity_month"] != hz else ""),
+                (f"capacity_units_p90_month_{hz}", f"capacity_units_p50_month_{hz}", "peak_capacity_units",
+                 f"capacity_cost_usd_per_month_month_{hz}"), "", None))
+        if "buffer" in s["demand"]:
+            b = s["demand"]["buffer"]
+            out.append(contract.Decision("Headroom to plan with", f"+{b['best']:.0%}",
+                                         ("best_headroom", "brownout_probability_at_planned_headroom",
+                                          "buffer_saving_usd_per_month"), "", None))
     return out
 
 
@@ -1261,37 +1265,6 @@ def recommendation(a: Analysis) -> str:
     p, h, s = a.params, a.headline, a.sections
     rows = {r["key"]: r for r in contract.figure_rows(h, FIGURES, a.horizon_months)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
-    if "demand" in s:
-        d, hz = p.demand, s["demand"]["horizon"]
-        t = s["demand"]["table"]
-        lines.append(f"**Demand.** {_count(d.dau_now)} DAU growing {_pct(d.growth_rate_per_month)} a month put an "
-                     f"average {_count(t['average_load'].iloc[-1])} {d.load_name.replace('_', ' ')} on the system in "
-                     f"month {hz}, a peak of {_count(t['peak_load'].iloc[-1])} ({h['peak_to_average_ratio']:.2f}x the "
-                     f"average): capacity is bought for the peak plus {_pct(d.headroom)} headroom, "
-                     f"{_usd(h[f'capacity_cost_usd_per_month_month_{hz}'])}/month (P10 "
-                     f"{_usd(h['capacity_cost_p10_usd_per_month'])}, P90 {_usd(h['capacity_cost_p90_usd_per_month'])}).")
-        if d.events:
-            ev = ", ".join(f"{report.escape(e.name)} (month {e.start_month}, x{e.multiplier:g}, ready "
-                           f"{e.lead_time_months} month{'s' if e.lead_time_months != 1 else ''} ahead)" for e in d.events)
-            lines.append(f"Inorganic events are planned apart from organic growth: {ev}; their pre-provisioned "
-                         f"capacity costs {_usd(h['event_capacity_usd'])} over the horizon.")
-        if "buffer" in s["demand"]:
-            b = s["demand"]["buffer"]
-            lines.append(f"**Buffer.** At {_pct(d.headroom)} headroom the chance of running out at the peak is "
-                         f"{_pct(h['brownout_probability_at_planned_headroom'])}; with a brownout hour at "
-                         f"{_usd(d.brownout_usd_per_hour)}, expected cost is lowest at **+{b['best']:.0%}** "
-                         f"({_usd(h['buffer_saving_usd_per_month'])}/month better than the plan).")
-    if "history" in s:
-        hs, x = p.history, s["history"]
-        better = "beats" if h["mase_seasonal_trend"] < h["mase_seasonal_naive"] else "does not beat"
-        lines.append(f"**Statistical baseline.** On the last {hs.holdout_months} months of "
-                     f"{report.escape(hs.series_name)} the seasonal model {better} seasonal naive (MASE "
-                     f"{h['mase_seasonal_trend']:.2f} vs {h['mase_seasonal_naive']:.2f}); the "
-                     f"{h['baseline_model'].replace('_', ' ')} forecast for {hs.horizon_months} months ahead is "
-                     f"{_count(x['forecast']['p50'].iloc[-1])} (P10 {_count(x['forecast']['p10'].iloc[-1])}, "
-                     f"P90 {_count(x['forecast']['p90'].iloc[-1])})"
-                     + (f", against {_count(x['driver'][-1])} from the driver-based growth assumption."
-                        if x["driver"] is not None else "."))
     if "event" in s:
         e = p.event_review
         lines.append(f"**{report.escape(e.event)}, priced both ways.** Planned at +{e.forecast_uplift:.0%} with "
@@ -1321,10 +1294,10 @@ def recommendation(a: Analysis) -> str:
     if "commitment" in s:
         c, x = p.commitment, s["commitment"]
         lines.append(f"**Commitment.** The newsvendor rule commits up to the demand quantile equal to the discount "
-                     f"({_pct(c.discount)}): {_count(h['commitment_units'])} {c.unit_name}s, saving "
+                     f"({_pct(c.discount)}): {h['commitment_units']:,.0f} {c.unit_name}s, saving "
                      f"{_usd(h['commitment_savings_usd'])} over {c.term_months} months against all on-demand, at "
                      f"{_pct(h['commitment_utilization'])} utilization and {_pct(h['commitment_coverage'])} coverage. "
-                     f"Committing at the median ({_count(x['p50_level'])}) would cost "
+                     f"Committing at the median ({x['p50_level']:,.0f}) would cost "
                      f"{_usd(x['p50_extra_usd'])} more in expectation. If demand comes in at P10, "
                      f"{_usd(h['shelfware_at_p10_usd'])} of it is shelfware; at P90, "
                      f"{_usd(h['on_demand_overflow_at_p90_usd'])} runs on demand. A ladder (months "
@@ -1339,6 +1312,17 @@ def recommendation(a: Analysis) -> str:
                          f"{g.horizon_months} months"
                          + (f"; switching pays when more than {be:.1f} committed months remain." if be is not None
                             else "; with the commitment owed in full it never pays before the term ends."))
+    if "history" in s:
+        hs, x = p.history, s["history"]
+        better = "beats" if h["mase_seasonal_trend"] < h["mase_seasonal_naive"] else "does not beat"
+        lines.append(f"**Statistical baseline.** On the last {hs.holdout_months} months of "
+                     f"{report.escape(hs.series_name)} the seasonal model {better} seasonal naive (MASE "
+                     f"{h['mase_seasonal_trend']:.2f} vs {h['mase_seasonal_naive']:.2f}); the "
+                     f"{h['baseline_model'].replace('_', ' ')} forecast for {hs.horizon_months} months ahead is "
+                     f"{x['forecast']['p50'].iloc[-1]:,.0f} (P10 {x['forecast']['p10'].iloc[-1]:,.0f}, "
+                     f"P90 {x['forecast']['p90'].iloc[-1]:,.0f})"
+                     + (f", against {x['driver'][-1]:,.0f} from the driver-based growth assumption."
+                        if x["driver"] is not None else "."))
     if "glide" in s:
         g, x = p.glide, s["glide"]
         month = x["month"]
@@ -1378,6 +1362,27 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(h['total_cost_change_reinvested'])}; it stays flat up to "
                      f"{h['quality_multiplier_break_even']:.2f}x. Agree up front whether gains are banked or reinvested, "
                      "and budget the demand response.")
+
+    if "demand" in s:
+        d, hz = p.demand, s["demand"]["horizon"]
+        t = s["demand"]["table"]
+        lines.append(f"**Demand.** {_count(d.dau_now)} DAU growing {_pct(d.growth_rate_per_month)} a month put an "
+                     f"average {_count(t['average_load'].iloc[-1])} {d.load_name.replace('_', ' ')} on the system in "
+                     f"month {hz}, a peak of {_count(t['peak_load'].iloc[-1])} ({h['peak_to_average_ratio']:.2f}x the "
+                     f"average): capacity is bought for the peak plus {_pct(d.headroom)} headroom, "
+                     f"{_usd(h[f'capacity_cost_usd_per_month_month_{hz}'])}/month (P10 "
+                     f"{_usd(h['capacity_cost_p10_usd_per_month'])}, P90 {_usd(h['capacity_cost_p90_usd_per_month'])}).")
+        if d.events:
+            ev = ", ".join(f"{report.escape(e.name)} (month {e.start_month}, x{e.multiplier:g}, ready "
+                           f"{e.lead_time_months} month{'s' if e.lead_time_months != 1 else ''} ahead)" for e in d.events)
+            lines.append(f"Inorganic events are planned apart from organic growth: {ev}; their pre-provisioned "
+                         f"capacity costs {_usd(h['event_capacity_usd'])} over the horizon.")
+        if "buffer" in s["demand"]:
+            b = s["demand"]["buffer"]
+            lines.append(f"**Buffer.** At {_pct(d.headroom)} headroom the chance of running out at the peak is "
+                         f"{_pct(h['brownout_probability_at_planned_headroom'])}; with a brownout hour at "
+                         f"{_usd(d.brownout_usd_per_hour)}, expected cost is lowest at **+{b['best']:.0%}** "
+                         f"({_usd(h['buffer_saving_usd_per_month'])}/month better than the plan).")
     return "\n\n".join(lines)
 
 
@@ -1440,8 +1445,7 @@ def chart_history(a: Analysis):
         rows += [{"month": n + i + 1, "series": "driver-based", "value": v} for i, v in enumerate(x["driver"])]
     frame = pd.DataFrame(rows)
     lines = charts.lines(frame, x="month", y="value", series="series", money=False, points=False,
-                         title=f"{report.escape(hs.series_name)}: history, backtest and forecast",
-                         y_title=report.escape(hs.series_name),
+                         title=f"{hs.series_name}: history, backtest and forecast", y_title=hs.series_name,
                          subtitle=[f"MASE on the held-out months: seasonal model {a.headline['mase_seasonal_trend']:.2f}, "
                                    f"seasonal naive {a.headline['mase_seasonal_naive']:.2f}; shaded: P10-P90"])
     band = x["forecast"].assign(month=n + x["forecast"]["step"])
@@ -1504,6 +1508,19 @@ def chart_commitment_band(a: Analysis):
                        title="Usage over the term: P10-P90 against the commitment",
                        y_title=f"{a.params.commitment.unit_name} in use",
                        subtitle=["Shaded: P10 to P90 of hourly usage each month; dashed: the optimum commitment"])
+
+
+def chart_generation(a: Analysis):
+    from costlib import charts
+
+    g = a.sections["commitment"]["generation"]
+    be = a.headline.get("switch_break_even_remaining_months")
+    return charts.lines(g["sweep"], x="remaining_commitment_months", y="switch_minus_sweat_usd", points=False,
+                        title="Switch minus sweat, by committed months left",
+                        y_title="switch minus sweat over the horizon (USD)", x_title="committed months left",
+                        rule_x=be, rule_label=None if be is None else f"break-even {be:.1f} months",
+                        subtitle=["Below zero switching pays: the new generation's saving over the months left "
+                                  "beats the migration and what is still owed"])
 
 
 def chart_glide(a: Analysis):
