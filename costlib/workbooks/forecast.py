@@ -166,6 +166,8 @@ FIGURES = (
                     "delayed by the slip months, one at a time", _F + "glide_path"),
     contract.Figure("month_margin_positive_if_worst_slips", "Margin turns positive if it slips", "month",
                     "with the worst lever delayed", _F + "glide_path"),
+    contract.Figure("month_target_if_worst_slips", "Margin reaches the target if it slips", "month",
+                    "with the worst lever delayed", _F + "glide_path"),
     # projects
     contract.Figure("expected_net_usd_{project}", "Expected net value of {project}", "usd",
                     "probability x countable saving over the horizon minus the engineering cost",
@@ -968,6 +970,7 @@ def _cliffs(p: Params) -> dict:
     tiers = [t.model_dump() for t in c.tiers]
     steps = pd.DataFrame({"month": band["month"], "p50_load": band["p50"], "p90_load": band["p90"],
                           **{f"p50_{k}": v for k, v in fc.tier_costs(band["p50"].to_numpy(), tiers).items()}})
+    steps["p50_units"] = steps["p50_units"].astype("Int64")
     steps["architecture"] = [c.tiers[i].name if i >= 0 else "beyond every limit" for i in steps["p50_tier"]]
     load_grid = np.linspace(0, (limits[-1]["max_load"] if len(limits) else c.load_now) * 1.15, 400)
     step_curve = pd.DataFrame({"load": load_grid, **fc.tier_costs(load_grid, tiers)})
@@ -1085,11 +1088,15 @@ def _glide(p: Params) -> dict:
         headline["migration_month"] = int(np.ceil(landed)) if np.isfinite(landed) and landed <= g.horizon_months \
             else None
     if len(slips):
-        order = slips.assign(_m=[x if x is not None else np.inf for x in slips["month_margin_positive"]],
-                             _v=slips[f"margin_at_month_{month}"]).sort_values(["_m", "_v"], ascending=[False, True])
+        never = g.horizon_months + 1  # "never" sorts after every month
+        order = slips.assign(_m=[never if x is None else x for x in slips["month_margin_positive"]],
+                             _t=[never if x is None else x for x in slips["month_reaches_target"]],
+                             _v=slips[f"margin_at_month_{month}"]).sort_values(["_m", "_t", "_v"],
+                                                                               ascending=[False, False, True])
         worst = order.iloc[0]
         headline["worst_slip_lever"] = str(worst["lever"])
         headline["month_margin_positive_if_worst_slips"] = worst["month_margin_positive"]
+        headline["month_target_if_worst_slips"] = worst["month_reaches_target"]
     return {"table": table, "waterfall": waterfall, "slips": slips, "band": answer.assessment.band, "month": month,
             "headline": headline, "answers": {"glide": answer}}
 
@@ -1338,13 +1345,21 @@ def recommendation(a: Analysis) -> str:
                          "cost per dollar of revenue grow (usage per query, model size, the GPU mix) holds the margin.")
         if "worst_slip_lever" in h:
             worst = x["slips"].set_index("lever").loc[h["worst_slip_lever"]]
-            delayed = h["month_margin_positive_if_worst_slips"] != h["month_margin_positive"]
-            lines.append(f"If **{h['worst_slip_lever'].replace('_', ' ')}** slips {g.slip_months:g} months the margin "
-                         f"turns positive in {_month(h['month_margin_positive_if_worst_slips'], g.horizon_months)}"
-                         + (" instead of " + _month(h["month_margin_positive"], g.horizon_months)
-                            + ": track it as the critical dependency." if delayed else
-                            f" all the same (month {month}'s margin {_pct(worst[f'margin_at_month_{month}'])}): no "
-                            f"single slip of {g.slip_months:g} months moves the month the margin turns."))
+            hz = g.horizon_months
+            turns = h["month_margin_positive_if_worst_slips"] != h["month_margin_positive"]
+            target = h["month_target_if_worst_slips"] != h["month_margin_reaches_target"]
+            lever = h["worst_slip_lever"].replace("_", " ")
+            if turns or target:
+                lines.append(f"**{lever[0].upper()}{lever[1:]} is the critical dependency:** if it slips "
+                             f"{g.slip_months:g} months the margin turns positive in "
+                             f"{_month(h['month_margin_positive_if_worst_slips'], hz)} (plan: "
+                             f"{_month(h['month_margin_positive'], hz)}) and reaches the target in "
+                             f"{_month(h['month_target_if_worst_slips'], hz)} (plan: "
+                             f"{_month(h['month_margin_reaches_target'], hz)}). Track it.")
+            else:
+                lines.append(f"No single lever slipping {g.slip_months:g} months moves the month the margin turns "
+                             f"or reaches the target; the worst, {lever}, leaves month {month} at "
+                             f"{_pct(worst[f'margin_at_month_{month}'])}.")
     if "projects" in s:
         for _, r in s["projects"]["table"].iterrows():
             lines.append(f"**{r['project'].replace('_', ' ')}.** {_usd(r['project_cost_usd'])} of engineering for "
@@ -1465,6 +1480,15 @@ def chart_event(a: Analysis):
                         title="What to plan the event for: expected cost by planned uplift", y_title="USD",
                         x_title="uplift planned for",
                         subtitle=[f"Least expected cost at +{a.sections['event']['best']:.0%} over the stated range"])
+
+
+def calendar_view(a: Analysis) -> pd.DataFrame:
+    """The cliff calendar for people: months in words ("month 13", "not within 36 months")."""
+    c, cal = a.params.cliffs, a.sections["cliff"]["calendar"].copy()
+    for col in ("p50_crossing_month", "p90_crossing_month", "start_by_month"):
+        cal[col] = [timing.month_text(m, c.horizon_months).replace("never", "not") for m in cal[col]]
+    cal["late"] = cal["late"].map({True: "yes", False: "no"})
+    return cal
 
 
 def chart_cliffs(a: Analysis):
