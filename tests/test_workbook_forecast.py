@@ -212,9 +212,11 @@ def test_engineer_payback_pair():
 
 
 def test_encoding_jevons():
-    """20% cheaper: banked -20%; 4K at 1.6x: 0.8 x 1.6 = 1.28, +28%, flat at 1 / 0.8 = 1.25x; banked with
+    """$0.004 a minute, 20% cheaper: $0.0032 banked, x 1.6 for 4K = $0.00512. Banked -20%; 4K at 1.6x: 0.8 x 1.6 = 1.28, +28%, flat at 1 / 0.8 = 1.25x; banked with
     elasticity 1.2: 0.8^(1 - 1.2) = 1.0456, +4.56%, flat at elasticity 1."""
     h = _analyse("encoding_jevons").headline
+    assert h["unit_cost_usd_banked"] == pytest.approx(0.004 * 0.8)
+    assert h["unit_cost_usd_reinvested"] == pytest.approx(0.004 * 0.8 * 1.6)
     assert h["total_cost_change_banked"] == pytest.approx(-0.2)
     assert h["total_cost_change_reinvested"] == pytest.approx(0.28)
     assert h["quality_multiplier_break_even"] == pytest.approx(1.25)

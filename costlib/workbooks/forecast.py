@@ -177,8 +177,10 @@ FIGURES = (
     contract.Figure("roi_multiple_{project}", "Expected return on {project}", "multiple",
                     "expected saving over the horizon per dollar of engineering", _F + "optimization_payback"),
     # jevons
-    contract.Figure("unit_cost_change_reinvested", "Unit cost change, reinvested", "share",
-                    "efficiency gain times the reinvested quality's cost", _F + "jevons"),
+    contract.Figure("unit_cost_usd_banked", "Unit cost after the gain, banked", "usd_per_unit",
+                    "today's unit cost x (1 - gain)", _F + "jevons"),
+    contract.Figure("unit_cost_usd_reinvested", "Unit cost after the gain, reinvested in quality", "usd_per_unit",
+                    "today's unit cost x (1 - gain) x the quality's cost multiple", _F + "jevons"),
     contract.Figure("total_cost_change_banked", "Total cost change, banked", "share",
                     "the gain saved, volume unchanged", _F + "jevons"),
     contract.Figure("total_cost_change_reinvested", "Total cost change, reinvested", "share",
@@ -1144,8 +1146,8 @@ def _jevons(p: Params) -> dict:
             if j.efficiency_gain > 0 else float("nan")
     except uncertainty.GoalSeekError:
         eps = float("nan")
-    # with no demand response the total changes as the unit cost does
-    headline = {"unit_cost_change_reinvested": float(answer.model(**answer.base)),
+    headline = {"unit_cost_usd_banked": float(cases["unit_cost_usd"].iloc[1]),
+                "unit_cost_usd_reinvested": float(cases["unit_cost_usd"].iloc[3]),
                 "total_cost_change_banked": float(cases["total_change"].iloc[1]),
                 "total_cost_change_banked_with_demand_response": float(demand.model(**demand.base)),
                 "total_cost_change_reinvested": float(answer.model(**answer.base)),
@@ -1362,11 +1364,13 @@ def recommendation(a: Analysis) -> str:
                              f"{_pct(worst[f'margin_at_month_{month}'])}.")
     if "projects" in s:
         for _, r in s["projects"]["table"].iterrows():
-            lines.append(f"**{r['project'].replace('_', ' ')}.** {_usd(r['project_cost_usd'])} of engineering for "
+            name = r["project"].replace("_", " ")
+            paid = (f"pays back in month {r['payback_month']}" if r["payback_month"] is not None
+                    else f"does not pay back within {a.horizon_months} months")
+            lines.append(f"**{name[0].upper()}{name[1:]}.** {_usd(r['project_cost_usd'])} of engineering for "
                          f"{_usd(r['saving_usd_per_month'])}/month ({_usd(r['countable_saving_usd_per_month'])} "
                          f"countable, {_pct(r['probability_of_success'])} likely): expected net "
-                         f"{_usd(r['expected_net_usd'])}, payback in "
-                         f"{_month(r['payback_month'], a.horizon_months)}.")
+                         f"{_usd(r['expected_net_usd'])}; it {paid}.")
     if "jevons" in s:
         j = p.jevons
         lines.append(f"**Jevons.** {_pct(j.efficiency_gain)} cheaper per {j.unit_name}: banked with volume unchanged, "
@@ -1480,6 +1484,15 @@ def chart_event(a: Analysis):
                         title="What to plan the event for: expected cost by planned uplift", y_title="USD",
                         x_title="uplift planned for",
                         subtitle=[f"Least expected cost at +{a.sections['event']['best']:.0%} over the stated range"])
+
+
+def projects_view(a: Analysis) -> pd.DataFrame:
+    """The projects for people: the columns that decide, payback in words."""
+    t = a.sections["projects"]["table"][["project", "project_cost_usd", "countable_saving_usd_per_month",
+                                         "probability_of_success", "expected_net_usd", "payback_month",
+                                         "roi_multiple"]].copy()
+    t["payback_month"] = [timing.month_text(m, a.horizon_months) for m in t["payback_month"]]
+    return t
 
 
 def calendar_view(a: Analysis) -> pd.DataFrame:
