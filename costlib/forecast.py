@@ -34,7 +34,7 @@ __all__ = [
     "event_plan_costs", "best_event_uplift", "triangular_quantiles", "rearchitecture_runway_months",
     "percentile_paths", "first_month_at_or_above", "total_over_term", "usd_per_load_month",
     "shortfall_usd_per_unit", "committed_usd_per_month", "migration_start_month", "cliff_multiple",
-    "first_month_below_after", "peak_month",
+    "first_month_below_after", "peak_month", "path_at_percentile", "difference", "with_forecast_error",
 ]
 
 _EPS = 1e-9
@@ -1677,3 +1677,80 @@ def peak_month(path) -> tuple[float, int]:
     p = checks.floats("path", path)
     i = int(np.argmax(p))
     return float(p[i]), i + 1
+
+
+def path_at_percentile(draws, q: float) -> np.ndarray:
+    """The whole draw whose average over the term sits at the ``q``-th percentile (the "P10 path").
+
+    Parameters
+    ----------
+    draws : array_like
+        Shape ``(n, ...)``: one path per draw (months, or months by hours).
+    q : float
+        Percentile in [0, 100].
+
+    Returns
+    -------
+    numpy.ndarray
+        One draw, shape ``draws.shape[1:]``.
+
+    Notes
+    -----
+    Draws ranked by their mean; the one at rank :math:`\\lfloor q/100 \\times (n - 1) \\rfloor`. A real path
+    (with its own shape through the term), not a month-by-month percentile, which no draw follows.
+
+    References
+    ----------
+    Vose (2008), ch. 5 (presenting scenarios from simulation results).
+
+    Examples
+    --------
+    >>> path_at_percentile(np.array([[3.0, 3.0], [1.0, 1.0], [2.0, 2.0]]), 50).tolist()
+    [2.0, 2.0]
+    """
+    d = checks.floats("draws", draws)
+    order = np.argsort(d.reshape(d.shape[0], -1).mean(axis=1), kind="stable")
+    return d[order[int(float(q) / 100 * (len(order) - 1))]]
+
+
+def difference(a, b):
+    """``a - b``: the one subtraction the workbooks need between two costed plans (kept here so that
+    workbook modules do no arithmetic on domain quantities).
+
+    Examples
+    --------
+    >>> difference(110_880.0, 88_704.0)
+    22176.0
+    """
+    return checks.out(checks.floats("a", a) - checks.floats("b", b))
+
+
+def with_forecast_error(values, forecast_error, seed: int = 0):
+    """Draws times a seeded lognormal forecast error of mean 1: what the actual may be around a forecast.
+
+    Parameters
+    ----------
+    values : array_like
+        Forecast draws (any shape).
+    forecast_error : float
+        Standard deviation of the log error (0.1: about +-10%).
+    seed : int
+        Seed of the error's draws.
+
+    Notes
+    -----
+    :math:`A = F e^{\\sigma z - \\sigma^2 / 2}`, :math:`z \\sim N(0, 1)`, so :math:`E[A] = F`.
+
+    References
+    ----------
+    Hyndman and Athanasopoulos (2021), 5.5 (forecast distributions).
+
+    Examples
+    --------
+    >>> with_forecast_error([100.0, 200.0], 0.0).tolist()
+    [100.0, 200.0]
+    """
+    v = checks.floats("values", values)
+    s = float(checks.number("forecast_error", forecast_error, low=0))
+    z = np.random.default_rng(seed).standard_normal(v.shape)
+    return v * np.exp(s * z - s ** 2 / 2)

@@ -504,7 +504,7 @@ def _event_model(p: Params):
                                           hours_at_risk)["total_usd"]
         at_high = fc.event_plan_costs(baseline_peak_load, float(uplift_high), samples, e.headroom, usd_per_load_hour,
                                       e.provisioned_hours, brownout_usd_per_hour, hours_at_risk)["total_usd"]
-        return at_forecast - at_high
+        return fc.difference(at_forecast, at_high)
 
     base = {"baseline_peak_load": e.baseline_peak_load, "usd_per_load_hour": e.usd_per_load_hour,
             "brownout_usd_per_hour": e.brownout_usd_per_hour, "hours_at_risk": e.hours_at_risk,
@@ -852,7 +852,8 @@ def _demand(p: Params) -> dict:
                           "organic_peak_load": paths["organic_peak_load"], "peak_load": paths["peak_load"],
                           "capacity_load": paths["capacity_load"], "units": paths["units"].astype(int),
                           "cost_usd_per_month": paths["cost_usd_per_month"],
-                          "event_usd_per_month": paths["cost_usd_per_month"] - organic["cost_usd_per_month"]})
+                          "event_usd_per_month": fc.difference(paths["cost_usd_per_month"],
+                                                                organic["cost_usd_per_month"])})
     # the band of the cost (draws of growth, usage, ratio and price); units from the same draws
     draws = answer.assessment.draws
     sample = {k: np.asarray(v)[:, None] for k, v in draws.samples.items()}
@@ -888,8 +889,7 @@ def _buffer(p: Params, paths: dict, draws) -> dict:
     organic = fc.demand_paths(d.dau_now, np.asarray(draws.samples["growth_rate_per_month"])[:, None],
                               np.asarray(draws.samples["usage_per_dau"])[:, None],
                               np.asarray(draws.samples["peak_to_average_ratio"])[:, None], 0.0, h)["organic_peak_load"]
-    noise = fc.simulate_usage(1.0, 0.0, 0.0, 0.0, d.forecast_error, 1, n=organic.shape[0], seed=p.seed + 1)
-    samples = organic[:, -1] * noise[:, 0]
+    samples = fc.with_forecast_error(organic[:, -1], d.forecast_error, seed=p.seed + 1)
     hours = d.hours_at_risk_per_month if d.hours_at_risk_per_month is not None else (
         fc.hours_at_peak_per_month(d.hourly_shape) if d.hourly_shape is not None else 60.0)
     usd_per_load = fc.usd_per_load_month(d.usd_per_unit_month, d.capacity_per_unit)
@@ -900,7 +900,8 @@ def _buffer(p: Params, paths: dict, draws) -> dict:
     return {"table": table, "best": best, "hours": hours, "forecast": forecast,
             "headline": {"planned_headroom": d.headroom, "best_headroom": best,
                          "brownout_probability_at_planned_headroom": float(at["brownout_probability"].iloc[0]),
-                         "buffer_saving_usd_per_month": float(at["expected_usd"].iloc[0] - at["expected_usd"].iloc[1])}}
+                         "buffer_saving_usd_per_month": float(fc.difference(at["expected_usd"].iloc[0],
+                                                                            at["expected_usd"].iloc[1]))}}
 
 
 def _history(p: Params) -> dict:
@@ -956,8 +957,8 @@ def _event(p: Params) -> dict:
     headline = {"event_plan_at_forecast_minus_plan_high_usd": float(answer.model(**answer.base)),
                 "event_shortfall_cost_usd": float(miss["total_usd"]),
                 "event_cost_if_planned_for_actual_usd": float(right["total_usd"]),
-                "event_idle_cost_if_forecast_right_usd": float(high_when_low["capacity_usd"] -
-                                                              low_when_low["capacity_usd"]),
+                "event_idle_cost_if_forecast_right_usd": float(fc.difference(high_when_low["capacity_usd"],
+                                                                             low_when_low["capacity_usd"])),
                 "event_should_have_planned_uplift": best}
     return {"both": both, "curve": curve, "best": best, "headline": headline, "answers": {"event": answer}}
 
@@ -997,10 +998,7 @@ def _commitment(p: Params) -> dict:
     curve = fc.commitment_curve(d, rate, c.discount, shortfall_usd_per_unit=short)
     curve["savings_over_term_usd"] = fc.total_over_term(curve["savings_usd"].to_numpy(), c.term_months)
     band = fc.percentile_paths(d)
-    # P10 and P90 demand paths: every draw's month ranked by its term average (the whole path at P10 / P90)
-    path_mean = d.reshape(d.shape[0], -1).mean(axis=1)
-    order = np.argsort(path_mean)
-    p10_path, p90_path = d[order[int(0.1 * (len(order) - 1))]], d[order[int(0.9 * (len(order) - 1))]]
+    p10_path, p90_path = fc.path_at_percentile(d, 10), fc.path_at_percentile(d, 90)
     r10 = fc.commitment_regret(level, p10_path, rate, c.discount, short)
     r90 = fc.commitment_regret(level, p90_path, rate, c.discount, short)
     ladder = fc.tranche_ladder(d, c.discount, c.tranche_months, rate, short)
@@ -1026,10 +1024,10 @@ def _commitment(p: Params) -> dict:
                 "on_demand_overflow_at_p90_usd": float(t(r90["overflow_usd"], term)),
                 "regret_at_p10_usd": float(t(r10["regret_usd"], term)),
                 "regret_at_p90_usd": float(t(r90["regret_usd"], term)),
-                "ladder_saving_vs_single_usd": float(t(ladder["single_commitment_usd"].iloc[0]
-                                                       - ladder["expected_usd"].iloc[0], term))}
+                "ladder_saving_vs_single_usd": float(t(fc.difference(ladder["single_commitment_usd"].iloc[0],
+                                                                     ladder["expected_usd"].iloc[0]), term))}
     out = {"curve": curve, "band": band, "level": level, "at": at, "cases": cases, "ladder": ladder,
-           "p50_level": p50_level, "p50_extra_usd": float(t(at_p50["expected_usd"] - at["expected_usd"], term)),
+           "p50_level": p50_level, "p50_extra_usd": float(t(fc.difference(at_p50["expected_usd"], at["expected_usd"]), term)),
            "answers": {"commitment": answer}, "headline": headline}
     if c.new_generation is not None:
         gen = _assess(p, "generation")
