@@ -1048,6 +1048,11 @@ def _commitment(p: Params) -> dict:
     return out
 
 
+def _whole(month):
+    """A month from a table cell as an int, `costlib.timing.NEVER` kept."""
+    return timing.NEVER if month is None or month != month else int(month)
+
+
 def _glide(p: Params) -> dict:
     g = p.glide
     answer = _assess(p, "glide")
@@ -1095,8 +1100,8 @@ def _glide(p: Params) -> dict:
                                                                                ascending=[False, False, True])
         worst = order.iloc[0]
         headline["worst_slip_lever"] = str(worst["lever"])
-        headline["month_margin_positive_if_worst_slips"] = worst["month_margin_positive"]
-        headline["month_target_if_worst_slips"] = worst["month_reaches_target"]
+        headline["month_margin_positive_if_worst_slips"] = _whole(worst["month_margin_positive"])
+        headline["month_target_if_worst_slips"] = _whole(worst["month_reaches_target"])
     return {"table": table, "waterfall": waterfall, "slips": slips, "band": answer.assessment.band, "month": month,
             "headline": headline, "answers": {"glide": answer}}
 
