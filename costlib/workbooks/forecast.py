@@ -696,9 +696,10 @@ def _spread(value: float, rel: float, floor: float) -> tuple[float, float]:
 
 
 def default_ranges(p: Params, name: str, base: dict) -> dict[str, tuple[float, float]]:
-    """The tornado and Monte Carlo ranges of one answer: the scenario's own (``sensitivity_ranges`` keys
-    ``<answer>.<input>``), else growth rates +-25% (at least +-0.5 points), prices, loads and sizes +-20%,
-    start months +-2, probabilities +-0.15 and lead times +-3 months, kept within each input's domain."""
+    """The tornado and Monte Carlo ranges of one answer: growth rates +-25% (at least +-0.5 points), prices,
+    loads and sizes +-20%, start months +-2, probabilities +-0.15 and lead times +-3 months, kept within each
+    input's domain; the scenario's ``sensitivity_ranges`` (keys ``<answer>.<input>``) override and add to
+    these (`costlib.uncertainty.scenario_ranges`)."""
     own = {k.split(".", 1)[1]: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()
            if k.split(".", 1)[0] == name}
     ranges = {}
@@ -728,8 +729,7 @@ def default_ranges(p: Params, name: str, base: dict) -> dict[str, tuple[float, f
         else:
             lo, hi = max(0.0, v * 0.8), v * 1.2
         ranges[k] = (lo, hi)
-    ranges.update(own)
-    return ranges
+    return uncertainty.scenario_ranges(ranges, own)
 
 
 def flip_bounds(p: Params, name: str, base: dict) -> dict[str, tuple[float, float]]:
