@@ -221,8 +221,8 @@ def read_utilization(path: str | os.PathLike) -> pd.DataFrame:
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "u.csv"
-    >>> _ = f.write_text("resource,timestamp,cpu_utilization_share,memory_utilization_share\n"
-    ...                  "vm-1,2026-11-01T00:00:00Z,0.1,0.2\n")
+    >>> _ = f.write_text("resource,timestamp,cpu_utilization_share,memory_utilization_share\\n"
+    ...                  "vm-1,2026-11-01T00:00:00Z,0.1,0.2\\n")
     >>> read_utilization(f)["cpu_utilization_share"].tolist()
     [0.1]
     """
