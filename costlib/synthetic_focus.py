@@ -36,6 +36,9 @@ import pandas as pd
 
 from costlib import focus
 
+#: Bump when the generated data changes (a column added, a distribution changed): caches keyed by it regenerate.
+GENERATOR_VERSION = "2"  # 2: CommitmentDiscountQuantity and CommitmentDiscountUnit (FOCUS 1.1+)
+
 #: Share of resources that carry each tag key (Kubernetes nodes never carry ``team``).
 TAG_COVERAGE = {"team": 0.80, "environment": 0.95, "cost-center": 0.70}
 TEAMS = ("checkout", "search", "ads", "ml-platform", "data", "web")
