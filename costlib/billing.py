@@ -259,7 +259,7 @@ def read_utilization(path: str | os.PathLike) -> pd.DataFrame:
         bad = values.isna() | (values < 0) | (values > 1)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise BillingDataError(f"{file}: row {row + 2}: {column} = {frame[column].iat[row]!r}: expected a "
+            raise BillingDataError(f"{file}: row {row + 2}: {column} = {frame[column].iat[row]}: expected a "
                                    "share in [0, 1] (0.35 for 35%)")
         frame[column] = values.astype(float)
     return frame.sort_values(["resource", "timestamp"], kind="mergesort").reset_index(drop=True)
@@ -807,15 +807,17 @@ class BillingData:
         **arguments
             The query's keyword arguments.
 
-        Results are cached beside the canonical data by (data hash, query, arguments): re-running with the
-        same arguments on the same files reads the small result back instead of scanning the rows.
+        Results are cached beside the canonical data by (data hash, query and a hash of its source,
+        arguments): re-running with the same arguments on the same files reads the small result back
+        instead of scanning the rows; a changed query runs again.
         """
         if isinstance(builder, str):
             function, defaults = Q.QUERIES[builder]
             arguments = {**defaults, **arguments}
         else:
             function = builder
-        spec = json.dumps({"q": function.__name__, "a": arguments}, sort_keys=True, default=str)
+        spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments}, sort_keys=True,
+                          default=str)
         cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
         if self._cache and cached.is_file():
             return pd.read_parquet(cached)
@@ -827,6 +829,19 @@ class BillingData:
             frame.to_parquet(tmp, index=False)
             os.replace(tmp, cached)
         return frame
+
+
+@functools.lru_cache(maxsize=None)
+def _query_version(function) -> str:
+    """A hash of the source of the module defining the query (its helpers included): a cached result of an
+    older version of the query is never reused."""
+    import inspect
+
+    try:
+        text = inspect.getsource(inspect.getmodule(function))
+    except (OSError, TypeError):
+        return "unknown"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _invariants(data: BillingData) -> dict:

@@ -168,12 +168,16 @@ def tag_coverage(t: ir.Table, keys: Sequence[str]) -> ir.Table:
     >>> tag_coverage(focus_table(), ["team"]).columns
     ('billed_cost', 'effective_cost', 'rows', 'tagged_effective_cost__team', 'tagged_billed_cost__team')
     """
-    metrics = {**_costs(t), "rows": t.count()}
-    for key in keys:
-        has = tag_value(t, key).notnull()
-        metrics[f"tagged_effective_cost__{key}"] = t.EffectiveCost.sum(where=has)
-        metrics[f"tagged_billed_cost__{key}"] = t.BilledCost.sum(where=has)
-    return t.aggregate(**metrics)
+    # One map lookup per key and row (a projection), then plain filtered sums over the boolean columns:
+    # two sums per key would otherwise each look the key up again.
+    flags = {f"_has_{i}": tag_value(t, key).notnull() for i, key in enumerate(keys)}
+    m = t.select(t.BilledCost, t.EffectiveCost, **flags)
+    metrics = {**_costs(m), "rows": m.count()}
+    for i, key in enumerate(keys):
+        has = m[f"_has_{i}"]
+        metrics[f"tagged_effective_cost__{key}"] = m.EffectiveCost.sum(where=has)
+        metrics[f"tagged_billed_cost__{key}"] = m.BilledCost.sum(where=has)
+    return m.aggregate(**metrics)
 
 
 def commitment_utilization(t: ir.Table) -> ir.Table:
