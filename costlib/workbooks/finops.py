@@ -149,12 +149,11 @@ FIGURES = (
                     "stated maximum", _M + "spot_batch_draws"),
     contract.Figure("top_team_by_score", "Most efficient team", "text", "rank 1 of the scorecard",
                     _M + "team_scorecard"),
-    contract.Figure("verdict_{decision}", "Verdict: {decision}", "text", "the decision computed from the figures",
-                    "costlib.workbooks.finops.decisions"),
 )
 
-#: The headline: a few figures (monthly cost, unallocated share, anomaly dollars, savings available), the
-#: figures the verdicts rest on, and the verdicts. Every other figure is in its section's table.
+#: The headline: a few figures (monthly cost, unallocated share, anomaly dollars, savings available) and the
+#: figures the verdicts rest on (the verdicts themselves head the table, from `decisions`). Every other
+#: figure is in its section's table.
 HEADLINE = ("amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share", "anomaly_usd",
             "savings_available_usd_per_month", "rightsizing_savings_now_usd_per_month",
             "spot_expected_saving_usd_per_run", "spot_probability_miss")
@@ -616,8 +615,6 @@ def analyse(p: Params) -> Analysis:
                  sections=s, figures=h, truth=truth)
     _answers(a)
     a.headline = {k: h[k] for k in HEADLINE if k in h}
-    for name, d in keyed_decisions(a):
-        h[f"verdict_{name}"] = a.headline[f"verdict_{name}"] = d.verdict
     a.recommendation = recommendation(a)
     _CACHE[_key(p)] = a
     return a
@@ -967,7 +964,7 @@ def _commitments(p, data, daily, days) -> dict:
     else:
         units = pf.get("quantity_units", [])
         note = ("per commitment, each in its own unit (" + ", ".join(
-            f"{report.escape(str(r.CommitmentDiscountId))} {_pct(r.utilization_by_quantity)} of "
+            f"{report.escape(str(r.CommitmentDiscountId))} {_pct(r.utilization_by_quantity)}, counted in "
             f"{report.escape(str(r.quantity_unit))}" for r in per.itertuples() if pd.notna(r.utilization_by_quantity))
             + ")" + ("; no portfolio figure, as quantities in different units are never added."
                      if len(units) > 1 else "."))
@@ -1286,15 +1283,6 @@ def _pct(x) -> str:
     return "n/a" if x is None or x != x else report.pct(x)
 
 
-def _flip_words(assessment, labels: dict, what: str) -> list[str]:
-    """``"<input label> <flips_when> (<what>)"`` for the inputs of a flip table that flip."""
-    out = []
-    for _, r in assessment.flips.iterrows():
-        if np.isfinite(r["flip_value"]):
-            out.append(f"{labels.get(r['input'], r['input'])} {r['flips_when']} ({what})")
-    return out
-
-
 def keyed_decisions(a: Analysis) -> list[tuple[str, contract.Decision]]:
     """The verdicts as records, each with the short key of its headline verdict (``verdict_<key>``)."""
     p, h, s, fig = a.params, a.headline or a.figures, a.sections, a.figures
@@ -1327,11 +1315,19 @@ def keyed_decisions(a: Analysis) -> list[tuple[str, contract.Decision]]:
                  "falls to zero"]
         agreement = None
         if "spot" in a.answers:
-            labels = {"fallback_at_hours": "the fallback deadline (hours after the start) moves",
-                      "interruption_rate_per_hour": "the reclaim rate (per pool, per hour) rises"}
-            words = (_flip_words(a.answers["spot_miss"].assessment, labels, f"misses above {_pct(b.max_miss_probability)}")
-                     + _flip_words(a.answers["spot"].assessment, labels, "no saving"))
-            flips += [f"alone, {w}" for w in words]
+            words = []
+            for answer, then in (("spot_miss", f"more than {_pct(b.max_miss_probability)} of nights miss"),
+                                 ("spot", "the fleet saves nothing")):
+                for _, r in a.answers[answer].assessment.flips.iterrows():
+                    if not np.isfinite(r["flip_value"]):
+                        continue
+                    side = "above" if r["flip_value"] > r["base_value"] else "below"
+                    what = ({"fallback_at_hours": f"the fallback deadline alone moves {side} "
+                                                  f"{r['flip_value']:.2f} hours after the start",
+                             "interruption_rate_per_hour": f"the reclaim rate alone moves {side} "
+                                                           f"{r['flip_value']:.2f} per pool-hour"})[r["input"]]
+                    words.append(f"{what} (then {then})")
+            flips += words
             joint = a.answers["spot"].extra["joint_agreement"]
             agreement = joint if ok else 1.0 - joint
         out.append(("spot_batch", contract.Decision(
@@ -1417,7 +1413,10 @@ def recommendation(a: Analysis) -> str:
                      f"({_pct(gap['gap_share'])} of its request-based bill): request-based chargeback rewards it "
                      "for right-sizing its pod specs.")
     if "commitments" in s and s["commitments"].get("metrics") is not None:
-        lines.append(f"**Commitments.** Utilization {_pct(h['commitment_utilization_share'])} by cost, coverage "
+        util = h["commitment_utilization_share"]
+        why = ("" if util == util else " (these files carry no used or unused amortized commitment cost: the "
+               "commitments' usage is outside them)")
+        lines.append(f"**Commitments.** Utilization {_pct(util)} by cost{why}, coverage "
                      f"{_pct(h['commitment_coverage_share'])} (on-demand equivalent) or "
                      f"{_pct(h['commitment_coverage_amortized_share'])} (amortized), effective savings rate "
                      f"{_pct(h['effective_savings_rate'])}, net savings {_usd(h['commitment_net_savings_usd'])}. "
@@ -1458,8 +1457,12 @@ def recommendation(a: Analysis) -> str:
         lines.append(msg)
     if s.get("scorecard") is not None:
         card = s["scorecard"]["card"]
-        lines.append(f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
-                     f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
+        if len(card) == 1:
+            lines.append(f"**Scorecard.** {report.escape(card.index[0])} is the only team the tags name "
+                         f"({card['score'].iloc[0]:.0f}/100): nothing to rank it against.")
+        else:
+            lines.append(f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
+                         f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
     if len(s["levers"]):
         top = s["levers"].iloc[0]
         lines.append(f"**Savings available: {_usd(h['savings_available_usd_per_month'])}/month**, the largest lever "
@@ -1496,10 +1499,35 @@ def chart_coverage(a: Analysis):
                         x_title="day (UTC)", y_title="share of cost carrying the key", points=False)
 
 
+def short_id(value, limit: int = 60) -> str:
+    """A long resource id shortened for a table (start ... end); the full id is in the results.
+
+    Examples
+    --------
+    >>> short_id("/subscriptions/" + "x" * 80 + "/disks/osdisk-1")[:26]
+    '/subscriptions/xxxxxxxxxx…'
+    """
+    text = "" if value is None or value != value else str(value)
+    return text if len(text) <= limit else text[:25] + "…" + text[-(limit - 26):]
+
+
+def allocation_shown(a: Analysis, top: int = 15) -> tuple[pd.DataFrame, int, float]:
+    """The showback's teams with cost, the ``top`` costliest first (the unallocated row kept), and how many
+    teams and dollars the rest hold (a tag may name hundreds of teams, most without cost)."""
+    t = a.sections["attribution"]["allocation"]
+    t = t[t["total_usd"].abs() > 0.005]
+    named = t.drop(index=[F.UNALLOCATED], errors="ignore").sort_values("total_usd", ascending=False)
+    shown = named.head(top)
+    if F.UNALLOCATED in t.index:
+        shown = pd.concat([shown, t.loc[[F.UNALLOCATED]]])
+    rest = named.iloc[top:]
+    return shown.reset_index(names="team"), int(len(rest)), float(rest["total_usd"].sum())
+
+
 def chart_allocation(a: Analysis):
     from costlib import charts
 
-    t = a.sections["attribution"]["allocation"].reset_index(names="team")
+    t = allocation_shown(a)[0]
     long = t.melt(id_vars="team", value_vars=["direct_usd", "shared_usd", "untagged_usd", "unused_commitment_usd"],
                   var_name="part", value_name="usd")
     return charts.stacked_cost(long, x="team", value="usd", component="part", title="Showback by team",
@@ -1560,11 +1588,14 @@ def chart_scorecard(a: Analysis):
 def chart_storage(a: Analysis):
     from costlib import charts
 
-    moves = a.sections["storage"]["moves"].assign(move=lambda d: d["dataset"] + " -> " + d["to_class"],
-                                                  costs_more=lambda d: d["net_saving_usd_per_month"] < 0)
-    return charts.bars(moves, category="move", value="net_saving_usd_per_month", highlight="costs_more",
+    moves = a.sections["storage"]["moves"]
+    slow = ~moves["meets_access_requirement"].astype(bool)
+    moves = moves.assign(move=moves["dataset"] + " -> " + moves["to_class"] + np.where(slow, " (too slow)", ""),
+                         avoid=(moves["net_saving_usd_per_month"] < 0) | slow)
+    return charts.bars(moves, category="move", value="net_saving_usd_per_month", highlight="avoid",
                        title="Storage moves: net saving per month", value_title="USD per month",
-                       subtitle=["Red: retrieval fees exceed the storage saving"])
+                       subtitle=["Red: retrieval fees exceed the storage saving, or the class takes longer to return "
+                                 "a read than the dataset allows"])
 
 
 def chart_unit_cost(a: Analysis):
@@ -1601,17 +1632,21 @@ def chart_tornado(a: Analysis, answer: str):
 
 
 def chart_spot_curves(a: Analysis):
+    import altair as alt
+
     from costlib import charts
 
-    curve = a.sections["spot"]["deadline_curve"]
-    long = curve.melt(id_vars="fallback_at_hours", value_vars=["probability_miss"], var_name="figure",
-                      value_name="value")
-    return charts.lines(long.assign(figure="chance of a miss"), x="fallback_at_hours", y="value", series="figure",
-                        money=False, points=False, title="Spot batch: chance of a miss against the fallback deadline",
-                        x_title="fallback at (hours after the start)", y_title="share of nights missing the window",
-                        rule_x=a.params.spot_batch.fallback_at_hours, rule_label="the scenario's deadline",
-                        subtitle=[f"Reclaim rate at base ({a.params.spot_batch.interruption_rate_per_hour:g} per pool-hour); "
-                                  f"window {a.params.spot_batch.window_hours:g} h"])
+    b = a.params.spot_batch
+    curve = a.sections["spot"]["rate_curve"].assign(figure="chance of a miss")
+    chart = charts.lines(curve, x="interruption_rate_per_hour", y="probability_miss", series="figure", money=False,
+                         points=False, title="Spot batch: chance of missing the window against the reclaim rate",
+                         x_title="reclaims per capacity pool per hour", y_title="share of nights missing the window",
+                         rule_x=b.interruption_rate_per_hour, rule_label="the scenario's rate",
+                         subtitle=[f"Fallback at {b.fallback_at_hours:g} h, window {b.window_hours:g} h, {b.pools} pools; "
+                                   f"dashed: the {report.pct(b.max_miss_probability)} maximum"])
+    rule = alt.Chart(pd.DataFrame({"y": [b.max_miss_probability]})).mark_rule(
+        color="#D55E00", strokeDash=[4, 4]).encode(y="y:Q")
+    return alt.layer(chart, rule)
 
 
 #: What each answer's output is, for the assessment tables.
@@ -1624,16 +1659,20 @@ ANSWER_LABELS = {"attribution": ("Chargeback by tag", "unallocated share", "shar
 
 def assessment_table(a: Analysis) -> pd.DataFrame:
     """One row per answer: its base value, the verdict's threshold, the Monte Carlo P10/P50/P90 and the share
-    of draws below the threshold (`uncertainty.assess`), formatted with units."""
+    of draws on the same side of the threshold as the base, where the verdict holds (`uncertainty.assess`),
+    formatted with units."""
     rows = []
     for name, answer in a.answers.items():
         decision, output, unit = ANSWER_LABELS[name]
         x = answer.assessment
         fmt = lambda v: contract.format_value(v, unit)  # noqa: E731
-        rows.append({"decision": decision, "output": output, "base": fmt(float(answer.model(**answer.base))),
-                     "threshold": fmt(answer.target), "p10": fmt(x.p10), "p50": fmt(x.p50), "p90": fmt(x.p90),
-                     "draws_below_threshold": "n/a" if x.probability_below_target is None
-                     else report.pct(x.probability_below_target)})
+        base = float(answer.model(**answer.base))
+        below = x.probability_below_target
+        holds = None if below is None else (below if base < answer.target else 1.0 - below)
+        rows.append({"decision": decision, "output": output, "base": fmt(base),
+                     "threshold": "any alert" if name == "anomalies" else fmt(answer.target),
+                     "p10": fmt(x.p10), "p50": fmt(x.p50), "p90": fmt(x.p90),
+                     "base_side_holds_in": "n/a" if holds is None else report.pct(holds)})
     return pd.DataFrame(rows)
 
 
@@ -1649,6 +1688,20 @@ def flips_table(a: Analysis) -> pd.DataFrame:
         frames.append(g.assign(output="anomaly dollars (to none)")[["output", "input", "base_value", "flips_when"]])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["output", "input", "base_value",
                                                                                      "flips_when"])
+
+
+def storage_moves_table(a: Analysis) -> pd.DataFrame:
+    """The storage moves as a FinOps lead reads them: USD per month, the net over the horizon, the class's
+    retrieval time against the dataset's requirement, and what to do."""
+    m = a.sections["storage"]["moves"]
+    slow = ~m["meets_access_requirement"].astype(bool)
+    verdict = np.select([m["recommended"].astype(bool), slow, m["net_saving_usd_per_month"] < 0,
+                         m["net_saving_usd"] <= 0], ["recommended", "too slow to read back",
+                                                     "retrieval costs more", "does not pay back"], "a smaller saving")
+    return pd.DataFrame({"dataset": m["dataset"] + " (" + m["from_class"] + ")", "to_class": m["to_class"],
+                         "saves": m["storage_saving_usd_per_month"], "retrieval": m["retrieval_extra_usd_per_month"],
+                         "net": m["net_saving_usd_per_month"], "net_horizon": m["net_saving_usd"],
+                         "wait_h": m["retrieval_hours"], "allowed_h": m["max_retrieval_hours"], "verdict": verdict})
 
 
 def backtest_table(a: Analysis) -> pd.DataFrame:
