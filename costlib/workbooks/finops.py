@@ -59,7 +59,8 @@ FIGURES = (
     contract.Figure("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
                     _M + "detect_anomalies"),
     contract.Figure("savings_available_usd_per_month", "Savings available", "usd_per_month",
-                    "rightsizing now + storage moves + spot batch + runaway waste", _M + "savings_available"),
+                    "rightsizing now + storage moves + spot batch + runaway waste (n/a: no such section in the "
+                    "scenario)", _M + "savings_available"),
     contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
                     "amortized usage cost over units of the business metric", "costlib.unit_economics.cost_per_unit"),
     contract.Figure("days_price_below_cost", "Days the price was below cost", "number",
@@ -604,7 +605,8 @@ def analyse(p: Params) -> Analysis:
         parts["spot batch"] = s["spot"]["saving_usd_per_month"]
     if "runaway" in s:
         parts["runaway service waste"] = s["runaway"]["split"].waste_usd
-    total, levers = F.savings_available(parts) if parts else (0.0, pd.DataFrame(columns=["lever", "usd_per_month"]))
+    # No lever section in the scenario: n/a, not $0 (nothing was looked for, rather than nothing found).
+    total, levers = F.savings_available(parts) if parts else (None, pd.DataFrame(columns=["lever", "usd_per_month"]))
     s["levers"] = levers
     h["savings_available_usd_per_month"] = total
     with _section("scorecard", source):
