@@ -287,8 +287,8 @@ def test_anomaly_review_assessment():
     top = a.sections["anomalies"]["alerts"]["change_usd"].max()
     assert flips.loc["floor_usd", "flip_value"] == pytest.approx(top)
     assert x.model(**{**x.base, "floor_usd": top * 1.0001}) == 0.0
-    # no lever section in this scenario: savings available is n/a (None), not $0
-    assert a.headline["savings_available_usd_per_month"] is None
+    # no lever section in this scenario: savings available is n/a (NaN; null in the JSON), not $0
+    assert math.isnan(a.headline["savings_available_usd_per_month"])
 
 
 def test_generated_bill_provenance_is_stable():

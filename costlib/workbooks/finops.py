@@ -605,8 +605,9 @@ def analyse(p: Params) -> Analysis:
         parts["spot batch"] = s["spot"]["saving_usd_per_month"]
     if "runaway" in s:
         parts["runaway service waste"] = s["runaway"]["split"].waste_usd
-    # No lever section in the scenario: n/a, not $0 (nothing was looked for, rather than nothing found).
-    total, levers = F.savings_available(parts) if parts else (None, pd.DataFrame(columns=["lever", "usd_per_month"]))
+    # No lever section in the scenario: n/a (NaN), not $0: nothing was looked for, rather than nothing found.
+    none = pd.DataFrame(columns=["lever", "usd_per_month"])
+    total, levers = F.savings_available(parts) if parts else (float("nan"), none)
     s["levers"] = levers
     h["savings_available_usd_per_month"] = total
     with _section("scorecard", source):
