@@ -48,6 +48,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from costlib import billing_queries as Q
@@ -186,6 +187,82 @@ def default_cache_dir() -> Path:
     """Where canonical data and query results are cached: ``$COSTBOOK_CACHE_DIR`` or
     ``~/.cache/costbook/billing``."""
     return Path(os.environ.get("COSTBOOK_CACHE_DIR") or Path.home() / ".cache" / "costbook" / "billing")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Utilization samples (the rightsizing input)
+
+#: The columns of a utilization file: one row per resource and sample.
+UTILIZATION_COLUMNS = ("resource", "timestamp", "cpu_utilization_share", "memory_utilization_share")
+
+
+def read_utilization(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a utilization file (CSV or Parquet): per resource, CPU and memory utilization over time.
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv``, ``.csv.gz`` or ``.parquet`` file with the columns `UTILIZATION_COLUMNS`: ``resource``
+        (the bill's ResourceId), ``timestamp`` (UTC, or with an offset), ``cpu_utilization_share`` and
+        ``memory_utilization_share`` (decimals of the current size's capacity, in [0, 1]).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The four columns, typed (timestamps UTC), sorted by resource and time.
+
+    Raises
+    ------
+    BillingDataError
+        One line naming the file and what is wrong: no such file, unreadable, a missing column, a value
+        that is not a timestamp or not a share in [0, 1], no rows.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "u.csv"
+    >>> _ = f.write_text("resource,timestamp,cpu_utilization_share,memory_utilization_share\\n"
+    ...                  "vm-1,2026-11-01T00:00:00Z,0.1,0.2\\n")
+    >>> read_utilization(f)["cpu_utilization_share"].tolist()
+    [0.1]
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise BillingDataError(f"{file}: no such utilization file")
+    kind = _kind(file)
+    try:
+        if kind == "parquet":
+            frame = pd.read_parquet(file)
+        elif kind == "csv":
+            frame = pd.read_csv(file, dtype={"resource": str})
+        else:
+            raise BillingDataError(f"{file}: expected a .csv, .csv.gz or .parquet utilization file")
+    except BillingDataError:
+        raise
+    except Exception as exc:  # pyarrow and pandas raise many kinds
+        raise BillingDataError(f"{file}: cannot be read as {kind}: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in UTILIZATION_COLUMNS if c not in frame.columns]
+    if missing:
+        raise BillingDataError(f"{file}: missing utilization columns {', '.join(missing)} (expected "
+                               f"{', '.join(UTILIZATION_COLUMNS)})")
+    if frame.empty:
+        raise BillingDataError(f"{file}: no utilization rows (the file has a header only)")
+    frame = frame[list(UTILIZATION_COLUMNS)].copy()
+    frame["resource"] = frame["resource"].astype(str)
+    stamps = pd.to_datetime(frame["timestamp"], utc=True, errors="coerce", format="mixed")
+    if stamps.isna().any():
+        row = int(np.flatnonzero(stamps.isna().to_numpy())[0])
+        raise BillingDataError(f"{file}: row {row + 2}: timestamp {frame['timestamp'].iat[row]!r} is not a timestamp")
+    frame["timestamp"] = stamps
+    for column in UTILIZATION_COLUMNS[2:]:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() | (values < 0) | (values > 1)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise BillingDataError(f"{file}: row {row + 2}: {column} = {frame[column].iat[row]}: expected a "
+                                   "share in [0, 1] (0.35 for 35%)")
+        frame[column] = values.astype(float)
+    return frame.sort_values(["resource", "timestamp"], kind="mergesort").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -730,15 +807,17 @@ class BillingData:
         **arguments
             The query's keyword arguments.
 
-        Results are cached beside the canonical data by (data hash, query, arguments): re-running with the
-        same arguments on the same files reads the small result back instead of scanning the rows.
+        Results are cached beside the canonical data by (data hash, query and a hash of its source,
+        arguments): re-running with the same arguments on the same files reads the small result back
+        instead of scanning the rows; a changed query runs again.
         """
         if isinstance(builder, str):
             function, defaults = Q.QUERIES[builder]
             arguments = {**defaults, **arguments}
         else:
             function = builder
-        spec = json.dumps({"q": function.__name__, "a": arguments}, sort_keys=True, default=str)
+        spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments}, sort_keys=True,
+                          default=str)
         cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
         if self._cache and cached.is_file():
             return pd.read_parquet(cached)
@@ -750,6 +829,19 @@ class BillingData:
             frame.to_parquet(tmp, index=False)
             os.replace(tmp, cached)
         return frame
+
+
+@functools.lru_cache(maxsize=None)
+def _query_version(function) -> str:
+    """A hash of the source of the module defining the query (its helpers included): a cached result of an
+    older version of the query is never reused."""
+    import inspect
+
+    try:
+        text = inspect.getsource(inspect.getmodule(function))
+    except (OSError, TypeError):
+        return "unknown"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _invariants(data: BillingData) -> dict:

@@ -168,12 +168,16 @@ def tag_coverage(t: ir.Table, keys: Sequence[str]) -> ir.Table:
     >>> tag_coverage(focus_table(), ["team"]).columns
     ('billed_cost', 'effective_cost', 'rows', 'tagged_effective_cost__team', 'tagged_billed_cost__team')
     """
-    metrics = {**_costs(t), "rows": t.count()}
-    for key in keys:
-        has = tag_value(t, key).notnull()
-        metrics[f"tagged_effective_cost__{key}"] = t.EffectiveCost.sum(where=has)
-        metrics[f"tagged_billed_cost__{key}"] = t.BilledCost.sum(where=has)
-    return t.aggregate(**metrics)
+    # One map lookup per key and row (a projection), then plain filtered sums over the boolean columns:
+    # two sums per key would otherwise each look the key up again.
+    flags = {f"_has_{i}": tag_value(t, key).notnull() for i, key in enumerate(keys)}
+    m = t.select(t.BilledCost, t.EffectiveCost, **flags)
+    metrics = {**_costs(m), "rows": m.count()}
+    for i, key in enumerate(keys):
+        has = m[f"_has_{i}"]
+        metrics[f"tagged_effective_cost__{key}"] = m.EffectiveCost.sum(where=has)
+        metrics[f"tagged_billed_cost__{key}"] = m.BilledCost.sum(where=has)
+    return m.aggregate(**metrics)
 
 
 def commitment_utilization(t: ir.Table) -> ir.Table:
@@ -272,26 +276,8 @@ def source_rows(t: ir.Table, condition: Callable[[ir.Table], ir.BooleanValue], l
     return r.select("x_SourceFile", "x_SourceRow").order_by(["x_SourceFile", "x_SourceRow"]).limit(limit)
 
 
-#: The queries the FinOps workbook and the benchmark run, each with the arguments it is run with by
-#: default: name -> (builder, keyword arguments). The DuckDB-vs-Spark test runs every entry.
-QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
-    "totals_by_charge_category": (totals_by_charge_category, {}),
-    "totals_by_currency": (totals_by_currency, {}),
-    "cost_by_provider_service_account_region": (
-        cost_by, {"dimensions": ["ProviderName", "ServiceName", "SubAccountId", "RegionId"]}),
-    "daily_cost_by_service": (cost_by, {"dimensions": ["ServiceName"], "period": "day"}),
-    "daily_cost_by_service_account": (cost_by, {"dimensions": ["ServiceName", "SubAccountId"], "period": "day"}),
-    "showback_by_team": (showback_by_tag, {"key": "team"}),
-    "tag_coverage": (tag_coverage, {"keys": ["team", "environment", "cost-center"]}),
-    "commitment_utilization": (commitment_utilization, {}),
-    "resource_hourly_p99": (resource_hourly_p99, {"top_n": 1000}),
-    "list_cost_check": (list_cost_check, {}),
-    "billed_without_effective": (billed_without_effective, {}),
-}
-
-
 # ---------------------------------------------------------------------------------------------------
-# Queries of workbook 06 beyond the set above (every one a plain group-by; DuckDB by default).
+# Queries of workbook 06 beyond the scans above (every one a plain group-by; DuckDB by default).
 
 
 def cost_by_tag(t: ir.Table, key: str, dimensions: Sequence[str] = (), period: str | None = None,
@@ -354,7 +340,7 @@ def commitment_rows(t: ir.Table, key: str | None = None) -> ir.Table:
     """FOCUS rows aggregated to what `costlib.finops.commitment_metrics` needs, by service (and tag value).
 
     Columns: ``ServiceName``, ``ChargeCategory``, ``CommitmentDiscountId``, ``CommitmentDiscountStatus``,
-    (``tag_value`` of ``key`` when given), and the sums ``BilledCost``, ``EffectiveCost``, ``ListCost``,
+    ``CommitmentDiscountUnit`` (FOCUS 1.1+; null in 1.0), (``tag_value`` of ``key`` when given), and the sums ``BilledCost``, ``EffectiveCost``, ``ListCost``,
     ``ContractedCost``, ``CommitmentDiscountQuantity`` (null where the FOCUS version has no quantity).
 
     Notes
@@ -367,7 +353,8 @@ def commitment_rows(t: ir.Table, key: str | None = None) -> ir.Table:
     >>> commitment_rows(focus_table()).columns[:4]
     ('ServiceName', 'ChargeCategory', 'CommitmentDiscountId', 'CommitmentDiscountStatus')
     """
-    keys = {c: t[c] for c in ("ServiceName", "ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus")}
+    keys = {c: t[c] for c in ("ServiceName", "ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus",
+                              "CommitmentDiscountUnit")}
     if key is not None:
         keys["tag_value"] = tag_value(t, key)
     return t.group_by(**keys).aggregate(
@@ -387,14 +374,86 @@ def tag_keys(t: ir.Table) -> ir.Table:
     return k.group_by("key").aggregate(rows=k.count())
 
 
-def usage_cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = None) -> ir.Table:
+def _period_minutes(t: ir.Table) -> ir.IntegerValue:
+    return ((t.ChargePeriodEnd.epoch_seconds() - t.ChargePeriodStart.epoch_seconds()) / 60).round().cast("int64")
+
+
+def usage_cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = None,
+                  max_period_hours: float | None = None) -> ir.Table:
     """`cost_by` over usage charges only (``ChargeCategory = 'Usage'`` and ``EffectiveCost >= 0``): the
     spend series the anomaly detectors watch. Credits, tax, purchases and negative usage rows (refunds
     booked as usage) are left out.
+
+    Parameters
+    ----------
+    max_period_hours : float, optional
+        Keep only rows whose charge period is at most this long (1: the hourly rows of a bill that mixes
+        hourly and daily rows, so an hourly series never holds a whole day's cost in its first hour).
 
     Examples
     --------
     >>> usage_cost_by(focus_table(), ["ServiceName"], period="day").columns
     ('ServiceName', 'period_start', 'billed_cost', 'effective_cost', 'rows')
     """
-    return cost_by(t.filter((t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0)), dimensions, period)
+    keep = (t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0)
+    if max_period_hours is not None:
+        keep &= _period_minutes(t) <= int(round(60 * max_period_hours))
+    return cost_by(t.filter(keep), dimensions, period)
+
+
+def charge_period_lengths(t: ir.Table) -> ir.Table:
+    """Usage rows and their effective cost by the length of their charge period, in minutes (60 = hourly).
+
+    Notes
+    -----
+    minutes(row) = round((ChargePeriodEnd - ChargePeriodStart) / 60 s); FOCUS lets a provider bill per
+    hour, per day or per month, and one export may mix them.
+
+    Examples
+    --------
+    >>> charge_period_lengths(focus_table()).columns
+    ('minutes', 'rows', 'effective_cost')
+    """
+    u = t.filter(t.ChargeCategory == "Usage")
+    return u.group_by(minutes=_period_minutes(u)).aggregate(rows=u.count(), effective_cost=u.EffectiveCost.sum())
+
+
+#: The series the anomaly detectors watch: per service and sub-account.
+ANOMALY_KEYS = ["ServiceName", "SubAccountId"]
+
+#: The queries the FinOps workbook and the benchmark run, each with the arguments it is run with by
+#: default (the generated bill's tag keys): name -> (builder, keyword arguments). The DuckDB-vs-Spark test
+#: runs every entry, on generated data and on the real FOCUS 1.0 sample.
+QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
+    "totals_by_charge_category": (totals_by_charge_category, {}),
+    "totals_by_currency": (totals_by_currency, {}),
+    "cost_by_provider_service_account_region": (
+        cost_by, {"dimensions": ["ProviderName", "ServiceName", "SubAccountId", "RegionId"]}),
+    "daily_cost": (cost_by, {"dimensions": [], "period": "day"}),
+    "daily_cost_by_service": (cost_by, {"dimensions": ["ServiceName"], "period": "day"}),
+    "daily_cost_by_service_account": (cost_by, {"dimensions": ["ServiceName", "SubAccountId"], "period": "day"}),
+    "cost_by_storage_class": (cost_by, {"dimensions": ["x_StorageClass"]}),
+    "showback_by_team": (showback_by_tag, {"key": "team"}),
+    "tag_coverage": (tag_coverage, {"keys": ["team", "environment", "cost-center"]}),
+    "tag_keys": (tag_keys, {}),
+    "cost_by_tag_pools": (cost_by_tag, {"key": "team",
+                                        "dimensions": ["ChargeCategory", "ServiceName", "CommitmentDiscountStatus"]}),
+    "cost_by_tag_account": (cost_by_tag, {"key": "team", "dimensions": ["SubAccountId"]}),
+    "cost_by_tag_daily": (cost_by_tag, {"key": "team", "period": "day"}),
+    "cost_by_tag_with_other_keys": (cost_by_tag, {"key": "team", "also_tags": ["environment", "cost-center"]}),
+    "resource_summary": (resource_summary, {"key": "team"}),
+    "commitment_utilization": (commitment_utilization, {}),
+    "commitment_rows": (commitment_rows, {}),
+    "commitment_rows_by_team": (commitment_rows, {"key": "team"}),
+    "usage_cost_daily": (usage_cost_by, {"dimensions": [], "period": "day"}),
+    "usage_cost_by_service_account_daily": (usage_cost_by, {"dimensions": ANOMALY_KEYS, "period": "day"}),
+    "usage_cost_by_service_account_hourly": (usage_cost_by, {"dimensions": ANOMALY_KEYS, "period": "hour",
+                                                             "max_period_hours": 1}),
+    "charge_period_lengths": (charge_period_lengths, {}),
+    "usage_cost_by_resource_daily": (usage_cost_by, {"dimensions": [*ANOMALY_KEYS, "ResourceId"], "period": "day"}),
+    "usage_cost_by_resource_hourly": (usage_cost_by, {"dimensions": [*ANOMALY_KEYS, "ResourceId"],
+                                                      "period": "hour", "max_period_hours": 1}),
+    "resource_hourly_p99": (resource_hourly_p99, {"top_n": 1000}),
+    "list_cost_check": (list_cost_check, {}),
+    "billed_without_effective": (billed_without_effective, {}),
+}

@@ -1065,6 +1065,159 @@ def detect_anomalies(frame, keys: Sequence[str], period_column: str = "period_st
                                                                        ignore_index=True)
 
 
+#: The smallest share threshold a detector accepts (> 0): `anomaly_candidates` runs the detectors with it.
+_TINY_SHARE = 1e-12
+
+
+def anomaly_candidates(frame, keys: Sequence[str], detectors: Mapping[str, Mapping], **options) -> pd.DataFrame:
+    """Every (series, period, detector) that could alert, whatever its share threshold and dollar floor.
+
+    Parameters
+    ----------
+    frame, keys, options
+        As for `detect_anomalies` (``period_column``, ``cost_column``, ``freq``).
+    detectors : mapping
+        Detector name -> keyword arguments, as for `detect_anomalies`; ``threshold_share`` and
+        ``floor_usd`` are replaced (by a tiny share and 0), every other setting (history, season, z-score
+        gate) is kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `detect_anomalies` output: the candidates, each with its ``change_usd`` and ``change_share``.
+
+    Notes
+    -----
+    A detector's expectation (the value a lag, a forecast or a decomposition gives) does not depend on its
+    two gates, so its alerts at share threshold θ and floor F are exactly the candidates with
+    ``change_usd >= F`` and ``change_share >= θ`` (`gated_anomaly_dollars`): the gates can be moved
+    without running the detectors again.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.date_range("2026-11-01", periods=10)
+    >>> f = pd.DataFrame({"svc": "db", "period_start": days, "effective_cost": [100.0] * 8 + [300.0, 100.0]})
+    >>> anomaly_candidates(f, ["svc"], {"rate_of_change": {}})[["change_usd", "change_share"]]
+       change_usd  change_share
+    0       200.0           2.0
+    """
+    moved = {name: {**dict(settings), "threshold_share": _TINY_SHARE, "floor_usd": 0.0}
+             for name, settings in detectors.items()}
+    return detect_anomalies(frame, keys, detectors=moved, **options)
+
+
+def gated_anomaly_dollars(candidates, keys: Sequence[str], thresholds: Mapping[str, object], floor_usd):
+    """`anomaly_dollars` of the alerts that pass moved gates, for many gate settings at once.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame
+        `anomaly_candidates` output.
+    keys : sequence of str
+        The series keys.
+    thresholds : mapping
+        Detector name -> share threshold (decimal; a float or an array of draws, shape ``(n,)`` or
+        ``(n, 1)``). A detector left out raises no alert.
+    floor_usd : float or array_like
+        The dollar floor of every alert, USD per period (broadcast with the thresholds).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD above expectation, once per series and period (the largest change among the detectors that
+        alert there), one value per gate setting.
+
+    Notes
+    -----
+    ``alert_i(θ, F) = [change_i >= F] [share_i >= θ_{detector(i)}]``;
+    ``dollars = Σ_(series, period) max_i alert_i max(0, change_i)``, as `anomaly_dollars`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"svc": ["db", "db", "web"], "period": [1, 1, 2], "change_usd": [50.0, 60.0, 10.0],
+    ...                   "change_share": [0.5, 0.2, 0.8], "detector": ["forecast", "seasonal", "forecast"]})
+    >>> float(gated_anomaly_dollars(c, ["svc"], {"forecast": 0.1, "seasonal": 0.1}, 5.0))  # 60 + 10
+    70.0
+    >>> gated_anomaly_dollars(c, ["svc"], {"forecast": [0.1, 0.6], "seasonal": 0.3}, [20.0, 5.0]).tolist()
+    [50.0, 10.0]
+    """
+    c = pd.DataFrame(candidates)
+    require(all(col in c.columns for col in [*keys, "period", "change_usd", "change_share", "detector"]),
+            "candidates", list(c.columns), "expected anomaly_candidates output")
+    arrays = {d: np.asarray(v, dtype=float).ravel() for d, v in thresholds.items()}
+    floor = np.asarray(floor_usd, dtype=float).ravel()
+    n = max([floor.size, *[a.size for a in arrays.values()]])
+    scalar = n == 1 and np.ndim(floor_usd) == 0 and all(np.ndim(v) == 0 for v in thresholds.values())
+    if len(c) == 0:
+        return 0.0 if scalar else np.zeros(n)
+    c = c.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
+    group = c.groupby([*keys, "period"], sort=False, dropna=False).ngroup().to_numpy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    change = c["change_usd"].to_numpy(dtype=float)
+    share = c["change_share"].to_numpy(dtype=float)
+    theta = np.full((n, len(c)), np.inf)
+    for d, values in arrays.items():
+        theta[:, (c["detector"] == d).to_numpy()] = np.broadcast_to(values, (n,))[:, None]
+    passed = (change[None, :] >= np.broadcast_to(floor, (n,))[:, None]) & (share[None, :] >= theta)
+    value = np.where(passed, np.clip(change, 0, None)[None, :], 0.0)
+    total = np.maximum.reduceat(value, starts, axis=1).sum(axis=1)
+    return float(total[0]) if scalar else total
+
+
+def anomaly_gate_flips(candidates, keys: Sequence[str], thresholds: Mapping[str, float], floor_usd) -> pd.DataFrame:
+    """For each gate alone, the value beyond which no alert is left (where an anomaly review flips to none).
+
+    Parameters
+    ----------
+    candidates, keys
+        As for `gated_anomaly_dollars`.
+    thresholds : mapping
+        Detector name -> its share threshold at base.
+    floor_usd : float
+        The dollar floor at base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``input``, ``base_value``, ``flip_value`` (NaN when moving that gate alone leaves alerts) and
+        ``flips_when`` in words.
+
+    Notes
+    -----
+    With the other gates at base, the alerts left at floor F are the candidates passing their share gate
+    with ``change >= F``: none once ``F > max change``. A detector's share threshold alone empties the
+    alerts only when no other detector alerts: then none once ``θ > max share`` of its candidates passing
+    the floor. A step function: the flip is the supremum, not a root.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"svc": ["db", "db"], "period": [1, 2], "change_usd": [50.0, 30.0],
+    ...                   "change_share": [0.5, 0.9], "detector": ["forecast", "forecast"]})
+    >>> anomaly_gate_flips(c, ["svc"], {"forecast": 0.1}, 10.0)["flip_value"].tolist()
+    [50.0, 0.9]
+    """
+    c = pd.DataFrame(candidates)
+    floor = float(floor_usd)
+    theta = c["detector"].map(lambda d: thresholds.get(d, np.inf)).to_numpy(dtype=float)
+    share_ok = c["change_share"].to_numpy(dtype=float) >= theta
+    floor_ok = c["change_usd"].to_numpy(dtype=float) >= floor
+    rows = [{"input": "floor_usd", "base_value": floor,
+             "flip_value": float(c.loc[share_ok, "change_usd"].max()) if share_ok.any() else np.nan}]
+    for d, base in thresholds.items():
+        mine = (c["detector"] == d).to_numpy()
+        others = (share_ok & floor_ok & ~mine).any()
+        passing = mine & floor_ok
+        flip = np.nan if others or not passing.any() else float(c.loc[passing, "change_share"].max())
+        rows.append({"input": f"{d}_threshold_share", "base_value": float(base), "flip_value": flip})
+    out = pd.DataFrame(rows)
+    out["flips_when"] = [f"above {v:,.4g}" if np.isfinite(v) else "no flip: other detectors still alert"
+                         for v in out["flip_value"]]
+    return out
+
+
 def alert_drivers(alerts, breakdown, keys: Sequence[str], driver: str, period_column: str = "period_start",
                   cost_column: str = "effective_cost", baseline_lag_periods: int = 7,
                   baseline_count: int = 1) -> pd.DataFrame:
@@ -1358,7 +1511,8 @@ class CommitmentMetrics:
 
 
 def commitment_metrics(rows, on_demand_column: str = "ListCost",
-                       quantity_column: str | None = "CommitmentDiscountQuantity") -> CommitmentMetrics:
+                       quantity_column: str | None = "CommitmentDiscountQuantity",
+                       unit_column: str = "CommitmentDiscountUnit") -> CommitmentMetrics:
     """Utilization, coverage, net savings and effective savings rate from FOCUS rows.
 
     Parameters
@@ -1373,6 +1527,10 @@ def commitment_metrics(rows, on_demand_column: str = "ListCost",
         price without the commitment; isolates the commitment's own saving).
     quantity_column : str or None
         FOCUS 1.1+ ``CommitmentDiscountQuantity``: utilization by quantity where present.
+    unit_column : str
+        FOCUS 1.1+ ``CommitmentDiscountUnit`` (``"USD"`` for a spend-based commitment, ``"Hours"`` for a
+        usage-based one): quantities in different units are never added, so the portfolio's utilization
+        by quantity is NaN when the commitments count in more than one unit.
 
     Returns
     -------
@@ -1457,14 +1615,21 @@ def commitment_metrics(rows, on_demand_column: str = "ListCost",
     per = rates(g)[["purchases_billed_usd", "used_usd", "unused_usd", "amortized_usd", "utilization_by_cost",
                     "utilization_by_quantity", "on_demand_equivalent_usd", "savings_on_used_usd",
                     "net_savings_usd", "effective_savings_rate"]]
+    units = []
+    if unit_column in committed.columns:
+        units = sorted(set(committed.loc[used | unused, unit_column].dropna()))
+        per.insert(5, "quantity_unit", committed.groupby("CommitmentDiscountId")[unit_column].max().reindex(per.index))
     total = rates(g.sum().to_frame().T).iloc[0]
+    if len(units) > 1:
+        total["utilization_by_quantity"] = np.nan
     uncovered = df[(df["CommitmentDiscountId"].isna()) & (df["ChargeCategory"] == "Usage")]
     od_uncovered = float(uncovered[on_demand_column].sum())
     eff_uncovered = float(uncovered["EffectiveCost"].sum())
     od_all = float(total["on_demand_equivalent_usd"]) + od_uncovered
     actual = float(total["used_usd"] + total["unused_usd"]) + eff_uncovered
     covered_amortized = float(total["used_usd"]) + eff_uncovered
-    portfolio = {k: float(total[k]) for k in per.columns}
+    portfolio = {k: float(total[k]) for k in per.columns if k != "quantity_unit"}
+    portfolio["quantity_units"] = units
     portfolio.update(
         on_demand_usd=eff_uncovered,
         on_demand_equivalent_uncovered_usd=od_uncovered,
@@ -1665,6 +1830,43 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
     return pd.DataFrame(out).set_index("resource").rename_axis(None)
 
 
+def utilization_span_days(utilization) -> pd.Series:
+    """Days of utilization samples per resource, as `rightsizing` counts them (to check the minimum).
+
+    Parameters
+    ----------
+    utilization : pandas.DataFrame
+        ``resource`` and ``timestamp`` columns (one row per sample).
+
+    Returns
+    -------
+    pandas.Series
+        Days per resource: last sample - first sample + the median step between samples.
+
+    Notes
+    -----
+    ``span = (t_last - t_first + median(Δt)) / 1 day``: 336 hourly samples make 14 days.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"resource": ["a"] * 336 + ["b"] * 24,
+    ...                   "timestamp": list(pd.date_range("2026-11-01", periods=336, freq="h"))
+    ...                   + list(pd.date_range("2026-11-01", periods=24, freq="h"))})
+    >>> utilization_span_days(u).to_dict()
+    {'a': 14.0, 'b': 1.0}
+    """
+    u = _frame("utilization", utilization, ["resource", "timestamp"])
+    ts = pd.to_datetime(u["timestamp"], utc=True)
+    out = {}
+    for resource, t in ts.groupby(u["resource"].to_numpy()):
+        t = t.sort_values()
+        step = t.diff().median() if len(t) > 1 else pd.Timedelta(0)
+        out[resource] = float(((t.iloc[-1] - t.iloc[0]) + (step if pd.notna(step) else pd.Timedelta(0)))
+                              / pd.Timedelta(days=1))
+    return pd.Series(out, dtype=float)
+
+
 # ----------------------------------------------------------------------------------------------------
 # 9. Cost per unit of value
 # ----------------------------------------------------------------------------------------------------
@@ -1754,11 +1956,15 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
     datasets : pandas.DataFrame
         ``dataset``, ``storage_class`` (current, a class in ``classes``), ``gb`` (stored, decimal GB),
         ``objects`` (count), ``read_gb_per_month`` (GB read back per month) and optionally
-        ``months_kept`` (how long the data stays before deletion; default ``horizon_months``).
+        ``months_kept`` (how long the data stays before deletion; default ``horizon_months``) and
+        ``max_retrieval_hours`` (the access requirement: how long a read may wait, hours; null or absent:
+        none stated).
     classes : pandas.DataFrame
         ``storage_class``, ``usd_per_gb_month``, ``retrieval_usd_per_gb``,
-        ``transition_usd_per_1000_objects`` (lifecycle transition into the class) and
-        ``min_storage_days`` (minimum billed duration; deleting earlier bills the rest).
+        ``transition_usd_per_1000_objects`` (lifecycle transition into the class),
+        ``min_storage_days`` (minimum billed duration; deleting earlier bills the rest) and optionally
+        ``retrieval_hours`` (time to the first byte of a read, hours: 0 for milliseconds, 12 for a Deep
+        Archive standard restore; default 0).
     horizon_months : float
         Months over which a move is judged (> 0).
 
@@ -1768,14 +1974,18 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
         One row per (dataset, colder class): ``storage_saving_usd_per_month``,
         ``retrieval_extra_usd_per_month``, ``net_saving_usd_per_month``, ``transition_usd``,
         ``early_deletion_usd``, ``net_saving_usd`` (over the months kept), ``breakeven_months`` (NaN when
-        the move never pays back) and ``recommended`` (the best move with a positive net saving).
+        the move never pays back), ``retrieval_hours`` (of the colder class), ``meets_access_requirement``
+        (``retrieval_hours <= max_retrieval_hours``, True when none is stated) and ``recommended`` (the
+        best move with a positive net saving among those meeting the access requirement).
 
     Notes
     -----
     For a dataset of G GB in class a read R GB a month, kept M months, moving to class b:
     ``saving = G (p_a - p_b) - R (r_b - r_a)`` per month; ``transition = objects / 1000 x t_b``;
     ``early_deletion = G p_b max(0, min_days_b / 30.4375 - M)``;
-    ``net = saving x M - transition - early_deletion``; recommended when ``net > 0`` and largest.
+    ``net = saving x M - transition - early_deletion``; a move whose class takes longer to return a read
+    than the dataset's access requirement is flagged and never recommended; recommended when ``net > 0``
+    and largest among the others.
 
     References
     ----------
@@ -1784,6 +1994,8 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
     .. [2] Amazon S3 pricing and the S3 user guide, "Transitioning objects using Amazon S3 Lifecycle":
        per-request transition charges and minimum storage durations (30 days Standard-IA, 90 days
        Glacier Instant and Flexible Retrieval, 180 days Deep Archive).
+    .. [3] Amazon S3 user guide, "Understanding archive retrieval options": Glacier Instant Retrieval in
+       milliseconds; Deep Archive standard retrievals within 12 hours, bulk within 48 hours.
 
     Examples
     --------
@@ -1796,14 +2008,23 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
     >>> m = storage_tiering_moves(logs, classes)
     >>> float(m.loc[0, "net_saving_usd_per_month"]), float(m.loc[0, "net_saving_usd"]), bool(m.loc[0, "recommended"])
     (190.0, 2278.0, True)
+    >>> slow = storage_tiering_moves(logs.assign(max_retrieval_hours=1.0), classes.assign(retrieval_hours=[0, 12]))
+    >>> bool(slow.loc[0, "meets_access_requirement"]), bool(slow.loc[0, "recommended"])  # 12 h > 1 h allowed
+    (False, False)
     """
     ds = _frame("datasets", datasets, ["dataset", "storage_class", "gb", "objects", "read_gb_per_month"])
     cl = _frame("classes", classes, ["storage_class", "usd_per_gb_month", "retrieval_usd_per_gb",
                                      "transition_usd_per_1000_objects", "min_storage_days"])
     require(cl["storage_class"].is_unique, "classes.storage_class", list(cl["storage_class"]),
             "expected each class once")
-    for c in ("usd_per_gb_month", "retrieval_usd_per_gb", "transition_usd_per_1000_objects", "min_storage_days"):
+    if "retrieval_hours" not in cl.columns:
+        cl["retrieval_hours"] = 0.0
+    for c in ("usd_per_gb_month", "retrieval_usd_per_gb", "transition_usd_per_1000_objects", "min_storage_days",
+              "retrieval_hours"):
         cl[c] = _column("classes", cl, c, low=0)
+    if "max_retrieval_hours" not in ds.columns:
+        ds["max_retrieval_hours"] = np.nan
+    ds["max_retrieval_hours"] = pd.to_numeric(ds["max_retrieval_hours"], errors="coerce")
     for c in ("gb", "objects", "read_gb_per_month"):
         ds[c] = _column("datasets", ds, c, low=0)
     horizon = _scalar("horizon_months", horizon_months, low=0, low_strict=True)
@@ -1831,13 +2052,18 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
                          "net_saving_usd_per_month": monthly, "transition_usd": transition,
                          "early_deletion_usd": early,
                          "net_saving_usd": monthly * d["months_kept"] - transition - early,
-                         "breakeven_months": transition / monthly if monthly > 0 else np.nan})
+                         "breakeven_months": transition / monthly if monthly > 0 else np.nan,
+                         "retrieval_hours": float(b["retrieval_hours"]),
+                         "meets_access_requirement": bool(pd.isna(d["max_retrieval_hours"])
+                                                          or b["retrieval_hours"] <= d["max_retrieval_hours"])})
     cols = ["dataset", "from_class", "to_class", "storage_saving_usd_per_month", "retrieval_extra_usd_per_month",
-            "net_saving_usd_per_month", "transition_usd", "early_deletion_usd", "net_saving_usd", "breakeven_months"]
+            "net_saving_usd_per_month", "transition_usd", "early_deletion_usd", "net_saving_usd", "breakeven_months",
+            "retrieval_hours", "meets_access_requirement"]
     out = pd.DataFrame(rows, columns=cols)
     out["recommended"] = False
     if len(out):
-        best = out[out["net_saving_usd"] > 0].groupby("dataset")["net_saving_usd"].idxmax()
+        ok = out["meets_access_requirement"].astype(bool)
+        best = out[(out["net_saving_usd"] > 0) & ok].groupby("dataset")["net_saving_usd"].idxmax()
         out.loc[best.to_numpy(), "recommended"] = True
     return out
 
@@ -1997,10 +2223,28 @@ def spot_batch_window(work_hours, window_hours, instances, spot_usd_per_instance
     fallback = None if fallback_at_hours is None else _scalar("fallback_at_hours", fallback_at_hours, low=0)
     m = checks.whole("runs", runs, 1, unit="runs")
     dt = _scalar("step_hours", step_hours, low=0, low_strict=True)
-    rng = np.random.default_rng(seed)
-    t_end = fallback if fallback is not None else 4 * window
-    steps = int(math.ceil(t_end / dt - 1e-9))
-    p_reclaim = -math.expm1(-rate * dt)
+    cost, finished, rest, t_end = _spot_nights(work, n, spot, od, np.full(m, rate), k, ckpt, delay,
+                                               None if fallback is None else np.full(m, fallback), start,
+                                               window, np.random.default_rng(seed), dt)
+    on_demand = float(on_demand_batch_cost(work, n, od))
+    return SpotBatchResult(
+        expected_cost_usd=float(cost.mean()), p90_cost_usd=float(np.percentile(cost, 90)),
+        probability_miss=float((finished > window + 1e-9).mean()),
+        expected_finish_hours=float(np.mean(np.where(np.isfinite(finished), finished, t_end))),
+        fallback_share=float(rest.mean()) if fallback is not None else 0.0,
+        on_demand_cost_usd=on_demand, expected_saving_usd=on_demand - float(cost.mean()), runs=m)
+
+
+def _spot_nights(work, n, spot, od, rate, k, ckpt, delay, fallback, start, window, rng, dt):
+    """Simulated nights, each with its own reclaim rate and fallback time (arrays of shape (m,)).
+
+    Returns the cost per night, the finish time (inf when missed without a fallback), whether the night
+    fell back, and the simulated horizon per night.
+    """
+    m = rate.size
+    t_end = fallback if fallback is not None else np.full(m, 4 * window)
+    steps_of = np.ceil(t_end / dt - 1e-9).astype(np.int64)
+    p_reclaim = -np.expm1(-rate * dt)[:, None]
     saved = np.zeros(m)
     unsaved = np.zeros((m, k))
     since = np.zeros((m, k))
@@ -2008,9 +2252,9 @@ def spot_batch_window(work_hours, window_hours, instances, spot_usd_per_instance
     up_hours = np.zeros(m)
     finish = np.full(m, np.nan)
     per_step = dt / k
-    for i in range(steps):
+    for i in range(int(steps_of.max(initial=0))):
         t = i * dt
-        active = np.isnan(finish)
+        active = np.isnan(finish) & (i < steps_of)
         if not active.any():
             break
         up = (down_until <= t + 1e-12) & active[:, None]
@@ -2033,19 +2277,72 @@ def spot_batch_window(work_hours, window_hours, instances, spot_usd_per_instance
     od_cost = np.zeros(m)
     if fallback is not None:
         remaining = np.maximum(work - saved - unsaved.sum(axis=1), 0.0)
-        finish[rest] = fallback + start + remaining[rest]
+        finish[rest] = fallback[rest] + start + remaining[rest]
         od_cost[rest] = (start + remaining[rest]) * n * od
         finished = finish
     else:
         finished = np.where(rest, np.inf, finish)
-    cost = spot_cost + od_cost
+    return spot_cost + od_cost, finished, rest, t_end
+
+
+def spot_batch_draws(work_hours, window_hours, instances, spot_usd_per_instance_hour,
+                     on_demand_usd_per_instance_hour, interruption_rate_per_hour, fallback_at_hours,
+                     pools: int = 4, checkpoint_interval_hours=0.25, replacement_delay_hours=0.25,
+                     on_demand_start_hours=0.1, nights_per_draw: int = 100, seed: int = 0,
+                     step_hours=1 / 60) -> dict:
+    """`spot_batch_window` for many input draws at once: each draw's expected saving and chance of a miss.
+
+    Parameters
+    ----------
+    interruption_rate_per_hour, fallback_at_hours : array_like
+        One value per Monte Carlo draw (broadcast together; shape ``(d,)`` or ``(d, 1)``), per hour and
+        hours (>= 0).
+    nights_per_draw : int
+        Nights simulated per draw (the estimate of each draw's expectation).
+    Others
+        As for `spot_batch_window` (scalars).
+
+    Returns
+    -------
+    dict
+        ``expected_saving_usd`` and ``probability_miss``: arrays of shape ``(d,)``, per night.
+
+    Notes
+    -----
+    The simulation of `spot_batch_window` over ``d x nights_per_draw`` nights, vectorised; draw j's
+    figures are the means over its own nights. Each estimate carries sampling error of order
+    ``sd / sqrt(nights_per_draw)`` on top of the spread of the inputs.
+
+    Examples
+    --------
+    >>> r = spot_batch_draws(3.0, 4.0, 100, 0.06, 0.192, [0.0, 0.0], [3.5, 3.5], nights_per_draw=10)
+    >>> r["expected_saving_usd"].round(6).tolist(), r["probability_miss"].tolist()  # 57.6 - 3 x 100 x 0.06
+    ([39.6, 39.6], [0.0, 0.0])
+    """
+    work = _scalar("work_hours", work_hours, low=0, low_strict=True)
+    window = _scalar("window_hours", window_hours, low=0, low_strict=True)
+    n = _scalar("instances", instances, low=0, low_strict=True)
+    spot = _scalar("spot_usd_per_instance_hour", spot_usd_per_instance_hour, low=0)
+    od = _scalar("on_demand_usd_per_instance_hour", on_demand_usd_per_instance_hour, low=0)
+    rate, fallback = np.broadcast_arrays(np.asarray(interruption_rate_per_hour, dtype=float).ravel(),
+                                         np.asarray(fallback_at_hours, dtype=float).ravel())
+    require(bool(np.all(rate >= 0)), "interruption_rate_per_hour", float(rate.min()), "expected rates >= 0")
+    require(bool(np.all(np.isfinite(fallback) & (fallback >= 0))), "fallback_at_hours", float(np.min(fallback)),
+            "expected finite hours >= 0")
+    k = checks.whole("pools", pools, 1, unit="pools")
+    nights = checks.whole("nights_per_draw", nights_per_draw, 1, unit="nights")
+    draws = rate.size
+    rates = np.repeat(rate, nights)
+    falls = np.repeat(fallback, nights)
+    cost, finished, rest, _ = _spot_nights(
+        work, n, spot, od, rates, k, _scalar("checkpoint_interval_hours", checkpoint_interval_hours, low=0),
+        _scalar("replacement_delay_hours", replacement_delay_hours, low=0), falls,
+        _scalar("on_demand_start_hours", on_demand_start_hours, low=0), window, np.random.default_rng(seed),
+        _scalar("step_hours", step_hours, low=0, low_strict=True))
     on_demand = float(on_demand_batch_cost(work, n, od))
-    return SpotBatchResult(
-        expected_cost_usd=float(cost.mean()), p90_cost_usd=float(np.percentile(cost, 90)),
-        probability_miss=float((finished > window + 1e-9).mean()),
-        expected_finish_hours=float(np.mean(np.where(np.isfinite(finished), finished, t_end))),
-        fallback_share=float(rest.mean()) if fallback is not None else 0.0,
-        on_demand_cost_usd=on_demand, expected_saving_usd=on_demand - float(cost.mean()), runs=m)
+    saving = (on_demand - cost).reshape(draws, nights).mean(axis=1)
+    miss = (finished > window + 1e-9).reshape(draws, nights).mean(axis=1)
+    return {"expected_saving_usd": saving, "probability_miss": miss}
 
 
 # ----------------------------------------------------------------------------------------------------

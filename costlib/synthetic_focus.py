@@ -36,6 +36,9 @@ import pandas as pd
 
 from costlib import focus
 
+#: Bump when the generated data changes (a column added, a distribution changed): caches keyed by it regenerate.
+GENERATOR_VERSION = "2"  # 2: CommitmentDiscountQuantity and CommitmentDiscountUnit (FOCUS 1.1+)
+
 #: Share of resources that carry each tag key (Kubernetes nodes never carry ``team``).
 TAG_COVERAGE = {"team": 0.80, "environment": 0.95, "cost-center": 0.70}
 TEAMS = ("checkout", "search", "ads", "ml-platform", "data", "web")
@@ -76,6 +79,9 @@ COMMITMENTS = (
     ("sp-compute-2026", "Savings Plan", "Spend", 0, 0.5, 0.72, 1.10),
     ("ri-rds-2026", "Reserved Instance", "Usage", 1, 0.6, 0.60, 1.00),
 )
+#: CommitmentDiscountUnit by CommitmentDiscountCategory (FOCUS 1.1+): spend-based commitments count in the
+#: billing currency, usage-based ones in hours of the covered service's unit.
+COMMITMENT_UNITS = {"Spend": "USD", "Usage": "Hours"}
 #: Injected anomalies: kind, service, sub-account, first day (0-based), days, multiplier on usage.
 #: "ramp" rises linearly from 1 at the first day to the multiplier at the end of the period.
 ANOMALIES = (
@@ -104,7 +110,8 @@ class Truth:
     tag_coverage: dict            # key -> share of effective cost carried by rows with the key
     tag_coverage_billed: dict
     showback_team: pd.DataFrame   # team (None = untagged) -> effective_cost, billed_cost
-    commitments: pd.DataFrame     # CommitmentDiscountId -> used_cost, unused_cost, purchases_billed, utilization
+    commitments: pd.DataFrame     # CommitmentDiscountId -> used_cost, unused_cost, purchases_billed, utilization,
+    #                               CommitmentDiscountUnit, used_quantity, unused_quantity, utilization_by_quantity
     resources: pd.DataFrame       # ResourceId -> effective_cost, hours, p99_hourly_effective_cost
     anomalies: list
     kubernetes_node_cost: float
@@ -264,6 +271,16 @@ def _table(columns: dict, n: int):
     return pa.table(arrays)
 
 
+def _commitment_quantity(covered: np.ndarray, spend_based: np.ndarray, effective: np.ndarray,
+                         units: np.ndarray):
+    """CommitmentDiscountQuantity of usage rows: the commitment consumed (USD of a spend-based commitment,
+    hours of a usage-based one); null on rows no commitment covers."""
+    import pyarrow as pa
+
+    values = np.where(spend_based, effective, units)
+    return pa.array(values, pa.float64(), mask=~covered)
+
+
 def _timestamps(start: pd.Timestamp, hour_index: np.ndarray):
     import pyarrow as pa
 
@@ -342,8 +359,12 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
         amount = float(used.max() * size)  # sized above the peak hour: every covered hour is covered in full
         effective[covered] = covered_effective
         billed[covered] = 0.0
+        # CommitmentDiscountQuantity (FOCUS 1.1+): a spend-based commitment counts in its currency (USD of
+        # commitment), a usage-based one in normalized hours of its service's unit price at the committed rate.
+        per_unit = 1.0 if ccat == "Spend" else float(SERVICES[svc][5]) * rate
         commitment_rows.append({"id": cid, "type": ctype, "category": ccat, "service": svc, "amount": amount,
-                                "used_hourly": used, "unused_hourly": amount - used, "rate": rate})
+                                "used_hourly": used, "unused_hourly": amount - used, "rate": rate,
+                                "quantity_per_usd": 1.0 / per_unit, "unit": COMMITMENT_UNITS[ccat]})
     covered_any = commit_of_resource != None  # noqa: E711 (object array)
 
     schema = None
@@ -393,6 +414,8 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
         "CommitmentDiscountType": np.array([commitment_of[c][1] if c else None for c in commit_of_resource], dtype=object),
         "CommitmentDiscountCategory": np.array([commitment_of[c][2] if c else None for c in commit_of_resource],
                                                dtype=object),
+        "CommitmentDiscountUnit": np.array([COMMITMENT_UNITS[commitment_of[c][2]] if c else None
+                                            for c in commit_of_resource], dtype=object),
         "Tags": _strings(fleet["Tags"]),
         "x_StorageClass": _strings(fleet["storage_class"]),
     }
@@ -403,6 +426,7 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
     month_starts = pa.array([m[0].value // 1000 for m in months], pa.int64())
     month_ends = pa.array([m[1].value // 1000 for m in months], pa.int64())
     price = fleet["price"].to_numpy()
+    spend_based = np.array([commitment_of[c][2] == "Spend" if c else False for c in commit_of_resource])
     for first in range(0, resources, block_resources):
         block = np.arange(first, min(first + block_resources, resources))
         r = np.repeat(block, hours)
@@ -423,6 +447,8 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
             "ContractedUnitPrice": np.repeat(price[block], hours),
             "PricingQuantity": np.where(storage_rows, quantity / HOURS_PER_MONTH, quantity),
             "ConsumedQuantity": quantity,
+            "CommitmentDiscountQuantity": _commitment_quantity(covered_any[r], spend_based[r],
+                                                               effective[block].ravel(), quantity),
             "ChargePeriodStart": _timestamps(begin, h),
             "ChargePeriodEnd": _timestamps(begin, h + 1),
             "BillingPeriodStart": month_starts.take(month_take).cast(pa.timestamp("us", tz="UTC")),
@@ -444,17 +470,20 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
         common = dict(ProviderName=pname, PublisherName=issuer, InvoiceIssuerName=issuer, BillingAccountId=account,
                       BillingAccountName=f"{pname} billing", SubAccountId=subs[0], SubAccountName=subs[0],
                       CommitmentDiscountId=c["id"], CommitmentDiscountName=c["id"], CommitmentDiscountType=c["type"],
-                      CommitmentDiscountCategory=c["category"], ServiceName=SERVICES[c["service"]][1],
+                      CommitmentDiscountCategory=c["category"], CommitmentDiscountUnit=c["unit"],
+                      ServiceName=SERVICES[c["service"]][1],
                       ServiceCategory=SERVICES[c["service"]][2], PricingUnit="Hours")
         for m, (m_start, m_end, first, n_hours) in enumerate(months):
             row(**common, ChargeCategory="Purchase", ChargeFrequency="Recurring", BilledCost=c["amount"] * n_hours,
                 EffectiveCost=0.0, ListCost=c["amount"] * n_hours, ContractedCost=c["amount"] * n_hours,
                 PricingQuantity=float(n_hours), ChargePeriodStart=m_start, ChargePeriodEnd=m_end, month=m,
+                CommitmentDiscountQuantity=c["amount"] * n_hours * c["quantity_per_usd"],
                 ChargeDescription=f"{c['type']} {c['id']} monthly fee", PricingCategory="Committed")
         for hour in range(hours):
             row(**common, ChargeCategory="Usage", ChargeFrequency="Usage-Based", BilledCost=0.0,
                 EffectiveCost=float(c["unused_hourly"][hour]), ListCost=0.0, ContractedCost=0.0,
                 PricingQuantity=0.0, CommitmentDiscountStatus="Unused", PricingCategory="Committed",
+                CommitmentDiscountQuantity=float(c["unused_hourly"][hour]) * c["quantity_per_usd"],
                 ChargePeriodStart=begin + pd.Timedelta(hours=hour), ChargePeriodEnd=begin + pd.Timedelta(hours=hour + 1),
                 month=int(month_of_hour[hour]), ChargeDescription=f"{c['type']} {c['id']} unused commitment")
     usage_billed_by_sub_month = np.zeros((len(n_sub), len(months)))
@@ -480,7 +509,8 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
                     ChargeDescription=f"Sales tax {TAX_RATE:.0%}")
     extra = pd.DataFrame(other)
     month_index = extra.pop("month").to_numpy()
-    extra_cols = {c: (extra[c].to_numpy(dtype=float) if focus.ALL_COLUMNS[c] == focus.DECIMAL else _strings(extra[c]))
+    extra_cols = {c: (pa.array(extra[c].to_numpy(dtype=float), pa.float64(), from_pandas=True)  # NaN: null
+                      if focus.ALL_COLUMNS[c] == focus.DECIMAL else _strings(extra[c]))
                   for c in extra.columns if c not in ("ChargePeriodStart", "ChargePeriodEnd")}
     extra_cols["ChargePeriodStart"] = pa.array(extra["ChargePeriodStart"].astype("datetime64[us, UTC]"))
     extra_cols["ChargePeriodEnd"] = pa.array(extra["ChargePeriodEnd"].astype("datetime64[us, UTC]"))
@@ -555,7 +585,11 @@ def generate(path: str | Path, resources: int = 1000, days: int = 30, seed: int 
         "CommitmentDiscountId": c["id"], "used_cost": float(c["used_hourly"].sum()),
         "unused_cost": float(c["unused_hourly"].sum()),
         "purchases_billed": float(c["amount"] * hours),
-        "utilization": float(c["used_hourly"].sum() / (c["amount"] * hours))} for c in commitment_rows])
+        "utilization": float(c["used_hourly"].sum() / (c["amount"] * hours)),
+        "CommitmentDiscountUnit": c["unit"],
+        "used_quantity": float(c["used_hourly"].sum() * c["quantity_per_usd"]),
+        "unused_quantity": float(c["unused_hourly"].sum() * c["quantity_per_usd"]),
+        "utilization_by_quantity": float(c["used_hourly"].sum() / (c["amount"] * hours))} for c in commitment_rows])
     resource_frame = pd.DataFrame({
         "ResourceId": fleet["ResourceId"], "effective_cost": per_resource_eff, "hours": hours,
         "p99_hourly_effective_cost": np.percentile(effective, 99, axis=1)})

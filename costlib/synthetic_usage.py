@@ -191,3 +191,41 @@ def utilization_samples(p99_cpu_share, p99_memory_share, days: int = 14, seed: i
         frames.append(pd.DataFrame({"resource": resource, "timestamp": stamps, **column}))
     p99 = pd.DataFrame({"p99_cpu_share": pd.Series(p99_cpu_share), "p99_memory_share": pd.Series(p99_memory_share)})
     return UtilizationSamples(samples=pd.concat(frames, ignore_index=True), p99=p99)
+
+
+def write_utilization(samples: pd.DataFrame, path) -> "Path":
+    """Write utilization samples (`utilization_samples`) as the file `costlib.billing.read_utilization` reads.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        ``resource``, ``timestamp``, ``cpu_utilization_share``, ``memory_utilization_share``.
+    path : path
+        A ``.parquet`` file (or ``.csv``); written atomically, folders made.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> u = utilization_samples({"vm": 0.10}, {"vm": 0.30}, days=14)
+    >>> f = write_utilization(u.samples, pathlib.Path(tempfile.mkdtemp()) / "u.parquet")
+    >>> from costlib import billing
+    >>> len(billing.read_utilization(f))  # 14 days x 24 hours
+    336
+    """
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    frame = samples[["resource", "timestamp", "cpu_utilization_share", "memory_utilization_share"]]
+    if target.name.lower().endswith((".csv", ".csv.gz")):
+        frame.to_csv(tmp, index=False, compression="gzip" if target.name.lower().endswith(".gz") else None)
+    else:
+        frame.to_parquet(tmp, index=False)
+    os.replace(tmp, target)
+    return target

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from costlib import finops as F
 from costlib.errors import ModelError
@@ -733,3 +733,80 @@ def test_hourly_detection_on_the_generated_bill(generated, tmp_path):
     assert spike["period"].tolist() == list(pd.date_range(first, periods=24, freq="h"))
     assert F.backtest_detectors(alerts, events, KEYS).loc["rate_of_change", "precision"] >= 0.85
     assert F.backtest_detectors(run(0.5), events, KEYS).loc["rate_of_change", "precision"] < 0.6
+
+
+# ---------------------------------------------------------------------------------------------------
+# Moving the anomaly gates without re-running the detectors; spot draws; commitment units; latency.
+
+
+@settings(max_examples=25, deadline=None)
+@given(roc=st.floats(0.05, 2.0), fc=st.floats(0.02, 0.5), seasonal=st.floats(0.05, 1.0), floor=st.floats(0.0, 200.0))
+def test_gated_dollars_equal_the_detectors_at_any_gates(roc, fc, seasonal, floor):
+    """`gated_anomaly_dollars` on the candidates = `anomaly_dollars` of `detect_anomalies` run with those gates
+    (the expectation of each detector does not depend on its gates)."""
+    days = pd.date_range("2026-11-01", periods=35, tz="UTC")
+    rng = np.random.default_rng(3)
+    cost = 100 * rng.lognormal(0, 0.1, (2, 35))
+    cost[0, 12] *= 2.5
+    cost[1, 20:] *= 1.4
+    frame = pd.DataFrame({"svc": np.repeat(["db", "vm"], 35), "period_start": np.tile(days, 2),
+                          "effective_cost": cost.ravel()})
+    base = {"rate_of_change": {}, "forecast": {}, "seasonal": {}}
+    cands = F.anomaly_candidates(frame, ["svc"], base)
+    moved = {"rate_of_change": {"threshold_share": roc, "floor_usd": floor},
+             "forecast": {"threshold_share": fc, "floor_usd": floor},
+             "seasonal": {"threshold_share": seasonal, "floor_usd": floor}}
+    direct = F.anomaly_dollars(F.detect_anomalies(frame, ["svc"], detectors=moved), ["svc"])
+    gated = F.gated_anomaly_dollars(cands, ["svc"], {"rate_of_change": roc, "forecast": fc, "seasonal": seasonal},
+                                    floor)
+    assert gated == pytest.approx(direct, rel=1e-12, abs=1e-9)
+
+
+def test_spot_draws_reproduce_the_window_simulation():
+    """One draw of 2,000 nights is the same simulation as `spot_batch_window` with 2,000 runs and the same
+    seed (same random numbers, same arrays); with no reclaims every night costs work x instances x spot
+    price: 3 x 100 x 0.0672 = 20.16, a saving of 57.60 - 20.16 = 37.44."""
+    r = F.spot_batch_window(3.0, 4.0, 100, 0.0672, 0.192, 0.1, pools=4, fallback_at_hours=3.5, runs=2000, seed=0)
+    d = F.spot_batch_draws(3.0, 4.0, 100, 0.0672, 0.192, [0.1], [3.5], pools=4, nights_per_draw=2000, seed=0)
+    assert d["expected_saving_usd"][0] == pytest.approx(r.expected_saving_usd, rel=1e-12)
+    assert d["probability_miss"][0] == r.probability_miss
+    calm = F.spot_batch_draws(3.0, 4.0, 100, 0.0672, 0.192, np.zeros((3, 1)), np.full((3, 1), 3.5), nights_per_draw=10)
+    assert calm["expected_saving_usd"] == pytest.approx([37.44] * 3)
+    with pytest.raises(ModelError, match="fallback_at_hours"):
+        F.spot_batch_draws(3.0, 4.0, 100, 0.0672, 0.192, [0.1], [float("nan")])
+
+
+def test_commitment_quantities_in_two_units_are_not_added():
+    """A Savings Plan counted in USD (used 80 of 100) and a reservation in hours (used 30 of 40): per
+    commitment 0.8 and 0.75 by quantity; no portfolio figure by quantity (80 USD + 30 hours means nothing),
+    while by cost the portfolio is weighted: (80 + 45) / (100 + 60) = 0.78125."""
+    rows = pd.DataFrame({
+        "ChargeCategory": ["Usage"] * 4, "CommitmentDiscountId": ["sp", "sp", "ri", "ri"],
+        "CommitmentDiscountStatus": ["Used", "Unused", "Used", "Unused"],
+        "CommitmentDiscountUnit": ["USD", "USD", "Hours", "Hours"],
+        "BilledCost": [0.0] * 4, "EffectiveCost": [80.0, 20.0, 45.0, 15.0], "ListCost": [100.0, 0.0, 75.0, 0.0],
+        "CommitmentDiscountQuantity": [80.0, 20.0, 30.0, 10.0]})
+    m = F.commitment_metrics(rows)
+    assert m.per_commitment.loc["sp", "utilization_by_quantity"] == pytest.approx(0.8)
+    assert m.per_commitment.loc["ri", "utilization_by_quantity"] == pytest.approx(0.75)
+    assert m.per_commitment.loc["ri", "quantity_unit"] == "Hours"
+    assert np.isnan(m.portfolio["utilization_by_quantity"]) and m.portfolio["quantity_units"] == ["Hours", "USD"]
+    assert m.portfolio["utilization_by_cost"] == pytest.approx(125 / 160)
+    one = F.commitment_metrics(rows[rows["CommitmentDiscountId"] == "sp"])
+    assert one.portfolio["utilization_by_quantity"] == pytest.approx(0.8)
+
+
+def test_storage_moves_slower_than_the_access_requirement_are_flagged():
+    """Logs read within 1 hour: Deep Archive (12 h restore) saves most per GB but breaks the requirement,
+    so the best move that meets it is Glacier Instant Retrieval: 10,000 x (0.023 - 0.004) = 190/month."""
+    classes = pd.DataFrame({"storage_class": ["STANDARD", "GLACIER_IR", "DEEP_ARCHIVE"],
+                            "usd_per_gb_month": [0.023, 0.004, 0.00099], "retrieval_usd_per_gb": [0.0, 0.03, 0.02],
+                            "transition_usd_per_1000_objects": [0.0, 0.02, 0.05], "min_storage_days": [0, 90, 180],
+                            "retrieval_hours": [0.0, 0.0, 12.0]})
+    logs = pd.DataFrame({"dataset": ["logs"], "storage_class": ["STANDARD"], "gb": [10_000.0], "objects": [100_000],
+                         "read_gb_per_month": [0.0], "max_retrieval_hours": [1.0]})
+    m = F.storage_tiering_moves(logs, classes).set_index("to_class")
+    assert not m.loc["DEEP_ARCHIVE", "meets_access_requirement"] and not m.loc["DEEP_ARCHIVE", "recommended"]
+    assert m.loc["GLACIER_IR", "recommended"] and m.loc["GLACIER_IR", "net_saving_usd_per_month"] == pytest.approx(190)
+    free = F.storage_tiering_moves(logs.drop(columns="max_retrieval_hours"), classes).set_index("to_class")
+    assert free.loc["DEEP_ARCHIVE", "recommended"]  # no requirement stated: the cheapest move

@@ -49,7 +49,7 @@ def test_default_scenario_against_the_generator():
     Σ used / Σ purchases over the two commitments (portfolio, weighted by cost)."""
     p, a = analysed("default_generated_bill")
     t = truth_of(p)
-    h = a.headline
+    h = a.figures
     assert a.days == 35
     assert h["amortized_cost_usd_per_month"] == pytest.approx(t.effective_cost * MONTH / 35, rel=1e-9)
     assert h["billed_cost_usd_per_month"] == pytest.approx(t.billed_cost * MONTH / 35, rel=1e-9)
@@ -59,9 +59,20 @@ def test_default_scenario_against_the_generator():
     assert h["team_tag_coverage_share"] == pytest.approx(pools.direct.sum() / pools.taggable_usd, rel=1e-12)
     used, bought = t.commitments["used_cost"].sum(), t.commitments["purchases_billed"].sum()
     assert h["commitment_utilization_share"] == pytest.approx(used / bought, rel=1e-9)
-    assert list(h)[:7] == ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
-                           "team_tag_coverage_share", "anomaly_usd", "anomaly_alerts",
-                           "savings_available_usd_per_month"]
+    # the headline: the issue's few figures and the figures the verdicts rest on (the verdicts head it)
+    assert list(a.headline) == ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
+                                "anomaly_usd", "savings_available_usd_per_month",
+                                "rightsizing_savings_now_usd_per_month", "spot_expected_saving_usd_per_run",
+                                "spot_probability_miss"]
+    assert {k for d in wb.decisions(a) for k in d.rests_on} <= set(a.headline)
+    assert all(a.headline[k] == h[k] for k in a.headline)
+    # savings available = the levers' sum (arithmetic of the parts)
+    parts = (h["rightsizing_savings_now_usd_per_month"] + h["storage_net_saving_usd_per_month"]
+             + 30 * h["spot_expected_saving_usd_per_run"] + h["runaway_waste_usd_per_month"])
+    assert h["savings_available_usd_per_month"] == pytest.approx(parts, rel=1e-12)
+    # every other figure is in a section table
+    shown = {r for sec in wb.SECTION_FIGURES for r in wb.section_table(a, sec)["figure"]}
+    assert "Kubernetes idle cost" in shown and "Recall of forecast (hourly)" in shown
     # every section is there
     assert {"money", "attribution", "kubernetes", "anomalies", "runaway", "rightsizing", "commitments",
             "storage", "spot", "scorecard", "unit_cost"} <= set(a.sections)
@@ -97,8 +108,8 @@ def test_detectors_precision_and_recall_on_the_injected_anomalies():
     assert bt.loc["seasonal", "recall"] >= 1 / 3
     for d in F.DETECTORS:
         assert bt.loc[d, "precision"] >= 0.9
-        assert a.headline[f"{d}_precision"] == bt.loc[d, "precision"]
-        assert a.headline[f"{d}_recall"] == bt.loc[d, "recall"]
+        assert a.figures[f"{d}_precision"] == bt.loc[d, "precision"]
+        assert a.figures[f"{d}_recall"] == bt.loc[d, "recall"]
     assert "Detector backtest" in a.recommendation and "recall" in a.recommendation
     # the spike day's rate-of-change alert names RDS in aws-data, ~ the generator's extra cost
     t = truth_of(p)
@@ -116,9 +127,9 @@ def test_runaway_ml_service_split():
     x (1 - 50/168) = 2,360: 12,360 USD/month."""
     p, a = analysed("runaway_ml_service")
     r = a.sections["runaway"]
-    assert 2.4 <= a.headline["runaway_cost_multiple"] <= 3.0
-    assert a.headline["runaway_volume_usd_per_month"] == pytest.approx(0.2 * r["before"], rel=1e-9)
-    assert a.headline["runaway_waste_usd_per_month"] == pytest.approx(12_360.0)
+    assert 2.4 <= a.figures["runaway_cost_multiple"] <= 3.0
+    assert a.figures["runaway_volume_usd_per_month"] == pytest.approx(0.2 * r["before"], rel=1e-9)
+    assert a.figures["runaway_waste_usd_per_month"] == pytest.approx(12_360.0)
     sp = r["split"]
     assert sp.volume_usd + sp.waste_usd + sp.intensity_usd == pytest.approx(r["after"] - r["before"])
 
@@ -133,19 +144,22 @@ def test_shared_kubernetes_cluster():
     node_cost = float((nodes["cost_usd_per_hour"] * 48).sum())
     by_team = k["by_basis"]["request"].by_team
     assert by_team["total_usd"].sum() == pytest.approx(node_cost, rel=1e-9)
-    assert k["allocation"].idle_cluster_usd == pytest.approx(a.headline["kubernetes_idle_usd"])
+    assert k["allocation"].idle_cluster_usd == pytest.approx(a.figures["kubernetes_idle_usd"])
     gap = k["gap"].set_index("team")
     assert gap["gap_share"].idxmax() == "ads"
-    assert a.headline["kubernetes_request_usage_gap_usd"] == pytest.approx(gap["gap_usd"].sum())
+    assert a.figures["kubernetes_request_usage_gap_usd"] == pytest.approx(gap["gap_usd"].sum())
 
 
 def test_rightsizing_at_a_p99_of_ten_percent():
     """12 m5.xlarge ($0.192/h, 4 vCPU, 16 GiB) at P99 CPU 10%, memory 15%. On m5.large (2 vCPU, 8 GiB) the
     projected P99 is max(0.10 x 2, 0.15 x 2) = 0.30; x 1.10 headroom = 0.33 <= 0.65: one size down, the
     smallest of the ladder. Saving (0.192 - 0.096) x 730 = 70.08 USD/month each: 12 x 70.08 = 840.96, of
-    which 2 are held by a reserved instance to 2027-06-30 (140.16 deferred), 700.80 now."""
+    which 2 are held by a reserved instance to 2027-06-30 (140.16 deferred), 700.80 now. The samples went
+    through a Parquet file in the cache and the file reader (generate_utilization_file)."""
     p, a = analysed("rightsizing_p99_10pct")
-    h = a.headline
+    h = a.figures
+    assert "read back through the file reader" in a.sections["rightsizing"]["origin"]
+    assert a.sections["rightsizing"]["span_days"].eq(14.0).all()
     assert h["rightsizing_resources"] == 12
     assert h["rightsizing_savings_now_usd_per_month"] == pytest.approx(10 * 70.08)
     assert h["rightsizing_savings_deferred_usd_per_month"] == pytest.approx(2 * 70.08)
@@ -163,26 +177,43 @@ def test_commitments_against_the_generator():
     for cid, row in t.iterrows():
         assert per.loc[cid, "utilization_by_cost"] == pytest.approx(row["utilization"], rel=1e-9)
         assert per.loc[cid, "amortized_usd"] == pytest.approx(row["purchases_billed"], rel=1e-9)
+    for cid, row in t.iterrows():  # FOCUS 1.1+ quantities: USD for the Savings Plan, hours for the RI
+        assert per.loc[cid, "utilization_by_quantity"] == pytest.approx(row["utilization_by_quantity"], rel=1e-9)
+        assert per.loc[cid, "quantity_unit"] == row["CommitmentDiscountUnit"]
+    assert set(t["CommitmentDiscountUnit"]) == {"USD", "Hours"}
+    # two units: no portfolio utilization by quantity (quantities in different units are never added)
+    assert math.isnan(a.figures["commitment_utilization_by_quantity_share"])
+    assert "ri-rds-2026" in a.sections["commitments"]["quantity_note"]
     m = a.sections["commitments"]["metrics"].portfolio
-    assert a.headline["effective_savings_rate"] == m["effective_savings_rate"]
-    assert 0 < a.headline["commitment_coverage_share"] < 1
+    assert a.figures["effective_savings_rate"] == m["effective_savings_rate"]
+    assert 0 < a.figures["commitment_coverage_share"] < 1
     cal = a.sections["commitments"]["calendar"]
     assert list(cal["CommitmentDiscountId"]) == ["ri-rds-2026", "sp-compute-2026"]  # sorted by end
 
 
 def test_storage_tiering_hand_worked():
-    """Per dataset, the best move over 12 months (S3 prices of the scenario):
-    app-logs 50,000 GB read 500 GB/month -> DEEP_ARCHIVE: 50,000 x (0.023 - 0.00099) - 500 x 0.02
-    = 1,090.50/month; ml-features 8,000 GB read 8,000 GB/month -> DEEP_ARCHIVE: 8,000 x 0.02201 - 8,000 x
-    0.02 = 16.08/month (GLACIER_IR costs more: 152 saved, 240 of retrieval: the seed's warning);
-    audit-trail 20,000 GB in STANDARD_IA -> DEEP_ARCHIVE: 20,000 x (0.0125 - 0.00099) = 230.20/month.
-    Total 1,336.78 USD/month."""
+    """Per dataset, the best move over 12 months that meets its access requirement (S3 prices and
+    retrieval times of the scenario: Deep Archive takes 12 hours, the other classes milliseconds):
+    app-logs 50,000 GB read 500 GB/month, reads within 1 h: DEEP_ARCHIVE is too slow, so GLACIER_IR:
+    50,000 x (0.023 - 0.004) - 500 x 0.03 = 935.00/month (net over 12 months 935 x 12 - 2,000 x 0.02 > 0);
+    ml-features 8,000 GB read 8,000 GB/month, reads at once: DEEP_ARCHIVE too slow, GLACIER_IR costs more
+    (152 saved, 240 of retrieval: the seed's warning), STANDARD_IA: 8,000 x 0.0105 - 8,000 x 0.01 =
+    4.00/month (12 x 4 - 400 x 0.01 = 44 > 0); audit-trail 20,000 GB in STANDARD_IA, 48 h allowed ->
+    DEEP_ARCHIVE: 20,000 x (0.0125 - 0.00099) = 230.20/month. Total 1,169.20 USD/month; two moves to
+    Deep Archive break an access requirement."""
     p, a = analysed("storage_tiering")
-    assert a.headline["storage_net_saving_usd_per_month"] == pytest.approx(1_336.78)
-    assert a.headline["storage_moves_costing_more"] == 1
+    assert a.figures["storage_net_saving_usd_per_month"] == pytest.approx(1_169.20)
+    assert a.figures["storage_moves_costing_more"] == 1
     bad = a.sections["storage"]["costing_more"].iloc[0]
     assert (bad["dataset"], bad["to_class"]) == ("ml-features", "GLACIER_IR")
     assert bad["retrieval_extra_usd_per_month"] == pytest.approx(240.0)
+    slow = a.sections["storage"]["too_slow"]
+    assert sorted(zip(slow["dataset"], slow["to_class"])) == [("app-logs", "DEEP_ARCHIVE"),
+                                                             ("ml-features", "DEEP_ARCHIVE")]
+    assert a.figures["storage_moves_too_slow"] == 2 and not slow["recommended"].any()
+    chosen = a.sections["storage"]["recommended"].set_index("dataset")["to_class"].to_dict()
+    assert chosen == {"app-logs": "GLACIER_IR", "ml-features": "STANDARD_IA", "audit-trail": "DEEP_ARCHIVE"}
+    assert "retrieval too slow" in a.recommendation
 
 
 def test_spot_batch_four_hours():
@@ -192,13 +223,82 @@ def test_spot_batch_four_hours():
     0.0672 = 23.52 before the fallback, so the expected cost lies below on-demand. Saving = 57.60 -
     expected cost."""
     p, a = analysed("spot_batch_4h")
-    h = a.headline
+    h = a.figures
     assert h["on_demand_cost_usd_per_run"] == pytest.approx(57.60)
     assert h["spot_expected_saving_usd_per_run"] == pytest.approx(57.60 - h["spot_expected_cost_usd_per_run"])
     assert h["spot_probability_miss"] <= p.spot_batch.max_miss_probability
     assert h["spot_expected_cost_usd_per_run"] < 57.60
     assert h["savings_available_usd_per_month"] == pytest.approx(30 * h["spot_expected_saving_usd_per_run"])
     assert "spot with on-demand fallback" in a.recommendation
+
+
+def test_spot_batch_has_the_full_assessment():
+    """Both spot answers (saving per run, chance of a miss) carry a tornado, flip points and a Monte Carlo
+    band. Closed forms for the flips: with a fallback at t (reclaims rare), spot runs until t and the rest
+    runs on on-demand after a 0.1 h start, so saving(t) ~ t x 100 x (0.192 - 0.0672) - 0.1 x 100 x 0.192 =
+    12.48 t - 1.92: zero near t = 0.154 h (the simulation's flip lies within 0.02 h of it). The chance of a
+    miss crosses 1% as the reclaim rate rises: between 0.2 (no miss) and 0.4 per pool-hour (1.8% of nights,
+    measured on the same seeded nights in tests/test_finops.py). The verdict holds in every draw: the P10
+    of the saving is above zero and no draw misses more than 1%."""
+    p, a = analysed("spot_batch_4h")
+    sv, ms = a.answers["spot"].assessment, a.answers["spot_miss"].assessment
+    assert len(sv.tornado) == 2 and len(ms.tornado) == 2
+    flip = sv.flips.set_index("input").loc["fallback_at_hours", "flip_value"]
+    assert abs(flip - 1.92 / 12.48) < 0.02
+    rate = ms.flips.set_index("input").loc["interruption_rate_per_hour", "flip_value"]
+    assert 0.2 < rate < 0.4
+    assert sv.p10 > 0 and sv.p10 <= sv.p50 <= sv.p90
+    assert a.figures["spot_probability_miss_above_max"] == 0.0
+    (d,) = [d for d in wb.decisions(a) if d.question.startswith("Run the nightly")]
+    assert d.agreement == 1.0 and "reclaim rate alone moves above" in d.flips_when
+
+
+def test_hourly_detectors_backtest_floors():
+    """The generated bill is hourly, so the detectors run on hourly series too (24-hour lag, the same hour
+    of the week, a 168-hour decomposition, floor $25 / 24 an hour). What each can see, stated as floors:
+    the 24-hour rate of change sees the spike's first hours and the level shift's first day (recall >=
+    2/3); the forecast all three (recall 1); the decomposition at least the spike (recall >= 1/3). Hourly
+    noise (10% per resource-hour) costs precision: floors 0.7 for each (measured 0.80, 0.86, 0.83), against
+    0.9 on daily series."""
+    p, a = analysed("anomaly_spike_and_forecast")
+    hr = a.sections["anomalies"]["hourly"]
+    bt = hr["backtest"]
+    t = truth_of(p)  # every usage row of the generated bill is hourly: resources' and unused commitment hours
+    assert hr["hourly_rows"] == t.usage_rows + len(t.commitments) * t.hours
+    assert bt.loc["rate_of_change", "recall"] >= 2 / 3
+    assert bt.loc["forecast", "recall"] == 1.0
+    assert bt.loc["seasonal", "recall"] >= 1 / 3
+    for d in F.DETECTORS:
+        assert bt.loc[d, "precision"] >= 0.7
+        assert a.figures[f"hourly_{d}_precision"] == bt.loc[d, "precision"]
+    assert "Hourly series:" in a.recommendation
+    table = wb.backtest_table(a)
+    assert sorted(set(table["series"])) == ["daily", "hourly"] and len(table) == 6
+
+
+def test_anomaly_review_assessment():
+    """The anomaly dollars as a function of the gates are the base dollars at base (the contract test
+    checks it); moving the floor above the largest alert's change leaves no alert, so the review flips
+    there (a step, not a root)."""
+    p, a = analysed("anomaly_spike_and_forecast")
+    x = a.answers["anomalies"]
+    assert x.assessment.p10 is not None and x.assessment.band is None
+    flips = a.sections["anomalies"]["gate_flips"].set_index("input")
+    top = a.sections["anomalies"]["alerts"]["change_usd"].max()
+    assert flips.loc["floor_usd", "flip_value"] == pytest.approx(top)
+    assert x.model(**{**x.base, "floor_usd": top * 1.0001}) == 0.0
+    # no lever section in this scenario: savings available is n/a (NaN; null in the JSON), not $0
+    assert math.isnan(a.headline["savings_available_usd_per_month"])
+
+
+def test_generated_bill_provenance_is_stable():
+    """The appendix names the generator, its arguments and the data's hash, never the cache path."""
+    p, a = analysed("default_generated_bill")
+    prov = wb.data_provenance(a)
+    (f,) = prov["files"]
+    assert f["path"].startswith("generated: costlib.synthetic_focus.generate(resources=240, days=35, seed=0)")
+    assert str(wb.billing.default_cache_dir()) not in json.dumps(prov)
+    assert f["sha256"] == hashlib.sha256(Path(truth_of(p).path).read_bytes()).hexdigest()
 
 
 def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
@@ -211,7 +311,12 @@ def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
     assert a.headline["amortized_cost_usd_per_month"] == pytest.approx(
         a.data.quality.effective_cost * MONTH / a.days, rel=1e-9)
     # a $3 credit cannot make the unallocated share negative: it is untaggable, shown apart
-    assert 0 < a.headline["unallocated_share"] < 1 and 0 < a.headline["team_tag_coverage_share"] <= 1
+    assert 0 < a.headline["unallocated_share"] < 1 and 0 < a.figures["team_tag_coverage_share"] <= 1
+    # FOCUS 1.0 has no commitment quantities: n/a, and why
+    assert "FOCUS 1.0 has no CommitmentDiscountQuantity" in a.sections["commitments"]["quantity_note"] \
+        or a.sections["commitments"]["metrics"] is None
+    # 946 of the sample's 997 usage rows are hourly (SOURCE.md: hourly rows with 51 daily ones)
+    assert a.sections["anomalies"]["hourly"]["hourly_rows"] == 946
     sample = ROOT.parent / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
     log = io.StringIO()
     code = runner.run([str(FOLDER / "focus_sample_real.yaml")], outputs_dir=str(tmp_path), jobs=1,
@@ -264,6 +369,56 @@ def test_utilization_series_shorter_than_the_minimum():
     with pytest.raises(ScenarioError, match="utilization_days = 7: expected a utilization series of at least "
                                             "min_history_days = 14 days"):
         _small(rightsizing={"utilization_days": 7, "min_history_days": 14})
+
+
+def _rightsizing_file(tmp_path, resources, days=14, name="utilization.csv"):
+    from costlib import synthetic_usage
+
+    u = synthetic_usage.utilization_samples({r: 0.10 for r in resources}, {r: 0.15 for r in resources}, days=days)
+    return synthetic_usage.write_utilization(u.samples, tmp_path / name)
+
+
+def test_utilization_file_input(tmp_path):
+    """Three of the bill's m5.xlarge instances in a CSV file at P99 CPU 10% and memory 15% over 14 days:
+    each moves to m5.large (see the P99 10% scenario's arithmetic), 3 x 70.08 = 210.24 USD/month, none
+    held by a commitment (committed_resources = 0)."""
+    p0, a0 = analysed("rightsizing_p99_10pct")
+    three = list(a0.sections["rightsizing"]["recommendations"]["resource"][:3])
+    path = _rightsizing_file(tmp_path, three)
+    p = _small(rightsizing={"utilization_file": str(path), "committed_resources": 0})
+    a = wb.analyse(p)
+    rec = a.sections["rightsizing"]["recommendations"]
+    assert sorted(rec["resource"]) == sorted(three) and set(rec["recommended_size"]) == {"m5.large"}
+    assert a.headline["rightsizing_savings_now_usd_per_month"] == pytest.approx(3 * 70.08)
+    assert a.sections["rightsizing"]["origin"] == f"read from {path}"
+
+
+def test_utilization_file_for_resources_not_in_the_bill(tmp_path):
+    path = _rightsizing_file(tmp_path, ["vm-that-is-not-billed"])
+    p = _small(rightsizing={"utilization_file": str(path)})
+    with pytest.raises(ScenarioError, match="expected resources that are in the bill; 1 of 1 are not: "
+                                            "vm-that-is-not-billed") as err:
+        wb.analyse(p)
+    assert "rightsizing.utilization_file" in str(err.value)
+
+
+def test_utilization_file_shorter_than_the_minimum(tmp_path):
+    p0, a0 = analysed("rightsizing_p99_10pct")
+    one = list(a0.sections["rightsizing"]["recommendations"]["resource"][:1])
+    path = _rightsizing_file(tmp_path, one, days=7, name="short.parquet")
+    p = _small(rightsizing={"utilization_file": str(path), "min_history_days": 14})
+    with pytest.raises(ScenarioError, match=r"expected at least min_history_days = 14 days of samples per "
+                                            r"resource; 1 resource\(s\) have less: .* \(7.0 days\)"):
+        wb.analyse(p)
+
+
+def test_utilization_file_that_is_not_utilization(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("resource,timestamp,cpu_utilization_share,memory_utilization_share\n"
+                   "vm,2026-11-01T00:00:00Z,35,0.2\n")
+    p = _small(rightsizing={"utilization_file": str(bad)})
+    with pytest.raises(ScenarioError, match=r"row 2: cpu_utilization_share = 35.*expected a share in \[0, 1\]"):
+        wb.analyse(p)
 
 
 def test_a_tag_key_that_never_appears():

@@ -13,6 +13,7 @@ This module assembles: every number comes from `costlib.billing`, `costlib.billi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from contextlib import contextmanager
@@ -58,7 +59,8 @@ FIGURES = (
     contract.Figure("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
                     _M + "detect_anomalies"),
     contract.Figure("savings_available_usd_per_month", "Savings available", "usd_per_month",
-                    "rightsizing now + storage moves + spot batch + runaway waste", _M + "savings_available"),
+                    "rightsizing now + storage moves + spot batch + runaway waste (n/a: no such section in the "
+                    "scenario)", _M + "savings_available"),
     contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
                     "amortized usage cost over units of the business metric", "costlib.unit_economics.cost_per_unit"),
     contract.Figure("days_price_below_cost", "Days the price was below cost", "number",
@@ -70,10 +72,25 @@ FIGURES = (
                     _M + "kubernetes_allocation"),
     contract.Figure("kubernetes_request_usage_gap_usd", "Requested but unused (Kubernetes)", "usd",
                     "allocation by requests minus by usage, all teams", _M + "request_usage_gap"),
-    contract.Figure("{detector}_precision", "Precision of {detector}", "share",
+    contract.Figure("anomaly_usd_p10", "Anomaly dollars, P10", "usd",
+                    "10th percentile over the detector thresholds and floor drawn from their ranges",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("anomaly_usd_p90", "Anomaly dollars, P90", "usd",
+                    "90th percentile over the detector thresholds and floor drawn from their ranges",
+                    "costlib.uncertainty.assess"),
+    contract.Figure("hourly_anomaly_usd", "Anomaly dollars (hourly series)", "usd",
+                    "cost above expectation in alerted service-account hours, once per hour", _M + "anomaly_dollars"),
+    contract.Figure("hourly_anomaly_alerts", "Anomaly alerts (hourly series)", "number",
+                    "alerts the three detectors raise on hourly amortized cost", _M + "detect_anomalies"),
+    contract.Figure("hourly_{detector}_precision", "Precision of {detector} (hourly)", "share",
+                    "true alerts over alerts on hourly series, against the generator's injected anomalies",
+                    _M + "backtest_detectors"),
+    contract.Figure("hourly_{detector}_recall", "Recall of {detector} (hourly)", "share",
+                    "injected anomalies found on hourly series over injected anomalies", _M + "backtest_detectors"),
+    contract.Figure("{detector}_precision", "Precision of {detector} (daily)", "share",
                     "true alerts over alerts, against the generator's injected anomalies",
                     _M + "backtest_detectors"),
-    contract.Figure("{detector}_recall", "Recall of {detector}", "share",
+    contract.Figure("{detector}_recall", "Recall of {detector} (daily)", "share",
                     "injected anomalies found over injected anomalies", _M + "backtest_detectors"),
     contract.Figure("runaway_cost_multiple", "Runaway service: cost after / before", "multiple",
                     "the ML service's monthly cost in its last window over its first", _M + "window_cost_per_month"),
@@ -95,6 +112,9 @@ FIGURES = (
                     "90th percentile over target and headroom draws", "costlib.uncertainty.assess"),
     contract.Figure("commitment_utilization_share", "Commitment utilization (by cost)", "share",
                     "used over used + unused amortized commitment, portfolio", _M + "commitment_metrics"),
+    contract.Figure("commitment_utilization_by_quantity_share", "Commitment utilization (by quantity)", "share",
+                    "used over used + unused CommitmentDiscountQuantity (FOCUS 1.1+), portfolio when one unit",
+                    _M + "commitment_metrics"),
     contract.Figure("commitment_coverage_share", "Commitment coverage (on-demand equivalent)", "share",
                     "covered usage at list prices over eligible usage at list prices", _M + "commitment_metrics"),
     contract.Figure("commitment_coverage_amortized_share", "Commitment coverage (amortized)", "share",
@@ -108,6 +128,9 @@ FIGURES = (
                     _M + "storage_tiering_moves"),
     contract.Figure("storage_moves_costing_more", "Archive moves that cost more than they save", "number",
                     "colder classes whose retrieval fees exceed the storage saving", _M + "storage_tiering_moves"),
+    contract.Figure("storage_moves_too_slow", "Moves whose retrieval time breaks the access requirement", "number",
+                    "colder classes that take longer to return a read than the dataset allows",
+                    _M + "storage_tiering_moves"),
     contract.Figure("spot_expected_cost_usd_per_run", "Spot batch: expected cost per run", "usd",
                     "spot fleet with checkpoints and on-demand fallback", _M + "spot_batch_window"),
     contract.Figure("on_demand_cost_usd_per_run", "All on-demand: cost per run", "usd", "the baseline",
@@ -116,9 +139,50 @@ FIGURES = (
                     "on-demand cost minus spot expected cost", _M + "spot_batch_window"),
     contract.Figure("spot_probability_miss", "Spot batch: chance of missing the window", "probability",
                     "share of simulated nights finishing after the window", _M + "spot_batch_window"),
+    contract.Figure("spot_expected_saving_p10_usd_per_run", "Spot batch: saving per run, P10", "usd",
+                    "10th percentile over the fallback deadline and reclaim rate drawn from their ranges",
+                    _M + "spot_batch_draws"),
+    contract.Figure("spot_expected_saving_p90_usd_per_run", "Spot batch: saving per run, P90", "usd",
+                    "90th percentile over the fallback deadline and reclaim rate drawn from their ranges",
+                    _M + "spot_batch_draws"),
+    contract.Figure("spot_probability_miss_above_max", "Spot batch: chance the miss rate exceeds the maximum",
+                    "probability", "share of draws (deadline, reclaim rate) whose chance of a miss exceeds the "
+                    "stated maximum", _M + "spot_batch_draws"),
     contract.Figure("top_team_by_score", "Most efficient team", "text", "rank 1 of the scorecard",
                     _M + "team_scorecard"),
 )
+
+#: The headline: a few figures (monthly cost, unallocated share, anomaly dollars, savings available) and the
+#: figures the verdicts rest on (the verdicts themselves head the table, from `decisions`). Every other
+#: figure is in its section's table.
+HEADLINE = ("amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share", "anomaly_usd",
+            "savings_available_usd_per_month", "rightsizing_savings_now_usd_per_month",
+            "spot_expected_saving_usd_per_run", "spot_probability_miss")
+
+#: The per-section figure tables: section -> figure keys (patterns as in FIGURES), in the order shown.
+SECTION_FIGURES = {
+    "money": ("amortized_cost_usd_per_month", "billed_cost_usd_per_month", "cost_usd_per_{unit}",
+              "days_price_below_cost"),
+    "attribution": ("unallocated_share", "team_tag_coverage_share"),
+    "kubernetes": ("kubernetes_idle_usd", "kubernetes_idle_share", "kubernetes_request_usage_gap_usd"),
+    "anomalies": ("anomaly_usd", "anomaly_usd_p10", "anomaly_usd_p90", "anomaly_alerts", "hourly_anomaly_usd",
+                  "hourly_anomaly_alerts", "runaway_cost_multiple", "runaway_volume_usd_per_month",
+                  "runaway_waste_usd_per_month"),
+    "backtest": ("{detector}_precision", "{detector}_recall", "hourly_{detector}_precision",
+                 "hourly_{detector}_recall"),
+    "rightsizing": ("rightsizing_savings_now_usd_per_month", "rightsizing_savings_now_p10_usd_per_month",
+                    "rightsizing_savings_now_p90_usd_per_month", "rightsizing_savings_deferred_usd_per_month",
+                    "rightsizing_resources"),
+    "commitments": ("commitment_utilization_share", "commitment_utilization_by_quantity_share",
+                    "commitment_coverage_share", "commitment_coverage_amortized_share", "effective_savings_rate",
+                    "commitment_net_savings_usd"),
+    "storage": ("storage_net_saving_usd_per_month", "storage_moves_costing_more", "storage_moves_too_slow"),
+    "scorecard": ("top_team_by_score",),
+    "spot": ("spot_expected_cost_usd_per_run", "on_demand_cost_usd_per_run", "spot_expected_saving_usd_per_run",
+             "spot_expected_saving_p10_usd_per_run", "spot_expected_saving_p90_usd_per_run",
+             "spot_probability_miss", "spot_probability_miss_above_max"),
+    "savings": ("savings_available_usd_per_month",),
+}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -136,6 +200,8 @@ class Anomalies(Schema):
     seasonal_z_threshold: NonNegative = 3.5
     floor_usd: NonNegative = Field(25.0, description="absolute dollar floor of every alert, USD per day")
     min_history_days: bounded(7, 366, expected="expected at least 7 days (one weekly cycle)", kind=int) = 7
+    hourly: bool = Field(True, description="also run the detectors on hourly amortized cost where the bill has "
+                                           "hourly rows (floor per hour = floor_usd / 24)")
 
 
 class BusinessMetric(Schema):
@@ -206,10 +272,18 @@ class Rightsizing(Schema):
     committed_resources: bounded(0, 500, expected="expected 0 to 500", kind=int) = 2
     commitment_end: str = "2027-06-30"
     action_floor_usd_per_month: NonNegative = 100.0
+    utilization_file: str = Field("", description="CSV or Parquet of resource, timestamp, cpu_utilization_share, "
+                                                  "memory_utilization_share, relative to the project root; empty: "
+                                                  "generated from the P99s above")
+    generate_utilization_file: bool = Field(False, description="write the generated samples (from the seed) to "
+                                                               "a Parquet file in the cache and read that file")
 
     @model_validator(mode="after")
     def _history(self):
-        if self.utilization_days < self.min_history_days:
+        if self.utilization_file and self.generate_utilization_file:
+            raise ValueError("utilization_file and generate_utilization_file: expected one of them (a file to "
+                             "read, or generated samples written to the cache)")
+        if self.utilization_days < self.min_history_days and not self.utilization_file:
             raise ValueError(f"utilization_days = {self.utilization_days}: expected a utilization series of at "
                              f"least min_history_days = {self.min_history_days} days (AWS Compute Optimizer "
                              "needs 14)")
@@ -231,6 +305,7 @@ class StorageClass(Schema):
     retrieval_usd_per_gb: NonNegative = 0.0
     transition_usd_per_1000_objects: NonNegative = 0.0
     min_storage_days: NonNegative = 0.0
+    retrieval_hours: NonNegative = Field(0.0, description="time to the first byte of a read (0: milliseconds)")
 
 
 class Dataset(Schema):
@@ -239,6 +314,8 @@ class Dataset(Schema):
     gb: NonNegative
     objects: NonNegative
     read_gb_per_month: NonNegative = 0.0
+    max_retrieval_hours: Optional[NonNegative] = Field(None, description="how long a read may wait (the access "
+                                                                         "requirement), hours; None: not stated")
 
 
 def _s3_classes():
@@ -248,16 +325,16 @@ def _s3_classes():
             StorageClass(storage_class="GLACIER_IR", usd_per_gb_month=0.004, retrieval_usd_per_gb=0.03,
                          transition_usd_per_1000_objects=0.02, min_storage_days=90),
             StorageClass(storage_class="DEEP_ARCHIVE", usd_per_gb_month=0.00099, retrieval_usd_per_gb=0.02,
-                         transition_usd_per_1000_objects=0.05, min_storage_days=180)]
+                         transition_usd_per_1000_objects=0.05, min_storage_days=180, retrieval_hours=12.0)]
 
 
 def _datasets():
     return [Dataset(dataset="app-logs", storage_class="STANDARD", gb=50_000, objects=2_000_000,
-                    read_gb_per_month=500),
+                    read_gb_per_month=500, max_retrieval_hours=1.0),
             Dataset(dataset="ml-features", storage_class="STANDARD", gb=8_000, objects=400_000,
-                    read_gb_per_month=8_000),
+                    read_gb_per_month=8_000, max_retrieval_hours=0.0),
             Dataset(dataset="audit-trail", storage_class="STANDARD_IA", gb=20_000, objects=100_000,
-                    read_gb_per_month=0)]
+                    read_gb_per_month=0, max_retrieval_hours=48.0)]
 
 
 class Storage(Schema):
@@ -294,6 +371,8 @@ class SpotBatch(Schema):
     runs: bounded(100, 100_000, expected="expected 100 to 100,000 simulated nights", kind=int) = 2000
     runs_per_month: NonNegative = 30.0
     max_miss_probability: Rate = 0.01
+    nights_per_draw: bounded(10, 10_000, expected="expected 10 to 10,000 nights", kind=int) = Field(
+        100, description="nights simulated per Monte Carlo draw of the deadline and reclaim rate")
 
     @model_validator(mode="after")
     def _window(self):
@@ -373,7 +452,8 @@ def resolve_path(path: str) -> str:
 
 def synthetic_bill(p: Params) -> tuple[Path, synthetic_focus.Truth]:
     """Generate (once per resources, days and seed) the synthetic FOCUS bill and its Truth."""
-    folder = billing.default_cache_dir() / "synthetic" / f"r{p.synthetic_resources}_d{p.synthetic_days}_s{p.seed}"
+    folder = (billing.default_cache_dir() / "synthetic"
+              / f"v{synthetic_focus.GENERATOR_VERSION}_r{p.synthetic_resources}_d{p.synthetic_days}_s{p.seed}")
     path, truth_file = folder / "bill.parquet", folder / "truth.pickle"
     if path.is_file() and truth_file.is_file():
         return path, pickle.loads(truth_file.read_bytes())
@@ -396,6 +476,50 @@ def open_data(p: Params):
     return billing.open_billing(path, p.billing_currency), truth, label
 
 
+def data_provenance(a) -> dict:
+    """The billing data's provenance for the appendix and the results JSON, the same on every machine.
+
+    A real export: each file's path relative to the project root (absolute when outside it), size and
+    SHA-256. A generated bill: what generated it (generator, FOCUS version, resources, days, seed) in place
+    of its cache path, with the file's size and SHA-256 and the manifest hash.
+    """
+    prov = a.data.provenance
+    root = project_root()
+    files = []
+    for f, source in zip(prov["files"], a.data.quality.files):
+        entry = dict(f)
+        if a.truth is not None:
+            p = a.params
+            entry["path"] = (f"generated: costlib.synthetic_focus.generate(resources={p.synthetic_resources}, "
+                             f"days={p.synthetic_days}, seed={p.seed}), FOCUS 1.2, {a.truth.rows:,} rows")
+        else:
+            path = Path(source["path"])
+            path = path if path.is_absolute() else (Path.cwd() / path).resolve()
+            try:
+                entry["path"] = os.path.relpath(path, root) if path.is_relative_to(root.parent) else str(path)
+            except ValueError:
+                entry["path"] = str(path)
+        files.append(entry)
+    return {"files": files, "manifest_sha256": prov["manifest_sha256"]}
+
+
+def section_table(a, section: str) -> pd.DataFrame:
+    """The figures of one section (`SECTION_FIGURES`) that the analysis has: figure, value (with its unit),
+    meaning."""
+    rows = []
+    keys = list(a.figures)
+    for pattern in SECTION_FIGURES[section]:
+        f = next(x for x in FIGURES if x.key == pattern)
+        for key in keys:
+            if f.match(key) is not None and contract.declaration(FIGURES, key) is f:
+                unit = a.params.business_metric.unit_name if a.params.business_metric is not None else None
+                text = contract.format_value(a.figures[key], f.unit)
+                if f.unit == "usd_per_unit" and unit:
+                    text += f" per {unit}"
+                rows.append({"figure": f.label_for(key), "value": text, "meaning": f.meaning})
+    return pd.DataFrame(rows, columns=["figure", "value", "meaning"])
+
+
 # ---------------------------------------------------------------------------------------------------
 # The analysis.
 
@@ -413,6 +537,8 @@ class Analysis:
     sections: dict = field(default_factory=dict)
     recommendation: str = ""
     answers: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)  # every figure (the headline's few and the sections')
+    truth: object = None  # the generator's Truth when the bill is generated
 
 
 _CACHE: dict = {}
@@ -468,6 +594,8 @@ def analyse(p: Params) -> Analysis:
         with _section("spot_batch", source):
             s["spot"] = _spot(p.spot_batch)
         h.update(s["spot"]["headline"])
+    if "hourly" in s["anomalies"]:
+        h.update(s["anomalies"]["hourly"]["headline"])
     parts = {}
     if "rightsizing" in s:
         parts["rightsizing (now)"] = s["rightsizing"]["savings_now"]
@@ -477,19 +605,19 @@ def analyse(p: Params) -> Analysis:
         parts["spot batch"] = s["spot"]["saving_usd_per_month"]
     if "runaway" in s:
         parts["runaway service waste"] = s["runaway"]["split"].waste_usd
-    total, levers = F.savings_available(parts) if parts else (0.0, pd.DataFrame(columns=["lever", "usd_per_month"]))
+    # No lever section in the scenario: n/a (NaN), not $0: nothing was looked for, rather than nothing found.
+    none = pd.DataFrame(columns=["lever", "usd_per_month"])
+    total, levers = F.savings_available(parts) if parts else (float("nan"), none)
     s["levers"] = levers
     h["savings_available_usd_per_month"] = total
     with _section("scorecard", source):
         s["scorecard"] = _scorecard(p, data, s, days)
     if s["scorecard"] is not None:
         h["top_team_by_score"] = str(s["scorecard"]["card"].index[0])
-    first = ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
-             "team_tag_coverage_share", "anomaly_usd", "anomaly_alerts", "savings_available_usd_per_month"]
-    h = {**{k: h[k] for k in first}, **{k: v for k, v in h.items() if k not in first}}
-    a = Analysis(params=p, headline=h, data=data, source=source, quality=data.quality.checks(), days=days,
-                 sections=s)
+    a = Analysis(params=p, headline={}, data=data, source=source, quality=data.quality.checks(), days=days,
+                 sections=s, figures=h, truth=truth)
     _answers(a)
+    a.headline = {k: h[k] for k in HEADLINE if k in h}
     a.recommendation = recommendation(a)
     _CACHE[_key(p)] = a
     return a
@@ -623,13 +751,57 @@ def detector_settings(a: Anomalies, **moved) -> dict:
                          "min_history_periods": max(14, int(v["min_history_days"]))}}
 
 
-def detect(daily_sa, settings) -> pd.DataFrame:
-    """`costlib.finops.detect_anomalies` per service and sub-account (an all-zero series warns; quiet)."""
+def hourly_detector_settings(a: Anomalies) -> dict:
+    """The detectors on hourly series: the seed's 24 hours as a 24-period lag, the forecast and the
+    decomposition on the weekly cycle (168 hours), the floor per hour (floor_usd / 24), the history in
+    hours."""
+    history = 24 * int(a.min_history_days)
+    floor = a.floor_usd / 24
+    return {"rate_of_change": {"threshold_share": a.rate_of_change_threshold_share, "floor_usd": floor,
+                               "lag_periods": 24, "min_history_periods": history},
+            "forecast": {"threshold_share": a.forecast_threshold_share, "floor_usd": floor, "season_periods": 168,
+                         "seasons": 4, "min_history_periods": max(168, history)},
+            "seasonal": {"threshold_share": a.seasonal_threshold_share, "floor_usd": floor,
+                         "z_threshold": a.seasonal_z_threshold, "period": 168,
+                         "min_history_periods": max(336, history)}}
+
+
+def detect(series, settings, freq: str = "D", candidates: bool = False) -> pd.DataFrame:
+    """`costlib.finops.detect_anomalies` per service and sub-account (an all-zero series warns; quiet), or
+    its `anomaly_candidates` (every alert any gate setting could raise)."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return F.detect_anomalies(daily_sa, KEYS, detectors=settings)
+        if candidates:
+            return F.anomaly_candidates(series, KEYS, settings, freq=freq)
+        return F.detect_anomalies(series, KEYS, detectors=settings, freq=freq)
+
+
+def _hourly_anomalies(p, data, truth, owner, events) -> dict | None:
+    """The detectors on hourly amortized cost, where the bill has hourly rows (only those rows)."""
+    lengths = data.query(Q.charge_period_lengths)
+    hourly = lengths[lengths["minutes"] <= 60]
+    if not p.anomalies.hourly or hourly["rows"].sum() == 0:
+        return None
+    total = float(lengths["effective_cost"].sum())
+    series = data.query(Q.usage_cost_by, dimensions=KEYS, period="hour", max_period_hours=1)
+    alerts = detect(series, hourly_detector_settings(p.anomalies), freq="h")
+    top = alerts.sort_values("change_usd", ascending=False, kind="stable").head(20)
+    if len(top):
+        breakdown = data.query(Q.usage_cost_by, dimensions=[*KEYS, "ResourceId"], period="hour", max_period_hours=1)
+        top = F.alert_drivers(top, breakdown, KEYS, "ResourceId", baseline_lag_periods=24)
+        top["team"] = top["driver"].map(owner)
+    head = {"hourly_anomaly_usd": F.anomaly_dollars(alerts, KEYS), "hourly_anomaly_alerts": int(len(alerts))}
+    backtest = None
+    if events is not None:
+        backtest = F.backtest_detectors(alerts, events, KEYS)
+        for det, r in backtest.iterrows():
+            head[f"hourly_{det}_precision"] = None if pd.isna(r["precision"]) else float(r["precision"])
+            head[f"hourly_{det}_recall"] = float(r["recall"])
+    return {"alerts": alerts, "top": top, "backtest": backtest, "headline": head,
+            "hourly_rows": int(hourly["rows"].sum()), "rows": int(lengths["rows"].sum()),
+            "hourly_cost_share": float(hourly["effective_cost"].sum() / total) if total else float("nan")}
 
 
 def _anomalies(p, data, truth, resources, days) -> dict:
@@ -654,9 +826,14 @@ def _anomalies(p, data, truth, resources, days) -> dict:
     top = (F.anomaly_dollars(named, KEYS, by="ServiceName").sort_values(ascending=False).head(3).index.tolist()
            if len(named) else [])
     series_frame = daily_sa[daily_sa["ServiceName"].isin(top)].copy()
-    return {"daily_by_series": daily_sa, "alerts": named, "alert_count": int(len(alerts)), "anomaly_usd": total,
-            "by_team": by_team, "backtest": backtest, "events": events, "backtest_headline": bt_head,
-            "chart_series": series_frame, "top_services": top}
+    out = {"daily_by_series": daily_sa, "alerts": named, "alert_count": int(len(alerts)), "anomaly_usd": total,
+           "by_team": by_team, "backtest": backtest, "events": events, "backtest_headline": bt_head,
+           "chart_series": series_frame, "top_services": top,
+           "candidates": detect(daily_sa, detector_settings(p.anomalies), candidates=True)}
+    hourly = _hourly_anomalies(p, data, truth, owner, events)
+    if hourly is not None:
+        out["hourly"] = hourly
+    return out
 
 
 def _runaway(r: Runaway, daily_sa, source) -> dict:
@@ -689,23 +866,75 @@ def _rightsizing(p, resources, daily, source) -> dict:
         raise ScenarioError(source, [("rightsizing.service", r.service, "expected resources of this service "
                                       "billed at a unit price of the ladder's sizes")])
     names = list(candidates["resource"])
-    cpu = {n: r.p99_cpu_shares[i % len(r.p99_cpu_shares)] for i, n in enumerate(names)}
-    mem = {n: r.p99_memory_shares[i % len(r.p99_memory_shares)] for i, n in enumerate(names)}
-    start = daily["period_start"].min().strftime("%Y-%m-%d")
-    samples = synthetic_usage.utilization_samples(cpu, mem, days=r.utilization_days, seed=p.seed, start=start)
+    origin = "generated in memory from the seed"
+    if r.utilization_file:
+        samples = _utilization_file(r, resources, candidates, ladder, source)
+        every = F.rightsizing_candidates(pool, ladder, top_n=len(pool))
+        candidates = every[every["resource"].isin(set(samples["resource"]))].reset_index(drop=True)
+        origin = f"read from {r.utilization_file}"
+    else:
+        cpu = {n: r.p99_cpu_shares[i % len(r.p99_cpu_shares)] for i, n in enumerate(names)}
+        mem = {n: r.p99_memory_shares[i % len(r.p99_memory_shares)] for i, n in enumerate(names)}
+        start = daily["period_start"].min().strftime("%Y-%m-%d")
+        samples = synthetic_usage.utilization_samples(cpu, mem, days=r.utilization_days, seed=p.seed,
+                                                      start=start).samples
+        if r.generate_utilization_file:
+            key = hashlib.sha256(samples.to_csv(index=False).encode()).hexdigest()[:16]
+            path = billing.default_cache_dir() / "utilization" / f"utilization_{key}.parquet"
+            if not path.is_file():
+                synthetic_usage.write_utilization(samples, path)
+            samples = _read_utilization(str(path), "rightsizing.generate_utilization_file", source)
+            origin = (f"generated from the seed, written to the cache as Parquet ({len(samples):,} samples, "
+                      f"SHA-256 {billing.file_sha256(path)[:12]}) and read back through the file reader")
+    names = list(candidates["resource"])
     res = candidates[["resource", "size"]].assign(
         commitment_end=[r.commitment_end if i < r.committed_resources else None for i in range(len(names))])
-    rec = F.rightsizing(samples.samples, res, ladder, r.target_p99_share, r.headroom_share,
-                        min_days=r.min_history_days)
+    rec = F.rightsizing(samples, res, ladder, r.target_p99_share, r.headroom_share, min_days=r.min_history_days)
     now = float(F.rightsizing_savings_now(rec, ladder, r.target_p99_share, r.headroom_share))
     moving = rec[rec["steps_down"] > 0]
     deferred = float(rec.loc[rec["deferred_months"] > 0, "savings_usd_per_month"].sum())
     rec = rec.assign(team=candidates.set_index("resource")["team"].reindex(rec.index).to_numpy())
     return {"ladder": ladder, "recommendations": rec.reset_index(names="resource"), "savings_now": now,
-            "samples_rows": len(samples.samples),
+            "samples_rows": len(samples), "origin": origin,
+            "span_days": F.utilization_span_days(samples),
             "headline": {"rightsizing_savings_now_usd_per_month": now,
                          "rightsizing_savings_deferred_usd_per_month": deferred,
                          "rightsizing_resources": int(len(moving))}}
+
+
+def _read_utilization(path: str, key: str, source: str) -> pd.DataFrame:
+    try:
+        return billing.read_utilization(path)
+    except BillingDataError as exc:
+        raise ScenarioError(source, [(key, path, str(exc))]) from None
+
+
+def _utilization_file(r: Rightsizing, resources, candidates, ladder, source) -> pd.DataFrame:
+    """The scenario's utilization file, checked: every resource in the bill and of a ladder size, each
+    with at least ``min_history_days`` of samples."""
+    key = "rightsizing.utilization_file"
+    samples = _read_utilization(resolve_path(r.utilization_file), key, source)
+    found = sorted(set(samples["resource"]))
+    unknown = [x for x in found if x not in set(resources["ResourceId"])]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected resources that are in the bill; "
+                                      f"{len(unknown)} of {len(found)} are not: {shown}")])
+    priced = set(F.rightsizing_candidates(resources[resources["ServiceName"] == r.service], ladder,
+                                          top_n=len(resources))["resource"])
+    other = [x for x in found if x not in priced]
+    if other:
+        shown = ", ".join(other[:5]) + (" ..." if len(other) > 5 else "")
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected {r.service} resources billed at a "
+                                      f"ladder size's unit price; {len(other)} are not: {shown}")])
+    span = F.utilization_span_days(samples)
+    short = span[span < r.min_history_days - 1e-9]
+    if len(short):
+        shown = ", ".join(f"{k} ({v:.1f} days)" for k, v in short.head(5).items())
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected at least min_history_days = "
+                                      f"{r.min_history_days} days of samples per resource; {len(short)} "
+                                      f"resource(s) have less: {shown}")])
+    return samples
 
 
 def _commitments(p, data, daily, days) -> dict:
@@ -728,8 +957,24 @@ def _commitments(p, data, daily, days) -> dict:
     team_rows = data.query(Q.commitment_rows, key=p.team_tag_key)
     team_rates = F.team_commitment_rates(team_rows[team_rows["ServiceName"].isin(eligible)])
     pf = m.portfolio
+    version = data.quality.version
+    if version == "1.0":
+        note = ("n/a: FOCUS 1.0 has no CommitmentDiscountQuantity or CommitmentDiscountUnit (both added in 1.1), "
+                "so utilization is by cost only.")
+    elif per["utilization_by_quantity"].isna().all():
+        note = (f"n/a: the FOCUS {version} export leaves CommitmentDiscountQuantity empty on its used and unused "
+                "rows, so utilization is by cost only.")
+    else:
+        units = pf.get("quantity_units", [])
+        note = ("per commitment, each in its own unit (" + ", ".join(
+            f"{report.escape(str(r.CommitmentDiscountId))} {_pct(r.utilization_by_quantity)}, counted in "
+            f"{report.escape(str(r.quantity_unit))}" for r in per.itertuples() if pd.notna(r.utilization_by_quantity))
+            + ")" + ("; no portfolio figure, as quantities in different units are never added."
+                     if len(units) > 1 else "."))
     return {"metrics": m, "per": per, "calendar": calendar, "eligible": eligible, "team_rates": team_rates,
-            "headline": {"commitment_utilization_share": pf["utilization_by_cost"],
+            "quantity_note": note,
+            "headline": {"commitment_utilization_by_quantity_share": pf["utilization_by_quantity"],
+                         "commitment_utilization_share": pf["utilization_by_cost"],
                          "commitment_coverage_share": pf["coverage_on_demand_equivalent"],
                          "commitment_coverage_amortized_share": pf["coverage_amortized"],
                          "effective_savings_rate": pf["effective_savings_rate"],
@@ -740,15 +985,20 @@ def _storage(st: Storage, data) -> dict:
     classes = pd.DataFrame([c.model_dump() for c in st.classes])
     datasets = pd.DataFrame([d.model_dump() for d in st.datasets])
     moves = F.storage_tiering_moves(datasets, classes, st.horizon_months)
+    moves = moves.merge(datasets[["dataset", "max_retrieval_hours"]], on="dataset", how="left")
     chosen = moves[moves["recommended"]]
     costing_more = moves[(moves["storage_saving_usd_per_month"] > 0) & (moves["net_saving_usd_per_month"] < 0)]
+    too_slow = moves[~moves["meets_access_requirement"].astype(bool)]
+    latency = classes[["storage_class", "usd_per_gb_month", "retrieval_usd_per_gb", "retrieval_hours",
+                       "min_storage_days"]]
     in_bill = None
     if "x_StorageClass" in data.custom_columns:
         in_bill = data.query(Q.cost_by, dimensions=["x_StorageClass"]).dropna(subset=["x_StorageClass"])
     saving = float(chosen["net_saving_usd_per_month"].sum())
-    return {"moves": moves, "recommended": chosen, "costing_more": costing_more, "in_bill": in_bill,
-            "saving_usd_per_month": saving,
-            "headline": {"storage_net_saving_usd_per_month": saving, "storage_moves_costing_more": int(len(costing_more))}}
+    return {"moves": moves, "recommended": chosen, "costing_more": costing_more, "too_slow": too_slow,
+            "classes": latency, "in_bill": in_bill, "saving_usd_per_month": saving,
+            "headline": {"storage_net_saving_usd_per_month": saving, "storage_moves_costing_more": int(len(costing_more)),
+                         "storage_moves_too_slow": int(len(too_slow))}}
 
 
 def spot_result(b: SpotBatch, **moved) -> F.SpotBatchResult:
@@ -889,33 +1139,109 @@ def _answers(a: Analysis) -> None:
                                         seed=p.seed)
         a.answers["rightsizing"] = contract.Answer("rightsizing", "rightsizing_savings_now_usd_per_month", rs_model,
                                                    rs_base, r.action_floor_usd_per_month, assessment)
-        a.headline["rightsizing_savings_now_p10_usd_per_month"] = assessment.p10
-        a.headline["rightsizing_savings_now_p90_usd_per_month"] = assessment.p90
+        a.figures["rightsizing_savings_now_p10_usd_per_month"] = assessment.p10
+        a.figures["rightsizing_savings_now_p90_usd_per_month"] = assessment.p90
     if "spot" in s and p.spot_batch.fallback_at_hours is not None:
-        b = p.spot_batch
-
-        def spot_model(fallback_at_hours, interruption_rate_per_hour):
-            return spot_result(b, fallback_at_hours=float(fallback_at_hours),
-                               interruption_rate_per_hour=float(interruption_rate_per_hour)).expected_saving_usd
-
-        sp_base = {"fallback_at_hours": b.fallback_at_hours, "interruption_rate_per_hour": b.interruption_rate_per_hour}
-        a.answers["spot"] = contract.Answer("spot", "spot_expected_saving_usd_per_run", spot_model, sp_base, 0.0,
-                                            uncertainty.assess(spot_model, sp_base, _ranges(p, "spot"), target=0.0,
-                                                               sampled={}))
+        _spot_answers(a)
     an = s["anomalies"]
-    daily_sa = an["daily_by_series"]
+    seasonal = p.anomalies.seasonal_threshold_share
+    candidates = an["candidates"]
 
     def anomaly_model(rate_of_change_threshold_share, forecast_threshold_share, floor_usd):
-        alerts = detect(daily_sa, detector_settings(
-            p.anomalies, rate_of_change_threshold_share=float(rate_of_change_threshold_share),
-            forecast_threshold_share=float(forecast_threshold_share), floor_usd=float(floor_usd)))
-        return F.anomaly_dollars(alerts, KEYS)
+        return F.gated_anomaly_dollars(candidates, KEYS, {"rate_of_change": rate_of_change_threshold_share,
+                                                          "forecast": forecast_threshold_share,
+                                                          "seasonal": seasonal}, floor_usd)
 
     an_base = {"rate_of_change_threshold_share": p.anomalies.rate_of_change_threshold_share,
                "forecast_threshold_share": p.anomalies.forecast_threshold_share, "floor_usd": p.anomalies.floor_usd}
-    a.answers["anomalies"] = contract.Answer("anomalies", "anomaly_usd", anomaly_model, an_base, 0.0,
-                                             uncertainty.assess(anomaly_model, an_base, _ranges(p, "anomalies"),
-                                                                target=0.0, sampled={}))
+    ranges = _ranges(p, "anomalies")
+    # The verdict (open a review) holds while any alert is left: anomaly dollars above a cent. Dollars are a
+    # step function of the gates, so the flip points are the gates' suprema (`finops.anomaly_gate_flips`),
+    # shown in the section, not roots.
+    assessment = uncertainty.assess(anomaly_model, an_base, ranges, target=ANOMALY_REVIEW_TARGET_USD,
+                                    draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
+    a.answers["anomalies"] = contract.Answer("anomalies", "anomaly_usd", anomaly_model, an_base,
+                                             ANOMALY_REVIEW_TARGET_USD, assessment)
+    a.figures["anomaly_usd_p10"] = assessment.p10
+    a.figures["anomaly_usd_p90"] = assessment.p90
+    an["gate_flips"] = F.anomaly_gate_flips(candidates, KEYS, {"rate_of_change": an_base[
+        "rate_of_change_threshold_share"], "forecast": an_base["forecast_threshold_share"], "seasonal": seasonal},
+        an_base["floor_usd"])
+
+
+#: Anomaly dollars above which a cost-of-correction review is opened: any alert at all (a cent).
+ANOMALY_REVIEW_TARGET_USD = 0.01
+
+
+def _grid(low: float, high: float, points: list[float], n: int = 33) -> np.ndarray:
+    return np.unique(np.concatenate([np.linspace(low, high, n), np.asarray(points, dtype=float)]))
+
+
+def _spot_answers(a: Analysis) -> None:
+    """The spot batch's two answers (saving per run, chance of a miss) with the contract's full assessment.
+
+    The simulation is a step function of its inputs (a night misses or not), so the flip search reads it
+    on a grid of each input (common random numbers, the other input at base), joined by straight lines:
+    at the grid points, the base included, the model is the simulation itself. Monte Carlo draws the
+    deadline and the reclaim rate together and simulates ``nights_per_draw`` nights per draw
+    (`finops.spot_batch_draws`).
+    """
+    p = a.params
+    b = p.spot_batch
+    ranges = _ranges(p, "spot")
+    base = {"fallback_at_hours": b.fallback_at_hours, "interruption_rate_per_hour": b.interruption_rate_per_hour}
+    rate_top = max(10 * b.interruption_rate_per_hour, 1.0)
+    bounds = {"fallback_at_hours": (0.0, b.window_hours), "interruption_rate_per_hour": (0.0, rate_top)}
+    grids = {name: _grid(lo, hi, [base[name], *ranges[name]]) for name, (lo, hi) in bounds.items()}
+    runs = {name: [spot_result(b, **{**base, name: float(x)}) for x in g] for name, g in grids.items()}
+    draws: dict = {}
+
+    def simulate_draws(fallback_at_hours, interruption_rate_per_hour):
+        key = (np.asarray(fallback_at_hours).tobytes(), np.asarray(interruption_rate_per_hour).tobytes())
+        if key not in draws:
+            draws.clear()
+            draws[key] = F.spot_batch_draws(
+                b.work_hours, b.window_hours, b.instances, b.spot_usd_per_instance_hour,
+                b.on_demand_usd_per_instance_hour, interruption_rate_per_hour, fallback_at_hours, pools=b.pools,
+                checkpoint_interval_hours=b.checkpoint_interval_hours,
+                replacement_delay_hours=b.replacement_delay_hours, on_demand_start_hours=b.on_demand_start_hours,
+                nights_per_draw=b.nights_per_draw, seed=p.seed)
+        return draws[key]
+
+    def model_of(field_name: str, draw_name: str):
+        def model(fallback_at_hours, interruption_rate_per_hour):
+            if np.size(fallback_at_hours) > 1 or np.size(interruption_rate_per_hour) > 1:
+                return simulate_draws(fallback_at_hours, interruption_rate_per_hour)[draw_name]
+            f, r = float(fallback_at_hours), float(interruption_rate_per_hour)
+            for name, x, other, other_value in (("fallback_at_hours", f, "interruption_rate_per_hour", r),
+                                                ("interruption_rate_per_hour", r, "fallback_at_hours", f)):
+                if other_value == base[other] and grids[name][0] <= x <= grids[name][-1]:
+                    return float(np.interp(x, grids[name], [getattr(res, field_name) for res in runs[name]]))
+            return getattr(spot_result(b, fallback_at_hours=f, interruption_rate_per_hour=r), field_name)
+        return model
+
+    saving = model_of("expected_saving_usd", "expected_saving_usd")
+    miss = model_of("probability_miss", "probability_miss")
+    sv = uncertainty.assess(saving, base, ranges, flip_bounds=bounds, target=0.0, draws_from="model",
+                            n=p.monte_carlo_draws, seed=p.seed)
+    ms = uncertainty.assess(miss, base, ranges, flip_bounds=bounds, target=b.max_miss_probability,
+                            draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
+    joint = float(np.mean((sv.draws.outputs > 0) & (ms.draws.outputs <= b.max_miss_probability)))
+    a.answers["spot"] = contract.Answer("spot", "spot_expected_saving_usd_per_run", saving, base, 0.0, sv,
+                                        extra={"joint_agreement": joint})
+    a.answers["spot_miss"] = contract.Answer("spot_miss", "spot_probability_miss", miss, base,
+                                             b.max_miss_probability, ms)
+    a.figures["spot_expected_saving_p10_usd_per_run"] = sv.p10
+    a.figures["spot_expected_saving_p90_usd_per_run"] = sv.p90
+    a.figures["spot_probability_miss_above_max"] = float(np.mean(ms.draws.outputs > b.max_miss_probability))
+    curve = pd.DataFrame({"fallback_at_hours": grids["fallback_at_hours"],
+                          "expected_saving_usd": [r.expected_saving_usd for r in runs["fallback_at_hours"]],
+                          "probability_miss": [r.probability_miss for r in runs["fallback_at_hours"]]})
+    a.sections["spot"]["deadline_curve"] = curve
+    a.sections["spot"]["rate_curve"] = pd.DataFrame({
+        "interruption_rate_per_hour": grids["interruption_rate_per_hour"],
+        "expected_saving_usd": [r.expected_saving_usd for r in runs["interruption_rate_per_hour"]],
+        "probability_miss": [r.probability_miss for r in runs["interruption_rate_per_hour"]]})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -960,52 +1286,83 @@ def _pct(x) -> str:
     return "n/a" if x is None or x != x else report.pct(x)
 
 
-def decisions(a: Analysis) -> list[contract.Decision]:
-    """The verdicts as records: chargeback readiness, rightsizing, the spot batch, the anomaly review."""
-    p, h, s = a.params, a.headline, a.sections
+def keyed_decisions(a: Analysis) -> list[tuple[str, contract.Decision]]:
+    """The verdicts as records, each with the short key of its headline verdict (``verdict_<key>``)."""
+    p, h, s, fig = a.params, a.headline or a.figures, a.sections, a.figures
     out = []
-    share = h["unallocated_share"]
+    share = fig["unallocated_share"]
     ready = share <= p.max_unallocated_share
     att = a.answers["attribution"].assessment
-    out.append(contract.Decision(
+    out.append(("chargeback", contract.Decision(
         question="Can the bill be charged back to teams by tag",
         verdict="yes, chargeback" if ready else "showback only until tagging improves",
-        rests_on=("unallocated_share", "team_tag_coverage_share"),
+        rests_on=("unallocated_share",),
         flips_when=f"the cost no tag attributes {'rises above' if ready else 'falls below'} "
                    f"{_pct(p.max_unallocated_share)}",
-        agreement=att.agreement(verdict_below_target=ready)))
+        agreement=att.agreement(verdict_below_target=ready))))
     if "rightsizing" in s:
         r = p.rightsizing
-        now = h["rightsizing_savings_now_usd_per_month"]
+        now = fig["rightsizing_savings_now_usd_per_month"]
         act = now >= r.action_floor_usd_per_month
-        out.append(contract.Decision(
+        out.append(("rightsizing", contract.Decision(
             question="Rightsize now",
-            verdict=f"rightsize {h['rightsizing_resources']} resources" if act else "keep the current sizes",
-            rests_on=("rightsizing_savings_now_usd_per_month", "rightsizing_resources"),
+            verdict=f"rightsize {fig['rightsizing_resources']} resources" if act else "keep the current sizes",
+            rests_on=("rightsizing_savings_now_usd_per_month",),
             flips_when=f"the savings available now {'fall below' if act else 'exceed'} "
                        f"{_usd(r.action_floor_usd_per_month)}/month (the action floor)",
-            agreement=a.answers["rightsizing"].assessment.agreement(verdict_below_target=not act)))
+            agreement=a.answers["rightsizing"].assessment.agreement(verdict_below_target=not act))))
     if "spot" in s:
         b = p.spot_batch
-        ok = h["spot_expected_saving_usd_per_run"] > 0 and h["spot_probability_miss"] <= b.max_miss_probability
-        out.append(contract.Decision(
+        ok = fig["spot_expected_saving_usd_per_run"] > 0 and fig["spot_probability_miss"] <= b.max_miss_probability
+        flips = [f"the chance of missing the window exceeds {_pct(b.max_miss_probability)} or the saving per run "
+                 "falls to zero"]
+        agreement = None
+        if "spot" in a.answers:
+            words = []
+            for answer, then in (("spot_miss", f"more than {_pct(b.max_miss_probability)} of nights miss"),
+                                 ("spot", "the fleet saves nothing")):
+                for _, r in a.answers[answer].assessment.flips.iterrows():
+                    if not np.isfinite(r["flip_value"]):
+                        continue
+                    side = "above" if r["flip_value"] > r["base_value"] else "below"
+                    what = ({"fallback_at_hours": f"the fallback deadline alone moves {side} "
+                                                  f"{r['flip_value']:.2f} hours after the start",
+                             "interruption_rate_per_hour": f"the reclaim rate alone moves {side} "
+                                                           f"{r['flip_value']:.2f} per pool-hour"})[r["input"]]
+                    words.append(f"{what} (then {then})")
+            flips += words
+            joint = a.answers["spot"].extra["joint_agreement"]
+            agreement = joint if ok else 1.0 - joint
+        out.append(("spot_batch", contract.Decision(
             question=f"Run the nightly {b.window_hours:g}-hour batch on spot",
             verdict="spot with on-demand fallback" if ok else "all on-demand",
             rests_on=("spot_expected_saving_usd_per_run", "spot_probability_miss"),
-            flips_when=f"the chance of missing the window exceeds {_pct(b.max_miss_probability)} or the saving "
-                       "per run falls to zero"))
-    out.append(contract.Decision(
+            flips_when="; ".join(flips), agreement=agreement)))
+    alerts = fig["anomaly_alerts"]
+    an = a.answers.get("anomalies")
+    gate = s["anomalies"].get("gate_flips")
+    flips = (f"no day of a service passes both gates ({_usd(p.anomalies.floor_usd)} and the shares)" if alerts
+             else "a day of a service passes both gates")
+    if alerts and gate is not None:
+        floor = gate.loc[gate["input"] == "floor_usd", "flip_value"].iloc[0]
+        if np.isfinite(floor):
+            flips += f": the dollar floor alone would have to rise above {_usd(floor)} a day"
+    out.append(("anomaly_review", contract.Decision(
         question="Open a cost-of-correction review",
-        verdict=f"yes, {h['anomaly_alerts']} alerts" if h["anomaly_alerts"] else "no anomaly above the gates",
-        rests_on=("anomaly_usd", "anomaly_alerts"),
-        flips_when=f"no day of a service passes both gates ({_usd(p.anomalies.floor_usd)} and the shares)"
-        if h["anomaly_alerts"] else "a day of a service passes both gates"))
+        verdict=f"yes, {alerts} alerts" if alerts else "no anomaly above the gates",
+        rests_on=("anomaly_usd",), flips_when=flips,
+        agreement=None if an is None else an.assessment.agreement(verdict_below_target=not alerts))))
     return out
+
+
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdicts as records: chargeback readiness, rightsizing, the spot batch, the anomaly review."""
+    return [d for _, d in keyed_decisions(a)]
 
 
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis."""
-    p, h, s = a.params, a.headline, a.sections
+    p, h, s = a.params, a.figures, a.sections
     rows = {r["key"]: r for r in contract.figure_rows(h, FIGURES)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
     att = s["attribution"]
@@ -1027,10 +1384,20 @@ def recommendation(a: Analysis) -> str:
                      f"{pd.Timestamp(top['period']).strftime('%Y-%m-%d')} (+{_usd(top['change_usd'])}, "
                      f"{report.escape(top['detector'])}), driven by resource {report.escape(top['driver'])}.")
     if an["backtest"] is not None:
-        bt = an["backtest"]
-        lines.append("**Detector backtest** on the generator's injected anomalies: " + "; ".join(
-            f"{d} precision {_pct(r['precision']) if pd.notna(r['precision']) else 'n/a'}, recall "
-            f"{_pct(r['recall'])}" for d, r in bt.iterrows()) + ".")
+        def scores(bt):
+            return "; ".join(f"{d} precision {_pct(r['precision']) if pd.notna(r['precision']) else 'n/a'}, "
+                             f"recall {_pct(r['recall'])}" for d, r in bt.iterrows())
+
+        msg = f"**Detector backtest** on the generator's injected anomalies, daily series: {scores(an['backtest'])}."
+        if "hourly" in an and an["hourly"]["backtest"] is not None:
+            msg += f" Hourly series: {scores(an['hourly']['backtest'])}."
+        lines.append(msg)
+    if "hourly" in an:
+        hr = an["hourly"]
+        lines.append(f"**Hourly.** On the {hr['hourly_rows']:,} hourly usage rows ({_pct(hr['hourly_cost_share'])} of "
+                     f"usage cost) the detectors raise {h['hourly_anomaly_alerts']:,} alerts worth "
+                     f"{_usd(h['hourly_anomaly_usd'])} above expectation (floor {_usd(p.anomalies.floor_usd / 24)} an "
+                     "hour).")
     if "runaway" in s:
         sp = s["runaway"]["split"]
         lines.append(f"**Runaway ML service.** Cost went from {_usd(s['runaway']['before'])} to "
@@ -1049,10 +1416,14 @@ def recommendation(a: Analysis) -> str:
                      f"({_pct(gap['gap_share'])} of its request-based bill): request-based chargeback rewards it "
                      "for right-sizing its pod specs.")
     if "commitments" in s and s["commitments"].get("metrics") is not None:
-        lines.append(f"**Commitments.** Utilization {_pct(h['commitment_utilization_share'])} by cost, coverage "
+        util = h["commitment_utilization_share"]
+        why = ("" if util == util else " (these files carry no used or unused amortized commitment cost: the "
+               "commitments' usage is outside them)")
+        lines.append(f"**Commitments.** Utilization {_pct(util)} by cost{why}, coverage "
                      f"{_pct(h['commitment_coverage_share'])} (on-demand equivalent) or "
                      f"{_pct(h['commitment_coverage_amortized_share'])} (amortized), effective savings rate "
-                     f"{_pct(h['effective_savings_rate'])}, net savings {_usd(h['commitment_net_savings_usd'])}.")
+                     f"{_pct(h['effective_savings_rate'])}, net savings {_usd(h['commitment_net_savings_usd'])}. "
+                     f"By quantity: {s['commitments']['quantity_note']}")
     if "storage" in s:
         st = s["storage"]
         msg = f"**Storage.** The recommended tiering moves save {_usd(st['saving_usd_per_month'])}/month net of retrieval."
@@ -1061,12 +1432,24 @@ def recommendation(a: Analysis) -> str:
             msg += (f" Do not archive {report.escape(w['dataset'])} to {report.escape(w['to_class'])}: it is read back monthly, so "
                     f"retrieval costs {_usd(w['retrieval_extra_usd_per_month'])}/month against a storage saving of "
                     f"{_usd(w['storage_saving_usd_per_month'])}/month.")
+        if len(st["too_slow"]):
+            names = ", ".join(f"{report.escape(m['dataset'])} to {report.escape(m['to_class'])} "
+                              f"({m['retrieval_hours']:g} h against {m['max_retrieval_hours']:g} h allowed)"
+                              for _, m in st["too_slow"].iterrows())
+            msg += f" Not recommended, retrieval too slow for the stated access requirement: {names}."
         lines.append(msg)
     if "spot" in s:
         r = s["spot"]["result"]
-        lines.append(f"**Spot batch.** Expected {_usd(r.expected_cost_usd)} a night against "
-                     f"{_usd(r.on_demand_cost_usd)} all on-demand, missing the window in {_pct(r.probability_miss)} "
-                     f"of simulated nights (fallback used in {_pct(r.fallback_share)}).")
+        msg = (f"**Spot batch.** Expected {_usd(r.expected_cost_usd)} a night against "
+               f"{_usd(r.on_demand_cost_usd)} all on-demand, missing the window in {_pct(r.probability_miss)} "
+               f"of simulated nights (fallback used in {_pct(r.fallback_share)}).")
+        if "spot_expected_saving_p10_usd_per_run" in h:
+            msg += (f" With the fallback deadline and the reclaim rate drawn from their ranges, the saving per night "
+                    f"is {_usd(h['spot_expected_saving_p10_usd_per_run'])} to "
+                    f"{_usd(h['spot_expected_saving_p90_usd_per_run'])} (P10-P90), and the chance of a miss exceeds "
+                    f"{_pct(p.spot_batch.max_miss_probability)} in {_pct(h['spot_probability_miss_above_max'])} of "
+                    "the draws.")
+        lines.append(msg)
     if "unit_cost" in s:
         m = p.business_metric
         msg = f"**Unit cost.** {_usd(s['unit_cost']['per_unit'])} per {report.escape(m.unit_name)}"
@@ -1077,8 +1460,12 @@ def recommendation(a: Analysis) -> str:
         lines.append(msg)
     if s.get("scorecard") is not None:
         card = s["scorecard"]["card"]
-        lines.append(f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
-                     f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
+        if len(card) == 1:
+            lines.append(f"**Scorecard.** {report.escape(card.index[0])} is the only team the tags name "
+                         f"({card['score'].iloc[0]:.0f}/100): nothing to rank it against.")
+        else:
+            lines.append(f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
+                         f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
     if len(s["levers"]):
         top = s["levers"].iloc[0]
         lines.append(f"**Savings available: {_usd(h['savings_available_usd_per_month'])}/month**, the largest lever "
@@ -1115,10 +1502,35 @@ def chart_coverage(a: Analysis):
                         x_title="day (UTC)", y_title="share of cost carrying the key", points=False)
 
 
+def short_id(value, limit: int = 60) -> str:
+    """A long resource id shortened for a table (start ... end); the full id is in the results.
+
+    Examples
+    --------
+    >>> short_id("/subscriptions/" + "x" * 80 + "/disks/osdisk-1")[:26]
+    '/subscriptions/xxxxxxxxxx…'
+    """
+    text = "" if value is None or value != value else str(value)
+    return text if len(text) <= limit else text[:25] + "…" + text[-(limit - 26):]
+
+
+def allocation_shown(a: Analysis, top: int = 15) -> tuple[pd.DataFrame, int, float]:
+    """The showback's teams with cost, the ``top`` costliest first (the unallocated row kept), and how many
+    teams and dollars the rest hold (a tag may name hundreds of teams, most without cost)."""
+    t = a.sections["attribution"]["allocation"]
+    t = t[t["total_usd"].abs() > 0.005]
+    named = t.drop(index=[F.UNALLOCATED], errors="ignore").sort_values("total_usd", ascending=False)
+    shown = named.head(top)
+    if F.UNALLOCATED in t.index:
+        shown = pd.concat([shown, t.loc[[F.UNALLOCATED]]])
+    rest = named.iloc[top:]
+    return shown.reset_index(names="team"), int(len(rest)), float(rest["total_usd"].sum())
+
+
 def chart_allocation(a: Analysis):
     from costlib import charts
 
-    t = a.sections["attribution"]["allocation"].reset_index(names="team")
+    t = allocation_shown(a)[0]
     long = t.melt(id_vars="team", value_vars=["direct_usd", "shared_usd", "untagged_usd", "unused_commitment_usd"],
                   var_name="part", value_name="usd")
     return charts.stacked_cost(long, x="team", value="usd", component="part", title="Showback by team",
@@ -1179,11 +1591,14 @@ def chart_scorecard(a: Analysis):
 def chart_storage(a: Analysis):
     from costlib import charts
 
-    moves = a.sections["storage"]["moves"].assign(move=lambda d: d["dataset"] + " -> " + d["to_class"],
-                                                  costs_more=lambda d: d["net_saving_usd_per_month"] < 0)
-    return charts.bars(moves, category="move", value="net_saving_usd_per_month", highlight="costs_more",
+    moves = a.sections["storage"]["moves"]
+    slow = ~moves["meets_access_requirement"].astype(bool)
+    moves = moves.assign(move=moves["dataset"] + " -> " + moves["to_class"] + np.where(slow, " (too slow)", ""),
+                         avoid=(moves["net_saving_usd_per_month"] < 0) | slow)
+    return charts.bars(moves, category="move", value="net_saving_usd_per_month", highlight="avoid",
                        title="Storage moves: net saving per month", value_title="USD per month",
-                       subtitle=["Red: retrieval fees exceed the storage saving"])
+                       subtitle=["Red: retrieval fees exceed the storage saving, or the class takes longer to return "
+                                 "a read than the dataset allows"])
 
 
 def chart_unit_cost(a: Analysis):
@@ -1208,10 +1623,95 @@ def chart_tornado(a: Analysis, answer: str):
     from costlib import charts
 
     label = {"attribution": "unallocated share (decimal)", "rightsizing": "rightsizing savings now (USD/month)",
-             "spot": "spot saving per run (USD)", "anomalies": "anomaly dollars (USD)"}[answer]
+             "spot": "spot saving per run (USD)", "spot_miss": "chance of missing the window (decimal)",
+             "anomalies": "anomaly dollars (USD)"}[answer]
     title = {"attribution": "What moves the unallocated share most",
              "rightsizing": "What moves the rightsizing savings most",
              "spot": "What moves the spot batch's saving most",
+             "spot_miss": "What moves the spot batch's chance of a miss most",
              "anomalies": "What moves the anomaly dollars most"}[answer]
     return charts.tornado(a.answers[answer].assessment.tornado, output_label=label, title=title,
                           money=answer in ("rightsizing", "spot", "anomalies"))
+
+
+def chart_spot_curves(a: Analysis):
+    import altair as alt
+
+    from costlib import charts
+
+    b = a.params.spot_batch
+    curve = a.sections["spot"]["rate_curve"].assign(figure="chance of a miss")
+    chart = charts.lines(curve, x="interruption_rate_per_hour", y="probability_miss", series="figure", money=False,
+                         points=False, title="Spot batch: chance of missing the window against the reclaim rate",
+                         x_title="reclaims per capacity pool per hour", y_title="share of nights missing the window",
+                         rule_x=b.interruption_rate_per_hour, rule_label="the scenario's rate",
+                         subtitle=[f"Fallback at {b.fallback_at_hours:g} h, window {b.window_hours:g} h, {b.pools} pools; "
+                                   f"dashed: the {report.pct(b.max_miss_probability)} maximum"])
+    rule = alt.Chart(pd.DataFrame({"y": [b.max_miss_probability]})).mark_rule(
+        color="#D55E00", strokeDash=[4, 4]).encode(y="y:Q")
+    return alt.layer(chart, rule)
+
+
+#: What each answer's output is, for the assessment tables.
+ANSWER_LABELS = {"attribution": ("Chargeback by tag", "unallocated share", "share"),
+                 "rightsizing": ("Rightsize now", "rightsizing savings now", "usd_per_month"),
+                 "spot": ("Nightly batch on spot", "expected saving per run", "usd"),
+                 "spot_miss": ("Nightly batch on spot", "chance of missing the window", "probability"),
+                 "anomalies": ("Cost-of-correction review", "anomaly dollars", "usd")}
+
+
+def assessment_table(a: Analysis) -> pd.DataFrame:
+    """One row per answer: its base value, the verdict's threshold, the Monte Carlo P10/P50/P90 and the share
+    of draws on the same side of the threshold as the base, where the verdict holds (`uncertainty.assess`),
+    formatted with units."""
+    rows = []
+    for name, answer in a.answers.items():
+        decision, output, unit = ANSWER_LABELS[name]
+        x = answer.assessment
+        fmt = lambda v: contract.format_value(v, unit)  # noqa: E731
+        base = float(answer.model(**answer.base))
+        below = x.probability_below_target
+        holds = None if below is None else (below if base < answer.target else 1.0 - below)
+        rows.append({"decision": decision, "output": output, "base": fmt(base),
+                     "threshold": "any alert" if name == "anomalies" else fmt(answer.target),
+                     "p10": fmt(x.p10), "p50": fmt(x.p50), "p90": fmt(x.p90),
+                     "base_side_holds_in": "n/a" if holds is None else report.pct(holds)})
+    return pd.DataFrame(rows)
+
+
+def flips_table(a: Analysis) -> pd.DataFrame:
+    """Every answer's flip points (`uncertainty.FLIP_COLUMNS`), and the anomaly gates' (a step function)."""
+    frames = []
+    for name, answer in a.answers.items():
+        f = answer.assessment.flips
+        if len(f):
+            frames.append(f.assign(output=ANSWER_LABELS[name][1])[["output", "input", "base_value", "flips_when"]])
+    g = a.sections["anomalies"].get("gate_flips")
+    if g is not None:
+        frames.append(g.assign(output="anomaly dollars (to none)")[["output", "input", "base_value", "flips_when"]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["output", "input", "base_value",
+                                                                                     "flips_when"])
+
+
+def storage_moves_table(a: Analysis) -> pd.DataFrame:
+    """The storage moves as a FinOps lead reads them: USD per month, the net over the horizon, the class's
+    retrieval time against the dataset's requirement, and what to do."""
+    m = a.sections["storage"]["moves"]
+    slow = ~m["meets_access_requirement"].astype(bool)
+    verdict = np.select([m["recommended"].astype(bool), slow, m["net_saving_usd_per_month"] < 0,
+                         m["net_saving_usd"] <= 0], ["recommended", "too slow to read back",
+                                                     "retrieval costs more", "does not pay back"], "a smaller saving")
+    return pd.DataFrame({"dataset": m["dataset"] + " (" + m["from_class"] + ")", "to_class": m["to_class"],
+                         "saves": m["storage_saving_usd_per_month"], "retrieval": m["retrieval_extra_usd_per_month"],
+                         "net": m["net_saving_usd_per_month"], "net_horizon": m["net_saving_usd"],
+                         "wait_h": m["retrieval_hours"], "allowed_h": m["max_retrieval_hours"], "verdict": verdict})
+
+
+def backtest_table(a: Analysis) -> pd.DataFrame:
+    """Precision and recall per detector, daily and (where run) hourly."""
+    an = a.sections["anomalies"]
+    frames = [an["backtest"].reset_index().assign(series="daily")]
+    if "hourly" in an and an["hourly"]["backtest"] is not None:
+        frames.append(an["hourly"]["backtest"].reset_index().assign(series="hourly"))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["series", "detector", "alerts", "true_alerts", "precision", "events", "events_found", "recall"]]
