@@ -52,9 +52,9 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks, unit_economics
+from costlib.constants import HOURS_PER_MONTH  # noqa: F401  (re-exported: one definition, in constants)
 from costlib.errors import ModelError, require
 
-HOURS_PER_MONTH = 730.0
 UNALLOCATED = "(unallocated)"
 
 _num = checks.number
@@ -2967,3 +2967,43 @@ def unallocated_share(untagged_usd, unused_commitment_usd, taggable_usd):
     b = _num("unused_commitment_usd", unused_commitment_usd, low=0)
     t = _num("taggable_usd", taggable_usd, low=0, low_strict=True)
     return checks.out((a + b) / t)
+
+
+def spot_plan_probability(saving_usd_draws, miss_probability_draws, max_miss_probability):
+    """Share of the Monte Carlo draws in which the spot plan is worth running: it saves and it meets the window.
+
+    Parameters
+    ----------
+    saving_usd_draws : array_like
+        Expected saving per run against all on-demand in each draw, USD.
+    miss_probability_draws : array_like
+        Chance of missing the window in each draw (decimal), same shape.
+    max_miss_probability : float
+        The largest acceptable chance of missing the window (decimal).
+
+    Returns
+    -------
+    float
+        Decimal share of the draws.
+
+    Notes
+    -----
+    ``P = mean(saving > 0 and miss <= max_miss)`` over the same draws (both answers are drawn with one seed,
+    so draw ``i`` of each is the same night-set of inputs).
+
+    References
+    ----------
+    Seed section VI (the nightly batch that must finish within 4 hours, on spot with a fallback).
+
+    Examples
+    --------
+    Four draws: saves in three, meets a 1% miss ceiling in three, both in two.
+
+    >>> spot_plan_probability([5.0, 3.0, -1.0, 2.0], [0.0, 0.02, 0.0, 0.005], 0.01)
+    0.5
+    """
+    saving = np.asarray(saving_usd_draws, dtype=float)
+    miss = np.asarray(miss_probability_draws, dtype=float)
+    require(saving.shape == miss.shape, "miss_probability_draws", miss.shape,
+            f"expected the shape of saving_usd_draws {saving.shape}")
+    return float(np.mean((saving > 0) & (miss <= float(max_miss_probability))))

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from costlib import focus
+from costlib.constants import HOURS_PER_MONTH
 
 #: Bump when the generated data changes (a column added, a distribution changed): caches keyed by it regenerate.
 GENERATOR_VERSION = "2"  # 2: CommitmentDiscountQuantity and CommitmentDiscountUnit (FOCUS 1.1+)
@@ -46,7 +47,6 @@ ENVIRONMENTS = ("prod", "staging", "dev")
 COST_CENTERS = ("CC-100", "CC-200", "CC-300")
 KUBERNETES_CLUSTER = "shop-prod"
 STORAGE_CLASSES = {"STANDARD": 0.023, "STANDARD_IA": 0.0125, "GLACIER": 0.004}  # USD per GB-month
-HOURS_PER_MONTH = 730.0
 
 # Providers: (ProviderName, InvoiceIssuerName, BillingAccountId, sub-accounts)
 PROVIDERS = (

@@ -1226,7 +1226,7 @@ def _spot_answers(a: Analysis) -> None:
                             n=p.monte_carlo_draws, seed=p.seed)
     ms = uncertainty.assess(miss, base, ranges, flip_bounds=bounds, target=b.max_miss_probability,
                             draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
-    joint = float(np.mean((sv.draws.outputs > 0) & (ms.draws.outputs <= b.max_miss_probability)))
+    joint = F.spot_plan_probability(sv.draws.outputs, ms.draws.outputs, b.max_miss_probability)
     a.answers["spot"] = contract.Answer("spot", "spot_expected_saving_usd_per_run", saving, base, 0.0, sv,
                                         extra={"joint_agreement": joint})
     a.answers["spot_miss"] = contract.Answer("spot_miss", "spot_probability_miss", miss, base,
@@ -1332,7 +1332,7 @@ def keyed_decisions(a: Analysis) -> list[tuple[str, contract.Decision]]:
                     words.append(f"{what} (then {then})")
             flips += words
             joint = a.answers["spot"].extra["joint_agreement"]
-            agreement = joint if ok else 1.0 - joint
+            agreement = uncertainty.agreement(joint, ok)
         out.append(("spot_batch", contract.Decision(
             question=f"Run the nightly {b.window_hours:g}-hour batch on spot",
             verdict="spot with on-demand fallback" if ok else "all on-demand",
