@@ -1366,6 +1366,8 @@ class RunawaySplit:
         by its return (the seed's "does the 1% accuracy gain justify it").
     cost_per_unit_before_usd, cost_per_unit_after_usd, cost_per_unit_after_waste_removed_usd : float
         USD per unit of value (per prediction).
+    cost_multiple : float or None
+        Cost after over cost before (3.0: the seed's "tripled"); None when nothing was spent before.
     """
 
     increase_usd: float
@@ -1378,6 +1380,7 @@ class RunawaySplit:
     cost_per_unit_before_usd: float
     cost_per_unit_after_usd: float
     cost_per_unit_after_waste_removed_usd: float
+    cost_multiple: float | None = None
 
 
 def dev_always_on_waste(dev_cost_usd_per_month, needed_hours_per_week=50.0):
@@ -1469,7 +1472,8 @@ def runaway_cost_split(cost_before_usd_per_month, cost_after_usd_per_month, volu
                         dev_always_on_usd=dev, waste_usd=waste, intensity_usd=after - before - volume - waste,
                         cost_per_unit_before_usd=unit_before,
                         cost_per_unit_after_usd=float(unit_economics.cost_per_unit(after, v1)),
-                        cost_per_unit_after_waste_removed_usd=float(unit_economics.cost_per_unit(after - waste, v1)))
+                        cost_per_unit_after_waste_removed_usd=float(unit_economics.cost_per_unit(after - waste, v1)),
+                        cost_multiple=after / before if before else None)
 
 
 # ----------------------------------------------------------------------------------------------------

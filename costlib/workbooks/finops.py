@@ -93,7 +93,7 @@ FIGURES = (
     contract.Figure("{detector}_recall", "Recall of {detector} (daily)", "share",
                     "injected anomalies found over injected anomalies", _M + "backtest_detectors"),
     contract.Figure("runaway_cost_multiple", "Runaway service: cost after / before", "multiple",
-                    "the ML service's monthly cost in its last window over its first", _M + "window_cost_per_month"),
+                    "the ML service's monthly cost in its last window over its first", _M + "runaway_cost_split"),
     contract.Figure("runaway_volume_usd_per_month", "Runaway: good spend (volume)", "usd_per_month",
                     "the increase explained by more predictions at the old cost per prediction",
                     _M + "runaway_cost_split"),
@@ -852,7 +852,7 @@ def _runaway(r: Runaway, daily_sa, source) -> dict:
                           "usd_per_month": [split.volume_usd, split.idle_usd, split.overprovisioned_usd,
                                             split.dev_always_on_usd, split.intensity_usd]})
     return {"series": series.reset_index(), "before": before, "after": after, "split": split, "parts": parts,
-            "headline": {"runaway_cost_multiple": after / before if before else None,
+            "headline": {"runaway_cost_multiple": split.cost_multiple,
                          "runaway_volume_usd_per_month": split.volume_usd,
                          "runaway_waste_usd_per_month": split.waste_usd}}
 
@@ -1671,7 +1671,7 @@ def assessment_table(a: Analysis) -> pd.DataFrame:
         fmt = lambda v: contract.format_value(v, unit)  # noqa: E731
         base = float(answer.model(**answer.base))
         below = x.probability_below_target
-        holds = None if below is None else (below if base < answer.target else 1.0 - below)
+        holds = uncertainty.agreement(below, base < answer.target)
         rows.append({"decision": decision, "output": output, "base": fmt(base),
                      "threshold": "any alert" if name == "anomalies" else fmt(answer.target),
                      "p10": fmt(x.p10), "p50": fmt(x.p50), "p90": fmt(x.p90),
