@@ -39,6 +39,9 @@ RESULTS_MIME = "application/vnd.costbook.results+json"
 LEGACY_RESULTS_MIME = "application/json"
 RESULTS_KEY = "costbook_results"
 CHART_KEY = "costbook_chart"
+#: Every `table` a notebook shows also carries its data (values, column formats) under this mimetype, which
+#: no front end renders: the runner reads it back for the xlsx export (`extract_tables`).
+TABLE_MIME = "application/vnd.costbook.table+json"
 
 
 def escape(value: Any) -> str:
@@ -226,8 +229,9 @@ def markdown_html(text: str) -> str:
 
     Examples
     --------
-    >>> markdown_html("**$5.62M** over 36 months, $1.88M")
-    '<div class="costbook-markdown mathjax_ignore tex2jax_ignore"><p><strong>$5.62M</strong> over 36 months, $1.88M</p>\n</div>'
+    >>> print(markdown_html("**$5.62M** over 36 months, $1.88M"))
+    <div class="costbook-markdown mathjax_ignore tex2jax_ignore"><p><strong>$5.62M</strong> over 36 months, $1.88M</p>
+    </div>
     """
     return f'<div class="costbook-markdown {_NO_MATH}">{_markdown().render(str(text))}</div>'
 
@@ -271,6 +275,8 @@ def table(frame, money=(), percent=(), decimals: int = 4):
     # A stable id from the content instead of pandas' random one, and a repr without a memory address:
     # a report repeats byte for byte run after run.
     styler = _stable_styler()(frame, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+    styler.costbook_formats = {"money": [str(c) for c in frame.columns if c in money],
+                               "percent": [str(c) for c in frame.columns if c in percent]}
     styler = styler.format(formats).hide(axis="index")
     plain = [c for c in text if c not in formats]
     if plain:  # after format(formats), which resets every column it does not name
@@ -290,7 +296,28 @@ def _stable_styler():
         def __repr__(self) -> str:
             return f"<table: {len(self.data)} rows>"
 
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {"text/html": self._repr_html_(), TABLE_MIME: table_payload(self.data,
+                                                                              **getattr(self, "costbook_formats", {}))}
+
     return Table
+
+
+def table_payload(frame, money=(), percent=()) -> dict:
+    """A displayed table as JSON: column names, rows of JSON-clean values, and which columns are money or
+    percent (the others keep their names' units: ``*_month``, ``*_months``)."""
+    import pandas as pd
+
+    def cell(v):
+        if isinstance(v, (pd.Timestamp, _dt.date, _dt.datetime)):
+            return str(v.date() if isinstance(v, pd.Timestamp) and v == v.normalize() else v)
+        if isinstance(v, pd.Timedelta):
+            return str(v)
+        v = _clean(v)
+        return v if v is None or isinstance(v, (bool, int, float, str)) else str(v)
+
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
 
 
 def recommend(text: str) -> None:
@@ -483,6 +510,30 @@ def extract_results(nb) -> dict | None:
     return None
 
 
+def extract_tables(nb) -> list[dict]:
+    """Every table `table` displayed in an executed notebook, in order: its payload (`table_payload`) and a
+    title, the last heading or bold lead-in shown before it (``"Flip points"``, ``"Total cost of ownership by
+    option"``)."""
+    tables, title = [], ""
+    heading = re.compile(r"^\s*(?:#{1,4}\s+(.+?)\s*$|\*\*(.+?)\*\*)", re.M)
+
+    def last_heading(text: str) -> str | None:
+        found = [m.group(1) or m.group(2) for m in heading.finditer(text or "")]
+        return html.unescape(found[-1]).strip(" :.") if found else None
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            title = last_heading(cell.source) or title
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                title = last_heading(data["text/markdown"]) or title
+            if TABLE_MIME in data:
+                tables.append({"title": title, **data[TABLE_MIME]})
+    return tables
+
+
 def extract_charts(nb) -> dict[str, str]:
     """``{name: svg}`` for every chart `costlib.charts.show` displayed."""
     charts = {}
@@ -551,7 +602,8 @@ TOPIC_LABELS = {"unit_economics": "01 Unit economics", "tco": "02 Total cost of 
 
 
 def write_index(outputs_dir: str | os.PathLike) -> Path:
-    """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook."""
+    """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook, with
+    links to its charts and its exports (xlsx for finance partners, Markdown for design docs)."""
     outputs_dir = Path(outputs_dir)
     entries = []
     for path in sorted(outputs_dir.glob("*/*.json")):
@@ -584,12 +636,18 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
                 verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
             charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
                                 for c in data.get("charts", []))
+            exports = data.get("exports") or {}
+            downloads = " · ".join(
+                f"<a href='{html.escape(topic + '/' + exports[k])}'>{label}</a>"
+                for k, label in (("xlsx", "spreadsheet (xlsx)"), ("markdown", "design-doc snippet (Markdown)"))
+                if exports.get(k) and (path.parent / exports[k]).is_file())
             prov = data.get("provenance", {})
             href = f"{topic}/{path.stem}.html"
             cards.append(
                 f"<div class='card'><h3><a href='{html.escape(href)}'>{html.escape(data.get('title', path.stem))}"
                 f"</a></h3>{verdicts}<table>{rows}</table>"
                 + (f"<p class='charts'>Charts (SVG): {charts}</p>" if charts else "")
+                + (f"<p class='charts exports'>Export: {downloads}</p>" if downloads else "")
                 + f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
                 f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
         label = TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
