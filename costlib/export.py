@@ -77,12 +77,16 @@ def column_format(name: str, money: Iterable[str], percent: Iterable[str], value
     ('"$"#,##0', '0.0%')
     >>> column_format("break_even_month", [], [], [27]), column_format("horizon_months", [], [], [36])
     ('"month "0', '0.## "months"')
+    >>> column_format("cost_usd_per_month", [], [], [5e4]), column_format("gb_per_month", [], [], [5])
+    ('"$"#,##0', None)
     """
-    if name in set(money):
+    lowered = name.lower()
+    if name in set(money) or "usd" in lowered.split("_"):  # the naming convention: money carries "usd"
         return _money_format(values)
     if name in set(percent):
         return PERCENT
-    lowered = name.lower()
+    if "_per_" in lowered:  # a rate per month is not a month
+        return None
     if lowered == "month" or lowered.endswith("_month"):
         return MONTH
     if lowered == "months" or lowered.endswith("_months"):
@@ -231,11 +235,12 @@ def png(svg: str, scale: float = PNG_SCALE) -> bytes:
 
 
 def _md_dollars(text: str) -> str:
-    """Money in a Markdown file read outside Jupyter: ``$`` as ``\\$`` (CommonMark's escape, which renders as
-    ``$``), so that viewers with math (``$...$``) never read an amount as a formula. Code spans are left as
+    """Money in a Markdown file read outside Jupyter: ``$`` as the entity ``&#36;``, which every Markdown
+    renderer shows as ``$`` (a backslash escape is CommonMark's, but Python-Markdown shows the backslash),
+    and which viewers with math (``$...$``) never read as a formula's delimiter. Code spans are left as
     they are."""
     parts = re.split(r"(`+[^`]*`+)", text)
-    return "".join(p if p.startswith("`") else re.sub(r"(?<!\\)\$", r"\\$", p) for p in parts)
+    return "".join(p if p.startswith("`") else p.replace("$", "&#36;") for p in parts)
 
 
 def _cell(text: str) -> str:

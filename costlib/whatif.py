@@ -64,6 +64,9 @@ _SUFFIXES = (
     ("_hours", "hours", ""),
     ("_ftes", "fte", ""),
     ("_fte", "fte", ""),
+    ("_instances", "count", ""),
+    ("_nodes", "count", ""),
+    ("_servers", "count", ""),
     ("_multiple", "multiple", ""),
     ("_multiplier", "multiple", ""),
     ("_scale", "multiple", ""),
@@ -136,7 +139,9 @@ def describe(key: str, figures=(), unit_name: str | None = None) -> Input:
                 return Input(key, "Volume", "count", f"{unit_words}s per month", where)
             # money, shares and quantities show their unit in the readout; a time, a team or a multiple
             # reads better with its whole name ("Build months", "Maintenance FTEs", "Usage scale")
-            words = _words(stem) if unit in ("usd", "share", "count", "gb") else _words(name)
+            shown_in_readout = suffix.startswith("_usd") or suffix.startswith(("_rate", "_share")) or suffix.endswith(
+                "_per_month")
+            words = _words(stem) if shown_in_readout else _words(name)
             return Input(key, words, unit, per, where)
     return Input(key, _words(name), _NAMES.get(name, "number"), "", where)
 

@@ -10,8 +10,8 @@ open it, Run All with its defaults, then check that
 - the what-if panel has a readout with a unit, and moving one slider (keyboard on its handle, as a user
   would) changes the figures it shows;
 
-and take screenshots (the top of the notebook and the what-if panel) into the folder the test names in
-its output: ``$COSTBOOK_LAB_SCREENSHOTS`` or ``outputs/lab-screenshots/``.
+and take screenshots (the title and headline, the recommendation, the what-if panel after the move) into
+the folder the test names in its output: ``$COSTBOOK_LAB_SCREENSHOTS`` or ``outputs/lab-screenshots/``.
 
 Needs ``playwright`` (pip) and a Chromium at ``/usr/bin/chromium`` (``apt-get install chromium``; or
 ``$COSTBOOK_CHROMIUM``); Playwright's own browser download is never used. Without them the test skips in
@@ -168,9 +168,14 @@ def test_notebook_in_jupyterlab(lab, browser, name, capsys):
         page.wait_for_function(IDLE, timeout=RUN_S * 1000, polling=250)
         page.wait_for_selector(".costbook-whatif-output .costbook-whatif", timeout=RUN_S * 1000)
         stem = Path(name).stem
-        page.locator(".jp-Notebook .jp-Cell").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        # The story as an analyst reads it: title and description, headline, recommendation.
+        page.locator(".jp-OutputArea .costbook-markdown").first.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(300)
-        page.screenshot(path=str(SHOTS / f"{stem}.top.png"))
+        page.screenshot(path=str(SHOTS / f"{stem}.story.png"))
+        page.locator(".jp-Cell:has(.costbook-recommendation)").first.evaluate(
+            "e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / f"{stem}.recommendation.png"))
 
         failed = page.eval_on_selector_all(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error'], .jp-RenderedText"
