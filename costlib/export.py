@@ -95,7 +95,7 @@ def column_format(name: str, money: Iterable[str], percent: Iterable[str], value
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", title or "Table").strip().strip("'")[:28] or "Table"
+    base = re.sub(r"\s+", " ", _BAD_SHEET_CHARS.sub("", title or "Table")).strip().strip("'")[:28].rstrip(" ,.") or "Table"
     name, n = base, 2
     while name.lower() in {t.lower() for t in taken}:
         suffix = f" {n}"
@@ -224,7 +224,22 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
 
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _stable_zip(buffer.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same archive with every member dated 1980-01-01 (zip's epoch) instead of the time of writing, so
+    that the same report gives the same bytes (its one timestamp is the produced-at time inside)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            stable = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            stable.compress_type = zipfile.ZIP_DEFLATED
+            stable.external_attr = 0o644 << 16
+            target.writestr(stable, source.read(info.filename))
+    return out.getvalue()
 
 
 def png(svg: str, scale: float = PNG_SCALE) -> bytes:
