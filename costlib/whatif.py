@@ -117,6 +117,8 @@ def describe(key: str, figures=(), unit_name: str | None = None) -> Input:
     ('fte', 'per stream')
     >>> d = describe("loaded_cost_usd_per_fte_per_year"); (d.label, d.unit, d.per)
     ('Loaded cost', 'usd', 'per FTE per year')
+    >>> d = describe("managed.database_service.usd_per_month"); (d.label, d.unit, d.per, d.context)
+    ('Cost', 'usd', 'per month', 'managed · database service')
     """
     *context, name = key.split(".")
     where = " · ".join(c.replace("_", " ") for c in context)
@@ -131,6 +133,9 @@ def describe(key: str, figures=(), unit_name: str | None = None) -> Input:
                           for k, v in f.match(name).items()}
                 per = {"usd_per_month": "per month", "usd_per_year": "per year"}.get(f.unit, "")
                 return Input(key, f.label.format(**fields), unit, per, where)
+    if name == "usd" or name.startswith("usd_per_"):  # a line's amount: "usd_per_month" of a cost line
+        per = name[len("usd_"):].replace("_", " ").replace("per unit", f"per {unit_words}")
+        return Input(key, "Cost", "usd", per, where)
     for suffix, unit, per in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
@@ -361,8 +366,8 @@ def _number(x) -> bool:
 
 
 def chart(workbook, analysis, figures: Mapping[str, Any]) -> str | None:
-    """The what-if chart as SVG: the recomputed figures of the deciding figure's unit (money, shares...) as
-    bars, their base values as black ticks, the decision's threshold as a dashed rule.
+    """The what-if chart as SVG: the recomputed figures of the deciding figure's unit (money, shares...; the
+    decision figure the sliders moved, else the first decision's) as bars, their base values as black ticks, the decision's threshold as a dashed rule.
 
     Drawn directly as SVG (a few shapes, under a millisecond), not through Altair and vl-convert (100-400 ms
     on a loaded 2-core machine), so that a slider move stays within its 100 ms."""
@@ -373,8 +378,11 @@ def chart(workbook, analysis, figures: Mapping[str, Any]) -> str | None:
     if not numeric:
         return None
     units = {k: contract.declaration(workbook.FIGURES, k).unit for k in numeric}
-    deciding = next((d.rests_on[0] for d in workbook.decisions(analysis) if d.rests_on and d.rests_on[0] in numeric),
-                    next(iter(numeric)))
+    # the chart that matters most: the decision figure the sliders moved (the first decision's when none moved)
+    deciding_keys = [d.rests_on[0] for d in workbook.decisions(analysis) if d.rests_on and d.rests_on[0] in numeric]
+    moved = [k for k in deciding_keys if numeric[k] != float(analysis.headline[k])]
+    moved_any = [k for k in numeric if numeric[k] != float(analysis.headline[k])]
+    deciding = (moved or deciding_keys or moved_any or list(numeric))[0]
     keys = [k for k in numeric if units[k] == units[deciding]]
     horizon = report._horizon_of(analysis)
     rows = _rows({k: numeric[k] for k in keys}, workbook, horizon, getattr(analysis.params, "unit_name", None))
