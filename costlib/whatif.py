@@ -115,12 +115,15 @@ def describe(key: str, figures=(), unit_name: str | None = None) -> Input:
     Input(key='cassandra.cassandra_nodes.saving', label='Saving', unit='share', per='', context='cassandra · cassandra nodes')
     >>> describe("kafka_on_bare_metal.engineers").unit, describe("price_usd_per_unit", unit_name="stream").per
     ('fte', 'per stream')
+    >>> describe("genai__growth_rate_per_month").context
+    'genai'
+
     >>> d = describe("loaded_cost_usd_per_fte_per_year"); (d.label, d.unit, d.per)
     ('Loaded cost', 'usd', 'per FTE per year')
     >>> d = describe("managed.database_service.usd_per_month"); (d.label, d.unit, d.per, d.context)
     ('Cost', 'usd', 'per month', 'managed · database service')
     """
-    *context, name = key.split(".")
+    *context, name = key.replace("__", ".").split(".")  # "<option>.<line>.<field>", "<answer>__<input>"
     where = " · ".join(c.replace("_", " ") for c in context)
     unit_words = (unit_name or "unit").replace("_", " ")
     for f in figures:  # an input that is also a headline figure reads as the figure does
