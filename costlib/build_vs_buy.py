@@ -66,6 +66,7 @@ __all__ = [
     "break_even_volume", "compare_options", "build_or_buy",
     "build_minus_buy_usd", "recommendation_text",
     "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table", "price_hike_payback_month",
+    "build_minus_buy", "hiked_usd_per_year",
 ]
 
 COMPONENTS = ("upfront", "infrastructure", "subscription", "maintenance", "security", "delay", "exit")
@@ -1578,3 +1579,68 @@ def price_hike_payback_month(case, strategy="migrate", horizon_months=DEFAULT_HO
     pay = curves.loc[curves["strategy"] == "pay", "cumulative_cost_usd"].to_numpy()
     other = curves.loc[curves["strategy"] == strategy, "cumulative_cost_usd"].to_numpy()
     return timing.break_even_month(other, pay)
+
+
+def build_minus_buy(build_usd, buy_usd):
+    """Build's cost minus buy's: the sign of the build-or-buy answer.
+
+    Parameters
+    ----------
+    build_usd, buy_usd : float or array_like
+        The two options' cost on the same basis (TCO, present value or cumulative by month), USD.
+
+    Returns
+    -------
+    float or ndarray
+        USD; positive means building costs more.
+
+    Notes
+    -----
+    ``difference = build - buy``, element by element.
+
+    References
+    ----------
+    Seed section V (build vs buy: compare full TCO, including maintenance and exit).
+
+    Examples
+    --------
+    >>> build_minus_buy(5.6e6, 1.9e6)
+    3700000.0
+    """
+    value = np.asarray(build_usd, dtype=float) - np.asarray(buy_usd, dtype=float)
+    return float(value) if value.ndim == 0 else value
+
+
+def hiked_usd_per_year(current_usd_per_year, hike_rate):
+    """A vendor's price per year after a hike.
+
+    Parameters
+    ----------
+    current_usd_per_year : float or array_like
+        Spend at today's price, USD per year (>= 0).
+    hike_rate : float or array_like
+        Decimal price increase (0.30 for 30%; > -1).
+
+    Returns
+    -------
+    float or ndarray
+        USD per year after the hike.
+
+    Notes
+    -----
+    ``hiked = current * (1 + hike_rate)``.
+
+    References
+    ----------
+    Seed interview question V.2 (a vendor signals a 30% price hike on $50M a year).
+
+    Examples
+    --------
+    >>> hiked_usd_per_year(50e6, 0.30)
+    65000000.0
+    """
+    c = _nonneg("current_usd_per_year", current_usd_per_year)
+    r = _floats("hike_rate", hike_rate)
+    require(bool(np.all(r > -1)), "hike_rate", hike_rate, "expected a decimal rate above -1 (0.30 for 30%)")
+    value = c * (1.0 + r)
+    return float(value) if np.ndim(value) == 0 else value

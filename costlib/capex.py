@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks
-from costlib.constants import HOURS_PER_MONTH
+from costlib.constants import HOURS_PER_MONTH, MONTHS_PER_YEAR
 from costlib.discounting import monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import require
 from costlib.timing import break_even_month, crossover_month
@@ -77,6 +77,11 @@ __all__ = [
     "max_flat_rate_usd_per_month",
     "owned_running_usd_per_month",
     "usage_bill_path",
+    "usd_per_month_from_year",
+    "added_life_years",
+    "longer_life_net_gain_usd",
+    "flat_rate_saving_usd",
+    "gain_from_owning",
 ]
 
 DEPRECIATION_METHODS = ("straight_line", "declining_balance", "sum_of_years_digits", "macrs")
@@ -1554,7 +1559,7 @@ def pnl_and_cash_by_year(cash_out_usd_per_month, capex_usd_per_month=None, depre
             cash_out_usd_per_month, "expected finite amounts in USD, one per month")
     months = len(cash)
 
-    def _series(value, name):
+    def _series(name, value):  # (name, value): the argument order of every check in costlib.checks
         if value is None:
             return np.zeros(months)
         arr = np.asarray(value, dtype=float)
@@ -1562,8 +1567,8 @@ def pnl_and_cash_by_year(cash_out_usd_per_month, capex_usd_per_month=None, depre
                 f"expected {months} finite amounts in USD, one per month of cash_out_usd_per_month")
         return arr
 
-    capex_m = _series(capex_usd_per_month, "capex_usd_per_month")
-    dep_m = _series(depreciation_usd_per_month, "depreciation_usd_per_month")
+    capex_m = _series("capex_usd_per_month", capex_usd_per_month)
+    dep_m = _series("depreciation_usd_per_month", depreciation_usd_per_month)
     require(bool(np.all(capex_m <= cash + 1e-9 * np.maximum(1.0, np.abs(cash)))), "capex_usd_per_month",
             capex_usd_per_month, "expected capex <= cash out in every month")
     df = pd.DataFrame({"cash_out_usd": cash, "capex_usd": capex_m, "depreciation_usd": dep_m})
@@ -1629,3 +1634,179 @@ def usage_bill_path(start_volume_units_per_month, price_usd_per_unit, volume_mul
     horizon = at if horizon_months is None else _whole("horizon_months", horizon_months, 1, "months")
     m = np.arange(1, horizon + 1)
     return start * price * mult ** ((m - 1) / (at - 1))
+
+
+def usd_per_month_from_year(usd_per_year):
+    """A yearly amount spread evenly over the months of the year.
+
+    Parameters
+    ----------
+    usd_per_year : float or array_like
+        USD per year.
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``usd_per_month = usd_per_year / 12`` (`costlib.constants.MONTHS_PER_YEAR`).
+
+    References
+    ----------
+    DESIGN.md: the base period is the month.
+
+    Examples
+    --------
+    >>> usd_per_month_from_year(120_000.0)
+    10000.0
+    """
+    value = np.asarray(checks.floats("usd_per_year", usd_per_year), dtype=float) / MONTHS_PER_YEAR
+    return float(value) if value.ndim == 0 else value
+
+
+def added_life_years(from_useful_life_years, to_useful_life_years):
+    """Years of life a useful-life change adds (0 when it shortens the life).
+
+    Parameters
+    ----------
+    from_useful_life_years, to_useful_life_years : int
+        Useful life before and after the change, years.
+
+    Returns
+    -------
+    int
+        Added years, >= 0.
+
+    Notes
+    -----
+    ``added = max(to - from, 0)``.
+
+    References
+    ----------
+    Seed section III.2 (servers from 4 to 6 years).
+
+    Examples
+    --------
+    >>> added_life_years(4, 6), added_life_years(6, 4)
+    (2, 0)
+    """
+    a = _whole("from_useful_life_years", from_useful_life_years, 1, "years")
+    b = _whole("to_useful_life_years", to_useful_life_years, 1, "years")
+    return max(b - a, 0)
+
+
+def longer_life_net_gain_usd(cumulative_reduction_usd, added_life_years, horizon_years,
+                             extra_running_usd_per_year_per_added_life_year=0.0):
+    """Operating-income gain of a longer useful life over the horizon, net of older hardware's extra running cost.
+
+    Parameters
+    ----------
+    cumulative_reduction_usd : float or array_like
+        Depreciation avoided over the horizon by the change, USD (`useful_life_change_prospective`).
+    added_life_years : int
+        Years of life added (`added_life_years`).
+    horizon_years : int
+        Years the gain is counted over.
+    extra_running_usd_per_year_per_added_life_year : float or array_like
+        Extra power, repairs and failures per year for each added year of life, USD (>= 0).
+
+    Returns
+    -------
+    float or ndarray
+        USD (negative: the older fleet costs more to run than the depreciation it saves).
+
+    Notes
+    -----
+    ``net = reduction - extra * added * horizon``; it is zero at
+    `break_even_extra_running_usd_per_year` ``= reduction / (added * horizon)``.
+
+    References
+    ----------
+    Seed section III.2 (extending server life: the depreciation saving and what older hardware costs).
+
+    Examples
+    --------
+    $12M avoided over 5 years by 2 added years, with $0.5M a year of extra running cost per added year:
+    12M - 0.5M x 2 x 5 = $7M.
+
+    >>> longer_life_net_gain_usd(12e6, 2, 5, 0.5e6)
+    7000000.0
+    """
+    added = _whole("added_life_years", added_life_years, 0, "years")
+    years = _whole("horizon_years", horizon_years, 1, "years")
+    extra = np.asarray(extra_running_usd_per_year_per_added_life_year, dtype=float)
+    value = np.asarray(cumulative_reduction_usd, dtype=float) - extra * added * years
+    return float(value) if value.ndim == 0 else value
+
+
+def flat_rate_saving_usd(usage_bill_usd_by_month, flat_rate_usd_per_month):
+    """What a flat-rate contract saves against paying per use over the same months.
+
+    Parameters
+    ----------
+    usage_bill_usd_by_month : array_like
+        The per-use bill, USD per month, months last (shape ``(months,)`` or ``(n, months)``).
+    flat_rate_usd_per_month : float or array_like
+        The flat rate, USD per month (a scalar, or samples of shape ``(n,)`` or ``(n, 1)``).
+
+    Returns
+    -------
+    float or ndarray
+        USD over the months (negative: the flat rate costs more).
+
+    Notes
+    -----
+    ``saving = sum over m of usage_bill(m) - flat_rate * months``.
+
+    References
+    ----------
+    Seed section III.3 (a SaaS bill growing 100x: when a flat rate pays).
+
+    Examples
+    --------
+    >>> flat_rate_saving_usd([1_000.0, 5_000.0, 9_000.0], 4_000.0)
+    3000.0
+    """
+    bills = np.asarray(usage_bill_usd_by_month, dtype=float)
+    flat = np.asarray(flat_rate_usd_per_month, dtype=float)
+    flat = flat.reshape(flat.shape[:-1]) if flat.ndim and flat.shape[-1] == 1 else flat
+    value = bills.sum(axis=-1) - flat * bills.shape[-1]
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def gain_from_owning(buy, rent):
+    """Year by year, what owning adds to EBITDA, EBIT and free cash flow against renting.
+
+    Parameters
+    ----------
+    buy, rent : DataFrame
+        The ``buy`` and ``rent`` views of `buy_vs_rent_views` (or `own_vs_rent` views with the same columns
+        ``ebitda_effect_usd``, ``ebit_effect_usd``, ``fcf_effect_usd``), indexed by year.
+
+    Returns
+    -------
+    DataFrame
+        ``ebitda_gain_from_owning_usd``, ``ebit_gain_from_owning_usd``, ``fcf_gain_from_owning_usd`` by year
+        (USD; negative: owning is worse on that line).
+
+    Notes
+    -----
+    ``gain = effect(buy) - effect(rent)`` for each of EBITDA, EBIT and FCF.
+
+    References
+    ----------
+    Seed section III.1 (CapEx lifts EBITDA, depreciation lowers EBIT, cash leaves up front).
+
+    Examples
+    --------
+    $300k bought for 3 years against $120k a year of rent, year 1: EBITDA 0 - (-120k) = +120k; EBIT
+    -100k of depreciation - (-120k) = +20k; FCF -300k - (-120k) = -180k.
+
+    >>> v = buy_vs_rent_views(300_000, 3, 120_000)
+    >>> gain_from_owning(v.loc["buy"], v.loc["rent"]).loc[1].tolist()
+    [120000.0, 20000.0, -180000.0]
+    """
+    return pd.DataFrame({f"{k}_gain_from_owning_usd": (buy[f"{k}_effect_usd"] - rent[f"{k}_effect_usd"]).to_numpy()
+                         for k in ("ebitda", "ebit", "fcf")}, index=buy.index)

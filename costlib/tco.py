@@ -19,6 +19,7 @@ Functions taking plain numbers broadcast over numpy arrays, so Monte Carlo can p
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from costlib import checks
 from costlib.constants import DAYS_PER_MONTH, HOURS_PER_MONTH  # noqa: F401  (re-exported)
 from costlib.discounting import discount_factors, monthly_discount_rate, present_value  # noqa: F401
 from costlib.errors import ModelError, require
-from costlib.timing import payback_month
+from costlib.timing import cumulative_cost_usd, payback_month
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -68,6 +69,20 @@ __all__ = [
     "managed_cost_usd_per_year",
     "self_hosted_cost_usd_per_year",
     "self_hosting_crossover_usd_per_year",
+    "PEOPLE_CATEGORIES",
+    "LineCosts",
+    "option_costs_usd_by_month",
+    "decision_terms_usd",
+    "option_totals",
+    "rank_options",
+    "cumulative_by_option",
+    "horizon_cost_usd",
+    "multiple_of_list_price",
+    "saving_vs_reference",
+    "cost_difference_usd",
+    "arm_usd_per_month",
+    "line_usd_per_month",
+    "line_one_off_usd",
 ]
 
 
@@ -793,6 +808,38 @@ def arm_saving_usd_per_month(x86_usd_per_month, cost_reduction_per_unit_work):
     return _out(x * r)
 
 
+def arm_usd_per_month(x86_usd_per_month, cost_reduction_per_unit_work):
+    """What the same work costs per month once on ARM.
+
+    Parameters
+    ----------
+    x86_usd_per_month : float or array_like
+        The x86 fleet's cost, USD per month (>= 0).
+    cost_reduction_per_unit_work : float or array_like
+        Cost reduction per unit of work on ARM (decimal, < 1; from `cost_reduction_from_price_performance`).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month on ARM.
+
+    Notes
+    -----
+    ``arm = x86 * (1 - reduction) = x86 - arm_saving_usd_per_month(x86, reduction)``.
+
+    References
+    ----------
+    Seed section II.3 (x86 to ARM: 20% better price-performance).
+
+    Examples
+    --------
+    >>> arm_usd_per_month(50_000.0, 0.2)
+    40000.0
+    """
+    return _out(np.asarray(x86_usd_per_month, dtype=float)
+                - np.asarray(arm_saving_usd_per_month(x86_usd_per_month, cost_reduction_per_unit_work)))
+
+
 def arm_migration_payback_month(x86_usd_per_month, cost_reduction_per_unit_work, engineering_effort_usd,
                                 migration_months=0, growth_rate_per_month=0.0):
     """Payback month of an x86-to-ARM migration.
@@ -1462,7 +1509,8 @@ def usage_crossover(baseline_costs, challenger_costs, *, discount_rate_per_year=
     ----------
     baseline_costs, challenger_costs : tuple
         Each option's ``(recurring_usd_by_month, one_off_usd_by_month, scales_with_usage)`` as in
-        `usage_split_usd`, over the same months.
+        `usage_split_usd`, over the same months. ``challenger_costs=None`` (one option): only
+        ``baseline_infra_usd_per_year`` is computed, the crossover figures are None.
     discount_rate_per_year : float, optional
         Compare present values over the horizon (the run rate is never discounted).
 
@@ -1502,10 +1550,13 @@ def usage_crossover(baseline_costs, challenger_costs, *, discount_rate_per_year=
     """
     h = checks.floats("recurring_usd_by_month", baseline_costs[0]).shape[-1]
     b_plain = usage_split_usd(*baseline_costs)
-    c_plain = usage_split_usd(*challenger_costs)
     baseline_per_year = b_plain[0] / h * 12
     out = {"baseline_infra_usd_per_year": baseline_per_year, "horizon_scale": None,
            "horizon_infra_usd_per_year": None, "run_rate_scale": None, "run_rate_infra_usd_per_year": None}
+    if challenger_costs is None:  # one option: only the baseline's own spend
+        out.update(challenger_wins_above=None, run_rate_challenger_wins_above=None)
+        return out
+    c_plain = usage_split_usd(*challenger_costs)
     sb, fb = usage_split_usd(*baseline_costs, discount_rate_per_year=discount_rate_per_year)
     sc, fc = usage_split_usd(*challenger_costs, discount_rate_per_year=discount_rate_per_year)
     k = usage_scale_at_crossover(sc, fc, sb, fb)
@@ -1629,3 +1680,501 @@ def price_performance_gain(x86_usd_per_hour, arm_usd_per_hour, arm_relative_thro
     t = _check("arm_relative_throughput", arm_relative_throughput, lambda a: a > 0,
                "expected a relative throughput > 0 (1.1 for 10% more work per instance)")
     return _out(t * x / r - 1.0)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# options compared: line costs summed per option, totals, ranking
+
+
+PEOPLE_CATEGORIES = ("people", "toil", "training")
+"""The categories counted as people cost in `option_totals` (seed II: the indirect costs sticker prices hide)."""
+
+
+@dataclass
+class LineCosts:
+    """One cost line's monthly costs in USD: ``recurring`` moves with usage when ``scales``; ``one_off`` never.
+
+    Parameters
+    ----------
+    option, name : str
+        The option the line belongs to and the line's name.
+    category : str
+        One of `CATEGORY_GROUPS` (``compute``, ``people``, ``lock_in``, ...).
+    scales : bool
+        Whether ``recurring`` moves with usage (`option_costs_usd_by_month`'s ``usage_scale``).
+    source : str
+        Where the line comes from (``"lines"`` for the scenario's own, else the section that made it).
+    recurring, one_off : ndarray
+        USD per month, shape ``(horizon_months,)`` or ``(n, horizon_months)`` (Monte Carlo).
+    first_month_usd : float, optional
+        The line's first active month's cost, for tables.
+
+    Returns
+    -------
+    LineCosts
+        The record; ``group`` is the category's group (direct, indirect, opportunity).
+
+    Notes
+    -----
+    A line's cost in month ``m`` is ``recurring(m) + one_off(m)`` (times the usage scale on ``recurring``
+    when ``scales``).
+
+    References
+    ----------
+    Seed section II (TCO cost lines: direct, indirect, opportunity).
+
+    Examples
+    --------
+    >>> LineCosts("self_hosted", "2 SREs", "people", False, "lines", np.full(3, 50.0), np.zeros(3)).group
+    'indirect'
+    """
+
+    option: str
+    name: str
+    category: str
+    scales: bool
+    source: str
+    recurring: np.ndarray
+    one_off: np.ndarray
+    first_month_usd: float | None = None
+
+    @property
+    def group(self) -> str:
+        return CATEGORY_GROUPS[self.category]
+
+
+def option_costs_usd_by_month(lines, options, horizon_months, usage_scale=1.0):
+    """Each option's total cost by month: its lines summed, usage-driven lines scaled.
+
+    Parameters
+    ----------
+    lines : iterable of LineCosts
+        Every cost line of every option.
+    options : sequence of str
+        The options, in order (an option without lines costs nothing).
+    horizon_months : int
+        Months in the horizon.
+    usage_scale : float or array_like
+        Multiplier on the recurring cost of lines that scale with usage (1 = as planned).
+
+    Returns
+    -------
+    dict of str to ndarray
+        USD per month for each option.
+
+    Notes
+    -----
+    ``cost(o, m) = sum over lines of o: (k * recurring if scales else recurring)(m) + one_off(m)`` with
+    ``k = usage_scale``.
+
+    References
+    ----------
+    Seed section II (TCO as the sum of direct, indirect and opportunity cost lines).
+
+    Examples
+    --------
+    A usage-driven $100/month line and a fixed $50/month line, usage doubled, plus $30 one-off in month 1:
+
+    >>> lines = [LineCosts("a", "vm", "compute", True, "lines", np.full(2, 100.0), np.array([30.0, 0.0])),
+    ...          LineCosts("a", "sre", "people", False, "lines", np.full(2, 50.0), np.zeros(2))]
+    >>> option_costs_usd_by_month(lines, ["a", "b"], 2, usage_scale=2.0)
+    {'a': array([280., 250.]), 'b': array([0., 0.])}
+    """
+    k = usage_scale
+    totals = {o: np.zeros(int(horizon_months)) for o in options}
+    for lc in lines:
+        totals[lc.option] = totals[lc.option] + (k * lc.recurring if lc.scales else lc.recurring) + lc.one_off
+    return totals
+
+
+def decision_terms_usd(cost_usd_by_month, decision_basis="total", discount_rate_per_year=0.0):
+    """The monthly terms an option is judged on: its costs as they fall, or discounted to today.
+
+    Parameters
+    ----------
+    cost_usd_by_month : array_like
+        USD per month, months last (month 1 first).
+    decision_basis : {"total", "present_value"}
+        Judge on the undiscounted total or on the present value.
+    discount_rate_per_year : float or array_like
+        Annual discount rate (decimal), used for ``"present_value"``.
+
+    Returns
+    -------
+    ndarray
+        USD per month, undiscounted or discounted (sum them for the decision metric).
+
+    Notes
+    -----
+    ``term(m) = cost(m)`` for ``"total"``; ``term(m) = cost(m) / (1 + r_month) ** m`` for
+    ``"present_value"``, with ``r_month = (1 + r_year) ** (1 / 12) - 1`` (end-of-month timing).
+
+    References
+    ----------
+    Seed section II (3-year TCO, present value at the cost of capital).
+
+    Examples
+    --------
+    >>> float(np.sum(decision_terms_usd([100.0] * 12, "present_value", 0.0)))
+    1200.0
+    >>> round(float(decision_terms_usd([1000.0] * 12, "present_value", 0.12)[-1]), 2)
+    892.86
+    """
+    require(decision_basis in ("total", "present_value"), "decision_basis", decision_basis,
+            "expected 'total' or 'present_value'")
+    costs = np.asarray(cost_usd_by_month, dtype=float)
+    if decision_basis == "present_value":
+        return costs * discount_factors(costs.shape[-1], discount_rate_per_year)
+    return costs
+
+
+def option_totals(monthly, options, people_categories=PEOPLE_CATEGORIES):
+    """Each option's TCO, present value, people cost and people share of TCO.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        Rows of `cost_series_table` (every line of every option).
+    options : sequence of str
+        The options, in the order of the output.
+    people_categories : sequence of str
+        Categories counted as people cost.
+
+    Returns
+    -------
+    DataFrame
+        ``option, tco_usd, present_value_usd, people_usd, people_share_of_tco``: USD over the horizon and
+        a decimal share (NaN for an option that costs nothing).
+
+    Notes
+    -----
+    ``tco_usd = sum(cost_usd)``, ``present_value_usd = sum(pv_usd)``, ``people_usd`` = the sum over the
+    people categories and ``people_share_of_tco = people_usd / tco_usd``.
+
+    References
+    ----------
+    Seed section II ("the $5k service needs two SREs": people cost dominates small services).
+
+    Examples
+    --------
+    >>> lines = pd.concat([cost_series_table("self_hosted", "VMs", "compute", [5_000.0] * 12),
+    ...                    cost_series_table("self_hosted", "2 SREs", "people", [50_000.0] * 12)])
+    >>> t = option_totals(lines, ["self_hosted"])
+    >>> t[["tco_usd", "people_usd"]].iloc[0].tolist(), round(float(t["people_share_of_tco"].iloc[0]), 4)
+    ([660000.0, 600000.0], 0.9091)
+    """
+    totals = tco_summary(monthly).set_index("option").reindex(list(options))
+    out = pd.DataFrame({"option": list(options), "tco_usd": totals["cost_usd"].fillna(0.0).to_numpy(),
+                        "present_value_usd": totals["pv_usd"].fillna(0.0).to_numpy()})
+    by_category = tco_summary(monthly, by="category")
+    people = by_category[by_category["category"].isin(list(people_categories))].groupby("option")["cost_usd"].sum()
+    out["people_usd"] = [float(people.get(o, 0.0)) for o in options]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["people_share_of_tco"] = np.where(out["tco_usd"] > 0, out["people_usd"] / out["tco_usd"].where(
+            out["tco_usd"] > 0, 1.0), np.nan)
+    return out
+
+
+def rank_options(metric_usd, baseline, challenger=None):
+    """The cheapest option, the runner-up and what separates them; the challenger against the baseline.
+
+    Parameters
+    ----------
+    metric_usd : mapping of str to float
+        Each option's decision metric in USD (TCO or present value), in the options' order.
+    baseline : str
+        The option the challenger is compared with (usually what runs today).
+    challenger : str, optional
+        The option compared with the baseline; by default the cheapest option other than the baseline.
+
+    Returns
+    -------
+    dict
+        ``cheapest_option``, ``runner_up``, ``challenger``, ``challenger_minus_baseline_usd`` (negative: the
+        challenger is cheaper), ``cheapest_saving_vs_runner_up_usd`` and
+        ``cheapest_saving_share_of_runner_up`` (decimal; 0 when the runner-up costs nothing). With one
+        option, everything but ``cheapest_option`` is None.
+
+    Notes
+    -----
+    Ties go to the option listed first. ``saving = metric(runner_up) - metric(cheapest)``,
+    ``share = saving / metric(runner_up)``.
+
+    References
+    ----------
+    Seed section II (compare options on 3-year TCO).
+
+    Examples
+    --------
+    >>> r = rank_options({"managed": 900.0, "self_hosted": 1200.0}, baseline="managed")
+    >>> r["cheapest_option"], r["challenger"], r["challenger_minus_baseline_usd"], r["cheapest_saving_share_of_runner_up"]
+    ('managed', 'self_hosted', 300.0, 0.25)
+    """
+    order = list(metric_usd)
+    require(baseline in metric_usd, "baseline", baseline, f"expected one of {order}")
+    ranked = sorted(order, key=lambda o: (float(metric_usd[o]), order.index(o)))
+    out = {"cheapest_option": ranked[0], "runner_up": None, "challenger": None,
+           "challenger_minus_baseline_usd": None, "cheapest_saving_vs_runner_up_usd": None,
+           "cheapest_saving_share_of_runner_up": None}
+    if len(order) < 2:
+        return out
+    if challenger is None:
+        challenger = next(o for o in ranked if o != baseline)
+    require(challenger in metric_usd, "challenger", challenger, f"expected one of {order}")
+    runner_up = ranked[1]
+    margin = float(metric_usd[runner_up]) - float(metric_usd[ranked[0]])
+    out.update(runner_up=runner_up, challenger=challenger,
+               challenger_minus_baseline_usd=float(metric_usd[challenger]) - float(metric_usd[baseline]),
+               cheapest_saving_vs_runner_up_usd=margin,
+               cheapest_saving_share_of_runner_up=margin / float(metric_usd[runner_up])
+               if float(metric_usd[runner_up]) else 0.0)
+    return out
+
+
+def cumulative_by_option(option_costs_usd_by_month):
+    """Each option's cumulative cost month by month, as a long table for charts.
+
+    Parameters
+    ----------
+    option_costs_usd_by_month : mapping of str to array_like
+        USD per month for each option (from `option_costs_usd_by_month`).
+
+    Returns
+    -------
+    DataFrame
+        ``month`` (1-based), ``option``, ``cumulative_usd``.
+
+    Notes
+    -----
+    ``cumulative(o, m) = sum of cost(o, 1..m)`` (`costlib.timing.cumulative_cost_usd`, undiscounted).
+
+    References
+    ----------
+    Seed section II (cumulative cost curves show when an option pays back).
+
+    Examples
+    --------
+    >>> cumulative_by_option({"a": [10.0, 20.0]})["cumulative_usd"].tolist()
+    [10.0, 30.0]
+    """
+    rows = []
+    for option, costs in option_costs_usd_by_month.items():
+        cum = np.asarray(cumulative_cost_usd(np.asarray(costs, dtype=float)), dtype=float).reshape(-1)
+        rows += [{"month": m + 1, "option": option, "cumulative_usd": float(v)} for m, v in enumerate(cum)]
+    return pd.DataFrame(rows, columns=["month", "option", "cumulative_usd"])
+
+
+def horizon_cost_usd(cost_usd_per_month, horizon_months):
+    """A flat monthly cost over the horizon.
+
+    Parameters
+    ----------
+    cost_usd_per_month : float or array_like
+        USD per month (>= 0).
+    horizon_months : int
+        Months.
+
+    Returns
+    -------
+    float or ndarray
+        USD over the horizon.
+
+    Notes
+    -----
+    ``total = cost_usd_per_month * horizon_months`` (no growth, no discounting).
+
+    References
+    ----------
+    Seed section II.2 (purchase options compared over a commitment's term).
+
+    Examples
+    --------
+    >>> horizon_cost_usd(365.0, 36)
+    13140.0
+    """
+    c = _nonneg("cost_usd_per_month", cost_usd_per_month)
+    _int("horizon_months", horizon_months, 1)
+    return _out(c * horizon_months)
+
+
+def multiple_of_list_price(utilization):
+    """How many times the list price one utilized unit really costs.
+
+    Parameters
+    ----------
+    utilization : float or array_like
+        Share of paid capacity that does work, in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        The multiple (2.0: a unit of work costs twice its list price).
+
+    Notes
+    -----
+    ``multiple = 1 / utilization`` (`effective_price_per_utilized_unit` divided by the list price).
+
+    References
+    ----------
+    Seed section II.1 (a server 25% utilized costs 4x its sticker price per unit of work).
+
+    Examples
+    --------
+    >>> multiple_of_list_price(0.25)
+    4.0
+    """
+    u = _fraction("utilization", utilization, low_open=True)
+    return _out(1.0 / u)
+
+
+def saving_vs_reference(cost_vs_reference):
+    """The saving a line relative to a reference makes, from its cost as a multiple of the reference.
+
+    Parameters
+    ----------
+    cost_vs_reference : float or array_like
+        The line's cost per dollar of its reference (`relative_cost_usd` of 1.0).
+
+    Returns
+    -------
+    float or ndarray
+        Decimal saving (negative: dearer than the reference).
+
+    Notes
+    -----
+    ``saving = 1 - cost_vs_reference``.
+
+    References
+    ----------
+    Seed section II.4 (self-hosting saves 30% of infrastructure before headroom and people).
+
+    Examples
+    --------
+    >>> round(saving_vs_reference(0.7 * 1.2), 2)
+    0.16
+    """
+    return _out(1.0 - np.asarray(cost_vs_reference, dtype=float))
+
+
+def cost_difference_usd(option_usd_by_month, baseline_usd_by_month=None, cumulative=False):
+    """An option's cost minus the baseline's over the horizon (or month by month, cumulated).
+
+    Parameters
+    ----------
+    option_usd_by_month : array_like
+        The option's decision terms, USD per month, months last (from `decision_terms_usd`).
+    baseline_usd_by_month : array_like, optional
+        The baseline's, same shape; None: the option's own total.
+    cumulative : bool
+        Return the running difference month by month instead of the total.
+
+    Returns
+    -------
+    float or ndarray
+        USD (negative: the option is cheaper than the baseline).
+
+    Notes
+    -----
+    ``difference = sum over m of (option(m) - baseline(m))``; cumulative: the partial sums.
+
+    References
+    ----------
+    Seed section II (compare options on 3-year TCO).
+
+    Examples
+    --------
+    >>> cost_difference_usd([100.0, 100.0], [150.0, 60.0])
+    -10.0
+    >>> cost_difference_usd([100.0, 100.0], [150.0, 60.0], cumulative=True).tolist()
+    [-50.0, -10.0]
+    """
+    diff = np.asarray(option_usd_by_month, dtype=float)
+    if baseline_usd_by_month is not None:
+        diff = diff - np.asarray(baseline_usd_by_month, dtype=float)
+    if cumulative:
+        return np.cumsum(diff, axis=-1)
+    return _out(np.sum(diff, axis=-1))
+
+
+def line_usd_per_month(usd_per_month=0.0, fte=0.0, toil_hours_per_month=0.0, loaded_cost_usd_per_fte_per_year=0.0,
+                       working_hours_per_year=2080.0):
+    """A cost line's recurring monthly cost: what is billed, the people it needs and the toil it makes.
+
+    Parameters
+    ----------
+    usd_per_month : float or array_like
+        Billed cost, USD per month.
+    fte : float or array_like
+        People the line needs, full-time equivalents.
+    toil_hours_per_month : float or array_like
+        Hours of manual work a month.
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost of one engineer, USD per year.
+    working_hours_per_year : float
+        Working hours in a year (2080 = 52 weeks x 40 hours).
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Notes
+    -----
+    ``cost = usd_per_month + fte * loaded / 12 + toil_hours * loaded / working_hours_per_year``
+    (`people_cost_usd_per_month`, `toil_cost_usd_per_month` at `loaded_cost_usd_per_hour`).
+
+    References
+    ----------
+    Seed section II ("the $5k service needs two SREs": indirect costs in the TCO).
+
+    Examples
+    --------
+    $5,000 of VMs, 2 SREs at $300k a year and 20 hours of toil: 5,000 + 50,000 + 20 x 300,000 / 2,080.
+
+    >>> round(line_usd_per_month(5_000.0, 2, 20, 300_000.0), 2)
+    57884.62
+    """
+    hourly = loaded_cost_usd_per_hour(loaded_cost_usd_per_fte_per_year, working_hours_per_year)
+    return _out(np.asarray(usd_per_month, dtype=float)
+                + np.asarray(people_cost_usd_per_month(fte, loaded_cost_usd_per_fte_per_year))
+                + np.asarray(toil_cost_usd_per_month(toil_hours_per_month, hourly)))
+
+
+def line_one_off_usd(one_off_usd=0.0, engineering_weeks=0.0, loaded_cost_usd_per_fte_per_year=0.0,
+                     working_weeks_per_year=52.0):
+    """A cost line's one-off cost: what is paid once plus the engineering weeks it takes.
+
+    Parameters
+    ----------
+    one_off_usd : float or array_like
+        One-off payment (migration fee, hardware, exit), USD.
+    engineering_weeks : float or array_like
+        Engineer-weeks of one-off work.
+    loaded_cost_usd_per_fte_per_year : float or array_like
+        Fully loaded cost of one engineer, USD per year.
+    working_weeks_per_year : float
+        Working weeks in a year.
+
+    Returns
+    -------
+    float or ndarray
+        USD.
+
+    Notes
+    -----
+    ``cost = one_off_usd + engineering_weeks * loaded / working_weeks_per_year`` (`engineering_weeks_usd`).
+
+    References
+    ----------
+    Seed section II.1 (migration effort: engineer-weeks at the loaded cost).
+
+    Examples
+    --------
+    $10,000 of fees and 40 engineer-weeks at $520k a year: 10,000 + 40 x 10,000.
+
+    >>> line_one_off_usd(10_000.0, 40, 520_000.0)
+    410000.0
+    """
+    return _out(np.asarray(one_off_usd, dtype=float)
+                + np.asarray(engineering_weeks_usd(engineering_weeks, loaded_cost_usd_per_fte_per_year,
+                                                   working_weeks_per_year)))

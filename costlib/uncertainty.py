@@ -295,6 +295,80 @@ FLIP_COLUMNS = ["input", "base_value", "flip_value", "change_from_base", "flips_
 CLOSE_CALL_AGREEMENT = 0.8
 
 
+def scenario_ranges(default_ranges: Mapping[str, tuple[float, float]],
+                    sensitivity_ranges: Mapping[str, tuple[float, float]] | None) -> dict[str, tuple[float, float]]:
+    """The ranges a workbook varies: its defaults, overridden and extended by the scenario's own.
+
+    Parameters
+    ----------
+    default_ranges : mapping of str to (low, high)
+        The workbook's default range for each uncertain input, in the input's unit.
+    sensitivity_ranges : mapping of str to (low, high) or None
+        The scenario's ``sensitivity_ranges``: a range given here replaces the default for that input, and
+        an input without a default is added.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        Defaults first (in their order), then the scenario's additions.
+
+    Notes
+    -----
+    One rule for every workbook: ``ranges = defaults | sensitivity_ranges``. A scenario narrows or widens
+    the inputs it knows about and leaves the others at the workbook's defaults; to hold an input fixed,
+    give it a zero-width range ``[base, base]``.
+
+    References
+    ----------
+    DESIGN.md, "The workbook contract" (uncertain inputs: low, base, high).
+
+    Examples
+    --------
+    >>> scenario_ranges({"price": (0.8, 1.2), "volume": (50, 150)}, {"volume": (90, 110), "churn": (0.01, 0.03)})
+    {'price': (0.8, 1.2), 'volume': (90.0, 110.0), 'churn': (0.01, 0.03)}
+    """
+    out = {k: (float(lo), float(hi)) for k, (lo, hi) in default_ranges.items()}
+    out.update({k: (float(lo), float(hi)) for k, (lo, hi) in (sensitivity_ranges or {}).items()})
+    return out
+
+
+def agreement(probability: float | None, verdict_is_event: bool = True) -> float | None:
+    """Share of the Monte Carlo draws that agree with a verdict, from the probability of one event.
+
+    Parameters
+    ----------
+    probability : float or None
+        Share of the draws in which the event holds (for example "the challenger is cheaper"), in [0, 1].
+    verdict_is_event : bool
+        Whether the verdict is the event (True) or its opposite (False); None for the larger of the two.
+
+    Returns
+    -------
+    float or None
+        The share agreeing with the verdict; None when there were no draws.
+
+    Notes
+    -----
+    ``agreement = p`` when the verdict is the event, ``1 - p`` when it is the opposite, ``max(p, 1 - p)``
+    when the verdict follows the majority of the draws. Feed it to `close_call`.
+
+    References
+    ----------
+    Vose, D. (2008). Risk Analysis: A Quantitative Guide, 3rd ed., ch. 5 (communicating uncertainty).
+
+    Examples
+    --------
+    >>> agreement(0.7, True), round(agreement(0.7, False), 2), agreement(0.3, None), agreement(None)
+    (0.7, 0.3, 0.7, None)
+    """
+    if probability is None:
+        return None
+    p = float(probability)
+    if verdict_is_event is None:
+        return max(p, 1.0 - p)
+    return p if verdict_is_event else 1.0 - p
+
+
 def close_call(agreement: float | None) -> bool | None:
     """Whether a verdict is a close call: fewer than 80% of the Monte Carlo draws agree with it.
 

@@ -75,14 +75,15 @@ FIGURES = (
                     "the scenario's volume in month 1, before growth", _M + "volume_forecast"),
     contract.Figure("tco_{option}_usd", "TCO of {option}", "usd",
                     "total cost over the horizon, undiscounted: every component", _M + "tco_table"),
-    contract.Figure("cheapest_option", "Cheapest option", "text", "the option with the lowest TCO on the decision "
-                    "basis", _M + "compare_options"),
+    contract.Figure("cheapest_option", "Cheapest on cost alone", "text", "the option with the lowest TCO on the "
+                    "decision basis; the verdict also weighs the seed's rules (core or context, vendor coverage, a "
+                    "material saving)", _M + "compare_options"),
     contract.Figure("cheapest_saving_vs_runner_up_usd", "Cheapest saves against the runner-up", "usd",
                     "TCO of the runner-up minus TCO of the cheapest option", _M + "compare_options"),
     contract.Figure("build_minus_buy_usd", "Build minus buy", "usd",
-                    "TCO of the build option minus TCO of the buy option (> 0: building costs more)", _M + "tco_table"),
+                    "TCO of the build option minus TCO of the buy option (> 0: building costs more)", _M + "build_minus_buy"),
     contract.Figure("build_minus_buy_present_value_usd", "Build minus buy, present value", "usd",
-                    "the same difference, each month discounted at the scenario's rate", _M + "tco_table"),
+                    "the same difference, each month discounted at the scenario's rate", _M + "build_minus_buy"),
     contract.Figure("break_even_volume_{unit}_per_month", "Break-even volume ({unit} per month)", "count",
                     "the constant volume at which build and buy cost the same over the horizon",
                     _M + "break_even_volume"),
@@ -306,7 +307,8 @@ def make_model(p: Params, cumulative: bool = False):
 
     def model(**x):
         path, kw = _forecast_and_kwargs(p, x)
-        diff = _role_cost(build, x, path, kw, cumulative) - _role_cost(buy, x, path, kw, cumulative)
+        diff = np.asarray(bvb.build_minus_buy(_role_cost(build, x, path, kw, cumulative),
+                                              _role_cost(buy, x, path, kw, cumulative)))
         if cumulative and diff.ndim == 3:  # (n, 1, months) from (n, 1) draws
             diff = diff[:, 0, :]
         return diff if diff.ndim else float(diff)
@@ -324,8 +326,8 @@ def whatif(p: Params, **inputs) -> dict:
     path, kw = _forecast_and_kwargs(p, x)
     b, v = (float(_role_cost(s, x, path, kw, False)) for s in (build, buy))
     if p.decision_basis == "present_value":
-        return {"build_minus_buy_present_value_usd": b - v}
-    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": b - v}
+        return {"build_minus_buy_present_value_usd": bvb.build_minus_buy(b, v)}
+    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": bvb.build_minus_buy(b, v)}
 
 
 def whatif_decisions(p: Params, figures: dict) -> list[tuple[contract.Decision, str]] | None:
@@ -379,7 +381,8 @@ _NOT_VARIED = ("maintenance_life_months",)
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
     """Ranges for the tornado and the Monte Carlo band: volume and growth -50%/+50%, engineer cost, cost of
     delay and money inputs -20%/+20%, build team -25%/+50%, months to go live -25%/+100% (schedules slip), KTLO and
-    security FTEs -50%/+50%, maintenance tax -25%/+25%; ``sensitivity_ranges`` override and add to these."""
+    security FTEs -50%/+50%, maintenance tax -25%/+25%; ``sensitivity_ranges`` override and add to these
+    (`costlib.uncertainty.scenario_ranges`)."""
     base = model_inputs(p)
     ranges: dict[str, tuple[float, float]] = {}
     for key, value in base.items():
@@ -393,8 +396,7 @@ def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
         else:
             low, high = _RANGE_MULTIPLIERS.get(name, (0.8, 1.2))
         ranges[key] = tuple(sorted((low * value, high * value)))
-    ranges.update({k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()})
-    return ranges
+    return uncertainty.scenario_ranges(ranges, p.sensitivity_ranges)
 
 
 def flip_bounds(p: Params, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
@@ -495,9 +497,9 @@ def analyse(p: Params) -> Analysis:
     headline.update({
         "cheapest_option": comparison.winner,
         "cheapest_saving_vs_runner_up_usd": comparison.margin_usd,
-        "build_minus_buy_usd": build_total - buy_total,
-        "build_minus_buy_present_value_usd": float(tco.loc["present_value", build.name]
-                                                   - tco.loc["present_value", buy.name]),
+        "build_minus_buy_usd": bvb.build_minus_buy(build_total, buy_total),
+        "build_minus_buy_present_value_usd": bvb.build_minus_buy(float(tco.loc["present_value", build.name]),
+                                                                 float(tco.loc["present_value", buy.name])),
     })
     if by_volume:
         headline[f"break_even_volume_{unit}_per_month"] = be_volume
@@ -506,7 +508,7 @@ def analyse(p: Params) -> Analysis:
 
     a = Analysis(params=p, headline=headline, build=build.name, buy=buy.name, forecast=path, tco=tco,
                  curves=curves, comparison=comparison, build_total_usd=build_total, buy_total_usd=buy_total,
-                 build_minus_buy_usd=build_total - buy_total, break_even_volume=be_volume,
+                 build_minus_buy_usd=bvb.build_minus_buy(build_total, buy_total), break_even_volume=be_volume,
                  break_even_month=be_month, volume_curve=volume_curve, tornado=tornado, flips=flips, band=band,
                  build_minus_buy_percentiles=(p10, p50, p90), probability_build_cheaper=p_build)
     if p.price_hike is not None:
@@ -554,10 +556,10 @@ def _price_hike(p: Params) -> dict:
     best = str(table["total_usd"].idxmin())
     payback = {s: bvb.price_hike_payback_month(case, s, horizon) for s in ("migrate", "hybrid")}
 
-    def hike_gap(strategy):
+    def hike_gap(strategy):  # the strategy's saving against paying the hike: zero where they tie
         def f(hike_rate):
             t = bvb.price_hike_table(dataclasses.replace(case, hike_rate=float(hike_rate)), horizon)
-            return float(t.loc[strategy, "total_usd"] - t.loc["pay", "total_usd"])
+            return float(t.loc[strategy, "saving_vs_pay_usd"])
         return f
 
     flip_hike = {}
@@ -636,7 +638,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         # the draws speak to the cost comparison; a verdict against it (buy context software that would be
         # cheaper to build, but not by the material share) rests on the seed's rule, not on the draws
         agreement=(None if (a.decision.startswith("BUY") and build_cheaper) else
-                   a.probability_build_cheaper if build_cheaper else 1 - a.probability_build_cheaper))]
+                   uncertainty.agreement(a.probability_build_cheaper, build_cheaper)))]
     if "price_hike" in a.sections:
         s = a.sections["price_hike"]
         flip = s["flip_hike"]["migrate"]
@@ -723,7 +725,7 @@ def _n(x: float) -> str:
 
 def _price_hike_words(s: dict, horizon: int) -> str:
     case, t = s["case"], s["table"].set_index("strategy")
-    hiked = case.current_usd_per_year * (1 + case.hike_rate)
+    hiked = bvb.hiked_usd_per_year(case.current_usd_per_year, case.hike_rate)
     renewal = (f"at renewal in month {case.months_until_renewal:g}" if case.months_until_renewal
                else "from month 1")
     out = [f"**Vendor price hike.** {report.escape(s['vendor'])} costs {_usd(case.current_usd_per_year)}/year today and "

@@ -58,9 +58,9 @@ FIGURES = (
     contract.Figure("rent_cash_out_year_1_usd", "Renting: cash out in year 1", "usd",
                     "the rent (on the P&L and in cash alike)", _M + "buy_vs_rent_views"),
     contract.Figure("ebitda_gain_from_buying_year_1_usd", "EBITDA gain from buying, year 1", "usd",
-                    "buying's EBITDA effect minus renting's", _M + "buy_vs_rent_views"),
+                    "buying's EBITDA effect minus renting's", _M + "gain_from_owning"),
     contract.Figure("fcf_gain_from_buying_year_1_usd", "Free-cash-flow gain from buying, year 1", "usd",
-                    "buying's FCF effect minus renting's (negative: cash out up front)", _M + "buy_vs_rent_views"),
+                    "buying's FCF effect minus renting's (negative: cash out up front)", _M + "gain_from_owning"),
     contract.Figure("buy_break_even_month", "Buying breaks even", "month",
                     "first month from which buying's cumulative cash stays at or below renting's",
                     "costlib.timing.break_even_month"),
@@ -112,7 +112,7 @@ FIGURES = (
     contract.Figure("flat_rate_total_usd", "Flat rate, total", "usd", "the flat rate over the horizon",
                     _M + "saas_flat_rate_comparison"),
     contract.Figure("flat_rate_saving_usd", "Flat rate saves", "usd", "usage bills minus flat rate over the horizon",
-                    _M + "saas_flat_rate_comparison"),
+                    _M + "flat_rate_saving_usd"),
     contract.Figure("max_flat_rate_worth_signing_usd_per_month", "Highest flat rate worth signing",
                     "usd_per_month", "the average usage bill: a flat rate above it costs more",
                     _M + "max_flat_rate_usd_per_month"),
@@ -131,7 +131,7 @@ FIGURES = (
                     "the depreciation avoided over the horizon", _M + "useful_life_change_prospective"),
     contract.Figure("net_gain_{current}_to_{new}y_life_usd", "Net gain, {current} to {new} years", "usd",
                     "the reduction less the extra running cost of older hardware",
-                    _M + "useful_life_change_prospective"),
+                    _M + "longer_life_net_gain_usd"),
     contract.Figure("max_extra_running_usd_per_year_per_added_life_year",
                     "Highest extra running cost worth it, per year of added life", "usd_per_year",
                     "the reduction over the horizon per added life-year and year: above it the change loses",
@@ -452,24 +452,24 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
         def model(capex_usd, rent_usd_per_year, owned_running_usd_per_year, discount_rate_per_year):
             if key == "curve":
                 return capex.own_vs_rent_cumulative_saving(
-                    np.asarray(rent_usd_per_year) / 12.0, capex_usd, months,
-                    hardware_maintenance_usd_per_month=np.asarray(owned_running_usd_per_year) / 12.0)
+                    capex.usd_per_month_from_year(rent_usd_per_year), capex_usd, months,
+                    hardware_maintenance_usd_per_month=capex.usd_per_month_from_year(owned_running_usd_per_year))
             return capex.own_vs_rent_summary(
-                np.asarray(rent_usd_per_year) / 12.0, capex_usd, months, discount_rate_per_year,
-                hardware_maintenance_usd_per_month=np.asarray(owned_running_usd_per_year) / 12.0)[key]
+                capex.usd_per_month_from_year(rent_usd_per_year), capex_usd, months, discount_rate_per_year,
+                hardware_maintenance_usd_per_month=capex.usd_per_month_from_year(owned_running_usd_per_year))[key]
 
         return model
     if section == "useful_life_change":
         s = p.useful_life_change
         new = s.new_useful_lives_years[-1]
-        added = max(new - s.current_useful_life_years, 0)
+        added = capex.added_life_years(s.current_useful_life_years, new)
 
         def model(capex_usd_per_year, capex_growth_rate_per_year, salvage_fraction,
                   extra_running_usd_per_year_per_added_life_year):
             df = capex.useful_life_change_prospective(capex_usd_per_year, s.current_useful_life_years, new,
                                                       s.horizon_years, salvage_fraction, capex_growth_rate_per_year)
-            extra = extra_running_usd_per_year_per_added_life_year * added * s.horizon_years
-            return float(df["cumulative_reduction_usd"].iloc[-1]) - extra
+            return capex.longer_life_net_gain_usd(float(df["cumulative_reduction_usd"].iloc[-1]), added,
+                                                  s.horizon_years, extra_running_usd_per_year_per_added_life_year)
 
         return model
     if section == "own_vs_rent":
@@ -505,9 +505,7 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
                                           s.multiplier_at_month, months)
             if output == "bills":
                 return bills
-            flat = np.asarray(flat_rate_usd_per_month, dtype=float)
-            flat = flat[..., 0] if flat.ndim else flat  # samples (n, 1) -> (n,), like the summed bills
-            return bills.sum(axis=-1) - flat * months
+            return capex.flat_rate_saving_usd(bills, flat_rate_usd_per_month)
 
         return model
     raise ValueError(f"section = {section!r}: expected one of {DECISIONS}")
@@ -518,13 +516,11 @@ _SHARES = {"cloud_hours_used_share", "cloud_discount", "salvage_fraction"}
 
 
 def default_ranges(p: Params, section: str) -> dict[str, tuple[float, float]]:
-    """Tornado and Monte Carlo ranges of a section: the scenario's own ``<section>.<input>`` ranges if it
-    gives any for that section, else every non-zero input -20%/+20% (rates -50%/+50%, lead time
-    -50%/+50% in whole months, shares kept within 0 and 1)."""
+    """Tornado and Monte Carlo ranges of a section: every non-zero input -20%/+20% (rates -50%/+50%, lead
+    time -50%/+50% in whole months, shares kept within 0 and 1); the scenario's ``<section>.<input>`` ranges
+    override and add to these (`costlib.uncertainty.scenario_ranges`)."""
     own = {k.partition(".")[2]: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()
            if k.partition(".")[0] == section}
-    if own:
-        return own
     ranges = {}
     for name, base in model_inputs(p, section).items():
         if base == 0:
@@ -537,7 +533,7 @@ def default_ranges(p: Params, section: str) -> dict[str, tuple[float, float]]:
             ranges[name] = (max(0.0, 0.8 * base), min(1.0, 1.2 * base))
         else:
             ranges[name] = (0.8 * base, 1.2 * base)
-    return ranges
+    return uncertainty.scenario_ranges(ranges, own)
 
 
 def _flip_bounds(p: Params, section: str, base: dict) -> dict[str, tuple[float, float]]:
@@ -685,9 +681,7 @@ def _views_table(buy: pd.DataFrame, rent: pd.DataFrame, buy_label: str, rent_lab
         f"{buy_label}_cash_out_usd": buy["cash_out_usd"].to_numpy(),
         f"{buy_label}_depreciation_usd": buy["depreciation_usd"].to_numpy(),
         f"{buy_label}_pnl_expense_usd": buy["pnl_expense_usd"].to_numpy(),
-        "ebitda_gain_from_owning_usd": (buy["ebitda_effect_usd"] - rent["ebitda_effect_usd"]).to_numpy(),
-        "ebit_gain_from_owning_usd": (buy["ebit_effect_usd"] - rent["ebit_effect_usd"]).to_numpy(),
-        "fcf_gain_from_owning_usd": (buy["fcf_effect_usd"] - rent["fcf_effect_usd"]).to_numpy(),
+        **{k: v.to_numpy() for k, v in capex.gain_from_owning(buy, rent).items()},
     })
 
 
@@ -706,22 +700,24 @@ def _buy_vs_rent(p: Params) -> dict:
     buy, rent = views.loc["buy"], views.loc["rent"]
     table = _views_table(buy, rent, "buy", "rent")
     months = 12 * years
-    curves = capex.own_vs_rent_curves(s.rent_usd_per_year / 12, s.capex_usd, months,
-                                      hardware_maintenance_usd_per_month=s.owned_running_usd_per_year / 12)
-    summary = capex.own_vs_rent_summary(s.rent_usd_per_year / 12, s.capex_usd, months, p.discount_rate_per_year,
-                                        hardware_maintenance_usd_per_month=s.owned_running_usd_per_year / 12)
+    rent_usd_per_month = capex.usd_per_month_from_year(s.rent_usd_per_year)
+    running_usd_per_month = capex.usd_per_month_from_year(s.owned_running_usd_per_year)
+    curves = capex.own_vs_rent_curves(rent_usd_per_month, s.capex_usd, months,
+                                      hardware_maintenance_usd_per_month=running_usd_per_month)
+    summary = capex.own_vs_rent_summary(rent_usd_per_month, s.capex_usd, months, p.discount_rate_per_year,
+                                        hardware_maintenance_usd_per_month=running_usd_per_month)
     monthly = capex.depreciation_by_month(s.capex_usd, s.useful_life_years, s.salvage_usd, s.method, s.factor)
     methods = method_comparison(s.capex_usd, s.useful_life_years, s.salvage_usd, s.factor,
                                 s.macrs_recovery_period_years)
-    y1_buy, y1_rent = buy.loc[1], rent.loc[1]
+    y1_buy, y1_rent, y1_gain = buy.loc[1], rent.loc[1], capex.gain_from_owning(buy, rent).loc[1]
     be = summary["break_even_month"]
     headline = {
         "buy_cash_out_year_1_usd": float(y1_buy["cash_out_usd"]),
         "buy_depreciation_year_1_usd": float(y1_buy["depreciation_usd"]),
         "buy_pnl_expense_year_1_usd": float(y1_buy["pnl_expense_usd"]),
         "rent_cash_out_year_1_usd": float(y1_rent["cash_out_usd"]),
-        "ebitda_gain_from_buying_year_1_usd": float(y1_buy["ebitda_effect_usd"] - y1_rent["ebitda_effect_usd"]),
-        "fcf_gain_from_buying_year_1_usd": float(y1_buy["fcf_effect_usd"] - y1_rent["fcf_effect_usd"]),
+        "ebitda_gain_from_buying_year_1_usd": float(y1_gain["ebitda_gain_from_owning_usd"]),
+        "fcf_gain_from_buying_year_1_usd": float(y1_gain["fcf_gain_from_owning_usd"]),
         "buy_break_even_month": be,
         "pv_saving_from_buying_usd": float(summary["present_value_saving_usd"]),
     }
@@ -778,19 +774,20 @@ def _useful_life(u: UsefulLifeChange) -> dict:
                                     "expense_usd": df["expense_after_usd"]}) for new, df in changes.items()],
                      ignore_index=True)
     last = u.new_useful_lives_years[-1]
-    added = max(last - cur, 0)
+    added = capex.added_life_years(cur, last)
     cumulative = float(changes[last]["cumulative_reduction_usd"].iloc[-1])
     max_extra = capex.break_even_extra_running_usd_per_year(cumulative, added, u.horizon_years)
     headline = {f"depreciation_{cur}y_life_year_1_usd": float(first["expense_before_usd"].iloc[0])}
     for new, df in changes.items():
         headline[f"expense_reduction_{_life_key(cur, new)}_year_1_usd"] = float(df["expense_reduction_usd"].iloc[0])
     headline[f"cumulative_reduction_{_life_key(cur, last)}_usd"] = cumulative
-    extra_total = u.extra_running_usd_per_year_per_added_life_year * added * u.horizon_years
+    net_gain = capex.longer_life_net_gain_usd(cumulative, added, u.horizon_years,
+                                              u.extra_running_usd_per_year_per_added_life_year)
     if u.extra_running_usd_per_year_per_added_life_year > 0:
-        headline[f"net_gain_{_life_key(cur, last)}_usd"] = cumulative - extra_total
+        headline[f"net_gain_{_life_key(cur, last)}_usd"] = net_gain
     headline["max_extra_running_usd_per_year_per_added_life_year"] = max_extra
     return {"changes": changes, "table": table, "long": long, "last": last, "added": added,
-            "cumulative": cumulative, "extra_total": extra_total, "max_extra": max_extra, "headline": headline}
+            "cumulative": cumulative, "net_gain": net_gain, "max_extra": max_extra, "headline": headline}
 
 
 def _owned_depreciation_by_month(p: Params) -> pd.Series:
@@ -875,8 +872,8 @@ def _saas(p: Params) -> dict:
     usage_total = float(df["usage_bill_usd"].sum())
     flat_total = float(df["flat_bill_usd"].sum())
     at = s.multiplier_at_month
-    bill_at = float(df.loc[at, "usage_bill_usd"]) if at <= months else float(
-        s.start_volume_units_per_month * s.price_usd_per_unit * s.volume_multiplier)
+    bill_at = float(capex.usage_bill_path(s.start_volume_units_per_month, s.price_usd_per_unit, s.volume_multiplier,
+                                          at, at)[-1])
     headline = {
         "usage_bill_month_1_usd": float(df["usage_bill_usd"].iloc[0]),
         f"usage_bill_month_{at}_usd": bill_at,
@@ -885,7 +882,7 @@ def _saas(p: Params) -> dict:
         "crossover_month": x["crossover_month"],
         "usage_bill_total_usd": usage_total,
         "flat_rate_total_usd": flat_total,
-        "flat_rate_saving_usd": usage_total - flat_total,
+        "flat_rate_saving_usd": capex.flat_rate_saving_usd(df["usage_bill_usd"], s.flat_rate_usd_per_month),
         "max_flat_rate_worth_signing_usd_per_month": capex.max_flat_rate_usd_per_month(df["usage_bill_usd"]),
     }
     unit = s.unit_name.replace("_", " ")
@@ -1037,7 +1034,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         out.append(contract.Decision(
             question=question.format(**fields), verdict=(yes if positive else no).format(**fields),
             rests_on=tuple(rests), flips_when=" or ".join(flips),
-            agreement=None if probability is None else (probability if positive else 1 - probability)))
+            agreement=uncertainty.agreement(probability, positive)))
     return out
 
 
@@ -1085,7 +1082,7 @@ def _words_buy_vs_rent(a: Analysis) -> str:
     if "probability" in sens:
         lines.append(f"Across the stated ranges buying is cheaper in {_pct(sens['probability'])} of draws "
                      f"(PV saving P10 {_usd(sens['p10'])}, P90 {_usd(sens['p90'])}).")
-        lines.insert(1, _close_call(sens["probability"] if saving >= 0 else 1 - sens["probability"],
+        lines.insert(1, _close_call(uncertainty.agreement(sens["probability"], saving >= 0),
                                     "buying" if saving >= 0 else "renting"))
     return "\n\n".join(x for x in lines if x)
 
@@ -1168,7 +1165,7 @@ def _words_own_vs_rent(a: Analysis) -> str:
         lines.append(f"Across the stated ranges owning is cheaper in present value in {_pct(sens['probability'])} of "
                      f"draws and has paid back by month {horizon} in {_pct(sens['probability_breaks_even'])} "
                      f"(PV saving P10 {_usd(sens['p10'])}, P90 {_usd(sens['p90'])}).")
-        lines.insert(1, _close_call(sens["probability"] if saving > 0 else 1 - sens["probability"],
+        lines.insert(1, _close_call(uncertainty.agreement(sens["probability"], saving > 0),
                                     "owning" if saving > 0 else "the cloud"))
     return "\n\n".join(x for x in lines if x)
 
@@ -1201,7 +1198,7 @@ def _words_saas(a: Analysis) -> str:
     if "probability" in sens:
         lines.append(f"Across the stated ranges the flat rate saves money in {_pct(sens['probability'])} of draws "
                      f"(saving P10 {_usd(sens['p10'])}, P90 {_usd(sens['p90'])}).")
-        lines.insert(1, _close_call(sens["probability"] if saving > 0 else 1 - sens["probability"],
+        lines.insert(1, _close_call(uncertainty.agreement(sens["probability"], saving > 0),
                                     "the flat rate" if saving > 0 else "pay-per-use"))
     return "\n\n".join(x for x in lines if x)
 

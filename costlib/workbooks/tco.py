@@ -51,14 +51,14 @@ _M = "costlib.tco."
 FIGURES = (
     contract.Figure("cheapest_option", "Cheapest option", "text",
                     "the option with the lowest TCO on the decision metric",
-                    _M + "tco_summary"),
+                    _M + "rank_options"),
     contract.Figure("cheapest_saving_vs_runner_up_usd_{horizon}_months", "Cheapest saves against the runner-up", "usd",
-                    "runner-up's TCO minus the cheapest's, undiscounted", _M + "tco_summary"),
+                    "runner-up's TCO minus the cheapest's, undiscounted", _M + "rank_options"),
     contract.Figure("cheapest_saving_vs_runner_up_present_value_usd",
                     "Cheapest saves against the runner-up (present value)", "usd",
-                    "runner-up's present value minus the cheapest's", _M + "tco_summary"),
+                    "runner-up's present value minus the cheapest's", _M + "rank_options"),
     contract.Figure("cheapest_saving_share_of_runner_up", "Cheapest saves, share of the runner-up", "share",
-                    "the saving over the runner-up's TCO", _M + "tco_summary"),
+                    "the saving over the runner-up's TCO", _M + "rank_options"),
     contract.Figure("difference_p10_usd_{horizon}_months", "Difference, P10", "usd",
                     "10th percentile of challenger minus baseline over the Monte Carlo draws",
                     "costlib.uncertainty.assess"),
@@ -79,9 +79,9 @@ FIGURES = (
                     "90th percentile over the Monte Carlo draws", "costlib.uncertainty.assess"),
     contract.Figure("{challenger}_minus_{baseline}_usd_{horizon}_months", "{challenger} minus {baseline}", "usd",
                     "challenger's TCO minus the baseline's over the horizon (< 0: the challenger is cheaper)",
-                    _M + "tco_summary"),
+                    _M + "rank_options"),
     contract.Figure("{challenger}_minus_{baseline}_present_value_usd", "{challenger} minus {baseline}, present value",
-                    "usd", "the same difference in present value", _M + "tco_summary"),
+                    "usd", "the same difference in present value", _M + "rank_options"),
     contract.Figure("planned_storage_usd_{horizon}_months", "Storage bill as planned", "usd",
                     "hot, warm and cold by the planned policy", _M + "storage_policy_comparison"),
     contract.Figure("storage_overrun_usd_{horizon}_months", "Storage overrun", "usd",
@@ -93,9 +93,9 @@ FIGURES = (
     contract.Figure("hot_tb_at_month_{horizon}", "Hot data as operated, last month (TB)", "number",
                     "TB in the hot tier as operated", _M + "storage_tiers_gb"),
     contract.Figure("{option}_tco_usd_{horizon}_months", "TCO of {option} ({horizon} months)", "usd",
-                    "every cost line over the horizon, undiscounted", _M + "tco_summary"),
+                    "every cost line over the horizon, undiscounted", _M + "option_totals"),
     contract.Figure("{option}_present_value_usd", "Present value of {option}", "usd",
-                    "every cost line discounted at the scenario's rate (end of month)", _M + "tco_summary"),
+                    "every cost line discounted at the scenario's rate (end of month)", _M + "option_totals"),
     contract.Figure("break_even_month", "Challenger breaks even", "month",
                     "first month from which the challenger's cumulative cost stays at or below the baseline's",
                     "costlib.timing.break_even_month"),
@@ -107,13 +107,13 @@ FIGURES = (
     contract.Figure("{option}_infra_usd_per_year", "{option}: usage-driven spend", "usd_per_year",
                     "the baseline's infrastructure that moves with usage, per year", _M + "usage_crossover"),
     contract.Figure("{option}_people_share_of_tco", "People share of {option}'s TCO", "share",
-                    "people, toil and training over the TCO", _M + "tco_summary"),
+                    "people, toil and training over the TCO", _M + "option_totals"),
     contract.Figure("probability_{option}_cheaper", "Chance {option} is cheaper", "probability",
                     "share of the Monte Carlo draws in which the challenger costs less", "costlib.uncertainty.assess"),
     contract.Figure("{reference}_premium_over_{option}_infra", "{reference}'s premium over {option}'s infrastructure",
                     "share", "s / (1 - s) for a saving s", _M + "managed_premium_from_saving"),
     contract.Figure("{option}_infra_saving_after_headroom", "{option}'s infrastructure saving after headroom",
-                    "share", "1 - (1 - saving)(1 + premium)(1 + headroom)", _M + "relative_cost_usd"),
+                    "share", "1 - (1 - saving)(1 + premium)(1 + headroom)", _M + "saving_vs_reference"),
     contract.Figure("{item}_usd_per_utilized_{unit}", "{item}: cost per utilized {unit}", "usd_per_unit",
                     "list price over utilization", _M + "effective_price_per_utilized_unit"),
     contract.Figure("blended_fleet_usd_per_month", "Blended fleet", "usd_per_month",
@@ -438,22 +438,7 @@ def model_inputs(p: Params) -> dict[str, float]:
     return x
 
 
-@dataclass
-class LineCosts:
-    """One line's monthly costs: ``recurring`` moves with ``usage_scale`` when ``scales``; ``one_off`` never."""
-
-    option: str
-    name: str
-    category: str
-    scales: bool
-    source: str
-    recurring: np.ndarray
-    one_off: np.ndarray
-    first_month_usd: float | None = None
-
-    @property
-    def group(self) -> str:
-        return tco.CATEGORY_GROUPS[self.category]
+LineCosts = tco.LineCosts
 
 
 def _scalar(value) -> float:
@@ -470,17 +455,16 @@ def line_costs(p: Params, x: dict) -> list[LineCosts]:
     """
     h = p.horizon_months
     loaded = x["loaded_cost_usd_per_fte_per_year"]
-    hourly = tco.loaded_cost_usd_per_hour(loaded, p.working_hours_per_year)
     out: list[LineCosts] = []
     recurring_of: dict[str, np.ndarray] = {}
     for line in p.lines:
         k = line.key
-        one_off_usd = x[f"{k}.one_off_usd"] + tco.engineering_weeks_usd(x[f"{k}.engineering_weeks"], loaded,
-                                                                         p.working_weeks_per_year)
+        one_off_usd = tco.line_one_off_usd(x[f"{k}.one_off_usd"], x[f"{k}.engineering_weeks"], loaded,
+                                           p.working_weeks_per_year)
         one_off = tco.line_costs_by_month(0.0, h, one_off_usd=one_off_usd, one_off_month=line.one_off_month)
         if line.relative_to is None:
-            monthly = (x[f"{k}.usd_per_month"] + tco.people_cost_usd_per_month(x[f"{k}.fte"], loaded)
-                       + tco.toil_cost_usd_per_month(x[f"{k}.toil_hours_per_month"], hourly))
+            monthly = tco.line_usd_per_month(x[f"{k}.usd_per_month"], x[f"{k}.fte"], x[f"{k}.toil_hours_per_month"],
+                                             loaded, p.working_hours_per_year)
             recurring = tco.line_costs_by_month(monthly, h, growth_rate_per_month=x[f"{k}.growth_rate_per_month"],
                                                 start_month=line.start_month, end_month=line.end_month)
             recurring_of[k] = recurring
@@ -515,7 +499,7 @@ def _arm_lines(p: Params, x: dict) -> list[LineCosts]:
         lines.append(LineCosts(a.migrate_option, ARM_X86, "compute", True, "arm_migration",
                                np.asarray(x86_by_month * on_x86), zeros))
     on_arm = tco.line_costs_by_month(1.0, h, start_month=m + 1)
-    arm = x86_by_month - np.asarray(tco.arm_saving_usd_per_month(x86_by_month, reduction))
+    arm = np.asarray(tco.arm_usd_per_month(x86_by_month, reduction))
     lines.append(LineCosts(a.migrate_option, ARM_FLEET, "compute", True, "arm_migration", np.asarray(arm * on_arm),
                            zeros))
     lines.append(LineCosts(a.migrate_option, ARM_EFFORT, "lock_in", False, "arm_migration", zeros,
@@ -547,18 +531,13 @@ def _storage_lines(p: Params, x: dict) -> list[LineCosts]:
 
 def option_costs(p: Params, x: dict) -> dict[str, np.ndarray]:
     """Each option's total monthly cost at the inputs ``x`` (``usage_scale`` multiplies usage-driven lines)."""
-    k = x["usage_scale"]
-    totals: dict[str, np.ndarray] = {o.name: np.zeros(p.horizon_months) for o in p.options}
-    for lc in line_costs(p, x):
-        totals[lc.option] = totals[lc.option] + (k * lc.recurring if lc.scales else lc.recurring) + lc.one_off
-    return totals
+    return tco.option_costs_usd_by_month(line_costs(p, x), [o.name for o in p.options], p.horizon_months,
+                                         x["usage_scale"])
 
 
 def _metric(p: Params, costs: np.ndarray, x: dict) -> np.ndarray:
-    """The decision metric's monthly terms: undiscounted, or discounted at ``discount_rate_per_year``."""
-    if p.decision_basis == "present_value":
-        return costs * tco.discount_factors(p.horizon_months, x["discount_rate_per_year"])
-    return costs
+    """The decision metric's monthly terms (`costlib.tco.decision_terms_usd`)."""
+    return tco.decision_terms_usd(costs, p.decision_basis, x.get("discount_rate_per_year", 0.0))
 
 
 def make_model(p: Params, challenger: str | None, output: str = "difference"):
@@ -568,22 +547,19 @@ def make_model(p: Params, challenger: str | None, output: str = "difference"):
 
     def model(**x):
         costs = option_costs(p, x)
+        terms = {o: _metric(p, c, x) for o, c in costs.items()}
         if challenger is None:
-            diff = _metric(p, costs[p.baseline], x)
-        else:
-            diff = _metric(p, costs[challenger] - costs[p.baseline], x)
-        if output == "cumulative_difference":
-            return np.cumsum(diff, axis=-1)
-        return np.sum(diff, axis=-1)
+            return tco.cost_difference_usd(terms[p.baseline], None, cumulative=output == "cumulative_difference")
+        return tco.cost_difference_usd(terms[challenger], terms[p.baseline],
+                                       cumulative=output == "cumulative_difference")
 
     return model
 
 
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
-    """Ranges for the tornado and Monte Carlo: the scenario's own, else every non-zero money, people and
-    effort input -20%/+20%, usage -50%/+50%, savings, premiums, headroom and growth -20%/+20%."""
-    if p.sensitivity_ranges:
-        return {k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()}
+    """Ranges for the tornado and Monte Carlo: every non-zero money, people and effort input -20%/+20%, usage
+    -50%/+50%, savings, premiums, headroom and growth -20%/+20%; the scenario's ``sensitivity_ranges`` override
+    and add to these (`costlib.uncertainty.scenario_ranges`)."""
     base = model_inputs(p)
     ranges = {"usage_scale": (0.5, 1.5),
               "loaded_cost_usd_per_fte_per_year": (0.8 * p.loaded_cost_usd_per_fte_per_year,
@@ -597,7 +573,7 @@ def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
         if key.endswith((".saving",)):
             high = min(high, 0.99)
         ranges[key] = (min(low, high), max(low, high))
-    return ranges
+    return uncertainty.scenario_ranges(ranges, p.sensitivity_ranges)
 
 
 def sampled_ranges(ranges: dict) -> dict:
@@ -685,25 +661,11 @@ def analyse(p: Params) -> Analysis:
     monthly = monthly.sort_values(["option", "month"], kind="stable").reset_index(drop=True)
     monthly["option"] = monthly["option"].astype(str)
 
-    totals = tco.tco_summary(monthly).set_index("option").reindex(order).reset_index()
-    totals = totals.rename(columns={"cost_usd": "tco_usd", "pv_usd": "present_value_usd"})[
-        ["option", "tco_usd", "present_value_usd"]]
+    totals = tco.option_totals(monthly, order)
     groups = tco.tco_summary(monthly, by="group")
-    people = tco.tco_summary(monthly, by="category")
-    people = people[people["category"].isin(["people", "toil", "training"])].groupby("option")["cost_usd"].sum()
-    totals["people_usd"] = [float(people.get(o, 0.0)) for o in order]
-    totals["people_share_of_tco"] = totals["people_usd"] / totals["tco_usd"]
     metric = "tco_usd" if p.decision_basis == "total" else "present_value_usd"
-    ranked = totals.sort_values(metric, kind="stable")
-    winner = str(ranked.iloc[0]["option"])
-    runner_up = str(ranked.iloc[1]["option"]) if len(ranked) > 1 else None
-    others = [o for o in order if o != p.baseline]
-    if p.challenger is not None:
-        challenger = p.challenger
-    elif others:
-        challenger = str(ranked[ranked["option"] != p.baseline].iloc[0]["option"])
-    else:
-        challenger = None
+    ranking = tco.rank_options(dict(zip(order, totals[metric])), p.baseline, p.challenger)
+    winner, runner_up, challenger = ranking["cheapest_option"], ranking["runner_up"], ranking["challenger"]
 
     per_year = _per_year(monthly, order)
     by_group = (groups.pivot_table(index="option", columns="group", values="cost_usd", aggfunc="sum", sort=False)
@@ -712,9 +674,8 @@ def analyse(p: Params) -> Analysis:
     by_group.columns.name = None
     lines_table = _lines_table(p, costs, monthly)
 
-    opt_costs = {o: sum((lc.recurring + lc.one_off for lc in costs if lc.option == o), np.zeros(h)) for o in order}
-    cumulative = pd.DataFrame([{"month": m + 1, "option": o, "cumulative_usd": float(np.cumsum(opt_costs[o])[m])}
-                               for o in order for m in range(h)])
+    opt_costs = tco.option_costs_usd_by_month(costs, order, h)
+    cumulative = tco.cumulative_by_option(opt_costs)
 
     crossover = _crossover(p, costs, challenger)
     crossover_curve = tco.crossover_curve(crossover, h)
@@ -740,12 +701,9 @@ def analyse(p: Params) -> Analysis:
     suffix = f"usd_{h}_months" if p.decision_basis == "total" else "present_value_usd"
     payback = None
     if challenger is not None:
-        diff = float(t.loc[challenger, metric] - t.loc[p.baseline, metric])
-        headline[f"{challenger}_minus_{p.baseline}_{suffix}"] = diff
-        margin = float(t.loc[runner_up, metric] - t.loc[winner, metric])
-        headline[f"cheapest_saving_vs_runner_up_{suffix}"] = margin
-        runner_up_total = float(t.loc[runner_up, metric])
-        headline["cheapest_saving_share_of_runner_up"] = margin / runner_up_total if runner_up_total else 0.0
+        headline[f"{challenger}_minus_{p.baseline}_{suffix}"] = ranking["challenger_minus_baseline_usd"]
+        headline[f"cheapest_saving_vs_runner_up_{suffix}"] = ranking["cheapest_saving_vs_runner_up_usd"]
+        headline["cheapest_saving_share_of_runner_up"] = ranking["cheapest_saving_share_of_runner_up"]
         payback = timing.break_even_month(timing.cumulative_cost_usd(opt_costs[challenger]),
                                           timing.cumulative_cost_usd(opt_costs[p.baseline]))
         headline["break_even_month"] = payback
@@ -842,14 +800,10 @@ def _usage_costs(p: Params, costs: list[LineCosts], option: str) -> tuple:
 def _crossover(p: Params, costs: list[LineCosts], challenger: str | None) -> dict:
     """`costlib.tco.usage_crossover` of the challenger against the baseline (the baseline's spend alone
     without a challenger)."""
-    baseline = _usage_costs(p, costs, p.baseline)
-    if challenger is None:
-        spend = tco.usage_split_usd(*baseline)[0] / p.horizon_months * 12
-        return {"baseline_infra_usd_per_year": spend, "horizon_scale": None, "horizon_infra_usd_per_year": None,
-                "run_rate_scale": None, "run_rate_infra_usd_per_year": None, "challenger_wins_above": None,
-                "run_rate_challenger_wins_above": None}
     rate = p.discount_rate_per_year if p.decision_basis == "present_value" else None
-    return tco.usage_crossover(baseline, _usage_costs(p, costs, challenger), discount_rate_per_year=rate)
+    return tco.usage_crossover(_usage_costs(p, costs, p.baseline),
+                               None if challenger is None else _usage_costs(p, costs, challenger),
+                               discount_rate_per_year=rate)
 
 
 def _relative_lines(p: Params) -> dict | None:
@@ -869,7 +823,7 @@ def _relative_lines(p: Params) -> dict | None:
         line, row = rel[with_saving[0]], table.iloc[with_saving[0]]
         ref_option = line.relative_to.split(".")[0]
         headline[f"{ref_option}_premium_over_{line.option}_infra"] = float(row["reference_premium"])
-        headline[f"{line.option}_infra_saving_after_headroom"] = 1.0 - float(row["cost_vs_reference"])
+        headline[f"{line.option}_infra_saving_after_headroom"] = tco.saving_vs_reference(float(row["cost_vs_reference"]))
     return {"table": table, "lines": rel, "headline": headline}
 
 
@@ -881,7 +835,7 @@ def _utilization_section(items: list[UtilizedUnit]) -> dict:
                   if u.target_utilization else None)
         rows.append({"resource": u.name, "unit": u.unit, "list_usd": u.list_usd_per_unit,
                      "utilization": u.utilization, "usd_per_utilized_unit": eff,
-                     "multiple_of_list": 1 / u.utilization, "target": u.target_utilization,
+                     "multiple_of_list": tco.multiple_of_list_price(u.utilization), "target": u.target_utilization,
                      "at_target_usd_per_unit": target})
         headline[f"{u.name}_usd_per_utilized_{u.unit}"] = eff
     return {"table": pd.DataFrame(rows), "items": rows, "headline": headline}
@@ -895,10 +849,10 @@ def _purchase_section(po: PurchaseOptions, h: int) -> dict:
     on_demand = costs["on_demand"]
     labels = {"on_demand": "on-demand", "committed_1yr": "committed 1 year", "committed_3yr": "committed 3 years",
               "spot": f"spot (+{po.retried_work_fraction:.0%} re-run work)"}
-    rows = [{"purchase_option": labels[k], "usd_per_month": v, f"usd_{h}_months": v * h,
+    rows = [{"purchase_option": labels[k], "usd_per_month": v, f"usd_{h}_months": tco.horizon_cost_usd(v, h),
              "saving_vs_on_demand": tco.saving_vs_on_demand(v, on_demand)} for k, v in costs.items()]
     mix = ", ".join(f"{s:.0%} {labels[k]}" for k, s in po.mix.items() if s > 0)
-    rows.append({"purchase_option": "blended mix", "usd_per_month": blended, f"usd_{h}_months": blended * h,
+    rows.append({"purchase_option": "blended mix", "usd_per_month": blended, f"usd_{h}_months": tco.horizon_cost_usd(blended, h),
                  "saving_vs_on_demand": tco.saving_vs_on_demand(blended, on_demand)})
     table = pd.DataFrame(rows)
     return {"table": table, "blended": blended, "on_demand": on_demand, "mix": mix, "costs": costs,
@@ -971,8 +925,8 @@ def _challenger(p: Params, x: dict) -> str | None:
     if p.challenger is not None or len(p.options) < 2:
         return p.challenger
     costs = option_costs(p, x)
-    others = [o.name for o in p.options if o.name != p.baseline]
-    return min(others, key=lambda o: (float(np.sum(_metric(p, costs[o], x))), others.index(o)))
+    return tco.rank_options({o: tco.cost_difference_usd(_metric(p, c, x)) for o, c in costs.items()},
+                            p.baseline)["challenger"]
 
 
 def whatif(p: Params, **inputs) -> dict:
@@ -983,12 +937,13 @@ def whatif(p: Params, **inputs) -> dict:
     h = p.horizon_months
     total = p.decision_basis == "total"
     suffix = f"usd_{h}_months" if total else "present_value_usd"
-    metric = {o.name: float(np.sum(_metric(p, costs[o.name], x))) for o in p.options}
+    metric = {o.name: tco.cost_difference_usd(_metric(p, costs[o.name], x), None) for o in p.options}
     out = {(f"{o}_tco_usd_{h}_months" if total else f"{o}_present_value_usd"): v for o, v in metric.items()}
-    out["cheapest_option"] = min(metric, key=lambda o: (metric[o], list(metric).index(o)))
     challenger = _challenger(p, model_inputs(p))
+    ranking = tco.rank_options(metric, p.baseline, challenger)
+    out["cheapest_option"] = ranking["cheapest_option"]
     if challenger is not None:
-        out[f"{challenger}_minus_{p.baseline}_{suffix}"] = metric[challenger] - metric[p.baseline]
+        out[f"{challenger}_minus_{p.baseline}_{suffix}"] = ranking["challenger_minus_baseline_usd"]
     return out
 
 
@@ -1025,7 +980,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     agreement = None
     if a.challenger is not None and a.winner in (a.challenger, p.baseline):
         prob = a.probability_challenger_cheaper
-        agreement = prob if a.winner == a.challenger else 1 - prob
+        agreement = uncertainty.agreement(prob, a.winner == a.challenger)
     rests = [answer.figure] + [k for k in ("break_even_month", f"probability_{a.challenger}_cheaper")
                                if k in a.headline]
     return [contract.Decision(question=f"Which option costs least {metric_words}",
@@ -1050,13 +1005,14 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(p.discount_rate_per_year)}); {_pct(t.loc[o, 'people_share_of_tco'])} of it is people.")
     else:
         w, r = a.winner, a.runner_up
-        margin = float(t.loc[r, metric] - t.loc[w, metric])
+        ranking = tco.rank_options(dict(zip(t.index, t[metric])), p.baseline, a.challenger)
+        margin = ranking["cheapest_saving_vs_runner_up_usd"]
         verdict = "Keep" if w == p.baseline else "Choose"
         lines.append(f"**{verdict} {lab(w)}: it costs {_usd(t.loc[w, metric])} {metric_words}, "
-                     f"{_usd(margin)} ({_pct(margin / t.loc[r, metric])}) less than {lab(r)} "
+                     f"{_usd(margin)} ({_pct(ranking['cheapest_saving_share_of_runner_up'])}) less than {lab(r)} "
                      f"({_usd(t.loc[r, metric])}).**")
         prob = a.probability_challenger_cheaper
-        if prob is not None and uncertainty.close_call(max(prob, 1 - prob)) and len(a.tornado):
+        if prob is not None and uncertainty.close_call(uncertainty.agreement(prob, None)) and len(a.tornado):
             lines.append(f"**The call is close**: drawing all inputs over their ranges, {lab(a.challenger)} is "
                          f"cheaper in {_pct(prob)} of the runs. Firm up **{a.tornado.iloc[0]['input']}** (it moves "
                          "the answer most) before committing.")
@@ -1071,7 +1027,7 @@ def recommendation(a: Analysis) -> str:
     c = a.challenger
     if c is not None:
         b = p.baseline
-        diff = float(t.loc[c, metric] - t.loc[b, metric])
+        diff = tco.rank_options(dict(zip(t.index, t[metric])), b, c)["challenger_minus_baseline_usd"]
         pay = a.crossover.get("break_even_month")
         if diff < 0:
             lines.append(f"Moving from {lab(b)} to {lab(c)} saves {_usd(-diff)} {metric_words}; cumulative costs "
@@ -1095,8 +1051,7 @@ def recommendation(a: Analysis) -> str:
                      f"{_usd(tr['output_at_high'])}." + (
                          f" Drawing all inputs together, {lab(c)} is cheaper in "
                          f"{_pct(a.probability_challenger_cheaper)} of the runs."
-                         if c and not uncertainty.close_call(max(a.probability_challenger_cheaper,
-                                                  1 - a.probability_challenger_cheaper)) else ""))
+                         if c and not uncertainty.close_call(uncertainty.agreement(a.probability_challenger_cheaper, None)) else ""))
     flips = a.flips[a.flips["input"] != "usage_scale"] if len(a.flips) else a.flips
     if len(flips) and c is not None:
         items = [f"{f['input']} at {_num(f['flip_value'])} instead of {_num(f['base_value'])}"

@@ -301,16 +301,14 @@ def flip_bounds(p: Params, ranges: dict) -> dict[str, tuple[float, float]]:
 
 
 def default_ranges(p: Params) -> dict[str, tuple[float, float]]:
-    """Ranges for the tornado and Monte Carlo: the scenario's own, else volume -50%/+50%, price and each
-    component's cost -20%/+20%."""
-    if p.sensitivity_ranges:
-        return {k: (float(lo), float(hi)) for k, (lo, hi) in p.sensitivity_ranges.items()}
+    """Ranges for the tornado and Monte Carlo: volume -50%/+50%, price and each component's cost -20%/+20%;
+    the scenario's ``sensitivity_ranges`` override and add to these (`costlib.uncertainty.scenario_ranges`)."""
     ranges = {"volume_units_per_month": (0.5 * p.volume_units_per_month, 1.5 * p.volume_units_per_month),
               "price_usd_per_unit": (0.8 * p.price_usd_per_unit, 1.2 * p.price_usd_per_unit)}
     for c in p.components:
         if c.usd_per_month > 0:
             ranges[f"{c.name}_usd_per_month"] = (0.8 * c.usd_per_month, 1.2 * c.usd_per_month)
-    return ranges
+    return uncertainty.scenario_ranges(ranges, p.sensitivity_ranges)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -370,7 +368,7 @@ def analyse(p: Params) -> Analysis:
     volume_for_target = _volume_for_target(model, base, p)
 
     cpu_model = make_model(p, output="cost_usd_per_unit")
-    volumes = np.asarray(multipliers) * p.volume_units_per_month
+    volumes = totals["volume_units_per_month"].to_numpy(dtype=float)  # the projection's volumes
 
     def curve(**inputs):  # cost per unit along the volume multipliers: the band's x is not drawn
         inputs = dict(inputs)
@@ -539,8 +537,7 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     return [contract.Decision(
         question=f"Does one {unit.replace('_', ' ')} earn the {report.pct(p.target_gross_margin)} target margin",
         verdict=verdict, rests_on=("gross_margin", "target_gross_margin", f"pricing_floor_usd_per_{unit}"),
-        flips_when=" or ".join(flips) if flips else "", agreement=a.probability_meets_target if meets
-        else 1 - a.probability_meets_target)]
+        flips_when=" or ".join(flips) if flips else "", agreement=uncertainty.agreement(a.probability_meets_target, meets))]
 
 
 def recommendation(a: Analysis) -> str:
