@@ -36,7 +36,8 @@ from costlib import contract
 # What an input is: label and unit from its name.
 
 #: Input units: how a value reads (`readout`) and how a typed value is read back (`parse`).
-INPUT_UNITS = ("usd", "share", "fte", "months", "weeks", "days", "hours", "multiple", "count", "gb", "number")
+INPUT_UNITS = ("usd", "share", "fte", "month", "months", "weeks", "days", "hours", "multiple", "count", "gb",
+               "number")
 
 #: ``(name suffix, unit, unit words shown after the label)``: the first that matches wins (longest first).
 _SUFFIXES = (
@@ -49,6 +50,7 @@ _SUFFIXES = (
     ("_usd_per_month", "usd", "per month"),
     ("_usd_per_year", "usd", "per year"),
     ("_usd_per_run", "usd", "per run"),
+    ("_usd_per_hour", "usd", "per hour"),
     ("_usd", "usd", ""),
     ("_rate_per_month", "share", "per month"),
     ("_rate_per_year", "share", "per year"),
@@ -58,6 +60,8 @@ _SUFFIXES = (
     ("_units_per_month", "count", "per month"),
     ("_hours_per_month", "hours", "per month"),
     ("_per_month", "count", "per month"),
+    ("_start_month", "month", ""),
+    ("_month", "month", ""),
     ("_months", "months", ""),
     ("_weeks", "weeks", ""),
     ("_days", "days", ""),
@@ -71,7 +75,11 @@ _SUFFIXES = (
     ("_multiplier", "multiple", ""),
     ("_scale", "multiple", ""),
     ("_throughput", "multiple", ""),
+    ("_ratio", "multiple", ""),
+    ("_gain", "share", ""),
 )
+#: Leading words with their unit ("probability_of_success", "hours_at_risk").
+_PREFIXES = (("probability", "share"), ("hours_", "hours"), ("share_", "share"))
 #: Whole names (the last part of a dotted key) with their unit.
 _NAMES = {"fte": "fte", "ftes": "fte", "engineers": "fte", "saving": "share", "headroom": "share",
           "premium": "share", "discount": "share", "months": "months", "hours": "hours", "instances": "count",
@@ -151,6 +159,9 @@ def describe(key: str, figures=(), unit_name: str | None = None) -> Input:
                 "_per_month")
             words = _words(stem) if shown_in_readout else _words(name)
             return Input(key, words, unit, per, where)
+    for prefix, unit in _PREFIXES:
+        if name.startswith(prefix):
+            return Input(key, _words(name), unit, "", where)
     return Input(key, _words(name), _NAMES.get(name, "number"), "", where)
 
 
@@ -174,7 +185,7 @@ def _decimals(step: float) -> int:
     return 10
 
 
-def grid(low: float, high: float, step: float, value: float) -> tuple[float, float, float, float]:
+def grid(low: float, high: float, step: float, value: float, whole: bool = False) -> tuple[float, float, float, float]:
     """``(min, max, step, value)`` with a round step and ``min`` on the grid through ``value``, so that the
     base value is a slider position and one step from it is one round step away.
 
@@ -191,6 +202,8 @@ def grid(low: float, high: float, step: float, value: float) -> tuple[float, flo
     step = _nice(float(step) if step else (high - low) / 100 or 1.0)
     if value and abs(value) < step * 2 and _nice(abs(value) / 10) < step:
         step = _nice(abs(value) / 10)  # a small base value gets steps of about a tenth of itself
+    if whole and float(value).is_integer():
+        step = max(1.0, round(step))  # a month is a whole number
     d = _decimals(step) + 1
     below = math.floor((value - low) / step + 1e-9) if value > low else 0
     above = math.floor((high - value) / step + 1e-9) if high > value else 0
@@ -240,6 +253,8 @@ def readout(value: float, unit: str, step: float = 0.0) -> str:
         return ("-" if value < 0 else "") + f"${abs(value):,.{d}f}"
     if unit == "share":
         return f"{100 * value:,.{max(1, d - 2)}f}%"
+    if unit == "month":
+        return f"month {value:,.{d}f}"
     text = f"{value:,.{d}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -461,8 +476,8 @@ def _controls(controls: Mapping[str, tuple], figures=(), unit_name: str | None =
     labels = labels or {}
     rows, boxes = [], {}
     for name, spec in controls.items():
-        low, high, step, value = grid(*spec[:4])
         info = describe(name, figures, unit_name)
+        low, high, step, value = grid(*spec[:4], whole=info.unit == "month")
         label = labels.get(name, info.label)
         unit_words = _UNIT_WORDS.get(info.unit, "")
         per = " ".join(p for p in (unit_words if info.unit in ("usd", "gb") else "", info.per) if p)
@@ -540,7 +555,7 @@ def panel(workbook, scenario, analysis) -> None:
     unit_name = getattr(scenario, "unit_name", None)
     controls = workbook.whatif_controls(scenario)
     rows, boxes = _controls(controls, workbook.FIGURES, unit_name)
-    grids = {k: grid(*spec[:4])[3] for k, spec in controls.items()}
+    grids = {k: float(spec[3]) for k, spec in controls.items()}  # the grid passes through the base value
     output = widgets.Output()
     output.add_class("costbook-whatif-output")
     custom_chart = getattr(workbook, "whatif_chart", None)

@@ -131,7 +131,8 @@ def browser(lab):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
             yield chromium
         finally:
@@ -191,7 +192,7 @@ def test_notebook_in_jupyterlab(lab, browser, name, capsys):
         readouts = page.eval_on_selector_all(".costbook-readout input", "els => els.map(e => e.value)")
         assert readouts, f"{name}: no what-if readouts"
         # units, never SI prefixes: "$0.120", "30.0%", "1.5 FTE", "6 months", "1.1x", "200,000"
-        assert all(re.fullmatch(r"-?\$[\d,.]+[MB]?|-?[\d,.]+(%|x| FTE| months?| weeks| days| h| GB)?", r)
+        assert all(re.fullmatch(r"-?\$[\d,.]+[MB]?|month [\d,.]+|-?[\d,.]+(%|x| FTE| months?| weeks| days| h| GB)?", r)
                    for r in readouts), readouts
         before = _whatif_text(page)
         assert "at base" in before, before[:300]

@@ -44,20 +44,22 @@ NICE = {1, 2, 2.5, 5}
 def test_controls_have_units_and_a_grid_through_the_base(name, path):
     wb, p, a = _analysed(name, path)
     for key, spec in wb.whatif_controls(p).items():
-        low, high, step, value = whatif.grid(*spec)
+        info = whatif.describe(key, wb.FIGURES, getattr(p, "unit_name", None))
+        low, high, step, value = whatif.grid(*spec, whole=info.unit == "month")
         assert low <= value <= high, key
         mantissa = step / 10 ** math.floor(math.log10(step))
         assert round(mantissa, 9) in NICE, (key, step)
         assert abs((value - low) / step - round((value - low) / step)) < 1e-6, (key, "min off the grid")
         # one step from the base is one round step away (02: 1.000 -> 1.1, not 1.090)
         assert whatif.snap(value + step, low, high, step, value) == pytest.approx(min(value + step, high))
-        info = whatif.describe(key, wb.FIGURES, getattr(p, "unit_name", None))
-        assert info.unit in whatif.INPUT_UNITS and info.unit != "number", key
+        # a unit from the name ("number" only for a dimensionless input: an elasticity, a size)
+        assert info.unit in whatif.INPUT_UNITS, key
         assert info.label and "_" not in info.label and "." not in info.label, info.label
         assert key in info.tooltip
         shown = whatif.readout(value, info.unit, step)
         # units, never SI prefixes: "$0.120", "30.0%", "1.5 FTE", "6 months", "1.1x", "200,000"
-        assert re.fullmatch(r"-?\$[\d,.]+[MB]?|-?[\d,.]+(%|x| FTE| months?| weeks| days| h| GB)?", shown), shown
+        assert re.fullmatch(r"-?\$[\d,.]+[MB]?|month [\d,.]+|-?[\d,.]+(%|x| FTE| months?| weeks| days| h| GB)?",
+                            shown), shown
         assert not re.search(r"\d[mµkG]$", shown), shown
         # the readout reads back as the value it shows, on the grid
         assert whatif.snap(whatif.parse(shown, info.unit), low, high, step, value) == pytest.approx(value), (key, shown)
