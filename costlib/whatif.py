@@ -396,11 +396,12 @@ def chart(workbook, analysis, figures: Mapping[str, Any]) -> str | None:
     if not numeric:
         return None
     units = {k: contract.declaration(workbook.FIGURES, k).unit for k in numeric}
-    # the chart that matters most: the decision figure the sliders moved (the first decision's when none moved)
+    # the chart that matters most: the decision figure the sliders moved, else any figure they moved, else
+    # the first decision's
     deciding_keys = [d.rests_on[0] for d in workbook.decisions(analysis) if d.rests_on and d.rests_on[0] in numeric]
     moved = [k for k in deciding_keys if numeric[k] != float(analysis.headline[k])]
     moved_any = [k for k in numeric if numeric[k] != float(analysis.headline[k])]
-    deciding = (moved or deciding_keys or moved_any or list(numeric))[0]
+    deciding = (moved or moved_any or deciding_keys or list(numeric))[0]
     keys = [k for k in numeric if units[k] == units[deciding]]
     horizon = report._horizon_of(analysis)
     rows = _rows({k: numeric[k] for k in keys}, workbook, horizon, getattr(analysis.params, "unit_name", None))
@@ -431,7 +432,7 @@ def chart(workbook, analysis, figures: Mapping[str, Any]) -> str | None:
         now, base = numeric[k], float(analysis.headline[k])
         x0, x1 = sorted((x(0), x(now)))
         out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 5}" font-size="12" text-anchor="end">'
-                   f'{esc(rows[k]["label"][:40])}</text>')
+                   f'{esc(_short(rows[k]["label"], 38))}</text>')
         out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" fill="{charts.NEUTRAL}"/>')
         out.append(f'<line x1="{x(base):.1f}" x2="{x(base):.1f}" y1="{y - 3}" y2="{y + bar_h + 3}" stroke="black" '
                    f'stroke-width="2.5"/>')
@@ -442,6 +443,10 @@ def chart(workbook, analysis, figures: Mapping[str, Any]) -> str | None:
                    f'stroke="{charts.BAD}" stroke-dasharray="4,4" stroke-width="1.5"/>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def figures_table(workbook, analysis, figures: Mapping[str, Any]) -> str:
