@@ -278,10 +278,11 @@ def parse(text: str, unit: str) -> float | None:
     (0.15, 0.35, 0.35, 2.5)
     >>> parse("1.2M", "usd"), parse("300,000", "usd"), parse("abc", "usd"), parse("1.1x", "multiple")
     (1200000.0, 300000.0, None, 1.1)
-    >>> parse("6 months", "months"), parse("2k", "count")
-    (6.0, 2000.0)
+    >>> parse("6 months", "months"), parse("2k", "count"), parse("month 27", "month")
+    (6.0, 2000.0, 27.0)
     """
     cleaned = str(text).strip().lower().replace(",", "").replace("$", "").replace("%", "")
+    cleaned = re.sub(r"^[a-z]+\s+", "", cleaned)  # "month 27"
     match = re.match(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([kmb](?![a-z]))?", cleaned)
     if not match:
         return None
