@@ -111,7 +111,9 @@ def test_markdown_snippet_renders_with_its_images_and_the_json_figures(reports, 
     horizon = getattr(params.load(path), "horizon_months", None)
     for (label, shown, unit), f in zip(rows, results["figures"]):
         assert (label, shown, unit) == (f["label"], f["text"], f["unit"])
-        if f["unit"] != "usd_per_unit":  # per-unit money carries the workbook's unit name too
+        if f["value"] is None and f["unit"] == "month":  # "never within <the analysis's horizon> months"
+            assert shown.startswith("never"), f["key"]
+        elif f["unit"] != "usd_per_unit":  # per-unit money carries the workbook's unit name too
             assert shown == contract.format_value(f["value"], f["unit"], horizon), f["key"]
 
     # Money is money (the dollar sign survives rendering), the title and the recommendation are there.
