@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-billing clean notebooks-refresh lab
+.PHONY: reports test validate setup benchmark benchmark-billing clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -39,6 +39,11 @@ notebooks-refresh: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# The JupyterLab browser test alone (Debian's Chromium at /usr/bin/chromium; `make test` runs it too).
+# Screenshots go to outputs/lab-screenshots/ (or $$COSTBOOK_LAB_SCREENSHOTS).
+test-lab: $(STAMP)
+	COSTBOOK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/test_browser_lab.py -v
 
 clean:
 	rm -rf outputs/*/ outputs/index.html

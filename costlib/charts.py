@@ -139,7 +139,14 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
         return chart
     rule_frame = pd.DataFrame({x: [rule_x], "label": [rule_label or f"{rule_x:,.3g}"]})
     rule = alt.Chart(rule_frame).mark_rule(color="#555555", strokeDash=[4, 4]).encode(x=f"{x}:{x_type}")
-    text = alt.Chart(rule_frame).mark_text(align="left", dx=4, dy=-HEIGHT / 2 + 10, color="#555555").encode(
+    # The label goes on the side of the rule with room for it: to its right, it would run past the plot
+    # into the legend when the rule is in the right half ("pays back: month 27" of 36 over "option").
+    align, dx = "left", 4
+    if x_type == "Q" and len(frame):
+        low, high = float(frame[x].min()), float(frame[x].max())
+        if high > low and (float(rule_x) - low) / (high - low) > 0.5:
+            align, dx = "right", -4
+    text = alt.Chart(rule_frame).mark_text(align=align, dx=dx, dy=-HEIGHT / 2 + 10, color="#555555").encode(
         x=f"{x}:{x_type}", text="label:N")
     return alt.layer(chart, rule, text)
 

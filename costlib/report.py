@@ -32,9 +32,16 @@ import yaml
 import costlib
 from costlib import params as _params
 
-RESULTS_MIME = "application/json"
+#: The results payload's mimetype. JupyterLab shows ``application/json`` as a JSON tree viewer; it has no
+#: renderer for this one, so the payload travels in the notebook and nothing shows (nbformat keeps any
+#: ``application/...+json`` type as JSON). Notebooks executed before it carried ``application/json``.
+RESULTS_MIME = "application/vnd.costbook.results+json"
+LEGACY_RESULTS_MIME = "application/json"
 RESULTS_KEY = "costbook_results"
 CHART_KEY = "costbook_chart"
+#: Every `table` a notebook shows also carries its data (values, column formats) under this mimetype, which
+#: no front end renders: the runner reads it back for the xlsx export (`extract_tables`).
+TABLE_MIME = "application/vnd.costbook.table+json"
 
 
 def escape(value: Any) -> str:
@@ -45,6 +52,14 @@ def escape(value: Any) -> str:
     and tables, so the text can never become markup (no ``<script>``, no event handler, no
     ``[x](javascript:...)`` link) whether the string lands in a Markdown cell or in HTML. Entities render
     as the characters themselves in both.
+
+    A ``$`` stays a ``$``: money is text too. JupyterLab's MathJax would read the text between two dollar
+    signs as a formula, and no escape of the character survives both JupyterLab's Markdown (which needs
+    ``\\$``) and nbconvert's (which then shows the backslash); so the other half of this rule is where the
+    text is shown: everything costlib displays sits in a ``mathjax_ignore`` container (`recommend`,
+    `headline_table`, `table`, `appendix`, the what-if panel), and so does every ``IPython.display.Markdown``
+    a notebook shows once costlib.report is imported (`markdown_html`). The HTML report has no MathJax and
+    the index renders no Markdown.
 
     Examples
     --------
@@ -195,6 +210,48 @@ def _clean(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------
 # Notebook side
 
+#: The classes that keep JupyterLab's MathJax off a container (MathJax 3, and MathJax 2's name).
+_NO_MATH = "mathjax_ignore tex2jax_ignore"
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown():
+    import markdown_it  # shipped with jupyter's dependencies
+
+    # Markdown as a notebook author writes it for display(Markdown(...)): CommonMark, tables, raw HTML from
+    # the notebook's own code (strings from files arrive escaped: `escape`).
+    return markdown_it.MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as HTML in a ``mathjax_ignore`` container: money in prose ("$5.62M over 36 months, $1.88M")
+    stays money in JupyterLab, where MathJax would typeset the text between the two dollar signs.
+
+    Examples
+    --------
+    >>> print(markdown_html("**$5.62M** over 36 months, $1.88M"))
+    <div class="costbook-markdown mathjax_ignore tex2jax_ignore"><p><strong>$5.62M</strong> over 36 months, $1.88M</p>
+    </div>
+    """
+    return f'<div class="costbook-markdown {_NO_MATH}">{_markdown().render(str(text))}</div>'
+
+
+def install_markdown_html(shell=None) -> bool:
+    """Give every ``IPython.display.Markdown`` an HTML form (`markdown_html`), which JupyterLab and nbconvert
+    both prefer to the Markdown, so prose a notebook shows is never typeset as math. Done on import of this
+    module inside IPython; returns whether a shell was found."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown
+    except ImportError:  # pragma: no cover (IPython ships with ipykernel)
+        return False
+    shell = shell or get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(Markdown, lambda m: markdown_html(m.data or ""))
+    return True
+
+
 
 def headline(figures: Mapping[str, Any]) -> None:
     """Print the headline table (checked by nbval: keep it deterministic)."""
@@ -218,14 +275,17 @@ def table(frame, money=(), percent=(), decimals: int = 4):
     # A stable id from the content instead of pandas' random one, and a repr without a memory address:
     # a report repeats byte for byte run after run.
     styler = _stable_styler()(frame, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+    styler.costbook_formats = {"money": [str(c) for c in frame.columns if c in money],
+                               "percent": [str(c) for c in frame.columns if c in percent]}
     styler = styler.format(formats).hide(axis="index")
     plain = [c for c in text if c not in formats]
     if plain:  # after format(formats), which resets every column it does not name
         styler = styler.format(escape="html", subset=plain)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    # Column names can come from a file too (a tag key as a column): text, never markup.
-    return styler.format_index(escape="html", axis=1)
+    # Column names can come from a file too (a tag key as a column): text, never markup. Money in a text
+    # cell ("saves $5k, costs $6k") is money, not MathJax.
+    return styler.format_index(escape="html", axis=1).set_table_attributes(f'class="{_NO_MATH}"')
 
 
 @functools.lru_cache(maxsize=1)
@@ -236,7 +296,28 @@ def _stable_styler():
         def __repr__(self) -> str:
             return f"<table: {len(self.data)} rows>"
 
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {"text/html": self._repr_html_(), TABLE_MIME: table_payload(self.data,
+                                                                              **getattr(self, "costbook_formats", {}))}
+
     return Table
+
+
+def table_payload(frame, money=(), percent=()) -> dict:
+    """A displayed table as JSON: column names, rows of JSON-clean values, and which columns are money or
+    percent (the others keep their names' units: ``*_month``, ``*_months``)."""
+    import pandas as pd
+
+    def cell(v):
+        if isinstance(v, (pd.Timestamp, _dt.date, _dt.datetime)):
+            return str(v.date() if isinstance(v, pd.Timestamp) and v == v.normalize() else v)
+        if isinstance(v, pd.Timedelta):
+            return str(v)
+        v = _clean(v)
+        return v if v is None or isinstance(v, (bool, int, float, str)) else str(v)
+
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
 
 
 def recommend(text: str) -> None:
@@ -246,12 +327,13 @@ def recommend(text: str) -> None:
     import markdown_it  # shipped with jupyter's dependencies
 
     body = markdown_it.MarkdownIt("commonmark", {"html": False}).render(text)  # no raw HTML passes through
-    display(HTML(f'<div class="costbook-recommendation" style="border-left:4px solid #009E73;'
+    display(HTML(f'<div class="costbook-recommendation {_NO_MATH}" style="border-left:4px solid #009E73;'
                  f'background:#f3faf7;padding:8px 16px;margin:8px 0">{body}</div>'))
 
 
 def publish(figures: Mapping[str, Any], recommendation: str, topic: str, /, **extra: Any) -> None:
-    """Emit the headline figures as JSON for the runner (shown as nothing in the report)."""
+    """Emit the headline figures as JSON for the runner: shown as nothing, in JupyterLab and in the report
+    (a mimetype no front end renders, with an empty text alternative)."""
     from IPython.display import display
 
     # nbformat stores JSON outputs with sorted keys: keep the headline's order separately.
@@ -382,13 +464,14 @@ def appendix(scenario, params_file: str | None, data_files: Mapping[str, Any] | 
     if info.get("data_files"):
         files = "".join(f"<tr><td>{html.escape(str(f['path']))}</td><td>{int(f['bytes']):,}</td>"
                         f"<td><code>{html.escape(str(f['sha256']))}</code></td></tr>" for f in info["data_files"])
-        display(HTML(f"<p>Billing data read (manifest SHA-256 <code>{html.escape(str(info['data_manifest_sha256']))}"
+        display(HTML(f"<p class='{_NO_MATH}'>Billing data read (manifest SHA-256 <code>{html.escape(str(info['data_manifest_sha256']))}"
                      f"</code>):</p><table><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr>{files}</table>"))
     style = "font-size:12px;background:#f7f7f7;padding:8px;white-space:pre-wrap"
     if params_file and Path(params_file).is_file():
         written = Path(params_file).read_text(encoding="utf-8")
-        display(HTML(f"<p>The params file as written:</p><pre style=\"{style}\">{html.escape(written)}</pre>"))
-    display(HTML(f"<details><summary>Every parameter as validated: defaults filled in, pricebook references "
+        display(HTML(f"<div class='{_NO_MATH}'><p>The params file as written:</p><pre style=\"{style}\">"
+                     f"{html.escape(written)}</pre></div>"))
+    display(HTML(f"<details class='{_NO_MATH}'><summary>Every parameter as validated: defaults filled in, pricebook references "
                  f"resolved</summary><pre style=\"{style}\">{html.escape(dumped)}</pre></details>"))
 
 
@@ -417,12 +500,38 @@ def extract_results(nb) -> dict | None:
     """The payload `publish` emitted in an executed notebook, or None."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            if output.get("metadata", {}).get(RESULTS_KEY) and RESULTS_MIME in output.get("data", {}):
-                results = dict(output["data"][RESULTS_MIME])
+            data = output.get("data", {})
+            mime = RESULTS_MIME if RESULTS_MIME in data else LEGACY_RESULTS_MIME
+            if output.get("metadata", {}).get(RESULTS_KEY) and mime in data:
+                results = dict(data[mime])
                 order = results.pop("headline_order", None) or list(results.get("headline", {}))
                 results["headline"] = {k: results["headline"][k] for k in order}
                 return results
     return None
+
+
+def extract_tables(nb) -> list[dict]:
+    """Every table `table` displayed in an executed notebook, in order: its payload (`table_payload`) and a
+    title, the last heading or bold lead-in shown before it (``"Flip points"``, ``"Total cost of ownership by
+    option"``)."""
+    tables, title = [], ""
+    heading = re.compile(r"^\s*(?:#{1,4}\s+(.+?)\s*$|\*\*(.+?)\*\*)", re.M)
+
+    def last_heading(text: str) -> str | None:
+        found = [m.group(1) or m.group(2) for m in heading.finditer(text or "")]
+        return html.unescape(found[-1]).strip(" :.") if found else None
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            title = last_heading(cell.source) or title
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                title = last_heading(data["text/markdown"]) or title
+            if TABLE_MIME in data:
+                tables.append({"title": title, **data[TABLE_MIME]})
+    return tables
 
 
 def extract_charts(nb) -> dict[str, str]:
@@ -493,7 +602,8 @@ TOPIC_LABELS = {"unit_economics": "01 Unit economics", "tco": "02 Total cost of 
 
 
 def write_index(outputs_dir: str | os.PathLike) -> Path:
-    """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook."""
+    """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook, with
+    links to its charts and its exports (xlsx for finance partners, Markdown for design docs)."""
     outputs_dir = Path(outputs_dir)
     entries = []
     for path in sorted(outputs_dir.glob("*/*.json")):
@@ -526,12 +636,18 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
                 verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
             charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
                                 for c in data.get("charts", []))
+            exports = data.get("exports") or {}
+            downloads = " · ".join(
+                f"<a href='{html.escape(topic + '/' + exports[k])}'>{label}</a>"
+                for k, label in (("xlsx", "spreadsheet (xlsx)"), ("markdown", "design-doc snippet (Markdown)"))
+                if exports.get(k) and (path.parent / exports[k]).is_file())
             prov = data.get("provenance", {})
             href = f"{topic}/{path.stem}.html"
             cards.append(
                 f"<div class='card'><h3><a href='{html.escape(href)}'>{html.escape(data.get('title', path.stem))}"
                 f"</a></h3>{verdicts}<table>{rows}</table>"
                 + (f"<p class='charts'>Charts (SVG): {charts}</p>" if charts else "")
+                + (f"<p class='charts exports'>Export: {downloads}</p>" if downloads else "")
                 + f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
                 f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
         label = TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
@@ -573,3 +689,6 @@ def _first_sentence(text: str) -> str:
     text = html.unescape(re.sub(r"[*_`#]", "", text or "")).strip()
     match = re.match(r"(.+?[.!?])(\s|$)", text, re.S)
     return (match.group(1) if match else text)[:400]
+
+
+install_markdown_html()

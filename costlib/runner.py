@@ -8,8 +8,8 @@
    ``interactive=False`` and ``params_file``, in a worker process (one per core). Each worker keeps one
    warm kernel (`costlib.kernels.WarmKernel`): started and loaded with the stack once, reset to a clean
    namespace before every notebook;
-3. stage ``<name>.ipynb``, ``.html`` (no code, offline), ``<name>.<chart>.svg`` and ``.json`` in the
-   worker's temporary folder, then replace the report set in ``outputs/<topic>/`` in one short step
+3. stage ``<name>.ipynb``, ``.html`` (no code, offline), ``<name>.<chart>.svg`` and ``.png`` (2x),
+   ``.xlsx`` and ``.md`` (`costlib.export`) and ``.json`` in the worker's temporary folder, then replace the report set in ``outputs/<topic>/`` in one short step
    (JSON last; chart files the new report no longer has are removed). A failed scenario leaves its
    previous report set exactly as it was;
 4. remove the report sets whose params file no longer exists, and write ``outputs/index.html``.
@@ -204,7 +204,9 @@ def remove_deleted(outputs: Path, root: Path) -> list[str]:
         source = source if source.is_absolute() else root / source
         if source.exists():
             continue
-        members = [f"{path.stem}.json", f"{path.stem}.html", f"{path.stem}.ipynb", *data.get("charts", [])]
+        charts = data.get("charts", [])
+        members = [f"{path.stem}.json", f"{path.stem}.html", f"{path.stem}.ipynb", f"{path.stem}.xlsx",
+                   f"{path.stem}.md", *charts, *(c[: -len(".svg")] + ".png" for c in charts if c.endswith(".svg"))]
         for member in members:
             try:
                 (path.parent / Path(member).name).unlink()
@@ -315,30 +317,46 @@ class _Worker:
             results["scenario"] = name
             results["provenance"] = _report.provenance(path, results.pop("data_files", None))
             results["charts"] = [f"{name}.{chart}.svg" for chart in charts]
+            from costlib import export
+
+            key = export.key_charts(charts)
+            results["exports"] = {"xlsx": f"{name}.xlsx", "markdown": f"{name}.md",
+                                  "png": [f"{name}.{chart}.png" for chart in key]}
             import nbformat
 
-            files = {f"{name}.ipynb": nbformat.writes(nb)}
+            files: dict[str, str | bytes] = {f"{name}.ipynb": nbformat.writes(nb)}
             files.update({f"{name}.{chart}.svg": svg for chart, svg in charts.items()})
+            timings["write_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            # For finance partners and design docs: the same figures as the JSON (`costlib.export`).
+            files.update({f"{name}.{chart}.png": export.png(charts[chart]) for chart in key})
+            files[f"{name}.xlsx"] = export.xlsx(results, _report.extract_tables(nb), values)
+            files[f"{name}.md"] = export.markdown(results, name, export.chart_titles({c: charts[c] for c in key}))
+            timings["export_s"] = time.perf_counter() - t
+            t = time.perf_counter()
             files[f"{name}.html"] = html_text
             files[f"{name}.json"] = json.dumps(results, indent=2, sort_keys=False)
             try:
-                for file_name, text in files.items():
-                    (stage / file_name).write_text(text, encoding="utf-8")
+                for file_name, data in files.items():
+                    if isinstance(data, bytes):
+                        (stage / file_name).write_bytes(data)
+                    else:
+                        (stage / file_name).write_text(data, encoding="utf-8")
                 with self.lock:  # the runner waits for this before it kills the worker
                     replace_set(stage, self.outputs / topic, name, list(files), results["charts"])
             except OSError as exc:
                 return Outcome(label, False, time.perf_counter() - start,
                                f"{label}: cannot write the report to {self.outputs / topic}: {exc.strerror or exc}",
                                timings=timings)
-            timings["write_s"] = time.perf_counter() - t
+            timings["write_s"] = timings.get("write_s", 0.0) + time.perf_counter() - t
         finally:
             shutil.rmtree(stage, ignore_errors=True)
         return Outcome(label, True, time.perf_counter() - start, files=list(files), timings=timings)
 
 
 def replace_set(stage: Path, target: Path, name: str, files: list[str], charts: list[str]) -> None:
-    """Move a staged report set over the old one: notebook, charts, HTML, then the JSON the index reads;
-    then remove the old set's chart files the new one does not have."""
+    """Move a staged report set over the old one: notebook, charts (SVG and PNG), exports (xlsx, Markdown),
+    HTML, then the JSON the index reads; then remove the old set's chart files the new one does not have."""
     old_charts: list[str] = []
     try:
         old_charts = json.loads((target / f"{name}.json").read_text(encoding="utf-8")).get("charts", [])
@@ -351,10 +369,11 @@ def replace_set(stage: Path, target: Path, name: str, files: list[str], charts: 
     for stale in set(old_charts) - set(charts):
         stale = Path(stale).name
         if stale.startswith(f"{name}.") and stale.endswith(".svg"):
-            try:
-                (target / stale).unlink()
-            except OSError:
-                pass
+            for gone in (stale, stale[: -len(".svg")] + ".png"):
+                try:
+                    (target / gone).unlink()
+                except OSError:
+                    pass
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -394,6 +413,7 @@ def _worker_main(conn, lock, root: str, outputs: str, parent_pid: int) -> None:
         except Exception as exc:  # noqa: BLE001 (each scenario will say so)
             error = f"{type(exc).__name__}: {exc}"
         import nbformat
+        import openpyxl  # noqa: F401 (the xlsx export, imported once per worker)
         import papermill  # noqa: F401 (imported once per worker)
 
         _report.to_html(nbformat.v4.new_notebook(), title="warm-up")  # nbconvert, its templates, once
@@ -693,7 +713,8 @@ def print_profile(outcomes: list[Outcome], startup: list[dict], wall: float, job
         return
     print(f"profile: {len(ok)} reports, {jobs} workers, {wall:.1f} s wall", file=stream)
     for key, label in (("execute_s", "execute notebook (warm kernel, clean namespace)"),
-                       ("html_s", "HTML export"), ("write_s", "write report set")):
+                       ("html_s", "HTML export"), ("export_s", "PNG, xlsx and Markdown exports"),
+                       ("write_s", "write report set")):
         values = [o.timings.get(key, 0.0) for o in ok]
         print(f"profile:   {label:<50} median {statistics.median(values):6.2f} s   total {sum(values):6.1f} s",
               file=stream)

@@ -197,6 +197,18 @@ def test_a_scenario_gives_the_same_report_first_or_after_others_in_the_same_work
     b = sorted(p.name for p in (later / "unit_economics").iterdir())
     assert a == b and len(a) >= 5
     for name in a:
-        x = _normalised((first / "unit_economics" / name).read_text(encoding="utf-8").replace(str(first), "<out>"))
-        y = _normalised((later / "unit_economics" / name).read_text(encoding="utf-8").replace(str(later), "<out>"))
+        x = _normalised(_text(first / "unit_economics" / name).replace(str(first), "<out>"))
+        y = _normalised(_text(later / "unit_economics" / name).replace(str(later), "<out>"))
         assert x == y, name
+
+
+def _text(path) -> str:
+    """A report file as text: PNG as its bytes in hex, xlsx (a zip) as its members' XML in order."""
+    if path.suffix == ".png":
+        return path.read_bytes().hex()
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(f"{i.filename} {i.date_time}\n{z.read(i).decode()}" for i in z.infolist())
+    return path.read_text(encoding="utf-8")

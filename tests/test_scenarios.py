@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
-import io
 import json
 import re
 from pathlib import Path
@@ -18,7 +17,7 @@ import nbformat
 import pytest
 import yaml
 
-from costlib import params, runner
+from costlib import params
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "params").glob("*/*.yaml"))
@@ -26,13 +25,7 @@ SCENARIOS = sorted((ROOT / "params").glob("*/*.yaml"))
 pytestmark = pytest.mark.scenario
 
 
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory):
-    """Run every scenario once; return the outputs folder and the runner's log."""
-    outputs = tmp_path_factory.mktemp("outputs")
-    log = io.StringIO()
-    code = runner.run(None, outputs_dir=str(outputs), progress=False, stream=log)
-    return outputs, code, log.getvalue()
+# ``batch`` (every scenario run once) is in conftest.py: the export tests read the same run.
 
 
 def test_the_batch_succeeds(batch):

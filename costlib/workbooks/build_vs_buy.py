@@ -330,6 +330,29 @@ def whatif(p: Params, **inputs) -> dict:
     return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": bvb.build_minus_buy(b, v)}
 
 
+def whatif_decisions(p: Params, figures: dict) -> list[tuple[contract.Decision, str]] | None:
+    """Build or buy at the what-if figures (`costlib.whatif.verdicts`): the seed's rule on the two roles'
+    totals, with the seed's checks (core or context, vendor coverage, material saving) as the reason, since
+    the cheaper option is not always the verdict. None on the present-value basis (`whatif` gives only the
+    difference there): the shared threshold check applies."""
+    build, buy = roles(p)
+    if f"tco_{build.name}_usd" not in figures or f"tco_{buy.name}_usd" not in figures:
+        return None
+    b, v = float(figures[f"tco_{build.name}_usd"]), float(figures[f"tco_{buy.name}_usd"])
+    rule = dict(is_core=p.is_core, vendor_coverage_share=p.vendor_coverage_share,
+                coverage_threshold=p.coverage_threshold, material_saving_share=p.material_saving_share)
+    verb = bvb.build_or_buy(b, v, **rule)
+    chosen = build.name if verb == "build" else buy.name
+    text = bvb.recommendation_text(b, v, has_exit_strategy=p.has_exit_strategy, break_even_volume_units_per_month=None,
+                                   forecast_volume_units_per_month=None, horizon_months=p.horizon_months,
+                                   build_name=_label(build.name), buy_name=_label(buy.name), **rule)
+    checks = text.partition(" The capability is ")[2]
+    decision = contract.Decision(question=f"Build ({_label(build.name)}) or buy ({_label(buy.name)})",
+                                 verdict=(verb + ("" if _label(chosen) == verb else f" ({chosen})")).lower(),
+                                 rests_on=("build_minus_buy_usd",), flips_when="")
+    return [(decision, f"The capability is {checks}" if checks else "")]
+
+
 def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
     """``{input: (low, base, high)}``: the ranges of `default_ranges` around the base values."""
     base = model_inputs(p)

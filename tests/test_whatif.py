@@ -1,0 +1,105 @@
+"""The what-if panel from the workbook contract (issue 11, items 3-6), on every scenario of every workbook.
+
+The sliders' grids hold the base value on round steps; every control has a unit and a readout with it (no
+SI prefixes); a typed value is read in the readout's unit and snapped to the grid; at the base values the
+panel shows the headline's figures and every verdict as it is at base; the what-if chart is drawn.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from costlib import contract, params, report, whatif
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _scenarios():
+    for name in contract.workbook_modules():
+        topic = importlib.import_module(name).TOPIC
+        for path in sorted((ROOT / "params" / topic).glob("*.yaml")):
+            yield pytest.param(name, path, id=f"{topic}/{path.stem}")
+
+
+_CACHE: dict = {}
+
+
+def _analysed(name, path):
+    if path not in _CACHE:
+        wb = importlib.import_module(name)
+        p = params.load(path)
+        _CACHE[path] = (wb, p, wb.analyse(p))
+    return _CACHE[path]
+
+
+NICE = {1, 2, 2.5, 5}
+
+
+@pytest.mark.parametrize("name, path", list(_scenarios()))
+def test_controls_have_units_and_a_grid_through_the_base(name, path):
+    wb, p, a = _analysed(name, path)
+    for key, spec in wb.whatif_controls(p).items():
+        info = whatif.describe(key, wb.FIGURES, getattr(p, "unit_name", None))
+        low, high, step, value = whatif.grid(*spec, whole=info.unit == "month")
+        assert low <= value <= high, key
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert round(mantissa, 9) in NICE, (key, step)
+        assert abs((value - low) / step - round((value - low) / step)) < 1e-6, (key, "min off the grid")
+        # one step from the base is one round step away (02: 1.000 -> 1.1, not 1.090)
+        assert whatif.snap(value + step, low, high, step, value) == pytest.approx(min(value + step, high))
+        # a unit from the name ("number" only for a dimensionless input: an elasticity, a size)
+        assert info.unit in whatif.INPUT_UNITS, key
+        assert info.label and "_" not in info.label and "." not in info.label, info.label
+        assert key in info.tooltip
+        shown = whatif.readout(value, info.unit, step)
+        # units, never SI prefixes: "$0.120", "30.0%", "1.5 FTE", "6 months", "1.1x", "200,000"
+        assert re.fullmatch(r"-?\$[\d,.]+[MB]?|month [\d,.]+|-?[\d,.]+(%|x| FTE| months?| weeks| days| h| GB)?",
+                            shown), shown
+        assert not re.search(r"\d[mµkG]$", shown), shown
+        # the readout reads back as the value it shows, on the grid
+        assert whatif.snap(whatif.parse(shown, info.unit), low, high, step, value) == pytest.approx(value), (key, shown)
+
+
+@pytest.mark.parametrize("name, path", list(_scenarios()))
+def test_panel_at_base_shows_the_headline_and_the_verdicts_as_at_base(name, path):
+    wb, p, a = _analysed(name, path)
+    at_base = wb.whatif(p, **{k: v[3] for k, v in wb.whatif_controls(p).items()})
+    table = whatif.figures_table(wb, a, at_base)
+    rows = {r["key"]: r for r in report.figure_rows(wb, a)}
+    for key in at_base:
+        assert rows[key]["text"].replace("&", "&amp;") in table
+    assert "changed" not in re.sub(r"<td[^>]*></td>", "", table).replace("color:#D55E00\">", "")
+    verdicts = whatif.verdicts(wb, a, at_base)
+    assert len(verdicts) == len(wb.decisions(a))
+    assert not any(v["flipped"] for v in verdicts), verdicts
+    for v, d in zip(verdicts, wb.decisions(a)):
+        assert d.question in v["words"]
+    svg = whatif.chart(wb, a, at_base)
+    if svg is not None:
+        assert svg.startswith("<svg") and svg.endswith("</svg>")
+
+
+def test_a_verdict_against_the_cheaper_option_says_why():
+    """05, message queue: building is cheaper, the verdict is buy; the panel gives the seed's reason, and
+    a much smaller build team flips it to build."""
+    wb, p, a = _analysed("costlib.workbooks.build_vs_buy", ROOT / "params/build_vs_buy/message_queue.yaml")
+    base = {k: v[3] for k, v in wb.whatif_controls(p).items()}
+    (v,) = [x for x in whatif.verdicts(wb, a, wb.whatif(p, **base)) if x["question"].startswith("Build")]
+    assert v["verdict"].startswith("buy") and not v["flipped"]
+    assert "below the 20% that would justify owning" in v["words"] and "context" in v["words"]
+    smaller = {**base, "kafka_on_bare_metal.engineers": 1.0}
+    (v,) = [x for x in whatif.verdicts(wb, a, wb.whatif(p, **smaller)) if x["question"].startswith("Build")]
+    assert v["flipped"] and v["verdict"].startswith("build")
+
+
+def test_typed_values_are_read_in_the_readout_unit_and_snapped():
+    grid = whatif.grid(0.0, 0.99, 0.0099, 0.3)
+    assert whatif.snap(whatif.parse("31.4", "share"), *grid) == pytest.approx(0.31)
+    assert whatif.snap(whatif.parse("$0.1234", "usd"), *whatif.grid(0, 0.3, 0.001, 0.1)) == pytest.approx(0.123)
+    assert whatif.snap(whatif.parse("99 FTE", "fte"), *whatif.grid(0, 16, 0.5, 4)) == 16.0
+    assert whatif.parse("lots", "fte") is None
