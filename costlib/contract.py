@@ -203,6 +203,18 @@ class Decision:
         return close_call(self.agreement)
 
 
+def _sentence_case(label: str) -> str:
+    """A label inside a sentence: the first letter lower-cased unless the first word is an acronym.
+
+    >>> _sentence_case("Build minus buy"), _sentence_case("TCO of kafka"), _sentence_case("P99 utilization")
+    ('build minus buy', 'TCO of kafka', 'P99 utilization')
+    """
+    word = label.split(" ", 1)[0]
+    if len(word) > 1 and (word[1:2].isupper() or word[1:2].isdigit()):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def decision_words(decision: Decision, rows: Mapping[str, dict]) -> str:
     """The decision record in words (Markdown), from the formatted headline rows (`figure_rows` by key).
 
@@ -215,8 +227,7 @@ def decision_words(decision: Decision, rows: Mapping[str, dict]) -> str:
     from costlib import report
 
     parts = [f"**{decision.question}: {decision.verdict.replace('_', ' ')}.**"]
-    basis = [f"{rows[k]['label'][0].lower()}{rows[k]['label'][1:]} ({rows[k]['text']})"
-             for k in decision.rests_on if k in rows]
+    basis = [f"{_sentence_case(rows[k]['label'])} ({rows[k]['text']})" for k in decision.rests_on if k in rows]
     if basis:
         parts.append("It rests on " + ", ".join(basis) + ".")
     if decision.flips_when:
