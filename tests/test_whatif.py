@@ -7,42 +7,23 @@ panel shows the headline's figures and every verdict as it is at base; the what-
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
-from pathlib import Path
 
 import pytest
 
-from costlib import contract, params, report, whatif
+from costlib import report, whatif
 
-ROOT = Path(__file__).resolve().parents[1]
+from workbook_scenarios import ROOT, analysed, scenarios  # tests/ is on sys.path
 
-
-def _scenarios():
-    for name in contract.workbook_modules():
-        topic = importlib.import_module(name).TOPIC
-        for path in sorted((ROOT / "params" / topic).glob("*.yaml")):
-            yield pytest.param(name, path, id=f"{topic}/{path.stem}")
-
-
-_CACHE: dict = {}
-
-
-def _analysed(name, path):
-    if path not in _CACHE:
-        wb = importlib.import_module(name)
-        p = params.load(path)
-        _CACHE[path] = (wb, p, wb.analyse(p))
-    return _CACHE[path]
 
 
 NICE = {1, 2, 2.5, 5}
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_controls_have_units_and_a_grid_through_the_base(name, path):
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     for key, spec in wb.whatif_controls(p).items():
         info = whatif.describe(key, wb.FIGURES, getattr(p, "unit_name", None))
         low, high, step, value = whatif.grid(*spec, whole=info.unit == "month")
@@ -65,9 +46,9 @@ def test_controls_have_units_and_a_grid_through_the_base(name, path):
         assert whatif.snap(whatif.parse(shown, info.unit), low, high, step, value) == pytest.approx(value), (key, shown)
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_panel_at_base_shows_the_headline_and_the_verdicts_as_at_base(name, path):
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     at_base = wb.whatif(p, **{k: v[3] for k, v in wb.whatif_controls(p).items()})
     table = whatif.figures_table(wb, a, at_base)
     rows = {r["key"]: r for r in report.figure_rows(wb, a)}
@@ -87,7 +68,7 @@ def test_panel_at_base_shows_the_headline_and_the_verdicts_as_at_base(name, path
 def test_a_verdict_against_the_cheaper_option_says_why():
     """05, message queue: building is cheaper, the verdict is buy; the panel gives the seed's reason, and
     a much smaller build team flips it to build."""
-    wb, p, a = _analysed("costlib.workbooks.build_vs_buy", ROOT / "params/build_vs_buy/message_queue.yaml")
+    wb, p, a = analysed("costlib.workbooks.build_vs_buy", ROOT / "params/build_vs_buy/message_queue.yaml")
     base = {k: v[3] for k, v in wb.whatif_controls(p).items()}
     (v,) = [x for x in whatif.verdicts(wb, a, wb.whatif(p, **base)) if x["question"].startswith("Build")]
     assert v["verdict"].startswith("buy") and not v["flipped"]

@@ -12,33 +12,14 @@ import importlib
 import json
 import math
 import re
-from pathlib import Path
 
 import pytest
 
 from costlib import contract, params, report, uncertainty
 
-ROOT = Path(__file__).resolve().parents[1]
-MODULES = contract.workbook_modules()
+from workbook_scenarios import MODULES, analysed, scenarios  # tests/ is on sys.path
 PARTS = ("TOPIC", "Params", "analyse", "FIGURES", "uncertain_inputs", "decisions", "whatif", "whatif_controls")
 
-
-def _scenarios():
-    for name in MODULES:
-        topic = importlib.import_module(name).TOPIC
-        for path in sorted((ROOT / "params" / topic).glob("*.yaml")):
-            yield pytest.param(name, path, id=f"{topic}/{path.stem}")
-
-
-_CACHE: dict = {}
-
-
-def _analysed(module_name, path):
-    if path not in _CACHE:
-        wb = importlib.import_module(module_name)
-        p = params.load(path)
-        _CACHE[path] = (wb, p, wb.analyse(p))
-    return _CACHE[path]
 
 
 def _close(a, b, scale=1.0):
@@ -75,18 +56,18 @@ def test_every_figure_has_a_unit_and_a_producing_function(name):
         assert contract.declaration(wb.FIGURES, sample) is f, f"{f.key} is shadowed by an earlier figure"
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_every_headline_figure_is_declared(name, path):
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     for key in a.headline:
         contract.declaration(wb.FIGURES, key)  # raises KeyError when undeclared
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_whatif_at_the_base_values_reproduces_the_headline(name, path):
     """``whatif(params)`` with no input moved, and with every slider at its starting value, gives the
     headline's figures."""
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     at_base = wb.whatif(p)
     assert at_base, "whatif returns no figure"
     sliders = {k: v[3] for k, v in wb.whatif_controls(p).items()}
@@ -97,11 +78,11 @@ def test_whatif_at_the_base_values_reproduces_the_headline(name, path):
         assert _close(at_sliders[key], value, value or 1.0), key
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_tornado_at_base_equals_the_base_output_and_flips_reproduce_the_tie(name, path):
     """For each decision's model: model(base) is its headline figure and the tornado's base output; every
     flip point fed back into the model gives the target (the tie)."""
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     assert a.answers, "analyse declares no answer"
     for answer in a.answers.values():
         out = float(answer.model(**answer.base))
@@ -125,9 +106,9 @@ def test_tornado_at_base_equals_the_base_output_and_flips_reproduce_the_tie(name
                 assert abs(at_flip - answer.target) <= 1e-6 * scale, (answer.name, r["input"], at_flip)
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_uncertain_inputs_are_ranges_around_model_inputs(name, path):
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     inputs = wb.uncertain_inputs(p)
     # an input of a workbook with several decisions may be named "<decision>.<input>"
     known = set().union(*({k, f"{answer.name}.{k}"} for answer in a.answers.values() for k in answer.base))
@@ -136,10 +117,10 @@ def test_uncertain_inputs_are_ranges_around_model_inputs(name, path):
         assert low <= high, key
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_json_figures_equal_the_headline(name, path):
     """The results JSON's figures carry the headline's value (JSON-clean), a unit, a label and the text."""
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     rows = report.figure_rows(wb, a)
     assert [r["key"] for r in rows] == list(a.headline)
     clean = json.loads(json.dumps(report._clean({"figures": rows, "headline": a.headline}), default=str))
@@ -148,11 +129,11 @@ def test_json_figures_equal_the_headline(name, path):
         assert row["unit"] in contract.UNITS and row["label"] and row["text"] and row["source"]
 
 
-@pytest.mark.parametrize("name, path", list(_scenarios()))
+@pytest.mark.parametrize("name, path", list(scenarios()))
 def test_decision_records_and_words_agree(name, path):
     """Each decision rests on headline figures, its close call follows the one definition, and its words
     (`costlib.contract.decision_words`) are what the recommendation says."""
-    wb, p, a = _analysed(name, path)
+    wb, p, a = analysed(name, path)
     decisions = wb.decisions(a)
     assert decisions
     rows = {r["key"]: r for r in report.figure_rows(wb, a)}
