@@ -638,6 +638,7 @@ class Analysis:
     flips: pd.DataFrame
     band: pd.DataFrame
     probability_challenger_cheaper: float | None
+    ranking: dict = field(default_factory=dict)  # `costlib.tco.rank_options` on the decision metric
     sections: dict = field(default_factory=dict)
     recommendation: str = ""
     answers: dict = field(default_factory=dict)
@@ -742,7 +743,7 @@ def analyse(p: Params) -> Analysis:
                         monthly=monthly, totals=totals, per_year=per_year, by_group=by_group, lines=lines_table,
                         cumulative=cumulative, crossover={**crossover, "break_even_month": payback},
                         crossover_curve=crossover_curve, tornado=tornado, flips=flips, band=band,
-                        probability_challenger_cheaper=prob, sections=sections)
+                        probability_challenger_cheaper=prob, ranking=ranking, sections=sections)
     if challenger is not None:
         figure = f"{challenger}_minus_{p.baseline}_{suffix}"
     else:
@@ -1005,7 +1006,7 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(p.discount_rate_per_year)}); {_pct(t.loc[o, 'people_share_of_tco'])} of it is people.")
     else:
         w, r = a.winner, a.runner_up
-        ranking = tco.rank_options(dict(zip(t.index, t[metric])), p.baseline, a.challenger)
+        ranking = a.ranking
         margin = ranking["cheapest_saving_vs_runner_up_usd"]
         verdict = "Keep" if w == p.baseline else "Choose"
         lines.append(f"**{verdict} {lab(w)}: it costs {_usd(t.loc[w, metric])} {metric_words}, "
@@ -1027,7 +1028,7 @@ def recommendation(a: Analysis) -> str:
     c = a.challenger
     if c is not None:
         b = p.baseline
-        diff = tco.rank_options(dict(zip(t.index, t[metric])), b, c)["challenger_minus_baseline_usd"]
+        diff = a.ranking["challenger_minus_baseline_usd"]
         pay = a.crossover.get("break_even_month")
         if diff < 0:
             lines.append(f"Moving from {lab(b)} to {lab(c)} saves {_usd(-diff)} {metric_words}; cumulative costs "
