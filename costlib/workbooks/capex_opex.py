@@ -709,7 +709,7 @@ def _buy_vs_rent(p: Params) -> dict:
     monthly = capex.depreciation_by_month(s.capex_usd, s.useful_life_years, s.salvage_usd, s.method, s.factor)
     methods = method_comparison(s.capex_usd, s.useful_life_years, s.salvage_usd, s.factor,
                                 s.macrs_recovery_period_years)
-    y1_buy, y1_rent, y1_gain = buy.loc[1], rent.loc[1], capex.gain_from_owning(buy, rent).loc[1]
+    y1_buy, y1_rent, y1_gain = buy.loc[1], rent.loc[1], table.set_index("year").loc[1]  # the gains of owning, year 1
     be = summary["break_even_month"]
     headline = {
         "buy_cash_out_year_1_usd": float(y1_buy["cash_out_usd"]),
