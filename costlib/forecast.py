@@ -10,11 +10,12 @@ its month-1 value, so a path is ``x_m = x_1 (1 + g) ** (m - 1)``. Costs are posi
 broadcast: a growth rate of shape ``(n, 1)`` against months of shape ``(H,)`` gives ``(n, H)`` paths, so
 `costlib.uncertainty.monte_carlo` can hand them arrays of draws.
 
-The statistical baseline is a seasonal regression (log-linear trend with monthly factors, closed-form OLS
-prediction intervals) scored against the seasonal-naive benchmark by MASE, in numpy and scipy: no
-forecasting library. statsmodels' ETS/STL would add a heavy dependency and an iterative optimiser per fit
-(and per backtest origin) for series of 36 to 60 monthly points, where the regression is exact, fast,
-deterministic and its intervals have a textbook closed form (Hyndman and Athanasopoulos 2021, 7.4-7.6).
+The statistical baseline's two closed-form members live here: a seasonal regression (log-linear trend with
+monthly factors, OLS prediction intervals; Hyndman and Athanasopoulos 2021, 7.4-7.6) and the seasonal-naive
+benchmark, with MASE. The family workbook 04 chooses from (those two, ETS, the airline SARIMA and Theta from
+statsmodels, and their median), its rolling-origin backtest and its intervals are in
+`costlib.forecast_models`: on public series the regression alone was worse than seasonal naive (its trend
+cannot bend), competitive only on short windows.
 """
 
 from __future__ import annotations
@@ -637,12 +638,15 @@ def backtest(history, period: int, holdout_months: int) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``model, mase, mape, chosen``: one row per model (``seasonal_trend`` and ``seasonal_naive``);
-        ``chosen`` marks the lower MASE (the benchmark wins ties: the simpler model).
+        ``chosen`` marks the lower MASE (the benchmark wins ties: the simpler model). A history with a
+        zero or negative month falls back to seasonal naive alone (the log-linear model needs values
+        above zero); MAPE is NaN where a held-out month is zero.
 
     Notes
     -----
     One forecast origin at ``T - holdout``; MASE scaled by the training part's seasonal-naive error
-    (`mase`), MAPE :math:`= \\frac{1}{h}\\sum |y - \\hat y| / y`.
+    (`mase`), MAPE :math:`= \\frac{1}{h}\\sum |y - \\hat y| / y`. Workbook 04 scores more models from
+    several origins with `costlib.forecast_models.backtest`.
 
     References
     ----------
@@ -653,6 +657,8 @@ def backtest(history, period: int, holdout_months: int) -> pd.DataFrame:
     >>> y = 100 * 1.03 ** np.arange(48) * np.tile([0.8, 1.0, 1.2, 1.0], 12)
     >>> backtest(y, 4, 8).set_index("model")["chosen"].to_dict()
     {'seasonal_trend': True, 'seasonal_naive': False}
+    >>> backtest(np.r_[0.0, y[1:]], 4, 8)["model"].tolist()  # a zero month: seasonal naive alone
+    ['seasonal_naive']
     """
     y = checks.floats("history", history)
     hold = checks.whole("holdout_months", holdout_months, 1)
@@ -660,10 +666,12 @@ def backtest(history, period: int, holdout_months: int) -> pd.DataFrame:
             f"expected at least {2 * period + 2} months of history before the holdout")
     train, test = y[:-hold], y[-hold:]
     rows = []
-    for name, fn in (("seasonal_trend", seasonal_trend_forecast), ("seasonal_naive", seasonal_naive_forecast)):
+    models = (("seasonal_trend", seasonal_trend_forecast), ("seasonal_naive", seasonal_naive_forecast))
+    for name, fn in models[0 if np.all(y > 0) else 1:]:
         f = fn(train, period, hold)["p50"].to_numpy()
-        rows.append({"model": name, "mase": mase(test, f, train, period),
-                     "mape": float(np.mean(np.abs(test - f) / np.abs(test)))})
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mape = float(np.mean(np.abs(test - f) / np.abs(test))) if np.all(test != 0) else math.nan
+        rows.append({"model": name, "mase": mase(test, f, train, period), "mape": mape})
     frame = pd.DataFrame(rows)
     frame["chosen"] = frame["mase"] == frame["mase"].min()
     if frame["chosen"].sum() > 1:
