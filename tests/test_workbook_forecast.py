@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from costlib import forecast as fc
+from costlib import forecast_models as fm
 from costlib import params
 from costlib.errors import ScenarioError
 from costlib.workbooks import forecast as wb
@@ -32,7 +33,7 @@ def _decision(a, start: str):
 
 def test_every_scenario_file_validates_and_runs():
     files = sorted(SCENARIOS.glob("*.yaml"))
-    assert len(files) == 8
+    assert len(files) == 9
     for path in files:
         assert path.read_text().startswith("# Seed"), f"{path.name} must start by citing the seed"
         a = _analyse(path.stem)
@@ -148,12 +149,44 @@ def test_new_generation_switch():
 
 
 def test_statistical_baseline_beside_the_driver_forecast():
-    """The history has a 3% trend and a seasonal swing: the seasonal model wins the backtest; the driver
-    forecast 12 months on is 1,877 x 1.03^12 = 2,676.2."""
-    h = _analyse("commitment_under_uncertain_demand").headline
-    assert h["baseline_model"] == "seasonal_trend"
-    assert h["mase_seasonal_trend"] < 1 < h["mase_seasonal_naive"]
+    """The history has a 3% trend and a seasonal swing: the log-linear model and the airline SARIMA beat
+    seasonal naive (which misses a year of growth) in the backtest; every model's MASE is in the headline;
+    the driver forecast 12 months on is 1,877 x 1.03^12 = 2,676.2."""
+    a = _analyse("commitment_under_uncertain_demand")
+    h = a.headline
+    assert h["baseline_model"] == fm.DEFAULT_METHOD == "median"
+    assert {f"mase_{m}" for m in [*fm.MODELS, fm.MEDIAN]} <= set(h)
+    assert h["mase_seasonal_trend"] < 1 < h["mase_seasonal_naive"] and h["mase_sarima"] < 1
     assert h["driver_forecast_month_12"] == pytest.approx(1877 * 1.03 ** 12)
+    # 36 months, 8 held out: origins 28, 27, 26 (26 months are needed to fit)
+    assert a.sections["history"]["baseline"].backtest.origins == [28, 27, 26]
+
+
+def test_history_with_zeros_falls_back_and_says_so():
+    """GPU-hours of a service launched in month 7 (months 1-6 are 0): the log-linear model is left out,
+    the others run, the recommendation says which models it fell back to, and the report lists each
+    model's backtest MASE and the interval's coverage. Seasonal naive's MASE by hand: origins 36, 33, 30,
+    27 (48 months, 12 held out, 3 apart), `costlib.forecast.mase` at each, then the mean."""
+    a = _analyse("new_service_history_with_zeros")
+    h = a.headline
+    y = np.asarray(a.params.history.values, dtype=float)
+    assert "mase_seasonal_trend" not in h
+    assert {"mase_seasonal_naive", "mase_theta", "mase_ets", "mase_sarima", "mase_median"} <= set(h)
+    by_hand = np.mean([fc.mase(y[t:t + 12], fc.seasonal_naive_forecast(y[:t], 12, 12)["p50"], y[:t], 12)
+                       for t in (36, 33, 30, 27)])
+    assert h["mase_seasonal_naive"] == pytest.approx(by_hand)
+    assert 0 <= h["baseline_interval_coverage"] <= 1 and h["baseline_interval_widening"] >= 1
+    assert "The history has zeros or negatives (6 of 48 months; month 1 is 0): additive models only" \
+        in a.recommendation
+    table = a.sections["history"]["backtest"]
+    assert len(table) == 5 and set(table.columns) >= {"model", "mase", "coverage"}
+    assert (table["chosen"] == "forecasts").sum() == 1
+
+
+def test_the_project_beside_the_zero_history():
+    """Quantization: 0.8 x $30k x 21 months (4 to 24) - $150k = $354,000 expected."""
+    h = _analyse("new_service_history_with_zeros").headline
+    assert h["expected_net_usd_gpu_quantization"] == pytest.approx(0.8 * 30_000 * 21 - 150_000)
 
 
 # ------------------------------------------------------------------------------------------------ glide

@@ -6,7 +6,9 @@ profit. Each part is an optional section of the scenario (a scenario holds the o
 
 - ``demand``: the seed's translation layer (DAU x usage x (1 + headroom)), peak vs average, inorganic
   events with their lead time, a P10/P50/P90 band, and the buffer that minimises expected cost;
-- ``history``: a seasonal model against the seasonal-naive benchmark, chosen by a backtest (MASE);
+- ``history``: the statistical baseline (`costlib.forecast_models`): seasonal naive, the log-linear seasonal
+  model, ETS, the airline SARIMA and Theta, scored by a rolling-origin backtest (MASE), the median of the
+  standard three, and an interval checked against the backtest;
 - ``event_review``: an event forecast at +20% that came in at +50%, priced both ways;
 - ``cliffs``: step-function costs, the limits that force a re-architecture, and the cliff calendar;
 - ``commitment``: the newsvendor commitment, its curve, regret, utilization and coverage, a tranche ladder,
@@ -29,6 +31,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import contract, report, timing, uncertainty
 from costlib import forecast as fc
+from costlib import forecast_models as fm
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, bounded,
                             check_sensitivity_ranges, non_empty, require_unique)
 
@@ -46,6 +49,7 @@ Headroom = bounded(0, 2, expected="expected a decimal headroom between 0 and 2 (
 Hourly = Annotated[list[NonNegative], AfterValidator(non_empty)]
 
 _F = "costlib.forecast."
+_FM = "costlib.forecast_models."
 _P = "costlib.workbooks.forecast.Params"
 _A = "costlib.uncertainty.assess"
 
@@ -81,14 +85,29 @@ FIGURES = (
     contract.Figure("buffer_saving_usd_per_month", "Moving to the best headroom saves", "usd_per_month",
                     "expected cost at the planned headroom minus at the best", _F + "buffer_tradeoff"),
     # history
-    contract.Figure("baseline_model", "Statistical baseline chosen by the backtest", "text",
-                    "the model with the lower MASE on the held-out months", _F + "backtest"),
-    contract.Figure("mase_seasonal_trend", "Backtest MASE, seasonal model", "number",
-                    "mean absolute scaled error (below 1 beats seasonal-naive in-sample)", _F + "mase"),
+    contract.Figure("baseline_model", "Statistical baseline forecasting", "text",
+                    "the median of ETS, SARIMA and Theta (or the model the backtest chose)", _FM + "baseline"),
+    contract.Figure("mase_seasonal_trend", "Backtest MASE, log-linear seasonal model", "number",
+                    "mean absolute scaled error over the backtest's origins (below 1 beats seasonal naive "
+                    "in-sample)", _FM + "scores"),
     contract.Figure("mase_seasonal_naive", "Backtest MASE, seasonal naive", "number",
-                    "the benchmark's error on the same months", _F + "mase"),
+                    "the benchmark's error on the same months", _FM + "scores"),
+    contract.Figure("mase_theta", "Backtest MASE, Theta", "number", "the Theta method on the same months",
+                    _FM + "scores"),
+    contract.Figure("mase_ets", "Backtest MASE, ETS", "number",
+                    "exponential smoothing, its form chosen by AICc at each origin", _FM + "scores"),
+    contract.Figure("mase_sarima", "Backtest MASE, airline SARIMA", "number",
+                    "SARIMA(0,1,1)(0,1,1)12 on the same months", _FM + "scores"),
+    contract.Figure("mase_median", "Backtest MASE, median of ETS, SARIMA and Theta", "number",
+                    "the combination on the same months", _FM + "scores"),
+    contract.Figure("baseline_interval_coverage", "Backtest months inside the forecast's 80% interval", "share",
+                    "how often the forecasting model's own P10-P90 held the outcome, before any widening",
+                    _FM + "scores"),
+    contract.Figure("baseline_interval_widening", "Interval widened by", "multiple",
+                    "1.00x when the backtest's interval covered; else the factor that makes it miss 20%",
+                    _FM + "interval_widening"),
     contract.Figure("statistical_forecast_p50_month_{m}", "Statistical forecast, month {m} ahead (P50)", "number",
-                    "the chosen model's median", _F + "seasonal_trend_forecast"),
+                    "the baseline's point forecast", _FM + "baseline"),
     contract.Figure("driver_forecast_month_{m}", "Driver-based forecast, month {m} ahead", "number",
                     "the scenario's growth assumption, for comparison", _F + "growth_path"),
     # event review
@@ -239,9 +258,12 @@ class History(Schema):
     """A usage or cost series to fit a statistical baseline to (oldest first, monthly)."""
 
     series_name: str = "usage"
-    values: Annotated[list[Positive], AfterValidator(non_empty)]
+    values: Annotated[list[bounded(-1e15, 1e15, expected="expected a number (zeros and negatives are allowed: "
+                                                          "additive models only)")], AfterValidator(non_empty)]
     period: bounded(2, 24, expected="expected a season of 2 to 24 months", kind=int) = 12
     holdout_months: bounded(1, 36, expected="expected 1 to 36 held-out months", kind=int) = 12
+    backtest_origins: bounded(1, 12, expected="expected 1 to 12 backtest origins", kind=int) = 4
+    backtest_step_months: bounded(1, 12, expected="expected 1 to 12 months between origins", kind=int) = 3
     horizon_months: Horizon = 12
     driver_growth_rate_per_month: Optional[SignedRate] = Field(
         None, description="the driver-based forecast's growth, shown beside the statistical one")
@@ -907,27 +929,24 @@ def _buffer(p: Params, paths: dict, draws) -> dict:
 def _history(p: Params) -> dict:
     hs = p.history
     y = np.asarray(hs.values, dtype=float)
-    bt = fc.backtest(y, hs.period, hs.holdout_months)
-    chosen = str(bt.loc[bt["chosen"], "model"].iloc[0])
-    fn = fc.seasonal_trend_forecast if chosen == "seasonal_trend" else fc.seasonal_naive_forecast
-    fcst = fn(y, hs.period, hs.horizon_months)
-    other = (fc.seasonal_naive_forecast if chosen == "seasonal_trend" else fc.seasonal_trend_forecast)(
-        y, hs.period, hs.horizon_months)
-    # the backtest's forecasts of the held-out months, for the chart
-    train = y[:-hs.holdout_months]
-    held = {m: f(train, hs.period, hs.holdout_months)["p50"].to_numpy()
-            for m, f in (("seasonal_trend", fc.seasonal_trend_forecast), ("seasonal_naive", fc.seasonal_naive_forecast))}
+    b = fm.baseline(y, hs.period, hs.horizon_months, holdout_months=hs.holdout_months, origins=hs.backtest_origins,
+                    step_months=hs.backtest_step_months, seed=p.seed)
+    fcst = b.forecast
+    # the latest origin's forecasts of the held-out months, for the chart
+    held = {m: b.held(m) for m in b.scores["model"]}
     n = y.size
     g = hs.driver_growth_rate_per_month
     driver = fc.growth_path(float(y[-1]), g, hs.horizon_months + 1)[1:] if g is not None else None
-    mase = bt.set_index("model")["mase"]
-    headline = {"baseline_model": chosen, "mase_seasonal_trend": float(mase["seasonal_trend"]),
-                "mase_seasonal_naive": float(mase["seasonal_naive"]),
-                f"statistical_forecast_p50_month_{hs.horizon_months}": float(fcst["p50"].iloc[-1])}
+    headline = {"baseline_model": b.chosen}
+    headline.update({f"mase_{m}": float(v) for m, v in zip(b.scores["model"], b.scores["mase"])})
+    headline.update({"baseline_interval_coverage": b.backtest_coverage, "baseline_interval_widening": b.widening,
+                     f"statistical_forecast_p50_month_{hs.horizon_months}": float(fcst["p50"].iloc[-1])})
     if driver is not None:
         headline[f"driver_forecast_month_{hs.horizon_months}"] = float(driver[-1])
-    return {"backtest": bt, "forecast": fcst, "other": other, "chosen": chosen, "history": y, "held": held,
-            "driver": driver, "n": n, "headline": headline}
+    table = b.scores[["label", "mase", "smape", "coverage", "chosen"]].rename(columns={"label": "model"})
+    table["chosen"] = table["chosen"].map({True: "forecasts", False: ""})
+    return {"baseline": b, "backtest": table, "forecast": fcst, "chosen": b.chosen, "history": y, "held": held,
+            "driver": driver, "n": n, "note": b.note, "headline": headline}
 
 
 def _event(p: Params) -> dict:
@@ -1214,8 +1233,11 @@ def decisions(a: Analysis) -> list[contract.Decision]:
                 "switch" if switch else "sweat", ("switch_minus_sweat_usd", "switch_break_even_remaining_months"),
                 _flips_words(ans), ans.assessment.agreement(verdict_below_target=switch)))
     if "history" in s:
-        out.append(contract.Decision("Statistical baseline to trust", h["baseline_model"],
-                                     ("mase_seasonal_trend", "mase_seasonal_naive"), "", None))
+        chosen = s["history"]["chosen"]
+        label = s["history"]["baseline"].scores.set_index("model").loc[chosen, "label"]
+        out.append(contract.Decision("Statistical baseline to trust", label,
+                                     tuple(dict.fromkeys((f"mase_{chosen}", "mase_seasonal_naive",
+                                                          "baseline_interval_coverage"))), "", None))
     if "glide" in s:
         g, ans = p.glide, a.answers["glide"]
         month = s["glide"]["month"]
@@ -1326,15 +1348,23 @@ def recommendation(a: Analysis) -> str:
                             else "; with the commitment owed in full it never pays before the term ends."))
     if "history" in s:
         hs, x = p.history, s["history"]
-        better = "beats" if h["mase_seasonal_trend"] < h["mase_seasonal_naive"] else "does not beat"
-        lines.append(f"**Statistical baseline.** On the last {hs.holdout_months} months of "
-                     f"{report.escape(hs.series_name)} the seasonal model {better} seasonal naive (MASE "
-                     f"{h['mase_seasonal_trend']:.2f} vs {h['mase_seasonal_naive']:.2f}); the "
-                     f"{h['baseline_model'].replace('_', ' ')} forecast for {hs.horizon_months} months ahead is "
-                     f"{x['forecast']['p50'].iloc[-1]:,.0f} (P10 {x['forecast']['p10'].iloc[-1]:,.0f}, "
-                     f"P90 {x['forecast']['p90'].iloc[-1]:,.0f})"
+        b = x["baseline"]
+        sc = b.scores.set_index("model")
+        chosen = x["chosen"]
+        better = "beats" if h[f"mase_{chosen}"] < h["mase_seasonal_naive"] else "does not beat"
+        others = ", ".join(f"{sc.loc[m, 'label']} {sc.loc[m, 'mase']:.2f}" for m in sc.index if m != chosen)
+        widened = (f"; it held {_pct(b.backtest_coverage)} of the backtest's months, so it is widened "
+                   f"{b.widening:.2f}x to miss no more than {_pct(1 - b.coverage)}" if b.widening > 1 else
+                   f"; it held {_pct(b.backtest_coverage)} of the backtest's months")
+        lines.append(f"**Statistical baseline.** Backtested on {hs.holdout_months} months ahead from "
+                     f"{len(b.backtest.origins)} origin{'s' if len(b.backtest.origins) != 1 else ''} of "
+                     f"{report.escape(hs.series_name)}: the {sc.loc[chosen, 'label']} forecasts, and {better} "
+                     f"seasonal naive (MASE {h[f'mase_{chosen}']:.2f}; {others}). Its forecast for "
+                     f"{hs.horizon_months} months ahead is {x['forecast']['p50'].iloc[-1]:,.0f} (80% interval "
+                     f"{x['forecast']['p10'].iloc[-1]:,.0f} to {x['forecast']['p90'].iloc[-1]:,.0f}{widened})"
                      + (f", against {x['driver'][-1]:,.0f} from the driver-based growth assumption."
-                        if x["driver"] is not None else "."))
+                        if x["driver"] is not None else ".")
+                     + (f" {x['note']}" if x["note"] else ""))
     if "glide" in s:
         g, x = p.glide, s["glide"]
         month = x["month"]
@@ -1458,9 +1488,10 @@ def chart_history(a: Analysis):
     hs = a.params.history
     n = x["n"]
     rows = [{"month": i + 1, "series": "history", "value": v} for i, v in enumerate(x["history"])]
-    for m, vals in x["held"].items():
-        rows += [{"month": n - hs.holdout_months + i + 1, "series": f"backtest: {m.replace('_', ' ')}", "value": v}
-                 for i, v in enumerate(vals)]
+    origin = x["baseline"].backtest.origins[0]
+    for m in dict.fromkeys([x["chosen"], "seasonal_naive"]):
+        rows += [{"month": origin + i + 1, "series": f"backtest: {m.replace('_', ' ')}", "value": v}
+                 for i, v in enumerate(x["held"][m])]
     rows += [{"month": n + i + 1, "series": f"forecast: {x['chosen'].replace('_', ' ')}", "value": v}
              for i, v in enumerate(x["forecast"]["p50"])]
     if x["driver"] is not None:
@@ -1468,7 +1499,7 @@ def chart_history(a: Analysis):
     frame = pd.DataFrame(rows)
     lines = charts.lines(frame, x="month", y="value", series="series", money=False, points=False,
                          title=f"{hs.series_name}: history, backtest and forecast", y_title=hs.series_name,
-                         subtitle=[f"MASE on the held-out months: seasonal model {a.headline['mase_seasonal_trend']:.2f}, "
+                         subtitle=[f"Backtest MASE: {x['chosen'].replace('_', ' ')} {a.headline['mase_' + x['chosen']]:.2f}, "
                                    f"seasonal naive {a.headline['mase_seasonal_naive']:.2f}; shaded: P10-P90"])
     band = x["forecast"].assign(month=n + x["forecast"]["step"])
     area = alt.Chart(band).mark_area(opacity=0.2, color=charts.NEUTRAL).encode(x="month:Q", y="p10:Q", y2="p90:Q")
