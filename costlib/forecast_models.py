@@ -69,8 +69,9 @@ MEDIAN = "median"
 MEDIAN_OF = ("ets", "sarima", "theta")
 #: How `baseline` picks: the lowest backtest MASE among the single models ("select"), always the median
 #: ("median"), or the lowest backtest MASE with the median among the candidates ("select_or_median").
+#: "select" measured best on the benchmark's public series (README, forecast section).
 METHODS = ("select", "median", "select_or_median")
-DEFAULT_METHOD = "median"
+DEFAULT_METHOD = "select"
 _SIMULATIONS = 2000
 _COLUMNS = ["step", "p10", "p50", "p90"]
 
@@ -665,8 +666,8 @@ def baseline(history, period: int, horizon_months: int, holdout_months: int = 12
     coverage : float
         Central coverage of the interval (0.8: P10 to P90).
     method : str
-        ``"median"`` (default: it measured best, `benchmarks/forecast_accuracy.py`), ``"select"`` or
-        ``"select_or_median"`` (`METHODS`).
+        ``"select"`` (default: on six public series it beat every single model and the median, see
+        `benchmarks/forecast_accuracy.py`), ``"median"`` or ``"select_or_median"`` (`METHODS`).
     models : mapping, optional
         The family to use (default `MODELS`).
     seed : int

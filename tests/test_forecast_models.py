@@ -123,7 +123,7 @@ def _history_with_zeros():
 
 def test_a_history_with_zeros_falls_back_to_additive_models_with_one_line():
     y = _history_with_zeros()
-    b = fm.baseline(y, 12, 12)
+    b = fm.baseline(y, 12, 12, origins=2)
     assert "seasonal_trend" not in set(b.scores["model"])  # the log-linear model needs positive values
     assert {"seasonal_naive", "ets", "sarima", "theta", "median"} <= set(b.scores["model"])
     assert b.note.startswith("The history has zeros or negatives (6 of 48 months; month 1 is 0)")
@@ -138,7 +138,7 @@ def test_negative_months_run_too():
     for name, model in fm.MODELS.items():
         if not model.positive_only:
             assert np.isfinite(model.forecast(y, 12, 6)["p50"]).all(), name
-    assert fm.baseline(y, 12, 6, method="select").note is not None
+    assert fm.baseline(y, 12, 6, origins=2).note is not None
 
 
 def test_the_old_single_holdout_backtest_falls_back_to_seasonal_naive():
@@ -153,7 +153,7 @@ def test_a_model_that_fails_is_left_out_with_a_note():
         raise ValueError("cannot fit")
 
     family = {**fm.MODELS, "ets": fm.ForecastModel("ets", "ETS", broken)}
-    b = fm.baseline(_noisy_growth(), 12, 12, models=family, method="select")
+    b = fm.baseline(_noisy_growth(), 12, 12, origins=2, models=family)
     assert "ets" not in set(b.scores["model"])
     assert "failed to fit" in b.note
 
@@ -183,7 +183,7 @@ def test_the_choice_on_a_pure_season_is_seasonal_naive():
     """Every origin of a repeating pattern: seasonal naive is exact (MASE 0: the scale is 0 too, so an
     exact forecast scores 0 and any error inf); it is chosen."""
     y = np.tile(SEASON + 10, 5)
-    b = fm.baseline(y, 12, 12, method="select")
+    b = fm.baseline(y, 12, 12, origins=2)
     assert b.chosen == "seasonal_naive"
     assert b.scores.set_index("model").loc["seasonal_naive", "mase"] == 0
 
@@ -203,7 +203,7 @@ def test_the_choice_on_an_exact_log_linear_series_is_the_log_linear_model():
 
 def test_median_method_forecasts_the_median_of_the_three():
     y = _noisy_growth()
-    b = fm.baseline(y, 12, 12, method="median")
+    b = fm.baseline(y, 12, 12, origins=1, method="median")
     expected = fm.median_of([fm.MODELS[m].forecast(y, 12, 12, 0.8, 0) for m in fm.MEDIAN_OF])
     assert b.chosen == "median"
     assert b.forecast["p50"].to_numpy() == pytest.approx(expected["p50"].to_numpy())

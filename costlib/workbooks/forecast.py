@@ -86,7 +86,7 @@ FIGURES = (
                     "expected cost at the planned headroom minus at the best", _F + "buffer_tradeoff"),
     # history
     contract.Figure("baseline_model", "Statistical baseline forecasting", "text",
-                    "the median of ETS, SARIMA and Theta (or the model the backtest chose)", _FM + "baseline"),
+                    "the model with the lowest mean MASE over the backtest's origins", _FM + "baseline"),
     contract.Figure("mase_seasonal_trend", "Backtest MASE, log-linear seasonal model", "number",
                     "mean absolute scaled error over the backtest's origins (below 1 beats seasonal naive "
                     "in-sample)", _FM + "scores"),
