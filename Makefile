@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-billing clean notebooks-refresh lab test-lab
+.PHONY: reports test validate setup benchmark benchmark-billing benchmark-forecast clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -33,6 +33,11 @@ benchmark: $(STAMP)
 
 benchmark-billing: $(STAMP)
 	$(BIN)/python benchmarks/billing_scan.py
+
+# Workbook 04's statistical baseline on six public monthly series (ORIGINS=2 for a quick look).
+ORIGINS ?= 12
+benchmark-forecast: $(STAMP)
+	$(BIN)/python benchmarks/forecast_accuracy.py --origins $(ORIGINS)
 
 notebooks-refresh: $(STAMP)
 	$(BIN)/python scripts/refresh_notebooks.py
