@@ -1356,7 +1356,7 @@ def recommendation(a: Analysis) -> str:
         widened = (f"; it held {_pct(b.backtest_coverage)} of the backtest's months, so it is widened "
                    f"{b.widening:.2f}x to miss no more than {_pct(1 - b.coverage)}" if b.widening > 1 else
                    f"; it held {_pct(b.backtest_coverage)} of the backtest's months")
-        lines.append(f"**Statistical baseline.** Backtested on {hs.holdout_months} months ahead from "
+        lines.append(f"**Statistical baseline.** Backtested {hs.holdout_months} months ahead from "
                      f"{len(b.backtest.origins)} origin{'s' if len(b.backtest.origins) != 1 else ''} of "
                      f"{report.escape(hs.series_name)}: the {sc.loc[chosen, 'label']} forecasts, and {better} "
                      f"seasonal naive (MASE {h[f'mase_{chosen}']:.2f}; {others}). Its forecast for "
