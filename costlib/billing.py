@@ -46,7 +46,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -1240,3 +1240,78 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> None:
     """Remove every cached canonical file and query result."""
     shutil.rmtree(Path(cache_dir) if cache_dir else default_cache_dir(), ignore_errors=True)
+
+
+def bill_tag_keys(data: BillingData) -> list[tuple[str, int]]:
+    """The tag keys a bill carries and the rows carrying each, most rows first (ties by key)."""
+    keys = data.query(Q.tag_keys)
+    return sorted(((str(k), int(n)) for k, n in zip(keys["key"], keys["rows"])), key=lambda kv: (-kv[1], kv[0]))
+
+
+def scenario_bill_problems(billing_data: str, root: str | os.PathLike, billing_currency: str | None = None,
+                           tag_keys: Mapping[str, str | Sequence[str]] | None = None) -> list[tuple[str, Any, str]]:
+    """Check a scenario's bill before anything runs: the path names readable FOCUS data, and every tag
+    key the scenario names is a key the bill carries.
+
+    Parameters
+    ----------
+    billing_data : str
+        The scenario's ``billing_data``: a file, folder or glob relative to the project root ``root``
+        (or absolute). Empty: the generated demo bill, nothing to check.
+    root : path
+        The project root.
+    billing_currency : str, optional
+        The scenario's ``billing_currency``.
+    tag_keys : mapping, optional
+        Scenario key to the tag key(s) it names (``{"team_tag_key": "team", "required_tag_keys":
+        ["team", "env"]}``).
+
+    Returns
+    -------
+    list of (key, value, expected)
+        One problem per line of `costlib.errors.ScenarioError`: the scenario key (``required_tag_keys[1]``),
+        its value and what was expected; empty when all is well.
+
+    Examples
+    --------
+    >>> scenario_bill_problems("no/such.csv", "/tmp")[0][2]
+    'expected a FOCUS file, folder or glob relative to the project root (/tmp/no/such.csv: no such file or folder)'
+    """
+    if not billing_data:
+        return []
+    path = Path(billing_data)
+    full = str(path if path.is_absolute() else Path(root) / path)
+    try:
+        files = resolve_files(full)
+    except BillingDataError as exc:
+        return [("billing_data", billing_data, f"expected a FOCUS file, folder or glob relative to the project root "
+                                               f"({exc})")]
+    try:
+        data = open_billing(files, billing_currency)
+    except BillingDataError as exc:
+        return [("billing_data", billing_data, f"expected a readable FOCUS bill ({exc})")]
+    found = bill_tag_keys(data)
+    present = {k for k, _ in found}
+    shown = ", ".join(k for k, _ in found[:8]) + (f" and {len(found) - 8} more" if len(found) > 8 else "")
+    carried = f"the bill carries {shown}" if found else "the bill carries no tags"
+    problems = []
+    for key, value in (tag_keys or {}).items():
+        values = [value] if isinstance(value, str) else list(value)
+        for i, tag in enumerate(values):
+            if tag not in present:
+                name = key if isinstance(value, str) else f"{key}[{i}]"
+                problems.append((name, tag, f"expected a tag key of {_where(files)} ({carried})"))
+    return problems
+
+
+def scenario_problems(scenario, root: str | os.PathLike) -> list[tuple[str, Any, str]]:
+    """`scenario_bill_problems` for a validated scenario: its ``billing_data``, ``billing_currency`` and
+    every field whose name ends in ``tag_key`` or ``tag_keys``; nothing for a scenario without
+    ``billing_data`` (every workbook but FinOps)."""
+    billing_data = getattr(scenario, "billing_data", "")
+    if not billing_data:
+        return []
+    fields = type(scenario).model_fields
+    keys = {name: getattr(scenario, name) for name in fields if name.endswith(("tag_key", "tag_keys"))}
+    return scenario_bill_problems(billing_data, root, getattr(scenario, "billing_currency", None),
+                                  {k: v for k, v in keys.items() if v})
