@@ -11,14 +11,26 @@ Normalisation, done once per distinct set of input files and cached by their has
 - the FOCUS version is detected from the columns present; missing Mandatory columns are one
   `BillingDataError` naming the files and the columns; columns the spec does not define and that are
   not ``x_`` custom columns (the FOCUS sample's ``Id``) are left out and listed;
-- the tokens ``NULL`` and empty strings read as nulls (counted per column); numbers written as quoted
-  strings read as numbers; timestamps with or without ``T``/``Z`` (or with an offset) read as UTC, their
-  formats counted; enumeration values in the wrong case (``Usage-based``) read as the spec spells them,
-  counted, and values outside the spec listed;
+- a truncated gzip file, a Parquet file whose footer cannot be read and an empty file are one
+  `BillingDataError` each (`check_files_readable`), before any SQL runs;
+- the token ``NULL`` in any letter case and empty strings read as nulls (FOCUS "Null Handling"; counted
+  per column); numbers written as quoted strings read as numbers, and money written with a currency
+  symbol or thousands separators (``"$10,000.00"``) as the number, with a finding naming column and rows;
+- timestamps are recognised per column (`TIMESTAMP_FORMATS`: ISO 8601 with or without ``T``/``Z`` or an
+  offset, BigQuery's ``... UTC``, a date alone, ``M/D/YYYY`` and ``M/D/YY``, day first only where a first
+  field exceeds 12) and read as UTC, their formats counted; a value in no known format refuses the file
+  naming the column, the value and the formats read; a date outside 2000..today + 10 years is a finding;
+- a row whose BilledCost or EffectiveCost is null or cannot be read (text, ``inf``) is left out of every
+  figure and reported with file, row, column and value and the cost it still carries; an unreadable value
+  in another numeric column reads as null, with its row; exact duplicate rows are reported with their
+  count and cost (kept);
+- enumeration values in the wrong case (``Usage-based``) read as the spec spells them, counted, and
+  values outside the spec listed;
 - ``Tags`` JSON objects are parsed into a map (keys and values trimmed, a valueless tag as ``"true"``);
   an unparseable one is counted, shown with example rows, and read as no tags, never a crash;
 - more than one ``BillingCurrency`` is an error unless a currency to analyse is named; the others are
-  then left out and reported with their totals;
+  then left out and reported with their totals; BillingCurrency null on every row is an error unless the
+  currency is named (then read as it, with a finding);
 - the spec's invariants are checked and reported, not fatal: ListUnitPrice x PricingQuantity = ListCost;
   per commitment, amortized usage (used + unused EffectiveCost) = purchases (BilledCost); and billed
   rows outside purchases with no effective cost.
