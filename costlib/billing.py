@@ -871,12 +871,14 @@ def _row_findings(con, raw_types: Mapping[str, str], scan: dict, plan: dict, kee
     span = f"{low.date()}..{high.date()}"
     out: dict = {"dates": {}, "money": {}, "bad_examples": {}}
     cur = keep_currency
-    for column, formats in plan.items():
-        value = _timestamp_sql(column, raw_types[column], formats)
+    stamps = [c for c, kind in raw_types.items() if focus.ALL_COLUMNS.get(c) == focus.TIMESTAMP]
+    for column in stamps:  # text columns with the formats found, typed (Parquet) columns as they are
+        value = _timestamp_sql(column, raw_types[column], plan.get(column, ()))
         condition = f"{value} < TIMESTAMPTZ '{low.isoformat()}' OR {value} > TIMESTAMPTZ '{high.isoformat()}'"
         n = con.execute(f"SELECT count(*) FROM raw WHERE ({condition}) AND {cur}").fetchone()[0]
         if n:
-            shown = f"{_text(column, 'VARCHAR')} || ' (read as ' || CAST(CAST({value} AS DATE) AS VARCHAR) || ')'"
+            text = f"trim(CAST({_ident(column)} AS VARCHAR))"
+            shown = f"{text} || ' (read as ' || CAST(CAST({value} AS DATE) AS VARCHAR) || ')'"
             file, row, example = _examples(con, condition, shown, cur, limit=1)[0]
             out["dates"][column] = {"rows": int(n), "range": span, "example": example, "where": f"{file} row {row}"}
     for column in scan["money"]:

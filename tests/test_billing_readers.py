@@ -8,7 +8,6 @@ what they add up to.
 
 from __future__ import annotations
 
-import gzip
 
 import pandas as pd
 import pytest
@@ -205,3 +204,15 @@ def test_billing_currency_null_on_every_row_refuses_until_named(tmp_path):
     assert _check(data, "Billing currency") == (
         "warning", "BillingCurrency is null on every row: read as EUR, the currency the scenario names "
                    "(billing_currency)")
+
+
+def test_dates_out_of_range_in_a_typed_parquet_column_too(tmp_path):
+    """A Parquet export with real timestamp columns: row 2's ChargePeriodStart is 1970-01-01."""
+    frame = pd.DataFrame([_row(), _row()], columns=HEADER)
+    frame["ChargePeriodStart"] = pd.to_datetime(["2026-11-01T00:00:00Z", "1970-01-01T00:00:00Z"], utc=True)
+    path = tmp_path / "bill.parquet"
+    frame.to_parquet(path)
+    data = _open(path, tmp_path)
+    status, finding = _check(data, "Dates out of range: ChargePeriodStart")
+    assert status == "warning"
+    assert finding.startswith("1 dates outside 2000-01-01..") and "(read as 1970-01-01)' at bill.parquet row 2" in finding

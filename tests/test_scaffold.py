@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from costlib import cli, params, runner, scaffold
@@ -21,10 +20,10 @@ SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "focus" / "fo
 ROOT = params.project_root(Path(__file__).resolve().parent)
 
 
-def _new(tmp_path, bill, name="mine.yaml", monkeypatch=None, capsys=None, *extra):
+def _new(tmp_path, bill, name="mine.yaml"):
+    """Run `costbook new finops --bill BILL -o <tmp>/params/finops/NAME`: (exit code, the file)."""
     out = tmp_path / "params" / "finops" / name
-    code = cli.main(["new", "finops", "--bill", str(bill), "-o", str(out), *extra])
-    return code, out
+    return cli.main(["new", "finops", "--bill", str(bill), "-o", str(out)]), out
 
 
 def test_new_then_run_on_the_sample_gives_a_clean_report(tmp_path, monkeypatch, capsys):
