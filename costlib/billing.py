@@ -11,14 +11,26 @@ Normalisation, done once per distinct set of input files and cached by their has
 - the FOCUS version is detected from the columns present; missing Mandatory columns are one
   `BillingDataError` naming the files and the columns; columns the spec does not define and that are
   not ``x_`` custom columns (the FOCUS sample's ``Id``) are left out and listed;
-- the tokens ``NULL`` and empty strings read as nulls (counted per column); numbers written as quoted
-  strings read as numbers; timestamps with or without ``T``/``Z`` (or with an offset) read as UTC, their
-  formats counted; enumeration values in the wrong case (``Usage-based``) read as the spec spells them,
-  counted, and values outside the spec listed;
+- a truncated gzip file, a Parquet file whose footer cannot be read and an empty file are one
+  `BillingDataError` each (`check_files_readable`), before any SQL runs;
+- the token ``NULL`` in any letter case and empty strings read as nulls (FOCUS "Null Handling"; counted
+  per column); numbers written as quoted strings read as numbers, and money written with a currency
+  symbol or thousands separators (``"$10,000.00"``) as the number, with a finding naming column and rows;
+- timestamps are recognised per column (`TIMESTAMP_FORMATS`: ISO 8601 with or without ``T``/``Z`` or an
+  offset, BigQuery's ``... UTC``, a date alone, ``M/D/YYYY`` and ``M/D/YY``, day first only where a first
+  field exceeds 12) and read as UTC, their formats counted; a value in no known format refuses the file
+  naming the column, the value and the formats read; a date outside 2000..today + 10 years is a finding;
+- a row whose BilledCost or EffectiveCost is null or cannot be read (text, ``inf``) is left out of every
+  figure and reported with file, row, column and value and the cost it still carries; an unreadable value
+  in another numeric column reads as null, with its row; exact duplicate rows are reported with their
+  count and cost (kept);
+- enumeration values in the wrong case (``Usage-based``) read as the spec spells them, counted, and
+  values outside the spec listed;
 - ``Tags`` JSON objects are parsed into a map (keys and values trimmed, a valueless tag as ``"true"``);
   an unparseable one is counted, shown with example rows, and read as no tags, never a crash;
 - more than one ``BillingCurrency`` is an error unless a currency to analyse is named; the others are
-  then left out and reported with their totals;
+  then left out and reported with their totals; BillingCurrency null on every row is an error unless the
+  currency is named (then read as it, with a finding);
 - the spec's invariants are checked and reported, not fatal: ListUnitPrice x PricingQuantity = ListCost;
   per commitment, amortized usage (used + unused EffectiveCost) = purchases (BilledCost); and billed
   rows outside purchases with no effective cost.
@@ -46,7 +58,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -56,22 +68,76 @@ from costlib import focus
 from costlib.errors import BillingDataError
 
 #: Bump when the canonical form changes: cached canonical files of another version are not reused.
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"
 
 #: File name endings read as billing data, and how.
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
-#: Tokens read as null in text columns (besides the empty string).
+#: Tokens read as null in text columns, in any letter case (``NULL``, ``null``, ``Null``), besides the empty
+#: string. FOCUS "Null Handling": columns MUST use null where there is no value, and MUST NOT use empty
+#: strings or placeholders; exports still write the word (the FOCUS sample writes ``NULL``, the spec's own
+#: examples ``null``), so each spelling is read as null and counted.
 NULL_TOKENS = ("NULL",)
 
-_TIMESTAMP_FORMATS = (  # (label, regex over the raw text), first match wins
-    ("ISO 8601 UTC (YYYY-MM-DDTHH:MM:SSZ, the spec's)", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$"),
-    ("ISO 8601 with offset (read as UTC)", r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}:?\d{2}$"),
-    ("YYYY-MM-DDTHH:MM:SS, no zone (read as UTC)", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
-    ("YYYY-MM-DD HH:MM:SS, no zone (read as UTC)", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
-    ("YYYY-MM-DD, date only (read as UTC midnight)", r"^\d{4}-\d{2}-\d{2}$"),
+
+@dataclasses.dataclass(frozen=True)
+class TimestampFormat:
+    """One way a billing export writes a timestamp: how it is recognised and how it is read.
+
+    ``pattern`` is a regular expression over the trimmed text (matched whole); ``strptime`` lists the
+    formats tried in order (first match wins), or is empty when the text is ISO 8601, which the engine's
+    own timestamp cast reads (with ``T`` or a space, ``Z``, an offset, or no zone: read as UTC).
+    """
+
+    label: str
+    pattern: str
+    strptime: tuple[str, ...] = ()
+
+
+_TIME = r"( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?"
+_SLASH_TIMES = ("", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p")
+
+#: The timestamp formats the readers know, as AWS, Azure, Google Cloud and OCI FOCUS exports write them:
+#: ISO 8601 with or without ``T``/``Z`` or an offset (AWS Data Exports, OCI, the FOCUS sample), BigQuery's
+#: ``... UTC`` text, a date alone, and US dates ``M/D/YYYY`` and ``M/D/YY`` (Azure Cost Management CSV
+#: exports and spreadsheets), optionally with a time. ``D/M/YYYY`` is read only when a column's first
+#: field exceeds 12 somewhere and its second never does (decided per column, `timestamp_plan`).
+TIMESTAMP_FORMATS: tuple[TimestampFormat, ...] = (
+    TimestampFormat("ISO 8601 UTC (YYYY-MM-DDTHH:MM:SSZ, the spec's)",
+                    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$"),
+    TimestampFormat("ISO 8601 with offset (read as UTC)",
+                    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}(:?\d{2})?$"),
+    TimestampFormat("YYYY-MM-DDTHH:MM:SS, no zone (read as UTC)", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
+    TimestampFormat("YYYY-MM-DD HH:MM:SS, no zone (read as UTC)", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$"),
+    TimestampFormat("YYYY-MM-DD HH:MM:SS UTC (BigQuery's text)", r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? UTC$"),
+    TimestampFormat("YYYY-MM-DD, date only (read as UTC midnight)", r"^\d{4}-\d{2}-\d{2}$"),
+    TimestampFormat("M/D/YYYY (month first, read as UTC)", r"^\d{1,2}/\d{1,2}/\d{4}" + _TIME + "$",
+                    tuple("%m/%d/%Y" + t for t in _SLASH_TIMES)),
+    TimestampFormat("M/D/YY (month first, 20YY, read as UTC)", r"^\d{1,2}/\d{1,2}/\d{2}" + _TIME + "$",
+                    tuple("%m/%d/%y" + t for t in _SLASH_TIMES)),
 )
+
+#: The day-first reading of the two slash formats, used for a column whose first field exceeds 12.
+DAY_FIRST_FORMATS: dict[int, TimestampFormat] = {
+    6: TimestampFormat("D/M/YYYY (day first: a first field above 12, read as UTC)", TIMESTAMP_FORMATS[6].pattern,
+                       tuple("%d/%m/%Y" + t for t in _SLASH_TIMES)),
+    7: TimestampFormat("D/M/YY (day first: a first field above 12, 20YY, read as UTC)", TIMESTAMP_FORMATS[7].pattern,
+                       tuple("%d/%m/%y" + t for t in _SLASH_TIMES)),
+}
+
+#: Dates a bill can hold: from this year to ten years after the day it is read. Others are a finding.
+EARLIEST_YEAR = 2000
+LATEST_YEARS_AHEAD = 10
+
+#: Money written as text with a currency symbol or thousands separators (``"$10,000.00"``, ``"-€1,234.5"``,
+#: ``"£12"``): read as the number once the symbols, separators and spaces are removed, and reported.
+MONEY_PATTERN = r"^[-+]?\s*[$€£¥]?\s*[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
+
+#: Cost columns without which a row cannot be counted (FOCUS: Mandatory, never null). A row whose value
+#: in one of them is null or cannot be read is left out of every figure and reported with its file, row
+#: and value, and the cost it still carries in the other column.
+REQUIRED_COST_COLUMNS = ("BilledCost", "EffectiveCost")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -299,10 +365,10 @@ def parse_tags(text: str | None) -> tuple[dict[str, str] | None, int, bool]:
     --------
     >>> parse_tags('{" team ": " ads ", "pii": null, "n": 3}')
     ({'team': 'ads', 'pii': 'true', 'n': '3'}, 1, True)
-    >>> parse_tags('{"team": "ads"'), parse_tags("NULL"), parse_tags("")
-    ((None, 0, False), (None, 0, True), (None, 0, True))
+    >>> parse_tags('{"team": "ads"'), parse_tags("NULL"), parse_tags("null"), parse_tags("")
+    ((None, 0, False), (None, 0, True), (None, 0, True), (None, 0, True))
     """
-    if text is None or not str(text).strip() or str(text).strip() in NULL_TOKENS:
+    if text is None or not str(text).strip() or str(text).strip().upper() in NULL_TOKENS:
         return None, 0, True
     try:
         data = json.loads(text)
@@ -334,7 +400,15 @@ class DataQuality:
     """What was found in a billing export, for the workbook's data-quality panel.
 
     Every count is a number of rows. ``totals`` holds billed and effective cost per charge category side
-    by side (never added together).
+    by side (never added together). ``null_tokens`` counts, per column, ``NULL`` (upper case), ``null``
+    (any other case) and ``empty`` values; ``timestamp_formats`` counts, per timestamp column, the values
+    of each format read (`TIMESTAMP_FORMATS`); ``dates_out_of_range`` holds, per column, the dates outside
+    `EARLIEST_YEAR` .. today + `LATEST_YEARS_AHEAD` years with an example; ``money_text`` the cost values
+    written with symbols or separators (read as numbers) with example rows; ``unparseable_values`` the
+    values of other numeric columns that cannot be read (read as null) and ``unparseable_examples`` where;
+    ``rows_excluded`` the rows left out because a `REQUIRED_COST_COLUMNS` value is null or unreadable (count,
+    examples, and the cost they still carry); ``duplicates`` the exact duplicate rows (count and cost);
+    ``currency_assumed`` is true when BillingCurrency is null on every row and ``currency`` was named.
     """
 
     version: str
@@ -348,8 +422,14 @@ class DataQuality:
     columns_custom: list[str]
     columns_absent: list[str]
     null_tokens: dict[str, dict[str, int]]
-    timestamp_formats: dict[str, int]
+    timestamp_formats: dict[str, dict[str, int]]
+    dates_out_of_range: dict[str, dict]
+    money_text: dict[str, dict]
     unparseable_values: dict[str, int]
+    unparseable_examples: dict[str, list[str]]
+    rows_excluded: dict[str, Any]
+    duplicates: dict[str, Any]
+    currency_assumed: bool
     enum_case_drift: dict[str, dict[str, int]]
     enum_unknown: dict[str, dict[str, int]]
     tag_rows: int
@@ -390,20 +470,44 @@ class DataQuality:
                 f"left out of the analysis: {', '.join(self.columns_unknown)}")
         if self.columns_custom:
             add("Custom x_ columns", "ok", f"kept: {', '.join(self.columns_custom)}")
-        nulls = {c: n for c, n in self.null_tokens.items() if n.get("NULL") or n.get("empty")}
+        nulls = {c: n for c, n in self.null_tokens.items() if any(n.values())}
         if nulls:
-            total_null = sum(n.get("NULL", 0) for n in nulls.values())
+            total_upper = sum(n.get("NULL", 0) for n in nulls.values())
+            total_lower = sum(n.get("null", 0) for n in nulls.values())
             total_empty = sum(n.get("empty", 0) for n in nulls.values())
-            add("Null tokens", "note", f"{total_null:,} 'NULL' and {total_empty:,} empty values read as null "
-                                       f"in {len(nulls)} columns")
+            add("Null tokens", "note", f"{total_upper:,} 'NULL', {total_lower:,} 'null' (other letter case) and "
+                                       f"{total_empty:,} empty values read as null in {len(nulls)} columns")
         if self.timestamp_formats:
-            spec = _TIMESTAMP_FORMATS[0][0]
-            status = "ok" if set(self.timestamp_formats) <= {spec} else "note"
-            add("Timestamp formats", status,
-                "; ".join(f"{label}: {n:,}" for label, n in self.timestamp_formats.items()))
+            spec = TIMESTAMP_FORMATS[0].label
+            status = "ok" if all(set(f) <= {spec} for f in self.timestamp_formats.values()) else "note"
+            groups: dict[str, list[str]] = {}
+            for column, formats in self.timestamp_formats.items():
+                groups.setdefault("; ".join(f"{label}: {n:,}" for label, n in formats.items()), []).append(column)
+            add("Timestamp formats", status, " | ".join(f"{', '.join(columns)}: {formats}"
+                                                       for formats, columns in groups.items()))
+        for column, found in self.dates_out_of_range.items():
+            add(f"Dates out of range: {column}", "warning",
+                f"{found['rows']:,} dates outside {found['range']} (e.g. {found['example']!r} at {found['where']}): "
+                f"check the export's date format")
+        for column, found in self.money_text.items():
+            add(f"Money written as text: {column}", "note",
+                f"{found['rows']:,} values with a currency symbol or thousands separators read as numbers "
+                f"(e.g. {found['example']!r}; {', '.join(found['where'])})")
         if self.unparseable_values:
-            add("Unreadable values", "warning", "; ".join(f"{c}: {n:,} read as null"
-                                                       for c, n in self.unparseable_values.items()))
+            add("Unreadable values", "warning", "; ".join(
+                f"{c}: {n:,} read as null ({', '.join(self.unparseable_examples.get(c, []))})"
+                for c, n in self.unparseable_values.items()))
+        ex = self.rows_excluded
+        if ex["rows"]:
+            add("Rows left out: unreadable cost", "warning",
+                f"{ex['rows']:,} rows left out of every figure ({'; '.join(ex['examples'])}); the cost they still "
+                f"carry: billed {ex['billed_cost_known']:,.2f}, effective {ex['effective_cost_known']:,.2f}")
+        dup = self.duplicates
+        if dup["rows"]:
+            add("Duplicate rows", "warning",
+                f"{dup['rows']:,} rows are exact copies of another row ({dup['distinct']:,} distinct rows repeated), "
+                f"billed {dup['billed_cost']:,.2f} and effective {dup['effective_cost']:,.2f} of the totals; kept: "
+                f"if an export was loaded twice, remove the copy")
         if self.enum_case_drift:
             parts = [f"{c}: " + ", ".join(f"'{v}' x{n:,}" for v, n in d.items())
                      for c, d in self.enum_case_drift.items()]
@@ -422,8 +526,12 @@ class DataQuality:
         add("Tags", tag_status, finding)
         excluded = ", ".join(f"{c} ({v['rows']:,} rows, billed {v['billed_cost']:,.2f})"
                              for c, v in self.currencies_excluded.items())
-        add("Billing currency", "note" if excluded else "ok",
-            f"{self.currency}" + (f"; excluded: {excluded}" if excluded else ""))
+        if self.currency_assumed:
+            add("Billing currency", "warning", f"BillingCurrency is null on every row: read as {self.currency}, "
+                                               f"the currency the scenario names (billing_currency)")
+        else:
+            add("Billing currency", "note" if excluded else "ok",
+                f"{self.currency}" + (f"; excluded: {excluded}" if excluded else ""))
         lc = self.list_cost
         add("ListCost = ListUnitPrice x PricingQuantity", "warning" if lc["rows_off"] else "ok",
             f"{lc['rows_off']:,} of {lc['rows_checked']:,} rows off" +
@@ -479,30 +587,60 @@ def _raw_relation(files: list[Path]) -> str:
 
 
 def _text(column: str, kind: str) -> str:
-    """SQL reading a raw text column as a trimmed value with null tokens and blanks as null."""
+    """SQL reading a raw text column as a trimmed value, with null tokens (any case) and blanks as null."""
     c = _ident(column)
     if kind != "VARCHAR":
         return c
-    value = f"NULLIF(trim({c}), '')"
-    for token in NULL_TOKENS:
-        value = f"NULLIF({value}, {_sql_str(token)})"
-    return value
+    tokens = ", ".join(_sql_str(t.upper()) for t in NULL_TOKENS)
+    return f"(CASE WHEN trim({c}) = '' OR upper(trim({c})) IN ({tokens}) THEN NULL ELSE trim({c}) END)"
 
 
-def _column_sql(column: str, kind: str, raw_types: Mapping[str, str]) -> str:
+def _number_sql(column: str, kind: str) -> str:
+    """SQL reading a raw column as a finite number: plain text, or money with symbols and separators
+    (`MONEY_PATTERN`); null when the value is null, unreadable, infinite or NaN."""
+    if kind != "VARCHAR":
+        value = f"TRY_CAST({_ident(column)} AS DOUBLE)"
+    else:
+        text = _text(column, kind)
+        money = (f"CASE WHEN regexp_full_match({text}, {_sql_str(MONEY_PATTERN)}) THEN "
+                 f"TRY_CAST(regexp_replace({text}, '[$€£¥,\\s]', '', 'g') AS DOUBLE) END")
+        value = f"coalesce(TRY_CAST({text} AS DOUBLE), {money})"
+    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+
+
+def _timestamp_sql(column: str, kind: str, formats: Iterable[TimestampFormat]) -> str:
+    """SQL reading a raw column as a UTC timestamp with the formats `timestamp_plan` found in it."""
+    if kind != "VARCHAR":
+        return f"TRY_CAST({_ident(column)} AS TIMESTAMPTZ)"
+    text = _text(column, kind)
+    cases = []
+    for f in formats:
+        if f.strptime:
+            listed = "[" + ", ".join(_sql_str(x) for x in f.strptime) + "]"
+            read = f"CAST(try_strptime({text}, {listed}) AS TIMESTAMPTZ)"
+        else:
+            read = f"TRY_CAST({text} AS TIMESTAMPTZ)"
+        cases.append(f"WHEN regexp_full_match({text}, {_sql_str(f.pattern)}) THEN {read}")
+    return f"(CASE {' '.join(cases)} END)" if cases else "CAST(NULL AS TIMESTAMPTZ)"
+
+
+def _column_sql(column: str, kind: str, raw_types: Mapping[str, str],
+                plan: Mapping[str, list[TimestampFormat]]) -> str:
     """SQL for one canonical column from the raw relation (a typed NULL when the column is absent)."""
     sql_type = {focus.DECIMAL: "DOUBLE", focus.STRING: "VARCHAR", focus.TIMESTAMP: "TIMESTAMPTZ"}
     if column == "Tags":
         return "tags_parsed.parsed_map AS Tags" if "Tags" in raw_types else "CAST(NULL AS MAP(VARCHAR, VARCHAR)) AS Tags"
     if column not in raw_types:
         return f"CAST(NULL AS {sql_type[kind]}) AS {_ident(column)}"
+    if kind == focus.DECIMAL:
+        return f"{_number_sql(column, raw_types[column])} AS {_ident(column)}"
+    if kind == focus.TIMESTAMP:
+        return f"{_timestamp_sql(column, raw_types[column], plan.get(column, ()))} AS {_ident(column)}"
     value = _text(column, raw_types[column])
-    if kind == focus.STRING:
-        if column in focus.ENUMERATIONS:
-            cases = " ".join(f"WHEN {_sql_str(v.lower())} THEN {_sql_str(v)}" for v in focus.ENUMERATIONS[column])
-            value = f"CASE lower({value}) {cases} ELSE {value} END"
-        return f"CAST({value} AS VARCHAR) AS {_ident(column)}"
-    return f"TRY_CAST({value} AS {sql_type[kind]}) AS {_ident(column)}"
+    if column in focus.ENUMERATIONS:
+        cases = " ".join(f"WHEN {_sql_str(v.lower())} THEN {_sql_str(v)}" for v in focus.ENUMERATIONS[column])
+        value = f"CASE lower({value}) {cases} ELSE {value} END"
+    return f"CAST({value} AS VARCHAR) AS {_ident(column)}"
 
 
 def _connect_duckdb():
@@ -518,31 +656,65 @@ def _raw_types(con, relation: str) -> dict[str, str]:
     return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
 
+def _examples(con, condition: str, value: str, where: str = "", limit: int = 5) -> list[tuple[str, int, str]]:
+    """(file name, row, raw value) of the first rows where ``condition`` holds, in file and row order."""
+    rows = con.execute(f"SELECT x_SourceFile, x_SourceRow, CAST({value} AS VARCHAR) FROM raw "
+                       f"WHERE ({condition}) {('AND ' + where) if where else ''} "
+                       f"ORDER BY x_SourceFile, x_SourceRow LIMIT {int(limit)}").fetchall()
+    return [(Path(f).name, int(r), v) for f, r, v in rows]
+
+
+_SLASH = r"^\d{1,2}/\d{1,2}/.*$"
+
+#: The formats the readers know, in the words of a refusal.
+FORMATS_READ = ("YYYY-MM-DDTHH:MM:SSZ, with an offset, without T or Z, 'YYYY-MM-DD HH:MM:SS UTC', YYYY-MM-DD, "
+                "M/D/YYYY and M/D/YY (each optionally with a time; D/M when a first field exceeds 12)")
+
+
 def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
-    """Counts over the raw text in one pass: null tokens, formats, unreadable values, enumeration drift."""
+    """Counts over the raw text in one pass: null tokens, timestamp formats, money text, unreadable numbers,
+    then enumeration drift."""
     exprs: list[tuple[str, str]] = []
+    upper = ", ".join(_sql_str(t.upper()) for t in NULL_TOKENS)
     for column, kind in raw_types.items():
-        if column not in focus.ALL_COLUMNS or kind != "VARCHAR" or column == "Tags":
+        if column not in focus.ALL_COLUMNS or column == "Tags":
             continue
-        c = _ident(column)
-        exprs.append((f"null|{column}|NULL", f"count(*) FILTER (WHERE trim({c}) IN ('NULL'))"))
-        exprs.append((f"null|{column}|empty", f"count(*) FILTER (WHERE trim({c}) = '')"))
         target = focus.ALL_COLUMNS[column]
-        if target in (focus.DECIMAL, focus.TIMESTAMP):
-            sql_type = "DOUBLE" if target == focus.DECIMAL else "TIMESTAMPTZ"
-            exprs.append((f"bad|{column}|", f"count(*) FILTER (WHERE {_text(column, kind)} IS NOT NULL AND "
-                                            f"TRY_CAST({_text(column, kind)} AS {sql_type}) IS NULL)"))
-    if raw_types.get("ChargePeriodStart") == "VARCHAR":
-        value = _text("ChargePeriodStart", "VARCHAR")
-        for i, (_, pattern) in enumerate(_TIMESTAMP_FORMATS):
-            exprs.append((f"ts|{i}|", f"count(*) FILTER (WHERE regexp_full_match({value}, {_sql_str(pattern)}))"))
-    out: dict = {"null": {}, "bad": {}, "ts": {}}
+        c = _ident(column)
+        if kind == "VARCHAR":
+            exprs.append((f"null|{column}|NULL", f"count(*) FILTER (WHERE trim({c}) IN ({upper}))"))
+            exprs.append((f"null|{column}|null", f"count(*) FILTER (WHERE upper(trim({c})) IN ({upper}) "
+                                                 f"AND trim({c}) NOT IN ({upper}))"))
+            exprs.append((f"null|{column}|empty", f"count(*) FILTER (WHERE trim({c}) = '')"))
+        text = _text(column, kind)
+        if target == focus.DECIMAL:
+            exprs.append((f"bad|{column}|", f"count(*) FILTER (WHERE {text} IS NOT NULL AND "
+                                            f"{_number_sql(column, kind)} IS NULL)"))
+            if kind == "VARCHAR":
+                exprs.append((f"money|{column}|", f"count(*) FILTER (WHERE TRY_CAST({text} AS DOUBLE) IS NULL AND "
+                                                  f"regexp_full_match({text}, {_sql_str(MONEY_PATTERN)}))"))
+        if target == focus.TIMESTAMP and kind == "VARCHAR":
+            known = []
+            for i, f in enumerate(TIMESTAMP_FORMATS):
+                match = f"regexp_full_match({text}, {_sql_str(f.pattern)})"
+                known.append(match)
+                exprs.append((f"ts|{column}|{i}", f"count(*) FILTER (WHERE {match})"))
+            exprs.append((f"tsunknown|{column}|", f"count(*) FILTER (WHERE {text} IS NOT NULL AND NOT "
+                                                  f"({' OR '.join(known)}))"))
+            slash = f"regexp_full_match({text}, {_sql_str(_SLASH)})"
+            for part in (1, 2):
+                exprs.append((f"slash{part}|{column}|", f"count(*) FILTER (WHERE {slash} AND "
+                                                        f"TRY_CAST(split_part({text}, '/', {part}) AS INT) > 12)"))
+    out: dict = {"null": {}, "bad": {}, "money": {}, "ts": {}, "tsunknown": {}, "slash1": {}, "slash2": {}}
     if exprs:
         values = con.execute("SELECT " + ", ".join(e for _, e in exprs) + " FROM raw").fetchone()
         for (key, _), value in zip(exprs, values):
             group, column, token = key.split("|")
             if group == "null":
                 out["null"].setdefault(column, {})[token] = int(value)
+            elif group == "ts":
+                if value:
+                    out["ts"].setdefault(column, {})[int(token)] = int(value)
             elif value:
                 out[group][column] = int(value)
     # Enumerations: count each distinct raw spelling.
@@ -563,6 +735,41 @@ def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
     out["drift"] = drift
     out["unknown"] = unknown
     return out
+
+
+def timestamp_plan(con, raw_types: Mapping[str, str], scan: dict, where: str) -> dict[str, list[TimestampFormat]]:
+    """Per timestamp column, the formats its values are written in (the day-first reading of a slash
+    format when a first field exceeds 12 and no second field does).
+
+    Raises
+    ------
+    BillingDataError
+        A value in no known format (naming the column, the value with its file and row, and the formats
+        read), or slash dates that read both ways in one column.
+    """
+    plan: dict[str, list[TimestampFormat]] = {}
+    for column, kind in raw_types.items():
+        if focus.ALL_COLUMNS.get(column) != focus.TIMESTAMP or kind != "VARCHAR":
+            continue
+        text = _text(column, kind)
+        if scan["tsunknown"].get(column):
+            known = " OR ".join(f"regexp_full_match({text}, {_sql_str(f.pattern)})" for f in TIMESTAMP_FORMATS)
+            (file, row, value), = _examples(con, f"{text} IS NOT NULL AND NOT ({known})", text, limit=1)
+            raise BillingDataError(f"{where}: {column} = {value!r} ({file} row {row}) is not a timestamp in a format "
+                                   f"the reader knows ({scan['tsunknown'][column]:,} such values); formats read: "
+                                   f"{FORMATS_READ}")
+        day_first = bool(scan["slash1"].get(column))
+        if day_first and scan["slash2"].get(column):
+            first = _examples(con, f"TRY_CAST(split_part({text}, '/', 1) AS INT) > 12", text, limit=1)[0]
+            second = _examples(con, f"TRY_CAST(split_part({text}, '/', 2) AS INT) > 12", text, limit=1)[0]
+            raise BillingDataError(f"{where}: {column} has slash dates that read both ways: {first[2]!r} ({first[0]} "
+                                   f"row {first[1]}) is day first, {second[2]!r} ({second[0]} row {second[1]}) is month "
+                                   f"first; expected one order in a column")
+        formats = []
+        for i in sorted(scan["ts"].get(column, {})):
+            formats.append(DAY_FIRST_FORMATS[i] if day_first and i in DAY_FIRST_FORMATS else TIMESTAMP_FORMATS[i])
+        plan[column] = formats
+    return plan
 
 
 def _parse_distinct_tags(con, raw_types: Mapping[str, str]) -> dict:
@@ -599,13 +806,13 @@ def _parse_distinct_tags(con, raw_types: Mapping[str, str]) -> dict:
 
 
 def _currency_totals(con, raw_types) -> pd.DataFrame:
-    billed = _text("BilledCost", raw_types["BilledCost"])
-    effective = _text("EffectiveCost", raw_types["EffectiveCost"])
+    billed = _number_sql("BilledCost", raw_types["BilledCost"])
+    effective = _number_sql("EffectiveCost", raw_types["EffectiveCost"])
     currency = _text("BillingCurrency", raw_types["BillingCurrency"])
     return con.execute(
         f"SELECT coalesce({currency}, '(none)') AS currency, count(*) AS rows, "
-        f"coalesce(sum(TRY_CAST({billed} AS DOUBLE)), 0) AS billed_cost, "
-        f"coalesce(sum(TRY_CAST({effective} AS DOUBLE)), 0) AS effective_cost "
+        f"coalesce(sum({billed}), 0) AS billed_cost, "
+        f"coalesce(sum({effective}), 0) AS effective_cost "
         f"FROM raw GROUP BY 1 ORDER BY 1").df()
 
 
@@ -613,8 +820,114 @@ def _where(files: list[Path]) -> str:
     return files[0].name if len(files) == 1 else f"{len(files)} files under {os.path.commonpath(files)}"
 
 
+def check_files_readable(files: Iterable[Path]) -> None:
+    """Refuse, in one line naming the file, an empty file, a truncated or corrupt gzip file, or a Parquet
+    file whose footer cannot be read, before any SQL runs.
+
+    Notes
+    -----
+    A gzip stream ends with a trailer (CRC-32 and length, RFC 1952 section 2.3); a download cut short has
+    none, and Python's `gzip` raises EOFError when it reaches the end of the bytes first. A Parquet file
+    starts and ends with ``PAR1`` around a footer that `pyarrow.parquet.read_metadata` parses.
+
+    Raises
+    ------
+    BillingDataError
+    """
+    import gzip
+    import zlib
+
+    import pyarrow.parquet as pq
+
+    for f in files:
+        f = Path(f)
+        if f.stat().st_size == 0:
+            raise BillingDataError(f"{f}: the file is empty (expected a FOCUS header and billing rows)")
+        if f.name.lower().endswith(".gz"):
+            try:
+                with gzip.open(f, "rb") as handle:
+                    while handle.read(1 << 24):
+                        pass
+            except EOFError:
+                raise BillingDataError(f"{f}: truncated gzip file: the compressed data ends before the gzip "
+                                       f"stream does (the export or download was cut off); fetch it again") from None
+            except (OSError, zlib.error) as exc:
+                raise BillingDataError(f"{f}: not a readable gzip file ({str(exc).splitlines()[0]}); fetch it "
+                                       f"again") from None
+        elif _kind(f) == "parquet":
+            try:
+                pq.read_metadata(f)
+            except Exception as exc:  # pyarrow raises ArrowInvalid, OSError and more
+                raise BillingDataError(f"{f}: not a readable Parquet file ({str(exc).splitlines()[0]}); export "
+                                       f"it again") from None
+
+
+def _row_findings(con, raw_types: Mapping[str, str], scan: dict, plan: dict, keep_currency: str) -> dict:
+    """Findings over the rows of the chosen currency: dates out of range, money text, unreadable numbers,
+    rows left out for an unreadable or null required cost, exact duplicates."""
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    low = pd.Timestamp(year=EARLIEST_YEAR, month=1, day=1, tz="UTC")
+    high = today + pd.DateOffset(years=LATEST_YEARS_AHEAD)
+    span = f"{low.date()}..{high.date()}"
+    out: dict = {"dates": {}, "money": {}, "bad_examples": {}}
+    cur = keep_currency
+    stamps = [c for c, kind in raw_types.items() if focus.ALL_COLUMNS.get(c) == focus.TIMESTAMP]
+    for column in stamps:  # text columns with the formats found, typed (Parquet) columns as they are
+        value = _timestamp_sql(column, raw_types[column], plan.get(column, ()))
+        condition = f"{value} < TIMESTAMPTZ '{low.isoformat()}' OR {value} > TIMESTAMPTZ '{high.isoformat()}'"
+        n = con.execute(f"SELECT count(*) FROM raw WHERE ({condition}) AND {cur}").fetchone()[0]
+        if n:
+            text = f"trim(CAST({_ident(column)} AS VARCHAR))"
+            shown = f"{text} || ' (read as ' || CAST(CAST({value} AS DATE) AS VARCHAR) || ')'"
+            file, row, example = _examples(con, condition, shown, cur, limit=1)[0]
+            out["dates"][column] = {"rows": int(n), "range": span, "example": example, "where": f"{file} row {row}"}
+    for column in scan["money"]:
+        text = _text(column, raw_types[column])
+        condition = f"TRY_CAST({text} AS DOUBLE) IS NULL AND regexp_full_match({text}, {_sql_str(MONEY_PATTERN)})"
+        found = _examples(con, condition, text, cur)
+        n = con.execute(f"SELECT count(*) FROM raw WHERE ({condition}) AND {cur}").fetchone()[0]
+        if n:
+            out["money"][column] = {"rows": int(n), "example": found[0][2],
+                                    "where": [f"{f} row {r}" for f, r, _ in found] + (["..."] if n > len(found) else [])}
+    for column in scan["bad"]:
+        text = _text(column, raw_types[column])
+        found = _examples(con, f"{text} IS NOT NULL AND {_number_sql(column, raw_types[column])} IS NULL", text, cur)
+        out["bad_examples"][column] = [f"{f} row {r}: {v!r}" for f, r, v in found]
+    billed = _number_sql("BilledCost", raw_types["BilledCost"])
+    effective = _number_sql("EffectiveCost", raw_types["EffectiveCost"])
+    excluded = " OR ".join(f"{_number_sql(c, raw_types[c])} IS NULL" for c in REQUIRED_COST_COLUMNS)
+    rows, billed_known, effective_known = con.execute(
+        f"SELECT count(*), coalesce(sum({billed}), 0), coalesce(sum({effective}), 0) FROM raw "
+        f"WHERE ({excluded}) AND {cur}").fetchone()
+    examples: list[str] = []
+    for column in REQUIRED_COST_COLUMNS:
+        text = _text(column, raw_types[column])
+        for f, r, v in _examples(con, f"{_number_sql(column, raw_types[column])} IS NULL", f"coalesce({text}, 'null')",
+                                 cur, limit=5 - len(examples)):
+            examples.append(f"{f} row {r}: {column} = {v!r}")
+        if len(examples) >= 5:
+            break
+    out["excluded"] = {"rows": int(rows), "billed_cost_known": float(billed_known),
+                       "effective_cost_known": float(effective_known), "examples": examples}
+    out["keep"] = f"NOT ({excluded})"
+    columns = [c for c in raw_types if c not in Q.SOURCE_COLUMNS]
+    row_hash = f"hash({', '.join('CAST(' + _ident(c) + ' AS VARCHAR)' for c in columns)})"
+    copies, distinct, billed_dup, effective_dup = con.execute(
+        f"SELECT coalesce(sum(n - 1), 0), count(*) FILTER (WHERE n > 1), coalesce(sum((n - 1) * b), 0), "
+        f"coalesce(sum((n - 1) * e), 0) FROM (SELECT {row_hash} AS h, count(*) AS n, min({billed}) AS b, "
+        f"min({effective}) AS e FROM raw WHERE {cur} AND {out['keep']} GROUP BY h)").fetchone()
+    out["duplicates"] = {"rows": int(copies), "distinct": int(distinct), "billed_cost": float(billed_dup),
+                         "effective_cost": float(effective_dup)}
+    return out
+
+
 def normalise(files: list[Path], target: Path, currency: str | None = None) -> dict:
     """Read ``files``, check them, and write the canonical Parquet file ``target``.
+
+    Every step is SQL over the raw relation (set-based, no loop over rows in Python), so the same
+    expressions can move to another engine: null tokens (`NULL_TOKENS`, any case), numbers and money
+    (`MONEY_PATTERN`), timestamps per column (`timestamp_plan` over `TIMESTAMP_FORMATS`), enumeration
+    spelling, and the row findings (`DataQuality`).
 
     Returns the parts of the data-quality record found in the raw text (the invariants are checked on
     the canonical data by `open_billing`).
@@ -622,14 +935,14 @@ def normalise(files: list[Path], target: Path, currency: str | None = None) -> d
     Raises
     ------
     BillingDataError
-        Missing Mandatory columns, no rows, or mixed currencies without ``currency``.
+        An empty, truncated or corrupt file; missing Mandatory columns; no rows; a timestamp column in no
+        known format; BillingCurrency null on every row without ``currency``; mixed currencies without
+        ``currency``.
     """
     import duckdb
 
     where = _where(files)
-    empty = [f for f in files if f.stat().st_size == 0]
-    if empty:
-        raise BillingDataError(f"{empty[0]}: the file is empty (expected a FOCUS header and billing rows)")
+    check_files_readable(files)
     con = _connect_duckdb()
     try:
         con.execute(f"CREATE TEMP VIEW raw AS {_raw_relation(files)}")
@@ -641,49 +954,74 @@ def normalise(files: list[Path], target: Path, currency: str | None = None) -> d
     version = focus.detect_version(columns)
     if missing:
         raise BillingDataError(f"{where}: missing mandatory FOCUS {version} columns: {', '.join(missing)}")
+    try:
+        return _normalise(con, files, where, raw_types, columns, version, target, currency)
+    except duckdb.Error as exc:
+        raise BillingDataError(f"{where}: cannot be read: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
+def _normalise(con, files, where, raw_types, columns, version, target, currency) -> dict:
     rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if rows_read == 0:
         raise BillingDataError(f"{where}: no billing rows (the file has a header only)")
     by_currency = _currency_totals(con, raw_types)
     currencies = list(by_currency["currency"])
+    assumed = currencies == ["(none)"]
+    if assumed and currency is None:
+        raise BillingDataError(f"{where}: BillingCurrency is null on every row ({rows_read:,} rows): the currency "
+                               f"of the costs is unknown; name it (billing_currency: USD)")
     if currency is None and len(currencies) > 1:
         listed = "; ".join(f"{r.currency}: {r.rows:,} rows, billed {r.billed_cost:,.2f}"
                            for r in by_currency.itertuples())
         raise BillingDataError(f"{where}: mixed BillingCurrency ({listed}): name the one to analyse "
                                f"(billing_currency: {currencies[0]})")
     chosen = currency or currencies[0]
-    if chosen not in currencies:
+    if chosen not in currencies and not assumed:
         raise BillingDataError(f"{where}: billing_currency = {chosen!r} does not occur; the data has "
                                f"{', '.join(currencies)}")
     excluded = {r.currency: {"rows": int(r.rows), "billed_cost": float(r.billed_cost),
                              "effective_cost": float(r.effective_cost)}
-                for r in by_currency.itertuples() if r.currency != chosen}
+                for r in by_currency.itertuples() if r.currency != chosen and not assumed}
+    currency_sql = _text("BillingCurrency", raw_types["BillingCurrency"])
+    keep_currency = f"coalesce({currency_sql}, '(none)') = {_sql_str(chosen)}" if excluded else "true"
     scan = _quality_scan(con, raw_types)
+    plan = timestamp_plan(con, raw_types, scan, where)
+    found = _row_findings(con, raw_types, scan, plan, keep_currency)
     tags = _parse_distinct_tags(con, raw_types)
-    select = [_column_sql(c, kind, raw_types) for c, kind in focus.ALL_COLUMNS.items()]
+    select = [_column_sql(c, kind, raw_types, plan) for c, kind in focus.ALL_COLUMNS.items()]
+    if assumed:
+        select[list(focus.ALL_COLUMNS).index("BillingCurrency")] = f"{_sql_str(chosen)} AS BillingCurrency"
     select += [f"raw.{_ident(c)}" for c in focus.custom_columns(columns)]
     select += ["raw.x_SourceFile", "CAST(raw.x_SourceRow AS BIGINT) AS x_SourceRow"]
     join = ("LEFT JOIN tags_parsed ON CAST(raw.Tags AS VARCHAR) = CAST(tags_parsed.raw_tags AS VARCHAR)"
             if "Tags" in raw_types else "")
-    currency_sql = _text("BillingCurrency", raw_types["BillingCurrency"])
-    filter_sql = f"WHERE coalesce({currency_sql}, '(none)') = {_sql_str(chosen)}" if excluded else ""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} {filter_sql}) TO {_sql_str(str(tmp))} "
-                f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
+    con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} WHERE {keep_currency} AND {found['keep']}) "
+                f"TO {_sql_str(str(tmp))} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
     os.replace(tmp, target)
-    con.close()
+    formats = {column: {f.label: scan["ts"][column][TIMESTAMP_FORMATS.index(base)]
+                        for f, base in zip(fs, [TIMESTAMP_FORMATS[i] for i in sorted(scan["ts"][column])])}
+               for column, fs in plan.items() if fs}
     return {
         "version": version,
         "rows_read": int(rows_read),
         "currency": chosen,
         "currencies_excluded": excluded,
+        "currency_assumed": assumed,
         "columns_unknown": focus.unknown_columns(columns),
         "columns_custom": focus.custom_columns(columns),
         "columns_absent": [c for c in focus.columns_of(version) if c not in columns],
         "null_tokens": scan["null"],
-        "timestamp_formats": {_TIMESTAMP_FORMATS[int(i)][0]: n for i, n in scan["ts"].items()},
-        "unparseable_values": scan["bad"],
+        "timestamp_formats": formats,
+        "dates_out_of_range": found["dates"],
+        "money_text": found["money"],
+        "unparseable_values": {c: n for c, n in scan["bad"].items() if c not in REQUIRED_COST_COLUMNS},
+        "unparseable_examples": {c: e for c, e in found["bad_examples"].items() if c not in REQUIRED_COST_COLUMNS},
+        "rows_excluded": found["excluded"],
+        "duplicates": found["duplicates"],
         "enum_case_drift": scan["drift"],
         "enum_unknown": scan["unknown"],
         "tag_rows": tags["tag_rows"],
@@ -916,3 +1254,78 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> None:
     """Remove every cached canonical file and query result."""
     shutil.rmtree(Path(cache_dir) if cache_dir else default_cache_dir(), ignore_errors=True)
+
+
+def bill_tag_keys(data: BillingData) -> list[tuple[str, int]]:
+    """The tag keys a bill carries and the rows carrying each, most rows first (ties by key)."""
+    keys = data.query(Q.tag_keys)
+    return sorted(((str(k), int(n)) for k, n in zip(keys["key"], keys["rows"])), key=lambda kv: (-kv[1], kv[0]))
+
+
+def scenario_bill_problems(billing_data: str, root: str | os.PathLike, billing_currency: str | None = None,
+                           tag_keys: Mapping[str, str | Sequence[str]] | None = None) -> list[tuple[str, Any, str]]:
+    """Check a scenario's bill before anything runs: the path names readable FOCUS data, and every tag
+    key the scenario names is a key the bill carries.
+
+    Parameters
+    ----------
+    billing_data : str
+        The scenario's ``billing_data``: a file, folder or glob relative to the project root ``root``
+        (or absolute). Empty: the generated demo bill, nothing to check.
+    root : path
+        The project root.
+    billing_currency : str, optional
+        The scenario's ``billing_currency``.
+    tag_keys : mapping, optional
+        Scenario key to the tag key(s) it names (``{"team_tag_key": "team", "required_tag_keys":
+        ["team", "env"]}``).
+
+    Returns
+    -------
+    list of (key, value, expected)
+        One problem per line of `costlib.errors.ScenarioError`: the scenario key (``required_tag_keys[1]``),
+        its value and what was expected; empty when all is well.
+
+    Examples
+    --------
+    >>> scenario_bill_problems("no/such.csv", "/tmp")[0][2]
+    'expected a FOCUS file, folder or glob relative to the project root (/tmp/no/such.csv: no such file or folder)'
+    """
+    if not billing_data:
+        return []
+    path = Path(billing_data)
+    full = str(path if path.is_absolute() else Path(root) / path)
+    try:
+        files = resolve_files(full)
+    except BillingDataError as exc:
+        return [("billing_data", billing_data, f"expected a FOCUS file, folder or glob relative to the project root "
+                                               f"({exc})")]
+    try:
+        data = open_billing(files, billing_currency)
+    except BillingDataError as exc:
+        return [("billing_data", billing_data, f"expected a readable FOCUS bill ({exc})")]
+    found = bill_tag_keys(data)
+    present = {k for k, _ in found}
+    shown = ", ".join(k for k, _ in found[:8]) + (f" and {len(found) - 8} more" if len(found) > 8 else "")
+    carried = f"the bill carries {shown}" if found else "the bill carries no tags"
+    problems = []
+    for key, value in (tag_keys or {}).items():
+        values = [value] if isinstance(value, str) else list(value)
+        for i, tag in enumerate(values):
+            if tag not in present:
+                name = key if isinstance(value, str) else f"{key}[{i}]"
+                problems.append((name, tag, f"expected a tag key of {_where(files)} ({carried})"))
+    return problems
+
+
+def scenario_problems(scenario, root: str | os.PathLike) -> list[tuple[str, Any, str]]:
+    """`scenario_bill_problems` for a validated scenario: its ``billing_data``, ``billing_currency`` and
+    every field whose name ends in ``tag_key`` or ``tag_keys``; nothing for a scenario without
+    ``billing_data`` (every workbook but FinOps)."""
+    billing_data = getattr(scenario, "billing_data", "")
+    if not billing_data:
+        return []
+    fields = type(scenario).model_fields
+    keys = {name: getattr(scenario, name) for name in fields if name.endswith(("tag_key", "tag_keys"))}
+    return scenario_bill_problems(billing_data, root, getattr(scenario, "billing_currency", None),
+                                  {k: v for k, v in keys.items() if v})

@@ -13,7 +13,8 @@ billing currency; no query adds one to the other, and no query sums commitment p
 the usage they cover (``ChargeCategory = 'Purchase'`` rows carry the purchase; covered usage carries its
 amortized share in ``EffectiveCost``).
 
-`QUERIES` names the queries the FinOps workbook runs; the DuckDB-vs-Spark equality test runs every one.
+`QUERIES` names the queries the FinOps workbook runs and one per use case of the FinOps Foundation's FOCUS
+use-case library (`USE_CASES`); the DuckDB-vs-Spark equality test runs every one.
 
 References
 ----------
@@ -418,6 +419,764 @@ def charge_period_lengths(t: ir.Table) -> ir.Table:
     return u.group_by(minutes=_period_minutes(u)).aggregate(rows=u.count(), effective_cost=u.EffectiveCost.sum())
 
 
+
+# ---------------------------------------------------------------------------------------------------
+# The FinOps Foundation's FOCUS use-case library (FOCUS 1.2): one query per use case the columns allow.
+#
+# Each function answers one use case of https://focus.finops.org/use-cases/ (the name in its docstring,
+# with the use case's address), grouped as the library's SQL groups, with these differences kept the same
+# everywhere: the library's period filter (``ChargePeriodStart >= ? AND ChargePeriodEnd < ?``) is the
+# bill's own span (open the files of the period you want); a filter on one value (``ServiceName = ?``,
+# ``SubAccountId = ?``, ``PricingCurrency = ?``) becomes a group-by on that column, so one query answers
+# every value; ``MONTH(x)`` is the month x falls in (``x`` truncated to the month, so years never merge);
+# ``ChargeClass != 'Correction'`` keeps rows whose ChargeClass is null (SQL's ``!=`` would drop them);
+# money sums are named ``billed_cost``, ``effective_cost``, ``list_cost``, ``contracted_cost``.
+# Each docstring's "Bound" states how many rows the result can have, in terms of what it groups by.
+
+def _sums(t: ir.Table, **columns: str) -> dict:
+    """``{name: Σ t[column]}`` for each ``name=column``."""
+    return {name: t[column].sum() for name, column in columns.items()}
+
+
+def _ratio(numerator, denominator):
+    """numerator / denominator, null where the denominator is zero or null."""
+    return numerator / denominator.nullif(0.0)
+
+
+def _top(expr: ir.Table, cost: str, keys: Sequence[str], top_n: int | None) -> ir.Table:
+    """The ``top_n`` rows by ``cost`` (largest first), ties broken by ``keys``; all rows when None."""
+    ordered = expr.order_by([ibis.desc(cost), *keys])
+    return ordered if top_n is None else ordered.limit(int(top_n))
+
+
+def _json_text(column: ir.StringValue, field: str) -> ir.StringValue:
+    """The string value of ``field`` in a JSON object written as text (null when absent); a regular
+    expression, which DuckDB and Spark run alike (Ibis's JSON path does not run on Spark)."""
+    return column.re_extract(r'"' + field + r'"\s*:\s*"([^"]*)"', 1).nullif("")
+
+
+def _json_number(column: ir.StringValue, field: str) -> ir.FloatingValue:
+    """The number value of ``field`` in a JSON object written as text (quoted or not; null when absent)."""
+    return column.re_extract(r'"' + field + r'"\s*:\s*"?(-?[0-9]+(\.[0-9]+)?)', 1).nullif("").cast("float64")
+
+
+def understand_billing_and_sub_accounts(t: ir.Table) -> ir.Table:
+    """Use case "Understand the billing account or sub account entity": each billing and sub account with
+    charges, with its provider, name and type.
+
+    Bound: one row per distinct (ProviderName, BillingAccountId, BillingAccountName, BillingAccountType,
+    SubAccountId, SubAccountName, SubAccountType).
+
+    References: https://focus.finops.org/use-case/understand-the-billing-account-or-sub-account-entity/ (the library lists billing
+    accounts; sub accounts and their type are listed beside them, FOCUS 1.2 SubAccountType).
+    """
+    keys = ["ProviderName", "BillingAccountId", "BillingAccountName", "BillingAccountType", "SubAccountId",
+            "SubAccountName", "SubAccountType"]
+    return t.group_by(keys).aggregate(rows=t.count())
+
+
+def sources_of_billed_cost(t: ir.Table) -> ir.Table:
+    """Use case "Identify sources of billed cost": billed cost per provider, publisher, invoice issuer and
+    invoice.
+
+    Bound: one row per (ProviderName, PublisherName, InvoiceIssuerName, InvoiceId).
+
+    References: https://focus.finops.org/use-case/identify-sources-of-billed-cost/
+    """
+    return t.group_by(["ProviderName", "PublisherName", "InvoiceIssuerName", "InvoiceId"]).aggregate(
+        **_sums(t, billed_cost="BilledCost"))
+
+
+def credit_memos(t: ir.Table) -> ir.Table:
+    """Use case "Analyze credit memos": billed cost of credits per provider and invoice.
+
+    Bound: one row per (ProviderName, InvoiceId) among ``ChargeCategory = 'Credit'`` rows.
+
+    References: https://focus.finops.org/use-case/analyze-credit-memos/
+    """
+    c = t.filter(t.ChargeCategory == "Credit")
+    return c.group_by(["ProviderName", "InvoiceId"]).aggregate(**_sums(c, billed_cost="BilledCost"))
+
+
+def invoice_reconciliation(t: ir.Table) -> ir.Table:
+    """Use case "Verify accuracy of provider invoices aka invoice reconciliation": billed cost per invoice
+    issuer and invoice, to hold against each invoice.
+
+    Bound: one row per (InvoiceIssuerName, InvoiceId).
+
+    References: https://focus.finops.org/use-case/verify-accuracy-of-provider-invoices-aka-invoice-reconciliation/
+    """
+    return t.group_by(["InvoiceIssuerName", "InvoiceId"]).aggregate(**_sums(t, billed_cost="BilledCost"))
+
+
+def _component_rows(t: ir.Table) -> ir.Table:
+    series = _json_text(t.SkuPriceDetails, "InstanceSeries")
+    cores = _json_number(t.SkuPriceDetails, "CoreCount")
+    m = t.mutate(instance_series=series, core_count=cores)
+    return m.filter(m.instance_series.notnull() & m.core_count.notnull())
+
+
+def component_resource_rate(t: ir.Table) -> ir.Table:
+    """Use case "Calculate average rate of a component resource": effective cost per core, per instance
+    series and region, from the CoreCount and InstanceSeries that SkuPriceDetails carries.
+
+    Notes
+    -----
+    average_effective_cost_per_core = Σ EffectiveCost / Σ CoreCount over rows whose SkuPriceDetails has
+    both keys (null when the cores sum to 0).
+
+    Bound: one row per (ProviderName, ServiceName, PricingUnit, RegionName, instance_series).
+
+    References: https://focus.finops.org/use-case/calculate-average-rate-of-a-component-resource/; FOCUS 1.1 SkuPriceDetails.
+    """
+    m = _component_rows(t)
+    g = m.group_by(["ProviderName", "ServiceName", "PricingUnit", "RegionName", "instance_series"]).aggregate(
+        total_core_count=m.core_count.sum(), **_sums(m, effective_cost="EffectiveCost"))
+    return g.mutate(average_effective_cost_per_core=_ratio(g.effective_cost, g.total_core_count))
+
+
+def component_resource_usage(t: ir.Table) -> ir.Table:
+    """Use case "Quantify usage of a component resource": cores (from SkuPriceDetails' CoreCount) and
+    pricing quantity per day, instance series and region.
+
+    Notes
+    -----
+    total_core_count(d) = Σ CoreCount over the rows charged on day d; pricing_quantity likewise.
+
+    Bound: one row per (day, ProviderName, ServiceName, PricingUnit, RegionName, instance_series).
+
+    References: https://focus.finops.org/use-case/quantify-usage-of-a-component-resource/
+    """
+    m = _component_rows(t)
+    return m.group_by(period_start=m.ChargePeriodStart.truncate("D"), ProviderName=m.ProviderName,
+                      ServiceName=m.ServiceName, PricingUnit=m.PricingUnit, RegionName=m.RegionName,
+                      instance_series=m.instance_series).aggregate(
+        total_core_count=m.core_count.sum(), **_sums(m, pricing_quantity="PricingQuantity"))
+
+
+def unit_economics(t: ir.Table, consumed_unit: str | None = None, description_contains: str | None = None) -> ir.Table:
+    """Use case "Calculate unit economics": billed and effective cost per consumed unit, per day and unit.
+
+    Parameters
+    ----------
+    consumed_unit : str, optional
+        Keep only this ConsumedUnit (the library's example: ``"GB"``).
+    description_contains : str, optional
+        Keep only rows whose ChargeDescription contains this text (the library's: ``"transfer"``).
+
+    Notes
+    -----
+    billed_cost_per_unit(d, u) = Σ BilledCost / Σ ConsumedQuantity over usage rows of day d in unit u
+    (null when the quantity sums to 0); effective_cost_per_unit likewise.
+
+    Bound: one row per (day, ConsumedUnit) among usage rows with a ConsumedQuantity.
+
+    References: https://focus.finops.org/use-case/calculate-unit-economics/
+    """
+    keep = (t.ChargeCategory == "Usage") & t.ConsumedQuantity.notnull()
+    if consumed_unit is not None:
+        keep &= t.ConsumedUnit == consumed_unit
+    if description_contains is not None:
+        keep &= t.ChargeDescription.contains(description_contains)
+    u = t.filter(keep)
+    g = u.group_by(period_start=u.ChargePeriodStart.truncate("D"), ConsumedUnit=u.ConsumedUnit).aggregate(
+        **_sums(u, billed_cost="BilledCost", effective_cost="EffectiveCost", consumed_quantity="ConsumedQuantity"))
+    return g.mutate(billed_cost_per_unit=_ratio(g.billed_cost, g.consumed_quantity),
+                    effective_cost_per_unit=_ratio(g.effective_cost, g.consumed_quantity))
+
+
+def virtual_currency_consumption(t: ir.Table) -> ir.Table:
+    """Use case "Calculate consumption of virtual currency within a billing period": usage in the pricing
+    currency (PricingCurrencyEffectiveCost), per provider and pricing currency.
+
+    Bound: one row per (ProviderName, PricingCurrency) among usage rows (the library keeps the top 10 of one
+    currency; here every provider and currency).
+
+    References: https://focus.finops.org/use-case/calculate-consumption-of-virtual-currency-within-a-billing-period/; FOCUS 1.2
+    PricingCurrency, PricingCurrencyEffectiveCost.
+    """
+    u = t.filter((t.ChargeCategory == "Usage") & t.PricingCurrency.notnull())
+    return u.group_by(["ProviderName", "PricingCurrency"]).aggregate(
+        **_sums(u, pricing_currency_effective_cost="PricingCurrencyEffectiveCost"))
+
+
+def virtual_currency_targets(t: ir.Table, top_n: int = 10) -> ir.Table:
+    """Use case "Determine target of virtual currency usage": the charges that consume most of each pricing
+    currency.
+
+    Bound: at most ``top_n`` rows (the library's LIMIT 10), largest PricingCurrencyEffectiveCost first, of
+    (PricingCurrency, ProviderName, PublisherName, ServiceName, ChargeDescription).
+
+    References: https://focus.finops.org/use-case/determine-target-of-virtual-currency-usage/
+    """
+    keys = ["PricingCurrency", "ProviderName", "PublisherName", "ServiceName", "ChargeDescription"]
+    v = t.filter(t.PricingCurrency.notnull() & t.PricingCurrencyEffectiveCost.notnull())
+    g = v.group_by(keys).aggregate(**_sums(v, pricing_currency_effective_cost="PricingCurrencyEffectiveCost"))
+    return _top(g, "pricing_currency_effective_cost", keys, top_n)
+
+
+def effective_cost_by_pricing_currency(t: ir.Table) -> ir.Table:
+    """Use case "Analyze effective cost by pricing currency": effective cost in the pricing currency and in
+    the billing currency, per provider, publisher, service and pricing currency.
+
+    Bound: one row per (ProviderName, PublisherName, ServiceName, PricingCurrency).
+
+    References: https://focus.finops.org/use-case/analyze-effective-cost-by-pricing-currency/
+    """
+    return t.group_by(["ProviderName", "PublisherName", "ServiceName", "PricingCurrency"]).aggregate(
+        **_sums(t, pricing_currency_effective_cost="PricingCurrencyEffectiveCost", effective_cost="EffectiveCost"))
+
+
+def virtual_currency_purchases(t: ir.Table) -> ir.Table:
+    """Use case "Analyze purchase of virtual currency": quantity bought (PricingQuantity) and billed cost of
+    purchases, per pricing unit.
+
+    Bound: one row per (ProviderName, PublisherName, ChargeDescription, PricingUnit, BillingCurrency) among
+    ``ChargeCategory = 'Purchase'`` rows (the library filters one PricingUnit; here every unit).
+
+    References: https://focus.finops.org/use-case/analyze-purchase-of-virtual-currency/
+    """
+    p = t.filter(t.ChargeCategory == "Purchase")
+    return p.group_by(["ProviderName", "PublisherName", "ChargeDescription", "PricingUnit", "BillingCurrency"]) \
+        .aggregate(**_sums(p, pricing_quantity="PricingQuantity", billed_cost="BilledCost"))
+
+
+def virtual_currency_contracted_savings(t: ir.Table) -> ir.Table:
+    """Use case "Determine contracted savings by virtual currency": where the contracted unit price in the
+    pricing currency is below its list unit price, the gap in both currencies.
+
+    Notes
+    -----
+    pricing_currency_unit_price_gap = Σ (PricingCurrencyListUnitPrice - PricingCurrencyContractedUnitPrice)
+    and billing_currency_unit_price_gap = Σ (ListUnitPrice - ContractedUnitPrice), as the library sums them;
+    pricing_currency_savings = Σ (PricingCurrencyListUnitPrice - PricingCurrencyContractedUnitPrice) x
+    PricingQuantity and billing_currency_savings = Σ (ListCost - ContractedCost), the savings themselves.
+
+    Bound: one row per (ServiceName, ServiceSubcategory, ChargeDescription, BillingCurrency,
+    PricingCurrency) among rows with PricingCurrencyListUnitPrice > PricingCurrencyContractedUnitPrice.
+
+    References: https://focus.finops.org/use-case/determine-contracted-savings-by-virtual-currency/
+    """
+    s = t.filter(t.PricingCurrencyListUnitPrice > t.PricingCurrencyContractedUnitPrice)
+    gap = s.PricingCurrencyListUnitPrice - s.PricingCurrencyContractedUnitPrice
+    return s.group_by(["ServiceName", "ServiceSubcategory", "ChargeDescription", "BillingCurrency",
+                       "PricingCurrency"]).aggregate(
+        pricing_currency_unit_price_gap=gap.sum(),
+        billing_currency_unit_price_gap=(s.ListUnitPrice - s.ContractedUnitPrice).sum(),
+        pricing_currency_savings=(gap * s.PricingQuantity).sum(),
+        billing_currency_savings=(s.ListCost - s.ContractedCost).sum())
+
+
+def tag_coverage_positive_cost(t: ir.Table, key: str) -> ir.Table:
+    """Use case "Analyze tag coverage": the share of each provider's effective cost, over rows with
+    EffectiveCost > 0, carried by rows that have tag ``key``.
+
+    Notes
+    -----
+    tagged_share(p) = Σ EffectiveCost [key ∈ Tags] / Σ EffectiveCost over rows of provider p with
+    EffectiveCost > 0: the library's base, which leaves credits, refunds and zero-cost rows out, so the
+    share is always in [0, 1]. (`tag_coverage` is the share of all effective cost.)
+
+    Bound: one row per ProviderName with positive effective cost.
+
+    References: https://focus.finops.org/use-case/analyze-tag-coverage/
+    """
+    p = t.filter(t.EffectiveCost > 0)
+    p = p.mutate(_tagged=tag_value(p, key).notnull())
+    g = p.group_by("ProviderName").aggregate(
+        effective_cost=p.EffectiveCost.sum(), tagged_effective_cost=p.EffectiveCost.sum(where=p._tagged).fill_null(0.0),
+        rows=p.count())
+    return g.mutate(tagged_share=_ratio(g.tagged_effective_cost, g.effective_cost))
+
+
+def metered_costs_by_sku_price(t: ir.Table, top_n: int = 100) -> ir.Table:
+    """Use cases "Analyze the different metered costs for a particular SKU" and "Analyze resource costs by
+    SKU" (the library gives both the same SQL): pricing quantity, list and effective cost per SKU price and
+    charge period.
+
+    Bound: at most ``top_n`` rows (the library's LIMIT 100), earliest charge period first, of
+    (ProviderName, ChargePeriodStart, ChargePeriodEnd, SkuId, SkuPriceId, PricingUnit, ListUnitPrice).
+
+    References: https://focus.finops.org/use-case/analyze-the-different-metered-costs-for-a-particular-sku/ and https://focus.finops.org/use-case/resource-costs-sku/
+    """
+    keys = ["ChargePeriodStart", "ChargePeriodEnd", "ProviderName", "SkuId", "SkuPriceId", "PricingUnit",
+            "ListUnitPrice"]
+    s = t.filter(t.SkuPriceId.notnull())
+    g = s.group_by(keys).aggregate(**_sums(s, pricing_quantity="PricingQuantity", list_cost="ListCost",
+                                           effective_cost="EffectiveCost"))
+    return g.order_by(keys).limit(int(top_n))
+
+
+def costs_by_service_category(t: ir.Table, subcategory: bool = False) -> ir.Table:
+    """Use cases "Report costs by service category" and, with ``subcategory``, "Report costs by service
+    category and subcategory": billed cost per provider, currency, billing period and category.
+
+    Bound: one row per (ProviderName, BillingCurrency, BillingPeriodStart, ServiceCategory[,
+    ServiceSubcategory]).
+
+    References: https://focus.finops.org/use-case/costs-service-category/ and https://focus.finops.org/use-case/report-costs-by-service-category-and-subcategory/
+    """
+    keys = ["ProviderName", "BillingCurrency", "BillingPeriodStart", "ServiceCategory"]
+    if subcategory:
+        keys.append("ServiceSubcategory")
+    return t.group_by(keys).aggregate(**_sums(t, billed_cost="BilledCost"))
+
+
+def capacity_reservations_on_compute(t: ir.Table) -> ir.Table:
+    """Use case "Analyze capacity reservations on compute costs": compute cost that used a capacity
+    reservation, that a reservation left unused, and that ran without one.
+
+    Bound: at most three rows (``status``) per (ProviderName, BillingAccountId) among compute rows.
+
+    References: https://focus.finops.org/use-case/analyze-capacity-reservations-on-compute-costs/; FOCUS 1.1 CapacityReservationStatus.
+    """
+    c = t.filter(t.ServiceCategory == "Compute")
+    has = c.CapacityReservationId.notnull()
+    status = ibis.cases((has & (c.CapacityReservationStatus == "Unused"), "Unused Capacity Reservation"),
+                        (has & (c.CapacityReservationStatus == "Used"), "Compute using Capacity Reservation"),
+                        else_="Compute without Capacity Reservation")
+    return c.group_by(status=status, ProviderName=c.ProviderName, BillingAccountId=c.BillingAccountId).aggregate(
+        **_sums(c, billed_cost="BilledCost", effective_cost="EffectiveCost"))
+
+
+def unused_capacity_reservations(t: ir.Table) -> ir.Table:
+    """Use case "Identify unused capacity reservations": billed and effective cost of each reservation's
+    unused rows.
+
+    Bound: one row per (ProviderName, BillingAccountId, CapacityReservationId) with unused rows.
+
+    References: https://focus.finops.org/use-case/identify-unused-capacity-reservations/
+    """
+    u = t.filter(t.CapacityReservationStatus == "Unused")
+    return u.group_by(["ProviderName", "BillingAccountId", "CapacityReservationId", "CapacityReservationStatus"]) \
+        .aggregate(**_sums(u, billed_cost="BilledCost", effective_cost="EffectiveCost"))
+
+
+def corrections(t: ir.Table, by_sub_account: bool = False) -> ir.Table:
+    """Use cases "Report corrections for a previously invoiced billing period" and, with
+    ``by_sub_account``, "Report corrections by subaccount for a previously invoiced billing period":
+    billed cost of rows with ``ChargeClass = 'Correction'``, per billing period.
+
+    Bound: one row per (BillingPeriodStart, ProviderName, BillingAccountId, ChargeCategory, ServiceCategory,
+    ServiceName) among corrections; by sub account, per (BillingPeriodStart, ProviderName, BillingAccountId,
+    ServiceCategory, SubAccountId, SubAccountName).
+
+    References: https://focus.finops.org/use-case/report-corrections/ and https://focus.finops.org/use-case/corrections-by-subaccount/
+    """
+    c = t.filter(t.ChargeClass == "Correction")
+    keys = (["BillingPeriodStart", "ProviderName", "BillingAccountId", "ServiceCategory", "SubAccountId",
+             "SubAccountName"] if by_sub_account else
+            ["BillingPeriodStart", "ProviderName", "BillingAccountId", "ChargeCategory", "ServiceCategory",
+             "ServiceName"])
+    return c.group_by(keys).aggregate(**_sums(c, billed_cost="BilledCost"))
+
+
+def recurring_commitment_charges(t: ir.Table) -> ir.Table:
+    """Use case "Report recurring charges for commitment-based discounts over a period": billed cost of the
+    recurring charges of each commitment, per billing period.
+
+    Bound: one row per (BillingPeriodStart, CommitmentDiscountId, CommitmentDiscountName,
+    CommitmentDiscountType, ChargeFrequency) among recurring commitment rows.
+
+    References: https://focus.finops.org/use-case/recurring-commitment-charges/
+    """
+    r = t.filter((t.ChargeFrequency == "Recurring") & t.CommitmentDiscountId.notnull())
+    return r.group_by(["BillingPeriodStart", "CommitmentDiscountId", "CommitmentDiscountName",
+                       "CommitmentDiscountType", "ChargeFrequency"]).aggregate(**_sums(r, billed_cost="BilledCost"))
+
+
+def service_costs_by_sub_account_and_period(t: ir.Table) -> ir.Table:
+    """Use case "Analyze costs by service name": billed and effective cost of every service per billing
+    period and sub account (the library's ``ServiceName = ?`` is a group-by here).
+
+    Bound: one row per (BillingPeriodStart, ProviderName, SubAccountId, SubAccountName, ServiceName).
+
+    References: https://focus.finops.org/use-case/costs-service-name/
+    """
+    return t.group_by(["BillingPeriodStart", "ProviderName", "SubAccountId", "SubAccountName", "ServiceName"]) \
+        .aggregate(**_sums(t, billed_cost="BilledCost", effective_cost="EffectiveCost"))
+
+
+def spending_by_billing_period_and_service(t: ir.Table) -> ir.Table:
+    """Use case "Report spending across billing periods for a provider by service category": billed cost
+    per billing account, billing period, service category and service.
+
+    Bound: one row per (ProviderName, BillingAccountName, BillingAccountId, BillingCurrency,
+    BillingPeriodStart, ServiceCategory, ServiceName).
+
+    References: https://focus.finops.org/use-case/report-spending-across-billing-periods-by-service-category/
+    """
+    return t.group_by(["ProviderName", "BillingAccountName", "BillingAccountId", "BillingCurrency",
+                       "BillingPeriodStart", "ServiceCategory", "ServiceName"]).aggregate(
+        **_sums(t, billed_cost="BilledCost"))
+
+
+def _period_cost(t: ir.Table, dimensions: Sequence[str], period: str, cost: dict) -> ir.Table:
+    unit = {"day": "D", "hour": "h", "month": "M"}[period]
+    return t.group_by(period_start=t.ChargePeriodStart.truncate(unit), **{d: t[d] for d in dimensions}).aggregate(
+        **cost)
+
+
+def service_costs_by_region(t: ir.Table, period: str = "day") -> ir.Table:
+    """Use case "Analyze service costs by region": effective cost per charge period, provider, region and
+    service (the library groups by ChargePeriodStart; here its ``period``: day by default, or hour).
+
+    Bound: one row per (period, ProviderName, RegionId, ServiceName).
+
+    References: https://focus.finops.org/use-case/analyze-service-costs-by-region/
+    """
+    return _period_cost(t, ["ProviderName", "RegionId", "ServiceName"], period, _sums(t, effective_cost="EffectiveCost"))
+
+
+def service_costs_by_provider_sub_account(t: ir.Table, period: str = "day") -> ir.Table:
+    """Use case "Report service costs by providers subaccount": effective cost per charge period, provider,
+    service and sub account (every sub account: the library's ``SubAccountId = ?`` is a group-by).
+
+    Bound: one row per (period, ProviderName, ServiceName, SubAccountId).
+
+    References: https://focus.finops.org/use-case/report-service-costs-by-providers-subaccount/
+    """
+    return _period_cost(t, ["ProviderName", "ServiceName", "SubAccountId"], period,
+                        _sums(t, effective_cost="EffectiveCost"))
+
+
+def service_costs_month_over_month(t: ir.Table) -> ir.Table:
+    """Use case "Analyze service costs month over month": effective cost per month, provider and service.
+
+    Bound: one row per (month, ProviderName, ServiceName).
+
+    References: https://focus.finops.org/use-case/service-costs-month-over-month/
+    """
+    return _period_cost(t, ["ProviderName", "ServiceName"], "month", _sums(t, effective_cost="EffectiveCost"))
+
+
+def application_cost_month_over_month(t: ir.Table, key: str) -> ir.Table:
+    """Use case "Report application cost month over month": effective cost per billing month and service
+    of each value of tag ``key`` (the library's ``Tags["Application"] = ?`` is a group-by).
+
+    Bound: one row per (BillingPeriodStart, value of tag ``key``, ServiceName) among rows with the tag.
+
+    References: https://focus.finops.org/use-case/application-cost/
+    """
+    a = t.mutate(tag_value=tag_value(t, key))
+    a = a.filter(a.tag_value.notnull())
+    return a.group_by(["BillingPeriodStart", "tag_value", "ServiceName"]).aggregate(
+        **_sums(a, effective_cost="EffectiveCost"))
+
+
+def resource_component_costs(t: ir.Table, resource_id: str | None = None, top_n: int = 1000) -> ir.Table:
+    """Use case "Analyze costs of components of a resource": effective cost per charge description and SKU
+    of a resource (``resource_id``), or of every resource.
+
+    Bound: at most ``top_n`` rows, largest effective cost first, of (ResourceId, ResourceName, ResourceType,
+    ChargeDescription, SkuId).
+
+    References: https://focus.finops.org/use-case/resource-component-costs/
+    """
+    keys = ["ResourceId", "ResourceName", "ResourceType", "ChargeDescription", "SkuId"]
+    r = t.filter(t.ResourceId.notnull() if resource_id is None else t.ResourceId == resource_id)
+    return _top(r.group_by(keys).aggregate(**_sums(r, effective_cost="EffectiveCost")), "effective_cost", keys, top_n)
+
+
+def effective_cost_of_compute(t: ir.Table) -> ir.Table:
+    """Use case "Report effective cost of compute": effective cost of compute per commitment discount type,
+    service, sub account and billing period (null type: no commitment).
+
+    Bound: one row per (CommitmentDiscountType, ProviderName, ServiceName, SubAccountId, SubAccountName,
+    BillingPeriodStart) among compute rows.
+
+    References: https://focus.finops.org/use-case/effective-cost-compute/
+    """
+    c = t.filter(t.ServiceCategory == "Compute")
+    return c.group_by(["CommitmentDiscountType", "ProviderName", "ServiceName", "SubAccountId", "SubAccountName",
+                       "BillingPeriodStart"]).aggregate(**_sums(c, effective_cost="EffectiveCost"))
+
+
+def commitment_discount_purchases(t: ir.Table) -> ir.Table:
+    """Use case "Report commitment discount purchases": each commitment's purchases, with the first and last
+    moment they cover (MIN ChargePeriodStart, MAX ChargePeriodEnd) and their billed cost.
+
+    Bound: one row per (ProviderName, BillingAccountId, CommitmentDiscountId, CommitmentDiscountType,
+    CommitmentDiscountUnit, CommitmentDiscountQuantity, ChargeFrequency) among purchases of commitments.
+
+    References: https://focus.finops.org/use-case/commitment-discount-purchases/
+    """
+    p = t.filter((t.ChargeCategory == "Purchase") & t.CommitmentDiscountId.notnull())
+    return p.group_by(["ProviderName", "BillingAccountId", "CommitmentDiscountId", "CommitmentDiscountType",
+                       "CommitmentDiscountUnit", "CommitmentDiscountQuantity", "ChargeFrequency"]).aggregate(
+        charge_period_start=p.ChargePeriodStart.min(), charge_period_end=p.ChargePeriodEnd.max(),
+        **_sums(p, billed_cost="BilledCost"))
+
+
+def effective_savings_rate_by_service(t: ir.Table) -> ir.Table:
+    """Use case "Determine Effective Savings Rate by Service": contracted and effective cost per service and
+    the effective savings rate.
+
+    Notes
+    -----
+    effective_savings_rate = (Σ ContractedCost - Σ EffectiveCost) / Σ ContractedCost (null when the
+    contracted cost sums to 0).
+
+    Bound: one row per (ProviderName, ServiceName).
+
+    References: https://focus.finops.org/use-case/effective-savings-rate-services/
+    """
+    g = t.group_by(["ProviderName", "ServiceName"]).aggregate(
+        **_sums(t, contracted_cost="ContractedCost", effective_cost="EffectiveCost"))
+    return g.mutate(effective_savings_rate=_ratio(g.contracted_cost - g.effective_cost, g.contracted_cost))
+
+
+def effective_savings_rate_rows(t: ir.Table, top_n: int = 1000) -> ir.Table:
+    """Use case "Determine Effective Savings Rate": the savings rate of each row, over list and over
+    contracted cost, lowest savings over list first.
+
+    Notes
+    -----
+    esr_over_list = (ListCost - EffectiveCost) / ListCost; esr_over_contract = (ContractedCost -
+    EffectiveCost) / ContractedCost (null when ContractedCost is 0 or null; the library's SQL divides by
+    ContractedUnitPrice, against its own description). Rows with ListCost > 0 only.
+
+    Bound: at most ``top_n`` rows (row level: the library returns every row), ordered by esr_over_list,
+    then file and row.
+
+    References: https://focus.finops.org/use-case/effective-savings-rate/
+    """
+    r = t.filter(t.ListCost > 0)
+    r = r.select("x_SourceFile", "x_SourceRow", "ProviderName", "ListCost", "ContractedCost", "EffectiveCost",
+                 esr_over_list=(r.ListCost - r.EffectiveCost) / r.ListCost,
+                 esr_over_contract=_ratio(r.ContractedCost - r.EffectiveCost, r.ContractedCost))
+    return r.order_by(["esr_over_list", "x_SourceFile", "x_SourceRow"]).limit(int(top_n))
+
+
+def marketplace_vendor_costs(t: ir.Table, period: str = "day") -> ir.Table:
+    """Use case "Analyze marketplace vendors costs": effective cost of charges whose publisher is not the
+    invoice issuer (bought through a marketplace), per period, provider, publisher and issuer, with the
+    first and last moment charged.
+
+    Bound: one row per (period, ProviderName, PublisherName, InvoiceIssuerName) among marketplace rows.
+
+    References: https://focus.finops.org/use-case/marketplace-vendors-costs/
+    """
+    m = t.filter(t.InvoiceIssuerName != t.PublisherName)
+    return _period_cost(m, ["ProviderName", "PublisherName", "InvoiceIssuerName"], period,
+                        {"charge_period_start": m.ChargePeriodStart.min(), "charge_period_end": m.ChargePeriodEnd.max(),
+                         **_sums(m, effective_cost="EffectiveCost")})
+
+
+def compute_resources_by_sub_account(t: ir.Table, top_n: int = 1000) -> ir.Table:
+    """Use case "Analyze cost per compute service for a subaccount": per compute resource of each sub
+    account, the first and last moment charged, pricing quantity and effective cost.
+
+    Bound: at most ``top_n`` rows, largest effective cost first, of (SubAccountId, ServiceName, ResourceId,
+    ResourceName) among compute rows with a resource.
+
+    References: https://focus.finops.org/use-case/cost-compute-subaccount/
+    """
+    keys = ["SubAccountId", "ServiceName", "ResourceId", "ResourceName"]
+    c = t.filter((t.ServiceCategory == "Compute") & t.ResourceId.notnull())
+    g = c.group_by(keys).aggregate(charge_period_start=c.ChargePeriodStart.min(),
+                                   charge_period_end=c.ChargePeriodEnd.max(),
+                                   **_sums(c, pricing_quantity="PricingQuantity", effective_cost="EffectiveCost"))
+    return _top(g, "effective_cost", keys, top_n)
+
+
+def costs_by_availability_zone(t: ir.Table) -> ir.Table:
+    """Use case "Analyze costs by availability zone for a subaccount": effective cost per sub account,
+    region, zone and billing period.
+
+    Bound: one row per (SubAccountId, ProviderName, RegionName, AvailabilityZone, BillingPeriodStart).
+
+    References: https://focus.finops.org/use-case/costs-by-availability-zone/
+    """
+    return t.group_by(["SubAccountId", "ProviderName", "RegionName", "AvailabilityZone", "BillingPeriodStart"]) \
+        .aggregate(**_sums(t, effective_cost="EffectiveCost"))
+
+
+#: The three daily-anomaly use cases: their dimensions, from the coarsest.
+DAILY_ANOMALY_DIMENSIONS = {
+    "sub_account": ["ProviderName", "SubAccountId"],
+    "region": ["ProviderName", "SubAccountId", "RegionId", "RegionName"],
+    "service": ["ProviderName", "SubAccountId", "RegionId", "RegionName", "ServiceName"],
+}
+
+
+def daily_effective_cost(t: ir.Table, level: str = "sub_account") -> ir.Table:
+    """Use cases "Identify anomalous daily spending by subaccount" (``level="sub_account"``),
+    "Identify anomalous daily spending by subaccount and region" (``"region"``) and
+    "Identify anomalous daily spending by subaccount, region, and service" (``"service"``): effective
+    (amortized) cost per day at that level, the series an anomaly detector watches.
+
+    Bound: one row per (day, `DAILY_ANOMALY_DIMENSIONS`[level]).
+
+    References: https://focus.finops.org/use-case/daily-anomaly-subaccount/, https://focus.finops.org/use-case/daily-anomaly-region/, https://focus.finops.org/use-case/daily-anomaly-services/
+    """
+    if level not in DAILY_ANOMALY_DIMENSIONS:
+        raise ValueError(f"level = {level!r}: expected one of {', '.join(DAILY_ANOMALY_DIMENSIONS)}")
+    return _period_cost(t, DAILY_ANOMALY_DIMENSIONS[level], "day", _sums(t, effective_cost="EffectiveCost"))
+
+
+def budgets_by_billing_period(t: ir.Table, key: str | None = None) -> ir.Table:
+    """Use cases "Update budgets with billed costs" and, with a tag ``key``, "Update budgets for each
+    application": billed cost per provider and billing period (and value of the tag).
+
+    Bound: one row per (ProviderName, BillingPeriodStart, BillingPeriodEnd[, value of tag ``key``]).
+
+    References: https://focus.finops.org/use-case/update-budgets/ and https://focus.finops.org/use-case/update-application-budgets/
+    """
+    keys = {c: t[c] for c in ("ProviderName", "BillingPeriodStart", "BillingPeriodEnd")}
+    if key is not None:
+        keys["tag_value"] = tag_value(t, key)
+    return t.group_by(**keys).aggregate(**_sums(t, billed_cost="BilledCost"))
+
+
+def sub_accounts_by_region(t: ir.Table) -> ir.Table:
+    """Use case "Report subaccounts by region": the rows each sub account has in each region (for data
+    residency checks).
+
+    Bound: one row per (ProviderName, SubAccountId, RegionId, RegionName).
+
+    References: https://focus.finops.org/use-case/report-subaccount-regions/
+    """
+    return t.group_by(["ProviderName", "SubAccountId", "RegionId", "RegionName"]).aggregate(rows=t.count())
+
+
+def historical_usage_and_rates(t: ir.Table) -> ir.Table:
+    """Use case "Get historical usage and rates to enable cost forecasting": effective cost and pricing
+    quantity per billing period, service, region and pricing unit, and the rate they imply.
+
+    Notes
+    -----
+    effective_cost_per_pricing_unit = Σ EffectiveCost / Σ PricingQuantity (null when the quantity is 0).
+
+    Bound: one row per (ProviderName, BillingPeriodStart, BillingPeriodEnd, ServiceCategory, ServiceName,
+    RegionId, RegionName, PricingUnit).
+
+    References: https://focus.finops.org/use-case/forecast-costs/
+    """
+    g = t.group_by(["ProviderName", "BillingPeriodStart", "BillingPeriodEnd", "ServiceCategory", "ServiceName",
+                    "RegionId", "RegionName", "PricingUnit"]).aggregate(
+        **_sums(t, effective_cost="EffectiveCost", pricing_quantity="PricingQuantity"))
+    return g.mutate(effective_cost_per_pricing_unit=_ratio(g.effective_cost, g.pricing_quantity))
+
+
+def monthly_cost_by_service(t: ir.Table, amortized: bool = False) -> ir.Table:
+    """Use cases "Forecast cashflow month over month based on historical trends by service" (billed cost)
+    and, with ``amortized``, "Forecast amortized costs month over month based on historical trends"
+    (effective cost, also per ChargeCategory): the monthly history a forecast extrapolates.
+
+    Bound: one row per (BillingPeriodStart month, ProviderName, ServiceCategory, ServiceName[,
+    ChargeCategory]).
+
+    References: https://focus.finops.org/use-case/forecast-cashflow/ and https://focus.finops.org/use-case/forecast-amortized-costs/
+    """
+    keys = {"month": t.BillingPeriodStart.truncate("M"), **{c: t[c] for c in ("ProviderName", "ServiceCategory",
+                                                                             "ServiceName")}}
+    if amortized:
+        keys["ChargeCategory"] = t.ChargeCategory
+        return t.group_by(**keys).aggregate(**_sums(t, effective_cost="EffectiveCost"))
+    return t.group_by(**keys).aggregate(**_sums(t, billed_cost="BilledCost"))
+
+
+def discounts_applied(t: ir.Table) -> ir.Table:
+    """Use case "Verify discount accuracy for previously invoiced billing period": effective, list and
+    billed cost per service outside corrections, and the effective share of billed cost.
+
+    Notes
+    -----
+    effective_discount = Σ EffectiveCost / Σ BilledCost (the library's ratio, as a decimal; null when
+    billed is 0). Rows whose ChargeClass is null count (only corrections are left out).
+
+    Bound: one row per (ProviderName, BillingAccountId, BillingAccountName, BillingCurrency, ServiceName).
+
+    References: https://focus.finops.org/use-case/verify-discounts-applied/
+    """
+    d = t.filter(t.ChargeClass.isnull() | (t.ChargeClass != "Correction"))
+    g = d.group_by(["ProviderName", "BillingAccountId", "BillingAccountName", "BillingCurrency", "ServiceName"]) \
+        .aggregate(**_sums(d, effective_cost="EffectiveCost", list_cost="ListCost", billed_cost="BilledCost"))
+    return g.mutate(effective_discount=_ratio(g.effective_cost, g.billed_cost))
+
+
+def invoice_totals(t: ir.Table, by_service: bool = False) -> ir.Table:
+    """Use cases "Verify accuracy of provider invoices" and, with ``by_service``, "Verify accuracy of
+    services charges across providers": billed cost per billing account and currency (and service).
+
+    Bound: one row per (ProviderName, BillingAccountId, BillingAccountName, BillingCurrency[, ServiceName]).
+
+    References: https://focus.finops.org/use-case/verify-invoices/ and https://focus.finops.org/use-case/verify-service-charges/
+    """
+    keys = ["ProviderName", "BillingAccountId", "BillingAccountName", "BillingCurrency"]
+    if by_service:
+        keys.append("ServiceName")
+    return t.group_by(keys).aggregate(**_sums(t, billed_cost="BilledCost"))
+
+
+def usage_month_over_month(t: ir.Table) -> ir.Table:
+    """Use case "Compare resource usage month over month": consumed quantity per month, resource, SKU and
+    consumed unit, over usage rows.
+
+    Bound: one row per (month, ProviderName, ServiceName, ResourceId, SkuId, ConsumedUnit) among usage rows:
+    months x resources x SKUs x units.
+
+    References: https://focus.finops.org/use-case/compare-usage-month-over-month/
+    """
+    u = t.filter(t.ChargeCategory == "Usage")
+    return _period_cost(u, ["ProviderName", "ServiceName", "ResourceId", "SkuId", "ConsumedUnit"], "month",
+                        _sums(u, consumed_quantity="ConsumedQuantity"))
+
+
+def top_services_by_sub_account(t: ir.Table, top_n: int = 10) -> ir.Table:
+    """Use case "Analyze service costs by subaccount": the services with the most effective cost, per sub
+    account.
+
+    Bound: at most ``top_n`` rows, largest effective cost first, of (SubAccountId, SubAccountName,
+    ServiceName) (the library's LIMIT 10, per charge period of one sub account).
+
+    References: https://focus.finops.org/use-case/service-costs-subaccount/
+    """
+    keys = ["SubAccountId", "SubAccountName", "ServiceName"]
+    g = t.group_by(keys).aggregate(**_sums(t, effective_cost="EffectiveCost"))
+    return _top(g, "effective_cost", keys, top_n)
+
+
+def unused_commitments(t: ir.Table) -> ir.Table:
+    """Use case "Identify unused commitments": each commitment's unused rows, the first and last moment
+    they cover, and their billed and effective cost.
+
+    Bound: one row per (ProviderName, BillingAccountId, CommitmentDiscountId, CommitmentDiscountType) with
+    unused rows.
+
+    References: https://focus.finops.org/use-case/identify-unused-commitments/
+    """
+    u = t.filter(t.CommitmentDiscountStatus == "Unused")
+    return u.group_by(["ProviderName", "BillingAccountId", "CommitmentDiscountId", "CommitmentDiscountType"]) \
+        .aggregate(charge_period_start=u.ChargePeriodStart.min(), charge_period_end=u.ChargePeriodEnd.max(),
+                   **_sums(u, billed_cost="BilledCost", effective_cost="EffectiveCost"))
+
+
+def application_cost_by_currency(t: ir.Table, key: str) -> ir.Table:
+    """Use case "Allocate multi-currency charges per application": billed cost per value of tag ``key``,
+    billing account and billing currency.
+
+    Bound: one row per (value of tag ``key``, ProviderName, BillingAccountId, BillingAccountName,
+    BillingCurrency).
+
+    References: https://focus.finops.org/use-case/allocate-application-multi-currency/
+    """
+    a = t.mutate(tag_value=tag_value(t, key))
+    return a.group_by(["tag_value", "ProviderName", "BillingAccountId", "BillingAccountName", "BillingCurrency"]) \
+        .aggregate(**_sums(a, billed_cost="BilledCost"))
+
+
+def usage_billed_by_sub_account(t: ir.Table) -> ir.Table:
+    """Use case "Compare billed cost per subaccount to budget": billed cost of usage per sub account.
+
+    Bound: one row per (ProviderName, SubAccountId, SubAccountName) among usage rows.
+
+    References: https://focus.finops.org/use-case/compare-billed-budget/
+    """
+    u = t.filter(t.ChargeCategory == "Usage")
+    return u.group_by(["ProviderName", "SubAccountId", "SubAccountName"]).aggregate(**_sums(u, billed_cost="BilledCost"))
+
 #: The series the anomaly detectors watch: per service and sub-account.
 ANOMALY_KEYS = ["ServiceName", "SubAccountId"]
 
@@ -457,3 +1216,139 @@ QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
     "list_cost_check": (list_cost_check, {}),
     "billed_without_effective": (billed_without_effective, {}),
 }
+
+
+#: Every use case of the FOCUS use-case library for 1.2 (its title, as the library spells it) and the entry
+#: of `QUERIES` that answers it. Two titles share an entry where the library gives them the same SQL.
+USE_CASES: dict[str, str] = {
+    "Understand the billing account or sub account entity": "use_case_billing_and_sub_accounts",
+    "Identify sources of billed cost": "use_case_sources_of_billed_cost",
+    "Analyze credit memos": "use_case_credit_memos",
+    "Verify accuracy of provider invoices aka invoice reconciliation": "use_case_invoice_reconciliation",
+    "Calculate average rate of a component resource": "use_case_component_resource_rate",
+    "Quantify usage of a component resource": "use_case_component_resource_usage",
+    "Calculate unit economics": "use_case_unit_economics",
+    "Calculate consumption of virtual currency within a billing period": "use_case_virtual_currency_consumption",
+    "Determine target of virtual currency usage": "use_case_virtual_currency_targets",
+    "Analyze effective cost by pricing currency": "use_case_effective_cost_by_pricing_currency",
+    "Analyze purchase of virtual currency": "use_case_virtual_currency_purchases",
+    "Determine contracted savings by virtual currency": "use_case_virtual_currency_contracted_savings",
+    "Analyze tag coverage": "use_case_tag_coverage",
+    "Analyze the different metered costs for a particular SKU": "use_case_metered_costs_by_sku_price",
+    "Analyze resource costs by SKU": "use_case_metered_costs_by_sku_price",
+    "Report costs by service category and subcategory": "use_case_costs_by_service_subcategory",
+    "Report costs by service category": "use_case_costs_by_service_category",
+    "Analyze capacity reservations on compute costs": "use_case_capacity_reservations_on_compute",
+    "Identify unused capacity reservations": "use_case_unused_capacity_reservations",
+    "Report corrections by subaccount for a previously invoiced billing period": "use_case_corrections_by_sub_account",
+    "Report corrections for a previously invoiced billing period": "use_case_corrections",
+    "Report recurring charges for commitment-based discounts over a period": "use_case_recurring_commitment_charges",
+    "Analyze costs by service name": "use_case_service_costs_by_sub_account_and_period",
+    "Report spending across billing periods for a provider by service category":
+        "use_case_spending_by_billing_period_and_service",
+    "Analyze service costs by region": "use_case_service_costs_by_region",
+    "Report service costs by providers subaccount": "use_case_service_costs_by_provider_sub_account",
+    "Analyze service costs month over month": "use_case_service_costs_month_over_month",
+    "Report application cost month over month": "use_case_application_cost_month_over_month",
+    "Analyze costs of components of a resource": "use_case_resource_component_costs",
+    "Report effective cost of compute": "use_case_effective_cost_of_compute",
+    "Report commitment discount purchases": "use_case_commitment_discount_purchases",
+    "Determine Effective Savings Rate by Service": "use_case_effective_savings_rate_by_service",
+    "Determine Effective Savings Rate": "use_case_effective_savings_rate_rows",
+    "Analyze marketplace vendors costs": "use_case_marketplace_vendor_costs",
+    "Analyze cost per compute service for a subaccount": "use_case_compute_resources_by_sub_account",
+    "Analyze costs by availability zone for a subaccount": "use_case_costs_by_availability_zone",
+    "Identify anomalous daily spending by subaccount, region, and service": "use_case_daily_cost_by_service",
+    "Identify anomalous daily spending by subaccount and region": "use_case_daily_cost_by_region",
+    "Identify anomalous daily spending by subaccount": "use_case_daily_cost_by_sub_account",
+    "Update budgets for each application": "use_case_budgets_by_application",
+    "Update budgets with billed costs": "use_case_budgets",
+    "Report subaccounts by region": "use_case_sub_accounts_by_region",
+    "Get historical usage and rates to enable cost forecasting": "use_case_historical_usage_and_rates",
+    "Forecast cashflow month over month based on historical trends by service": "use_case_monthly_billed_by_service",
+    "Forecast amortized costs month over month based on historical trends": "use_case_monthly_effective_by_service",
+    "Verify discount accuracy for previously invoiced billing period": "use_case_discounts_applied",
+    "Verify accuracy of services charges across providers": "use_case_invoice_totals_by_service",
+    "Verify accuracy of provider invoices": "use_case_invoice_totals",
+    "Compare resource usage month over month": "use_case_usage_month_over_month",
+    "Analyze service costs by subaccount": "use_case_top_services_by_sub_account",
+    "Identify unused commitments": "use_case_unused_commitments",
+    "Allocate multi-currency charges per application": "use_case_application_cost_by_currency",
+    "Compare billed cost per subaccount to budget": "use_case_usage_billed_by_sub_account",
+}
+
+#: The use-case queries, each with its default arguments (the generated bill's team tag for the ones the
+#: library asks of an application tag).
+USE_CASE_QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
+    "use_case_billing_and_sub_accounts": (understand_billing_and_sub_accounts, {}),
+    "use_case_sources_of_billed_cost": (sources_of_billed_cost, {}),
+    "use_case_credit_memos": (credit_memos, {}),
+    "use_case_invoice_reconciliation": (invoice_reconciliation, {}),
+    "use_case_component_resource_rate": (component_resource_rate, {}),
+    "use_case_component_resource_usage": (component_resource_usage, {}),
+    "use_case_unit_economics": (unit_economics, {}),
+    "use_case_virtual_currency_consumption": (virtual_currency_consumption, {}),
+    "use_case_virtual_currency_targets": (virtual_currency_targets, {"top_n": 10}),
+    "use_case_effective_cost_by_pricing_currency": (effective_cost_by_pricing_currency, {}),
+    "use_case_virtual_currency_purchases": (virtual_currency_purchases, {}),
+    "use_case_virtual_currency_contracted_savings": (virtual_currency_contracted_savings, {}),
+    "use_case_tag_coverage": (tag_coverage_positive_cost, {"key": "team"}),
+    "use_case_metered_costs_by_sku_price": (metered_costs_by_sku_price, {"top_n": 100}),
+    "use_case_costs_by_service_subcategory": (costs_by_service_category, {"subcategory": True}),
+    "use_case_costs_by_service_category": (costs_by_service_category, {}),
+    "use_case_capacity_reservations_on_compute": (capacity_reservations_on_compute, {}),
+    "use_case_unused_capacity_reservations": (unused_capacity_reservations, {}),
+    "use_case_corrections_by_sub_account": (corrections, {"by_sub_account": True}),
+    "use_case_corrections": (corrections, {}),
+    "use_case_recurring_commitment_charges": (recurring_commitment_charges, {}),
+    "use_case_service_costs_by_sub_account_and_period": (service_costs_by_sub_account_and_period, {}),
+    "use_case_spending_by_billing_period_and_service": (spending_by_billing_period_and_service, {}),
+    "use_case_service_costs_by_region": (service_costs_by_region, {"period": "day"}),
+    "use_case_service_costs_by_provider_sub_account": (service_costs_by_provider_sub_account, {"period": "day"}),
+    "use_case_service_costs_month_over_month": (service_costs_month_over_month, {}),
+    "use_case_application_cost_month_over_month": (application_cost_month_over_month, {"key": "team"}),
+    "use_case_resource_component_costs": (resource_component_costs, {"top_n": 1000}),
+    "use_case_effective_cost_of_compute": (effective_cost_of_compute, {}),
+    "use_case_commitment_discount_purchases": (commitment_discount_purchases, {}),
+    "use_case_effective_savings_rate_by_service": (effective_savings_rate_by_service, {}),
+    "use_case_effective_savings_rate_rows": (effective_savings_rate_rows, {"top_n": 1000}),
+    "use_case_marketplace_vendor_costs": (marketplace_vendor_costs, {"period": "day"}),
+    "use_case_compute_resources_by_sub_account": (compute_resources_by_sub_account, {"top_n": 1000}),
+    "use_case_costs_by_availability_zone": (costs_by_availability_zone, {}),
+    "use_case_daily_cost_by_service": (daily_effective_cost, {"level": "service"}),
+    "use_case_daily_cost_by_region": (daily_effective_cost, {"level": "region"}),
+    "use_case_daily_cost_by_sub_account": (daily_effective_cost, {"level": "sub_account"}),
+    "use_case_budgets_by_application": (budgets_by_billing_period, {"key": "team"}),
+    "use_case_budgets": (budgets_by_billing_period, {}),
+    "use_case_sub_accounts_by_region": (sub_accounts_by_region, {}),
+    "use_case_historical_usage_and_rates": (historical_usage_and_rates, {}),
+    "use_case_monthly_billed_by_service": (monthly_cost_by_service, {}),
+    "use_case_monthly_effective_by_service": (monthly_cost_by_service, {"amortized": True}),
+    "use_case_discounts_applied": (discounts_applied, {}),
+    "use_case_invoice_totals_by_service": (invoice_totals, {"by_service": True}),
+    "use_case_invoice_totals": (invoice_totals, {}),
+    "use_case_usage_month_over_month": (usage_month_over_month, {}),
+    "use_case_top_services_by_sub_account": (top_services_by_sub_account, {"top_n": 10}),
+    "use_case_unused_commitments": (unused_commitments, {}),
+    "use_case_application_cost_by_currency": (application_cost_by_currency, {"key": "team"}),
+    "use_case_usage_billed_by_sub_account": (usage_billed_by_sub_account, {}),
+}
+QUERIES.update(USE_CASE_QUERIES)
+
+
+def column_counts(t: ir.Table, columns: Sequence[str] | None = None) -> ir.Table:
+    """One row: per FOCUS column, how many rows carry a value (non-null), and ``rows`` in all: which
+    columns a bill really fills (`costlib.scaffold` turns sections on from it).
+
+    Bound: one row.
+
+    Examples
+    --------
+    >>> column_counts(focus_table(), ["BilledCost", "Tags"]).columns
+    ('rows', 'BilledCost', 'Tags')
+    """
+    columns = list(focus.ALL_COLUMNS) if columns is None else list(columns)
+    return t.aggregate(rows=t.count(), **{c: t[c].count() for c in columns})
+
+
+QUERIES["column_counts"] = (column_counts, {})

@@ -5,6 +5,8 @@
     costbook validate [PATH ...]      check scenario files (no kernel started); non-zero on any error
     costbook run [PATH ...]           run scenarios (all when no path) and write outputs/ and its index
     costbook index                    rewrite outputs/index.html from the reports already written
+    costbook new finops --bill PATH [-o params/finops/NAME.yaml]
+                                      write a commented FinOps scenario for your own FOCUS bill
 """
 
 from __future__ import annotations
@@ -34,7 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     p_index = sub.add_parser("index", help="rewrite outputs/index.html")
     p_index.add_argument("-o", "--outputs", default=None, help="output folder (default: outputs/)")
 
+    p_new = sub.add_parser("new", help="write a scenario from your own data")
+    p_new.add_argument("workbook", choices=["finops"], help="the workbook (finops: from a FOCUS bill)")
+    p_new.add_argument("--bill", required=True, help="FOCUS file, folder or glob (CSV, .csv.gz or Parquet)")
+    p_new.add_argument("-o", "--output", default=None,
+                       help="scenario file to write (default: params/finops/<bill name>.yaml)")
+    p_new.add_argument("--currency", default=None, help="the BillingCurrency to analyse when the bill has several")
+
     args = parser.parse_args(argv)
+    if args.command == "new":
+        from costlib import scaffold
+
+        return scaffold.new_finops(args.bill, args.output, args.currency)
     from costlib import runner
 
     if args.command == "validate":

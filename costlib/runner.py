@@ -107,7 +107,12 @@ def validate_all(files: list[Path], root: Path) -> tuple[list[Path], list[str]]:
     for path in files:
         try:
             _params.notebook_for(_params.topic_of(path), root)
-            _params.load(path, root)
+            scenario = _params.load(path, root)
+            from costlib import billing  # the bill a scenario names: its path and tag keys (FinOps)
+
+            problems = billing.scenario_problems(scenario, root)
+            if problems:
+                raise ScenarioError(_params.display_path(path, root), problems)
             valid.append(path)
         except ScenarioError as exc:
             shown = _params.display_path(path, root)
