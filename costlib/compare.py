@@ -131,6 +131,8 @@ def _diff_text(diff: float, unit: str, horizon) -> str:
         return f"{diff:+,.4g} months"
     if unit == "text":
         return ""
+    if unit in ("share", "probability"):
+        return f"{100 * diff:+,.1f} points"
     sign = "+" if diff > 0 else "-" if diff < 0 else "±"
     text = contract.format_value(abs(diff), unit, horizon)
     return sign + text
