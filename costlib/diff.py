@@ -407,7 +407,7 @@ td.num {{ text-align: right; white-space: nowrap; }} td.flip {{ color: #D55E00; 
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:40] or "side"
+    return "worktree" if name in (".", "./") else re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:40] or "side"
 
 
 def write(r: DiffResult, outputs_dir: str | Path) -> Path:

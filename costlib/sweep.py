@@ -137,7 +137,16 @@ def _is_number(x) -> bool:
 
 def _find_path(node, segments: Sequence[str]) -> tuple | None:
     """The path to a numeric leaf in a scenario's plain data; list items by index or by their ``name``;
-    a segment that names an item of a list (``kafka`` in ``kafka.engineers``) finds it in that list."""
+    a segment that names an item of a list (``kafka`` in ``kafka.engineers``) finds it in that list, and so
+    do an option and a line name (``cassandra.cassandra_nodes`` in a list of lines with ``option`` and
+    ``name``) and a name glued to its field (``compute_usd_per_month``).
+
+    >>> data = {"options": [{"name": "kafka", "engineers": 4}], "lines": [{"option": "kafka", "name": "nodes", "saving": 0.3}]}
+    >>> _find_path(data, ["kafka", "engineers"]), _find_path(data, ["kafka", "nodes", "saving"])
+    (('options', 0, 'engineers'), ('lines', 0, 'saving'))
+    >>> _find_path(data, ["options", "kafka", "engineers"]), _find_path(data, ["kafka", "hours"]) is None
+    (('options', 0, 'engineers'), True)
+    """
     if not segments:
         return () if _is_number(node) else None
     seg, rest = segments[0], segments[1:]
@@ -153,6 +162,12 @@ def _find_path(node, segments: Sequence[str]) -> tuple | None:
                     sub = _find_path(v[named[0]], rest)
                     if sub is not None:
                         return (k, named[0], *sub)
+                owned = [i for i, item in enumerate(v) if isinstance(item, dict) and rest and item.get("option") == seg
+                         and item.get("name") == rest[0]]
+                if len(owned) == 1:  # "cassandra.cassandra_nodes.saving" -> lines[option, name].saving
+                    sub = _find_path(v[owned[0]], rest[1:])
+                    if sub is not None:
+                        return (k, owned[0], *sub)
                 for i, item in enumerate(v):  # "compute_usd_per_month" -> components[name == compute].usd_per_month
                     name = item.get("name") if isinstance(item, dict) else None
                     if isinstance(name, str) and seg.startswith(name + "_"):

@@ -119,4 +119,5 @@ def test_the_runners_outputs_equal_the_in_process_analysis(batch):
     r = diff.diff(diff.load_side(str(outputs)), diff.load_side(str(ROOT)), rtol=0.0)
     moved = [(c.scenario, f["key"], f["old"], f["new"]) for c in r.changes for f in c.figures]
     assert not moved and not r.flipped
+    assert not any(c.inputs for c in r.changes), "the notebooks' parameters are the validated scenario"
     assert not r.added and not r.removed
