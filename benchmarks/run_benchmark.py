@@ -189,7 +189,11 @@ def run_sweeps(jobs: int, sample: int) -> None:
             for i, values in enumerate(chosen):
                 data = copy.deepcopy(data0)
                 for inp in inputs:
-                    sweep._set(data, inp.path, float(values[inp.key]))
+                    v = float(values[inp.key])
+                    sweep._set(data, inp.path, v)
+                    ranges = data.get("sensitivity_ranges") or {}
+                    for name in {inp.key, *(i for _, i in inp.answers)} & set(ranges):  # a range holds its value
+                        ranges[name] = [min(ranges[name][0], v), max(ranges[name][1], v)]
                 (project / "params" / topic / f"point_{i:03d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
             run_seconds, done = timed(lambda: subprocess.run(
