@@ -351,7 +351,7 @@ class _Verdicts:
                 continue
             target = self.targets[key]
             side_now, side_base = _sign(float(now) - target), _sign(float(base) - target)
-            out.append(f"not {verdict}" if side_now != side_base and side_now != 0 else verdict)
+            out.append(f"no longer {verdict}" if side_now != side_base and side_now != 0 else verdict)
         return out
 
 
@@ -365,14 +365,14 @@ def _finite(x) -> bool:
 
 def verdict_labels(workbook, analysis, figures: Mapping[str, Any]) -> list[str]:
     """The verdict words `costlib.whatif.verdicts` gives at ``figures``, one per decision: the verdict, or
-    ``"not <verdict>"`` where the comparison it rests on has reversed."""
+    ``"no longer <verdict>"`` (the what-if panel's words) where the comparison it rests on has reversed."""
     from costlib import whatif
 
     base = workbook.decisions(analysis)
     out = []
     for b, v in zip(base, whatif.verdicts(workbook, analysis, figures)):
         verdict = str(v["verdict"]).replace("_", " ")
-        out.append(f"not {verdict}" if v["flipped"] and v["verdict"] == b.verdict else verdict)
+        out.append(f"no longer {verdict}" if v["flipped"] and v["verdict"] == b.verdict else verdict)
     return out
 
 
@@ -787,10 +787,9 @@ def main(scenario_path: str, varies: Sequence[str], outputs_dir: str | None = No
                      source=_params.display_path(path), stream=stream)
         out = outputs_dir or str(_params.project_root() / "outputs")
         target = write(result, out)
-        try:
-            report.write_index(out)
-        except OSError:
-            pass
+        from costlib import report
+
+        report.write_index(out)
     except (SweepError, ScenarioError) as exc:
         print(f"costbook sweep: {str(exc).splitlines()[0] if isinstance(exc, SweepError) else exc}", file=stream)
         return 2
@@ -804,5 +803,3 @@ def main(scenario_path: str, varies: Sequence[str], outputs_dir: str | None = No
     print(f"costbook sweep: {len(result.frame)} points in {result.seconds:.2f} s; {target}", file=sys.stdout)
     return 0
 
-
-from costlib import report  # noqa: E402  (the index link; report imports nothing from here)

@@ -3,15 +3,14 @@ report's own flip table."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 
 import numpy as np
 import pytest
 
-from costlib import contract, params, sweep, whatif
-from costlib.workbooks import build_vs_buy, unit_economics
+from costlib import contract, params, sweep
+from costlib.workbooks import unit_economics
 from workbook_scenarios import ROOT, analysed, scenarios
 
 LINEAR = {  # two components with no fixed part and exponent 1: cost per unit = (A + B) / V
