@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-billing benchmark-forecast clean notebooks-refresh lab test-lab
+.PHONY: reports test validate setup benchmark benchmark-sweep benchmark-billing benchmark-forecast clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -30,6 +30,10 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmark.py
+
+# The sweep part of `make benchmark` alone: 21 x 21 sweeps against `costbook run` on a sample of the points.
+benchmark-sweep: $(STAMP)
+	$(BIN)/python benchmarks/run_benchmark.py --sweep-only
 
 benchmark-billing: $(STAMP)
 	$(BIN)/python benchmarks/billing_scan.py

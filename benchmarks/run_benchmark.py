@@ -11,9 +11,14 @@
    to SVG) called in one warm Python process with display switched off: the arithmetic and the drawing
    alone, the limit no runner can beat.
 
-Usage: ``python benchmarks/run_benchmark.py [--repeat N] [--jobs N]`` (or ``make benchmark``). Prints one
-line per measurement, the breakdown and the ratios; writes nothing into the repository (everything goes
-to a temporary folder). Numbers from a machine shared with other work are contended: compare ratios
+5. the sweep: a 21 x 21 ``costbook sweep`` of one TCO and one build-vs-buy scenario (441 points each, in one
+   warm process through the workbook's ``whatif``), against the same points run as separate ``costbook run``
+   scenarios, extrapolated from a sample of them: points per second and the ratio (targets: the sweep at
+   least 100x faster per point, 441 points within 10 s).
+
+Usage: ``python benchmarks/run_benchmark.py [--repeat N] [--jobs N] [--sweep-only] [--sample N]`` (or
+``make benchmark``). Prints one line per measurement, the breakdown and the ratios; writes nothing into the
+repository (everything goes to a temporary folder). Numbers from a machine shared with other work are contended: compare ratios
 taken in one run, not times across runs.
 """
 
@@ -130,12 +135,96 @@ def run_work_floor(out: Path, jobs: int) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+#: The two sweeps: (scenario, two scenario keys with their grids). Both keys are keys of the params file, so
+#: each grid point is also a scenario file that `costbook run` can run on its own.
+SWEEPS = (("params/tco/managed_db_vs_self_hosted_cassandra.yaml",
+           ("cassandra.cassandra_nodes.saving=0.1:0.9:21", "loaded_cost_usd_per_fte_per_year=150000:450000:21")),
+          ("params/build_vs_buy/message_queue.yaml",
+           ("volume_units_per_month=10000:500000:21", "options.kafka_on_bare_metal.engineers=1:8:21")))
+
+
+def _sample(grid: list, k: int) -> list:
+    """``k`` points spread over the grid (its first, last and evenly between)."""
+    if k >= len(grid):
+        return list(grid)
+    step = (len(grid) - 1) / (k - 1)
+    return [grid[round(i * step)] for i in range(k)]
+
+
+def run_sweeps(jobs: int, sample: int) -> None:
+    """The sweep benchmark: 441 points through `costlib.sweep.run` against `costbook run` on a sample."""
+    import copy
+    import importlib
+    import shutil
+
+    import numpy as np
+    import yaml
+
+    from costlib import params, sweep
+
+    for rel, varies in SWEEPS:
+        path = ROOT / rel
+        topic = path.parent.name
+        workbook = importlib.import_module(f"costlib.workbooks.{topic}")
+        axes = [sweep.parse_vary(v) for v in varies]
+        scenario = params.load(path, ROOT)
+        sweep.run(workbook, scenario, [sweep.Axis(axes[0].key, axes[0].low, axes[0].high, 2)])  # warm caches
+        seconds, result = timed(lambda: sweep.run(workbook, scenario, axes, source=rel))  # base analysis included
+        points = len(result.frame)
+        per_sweep = seconds / points
+        print(f"sweep {topic}: {points} points in {seconds:.2f} s ({points / seconds:,.0f} points/s, "
+              f"{1000 * per_sweep:.2f} ms a point; target 441 points within 10 s: "
+              f"{'met' if seconds <= 10 and points >= 441 else 'NOT met'})")
+        # the same points as scenario files, a sample of them through costbook run in a scratch project
+        data0 = params.as_dict(scenario)
+        inputs = result.inputs
+        grid = [dict(zip([a.key for a in axes], combo)) for combo in
+                np.array(np.meshgrid(*[a.values for a in axes], indexing="ij")).reshape(2, -1).T]
+        chosen = _sample(grid, sample)
+        with tempfile.TemporaryDirectory() as tmp:
+            project = Path(tmp)
+            shutil.copytree(ROOT / "notebooks", project / "notebooks")
+            (project / "params" / topic).mkdir(parents=True)
+            shutil.copy(ROOT / "params" / "pricebook.yaml", project / "params" / "pricebook.yaml")
+            for i, values in enumerate(chosen):
+                data = copy.deepcopy(data0)
+                for inp in inputs:
+                    v = float(values[inp.key])
+                    sweep._set(data, inp.path, v)
+                    ranges = data.get("sensitivity_ranges") or {}
+                    for name in {inp.key, *(i for _, i in inp.answers)} & set(ranges):  # a range holds its value
+                        ranges[name] = [min(ranges[name][0], v), max(ranges[name][1], v)]
+                (project / "params" / topic / f"point_{i:03d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+            run_seconds, done = timed(lambda: subprocess.run(
+                [str(BIN / "costbook"), "run", "--no-progress", "-j", str(jobs), "-o", str(project / "outputs")],
+                cwd=project, env=env, capture_output=True, text=True))
+            if done.returncode != 0:
+                print(f"  costbook run on the sample failed: {done.stderr.strip().splitlines()[-3:]}")
+                continue
+        per_run = run_seconds / len(chosen)
+        print(f"  separate costbook run: {len(chosen)} of the points in {run_seconds:.1f} s with {jobs} workers "
+              f"({per_run:.2f} s a point, kernel start-up included); the {points} points would take about "
+              f"{per_run * points / 60:.0f} min")
+        print(f"  ratio: the sweep is {per_run / per_sweep:,.0f}x faster per point (target >= 100x: "
+              f"{'met' if per_run / per_sweep >= 100 else 'NOT met'})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (median reported)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="workers of costbook run and of the fresh-kernel floor (default: cores)")
+    parser.add_argument("--sweep-only", action="store_true", help="only the sweep benchmark (measurement 5)")
+    parser.add_argument("--sample", type=int, default=6,
+                        help="grid points of each sweep also run as separate costbook run scenarios (default 6)")
     args = parser.parse_args()
+    if args.sweep_only:
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.jobs} workers; "
+              f"load average before: {os.getloadavg()[0]:.2f}")
+        run_sweeps(args.jobs, args.sample)
+        print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the machine inflates every time above)")
+        return 0
     n = len(scenarios())
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {n} scenarios; {args.jobs} workers; "
           f"median of {args.repeat} run(s); load average before: {os.getloadavg()[0]:.2f}")
@@ -163,6 +252,7 @@ def main() -> int:
     print(f"ratios: {cli / run:.1f}x faster than the CLI loop (target >= 8x); "
           f"{fresh / run:.2f}x faster than the fresh-kernel floor (target > 1); "
           f"{run / work:.2f}x the work floor (target <= 3)")
+    run_sweeps(args.jobs, args.sample)
     print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the machine inflates every time above)")
     return 0
 

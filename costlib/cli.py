@@ -7,6 +7,9 @@
     costbook index                    rewrite outputs/index.html from the reports already written
     costbook new finops --bill PATH [-o params/finops/NAME.yaml]
                                       write a commented FinOps scenario for your own FOCUS bill
+    costbook compare A.yaml B.yaml    scenarios of one workbook side by side (outputs/compare/)
+    costbook sweep S.yaml --vary K=LOW:HIGH:N [--vary K2=...]   a one- or two-input grid (outputs/sweep/)
+    costbook diff OLD NEW             inputs, figures and verdicts that changed; exit 1 when a verdict flipped
 """
 
 from __future__ import annotations
@@ -43,11 +46,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="scenario file to write (default: params/finops/<bill name>.yaml)")
     p_new.add_argument("--currency", default=None, help="the BillingCurrency to analyse when the bill has several")
 
+    _add_decision_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "new":
         from costlib import scaffold
 
         return scaffold.new_finops(args.bill, args.output, args.currency)
+    if args.command in ("compare", "sweep", "diff"):
+        return _decision_command(args)
     from costlib import runner
 
     if args.command == "validate":
@@ -62,6 +68,42 @@ def main(argv: list[str] | None = None) -> int:
         print(report.write_index(out))
         return 0
     return 2
+
+
+def _add_decision_commands(sub) -> None:
+    """``compare``, ``sweep`` and ``diff`` (DESIGN.md, "Deciding between scenarios")."""
+    p = sub.add_parser("compare", help="scenarios of one workbook side by side: figures, verdicts, inputs")
+    p.add_argument("paths", nargs="+", help="two or more params files of one workbook (the first is the reference)")
+    p.add_argument("-o", "--outputs", default=None, help="output folder (default: outputs/)")
+    p = sub.add_parser("sweep", help="vary one or two inputs over a grid: figures, verdict map, heatmap")
+    p.add_argument("path", help="a params file")
+    p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH:N",
+                   help="an input (scenario key by dotted path, or a model input) and its grid; once or twice")
+    p.add_argument("--figure", action="append", default=[], metavar="KEY",
+                   help="a headline figure for the table (default: the figures whatif recomputes)")
+    p.add_argument("-o", "--outputs", default=None, help="output folder (default: outputs/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p = sub.add_parser("diff", help="what changed between two outputs folders or git revisions of params/")
+    p.add_argument("old", help="an outputs folder, a params folder, or a git revision (HEAD~1)")
+    p.add_argument("new", help="the same kinds; '.' is the working tree's params/")
+    p.add_argument("--rtol", type=float, default=None, help="relative change that counts as moved (default 0.001)")
+    p.add_argument("--markdown", default=None, metavar="FILE", help="also write a Markdown page (a PR comment)")
+    p.add_argument("-o", "--outputs", default=None, help="output folder for the HTML (default: outputs/)")
+
+
+def _decision_command(args) -> int:
+    if args.command == "compare":
+        from costlib import compare
+
+        return compare.main(args.paths, outputs_dir=args.outputs)
+    if args.command == "sweep":
+        from costlib import sweep
+
+        return sweep.main(args.path, args.vary, outputs_dir=args.outputs, figures=args.figure,
+                          progress=not args.no_progress)
+    from costlib import diff
+
+    return diff.main(args.old, args.new, rtol=args.rtol, markdown=args.markdown, outputs_dir=args.outputs)
 
 
 if __name__ == "__main__":

@@ -263,3 +263,69 @@ def workbook_modules() -> list[str]:
 
     return sorted(f"costlib.workbooks.{m.name}" for m in pkgutil.iter_modules(package.__path__)
                   if not m.name.startswith("_"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# What `costlib.sweep` and `costlib.compare` read through the contract.
+
+#: How a workbook's ``whatif`` names the model input ``{input}`` of the answer ``{answer}``. A workbook whose
+#: ``whatif`` takes its answers' inputs by another name declares ``WHATIF_KEY`` (``"{answer}.{input}"``,
+#: ``"{answer}__{input}"``), and one whose ``whatif`` takes only its sliders declares ``WHATIF_KEY = None``.
+DEFAULT_WHATIF_KEY = "{input}"
+
+
+def whatif_key(workbook, answer: str, input_name: str) -> str | None:
+    """The keyword ``workbook.whatif`` takes for the model input ``input_name`` of ``answer``, or None when
+    its ``whatif`` does not take the answers' inputs (the answer's own model then recomputes the figure).
+
+    Examples
+    --------
+    >>> import types
+    >>> whatif_key(types.SimpleNamespace(), "tco", "usage_scale")
+    'usage_scale'
+    >>> whatif_key(types.SimpleNamespace(WHATIF_KEY="{answer}__{input}"), "glide", "cost_growth_rate_per_month")
+    'glide__cost_growth_rate_per_month'
+    >>> whatif_key(types.SimpleNamespace(WHATIF_KEY=None), "spot", "fallback_at_hours") is None
+    True
+    """
+    template = getattr(workbook, "WHATIF_KEY", DEFAULT_WHATIF_KEY)
+    return None if template is None else template.format(answer=answer, input=input_name)
+
+
+def cumulative_cost(workbook, analysis):
+    """The analysis's cumulative cost by month and option as a long frame ``month, option,
+    cumulative_usd``, or None when the workbook has none.
+
+    A workbook may define ``cumulative_cost(analysis)``; otherwise the first frame among the analysis's
+    attributes and sections that is either long (``month``, ``option`` and one ``cumulative_*`` column) or
+    wide (``month`` as a column or the index, and ``cumulative_<option>_usd`` columns, savings left out) is
+    read as it.
+    """
+    import pandas as pd
+
+    hook = getattr(workbook, "cumulative_cost", None)
+    if hook is not None:
+        return hook(analysis)
+
+    def frames(obj, depth=0):
+        if isinstance(obj, pd.DataFrame):
+            yield obj
+        elif isinstance(obj, Mapping) and depth < 3:
+            for v in obj.values():
+                yield from frames(v, depth + 1)
+
+    candidates = [v for k, v in vars(analysis).items() if k not in ("sections",) and isinstance(v, pd.DataFrame)]
+    candidates += list(frames(getattr(analysis, "sections", {}) or {}))
+    for frame in candidates:
+        cum = [c for c in frame.columns if str(c).startswith("cumulative_")]
+        if {"month", "option"} <= set(frame.columns) and len(cum) == 1:
+            return frame[["month", "option", cum[0]]].rename(columns={cum[0]: "cumulative_usd"}).reset_index(drop=True)
+        wide = [c for c in cum if str(c).endswith("_usd") and "saving" not in str(c)]
+        if len(wide) >= 2 and "option" not in frame.columns:
+            f = frame.reset_index() if "month" not in frame.columns else frame
+            if "month" not in f.columns:
+                continue
+            long = f.melt(id_vars="month", value_vars=wide, var_name="option", value_name="cumulative_usd")
+            long["option"] = long["option"].str.removeprefix("cumulative_").str.removesuffix("_usd")
+            return long
+    return None

@@ -607,6 +607,8 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
     outputs_dir = Path(outputs_dir)
     entries = []
     for path in sorted(outputs_dir.glob("*/*.json")):
+        if path.parent.name in VIEW_FOLDERS:  # compare, sweep and diff pages: listed below the reports
+            continue
         try:
             entries.append((path, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, json.JSONDecodeError):
@@ -652,6 +654,7 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
                 f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
         label = TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
         sections.append(f"<h2>{html.escape(label)}</h2><div class='grid'>{''.join(cards)}</div>")
+    sections.append(_views_section(outputs_dir))
     produced = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>costbook reports</title>
@@ -675,6 +678,27 @@ td.num {{ text-align: right; white-space: nowrap; font-weight: 600; }} .meta {{ 
     target = outputs_dir / "index.html"
     atomic_write(target, page)
     return target
+
+
+#: Folders of pages that span scenarios (`costlib.compare`, `costlib.sweep`, `costlib.diff`), with their heading.
+VIEW_FOLDERS = {"compare": "Comparisons", "sweep": "Sweeps", "diff": "Diffs"}
+
+
+def _views_section(outputs_dir: Path) -> str:
+    """The index's links to the compare, sweep and diff pages (each page's ``<title>`` as its link text)."""
+    parts = []
+    for folder, heading in VIEW_FOLDERS.items():
+        links = []
+        for page in sorted((outputs_dir / folder).glob("*.html")):
+            try:
+                found = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8")[:4000], re.S)
+            except OSError:
+                continue
+            text = html.unescape(found.group(1)) if found else page.stem
+            links.append(f"<li><a href='{html.escape(folder + '/' + page.name)}'>{html.escape(text)}</a></li>")
+        if links:
+            parts.append(f"<h3>{heading}</h3><ul>{''.join(links)}</ul>")
+    return f"<h2>Comparisons, sweeps and diffs</h2>{''.join(parts)}" if parts else ""
 
 
 def _chart_name(svg_file: str) -> str:

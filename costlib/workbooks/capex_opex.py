@@ -35,6 +35,8 @@ from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "capex_opex"
+#: `costlib.contract.whatif_key`: whatif takes a section's model inputs as ``<section>.<input>``.
+WHATIF_KEY = "{answer}.{input}"
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Method = Literal["straight_line", "declining_balance", "sum_of_years_digits", "macrs"]

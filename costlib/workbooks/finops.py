@@ -35,6 +35,8 @@ from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, bo
                             project_root, require_unique)
 
 TOPIC = "finops"
+#: `costlib.contract.whatif_key`: whatif takes only the sliders; an answer's own model recomputes its figure.
+WHATIF_KEY = None
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 KEYS = ["ServiceName", "SubAccountId"]  # the anomaly series: per service and sub-account

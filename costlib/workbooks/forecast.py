@@ -36,6 +36,8 @@ from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, Si
                             check_sensitivity_ranges, non_empty, require_unique)
 
 TOPIC = "forecast"
+#: `costlib.contract.whatif_key`: whatif takes an answer's model inputs as ``<answer>__<input>``.
+WHATIF_KEY = "{answer}__{input}"
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Month = bounded(1, 120, expected="expected a month between 1 and 120")

@@ -921,6 +921,20 @@ def whatif_controls(p: Params, top: int = 4) -> dict[str, tuple[float, float, fl
     return controls
 
 
+_CHALLENGERS: dict[str, str | None] = {}
+
+
+def _base_challenger(p: Params) -> str | None:
+    """`_challenger` at the scenario's own values, computed once per scenario (keyed by its validated values),
+    so that a sweep's thousands of ``whatif`` calls do not rank the options at base again each time."""
+    key = p.model_dump_json()
+    if key not in _CHALLENGERS:
+        if len(_CHALLENGERS) >= 256:
+            _CHALLENGERS.clear()
+        _CHALLENGERS[key] = _challenger(p, model_inputs(p))
+    return _CHALLENGERS[key]
+
+
 def _challenger(p: Params, x: dict) -> str | None:
     """The option compared with the baseline: the scenario's, else the cheapest other on the decision metric."""
     if p.challenger is not None or len(p.options) < 2:
@@ -940,7 +954,7 @@ def whatif(p: Params, **inputs) -> dict:
     suffix = f"usd_{h}_months" if total else "present_value_usd"
     metric = {o.name: tco.cost_difference_usd(_metric(p, costs[o.name], x), None) for o in p.options}
     out = {(f"{o}_tco_usd_{h}_months" if total else f"{o}_present_value_usd"): v for o, v in metric.items()}
-    challenger = _challenger(p, model_inputs(p))
+    challenger = _base_challenger(p)
     ranking = tco.rank_options(metric, p.baseline, challenger)
     out["cheapest_option"] = ranking["cheapest_option"]
     if challenger is not None:
