@@ -131,8 +131,8 @@ def file_sha256(path: Path, cache: dict | None = None) -> str:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"; _ = f.write_text("x\n")
-    >>> file_sha256(f)[:12]  # sha256sum of "x\n"
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"; _ = f.write_text("x\\n")
+    >>> file_sha256(f)[:12]  # sha256sum of "x\\n"
     '73cb3858a687'
     """
     stat = path.stat()
