@@ -32,14 +32,33 @@ class ScenarioError(ValueError):
         return ["ScenarioError: the scenario is not valid; nothing was computed."] + self.lines()
 
     def lines(self):
-        """One line per problem: ``file: key 'k' = v: expected ...``."""
+        """One line per problem: ``file: key 'k' = v: expected ...``, each key and value shown in at most
+        `SHOWN_CHARACTERS` characters (a value from a file can be as long as the file)."""
         out = []
         for key, value, expected in self.problems:
             if key:
-                out.append(f"{self.source}: key '{key}' = {value!r}: {expected}")
+                out.append(f"{self.source}: key '{shorten(str(key))}' = {shorten(repr(value))}: {expected}")
             else:
                 out.append(f"{self.source}: {expected}")
         return out
+
+
+#: How many characters of a key or value from a file an error line shows.
+SHOWN_CHARACTERS = 200
+
+
+def shorten(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    r"""``text`` in at most about ``limit`` characters, saying how long it was; on one line.
+
+    Examples
+    --------
+    >>> shorten("x" * 500, 20)
+    'xxxxxxxxxxxxxxxxxxxx... (500 characters)'
+    >>> shorten("a\nb")
+    'a\\nb'
+    """
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def require(condition, name, value, expected):
