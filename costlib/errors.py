@@ -83,6 +83,24 @@ class BillingDataError(ValueError):
     """
 
     def _render_traceback_(self):
-        """What IPython shows instead of a traceback: the message alone."""
-        return ["BillingDataError: the billing data cannot be analysed; nothing was computed.",
+        """What IPython shows instead of a traceback: the message alone, after the line of the notebook cell
+        that raised it (as IPython marks it, ``----> 3 a = wb.analyse(scenario)``: the batch runner quotes it)."""
+        return [*_cell_line(self), "BillingDataError: the billing data cannot be analysed; nothing was computed.",
                 *str(self).splitlines()]
+
+
+def _cell_line(exc: BaseException) -> list[str]:
+    """``["----> <line number> <source>"]`` for the notebook cell's line in ``exc``'s traceback, else ``[]``.
+
+    A cell's code is compiled from a file IPython names (``/tmp/ipykernel_<pid>/<hash>.py`` under ipykernel,
+    ``<ipython-input-...>`` before): the first frame in such a file is the cell's."""
+    import linecache
+
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if "ipykernel_" in name or name.startswith(("<ipython-input", "<cell")):
+            text = linecache.getline(name, tb.tb_lineno).strip()
+            return [f"----> {tb.tb_lineno} {text}"] if text else []
+        tb = tb.tb_next
+    return []
