@@ -315,6 +315,9 @@ def read_yaml(path: str | Path) -> dict:
                                                  "cannot be read; save the file as UTF-8")]) from None
     try:
         data = _load_capped(text)
+    except RecursionError:
+        raise ScenarioError(shown, [(None, None, "not valid YAML: nested too deeply (expected a scenario's "
+                                                 "few levels of mappings and lists)")]) from None
     except _DuplicateKey as exc:
         raise ScenarioError(shown, [exc.problem]) from None
     except yaml.YAMLError as exc:

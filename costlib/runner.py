@@ -685,7 +685,8 @@ def _run(paths, outputs_dir, jobs, progress, stream, root, profile, signals) -> 
             print(f"REMOVED {name}: its params file no longer exists", file=stream)
     index = None
     try:
-        index = _report.write_index(outputs, skipped=lambda line: print(line, file=stream)) if outputs.is_dir() else None
+        if outputs.is_dir():
+            index = _report.write_index(outputs, skipped=lambda line: print(line, file=stream))
     except OSError as exc:
         print(f"costbook run: cannot write {outputs / 'index.html'}: {exc.strerror or exc}", file=stream)
         errors.append("index")
@@ -733,12 +734,11 @@ def index(outputs_dir: str | None = None, stream=None, root: Path | None = None)
     code: 0 written (a file that is not a report is one ``SKIPPED`` line and left out), 2 when the folder
     cannot hold the index (the same checks as ``costbook run``: missing, a file, not writable)."""
     stream = stream or sys.stderr
-    try:
-        root = Path(root) if root else _params.project_root()
+    try:  # the project is only needed to find its outputs/
+        given = outputs_dir or str((Path(root) if root else _params.project_root()) / "outputs")
     except ScenarioError as exc:
         print(f"costbook index: {exc}", file=stream)
         return 2
-    given = outputs_dir or str(root / "outputs")
     outputs = Path(given).absolute()
     if not outputs.exists():
         print(f"costbook index: {given}: expected the folder of reports (costbook run writes it); it does not "

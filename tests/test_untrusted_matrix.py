@@ -423,6 +423,7 @@ def _run(project: Path, *paths: Path) -> tuple[int, list[str]]:
     ("random", random.Random(1).randbytes(500), "not UTF-8 text"),
     ("bomb9", alias_bomb(9).encode(), "expected at most 100,000 values once aliases"),
     ("bomb6", alias_bomb(6).encode(), "expected at most 100,000 values once aliases"),
+    ("deep", ("a: " + "[" * 3000 + "]" * 3000 + "\n").encode(), "nested too deeply"),
 ])
 def test_an_unreadable_or_exploding_file_is_one_line_and_nothing_runs(project, name, content, words):
     path = project / "params" / "unit_economics" / f"{name}.yaml"
