@@ -57,6 +57,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -180,20 +181,44 @@ def _kind(path: Path) -> str | None:
     return None
 
 
+#: A file changed less than this long before it was hashed is not remembered: file times are kept at a
+#: coarse clock tick (milliseconds), so an edit in the same tick as the hash could leave every time alike.
+RACY_S = 2.0
+
+
 def file_sha256(path: Path, cache: dict | None = None) -> str:
-    """SHA-256 of a file's bytes, remembered in ``cache`` by (path, size, modification time)."""
+    """SHA-256 of a file's bytes, remembered in ``cache`` by what a copy cannot fake.
+
+    The memo's key is the path, device, inode, size, modification time and status-change time (ctime). A
+    copy that restores the modification time (``cp -p``, ``rsync -t``, ``tar``) still changes the ctime,
+    which no program can set, so an edit that keeps the length and the mtime is hashed again. A file
+    changed within `RACY_S` of being hashed is never remembered.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"; _ = f.write_text("x\\n")
+    >>> file_sha256(f)[:12]  # sha256sum of "x\\n"
+    '73cb3858a687'
+    """
     stat = path.stat()
-    key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
-    if cache is not None and key in cache:
+    key = f"{path}|{stat.st_dev}|{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
+    if cache is not None and isinstance(cache.get(key), str):
         return cache[key]
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
             digest.update(block)
     value = digest.hexdigest()
-    if cache is not None:
+    if cache is not None and time.time() - max(stat.st_mtime, stat.st_ctime) >= RACY_S and _same_file(path, stat):
         cache[key] = value
     return value
+
+
+def _same_file(path: Path, stat: os.stat_result) -> bool:
+    """Whether ``path`` still has the size and times it had (it did not change while it was read)."""
+    now = path.stat()
+    return (now.st_size, now.st_mtime_ns, now.st_ctime_ns) == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def manifest(files: Iterable[Path], cache_dir: Path | None = None) -> dict:
@@ -217,8 +242,10 @@ def manifest(files: Iterable[Path], cache_dir: Path | None = None) -> dict:
     memo = cache_dir / "file_hashes.json" if cache_dir else None
     if memo and memo.is_file():
         try:
-            hashes = json.loads(memo.read_text())
+            hashes = json.loads(memo.read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            hashes = {}
+        if not isinstance(hashes, dict):  # not a memo this code wrote: start again
             hashes = {}
     entries = []
     lines = []
@@ -229,7 +256,10 @@ def manifest(files: Iterable[Path], cache_dir: Path | None = None) -> dict:
         entries.append({"path": _display(path), "bytes": size, "sha256": sha})
         lines.append(f"{sha}  {size}  {path.name}\n")
     if memo:
-        _atomic_text(memo, json.dumps(hashes))
+        try:
+            _atomic_text(memo, json.dumps(hashes))
+        except OSError:  # a read-only cache: the hashes are simply computed again next time
+            pass
     return {"files": entries, "manifest_sha256": hashlib.sha256("".join(lines).encode()).hexdigest()}
 
 
@@ -1158,14 +1188,22 @@ class BillingData:
                           default=str)
         cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
         if self._cache and cached.is_file():
-            return pd.read_parquet(cached)
+            try:
+                return pd.read_parquet(cached)
+            except Exception as exc:  # noqa: BLE001 (truncated, overwritten, not Parquet: run the query again)
+                _cache_note(f"the cached result {cached} could not be read ({_reason(exc)}); running the "
+                            f"query {function.__name__} again")
         expression = function(Q.focus_table(custom=self.custom_columns), **arguments)
         frame = _sorted_frame(self.backend.execute(expression))
         if self._cache:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-            frame.to_parquet(tmp, index=False)
-            os.replace(tmp, cached)
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+                frame.to_parquet(tmp, index=False)
+                os.replace(tmp, cached)
+            except OSError as exc:  # the result is right; only the next run pays for the scan again
+                _cache_note(f"cannot keep the result of {function.__name__} in {cached.parent} "
+                            f"({_reason(exc)}); to start the cache afresh: billing.clear_cache()")
         return frame
 
 
@@ -1229,26 +1267,84 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     """
     files = resolve_files(source)
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
-    cache_root.mkdir(parents=True, exist_ok=True)
+    try:
+        cache_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BillingDataError(f"the billing cache {cache_root} cannot be created ({_reason(exc)}): set "
+                               "$COSTBOOK_CACHE_DIR to a folder you can write") from None
     prov = manifest(files, cache_root)
     key = hashlib.sha256(f"{prov['manifest_sha256']}|{NORMALISER_VERSION}|{billing_currency}".encode()).hexdigest()[:32]
     folder = cache_root / key
     canonical = folder / "focus.parquet"
     quality_file = folder / "quality.json"
-    if canonical.is_file() and quality_file.is_file():
-        stored = json.loads(quality_file.read_text(encoding="utf-8"))
-        stored["files"] = prov["files"]
-        quality = DataQuality(**stored)
-    else:
-        found = normalise(files, canonical, billing_currency)
+    quality = _cached_quality(folder, prov)
+    if quality is None:
+        found = _normalise_into(folder, files, canonical, billing_currency)
         opened = BillingData(canonical, None, key)  # type: ignore[arg-type]
         checks = _invariants(opened)
         rows = sum(t["rows"] for t in checks["totals"])
         quality = DataQuality(files=prov["files"], manifest_sha256=prov["manifest_sha256"], rows=rows,
                               **found, **checks)
-        _atomic_text(quality_file, json.dumps(quality.to_dict(), indent=1))
+        try:
+            _atomic_text(quality_file, json.dumps(quality.to_dict(), indent=1))
+        except OSError as exc:
+            _cache_note(f"cannot write {quality_file} ({_reason(exc)}); the data is analysed, and read "
+                        "again next time")
     data = BillingData(canonical, quality, key)
     return data.on(backend) if backend is not None else data
+
+
+def _cache_note(line: str) -> None:
+    """One line about the cache, on stderr (a notebook shows it under the cell; the run goes on)."""
+    import sys
+
+    print(f"costbook billing cache: {line}", file=sys.stderr, flush=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a short phrase for a one-line message."""
+    text = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0:1]
+    text = text[0] if isinstance(text, list) and text else text or ""
+    return f"{type(exc).__name__}: {str(text)[:200]}" if text else type(exc).__name__
+
+
+def _cached_quality(folder: Path, prov: dict) -> DataQuality | None:
+    """The quality record of a cache entry whose canonical file and record can both be read, else None
+    (nothing cached yet, or an entry that is truncated or corrupt: said in one line, then rebuilt).
+
+    The entry's folder is named by the SHA-256 of the source files' bytes (with the normaliser version and
+    the currency), so an entry is only ever found for the same bytes; provenance is the manifest just
+    computed from the files themselves, never the stored one.
+    """
+    canonical, quality_file = folder / "focus.parquet", folder / "quality.json"
+    if not quality_file.is_file():  # nothing cached, or an entry still being written (its record comes last)
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        stored = json.loads(quality_file.read_text(encoding="utf-8"))
+        if not isinstance(stored, dict):
+            raise ValueError("quality.json is not a record")
+        pq.read_metadata(canonical)  # a truncated or overwritten Parquet file has no valid footer
+        stored["files"], stored["manifest_sha256"] = prov["files"], prov["manifest_sha256"]
+        return DataQuality(**stored)
+    except Exception as exc:  # noqa: BLE001 (whatever is wrong with the entry, the source files are the truth)
+        _cache_note(f"the cached copy in {folder} could not be read ({_reason(exc)}); rebuilding it from the "
+                    "source files")
+        return None
+
+
+def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_currency: str | None) -> dict:
+    """`normalise` into a cache entry (its canonical file replaced in one step, so a run reading the entry at
+    the same time never sees half a file; cached results stay, being of the same source bytes). A cache
+    folder that cannot be written is one `BillingDataError` naming it and the fix."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return normalise(files, canonical, billing_currency)
+    except OSError as exc:
+        raise BillingDataError(f"the billing cache {folder.parent} cannot be written ({_reason(exc)}): set "
+                               "$COSTBOOK_CACHE_DIR to a folder you can write, or empty it with "
+                               "costlib.billing.clear_cache()") from None
 
 
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> None:

@@ -62,11 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return runner.run(args.paths, outputs_dir=args.outputs, jobs=args.jobs, progress=not args.no_progress,
                           profile=args.profile)
     if args.command == "index":
-        from costlib import params, report
-
-        out = args.outputs or str(params.project_root() / "outputs")
-        print(report.write_index(out))
-        return 0
+        return runner.index(args.outputs)
     return 2
 
 

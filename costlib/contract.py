@@ -226,12 +226,15 @@ def decision_words(decision: Decision, rows: Mapping[str, dict]) -> str:
     """
     from costlib import report
 
-    parts = [f"**{decision.question}: {decision.verdict.replace('_', ' ')}.**"]
-    basis = [f"{_sentence_case(rows[k]['label'])} ({rows[k]['text']})" for k in decision.rests_on if k in rows]
+    # The question, verdict, labels and threshold can hold user text (a vendor, an option's name): escaped
+    # here, where they become Markdown (the record itself keeps them as plain text for JSON and xlsx).
+    esc = report.escape
+    parts = [f"**{esc(decision.question)}: {esc(decision.verdict.replace('_', ' '))}.**"]
+    basis = [f"{esc(_sentence_case(rows[k]['label']))} ({esc(rows[k]['text'])})" for k in decision.rests_on if k in rows]
     if basis:
         parts.append("It rests on " + ", ".join(basis) + ".")
     if decision.flips_when:
-        parts.append(f"It flips if {decision.flips_when}.")
+        parts.append(f"It flips if {esc(decision.flips_when)}.")
     if decision.agreement is not None:
         parts.append(f"It holds in {report.pct(decision.agreement)} of the Monte Carlo draws"
                      + ("; **a close call**: firm up the inputs at the top of the tornado first." if decision.close_call

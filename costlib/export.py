@@ -129,6 +129,38 @@ def _cell_value(value: Any) -> Any:
     return str(value)
 
 
+def _append(sheet, values: Iterable[Any]) -> None:
+    """Append one row to ``sheet``: the one way a value enters the workbook.
+
+    Text is text, whatever it begins with: every string is a string cell (``data_type == "s"``) with
+    Excel's quote prefix, so ``=HYPERLINK(...)``, ``=1+1``, ``+cmd|' /C calc'!A0`` or ``@SUM(1)`` from a
+    params file or a bill is shown, never evaluated, even once the cell is edited (openpyxl would store a
+    string beginning with ``=`` as a formula; Excel and LibreOffice evaluate ``+``, ``-`` and ``@`` on
+    entry). Characters XML cannot hold (control characters other than tab, LF and CR) are dropped rather
+    than failing the export. Numbers, booleans and empty cells are written as they are. costlib writes no
+    formulas; one written on purpose would be set on its cell directly and hold no user text.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> sheet = Workbook().active
+    >>> _append(sheet, ["=1+1", "@SUM(1)", 2.5, None])
+    >>> [(c.value, c.data_type, c.quotePrefix) for c in sheet[1][:3]]
+    [('=1+1', 's', True), ('@SUM(1)', 's', True), (2.5, 'n', False)]
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+    row = []
+    for value in values:
+        value = _cell_value(value)
+        cell = Cell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        row.append(cell)
+    sheet.append(row)
+
+
 def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str, Any]) -> bytes:
     """The report as an xlsx workbook (bytes): ``Headline``, one sheet per table, ``Parameters``,
     ``Provenance``. Numbers stay numbers (formatted, never text), so a finance partner can compute on them."""
@@ -145,11 +177,13 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
             book.properties.created = book.properties.modified = _dt.datetime.fromisoformat(produced).replace(tzinfo=None)
         except ValueError:
             pass
-    book.properties.title = str(results.get("title") or "")
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book.properties.title = ILLEGAL_CHARACTERS_RE.sub("", str(results.get("title") or ""))
     book.properties.creator = "costbook"
 
     def header(sheet, names):
-        sheet.append(list(names))
+        _append(sheet, names)
         for c in sheet[1]:
             c.font = bold
         sheet.freeze_panes = "A2"
@@ -162,16 +196,16 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
     # Headline: one row per declared figure, the value as a number with its unit's format.
     head = book.active
     head.title = "Headline"
-    head.append([str(results.get("title") or results.get("scenario") or "")])
+    _append(head, [str(results.get("title") or results.get("scenario") or "")])
     head["A1"].font = Font(bold=True, size=13)
-    head.append([])
-    head.append(["label", "value", "unit", "as shown", "key"])
+    _append(head, [])
+    _append(head, ["label", "value", "unit", "as shown", "key"])
     for c in head[3]:
         c.font = bold
     head.freeze_panes = "A4"
     for f in results.get("figures", []):
         value = f.get("value")
-        head.append([f.get("label"), _cell_value(value), f.get("unit"), f.get("text"), f.get("key")])
+        _append(head, [f.get("label"), value, f.get("unit"), f.get("text"), f.get("key")])
         cell = head.cell(row=head.max_row, column=2)
         number_format = unit_format(str(f.get("unit", "")), value) if isinstance(value, (int, float)) else None
         if number_format and not isinstance(value, bool):
@@ -179,12 +213,12 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
         cell.alignment = Alignment(horizontal="right")
     decisions = results.get("decisions") or []
     if decisions:
-        head.append([])
-        head.append(["decision", "verdict", "close call", "flips when"])
+        _append(head, [])
+        _append(head, ["decision", "verdict", "close call", "flips when"])
         for c in head[head.max_row]:
             c.font = bold
         for d in decisions:
-            head.append([d.get("question"), str(d.get("verdict", "")).replace("_", " "),
+            _append(head, [d.get("question"), str(d.get("verdict", "")).replace("_", " "),
                          "yes" if d.get("close_call") else "no", d.get("flips_when")])
     widths(head)
 
@@ -195,7 +229,7 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
         header(sheet, columns)
         rows = table.get("rows", [])
         for row in rows:
-            sheet.append([_cell_value(v) for v in row])
+            _append(sheet, row)
         for j, name in enumerate(columns, start=1):
             fmt = column_format(name, table.get("money", []), table.get("percent", []), [r[j - 1] for r in rows])
             if not fmt:
@@ -208,7 +242,7 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
     params_sheet = book.create_sheet("Parameters")
     header(params_sheet, ["parameter", "value"])
     for key, value in _flatten(parameters):
-        params_sheet.append([key, _cell_value(value)])
+        _append(params_sheet, [key, value])
     widths(params_sheet, maximum=80)
 
     prov_sheet = book.create_sheet("Provenance")
@@ -217,9 +251,9 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
         if key == "data_files":
             for i, f in enumerate(value or []):
                 for k, v in f.items():
-                    prov_sheet.append([f"data_files[{i}].{k}", _cell_value(v)])
+                    _append(prov_sheet, [f"data_files[{i}].{k}", v])
         else:
-            prov_sheet.append([key, _cell_value(value)])
+            _append(prov_sheet, [key, value])
     widths(prov_sheet, maximum=80)
 
     buffer = io.BytesIO()
@@ -258,6 +292,15 @@ def _md_dollars(text: str) -> str:
     return "".join(p if p.startswith("`") else p.replace("$", "&#36;") for p in parts)
 
 
+def _no_html(text: str) -> str:
+    """Markdown with no raw HTML: ``<`` and ``>`` as entities (a blockquote's ``>`` is added after this).
+
+    >>> _no_html("**=1+1<img src=x onerror=alert(1)>'s price hike: hybrid.**")
+    "**=1+1&lt;img src=x onerror=alert(1)&gt;'s price hike: hybrid.**"
+    """
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: str) -> str:
     """Text for a Markdown table cell: one line, pipes escaped."""
     return str(text).replace("\n", " ").replace("|", "\\|")
@@ -278,12 +321,15 @@ def markdown(results: Mapping[str, Any], name: str, charts: Mapping[str, str]) -
     if figures:
         lines += ["| Figure | Value | Unit |", "|---|--:|---|"]
         for f in figures:
-            lines.append(f"| {_cell(f['label'])} | {_cell(f['text'])} | {_cell(f['unit'])} |")
+            lines.append(f"| {_cell(report.escape(f['label']))} | {_cell(report.escape(f['text']))} | "
+                         f"{_cell(report.escape(f['unit']))} |")
         lines.append("")
     recommendation = (results.get("recommendation") or "").strip()
     if recommendation:
         lines += ["**Recommendation**", ""]
-        lines += ["> " + line if line else ">" for line in recommendation.splitlines()]
+        # Markdown that costlib wrote, with every user string in it escaped where it was written
+        # (`costlib.report.escape`); and no raw HTML passes, whatever a workbook forgot.
+        lines += ["> " + _no_html(line) if line else ">" for line in recommendation.splitlines()]
         lines.append("")
     for chart, label in charts.items():
         words = report.escape(label)

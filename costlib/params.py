@@ -33,7 +33,7 @@ from typing import Annotated, Any, Mapping
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from costlib.errors import ScenarioError
+from costlib.errors import ScenarioError, shorten
 
 #: Parameters every notebook has that control the run, not the model.
 RUNTIME_KEYS = ("interactive", "params_file")
@@ -59,7 +59,7 @@ def _positive(value: float) -> float:
 
 def _rate(value: float) -> float:
     if not 0 <= value <= 1:
-        raise ValueError("expected a decimal rate between 0 and 1 (write 0.07 for 7%)")
+        raise ValueError("expected a decimal rate in [0, 1] (write 0.07 for 7%)")
     return value
 
 
@@ -248,8 +248,8 @@ def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool 
             first_line, first_value = seen[key]
             value = loader.construct_object(value_node, deep=True)
             raise _DuplicateKey((str(key), value, f"expected each key once, but it is given twice (line "
-                                                  f"{first_line} = {first_value!r}, line "
-                                                  f"{key_node.start_mark.line + 1} = {value!r})"))
+                                                  f"{first_line} = {shorten(repr(first_value))}, line "
+                                                  f"{key_node.start_mark.line + 1} = {shorten(repr(value))})"))
         seen[key] = (key_node.start_mark.line + 1, loader.construct_object(value_node, deep=True))
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -261,6 +261,42 @@ _UniqueKeyLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
 
 
+#: Most values a scenario file may hold once YAML aliases are expanded: far above any real scenario (the
+#: largest holds a few hundred), far below an alias bomb (9 anchors of 9 aliases each expand to 9**9).
+MAX_YAML_NODES = 100_000
+
+
+def _expanded_nodes(node, memo: dict) -> int:
+    """How many nodes ``node`` stands for with every alias expanded (aliases share one node object)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a node that contains itself counts once (PyYAML reports the recursion)
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(_expanded_nodes(k, memo) + _expanded_nodes(v, memo) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(_expanded_nodes(v, memo) for v in node.value)
+        else:
+            total = 1
+        memo[key] = min(total, MAX_YAML_NODES + 1)
+    return memo[key]
+
+
+def _load_capped(text: str):
+    """`yaml.load` with `_UniqueKeyLoader`, refusing a document that expands to more than `MAX_YAML_NODES`
+    values before any of it is built."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_nodes(node, {}) > MAX_YAML_NODES:
+            raise yaml.YAMLError(f"expected at most {MAX_YAML_NODES:,} values once aliases (*name) are expanded; "
+                                 "this file expands to more (an alias bomb?)")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: str | Path) -> dict:
     """Read a scenario YAML file as a mapping, with errors that name the file."""
     shown = display_path(path)
@@ -268,7 +304,20 @@ def read_yaml(path: str | Path) -> dict:
     if not path.is_file():
         raise ScenarioError(shown, [(None, None, "file not found")])
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(shown, [(None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(shown, [(None, None, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line} "
+                                                 "cannot be read; save the file as UTF-8")]) from None
+    try:
+        data = _load_capped(text)
+    except RecursionError:
+        raise ScenarioError(shown, [(None, None, "not valid YAML: nested too deeply (expected a scenario's "
+                                                 "few levels of mappings and lists)")]) from None
     except _DuplicateKey as exc:
         raise ScenarioError(shown, [exc.problem]) from None
     except yaml.YAMLError as exc:
@@ -428,7 +477,12 @@ def validate(topic: str, data: Mapping[str, Any], source: str = "notebook parame
             value = error.get("input")
             if error["type"] == "missing":
                 value = None
-            problems.append((_key_of(error["loc"]), value, _expected(error, schema, data)))
+            key = _key_of(error["loc"])
+            # A rule that follows from the key's name (a discount rate is in [0, 1)) is the same words in
+            # every workbook, whatever field type the schema gave it.
+            rule = _rule_for(key)
+            named = rule(value) if rule and isinstance(value, (int, float)) and not isinstance(value, bool) else None
+            problems.append((key, value, named or _expected(error, schema, data)))
         raise ScenarioError(source, problems) from None
     problems = (([] if text_numbers else _text_for_numbers(data, scenario.model_dump())) + _convention_problems(scenario.model_dump())
                 + _range_problems(topic, scenario))

@@ -23,6 +23,7 @@ import math
 import os
 import re
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -601,60 +602,89 @@ TOPIC_LABELS = {"unit_economics": "01 Unit economics", "tco": "02 Total cost of 
                 "finops": "06 FinOps"}
 
 
-def write_index(outputs_dir: str | os.PathLike) -> Path:
+def write_index(outputs_dir: str | os.PathLike, skipped=None) -> Path:
     """Write ``outputs/index.html``: every report with its first headline figures, grouped by workbook, with
-    links to its charts and its exports (xlsx for finance partners, Markdown for design docs)."""
+    links to its charts and its exports (xlsx for finance partners, Markdown for design docs).
+
+    A JSON file in ``outputs/<topic>/`` that is not a readable costbook report (a stray file, a malformed or
+    truncated one) is left out, and ``skipped(line)`` is called with one line naming it and why (by default
+    the line goes to stderr); the other reports are indexed."""
     outputs_dir = Path(outputs_dir)
+    if skipped is None:
+        def skipped(line):
+            print(line, file=sys.stderr)
     entries = []
     for path in sorted(outputs_dir.glob("*/*.json")):
         if path.parent.name in VIEW_FOLDERS:  # compare, sweep and diff pages: listed below the reports
             continue
         try:
-            entries.append((path, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, json.JSONDecodeError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
+            skipped(f"SKIPPED {path}: not a readable report ({type(exc).__name__}); left out of the index")
             continue
+        if not isinstance(data, dict) or not any(k in data for k in ("figures", "headline")):
+            skipped(f"SKIPPED {path}: not a costbook report (no headline figures); left out of the index")
+            continue
+        entries.append((path, data))
     sections = []
     by_topic: dict[str, list] = {}
     for path, data in entries:
         by_topic.setdefault(path.parent.name, []).append((path, data))
     order = {topic: i for i, topic in enumerate(TOPIC_LABELS)}
+    shown = 0
     for topic, items in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         cards = []
         for path, data in items:
-            if data.get("figures"):
-                rows = "".join(f"<tr><td class='label'>{html.escape(f['label'])}</td>"
-                               f"<td class='num'>{html.escape(f['text'])}</td></tr>"
-                               for f in data["figures"][:INDEX_FIGURES])
-            else:  # a report written before figures were declared
-                figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
-                rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{html.escape(fmt(v))}</td></tr>"
-                               for k, v in figures.items())
-            verdicts = "".join(
-                f"<p class='verdict'><b>{html.escape(d['question'])}:</b> "
-                f"{html.escape(str(d['verdict']).replace('_', ' '))}"
-                + (" <span class='close'>(close call)</span>" if d.get("close_call") else "") + "</p>"
-                for d in data.get("decisions", []))
-            if not verdicts:
-                verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
-            charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
-                                for c in data.get("charts", []))
-            exports = data.get("exports") or {}
-            downloads = " · ".join(
-                f"<a href='{html.escape(topic + '/' + exports[k])}'>{label}</a>"
-                for k, label in (("xlsx", "spreadsheet (xlsx)"), ("markdown", "design-doc snippet (Markdown)"))
-                if exports.get(k) and (path.parent / exports[k]).is_file())
-            prov = data.get("provenance", {})
-            href = f"{topic}/{path.stem}.html"
-            cards.append(
-                f"<div class='card'><h3><a href='{html.escape(href)}'>{html.escape(data.get('title', path.stem))}"
-                f"</a></h3>{verdicts}<table>{rows}</table>"
-                + (f"<p class='charts'>Charts (SVG): {charts}</p>" if charts else "")
-                + (f"<p class='charts exports'>Export: {downloads}</p>" if downloads else "")
-                + f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
-                f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
+            try:
+                cards.append(_index_card(topic, path, data))
+                shown += 1
+            except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+                skipped(f"SKIPPED {path}: a malformed report ({type(exc).__name__}: {str(exc)[:80]}); left out "
+                        "of the index")
+        if not cards:
+            continue
         label = TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize())
         sections.append(f"<h2>{html.escape(label)}</h2><div class='grid'>{''.join(cards)}</div>")
     sections.append(_views_section(outputs_dir))
+    return _write_index_page(outputs_dir, sections, shown)
+
+
+def _index_card(topic: str, path: Path, data: dict) -> str:
+    """One report's card on the index page (every string from the report escaped)."""
+    if data.get("figures"):
+        rows = "".join(f"<tr><td class='label'>{html.escape(f['label'])}</td>"
+                       f"<td class='num'>{html.escape(f['text'])}</td></tr>"
+                       for f in data["figures"][:INDEX_FIGURES])
+    else:  # a report written before figures were declared
+        figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
+        rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{html.escape(fmt(v))}</td></tr>"
+                       for k, v in figures.items())
+    verdicts = "".join(
+        f"<p class='verdict'><b>{html.escape(d['question'])}:</b> "
+        f"{html.escape(str(d['verdict']).replace('_', ' '))}"
+        + (" <span class='close'>(close call)</span>" if d.get("close_call") else "") + "</p>"
+        for d in data.get("decisions", []))
+    if not verdicts:
+        verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
+    charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
+                        for c in data.get("charts", []))
+    exports = data.get("exports") or {}
+    downloads = " · ".join(
+        f"<a href='{html.escape(topic + '/' + exports[k])}'>{label}</a>"
+        for k, label in (("xlsx", "spreadsheet (xlsx)"), ("markdown", "design-doc snippet (Markdown)"))
+        if exports.get(k) and (path.parent / exports[k]).is_file())
+    prov = data.get("provenance", {})
+    href = f"{topic}/{path.stem}.html"
+    return (
+        f"<div class='card'><h3><a href='{html.escape(href)}'>{html.escape(str(data.get('title', path.stem)))}"
+        f"</a></h3>{verdicts}<table>{rows}</table>"
+        + (f"<p class='charts'>Charts (SVG): {charts}</p>" if charts else "")
+        + (f"<p class='charts exports'>Export: {downloads}</p>" if downloads else "")
+        + f"<p class='meta'>{html.escape(str(prov.get('params_file', '')))} · "
+        f"{html.escape(str(prov.get('produced_at_utc', '')))}</p></div>")
+
+
+def _write_index_page(outputs_dir: Path, sections: list[str], shown: int) -> Path:
     produced = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>costbook reports</title>
@@ -671,7 +701,7 @@ td.num {{ text-align: right; white-space: nowrap; font-weight: 600; }} .meta {{ 
 .verdict {{ font-size: 14px; margin: 4px 0; }} .close {{ color: #D55E00; }} .charts {{ font-size: 12px; }}
 </style></head><body>
 <h1>costbook reports</h1>
-<p class="meta">{len(entries)} reports · index written {produced} · costlib {costlib.__version__}</p>
+<p class="meta">{shown} reports · index written {produced} · costlib {costlib.__version__}</p>
 {''.join(sections) or '<p>No reports yet: run <code>costbook run</code>.</p>'}
 </body></html>
 """

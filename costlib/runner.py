@@ -690,7 +690,8 @@ def _run(paths, outputs_dir, jobs, progress, stream, root, profile, signals) -> 
             print(f"REMOVED {name}: its params file no longer exists", file=stream)
     index = None
     try:
-        index = _report.write_index(outputs) if outputs.is_dir() else None
+        if outputs.is_dir():
+            index = _report.write_index(outputs, skipped=lambda line: print(line, file=stream))
     except OSError as exc:
         print(f"costbook run: cannot write {outputs / 'index.html'}: {exc.strerror or exc}", file=stream)
         errors.append("index")
@@ -731,6 +732,34 @@ def print_profile(outcomes: list[Outcome], startup: list[dict], wall: float, job
         values = [s.get(key, 0.0) for s in startup]
         if values:
             print(f"profile:   {label:<50} once   {statistics.median(values):6.2f} s per worker", file=stream)
+
+
+def index(outputs_dir: str | None = None, stream=None, root: Path | None = None) -> int:
+    """Rewrite ``outputs/index.html`` from the reports already written (``costbook index``); return the exit
+    code: 0 written (a file that is not a report is one ``SKIPPED`` line and left out), 2 when the folder
+    cannot hold the index (the same checks as ``costbook run``: missing, a file, not writable)."""
+    stream = stream or sys.stderr
+    try:  # the project is only needed to find its outputs/
+        given = outputs_dir or str((Path(root) if root else _params.project_root()) / "outputs")
+    except ScenarioError as exc:
+        print(f"costbook index: {exc}", file=stream)
+        return 2
+    outputs = Path(given).absolute()
+    if not outputs.exists():
+        print(f"costbook index: {given}: expected the folder of reports (costbook run writes it); it does not "
+              "exist", file=stream)
+        return 2
+    problem = check_outputs(outputs, [], given)
+    if problem:
+        print(f"costbook index: {problem}", file=stream)
+        return 2
+    try:
+        written = _report.write_index(outputs, skipped=lambda line: print(line, file=stream))
+    except OSError as exc:
+        print(f"costbook index: cannot write {outputs / 'index.html'}: {exc.strerror or exc}", file=stream)
+        return 2
+    print(written)
+    return 0
 
 
 def validate(paths: list[str] | None = None, stream=None, root: Path | None = None) -> int:

@@ -337,20 +337,23 @@ def verdicts(workbook, analysis, figures: Mapping[str, Any]) -> list[dict]:
     for before, (d, why) in zip(base_decisions, recomputed):
         flipped = d.verdict != before.verdict
         words = contract.decision_words(dataclass_replace(d, agreement=None), rows_now)
-        words = words.replace(f"**{d.question}: {d.verdict.replace('_', ' ')}.**",
-                              f"**{d.question}: {d.verdict.replace('_', ' ')}**"
-                              + (f" (was {before.verdict.replace('_', ' ')} at base)." if flipped else " (as at base)."))
+        esc = report.escape  # decision_words escapes the question and verdict (user text): match its words
+        words = words.replace(f"**{esc(d.question)}: {esc(d.verdict.replace('_', ' '))}.**",
+                              f"**{esc(d.question)}: {esc(d.verdict.replace('_', ' '))}**"
+                              + (f" (was {esc(before.verdict.replace('_', ' '))} at base)." if flipped
+                                 else " (as at base)."))
         out.append({"question": d.question, "verdict": d.verdict, "flipped": flipped,
                     "status": "flips" if flipped else "holds", "words": words + (f" {why}" if why else "")})
     targets = {a.figure: a.target for a in getattr(analysis, "answers", {}).values()}
     for d in base_decisions[len(out):]:
         key = d.rests_on[0] if d.rests_on else None
         base, now = analysis.headline.get(key), figures.get(key)
-        verdict = d.verdict.replace("_", " ")
+        verdict = report.escape(d.verdict.replace("_", " "))  # user text in Markdown: escaped
+        question = report.escape(d.question)
         if key not in figures or key not in targets or not _number(base) or not _number(now):
             out.append({"question": d.question, "verdict": d.verdict, "flipped": False,
                         "status": "these sliders do not move the figure it rests on",
-                        "words": f"**{d.question}: {verdict}** (as at base)."})
+                        "words": f"**{question}: {verdict}** (as at base)."})
             continue
         target = targets[key]
         row = rows_now[key]
@@ -361,13 +364,13 @@ def verdicts(workbook, analysis, figures: Mapping[str, Any]) -> list[dict]:
         base_text = contract.format_value(base, decl.unit, horizon)
         side = "above" if float(now) > target else "below" if float(now) < target else "at"
         if flipped:
-            words = (f"**{d.question}: no longer {verdict}.** {row['label']} is {row['text']}, {side} "
+            words = (f"**{question}: no longer {verdict}.** {report.escape(row['label'])} is {row['text']}, {side} "
                      f"{target_text} (at base {base_text}): the comparison the verdict rests on has reversed.")
             status = "flips"
         else:
-            words = (f"**{d.question}: {verdict}** (holds). It rests on {label}: {row['text']} "
+            words = (f"**{question}: {verdict}** (holds). It rests on {report.escape(label)}: {row['text']} "
                      f"(at base {base_text}), still {side} {target_text}."
-                     + (f" It flips if {d.flips_when}." if d.flips_when else ""))
+                     + (f" It flips if {report.escape(d.flips_when)}." if d.flips_when else ""))
             status = "holds"
         out.append({"question": d.question, "verdict": d.verdict, "flipped": flipped, "status": status,
                     "words": words})

@@ -9,6 +9,7 @@ there, money renders as money, and the provenance names the params file and its 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import struct
@@ -119,7 +120,8 @@ def test_markdown_snippet_renders_with_its_images_and_the_json_figures(reports, 
     # Money is money (the dollar sign survives rendering), the title and the recommendation are there.
     assert text.count("$") >= sum("$" in f["text"] for f in results["figures"])
     assert results["title"].split(":")[0][:30] in text
-    first = re.sub(r"[*_`]", "", results["recommendation"].split("\n")[0])[:40]
+    # user strings in the recommendation are entities (`report.escape`): the reader sees the characters
+    first = html.unescape(re.sub(r"[*_`]", "", results["recommendation"].split("\n")[0]))[:40]
     assert first.replace("\\$", "$") in text.replace("\n", " ")
 
     # One-line provenance with the params file and its hash.

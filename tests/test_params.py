@@ -71,7 +71,7 @@ def test_rate_given_as_percent_is_rejected(tmp_path):
     data = good_data()
     data["target_gross_margin"] = 20
     err = error_of(write_scenario(tmp_path, data))
-    assert "key 'target_gross_margin' = 20: expected a decimal rate between 0 and 1 (write 0.07 for 7%)" in str(err)
+    assert "key 'target_gross_margin' = 20: expected a decimal rate in [0, 1] (write 0.07 for 7%)" in str(err)
 
 
 def test_wrong_type_is_rejected(tmp_path):

@@ -108,7 +108,7 @@ def test_costbook_validate_command_exits_non_zero_with_one_line(tmp_path):
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if not line.startswith("costbook validate:")]
     assert errors == [f"{bad.relative_to(project)}: key 'target_gross_margin' = 20: expected a decimal rate "
-                      "between 0 and 1 (write 0.07 for 7%)"]
+                      "in [0, 1] (write 0.07 for 7%)"]
 
 
 def test_costbook_validate_passes_on_the_repository():

@@ -59,7 +59,7 @@ def test_panel_at_base_shows_the_headline_and_the_verdicts_as_at_base(name, path
     assert len(verdicts) == len(wb.decisions(a))
     assert not any(v["flipped"] for v in verdicts), verdicts
     for v, d in zip(verdicts, wb.decisions(a)):
-        assert d.question in v["words"]
+        assert report.escape(d.question) in v["words"]  # user text in Markdown is escaped
     svg = whatif.chart(wb, a, at_base)
     if svg is not None:
         assert svg.startswith("<svg") and svg.endswith("</svg>")

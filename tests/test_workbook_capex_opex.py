@@ -288,7 +288,7 @@ def test_macrs_needs_a_published_recovery_period():
 def test_rate_of_7_meaning_7_percent_is_rejected():
     data = _base()
     data["discount_rate_per_year"] = 7
-    _fails(data, "discount_rate_per_year", "0.07")
+    _fails(data, "discount_rate_per_year", "in [0, 1) (write 0.08 for 8%)")  # the one discount-rate rule
     storage = params.read_yaml(FOLDER / "storage_repatriation.yaml")
     storage["own_vs_rent"]["cloud_discount"] = 30
     _fails(storage, "own_vs_rent.cloud_discount", "0.07")

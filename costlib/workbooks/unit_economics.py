@@ -561,7 +561,8 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "
                      f"{_usd(floor)} per {unit} (the pricing floor) or cut cost per {unit} by {_pct(needed_cut)}.")
     top = a.breakdown.sort_values("cost_usd_per_month", ascending=False).iloc[0]
-    lines.append(f"The biggest lever is **{top['component']}** ({top['category']}): {_pct(top['share_of_cost'])} "
+    lines.append(f"The biggest lever is **{report.escape(top['component'])}** ({report.escape(top['category'])}): "
+                 f"{_pct(top['share_of_cost'])} "
                  f"of the cost per {unit}.")
     last = a.totals.iloc[-1]
     scaling = str(last["scaling"])
@@ -609,7 +610,8 @@ def recommendation(a: Analysis) -> str:
                      "buy it only if the business needs the faster failover.")
     if "tenant_tiers" in s:
         losing = s["tenant_tiers"]["losing"]
-        lines.append("**Tenant tiers losing money on every tenant: " + (", ".join(losing) if losing else "none")
+        lines.append("**Tenant tiers losing money on every tenant: "
+                     + (", ".join(report.escape(t) for t in losing) if losing else "none")
                      + (".** Reprice them or cut their cost to serve." if losing else ".**"))
     if "launch_gate" in s:
         g = s["launch_gate"]["result"]

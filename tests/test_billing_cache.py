@@ -1,0 +1,130 @@
+"""The billing cache knows its data (issue 16): a cached canonical file, quality record or query result is
+used only for the same bytes, provenance states the hash of the bytes read, and an unreadable cache entry is
+rebuilt with one line saying so, never a traceback.
+
+Expected numbers: the FOCUS sample's SOURCE.md (sum of BilledCost 20.5202); the edit below adds
+9.00000080000 - 0.00000080000 = 9 to one row's BilledCost, so the edited file's total is 29.5202. Hashes
+are `hashlib.sha256` of the file's bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from costlib import billing
+from costlib import billing_queries as Q
+from costlib.errors import BillingDataError
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
+OLD, NEW = b"0.00000080000", b"9.00000080000"  # same length: the file's size does not change
+
+
+@pytest.fixture
+def bill(tmp_path):
+    """A copy of the FOCUS sample in a temporary folder (never in the project), and a cache folder."""
+    if not SAMPLE.is_file():
+        pytest.fail(f"the FOCUS sample is missing: {SAMPLE} (../shared must sit beside the checkout)")
+    path = tmp_path / "bill.csv"
+    shutil.copyfile(SAMPLE, path)
+    return path, tmp_path / "cache"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_edit_keeping_size_and_mtime_gives_the_new_total_and_its_true_hash(bill, monkeypatch):
+    """The issue's case exactly: edit one value without changing the length, restore the mtime (as
+    ``cp -p``, ``rsync -t`` and ``tar`` do), open again. The memo of file hashes may be used at once
+    (`RACY_S` = 0), so what tells the two files apart is the ctime, which no copy can set."""
+    monkeypatch.setattr(billing, "RACY_S", 0.0)
+    path, cache = bill
+    before = billing.open_billing(path, cache_dir=cache)
+    assert before.quality.billed_cost == pytest.approx(20.5202, abs=5e-5)
+    assert before.provenance["files"][0]["sha256"] == _sha(path)
+    memo = json.loads((cache / "file_hashes.json").read_text())
+    assert _sha(path) in memo.values()  # the hash was remembered: the second open could have trusted it
+
+    stat = path.stat()
+    data = path.read_bytes()
+    assert data.count(OLD) >= 1
+    path.write_bytes(data.replace(OLD, NEW, 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+    after = billing.open_billing(path, cache_dir=cache)
+    assert after.quality.billed_cost == pytest.approx(29.5202, abs=5e-5)
+    totals = after.query(Q.totals_by_charge_category)
+    assert totals["billed_cost"].sum() == pytest.approx(29.5202, abs=5e-5)
+    assert after.provenance["files"][0]["sha256"] == _sha(path) != before.provenance["files"][0]["sha256"]
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_not_remembered(bill):
+    """Within `RACY_S` of a change, file times cannot tell an edit in the same clock tick apart."""
+    path, cache = bill
+    billing.open_billing(path, cache_dir=cache)
+    memo = json.loads((cache / "file_hashes.json").read_text())
+    assert _sha(path) not in memo.values()
+
+
+def _entry(cache: Path) -> Path:
+    (folder,) = [d for d in cache.iterdir() if d.is_dir()]
+    return folder
+
+
+@pytest.mark.parametrize("damage", ["truncated canonical", "corrupt quality", "quality not a record",
+                                    "corrupt result", "corrupt hash memo"])
+def test_an_unreadable_cache_entry_is_rebuilt_with_one_line(bill, capfd, damage):
+    path, cache = bill
+    first = billing.open_billing(path, cache_dir=cache)
+    expected = first.query("daily_cost_by_service")
+    folder = _entry(cache)
+    results = sorted((folder / "results").glob("*.parquet"))
+    capfd.readouterr()
+    if damage == "truncated canonical":
+        canonical = folder / "focus.parquet"
+        canonical.write_bytes(canonical.read_bytes()[: canonical.stat().st_size // 2])
+    elif damage == "corrupt quality":
+        (folder / "quality.json").write_text('{"version": "1.0", "rows": ')
+    elif damage == "quality not a record":
+        (folder / "quality.json").write_text("[1, 2]")
+    elif damage == "corrupt result":
+        for r in results:
+            r.write_bytes(b"PAR1 not really")
+    else:
+        (cache / "file_hashes.json").write_text('["not", "a memo"]')
+
+    again = billing.open_billing(path, cache_dir=cache)
+    frame = again.query("daily_cost_by_service")
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
+    assert again.quality.billed_cost == pytest.approx(20.5202, abs=5e-5)
+    assert frame.equals(expected)
+    lines = [line for line in err.splitlines() if line.strip()]
+    if damage == "corrupt hash memo":
+        assert lines == []  # the memo is only a shortcut: the files are hashed again, silently
+    else:
+        assert lines, f"{damage}: no line said the cache entry was rebuilt"
+        assert all(line.startswith("costbook billing cache: ") for line in lines)
+        assert all(str(folder) in line for line in lines)
+        if damage != "corrupt result":
+            assert len(lines) == 1 and "rebuilding it from the source files" in lines[0]
+    # and the entry is sound again: a third open reads it back without a word
+    billing.open_billing(path, cache_dir=cache).query("daily_cost_by_service")
+    assert capfd.readouterr().err == ""
+
+
+def test_a_cache_folder_that_cannot_be_created_is_one_error_naming_it(bill, tmp_path):
+    path, _ = bill
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(BillingDataError) as info:
+        billing.open_billing(path, cache_dir=blocker / "cache")
+    message = str(info.value)
+    assert str(blocker / "cache") in message and "COSTBOOK_CACHE_DIR" in message and "\n" not in message
