@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-billing clean notebooks-refresh lab test-lab
+.PHONY: reports test validate setup benchmark benchmark-billing benchmark-anomaly clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -33,6 +33,10 @@ benchmark: $(STAMP)
 
 benchmark-billing: $(STAMP)
 	$(BIN)/python benchmarks/billing_scan.py
+
+# Detectors and combined incidents against STL + Tukey, rolling z and day-over-day > 50% (needs statsmodels).
+benchmark-anomaly: $(STAMP)
+	$(BIN)/python benchmarks/anomaly_detection.py
 
 notebooks-refresh: $(STAMP)
 	$(BIN)/python scripts/refresh_notebooks.py
