@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-sweep benchmark-billing benchmark-forecast clean notebooks-refresh lab test-lab
+.PHONY: reports test validate setup benchmark benchmark-sweep benchmark-billing benchmark-forecast benchmark-anomaly benchmark-interrupt clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -42,6 +42,9 @@ benchmark-billing: $(STAMP)
 ORIGINS ?= 12
 benchmark-forecast: $(STAMP)
 	$(BIN)/python benchmarks/forecast_accuracy.py --origins $(ORIGINS)
+# Detectors and combined incidents against STL + Tukey, rolling z and day-over-day > 50% (needs statsmodels).
+benchmark-anomaly: $(STAMP)
+	$(BIN)/python benchmarks/anomaly_detection.py
 
 notebooks-refresh: $(STAMP)
 	$(BIN)/python scripts/refresh_notebooks.py
