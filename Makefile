@@ -47,3 +47,8 @@ test-lab: $(STAMP)
 
 clean:
 	rm -rf outputs/*/ outputs/index.html
+
+# How long Ctrl-C takes to stop `costbook run` (a benchmark, printed; the fault test only checks that it stops).
+.PHONY: benchmark-interrupt
+benchmark-interrupt: $(STAMP)
+	$(BIN)/python benchmarks/interrupt_latency.py
