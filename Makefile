@@ -42,6 +42,7 @@ benchmark-billing: $(STAMP)
 ORIGINS ?= 12
 benchmark-forecast: $(STAMP)
 	$(BIN)/python benchmarks/forecast_accuracy.py --origins $(ORIGINS)
+
 # Detectors and combined incidents against STL + Tukey, rolling z and day-over-day > 50% (needs statsmodels).
 benchmark-anomaly: $(STAMP)
 	$(BIN)/python benchmarks/anomaly_detection.py
@@ -59,3 +60,8 @@ test-lab: $(STAMP)
 
 clean:
 	rm -rf outputs/*/ outputs/index.html
+
+# How long Ctrl-C takes to stop `costbook run` (a benchmark, printed; the fault test only checks that it stops).
+.PHONY: benchmark-interrupt
+benchmark-interrupt: $(STAMP)
+	$(BIN)/python benchmarks/interrupt_latency.py

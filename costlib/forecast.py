@@ -36,6 +36,7 @@ __all__ = [
     "capacity_units", "tier_costs", "crossing_month", "first_month_above", "cliff_calendar",
     "seasonal_naive_forecast", "seasonal_trend_forecast", "mase", "backtest", "buffer_tradeoff",
     "best_headroom", "newsvendor_commitment", "commitment_cost", "commitment_curve", "commitment_regret",
+    "critical_ratio",
     "tranche_ladder", "generation_switch", "lever_reduction", "crossing_month_of_volume", "glide_path",
     "margin_waterfall", "optimization_payback", "jevons", "hours_at_peak_per_month", "simulate_usage",
     "event_plan_costs", "best_event_uplift", "triangular_quantiles", "rearchitecture_runway_months",
@@ -765,8 +766,62 @@ def best_headroom(forecast_load, demand_samples, usd_per_load_month, brownout_us
 # 5. How much to commit: the newsvendor.
 
 
-def newsvendor_commitment(demand_samples, discount) -> float:
-    """The commitment that minimises expected cost: the demand quantile equal to the discount.
+def critical_ratio(discount, shortfall_premium=0.0) -> float:
+    """The newsvendor's critical ratio for a commitment: the demand quantile that minimises expected cost.
+
+    Parameters
+    ----------
+    discount : float
+        Committed rate = (1 - discount) x on-demand rate; decimal in [0, 1).
+    shortfall_premium : float
+        Usage above the commitment costs (1 + premium) x the on-demand rate (throttled, bought on a spot or
+        secondary market when capacity is scarce); decimal >= 0, 0 when it is plain on demand.
+
+    Returns
+    -------
+    float
+        :math:`(d + p) / (1 + p)`, in [0, 1).
+
+    Notes
+    -----
+    With on-demand rate :math:`r`, a committed unit costs :math:`(1-d) r` used or not and a unit above the
+    commitment costs :math:`r_s = (1+p) r`. The expected cost of committing :math:`c` units is
+
+    .. math:: E[C(c)] = (1-d)\\,r\\,c + r_s\\,E[(D-c)^+],
+
+    and since :math:`\\frac{d}{dc} E[(D-c)^+] = -P(D > c)`, its derivative is
+    :math:`(1-d) r - (1+p) r\\,P(D > c)`, increasing in :math:`c` (the cost is convex). It is zero where
+
+    .. math:: P(D > c^*) = \\frac{1-d}{1+p}, \\qquad
+              P(D \\le c^*) = 1 - \\frac{1-d}{1+p} = \\frac{d + p}{1 + p}.
+
+    This is the critical ratio :math:`c_u / (c_u + c_o)` with underage cost :math:`c_u = r_s - (1-d) r =
+    (d + p) r` (a unit bought above the commitment instead of committed) and overage cost
+    :math:`c_o = (1-d) r` (a shelfware unit). With no premium it is the discount alone; a premium moves it
+    towards 1 (commit more). For demand N(100, 10), a 30% discount and a +50% premium the ratio is
+    0.8 / 1.5 = 0.5333, :math:`c^* = 100 + 10\\,\\Phi^{-1}(0.5333) = 100.84` units, where the discount
+    quantile alone would commit 94.76.
+
+    References
+    ----------
+    Arrow, Harris and Marschak (1951), Optimal inventory policy, Econometrica 19(3); Porteus, E. L. (2002),
+    *Foundations of Stochastic Inventory Theory*, ch. 1 (the newsvendor's critical fractile); seed section
+    I.3 (under-forecast: pay on-demand rates or be throttled).
+
+    Examples
+    --------
+    >>> critical_ratio(0.3)
+    0.3
+    >>> round(critical_ratio(0.3, 0.5), 6)  # (0.3 + 0.5) / 1.5
+    0.533333
+    """
+    disc = float(checks.number("discount", discount, low=0, high=1, high_strict=True))
+    prem = float(checks.number("shortfall_premium", shortfall_premium, low=0))
+    return (disc + prem) / (1 + prem)
+
+
+def newsvendor_commitment(demand_samples, discount, shortfall_premium=0.0) -> float:
+    """The commitment that minimises expected cost: the demand quantile at the critical ratio.
 
     Parameters
     ----------
@@ -774,6 +829,8 @@ def newsvendor_commitment(demand_samples, discount) -> float:
         Draws of the usage a commitment would cover (units per hour or month, pooled over the term).
     discount : float
         Committed rate = (1 - discount) x on-demand rate; decimal in [0, 1).
+    shortfall_premium : float
+        Usage above the commitment costs (1 + premium) x on-demand; decimal >= 0 (default 0: on demand).
 
     Returns
     -------
@@ -782,12 +839,9 @@ def newsvendor_commitment(demand_samples, discount) -> float:
 
     Notes
     -----
-    Committed units cost :math:`(1-d)\\,r` whether used or not; usage above the commitment costs :math:`r`.
-    Expected cost :math:`E[C(c)] = (1-d) r c + r E[(D - c)^+]` has derivative :math:`(1-d) r - r P(D > c)`,
-    zero where :math:`P(D \\le c) = d`: the critical ratio :math:`c_u / (c_u + c_o)` with underage cost
-    :math:`c_u = d r` (on-demand premium over the committed rate) and overage cost
-    :math:`c_o = (1-d) r` (a shelfware unit) is exactly :math:`d`. For N(100, 20) and ``d = 0.3``:
-    :math:`100 + 20\\, \\Phi^{-1}(0.3) = 89.51`.
+    :math:`c^* = F_D^{-1}\\big((d + p) / (1 + p)\\big)`, the empirical quantile of the draws at
+    `critical_ratio` (derived there). With no premium the ratio is the discount: for N(100, 20) and
+    ``d = 0.3``, :math:`100 + 20\\, \\Phi^{-1}(0.3) = 89.51`.
 
     References
     ----------
@@ -796,12 +850,14 @@ def newsvendor_commitment(demand_samples, discount) -> float:
 
     Examples
     --------
-    >>> round(newsvendor_commitment(np.random.default_rng(0).normal(100, 20, 400_000), 0.3), 1)
+    >>> d = np.random.default_rng(0).normal(100, 20, 400_000)
+    >>> round(newsvendor_commitment(d, 0.3), 1)
     89.5
+    >>> round(newsvendor_commitment(d, 0.3, 0.5), 0)  # 100 + 20 x Phi^-1(0.5333) = 101.7
+    102.0
     """
     d = checks.number("demand_samples", demand_samples).ravel()
-    disc = float(checks.number("discount", discount, low=0, high=1, high_strict=True))
-    return float(np.quantile(d, disc))
+    return float(np.quantile(d, critical_ratio(discount, shortfall_premium)))
 
 
 def commitment_cost(commitment_units, demand_samples, on_demand_usd_per_unit, discount,
@@ -908,17 +964,23 @@ def commitment_regret(commitment_units, demand_path, on_demand_usd_per_unit, dis
     commitment_units : float
         The level committed.
     demand_path : array_like
-        One realised usage path (the P10 or P90 path).
+        One realised usage path (the P10 or P90 path), pooled.
+    on_demand_usd_per_unit, discount, shortfall_usd_per_unit :
+        As in `commitment_cost`.
 
     Returns
     -------
     dict
-        ``cost_usd``, ``hindsight_units`` (the discount quantile of the path), ``hindsight_cost_usd``,
-        ``regret_usd`` (>= 0), ``shelfware_usd`` and ``overflow_usd`` on that path.
+        ``cost_usd``, ``hindsight_units`` (the best level on the path), ``hindsight_cost_usd``,
+        ``regret_usd``, ``shelfware_usd`` and ``overflow_usd`` on that path.
 
     Notes
     -----
-    Regret :math:`= C(c; D) - \\min_{c'} C(c'; D)`; the minimiser is the newsvendor quantile of the path.
+    Regret :math:`= C(c; D) - \\min_{c' \\ge 0} C(c'; D)`. The hindsight minimum is found by brute force,
+    not by the newsvendor formula: :math:`C(c'; D) = (1-d) r c' + r_s \\frac{1}{n}\\sum_i (D_i - c')^+` is
+    piecewise linear and convex in :math:`c'` with kinks only at the draws, so its minimum over
+    :math:`c' \\ge 0` is at 0 or at one of the draws; every one of them is evaluated. Regret is therefore
+    never negative (no clamp: a negative value would be a defect, and shows).
 
     References
     ----------
@@ -932,11 +994,13 @@ def commitment_regret(commitment_units, demand_path, on_demand_usd_per_unit, dis
     """
     path = checks.number("demand_path", demand_path, low=0).ravel()
     at = commitment_cost(float(commitment_units), path, on_demand_usd_per_unit, discount, shortfall_usd_per_unit)
-    best = newsvendor_commitment(path, discount)
-    hind = commitment_cost(best, path, on_demand_usd_per_unit, discount, shortfall_usd_per_unit)
-    return {"cost_usd": float(at["expected_usd"]), "hindsight_units": best,
-            "hindsight_cost_usd": float(hind["expected_usd"]),
-            "regret_usd": max(0.0, float(at["expected_usd"] - hind["expected_usd"])),
+    candidates = np.unique(np.concatenate([[0.0], path]))
+    costs = commitment_cost(candidates, path, on_demand_usd_per_unit, discount,
+                            shortfall_usd_per_unit)["expected_usd"]
+    i = int(np.argmin(costs))
+    return {"cost_usd": float(at["expected_usd"]), "hindsight_units": float(candidates[i]),
+            "hindsight_cost_usd": float(costs[i]),
+            "regret_usd": float(at["expected_usd"] - costs[i]),
             "shelfware_usd": float(at["shelfware_usd"]), "overflow_usd": float(at["overflow_usd"])}
 
 
@@ -964,7 +1028,8 @@ def tranche_ladder(demand_samples, discount, tranche_months: Sequence[int], on_d
 
     Notes
     -----
-    Tranche :math:`k` raises the committed level to the newsvendor quantile :math:`q_d` of demand in the
+    Tranche :math:`k` raises the committed level to the newsvendor quantile (at `critical_ratio`, the
+    premium :math:`r_s / r - 1`) of demand in the
     months until the next tranche, :math:`[t_k, t_{k+1})` (never lowering it: a commitment runs to its end). Expected cost per period
     :math:`\\frac{1}{M}\\sum_m E[(1-d) r c_m + r (D_m - c_m)^+]`. For growing demand the ladder follows the
     growth and costs no more than one level (the single level is a ladder with equal steps).
@@ -988,17 +1053,18 @@ def tranche_ladder(demand_samples, discount, tranche_months: Sequence[int], on_d
             "expected ascending months starting at 1")
     r = float(on_demand_usd_per_unit)
     rs = r if shortfall_usd_per_unit is None else float(shortfall_usd_per_unit)
+    premium = max(0.0, rs / r - 1) if r > 0 else 0.0
     levels, level = [], 0.0
     ends = starts[1:] + [months + 1]
     for s, e in zip(starts, ends):
-        level = max(level, newsvendor_commitment(d[:, s - 1:e - 1], discount))
+        level = max(level, newsvendor_commitment(d[:, s - 1:e - 1], discount, premium))
         levels.append(level)
     by_month = np.zeros(months)
     for s, lv in zip(starts, levels):
         by_month[s - 1:] = lv
     c = by_month.reshape((1, months) + (1,) * (d.ndim - 2))
     ladder = float(np.mean((1 - discount) * r * c + rs * np.maximum(d - c, 0.0)))
-    single = float(commitment_cost(newsvendor_commitment(d, discount), d, r, discount,
+    single = float(commitment_cost(newsvendor_commitment(d, discount, premium), d, r, discount,
                                    shortfall_usd_per_unit)["expected_usd"])
     return pd.DataFrame({"tranche_month": starts, "level_units": levels,
                          "added_units": np.diff([0.0] + levels), "expected_usd": ladder,

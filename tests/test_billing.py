@@ -37,10 +37,8 @@ def cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sample(cache):
-    if not SAMPLE.is_file():
-        pytest.fail(f"the FOCUS sample is missing: {SAMPLE} (../shared must sit beside the checkout)")
-    return billing.open_billing(SAMPLE, cache_dir=cache)
+def sample(focus_sample):
+    return focus_sample  # normalised once per run (tests/conftest.py)
 
 
 def test_sample_totals_match_its_source_notes(sample):

@@ -17,19 +17,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from costlib import billing
 from costlib import billing_queries as Q
-from costlib import synthetic_focus as S
 from tests.focus_use_case_bill import write_bill
 
 pytestmark = pytest.mark.spark
-
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
 
 
 def _spark_missing() -> str | None:
@@ -56,13 +52,12 @@ def spark():
 
 
 @pytest.fixture(scope="module")
-def datasets(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("spark-data")
-    S.generate(folder / "bill.parquet", resources=250, days=21, seed=11)
-    generated = billing.open_billing(folder / "bill.parquet", cache_dir=folder / "cache")
-    sample = billing.open_billing(SAMPLE, cache_dir=folder / "cache")
-    use_cases = billing.open_billing(write_bill(folder / "use_cases.csv"), cache_dir=folder / "cache")
-    return {"generated": generated, "sample": sample, "use_cases": use_cases}
+def datasets(generated_bill, billing_cache, focus_sample, tmp_path_factory):
+    truth = generated_bill(250, 21, 11)  # the bill and the sample built once per run (tests/conftest.py)
+    generated = billing.open_billing(truth.path, cache_dir=billing_cache)
+    folder = tmp_path_factory.mktemp("spark-use-cases")
+    use_cases = billing.open_billing(write_bill(folder / "use_cases.csv"), cache_dir=billing_cache)
+    return {"generated": generated, "sample": focus_sample, "use_cases": use_cases}
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:

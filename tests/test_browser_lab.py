@@ -8,7 +8,8 @@ open it, Run All with its defaults, then check that
 - no MathJax element is in the page (money in prose, "$5.62M over 36 months, $1.88M", stays money);
 - no JSON viewer shows (`costlib.report.publish` is invisible);
 - the what-if panel has a readout with a unit, and moving one slider (keyboard on its handle, as a user
-  would) changes the figures it shows;
+  would) changes the figures it shows, to what ``whatif()`` gives in this process at the readout's value;
+- no JavaScript error reached the page (Playwright's ``pageerror``) while it opened, ran and moved;
 
 and take screenshots (the title and headline, the recommendation, the what-if panel after the move) into
 the folder the test names in its output: ``$COSTBOOK_LAB_SCREENSHOTS`` or ``outputs/lab-screenshots/``.
@@ -20,6 +21,7 @@ one line, unless ``COSTBOOK_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which make
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -139,6 +141,37 @@ def browser(lab):
             chromium.close()
 
 
+@functools.lru_cache(maxsize=None)
+def _default_analysis(name: str):
+    """The notebook's default scenario (its parameters cell), validated and analysed in this process."""
+    import importlib
+
+    from costlib import params
+
+    from test_notebook_defaults import notebook_defaults  # tests/ is on sys.path
+
+    topic = Path(name).stem.split("_", 1)[1]
+    wb = importlib.import_module(f"costlib.workbooks.{topic}")
+    p = params.validate(topic, notebook_defaults(ROOT / "notebooks" / name), source=name)
+    return wb, p, wb.analyse(p)
+
+
+def _expected_whatif_texts(name: str, index: int, readout: str) -> list[str]:
+    """The what-if figures as the panel should show them when slider ``index`` reads ``readout``, computed
+    here: the readout read back in its unit and snapped to the slider's grid, ``whatif()`` of the default
+    scenario at that value, each figure formatted by its unit."""
+    from costlib import report, whatif
+
+    wb, p, a = _default_analysis(name)
+    unit_name = getattr(p, "unit_name", None)
+    key, spec = list(wb.whatif_controls(p).items())[index]
+    info = whatif.describe(key, wb.FIGURES, unit_name)
+    low, high, step, base = whatif.grid(*spec, whole=info.unit == "month")
+    value = whatif.snap(whatif.parse(readout, info.unit), low, high, step, base)
+    rows = whatif._rows(wb.whatif(p, **{key: value}), wb, report._horizon_of(a), unit_name)
+    return [r["text"] for r in rows.values()]
+
+
 def _whatif_text(page) -> str:
     return page.eval_on_selector_all(".costbook-whatif-output", "els => els.map(e => e.innerText).join('\\n')")
 
@@ -218,6 +251,19 @@ def test_notebook_in_jupyterlab(lab, browser, name, capsys):
         i, r0, r1, after = moved
         assert r0 != r1, f"{name}: the readout did not follow the slider ({r0})"
         assert "changed" in after, after[:400]
+        # the panel redraws once per key press: wait (not time) until it shows the figures whatif() gives
+        # at the value the readout shows, re-reading the readout while the presses arrive
+        deadline = time.monotonic() + MOVE_S
+        while True:
+            r1 = page.locator(".costbook-readout input").nth(i).input_value()
+            expected = _expected_whatif_texts(name, i, r1)
+            after = _whatif_text(page)
+            if all(t in after for t in expected) or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(200)
+        missing = [t for t in expected if t not in after]
+        assert not missing, f"{name}: slider {i} at {r1}: whatif() gives {missing}, the panel shows {after[:400]}"
+        assert not errors, f"{name}: JavaScript errors in the page: {errors[:3]}"
         page.locator(".jp-Cell:has(.costbook-control)").first.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(300)
         page.screenshot(path=str(SHOTS / f"{stem}.whatif.png"))

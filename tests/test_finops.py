@@ -182,10 +182,8 @@ KEYS = ["ServiceName", "SubAccountId"]
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    from costlib import synthetic_focus as S
-    truth = S.generate(tmp_path_factory.mktemp("finops") / "bill.parquet", resources=150, days=35, seed=5)
-    return truth
+def generated(generated_bill):
+    return generated_bill(150, 35, 5)  # once per run (tests/conftest.py)
 
 
 def _events(truth):
@@ -659,14 +657,14 @@ def test_kubernetes_idle_node_and_node_hours():
 # ---------------------------------------------------------------------------------------------------
 # tag coverage (from the billing query)
 
-def test_tag_coverage_shares_on_the_generator(generated, tmp_path):
+def test_tag_coverage_shares_on_the_generator(generated, billing_cache):
     """The tag_coverage query over the generated bill, turned into shares, gives the generator's known
     coverage per key (amortized and billed); a key no row carries ("Team", wrong case) and a key the
     query was not run with are clear errors. Untagged resources by impact: of $100, a ($40) and d ($20)
     are tagged (coverage 0.6); tagging c ($30) first gives 0.9, then b ($10) 1.0."""
     from costlib import billing
     truth = generated
-    data = billing.open_billing(truth.path, cache_dir=tmp_path / "cache")
+    data = billing.open_billing(truth.path, cache_dir=billing_cache)
     row = data.query("tag_coverage", keys=["team", "environment", "cost-center", "Team"])
     shares = F.tag_coverage_shares(row, ["team", "environment", "cost-center"])
     for key, share in truth.tag_coverage.items():
@@ -709,7 +707,7 @@ def test_kubernetes_shared_idle_conserves_node_cost(seed, basis, rule):
     assert (a.idle_by_node["allocated_usd"] + a.idle_by_node["idle_usd"]).sum() == pytest.approx(total)
 
 
-def test_hourly_detection_on_the_generated_bill(generated, tmp_path):
+def test_hourly_detection_on_the_generated_bill(generated, billing_cache):
     """Hourly amortized cost per service and account from the billing query, each hour against the same
     hour a day earlier (lag 24). The RDS/aws-data spike (2.5x for day 9, about +$15 an hour) alerts in
     every hour of 2026-11-10 (the generator starts 2026-11-01) with a $5-per-hour floor.
@@ -718,7 +716,7 @@ def test_hourly_detection_on_the_generated_bill(generated, tmp_path):
     ramp); with a $0.50 floor small series' noise alerts too and precision falls below 0.6 (measured
     34 of 71 = 0.48): the dollar floor is what keeps hourly alerting usable."""
     from costlib import billing, billing_queries as Q
-    data = billing.open_billing(generated.path, cache_dir=tmp_path / "cache")
+    data = billing.open_billing(generated.path, cache_dir=billing_cache)
     hourly = data.query(Q.cost_by, dimensions=KEYS, period="hour")
     events = _events(generated)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import optimize, stats
 
 from costlib import forecast as fc
 from costlib import timing
@@ -222,6 +222,91 @@ def test_regret_is_never_negative_and_zero_at_hindsight():
     best = fc.newsvendor_commitment(path, 0.3)
     assert fc.commitment_regret(best, path, 1.0, 0.3)["regret_usd"] == pytest.approx(0.0, abs=1e-12)
     assert fc.commitment_regret(150.0, path, 1.0, 0.3)["regret_usd"] > 0
+
+
+def _normal_cost(c, mean, sd, discount, premium):
+    """Closed-form expected cost per unit of on-demand rate for demand N(mean, sd):
+    (1 - d) c + (1 + p) E[(D - c)+], with the normal loss function E[(D - c)+] = sd (phi(z) - z (1 - Phi(z))),
+    z = (c - mean) / sd (Porteus 2002, ch. 1)."""
+    z = (c - mean) / sd
+    return (1 - discount) * c + (1 + premium) * sd * (stats.norm.pdf(z) - z * stats.norm.sf(z))
+
+
+def test_critical_ratio_with_a_shortfall_premium_closed_form():
+    """Demand N(100, 10), 30% discount, +50% premium on usage above the commitment (the issue's case).
+    Setting the derivative (1 - d) - (1 + p) P(D > c) to zero: P(D <= c*) = 1 - 0.7 / 1.5 = 0.8 / 1.5 =
+    0.53333, c* = 100 + 10 Phi^-1(0.53333) = 100 + 10 x 0.083652 = 100.837 units, expected cost
+    0.7 x 100.837 + 1.5 x 10 x (phi(0.083652) - 0.083652 x 0.46667) = 75.963. The discount quantile alone
+    (0.3: c = 94.756) costs 77.051. scipy's bounded minimiser on the closed form agrees.
+    The issue quoted 100.75 / 75.86 / 94.59 / 76.95 from a finite sample; the closed form is 100.84 / 75.96."""
+    assert fc.critical_ratio(0.3, 0.5) == pytest.approx(0.8 / 1.5, rel=1e-12)
+    assert fc.critical_ratio(0.3) == pytest.approx(0.3, rel=1e-12)
+    c_star = 100 + 10 * stats.norm.ppf(0.8 / 1.5)
+    assert c_star == pytest.approx(100.837, abs=1e-3)
+    assert _normal_cost(c_star, 100, 10, 0.3, 0.5) == pytest.approx(75.963, abs=1e-3)
+    assert _normal_cost(100 + 10 * stats.norm.ppf(0.3), 100, 10, 0.3, 0.5) == pytest.approx(77.051, abs=1e-3)
+    opt = optimize.minimize_scalar(lambda c: _normal_cost(c, 100, 10, 0.3, 0.5), bounds=(80, 120),
+                                   method="bounded", options={"xatol": 1e-8})
+    assert opt.x == pytest.approx(c_star, abs=1e-4)
+    # on 400,000 draws: the sample quantile's standard error is sqrt(q (1 - q) / n) / f(c*) =
+    # sqrt(0.5333 x 0.4667 / 400,000) / 0.03975 = 0.020 units; allow 5 of them (0.1)
+    d = np.random.default_rng(3).normal(100, 10, 400_000)
+    level = fc.newsvendor_commitment(d, 0.3, 0.5)
+    assert level == pytest.approx(c_star, abs=0.1)
+    cost = fc.commitment_cost(level, d, 1.0, 0.3, fc.shortfall_usd_per_unit(1.0, 0.5))["expected_usd"]
+    assert cost == pytest.approx(75.963, abs=0.05)  # sd of a mean of 400k costs ~ 0.01
+
+
+def test_newsvendor_with_a_premium_matches_a_fine_grid():
+    """The expected cost (1 - d) c + (1 + p) mean((D - c)+), written out here on a grid of step 0.01 over the
+    same lognormal draws, is lowest within one step of newsvendor_commitment(d, discount, premium), for
+    several discounts and premiums; with a premium the discount quantile alone is off the grid's optimum."""
+    d = np.random.default_rng(11).lognormal(np.log(100), 0.25, 5_000)
+    ds = np.sort(d)
+    grid = np.arange(50, 200, 0.01)
+    for discount, premium in ((0.3, 0.5), (0.2, 1.0), (0.5, 0.25), (0.3, 0.0)):
+        # mean((D - c)+) for every grid point by cumulative sums over the sorted draws (exact, not sampled)
+        k = np.searchsorted(ds, grid, side="right")
+        tail = (ds.sum() - np.concatenate([[0.0], np.cumsum(ds)])[k]) / d.size - grid * (d.size - k) / d.size
+        cost = (1 - discount) * grid + (1 + premium) * tail
+        best = grid[int(np.argmin(cost))]
+        level = fc.newsvendor_commitment(d, discount, premium)
+        assert level == pytest.approx(best, abs=0.02)
+        if premium:
+            assert abs(fc.newsvendor_commitment(d, discount) - best) > 1.0
+
+
+def test_regret_hindsight_is_the_brute_force_optimum_with_a_premium():
+    """On one path of N(100, 10) draws with a 30% discount and +50% premium, the hindsight level is the grid
+    minimiser (step 0.01) of the cost written out here, and the discount-quantile commitment (the wrong one
+    here) has a positive regret: closed form 77.051 - 75.963 = 1.088 per period."""
+    path = np.random.default_rng(5).normal(100, 10, 200_000)
+    rs = fc.shortfall_usd_per_unit(1.0, 0.5)
+    grid = np.arange(80, 120, 0.01)
+    cost = np.array([0.7 * c + 1.5 * np.mean(np.maximum(path - c, 0.0)) for c in grid[::50]])
+    wrong = float(np.quantile(path, 0.3))
+    r = fc.commitment_regret(wrong, path, 1.0, 0.3, rs)
+    assert r["hindsight_cost_usd"] <= cost.min() + 1e-9
+    assert r["hindsight_units"] == pytest.approx(grid[::50][int(np.argmin(cost))], abs=0.5)
+    assert r["hindsight_cost_usd"] == pytest.approx(0.7 * r["hindsight_units"]
+                                                    + 1.5 * np.mean(np.maximum(path - r["hindsight_units"], 0)))
+    assert r["regret_usd"] == pytest.approx(1.088, abs=0.05)
+    right = fc.commitment_regret(fc.newsvendor_commitment(path, 0.3, 0.5), path, 1.0, 0.3, rs)
+    assert right["regret_usd"] == pytest.approx(0.0, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.0, 0.9), st.floats(0.0, 2.0), st.floats(0.0, 300.0), st.integers(0, 10_000))
+def test_regret_is_not_negative_against_a_grid(discount, premium, level, seed):
+    """Regret against the brute-force hindsight: the hindsight cost is at or below every point of a direct
+    grid (step 0.5 over 0..max), so regret at any level is >= 0 with no clamp in the code."""
+    path = np.random.default_rng(seed).gamma(3.0, 30.0, 300)
+    rs = 1.0 + premium
+    r = fc.commitment_regret(level, path, 1.0, discount, rs)
+    grid = np.arange(0.0, path.max() + 0.5, 0.5)
+    direct = [(1 - discount) * c + rs * np.mean(np.maximum(path - c, 0.0)) for c in grid]
+    assert r["hindsight_cost_usd"] <= min(direct) + 1e-9
+    assert r["regret_usd"] >= -1e-9
 
 
 def test_tranche_ladder_follows_growing_demand():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pytest
 import yaml
 
 from costlib import params
+
+from workbook_scenarios import analysed  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "params").glob("*/*.yaml"))
@@ -56,6 +59,12 @@ def test_report_of_each_scenario(batch, path):
     for name, value in results["headline"].items():
         assert re.fullmatch(r"[a-z0-9_]+", name), name
         assert value is None or isinstance(value, (int, float, str))
+    # ... and they are the figures of this scenario: the per-scenario analysis in this process, analysed
+    # from the params file (once per session, shared with the contract tests), gives the same values.
+    _, _, analysis = analysed(f"costlib.workbooks.{path.parent.name}", path)
+    assert list(results["headline"]) == list(analysis.headline)
+    for name, value in results["headline"].items():
+        assert _same_figure(value, analysis.headline[name]), (name, value, analysis.headline[name])
     assert "costbook-recommendation" in page and results["recommendation"].strip()
     assert results["charts"], "no charts"
     assert any("tornado" in chart for chart in results["charts"])
@@ -84,6 +93,19 @@ def test_report_of_each_scenario(batch, path):
     book = params.load_pricebook(ROOT)
     file_values, _ = params.resolve_pricebook(yaml.safe_load(path.read_text(encoding="utf-8")), book)
     assert_contains(shown, file_values, path.name)
+
+
+def _same_figure(written, computed) -> bool:
+    """A results-JSON value against the analysis's: numbers to 1e-9 relative, NaN and infinity written as
+    null, text and None as they are."""
+    if isinstance(computed, str) or isinstance(written, str):
+        return written == computed
+    if computed is None or (isinstance(computed, float) and not math.isfinite(computed)):
+        return written is None or written == computed or (isinstance(written, float) and math.isnan(written)
+                                                            and math.isnan(computed))
+    if written is None:
+        return False
+    return math.isclose(float(written), float(computed), rel_tol=1e-9, abs_tol=1e-12)
 
 
 def assert_contains(used, written, where):

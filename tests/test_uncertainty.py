@@ -115,3 +115,86 @@ def test_triangular_samples_stay_in_range(low, width, mode_share, seed):
     mode = low + mode_share * width
     x = uncertainty.triangular_samples(low, min(max(mode, low), high), high, 500, np.random.default_rng(seed))
     assert x.min() >= low and x.max() <= high
+
+
+# ------------------------------------------------------------------ bands and probabilities as numbers
+
+def _triangular_ppf(u, low, mode, high):
+    """Inverse CDF of triangular(low, mode, high), written out (Vose 2008, ch. 9; Johnson, Kotz and
+    Balakrishnan 1995, ch. 26): F(x) = (x - a)^2 / ((b - a)(c - a)) below the mode c, so
+    F^-1(u) = a + sqrt(u (b - a)(c - a)) for u < (c - a) / (b - a), else b - sqrt((1 - u)(b - a)(b - c))."""
+    u = np.asarray(u, dtype=float)
+    fc = (mode - low) / (high - low)
+    return np.where(u < fc, low + np.sqrt(u * (high - low) * (mode - low)),
+                    high - np.sqrt((1 - u) * (high - low) * (high - mode)))
+
+
+def _triangular_pdf(x, low, mode, high):
+    x = np.asarray(x, dtype=float)
+    return np.where(x < mode, 2 * (x - low) / ((high - low) * (mode - low)),
+                    2 * (high - x) / ((high - low) * (high - mode)))
+
+
+def _quantile_tolerance(q, n, density):
+    """Five standard errors of a sample quantile: sqrt(q (1 - q) / n) / f(x_q) (the asymptotic variance of
+    an order statistic; David and Nagaraja 2003, 10.2). Seeded draws make the check deterministic; five
+    standard errors keep a correct formula well inside, while P20 against P10 (0.1 in probability, tens of
+    standard errors) is far outside."""
+    return 5 * np.sqrt(q * (1 - q) / n) / density
+
+
+def test_monte_carlo_percentiles_are_the_triangular_inverse_cdf():
+    """units ~ triangular(500, 1000, 2000), profit = 2 units - 1500 (price 5, unit cost 3, fixed 1500), so
+    profit's quantile q is 2 F^-1(q) - 1500. By hand: F(mode) = 500 / 1500 = 1/3; P10 = 500 + sqrt(0.1 x 1500
+    x 500) = 773.86 units -> 47.72; P50 = 2000 - sqrt(0.5 x 1500 x 1000) = 1133.97 -> 767.95; P90 = 2000 -
+    sqrt(0.1 x 1500 x 1000) = 1612.70 -> 1725.40. Tolerance: five standard errors of each sample quantile
+    at n = 100,000 (profit's density is the units' density / 2)."""
+    n = 100_000
+    result = uncertainty.monte_carlo(profit, BASE, {"units": (500.0, 2000.0)}, n=n, seed=3)
+    expected = 2 * _triangular_ppf([0.1, 0.5, 0.9], 500, 1000, 2000) - 1500
+    assert expected == pytest.approx([47.72, 767.95, 1725.40], abs=0.01)
+    tol = [_quantile_tolerance(q, n, _triangular_pdf(u, 500, 1000, 2000) / 2)
+           for q, u in zip((0.1, 0.5, 0.9), _triangular_ppf([0.1, 0.5, 0.9], 500, 1000, 2000))]
+    got = result.percentiles()
+    assert got.shape == (3,)
+    for g, e, t in zip(got, expected, tol):
+        assert abs(g - e) < t
+    s = result.summary()
+    for col, e, t in zip(("p10", "p50", "p90"), expected, tol):
+        assert abs(float(s[col].iloc[0]) - e) < t
+    # probability: P(profit < 0) = P(units < 750) = 250^2 / (1500 x 500) = 0.08333; binomial standard
+    # error sqrt(p (1 - p) / n) = 0.00087, five of them
+    p = 250 ** 2 / (1500 * 500)
+    assert abs(result.probability(lambda y: y < 0) - p) < 5 * math.sqrt(p * (1 - p) / n)
+
+
+def test_assess_band_p10_p90_and_probability_against_closed_forms():
+    """assess over profit with units ~ triangular(500, 1000, 2000): (1) draws_from="model": P10/P50/P90 of
+    the answer equal 2 F^-1(q) - 1500 (47.72, 767.95, 1725.40, see above) within five standard errors;
+    probability_below_target (target 0) is F(750) = 0.08333 within five binomial standard errors.
+    (2) A curve (profit at prices 4, 4.5, 5: units x (price - 3) - 1500): each column's band is
+    (price - 3) F^-1(q) - 1500 and, with draws_from="curve", P10/P90 and the probability come from the last
+    column (price 5: the same profit as the model, so again 47.72 / 1725.40 and 0.08333)."""
+    n = 50_000
+    a = uncertainty.assess(profit, BASE, {"units": (500.0, 2000.0)}, draws_from="model", n=n, seed=5)
+    u = _triangular_ppf([0.1, 0.5, 0.9], 500, 1000, 2000)
+    dens = _triangular_pdf(u, 500, 1000, 2000)
+    for got, q, x, f in zip((a.p10, a.p50, a.p90), (0.1, 0.5, 0.9), u, dens):
+        assert abs(got - (2 * x - 1500)) < _quantile_tolerance(q, n, f / 2)
+    p = 250 ** 2 / (1500 * 500)
+    assert abs(a.probability_below_target - p) < 5 * math.sqrt(p * (1 - p) / n)
+
+    prices = np.array([4.0, 4.5, 5.0])
+
+    def curve(units, price, unit_cost, fixed):
+        return units * (prices[None, :] - unit_cost) - fixed
+
+    b = uncertainty.assess(profit, BASE, {"units": (500.0, 2000.0)}, curve=curve, curve_x=prices,
+                           curve_x_name="price", n=n, seed=6)
+    assert list(b.band.columns) == ["price", "p10", "p50", "p90"]
+    for i, slope in enumerate(prices - 3.0):
+        for col, q, x, f in zip(("p10", "p50", "p90"), (0.1, 0.5, 0.9), u, dens):
+            assert abs(b.band[col].iloc[i] - (slope * x - 1500)) < _quantile_tolerance(q, n, f / slope)
+    for got, q, x, f in zip((b.p10, b.p90), (0.1, 0.9), u[[0, 2]], dens[[0, 2]]):
+        assert abs(got - (2 * x - 1500)) < _quantile_tolerance(q, n, f / 2)
+    assert abs(b.probability_below_target - p) < 5 * math.sqrt(p * (1 - p) / n)

@@ -52,8 +52,22 @@ def test_panel_at_base_shows_the_headline_and_the_verdicts_as_at_base(name, path
     at_base = wb.whatif(p, **{k: v[3] for k, v in wb.whatif_controls(p).items()})
     table = whatif.figures_table(wb, a, at_base)
     rows = {r["key"]: r for r in report.figure_rows(wb, a)}
-    for key in at_base:
-        assert rows[key]["text"].replace("&", "&amp;") in table
+    # the what-if column itself (not the "at base" column beside it) holds the headline's text, row by row
+    shown = re.findall(r'class="costbook-whatif-value">(.*?)</td>', table)
+    assert shown == [rows[key]["text"].replace("&", "&amp;") for key in at_base]
+    # moved: a figure that moves by more than 2% shows a new value in that column, marked changed
+    controls = wb.whatif_controls(p)
+    if controls:
+        key, (low, high, step, value) = next(iter(controls.items()))
+        moved = wb.whatif(p, **{key: high if value < high else low})
+        far = [k for k in at_base if isinstance(at_base[k], (int, float)) and isinstance(moved[k], (int, float))
+               and at_base[k] == at_base[k] and moved[k] == moved[k]
+               and abs(moved[k] - at_base[k]) > 0.02 * max(abs(at_base[k]), 1e-12)]
+        rows_moved = re.findall(r'<tr>.*?class="costbook-whatif-value">(.*?)</td>(.*?)</tr>',
+                                whatif.figures_table(wb, a, moved))
+        for k in far:
+            value_cell, rest = rows_moved[list(at_base).index(k)]
+            assert value_cell != shown[list(at_base).index(k)] and "changed" in rest, (key, k, value_cell)
     assert "changed" not in re.sub(r"<td[^>]*></td>", "", table).replace("color:#D55E00\">", "")
     verdicts = whatif.verdicts(wb, a, at_base)
     assert len(verdicts) == len(wb.decisions(a))

@@ -8,7 +8,6 @@ test's docstring. The contract test (tests/test_workbook_contract.py) checks tha
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 import warnings
@@ -18,23 +17,23 @@ import pandas as pd
 import pytest
 
 from costlib import finops as F
-from costlib import params, report, runner
+from costlib import params, report
 from costlib.errors import ScenarioError
 from costlib.workbooks import finops as wb
+
+import workbook_scenarios  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "params" / "finops"
 MONTH = 30.4375
-_CACHE: dict = {}
 
 
 def analysed(name: str):
-    if name not in _CACHE:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            p = params.load(FOLDER / f"{name}.yaml", ROOT)
-            _CACHE[name] = (p, wb.analyse(p))
-    return _CACHE[name]
+    """``(params, analysis)``, analysed once per run and shared with the contract tests (CI time)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _, p, a = workbook_scenarios.analysed(wb.__name__, FOLDER / f"{name}.yaml")
+    return p, a
 
 
 def truth_of(p):
@@ -301,7 +300,7 @@ def test_generated_bill_provenance_is_stable():
     assert f["sha256"] == hashlib.sha256(Path(truth_of(p).path).read_bytes()).hexdigest()
 
 
-def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
+def test_real_focus_sample_read_in_place_with_provenance(batch):
     """The real FOCUS 1.0 sample (SOURCE.md: Σ EffectiveCost ≈ 14.9765, Σ BilledCost ≈ 20.5202 over 1,000
     rows, September 2024), read from ../shared by a path relative to the project root. The runner's results
     JSON carries the data file's path, size and SHA-256."""
@@ -318,15 +317,13 @@ def test_real_focus_sample_read_in_place_with_provenance(tmp_path):
     # 946 of the sample's 997 usage rows are hourly (SOURCE.md: hourly rows with 51 daily ones)
     assert a.sections["anomalies"]["hourly"]["hourly_rows"] == 946
     sample = ROOT.parent / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
-    log = io.StringIO()
-    code = runner.run([str(FOLDER / "focus_sample_real.yaml")], outputs_dir=str(tmp_path), jobs=1,
-                      progress=False, stream=log, root=ROOT)
-    assert code == 0, log.getvalue()
-    results = json.loads((tmp_path / "finops" / "focus_sample_real.json").read_text())
+    outputs, code, log = batch  # the session's one `costbook run` (tests/conftest.py)
+    assert code == 0, log
+    results = json.loads((outputs / "finops" / "focus_sample_real.json").read_text())
     files = results["provenance"]["data_files"]
     assert len(files) == 1 and files[0]["bytes"] == 755_423
     assert files[0]["sha256"] == hashlib.sha256(sample.read_bytes()).hexdigest()
-    page = (tmp_path / "finops" / "focus_sample_real.html").read_text()
+    page = (outputs / "finops" / "focus_sample_real.html").read_text()
     assert files[0]["sha256"] in page
 
 

@@ -138,6 +138,32 @@ def test_commitment_regret_and_the_ladder():
     assert h["ladder_saving_vs_single_usd"] >= 0  # growing demand: the ladder follows it
 
 
+def test_gpu_commitment_with_a_shortfall_premium():
+    """gpu_commitment_scarce_overflow: 30% off, +50% on usage above the commitment. The critical ratio is
+    (0.3 + 0.5) / 1.5 = 0.5333; a brute-force grid (step 0.01 instance) of the expected cost written out
+    here, 0.7 x 55.04 x c + 1.5 x 55.04 x mean((D - c)+), over the scenario's own simulated usage bottoms
+    out within a step of the headline commitment, and the discount quantile alone (0.3) costs more. The
+    regrets at P10 and P90 are positive: one level cannot be the hindsight best on both paths."""
+    a = _analyse("gpu_commitment_scarce_overflow")
+    c, h = a.params.commitment, a.headline
+    assert (c.discount, c.shortfall_premium, c.on_demand_usd_per_unit_hour) == (0.3, 0.5, 55.04)
+    assert h["commitment_quantile"] == pytest.approx(0.8 / 1.5)
+    d = fc.simulate_usage(c.units_now, c.growth_rate_per_month, c.growth_rate_low_per_month,
+                          c.growth_rate_high_per_month, c.volatility, c.term_months, c.hourly_shape, c.draws,
+                          a.params.seed).ravel()
+    level = h["commitment_units"]
+
+    def cost(x):
+        return 0.7 * 55.04 * x + 1.5 * 55.04 * np.mean(np.maximum(d - x, 0.0))
+
+    grid = np.arange(level - 5, level + 5, 0.01)
+    assert abs(grid[int(np.argmin([cost(x) for x in grid]))] - level) <= 0.011
+    assert cost(np.quantile(d, 0.3)) > cost(level)
+    saving = (55.04 * d.mean() - cost(level)) * 730 * 12
+    assert h["commitment_savings_usd"] == pytest.approx(saving, rel=1e-9)
+    assert h["regret_at_p10_usd"] > 0 and h["regret_at_p90_usd"] > 0
+
+
 def test_new_generation_switch():
     """a = 1,950 vCPUs x $0.048 x 0.7 x 730 = $47,829.60/month; 18 months left of a 36-month horizon;
     sweat = 18a + 0.7a x 18 = 30.6a; switch = 150k + 0.2a x 18 + 0.7a x 36 = 150k + 28.8a; difference

@@ -138,10 +138,11 @@ FIGURES = (
                     "the step: ceil units on the next architecture with its overhead", _F + "tier_costs"),
     # commitment
     contract.Figure("commitment_units", "Commitment that minimises expected cost (units)", "number",
-                    "the newsvendor optimum: the demand quantile equal to the discount",
+                    "the newsvendor optimum: the demand quantile at the critical ratio",
                     _F + "newsvendor_commitment"),
     contract.Figure("commitment_quantile", "Demand quantile committed to", "probability",
-                    "the critical ratio: equal to the discount", _F + "newsvendor_commitment"),
+                    "the critical ratio: (discount + shortfall premium) / (1 + premium)",
+                    _F + "critical_ratio"),
     contract.Figure("commitment_savings_usd", "Expected saving over the term vs all on-demand", "usd",
                     "at the optimum commitment", _F + "commitment_cost"),
     contract.Figure("commitment_utilization", "Utilization at the optimum", "share",
@@ -561,7 +562,7 @@ def _commitment_model(p: Params):
 
     def model(units_now, growth_rate_per_month, volatility, discount, on_demand_usd_per_unit_hour):
         d = _commitment_samples(c, units_now, growth_rate_per_month, volatility, p.seed)
-        level = fc.newsvendor_commitment(d, discount)
+        level = fc.newsvendor_commitment(d, discount, c.shortfall_premium)
         cost = fc.commitment_cost(level, d, on_demand_usd_per_unit_hour, discount,
                                   _shortfall_rate(c, on_demand_usd_per_unit_hour))
         return fc.total_over_term(cost["savings_usd"], c.term_months)
@@ -1014,7 +1015,7 @@ def _commitment(p: Params) -> dict:
     rate = c.on_demand_usd_per_unit_hour
     short = _shortfall_rate(c, rate)
     d = _commitment_samples(c, c.units_now, c.growth_rate_per_month, c.volatility, p.seed)
-    level = fc.newsvendor_commitment(d, c.discount)
+    level = fc.newsvendor_commitment(d, c.discount, c.shortfall_premium)
     at = fc.commitment_cost(level, d, rate, c.discount, short)
     curve = fc.commitment_curve(d, rate, c.discount, shortfall_usd_per_unit=short)
     curve["savings_over_term_usd"] = fc.total_over_term(curve["savings_usd"].to_numpy(), c.term_months)
@@ -1038,7 +1039,7 @@ def _commitment(p: Params) -> dict:
          "commitment_units": level, "shelfware_usd": t(r90["shelfware_usd"], term),
          "on_demand_overflow_usd": t(r90["overflow_usd"], term), "regret_usd": t(r90["regret_usd"], term),
          "hindsight_units": r90["hindsight_units"]}])
-    headline = {"commitment_units": level, "commitment_quantile": c.discount,
+    headline = {"commitment_units": level, "commitment_quantile": fc.critical_ratio(c.discount, c.shortfall_premium),
                 "commitment_savings_usd": float(answer.model(**answer.base)),
                 "commitment_utilization": float(at["utilization"]), "commitment_coverage": float(at["coverage"]),
                 "shelfware_at_p10_usd": float(t(r10["shelfware_usd"], term)),
@@ -1225,8 +1226,8 @@ def decisions(a: Analysis) -> list[contract.Decision]:
             f"How much to commit for {c.term_months} months",
             f"commit {h['commitment_units']:,.0f} {c.unit_name.replace('_', ' ')}s",
             ("commitment_units", "commitment_savings_usd", "commitment_utilization", "commitment_coverage"),
-            f"the discount moves (the commitment is the demand quantile equal to the discount, "
-            f"{_pct(c.discount)} now)", None))
+            f"the discount or the shortfall premium moves (the commitment is the demand quantile at the "
+            f"critical ratio (discount + premium) / (1 + premium), {_pct(h['commitment_quantile'])} now)", None))
         if "generation" in s["commitment"]:
             ans = a.answers["generation"]
             switch = h["switch_minus_sweat_usd"] < 0
@@ -1329,8 +1330,10 @@ def recommendation(a: Analysis) -> str:
                      f"{h['cost_cliff_multiple']:.2f}x (whole units on the next architecture with its overhead).")
     if "commitment" in s:
         c, x = p.commitment, s["commitment"]
-        lines.append(f"**Commitment.** The newsvendor rule commits up to the demand quantile equal to the discount "
-                     f"({_pct(c.discount)}): {h['commitment_units']:,.0f} {c.unit_name}s, saving "
+        lines.append(f"**Commitment.** The newsvendor rule commits up to the demand quantile at the critical ratio "
+                     f"({_pct(h['commitment_quantile'])}: the discount {_pct(c.discount)}"
+                     + (f" with a {_pct(c.shortfall_premium)} premium above the commitment" if c.shortfall_premium
+                        else "") + f"): {h['commitment_units']:,.0f} {c.unit_name}s, saving "
                      f"{_usd(h['commitment_savings_usd'])} over {c.term_months} months against all on-demand, at "
                      f"{_pct(h['commitment_utilization'])} utilization and {_pct(h['commitment_coverage'])} coverage. "
                      f"Committing at the median ({x['p50_level']:,.0f}) would cost "
