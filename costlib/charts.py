@@ -152,17 +152,20 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
 
 
 def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
-            top: int = 10, money: bool = False, unit: str | None = None) -> alt.LayerChart:
+            top: int = 10, money: bool = False, unit: str | None = None, figures=(),
+            unit_name: str | None = None) -> alt.LayerChart:
     """Tornado chart from `costlib.uncertainty.sensitivity`: one bar per input from its low to its high
     output, sorted by swing, with the base value as a rule.
 
     ``frame`` needs columns ``input``, ``output_at_low``, ``output_at_high``, ``base_output``, ``low``,
     ``high``. ``unit`` is the answer's declared unit (`costlib.contract.UNITS`): money units get a USD axis,
-    shares and probabilities a percent axis (``money=True`` is the same as a money unit).
+    shares and probabilities a percent axis (``money=True`` is the same as a money unit). Each input is
+    labelled by the label registry (`costlib.labels.describe`, with the workbook's ``figures``) with its
+    range in its unit: ``Build months (kafka on bare metal): 4.8 to 7.2 months``.
     """
     setup()
     data = frame.head(top).copy()
-    data["label"] = [f"{i} ({report.count(lo)} to {report.count(hi)})" for i, lo, hi in
+    data["label"] = [_input_range(i, lo, hi, figures, unit_name) for i, lo, hi in
                      zip(data["input"], data["low"], data["high"])]
     rows = []
     for _, r in data.iterrows():
@@ -183,6 +186,19 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     )
     rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(color="black").encode(x="base:Q")
     return alt.layer(bars, rule).properties(width=WIDTH, height=max(120, 28 * len(order)))
+
+
+def _input_range(key: str, low: float, high: float, figures=(), unit_name: str | None = None) -> str:
+    """A tornado bar's label: the input in words with its low and high values in its unit.
+
+    >>> _input_range("kafka_on_bare_metal.build_months", 4.8, 7.2)
+    'Build months (kafka on bare metal): 4.8 to 7.2 months'
+    """
+    from costlib import labels
+
+    info = labels.describe(key, figures, unit_name)
+    unit = "number" if info.unit == "text" else info.unit
+    return f"{labels.sentence(info.name)}: {labels.text(low, unit)} to {labels.text(high, unit)}"
 
 
 def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | None = None,

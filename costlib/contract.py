@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from costlib import timing
+from costlib import labels, timing
 
 #: The units a figure can have, with what a value of that unit looks like in the headline table.
 UNITS = {
@@ -146,10 +146,8 @@ def format_value(value: Any, unit: str, horizon_months: int | None = None) -> st
         return report.usd(value)
     if unit in ("share", "probability"):
         return report.pct(value)
-    if unit == "months":
-        return f"{float(value):,.4g} months"
-    if unit == "years":
-        return f"{float(value):,.4g} years"
+    if unit in ("months", "years"):
+        return labels.text(value, unit)
     if unit == "count":
         return report.count(value)
     if unit == "multiple":

@@ -159,22 +159,23 @@ def pct(x: float) -> str:
 
 
 def count(x: float) -> str:
-    """A volume (or any plain quantity) for sentences and axis labels: ``116.67M``, ``2.50B``, ``12.5k``, ``950``;
-    below 100 three significant figures (``2.5``, ``0.08``).
+    """A volume (or any plain quantity) for sentences: ``116.67M``, ``2.50B`` from a million up, whole with
+    separators below (``12,500``, ``950``: a label that promises "per month" gets the number itself, not
+    "12.5k"); below 100 three significant figures (``2.5``, ``0.08``), never an exponent.
 
     Examples
     --------
     >>> count(116_666_624), count(2.5e9), count(12_500), count(950), count(2.5), count(0.08), count(40)
-    ('116.67M', '2.50B', '12.5k', '950', '2.5', '0.08', '40')
+    ('116.67M', '2.50B', '12,500', '950', '2.5', '0.08', '40')
     """
+    from costlib import labels
+
     x = float(x)
     if abs(x) >= 1e9:
         return f"{x / 1e9:,.2f}B"
     if abs(x) >= 1e6:
         return f"{x / 1e6:,.2f}M"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}" if abs(x) >= 100 or x == round(x) else f"{x:.3g}"
+    return labels.quantity(x)
 
 
 def headline_text(figures: Mapping[str, Any]) -> str:
@@ -258,9 +259,15 @@ def headline(figures: Mapping[str, Any]) -> None:
     print(headline_text(figures))
 
 
-def table(frame, money=(), percent=(), decimals: int = 4):
+def table(frame, money=(), percent=(), decimals: int = 4, labels=None, unit_name: str | None = None):
     """A pandas Styler for display: money columns with thousands separators, shares as percentages,
-    other numbers with up to ``decimals`` significant figures, no index."""
+    other numbers with up to ``decimals`` significant figures, no index.
+
+    With ``labels`` (a workbook module: its ``FIGURES`` and ``COLUMNS`` declarations, then
+    `costlib.labels.COMMON`, then the units in the names), every column is shown under its label with its
+    unit (``Cost (USD per month)``) and every value formatted by its unit (`labels_table`)."""
+    if labels is not None:
+        return labels_table(frame, labels, money=money, percent=percent, unit_name=unit_name)
     formats = {}
     for column in frame.columns:
         if column in money:
@@ -288,6 +295,96 @@ def table(frame, money=(), percent=(), decimals: int = 4):
     return styler.format_index(escape="html", axis=1).set_table_attributes(f'class="{_NO_MATH}"')
 
 
+#: Columns whose unit is the unit of the row's input (a flip table's values are in the input's unit).
+INPUT_VALUE_COLUMNS = ("base_value", "flip_value", "low", "high", "verdict_flips_at")
+
+
+def column_labels(frame, workbook=None, money=(), percent=(), unit_name: str | None = None) -> dict:
+    """``{column: costlib.labels.Label}`` of a table's columns: declared (or parsed) label and unit;
+    ``money`` and ``percent`` name columns whose unit the name does not carry."""
+    from costlib import labels as L
+
+    out = {}
+    for c in frame.columns:
+        lab = L.column(str(c), workbook, unit_name)
+        if c in money and not lab.unit.startswith("usd"):
+            lab = L.Label(lab.key, lab.label if lab.unit != "text" else L.sentence(L.words(c)), "usd", lab.per,
+                          lab.context)
+        elif c in percent and lab.unit not in ("share", "probability"):
+            lab = L.Label(lab.key, lab.label if lab.unit != "text" else L.sentence(L.words(c)), "share", "",
+                          lab.context)
+        elif lab.unit == "text" and frame[c].dtype.kind in "iuf":
+            lab = L.Label(lab.key, lab.label, "number", lab.per, lab.context)
+        out[c] = lab
+    return out
+
+
+def labelled_cells(frame, workbook=None, money=(), percent=(), unit_name: str | None = None):
+    """``(headers, units, rows of text)`` of a table as a reader sees it: each column under its label with
+    its unit, each value formatted by its unit (`costlib.labels.text`); a flip table's values in the unit
+    of their row's input, the input by its label, "flips when" in words with that unit."""
+    from costlib import labels as L
+
+    cols = column_labels(frame, workbook, money, percent, unit_name)
+    figures = getattr(workbook, "FIGURES", ())
+    headers, seen = [], set()
+    for c in frame.columns:
+        h = cols[c].header
+        while h in seen:
+            h += " "
+        seen.add(h)
+        headers.append(h)
+    units = [cols[c].unit for c in frame.columns]
+    has_input = "input" in frame.columns
+    rows = []
+    for record in frame.to_dict("records"):
+        row_unit = L.describe(str(record["input"]), figures, unit_name).unit if has_input else None
+        cells = []
+        for c in frame.columns:
+            v = record[c]
+            unit = cols[c].unit
+            if has_input and c in INPUT_VALUE_COLUMNS:
+                unit = row_unit
+            if has_input and c == "input":
+                cells.append(L.sentence(L.describe(str(v), figures, unit_name).name))
+            elif has_input and c == "flips_when" and "flip_value" in record:
+                flip, base = record["flip_value"], record.get("base_value")
+                if L.number(flip) and L.number(base):
+                    cells.append(f"{'above' if float(flip) > float(base) else 'below'} {L.text(flip, row_unit)}")
+                else:
+                    cells.append("no flip in the range searched")
+            elif c == "flip_value" or c == "verdict_flips_at":
+                cells.append(L.text(v, unit, why="no flip in range"))
+            elif c.startswith("change_from"):
+                cells.append(L.text(v, unit, why="no flip in range"))
+            else:
+                cells.append(L.text(v, unit))
+        rows.append(cells)
+    return headers, units, rows
+
+
+def labels_table(frame, workbook=None, money=(), percent=(), unit_name: str | None = None):
+    """`table` with every column under its label with its unit and every value formatted by its unit
+    (`labelled_cells`); the xlsx export reads the raw values, labels and units back (`table_payload`)."""
+    import pandas as pd
+
+    frame = frame.reset_index(drop=True)
+    headers, units, rows = labelled_cells(frame, workbook, money, percent, unit_name)
+    shown = pd.DataFrame(rows, columns=headers)
+    styler = _stable_styler()(shown, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+    styler.costbook_payload = table_payload(frame, money=[str(c) for c in frame.columns if c in money],
+                                            percent=[str(c) for c in frame.columns if c in percent],
+                                            headers=headers, units=units, text=rows)
+    styler = styler.hide(axis="index").format(escape="html")
+    numeric = [h for h, u in zip(headers, units) if u != "text"]
+    left = [h for h in headers if h not in numeric]
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    if left:
+        styler = styler.set_properties(subset=left, **{"text-align": "left"})
+    return styler.format_index(escape="html", axis=1).set_table_attributes(f'class="{_NO_MATH} costbook-table"')
+
+
 @functools.lru_cache(maxsize=1)
 def _stable_styler():
     from pandas.io.formats.style import Styler
@@ -297,15 +394,18 @@ def _stable_styler():
             return f"<table: {len(self.data)} rows>"
 
         def _repr_mimebundle_(self, include=None, exclude=None):
-            return {"text/html": self._repr_html_(), TABLE_MIME: table_payload(self.data,
-                                                                              **getattr(self, "costbook_formats", {}))}
+            payload = getattr(self, "costbook_payload", None) or table_payload(
+                self.data, **getattr(self, "costbook_formats", {}))
+            return {"text/html": self._repr_html_(), TABLE_MIME: payload}
 
     return Table
 
 
-def table_payload(frame, money=(), percent=()) -> dict:
+def table_payload(frame, money=(), percent=(), headers=None, units=None, text=None) -> dict:
     """A displayed table as JSON: column names, rows of JSON-clean values, and which columns are money or
-    percent (the others keep their names' units: ``*_month``, ``*_months``)."""
+    percent (the others keep their names' units: ``*_month``, ``*_months``); for a labelled table also
+    the column headers as shown, each column's unit and the rows as shown (``headers``, ``units``,
+    ``text``)."""
     import pandas as pd
 
     def cell(v):
@@ -317,7 +417,10 @@ def table_payload(frame, money=(), percent=()) -> dict:
         return v if v is None or isinstance(v, (bool, int, float, str)) else str(v)
 
     rows = [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    return {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
+    out = {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
+    if headers is not None:
+        out.update(headers=list(headers), units=list(units), text=[list(r) for r in text])
+    return out
 
 
 def recommend(text: str) -> None:
