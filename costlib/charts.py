@@ -161,7 +161,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     ``high``. ``unit`` is the answer's declared unit (`costlib.contract.UNITS`): money units get a USD axis,
     shares and probabilities a percent axis (``money=True`` is the same as a money unit). Each input is
     labelled by the label registry (`costlib.labels.describe`, with the workbook's ``figures``) with its
-    range in its unit: ``Build months (kafka on bare metal): 4.8 to 7.2 months``.
+    range in its unit: ``Build months (kafka on bare metal): 4.8 months to 7.2 months``.
     """
     setup()
     data = frame.head(top).copy()
@@ -192,7 +192,7 @@ def _input_range(key: str, low: float, high: float, figures=(), unit_name: str |
     """A tornado bar's label: the input in words with its low and high values in its unit.
 
     >>> _input_range("kafka_on_bare_metal.build_months", 4.8, 7.2)
-    'Build months (kafka on bare metal): 4.8 to 7.2 months'
+    'Build months (kafka on bare metal): 4.8 months to 7.2 months'
     """
     from costlib import labels
 

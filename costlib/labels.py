@@ -270,7 +270,7 @@ def describe(key: str, figures=(), unit_name: str | None = None, columns: Mappin
     stem, unit, per = parse(name)
     per = per.replace("per unit", f"per {unit_words}")
     if name == "volume_units_per_month":
-        return Label(key, "Volume", "count", f"{unit_words}s per month", where)
+        return Label(key, "Volume", "count", f"{unit_words}{'' if unit_words.endswith('s') else 's'} per month", where)
     return Label(key, sentence(stem), unit, per, where)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from costlib import contract, report, timing, uncertainty
+from costlib import contract, labels, report, timing, uncertainty
 from costlib import forecast as fc
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, bounded,
                             check_sensitivity_ranges, non_empty, require_unique)
@@ -897,7 +897,7 @@ def _buffer(p: Params, paths: dict, draws) -> dict:
     table = fc.buffer_tradeoff(grid, forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
     best = fc.best_headroom(forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
     at = fc.buffer_tradeoff([d.headroom, best], forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
-    return {"table": table, "best": best, "hours": hours, "forecast": forecast,
+    return {"table": table, "best": best, "hours": hours, "forecast": forecast, "at": at,
             "headline": {"planned_headroom": d.headroom, "best_headroom": best,
                          "brownout_probability_at_planned_headroom": float(at["brownout_probability"].iloc[0]),
                          "buffer_saving_usd_per_month": float(fc.difference(at["expected_usd"].iloc[0],
@@ -1168,7 +1168,7 @@ _usd, _pct, _count = report.usd, report.pct, report.count
 def _flips_words(answer: contract.Answer, k: int = 2) -> str:
     f = answer.assessment.flips
     found = f[np.isfinite(f["flip_value"].astype(float))] if len(f) else f
-    return " or ".join(f"{r['input'].replace('_', ' ')} is {r['flips_when']}" for _, r in found.head(k).iterrows())
+    return " or ".join(contract.flip_words(r, FIGURES, now=False) for _, r in found.head(k).iterrows())
 
 
 def _month(m, horizon) -> str:
@@ -1272,6 +1272,22 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     return out
 
 
+def _buffer_why(b: dict, d) -> str:
+    """Why the headroom saving can dwarf the capacity bill: the brownout hours and their price, from the
+    buffer trade-off's two rows (the planned headroom, the best)."""
+    at = b.get("at")
+    if at is None or len(at) < 2:
+        return ""
+    plan, best = at.iloc[0], at.iloc[1]
+    return (f" Why so large beside the capacity bill: a brownout hour is priced at {_usd(d.brownout_usd_per_hour)}, "
+            f"and at the planned headroom the peak runs short in {_pct(plan['brownout_probability'])} of the draws, "
+            f"{b['hours']:,.0f} hours at risk a month, an expected {_usd(plan['brownout_usd'])}/month of brownouts "
+            f"beside {_usd(plan['capacity_usd'])}/month of capacity. At +{b['best']:.0%} the capacity costs "
+            f"{_usd(float(best['capacity_usd']) - float(plan['capacity_usd']))}/month more and the expected brownouts "
+            f"fall to {_usd(best['brownout_usd'])}/month: the saving is the brownouts avoided, net of the extra "
+            "capacity.")
+
+
 def recommendation(a: Analysis) -> str:
     """The recommendation in words, computed from the analysis: it changes when the numbers change."""
     p, h, s = a.params, a.headline, a.sections
@@ -1368,7 +1384,7 @@ def recommendation(a: Analysis) -> str:
     if "projects" in s:
         for _, r in s["projects"]["table"].iterrows():
             name = r["project"].replace("_", " ")
-            paid = (f"pays back in month {r['payback_month']}" if r["payback_month"] is not None
+            paid = (f"pays back in month {int(r['payback_month'])}" if labels.number(r["payback_month"])
                     else f"does not pay back within {a.horizon_months} months")
             lines.append(f"**{name[0].upper()}{name[1:]}.** {_usd(r['project_cost_usd'])} of engineering for "
                          f"{_usd(r['saving_usd_per_month'])}/month ({_usd(r['countable_saving_usd_per_month'])} "
@@ -1404,7 +1420,8 @@ def recommendation(a: Analysis) -> str:
             lines.append(f"**Buffer.** At {_pct(d.headroom)} headroom the chance of running out at the peak is "
                          f"{_pct(h['brownout_probability_at_planned_headroom'])}; with a brownout hour at "
                          f"{_usd(d.brownout_usd_per_hour)}, expected cost is lowest at **+{b['best']:.0%}** "
-                         f"({_usd(h['buffer_saving_usd_per_month'])}/month better than the plan).")
+                         f"({_usd(h['buffer_saving_usd_per_month'])}/month better than the plan)."
+                         + _buffer_why(b, d))
     return "\n\n".join(lines)
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from costlib import contract, report, uncertainty
+from costlib import contract, labels, report, uncertainty
 from costlib import tco, timing
 from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, SignedRate, check_sensitivity_ranges, non_empty, require_unique)
@@ -392,7 +392,7 @@ class Params(Schema):
     def label(self, option: str) -> str:
         for o in self.options:
             if o.name == option:
-                return o.label or o.name
+                return o.label or labels.words(o.name)
         return option
 
 
@@ -775,11 +775,11 @@ def _lines_table(p: Params, costs: list[LineCosts], monthly: pd.DataFrame) -> pd
         line = notes.get(key)
         if line is not None:
             months = _months(line.start_month, line.end_month, p.horizon_months)
-            how = f"relative to {line.relative_to}" if line.relative_to else ""
+            how = f"relative to {labels.words(line.relative_to).replace('.', ' · ')}" if line.relative_to else ""
             note = "; ".join(x for x in (how, line.note) if x)
         else:
             months = f"{active[0] + 1}-{active[-1] + 1}" if active.size else "-"
-            note = f"from {lc.source}"
+            note = f"from {labels.words(lc.source)}"
         row = by_line.loc[(lc.option, lc.name)]
         rows.append({"option": lc.option, "line": lc.name, "category": lc.category,
                      "usd_per_month": float(lc.recurring[active[0]]) if active.size else 0.0,
@@ -814,7 +814,7 @@ def _relative_lines(p: Params) -> dict | None:
     rows = []
     for line in rel:
         factor = tco.relative_cost_usd(1.0, line.saving, line.premium, line.headroom)
-        rows.append({"line": line.key, "relative_to": line.relative_to, "saving": line.saving,
+        rows.append({"line": labels.words(line.key).replace(".", " · "), "relative_to": labels.words(line.relative_to).replace(".", " · "), "saving": line.saving,
                      "reference_premium": tco.managed_premium_from_saving(line.saving),
                      "premium": line.premium, "headroom": line.headroom, "cost_vs_reference": factor})
     table = pd.DataFrame(rows)
@@ -977,7 +977,8 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         return [contract.Decision(question=f"What {p.label(p.baseline)} costs {metric_words}",
                                   verdict=f"{p.label(p.baseline)} only", rests_on=(answer.figure,), flips_when="")]
     verb = "keep" if a.winner == p.baseline else "choose"
-    flips = [f"{r['input']} is {r['flips_when']}" for _, r in a.flips.head(2).iterrows()]
+    flips = [contract.flip_words(r, FIGURES, now=False) for _, r in a.flips.head(2).iterrows()
+             if labels.number(r["flip_value"])]
     agreement = None
     if a.challenger is not None and a.winner in (a.challenger, p.baseline):
         prob = a.probability_challenger_cheaper
@@ -1015,7 +1016,7 @@ def recommendation(a: Analysis) -> str:
         prob = a.probability_challenger_cheaper
         if prob is not None and uncertainty.close_call(uncertainty.agreement(prob, None)) and len(a.tornado):
             lines.append(f"**The call is close**: drawing all inputs over their ranges, {lab(a.challenger)} is "
-                         f"cheaper in {_pct(prob)} of the runs. Firm up **{a.tornado.iloc[0]['input']}** (it moves "
+                         f"cheaper in {_pct(prob)} of the runs. Firm up **{contract.input_name(a.tornado.iloc[0]['input'], FIGURES)}** (it moves "
                          "the answer most) before committing.")
         other = "present_value_usd" if metric == "tco_usd" else "tco_usd"
         winner_other = t[other].idxmin()
@@ -1046,17 +1047,19 @@ def recommendation(a: Analysis) -> str:
                      "leave out.")
     if len(a.tornado):
         tr = a.tornado.iloc[0]
-        what = f"{c} minus {p.baseline}" if c else "the TCO"
-        lines.append(f"The answer is most sensitive to **{tr['input']}**: across {_num(tr['low'])} to "
-                     f"{_num(tr['high'])}, {what} moves from {_usd(tr['output_at_low'])} to "
+        what = f"{lab(c)} minus {lab(p.baseline)}" if c else "the TCO"
+        lines.append(f"The answer is most sensitive to **{contract.input_name(tr['input'], FIGURES)}**: across "
+                     f"{contract.input_text(tr['input'], tr['low'], FIGURES)} to "
+                     f"{contract.input_text(tr['input'], tr['high'], FIGURES)}, {what} moves from {_usd(tr['output_at_low'])} to "
                      f"{_usd(tr['output_at_high'])}." + (
                          f" Drawing all inputs together, {lab(c)} is cheaper in "
                          f"{_pct(a.probability_challenger_cheaper)} of the runs."
                          if c and not uncertainty.close_call(uncertainty.agreement(a.probability_challenger_cheaper, None)) else ""))
     flips = a.flips[a.flips["input"] != "usage_scale"] if len(a.flips) else a.flips
     if len(flips) and c is not None:
-        items = [f"{f['input']} at {_num(f['flip_value'])} instead of {_num(f['base_value'])}"
-                 for _, f in flips.head(3).iterrows()]
+        items = [f"{contract.input_name(f['input'], FIGURES)} at {contract.input_text(f['input'], f['flip_value'], FIGURES)}"
+                 f" instead of {contract.input_text(f['input'], f['base_value'], FIGURES)}"
+                 for _, f in flips.head(3).iterrows() if labels.number(f["flip_value"])]
         lines.append(f"One input at a time, the comparison of {lab(c)} with {lab(p.baseline)} flips with "
                      + "; or ".join(items) + ".")
     s = a.sections
@@ -1068,7 +1071,7 @@ def recommendation(a: Analysis) -> str:
         for u in s["utilization"]["items"]:
             extra = (f"; at {_pct(u['target'])} it would be {_usd(u['at_target_usd_per_unit'])}"
                      if u["target"] else "")
-            lines.append(f"Utilization: {u['resource']} runs at {_pct(u['utilization'])}, so each utilized "
+            lines.append(f"Utilization: {labels.words(u['resource'])} runs at {_pct(u['utilization'])}, so each utilized "
                          f"{u['unit'].replace('_', '-')} costs {_usd(u['usd_per_utilized_unit'])}, "
                          f"{u['multiple_of_list']:.1f}x its list price of {_usd(u['list_usd'])}{extra}.")
     if "purchase_options" in s:
@@ -1100,17 +1103,19 @@ def recommendation(a: Analysis) -> str:
 
 def _relative_sentence(r: Line, row) -> str:
     factor = float(row["cost_vs_reference"])
+    ref, owner, key = (labels.words(r.relative_to).replace(".", " · "), labels.words(r.relative_to.split(".")[0]),
+                       labels.words(r.key).replace(".", " · "))
     parts = []
     if r.saving:
-        parts.append(f"a {_pct(r.saving)} saving on {r.relative_to} (so {r.relative_to.split('.')[0]} carries a "
+        parts.append(f"a {_pct(r.saving)} saving on {ref} (so {owner} carries a "
                      f"{_pct(row['reference_premium'])} premium, not {_pct(r.saving)})")
     if r.premium:
-        parts.append(f"a {_pct(r.premium)} premium over {r.relative_to}")
+        parts.append(f"a {_pct(r.premium)} premium over {ref}")
     if r.headroom:
         parts.append(f"{_pct(r.headroom)} headroom for peaks and failover")
     net = (f"a real saving of {_pct(1 - factor)} before people" if factor < 1
-           else f"{_pct(factor - 1)} more than {r.relative_to}" if factor > 1 else f"the same as {r.relative_to}")
-    return f"{r.key} is priced from " + " and ".join(parts) + f": it costs {_pct(factor)} of the reference, {net}."
+           else f"{_pct(factor - 1)} more than {ref}" if factor > 1 else f"the same as {ref}")
+    return f"{key} is priced from " + " and ".join(parts) + f": it costs {_pct(factor)} of the reference, {net}."
 
 
 def _scale_today(baseline_label: str, today: float, threshold: float) -> str:

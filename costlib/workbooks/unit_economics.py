@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import unit_economics as ue
-from costlib import contract, report, uncertainty
+from costlib import contract, labels, report, uncertainty
 from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, check_sensitivity_ranges, non_empty, require_unique)
 
@@ -533,7 +533,8 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     meets = margin >= p.target_gross_margin
     verdict = "meets the target" if meets else ("loses money" if margin < 0 else "below the target")
     found = a.flips[np.isfinite(a.flips["flip_value"].astype(float))] if a.flips is not None else a.flips
-    flips = [f"{r['input']} is {r['flips_when']}" for _, r in found.head(2).iterrows()] if found is not None else []
+    flips = ([contract.flip_words(r, FIGURES, unit, now=False) for _, r in found.head(2).iterrows()]
+             if found is not None else [])
     return [contract.Decision(
         question=f"Does one {unit.replace('_', ' ')} earn the {report.pct(p.target_gross_margin)} target margin",
         verdict=verdict, rests_on=("gross_margin", "target_gross_margin", f"pricing_floor_usd_per_{unit}"),
@@ -561,7 +562,8 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "
                      f"{_usd(floor)} per {unit} (the pricing floor) or cut cost per {unit} by {_pct(needed_cut)}.")
     top = a.breakdown.sort_values("cost_usd_per_month", ascending=False).iloc[0]
-    lines.append(f"The biggest lever is **{top['component']}** ({top['category']}): {_pct(top['share_of_cost'])} "
+    lines.append(f"The biggest lever is **{labels.words(top['component'])}** ({labels.words(top['category'])}): "
+                 f"{_pct(top['share_of_cost'])} "
                  f"of the cost per {unit}.")
     last = a.totals.iloc[-1]
     scaling = str(last["scaling"])
@@ -582,7 +584,9 @@ def recommendation(a: Analysis) -> str:
         lines.append(f"The verdict flips if volume falls below {_units(vt)} {unit}s a month "
                      f"({vt / p.volume_units_per_month:.0%} of today).")
     t = a.tornado.iloc[0]
-    lines.append(f"The margin is most sensitive to **{t['input']}**: across {t['low']:,.4g} to {t['high']:,.4g} it "
+    lines.append(f"The margin is most sensitive to **{contract.input_name(t['input'], FIGURES, unit)}**: across "
+                 f"{contract.input_text(t['input'], t['low'], FIGURES, unit)} to "
+                 f"{contract.input_text(t['input'], t['high'], FIGURES, unit)} it "
                  f"moves from {_pct(t['output_at_low'])} to {_pct(t['output_at_high'])}. Over the stated ranges the "
                  f"chance of meeting the target is {_pct(a.probability_meets_target)} "
                  f"(P10 {_pct(h['gross_margin_p10'])}, P90 {_pct(h['gross_margin_p90'])}).")
