@@ -9,6 +9,8 @@ Every builder aggregates before charting: frames are small (tens to hundreds of 
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import pandas as pd
 
@@ -62,13 +64,74 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version())
 
 
-def show(chart: alt.TopLevelMixin, name: str) -> None:
-    """Display ``chart`` as inline SVG, labelled ``name`` so the runner can save it as ``<name>.svg``."""
-    from IPython.display import display
+#: The output metadata key of a chart's alternative text (`show`; the report's ``<img alt>``).
+ALT_KEY = "costbook_alt"
 
+
+def _spec_title(spec: dict) -> tuple[str, list[str]]:
+    """The first title (text and subtitle lines) in a chart's spec, looking into layers and concatenations."""
+    title = spec.get("title")
+    if isinstance(title, str) and title:
+        return title, []
+    if isinstance(title, dict) and title.get("text"):
+        sub = title.get("subtitle") or []
+        return str(title["text"]), [sub] if isinstance(sub, str) else [str(x) for x in sub]
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for part in spec.get(key, []) or []:
+            found = _spec_title(part)
+            if found[0]:
+                return found
+    return "", []
+
+
+def _main_rows(spec: dict) -> int | None:
+    """Rows of the data the chart's first mark draws (None when it cannot be told)."""
+    datasets = spec.get("datasets", {})
+    part = spec
+    while "data" not in part or not isinstance(part.get("data"), dict):
+        layers = part.get("layer") or part.get("vconcat") or part.get("hconcat") or []
+        if not layers:
+            return None
+        part = layers[0]
+    data = part["data"]
+    if "values" in data:
+        return len(data["values"])
+    if data.get("name") in datasets:
+        return len(datasets[data["name"]])
+    return None
+
+
+def alt_text(chart: alt.TopLevelMixin, name: str) -> str:
+    """A chart's alternative text: its title and subtitle (what it shows, in words), else its name.
+
+    >>> import pandas as pd
+    >>> alt_text(bars(pd.DataFrame({"c": ["a"], "v": [1.0]}), "c", "v", "Cost by team", "USD", subtitle="May"), "x")
+    'Chart: Cost by team. May'
+    """
+    title, subtitle = _spec_title(chart.to_dict())
+    from costlib import labels
+
+    text = title or labels.sentence(labels.words(name))
+    return "Chart: " + text.rstrip(".") + (". " + " ".join(s.rstrip(".") + "." for s in subtitle if s).rstrip(".")
+                                           if any(subtitle) else "")
+
+
+def show(chart: alt.TopLevelMixin, name: str, alt: str | None = None) -> None:
+    """Display ``chart`` as inline SVG, labelled ``name`` so the runner can save it as ``<name>.svg``, with
+    its alternative text (``alt``, else `alt_text`: the title and subtitle) for the report's image.
+
+    A chart with nothing to draw (its main mark has no rows) is not drawn: one line says so instead."""
+    from IPython.display import HTML, display
+
+    spec = chart.to_dict()
+    if _main_rows(spec) == 0:
+        title = _spec_title(spec)[0] or name.replace("_", " ")
+        display(HTML(f'<p class="costbook-no-chart mathjax_ignore"><i>{html.escape(title)}: nothing to draw for '
+                     "this scenario.</i></p>"))
+        return
     svg = to_svg(chart)
     display({"image/svg+xml": svg, "text/plain": f"[chart: {name}]"}, raw=True,
-            metadata={"costbook_chart": name})
+            metadata={"costbook_chart": name, ALT_KEY: alt or alt_text(chart, name)})
 
 
 def _money_axis(title: str, maximum: float | None = None) -> alt.Axis:

@@ -276,9 +276,9 @@ def markdown(results: Mapping[str, Any], name: str, charts: Mapping[str, str]) -
     lines = [f"## {title}", ""]
     figures = results.get("figures") or []
     if figures:
-        lines += ["| Figure | Value | Unit |", "|---|--:|---|"]
-        for f in figures:
-            lines.append(f"| {_cell(f['label'])} | {_cell(f['text'])} | {_cell(f['unit'])} |")
+        lines += ["| Figure | Value |", "|---|--:|"]
+        for f in figures:  # the value is shown with its unit ("$5.63M", "25.1%", "month 27")
+            lines.append(f"| {_cell(f['label'])} | {_cell(f['text'])} |")
         lines.append("")
     recommendation = (results.get("recommendation") or "").strip()
     if recommendation:

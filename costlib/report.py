@@ -662,10 +662,32 @@ REPORT_CSS = """
 """
 
 
+_NO_ALT = 'alt="No description has been provided for this image"'
+_SVG_IMG = re.compile(r'<img alt="No description has been provided for this image" src="data:image/svg\+xml;base64,([^"]+)"')
+
+
+def _chart_alts(nb) -> dict[str, str]:
+    """``{base64 of the chart's SVG: its alternative text}`` (`costlib.charts.show` records it)."""
+    import base64
+
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            alt = output.get("metadata", {}).get("costbook_alt")
+            svg = output.get("data", {}).get("image/svg+xml")
+            if alt and svg:
+                out[base64.b64encode(svg.encode("utf-8")).decode("ascii")] = alt
+    return out
+
+
 def to_html(nb, title: str, subtitle: str = "") -> str:
-    """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN."""
+    """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN; every
+    chart image carries its own alternative text (its title and subtitle), not nbconvert's placeholder."""
     nb = _strip_results_outputs(nb)
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    alts = _chart_alts(nb)
+    body = _SVG_IMG.sub(lambda m: f'<img alt="{html.escape(alts[m.group(1)])}" src="data:image/svg+xml;base64,'
+                                  f'{m.group(1)}"' if m.group(1) in alts else m.group(0), body)
     body = _MATHJAX_BLOCK.sub("", body)
     body = _CDN_SCRIPT.sub("", body)
     body = _CDN_MODULE.sub("", body)

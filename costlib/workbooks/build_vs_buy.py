@@ -800,8 +800,8 @@ def chart_tco(a: Analysis):
     return charts.stacked_cost(frame, x="option", value="usd", component="component",
                                title=f"What each option costs over {a.params.horizon_months} months",
                                x_title="option", y_title=f"USD over {a.params.horizon_months} months",
-                               subtitle=[f"Cheapest: {c.winner} at {_usd(c.winner_total_usd)}, "
-                                         f"{_usd(c.margin_usd)} less than {c.runner_up}"])
+                               subtitle=[f"Cheapest: {_label(c.winner)} at {_usd(c.winner_total_usd)}, "
+                                         f"{_usd(c.margin_usd)} less than {_label(c.runner_up)}"])
 
 
 def chart_curves(a: Analysis):

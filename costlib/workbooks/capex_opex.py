@@ -1438,7 +1438,7 @@ def chart_methods(a: Analysis, section: str):
     frame = sec["book_values"].assign(method=lambda d: d["method"].map(
         lambda m: METHOD_LABELS.get(m, m.replace("macrs_", "MACRS ").replace("y", "-year"))))
     alt, _ = _alt()
-    chart = charts.lines(frame, x="year", y="book_value_usd", series="method", title=f"Book value of {name} by method",
+    chart = charts.lines(frame, x="year", y="book_value_usd", series="method", title=f"Book value of {labels.words(name)} by method",
                          x_title="end of year", y_title="book value, USD", x_type="O",
                          subtitle=["Same total expense, different timing; MACRS is the tax schedule (half-year "
                                    "convention, salvage ignored)"])

@@ -1228,7 +1228,7 @@ def chart_tornado(a: Analysis):
     from costlib import charts
 
     h = a.params.horizon_months
-    label = (f"{a.challenger} minus {a.params.baseline}, USD over {h} months" if a.challenger
+    label = (f"{a.params.label(a.challenger)} minus {a.params.label(a.params.baseline)}, USD over {h} months" if a.challenger
              else f"TCO, USD over {h} months")
     if a.params.decision_basis == "present_value":
         label = label.replace(f"USD over {h} months", "present value USD")
