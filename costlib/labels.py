@@ -80,7 +80,7 @@ PREFIXES = (("probability", "share"), ("hours_", "hours"), ("share_", "share"))
 NAMES = {"fte": "fte", "ftes": "fte", "engineers": "fte", "saving": "share", "headroom": "share",
          "premium": "share", "discount": "share", "months": "months", "hours": "hours", "instances": "count",
          "multiplier": "multiple", "scale": "multiple", "month": "month", "usd": "usd", "share": "share",
-         "margin": "share", "gross_margin": "share", "probability": "share"}
+         "margin": "share", "gross_margin": "share", "probability": "share", "gb_per_month": "gb"}
 #: A unit in words, for a column header or a label ("Cost (USD per month)").
 UNIT_WORDS = {"usd": "USD", "usd_per_month": "USD per month", "usd_per_year": "USD per year",
               "usd_per_unit": "USD per unit", "share": "%", "probability": "%", "fte": "FTE", "months": "months",

@@ -259,15 +259,21 @@ def headline(figures: Mapping[str, Any]) -> None:
     print(headline_text(figures))
 
 
-def table(frame, money=(), percent=(), decimals: int = 4, labels=None, unit_name: str | None = None):
+def table(frame, money=(), percent=(), decimals: int = 4, labels=None, unit_name: str | None = None,
+          sheet: str | None = None):
     """A pandas Styler for display: money columns with thousands separators, shares as percentages,
     other numbers with up to ``decimals`` significant figures, no index.
 
     With ``labels`` (a workbook module: its ``FIGURES`` and ``COLUMNS`` declarations, then
     `costlib.labels.COMMON`, then the units in the names), every column is shown under its label with its
-    unit (``Cost (USD per month)``) and every value formatted by its unit (`labels_table`)."""
+    unit (``Cost (USD per month)``) and every value formatted by its unit (`labels_table`). ``sheet`` names
+    the xlsx sheet the table goes on (default: one sheet per section of the report, `extract_tables`): a
+    workbook with many sections groups them into a few sheets this way."""
     if labels is not None:
-        return labels_table(frame, labels, money=money, percent=percent, unit_name=unit_name)
+        out = labels_table(frame, labels, money=money, percent=percent, unit_name=unit_name)
+        if sheet:
+            out.costbook_payload["sheet"] = sheet
+        return out
     formats = {}
     for column in frame.columns:
         if column in money:
@@ -284,6 +290,8 @@ def table(frame, money=(), percent=(), decimals: int = 4, labels=None, unit_name
     styler = _stable_styler()(frame, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
     styler.costbook_formats = {"money": [str(c) for c in frame.columns if c in money],
                                "percent": [str(c) for c in frame.columns if c in percent]}
+    if sheet:
+        styler.costbook_formats["sheet"] = sheet
     styler = styler.format(formats).hide(axis="index")
     plain = [c for c in text if c not in formats]
     if plain:  # after format(formats), which resets every column it does not name
@@ -401,7 +409,7 @@ def _stable_styler():
     return Table
 
 
-def table_payload(frame, money=(), percent=(), headers=None, units=None, text=None) -> dict:
+def table_payload(frame, money=(), percent=(), headers=None, units=None, text=None, sheet=None) -> dict:
     """A displayed table as JSON: column names, rows of JSON-clean values, and which columns are money or
     percent (the others keep their names' units: ``*_month``, ``*_months``); for a labelled table also
     the column headers as shown, each column's unit and the rows as shown (``headers``, ``units``,
@@ -420,6 +428,8 @@ def table_payload(frame, money=(), percent=(), headers=None, units=None, text=No
     out = {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
     if headers is not None:
         out.update(headers=list(headers), units=list(units), text=[list(r) for r in text])
+    if sheet:
+        out["sheet"] = str(sheet)
     return out
 
 
@@ -614,26 +624,30 @@ def extract_results(nb) -> dict | None:
 
 
 def extract_tables(nb) -> list[dict]:
-    """Every table `table` displayed in an executed notebook, in order: its payload (`table_payload`) and a
+    """Every table `table` displayed in an executed notebook, in order: its payload (`table_payload`), a
     title, the last heading or bold lead-in shown before it (``"Flip points"``, ``"Total cost of ownership by
-    option"``)."""
-    tables, title = [], ""
+    option"``), and its section, the last second-level heading (``## ...``) before it: the xlsx puts the
+    tables of one section on one sheet unless a table names its ``sheet``."""
+    tables, title, section = [], "", ""
     heading = re.compile(r"^\s*(?:#{1,4}\s+(.+?)\s*$|\*\*(.+?)\*\*)", re.M)
+    section_heading = re.compile(r"^\s*##\s+(.+?)\s*$", re.M)
 
-    def last_heading(text: str) -> str | None:
-        found = [m.group(1) or m.group(2) for m in heading.finditer(text or "")]
+    def last_heading(text: str, pattern=heading) -> str | None:
+        found = [next(g for g in m.groups() if g) for m in pattern.finditer(text or "")]
         return html.unescape(found[-1]).strip(" :.") if found else None
 
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            section = last_heading(cell.source, section_heading) or section
             title = last_heading(cell.source) or title
             continue
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "text/markdown" in data:
+                section = last_heading(data["text/markdown"], section_heading) or section
                 title = last_heading(data["text/markdown"]) or title
             if TABLE_MIME in data:
-                tables.append({"title": title, **data[TABLE_MIME]})
+                tables.append({"title": title, "section": section, **data[TABLE_MIME]})
     return tables
 
 

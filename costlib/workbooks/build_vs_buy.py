@@ -35,7 +35,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import build_vs_buy as bvb
-from costlib import contract, report, timing, uncertainty
+from costlib import contract, labels, report, timing, uncertainty
 from costlib.errors import ModelError
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
                             Schema, SignedRate, check_sensitivity_ranges, require_unique)
@@ -608,6 +608,12 @@ def flips_display(a: Analysis, top: int = 10) -> pd.DataFrame:
 
 
 _usd, _pct = report.usd, report.pct
+
+#: Table columns whose label or unit the name alone does not give (`costlib.labels.describe`).
+COLUMNS = {"months_to_live": labels.Column("Months to go live", "months"),
+           "role": labels.Column("Compared as", "text"),
+           "saving_vs_pay_usd": labels.Column("Saving against paying", "usd"),
+           "strategy": labels.Column("Strategy", "text")}
 
 
 def _verdict(a: Analysis) -> str:

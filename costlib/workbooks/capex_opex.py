@@ -1117,7 +1117,7 @@ def _words_fleet(a: Analysis) -> str:
              else "")
     return (f"**Fleet depreciation.** The {len(a.params.fleet.assets)} assets ({_usd(f['total_usd'])}) put "
             f"{_usd(h['fleet_depreciation_year_1_usd'])} of depreciation on the P&L in year 1{year2}; each starts in "
-            f"the month it goes into service. The method moves the timing, not the total: for **{big.name}** "
+            f"the month it goes into service. The method moves the timing, not the total: for **{labels.words(big.name)}** "
             f"({_usd(big.cost_usd)}, {big.useful_life_years} years) year-1 expense is {_usd(m['straight_line'])} "
             f"straight-line, {_usd(m['declining_balance'])} declining balance and {_usd(m['sum_of_years_digits'])} "
             f"sum-of-years-digits, while the tax schedule (MACRS GDS {macrs_col.split('_')[1][:-1]}-year, IRS Pub 946 "
