@@ -33,9 +33,10 @@ def _theme() -> dict:
         "config": {
             "font": font,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal",
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "labelOverlap": "greedy",
+                     "labelLimit": 360,
                      "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right", "labelLimit": 0},
             "title": {"fontSize": 14, "anchor": "start", "fontWeight": "bold", "subtitleFontSize": 11,
                       "subtitleColor": "#555555"},
             "range": {"category": PALETTE},
@@ -153,6 +154,23 @@ def _value_axis(title: str, frame: pd.DataFrame, money: bool, unit: str | None) 
     return alt.Axis(title=title)
 
 
+def as_words(frame: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
+    """A copy of ``frame`` with the key-like values (``kafka_on_bare_metal``) of ``columns`` as words
+    (``kafka on bare metal``): a scenario's names in legends and axes read as words. Builders do it when
+    asked (``words=True``); values from data (tag values, resource ids) are left as they are by default.
+
+    >>> as_words(pd.DataFrame({"option": ["managed_queue", "Kafka"]}), "option")["option"].tolist()
+    ['managed queue', 'Kafka']
+    """
+    from costlib import labels
+
+    out = frame.copy()
+    for c in columns:
+        if c and c in out and out[c].dtype == object or (c and c in out and str(out[c].dtype).startswith("str")):
+            out[c] = [labels.words(v) if isinstance(v, str) and labels.is_key(v) else v for v in out[c]]
+    return out
+
+
 def _max(frame: pd.DataFrame, *columns: str) -> float | None:
     values = [frame[c].abs().max() for c in columns if c in frame and len(frame)]
     return float(max(values)) if values else None
@@ -160,9 +178,12 @@ def _max(frame: pd.DataFrame, *columns: str) -> float | None:
 
 def stacked_cost(frame: pd.DataFrame, x: str, value: str, component: str, title: str,
                  x_title: str | None = None, y_title: str = "USD", x_type: str = "O",
-                 subtitle: str | None = None) -> alt.Chart:
-    """Stacked bars: cost by ``component`` for each ``x`` (a volume, a month, an option)."""
+                 subtitle: str | None = None, words: bool = False) -> alt.Chart:
+    """Stacked bars: cost by ``component`` for each ``x`` (a volume, a month, an option); ``words``: a
+    scenario's names as words (`as_words`)."""
     setup()
+    if words:
+        frame = as_words(frame, component, x if x_type != "Q" else None)
     return alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_bar().encode(
         x=alt.X(f"{x}:{x_type}", title=x_title or x, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"sum({value}):Q", title=y_title,
@@ -177,12 +198,14 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
           x_title: str | None = None, y_title: str | None = None, money: bool = True,
           subtitle: str | None = None, x_type: str = "Q", points: bool = True,
           rule_x: float | None = None, rule_label: str | None = None,
-          x_money: bool = False) -> alt.LayerChart | alt.Chart:
+          x_money: bool = False, words: bool = False) -> alt.LayerChart | alt.Chart:
     """Lines of ``y`` over ``x``, one per ``series``; optionally a vertical rule at ``rule_x`` (a break-even).
 
     A quantitative x axis spans exactly the data (a 36-month horizon ends at 36); ``x_money`` formats it as
-    USD; an ordinal x axis keeps its labels horizontal."""
+    USD; an ordinal x axis keeps its labels horizontal; ``words``: a scenario's names as words (`as_words`)."""
     setup()
+    if words:
+        frame = as_words(frame, series, x if x_type != "Q" else None)
     y_axis = _money_axis(y_title or y, _max(frame, y)) if money else alt.Axis(title=y_title or y)
     if x_type == "Q":
         x_axis = _money_axis(x_title or x, _max(frame, x)) if x_money else alt.Axis(title=x_title or x)
@@ -287,9 +310,13 @@ def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | N
 
 
 def bars(frame: pd.DataFrame, category: str, value: str, title: str, value_title: str,
-         highlight: str | None = None, money: bool = True, subtitle: str | None = None) -> alt.Chart:
-    """Horizontal bars of ``value`` per ``category``; bars where column ``highlight`` is true are red."""
+         highlight: str | None = None, money: bool = True, subtitle: str | None = None,
+         words: bool = False) -> alt.Chart:
+    """Horizontal bars of ``value`` per ``category``; bars where column ``highlight`` is true are red;
+    ``words``: a scenario's names as words (`as_words`)."""
     setup()
+    if words:
+        frame = as_words(frame, category)
     axis = _money_axis(value_title, _max(frame, value)) if money else alt.Axis(title=value_title)
     color = (alt.condition(f"datum.{highlight}", alt.value(BAD), alt.value(NEUTRAL)) if highlight
              else alt.value(NEUTRAL))

@@ -229,7 +229,7 @@ def _figure_label(key: str, figures, unit_name: str | None) -> Label | None:
     for f in figures or ():
         found = f.match(key)
         if found is not None:
-            fields = {k: words(unit_name if unit_name and v == "unit" else v) for k, v in found.items()}
+            fields = {k: words(unit_name if unit_name and v in ("unit", "units") else v) for k, v in found.items()}
             per = {"usd_per_month": "per month", "usd_per_year": "per year",
                    "usd_per_unit": f"per {words(unit_name or 'unit')}"}.get(f.unit, "")
             return Label(key, f.label.format(**fields), f.unit, per)

@@ -390,6 +390,9 @@ def labels_table(frame, workbook=None, money=(), percent=(), unit_name: str | No
         styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
     if left:
         styler = styler.set_properties(subset=left, **{"text-align": "left"})
+    # each header sits over its values: text columns left, numbers right
+    styler = styler.set_table_styles({h: [{"selector": "th", "props": [("text-align", "left" if h in left else "right")]}]
+                                      for h in headers}, overwrite=False)
     return styler.format_index(escape="html", axis=1).set_table_attributes(f'class="{_NO_MATH} costbook-table"')
 
 

@@ -803,7 +803,7 @@ def chart_tco(a: Analysis):
     rows = rows[(rows != 0).any(axis=1)]
     frame = rows.reset_index().melt(id_vars="component", var_name="option", value_name="usd")
     c = a.comparison
-    return charts.stacked_cost(frame, x="option", value="usd", component="component",
+    return charts.stacked_cost(words=True, frame=frame, x="option", value="usd", component="component",
                                title=f"What each option costs over {a.params.horizon_months} months",
                                x_title="option", y_title=f"USD over {a.params.horizon_months} months",
                                subtitle=[f"Cheapest: {_label(c.winner)} at {_usd(c.winner_total_usd)}, "
@@ -818,7 +818,7 @@ def chart_curves(a: Analysis):
     label = f"{_label(a.build)} pays back: month {m}" if m else None
     sub = (f"{_label(a.build)} catches up with {_label(a.buy)} in month {m}" if m else
            f"{_label(a.build)} does not catch up with {_label(a.buy)} within {a.params.horizon_months} months")
-    return charts.lines(a.curves, x="month", y="cumulative_cost_usd", series="option",
+    return charts.lines(words=True, frame=a.curves, x="month", y="cumulative_cost_usd", series="option",
                         title="Cumulative cost by month", x_title="month", y_title="USD spent to date",
                         subtitle=[sub], points=False, rule_x=m, rule_label=label)
 
@@ -833,7 +833,7 @@ def chart_volume(a: Analysis):
            f"{_n(a.params.volume_units_per_month)}" if be is not None else
            f"No break-even volume: {_label(a.build if a.build_total_usd < a.buy_total_usd else a.buy)} is cheaper at "
            "every volume")
-    return charts.lines(a.volume_curve, x="volume_units_per_month", y="tco_usd", series="option",
+    return charts.lines(words=True, frame=a.volume_curve, x="volume_units_per_month", y="tco_usd", series="option",
                         title=f"TCO over {a.params.horizon_months} months at a constant volume",
                         x_title=f"{unit} per month", y_title=f"USD over {a.params.horizon_months} months",
                         subtitle=[sub], points=False, rule_x=be, rule_label=f"break-even {_n(be)}" if be else None)
@@ -866,7 +866,7 @@ def chart_price_hike(a: Analysis):
     from costlib import charts
 
     s = a.sections["price_hike"]
-    return charts.lines(s["curves"], x="month", y="cumulative_cost_usd", series="strategy",
+    return charts.lines(words=True, frame=s["curves"], x="month", y="cumulative_cost_usd", series="strategy",
                         title="Vendor price hike: cumulative cost of each strategy", x_title="month",
                         y_title="USD spent to date", points=False,
                         subtitle=[f"Cheapest over {a.params.horizon_months} months: {s['best']}"])

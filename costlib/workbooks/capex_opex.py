@@ -1397,7 +1397,7 @@ def chart_cumulative(a: Analysis, section: str):
     own_word, rent_word = ("Buying", "renting") if section == "buy_vs_rent" else ("Owning", "the cloud")
     subtitle = ([f"{own_word}'s cumulative cost drops below {rent_word}'s in month {be}"] if be is not None
                 else [f"{own_word} does not catch up with {rent_word} within {len(sec['curves'])} months"])
-    return charts.lines(frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost, month by month",
+    return charts.lines(words=True, frame=frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost, month by month",
                         x_title="month", y_title="cumulative USD", subtitle=subtitle, points=False,
                         rule_x=be, rule_label=f"break-even: month {be}" if be is not None else None)
 
@@ -1438,7 +1438,7 @@ def chart_methods(a: Analysis, section: str):
     frame = sec["book_values"].assign(method=lambda d: d["method"].map(
         lambda m: METHOD_LABELS.get(m, m.replace("macrs_", "MACRS ").replace("y", "-year"))))
     alt, _ = _alt()
-    chart = charts.lines(frame, x="year", y="book_value_usd", series="method", title=f"Book value of {labels.words(name)} by method",
+    chart = charts.lines(words=True, frame=frame, x="year", y="book_value_usd", series="method", title=f"Book value of {labels.words(name)} by method",
                          x_title="end of year", y_title="book value, USD", x_type="O",
                          subtitle=["Same total expense, different timing; MACRS is the tax schedule (half-year "
                                    "convention, salvage ignored)"])
@@ -1450,7 +1450,7 @@ def chart_fleet(a: Analysis):
     from costlib import charts
 
     sec = a.sections["fleet"]
-    return charts.stacked_cost(sec["by_month_long"], x="month", value="depreciation_usd", component="asset",
+    return charts.stacked_cost(words=True, frame=sec["by_month_long"], x="month", value="depreciation_usd", component="asset",
                                title="Fleet depreciation expense per month", x_title="month", x_type="Q",
                                y_title="USD per month",
                                subtitle=[f"Year 1: {_usd(sec['headline']['fleet_depreciation_year_1_usd'])}; "
@@ -1465,7 +1465,7 @@ def chart_useful_life(a: Analysis):
     sec = a.sections["useful_life_change"]
     u = a.params.useful_life_change
     alt, _ = _alt()
-    chart = charts.lines(sec["long"], x="year", y="expense_usd", series="policy", x_type="O",
+    chart = charts.lines(words=True, frame=sec["long"], x="year", y="expense_usd", series="policy", x_type="O",
                          title="Fleet depreciation expense per year", x_title="year", y_title="USD per year",
                          subtitle=[f"Change applied at the start of year 1 to servers already in service; capex "
                                    f"{_usd(u.capex_usd_per_year)} a year growing {_pct(u.capex_growth_rate_per_year)}"])
@@ -1478,7 +1478,7 @@ def chart_saas(a: Analysis):
 
     sec = a.sections["saas_growth"]
     m = sec["crossover"]["crossover_month"]
-    return charts.lines(sec["long"], x="month", y="usd_per_month", series="bill",
+    return charts.lines(words=True, frame=sec["long"], x="month", y="usd_per_month", series="bill",
                         title="Pay per use against a flat rate, per month", x_title="month", y_title="USD per month",
                         subtitle=[f"The flat rate is cheaper from month {m}" if m is not None
                                   else "Usage never reaches the flat rate within the horizon"],

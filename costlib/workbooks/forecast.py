@@ -1438,7 +1438,7 @@ def chart_demand(a: Analysis):
              "capacity_load": "provisioned (headroom, lead time)"}
     t = s["table"].rename(columns=names).melt(id_vars="month", value_vars=list(names.values()), var_name="series",
                                               value_name="load")
-    return charts.lines(t, x="month", y="load", series="series", money=False,
+    return charts.lines(words=True, frame=t, x="month", y="load", series="series", money=False,
                         title=f"Average, peak and provisioned load ({d.load_name.replace('_', ' ')})",
                         y_title=d.load_name.replace("_", " "),
                         subtitle=["Capacity is bought for the peak, with headroom and events pre-provisioned"])
@@ -1460,7 +1460,7 @@ def chart_buffer(a: Analysis):
     t = a.sections["demand"]["buffer"]["table"].rename(columns=names)
     long = t.melt(id_vars="headroom", value_vars=list(names.values()), var_name="cost", value_name="usd_per_month")
     long["headroom"] = long["headroom"].map(lambda x: f"+{x:.0%}")
-    return charts.lines(long, x="headroom", y="usd_per_month", series="cost", x_type="O",
+    return charts.lines(words=True, frame=long, x="headroom", y="usd_per_month", series="cost", x_type="O",
                         title="Buffer size: idle capacity against brownouts", y_title="USD per month",
                         x_title="headroom over the forecast peak",
                         subtitle=[f"Expected cost is lowest at +{a.sections['demand']['buffer']['best']:.0%}"])
@@ -1483,7 +1483,7 @@ def chart_history(a: Analysis):
     if x["driver"] is not None:
         rows += [{"month": n + i + 1, "series": "driver-based", "value": v} for i, v in enumerate(x["driver"])]
     frame = pd.DataFrame(rows)
-    lines = charts.lines(frame, x="month", y="value", series="series", money=False, points=False,
+    lines = charts.lines(words=True, frame=frame, x="month", y="value", series="series", money=False, points=False,
                          title=f"{hs.series_name}: history, backtest and forecast", y_title=hs.series_name,
                          subtitle=[f"MASE on the held-out months: seasonal model {a.headline['mase_seasonal_trend']:.2f}, "
                                    f"seasonal naive {a.headline['mase_seasonal_naive']:.2f}; shaded: P10-P90"])
@@ -1500,7 +1500,7 @@ def chart_event(a: Analysis):
     t = a.sections["event"]["curve"].rename(columns=names).melt(id_vars="planned_uplift", value_vars=list(names.values()),
                                                                 var_name="cost", value_name="usd")
     t["planned_uplift"] = t["planned_uplift"].map(lambda v: f"+{v:.0%}")
-    return charts.lines(t, x="planned_uplift", y="usd", series="cost", x_type="O",
+    return charts.lines(words=True, frame=t, x="planned_uplift", y="usd", series="cost", x_type="O",
                         title="What to plan the event for: expected cost by planned uplift", y_title="USD",
                         x_title="uplift planned for",
                         subtitle=[f"Least expected cost at +{a.sections['event']['best']:.0%} over the stated range"])
@@ -1529,7 +1529,7 @@ def chart_cliffs(a: Analysis):
 
     c = a.params.cliffs
     s = a.sections["cliff"]
-    return charts.lines(s["step_curve"].dropna(), x="load", y="cost_usd_per_month", points=False,
+    return charts.lines(words=True, frame=s["step_curve"].dropna(), x="load", y="cost_usd_per_month", points=False,
                         title="The cost cliff: monthly cost against load", y_title="USD per month",
                         x_title=c.load_name.replace("_", " "),
                         rule_x=c.tiers[0].max_load, rule_label=f"{c.tiers[0].name.replace('_', ' ')} limit",
@@ -1550,7 +1550,7 @@ def chart_commitment(a: Analysis):
     from costlib import charts
 
     x = a.sections["commitment"]
-    return charts.lines(x["curve"], x="commitment_units", y="savings_over_term_usd", points=False,
+    return charts.lines(words=True, frame=x["curve"], x="commitment_units", y="savings_over_term_usd", points=False,
                         title="Savings against commitment", y_title="expected saving over the term (USD)",
                         x_title=f"units committed ({a.params.commitment.unit_name})", rule_x=x["level"],
                         rule_label=f"optimum {_count(x['level'])}",
@@ -1572,7 +1572,7 @@ def chart_generation(a: Analysis):
 
     g = a.sections["commitment"]["generation"]
     be = a.headline.get("switch_break_even_remaining_months")
-    return charts.lines(g["sweep"], x="remaining_commitment_months", y="switch_minus_sweat_usd", points=False,
+    return charts.lines(words=True, frame=g["sweep"], x="remaining_commitment_months", y="switch_minus_sweat_usd", points=False,
                         title="Switch minus sweat, by committed months left",
                         y_title="switch minus sweat over the horizon (USD)", x_title="committed months left",
                         rule_x=be, rule_label=None if be is None else f"break-even {be:.1f} months",
@@ -1586,7 +1586,7 @@ def chart_glide(a: Analysis):
     x = a.sections["glide"]
     t = x["table"].rename(columns={"margin_without_levers": "without levers", "gross_margin": "with the levers"}).melt(
         id_vars="month", value_vars=["without levers", "with the levers"], var_name="series", value_name="margin")
-    return charts.lines(t, x="month", y="margin", series="series", money=False,
+    return charts.lines(words=True, frame=t, x="month", y="margin", series="series", money=False,
                         title="Glide path: gross margin month by month", y_title="gross margin",
                         subtitle=[f"Target {_pct(a.params.glide.target_gross_margin)}; positive in "
                                   f"{_month(a.headline['month_margin_positive'], a.params.glide.horizon_months)}"])
@@ -1604,7 +1604,7 @@ def chart_waterfall(a: Analysis):
     from costlib import charts
 
     w = a.sections["glide"]["waterfall"]
-    return charts.bars(w.assign(negative=w["change"] < 0), category="step", value="change", money=False,
+    return charts.bars(words=True, frame=w.assign(negative=w["change"] < 0), category="step", value="change", money=False,
                        highlight="negative", title=f"Margin waterfall in month {a.sections['glide']['month']}",
                        value_title="gross margin (points, as a decimal)",
                        subtitle=["First bar: the margin without levers; then each lever's step; last: the plan"])

@@ -1175,7 +1175,7 @@ def chart_tco_by_option(a: Analysis):
     t = a.totals.set_index("option")
     sub = (f"Cheapest: {a.params.label(a.winner)} at {_usd(t.loc[a.winner, 'tco_usd'])}"
            + (f"; {a.params.label(a.runner_up)} {_usd(t.loc[a.runner_up, 'tco_usd'])}" if a.runner_up else ""))
-    return charts.stacked_cost(frame, x="option", value="cost_usd", component="category",
+    return charts.stacked_cost(words=True, frame=frame, x="option", value="cost_usd", component="category",
                                title=f"Total cost of ownership over {h} months, by category", x_title=None,
                                y_title=f"USD over {h} months", subtitle=[sub])
 
@@ -1194,7 +1194,7 @@ def chart_cumulative(a: Analysis):
                f"{a.params.horizon_months} months")
     else:
         sub = f"{a.params.label(a.challenger)} catches up with {a.params.label(a.params.baseline)} in month {int(pay)}"
-    return charts.lines(frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost by month",
+    return charts.lines(words=True, frame=frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost by month",
                         x_title="month", y_title="cumulative USD", subtitle=[sub] if sub else None, points=False,
                         rule_x=rule, rule_label=f"break-even month {int(rule)}" if rule else None)
 
@@ -1212,7 +1212,7 @@ def chart_crossover(a: Analysis):
     sub = [f"{p.label(a.challenger)} minus {p.label(p.baseline)}; below zero {p.label(a.challenger)} is cheaper",
            f"{p.label(p.baseline)} averages {_usd(base)}/year. Crossover once running: " + (f"{_usd(rr)}/year" if rr else "none")
            + f"; over {p.horizon_months} months: " + (f"{_usd(hz)}/year" if hz else "none")]
-    chart = charts.lines(a.crossover_curve, x="baseline_infra_usd_per_year", y="difference_usd_per_year",
+    chart = charts.lines(words=True, frame=a.crossover_curve, x="baseline_infra_usd_per_year", y="difference_usd_per_year",
                          series="view", title="Where the answer flips with scale",
                          x_title=f"{p.label(p.baseline)}: usage-driven spend, USD per year",
                          y_title="difference, USD per year", subtitle=sub, points=False, x_money=True)
@@ -1264,7 +1264,7 @@ def chart_storage(a: Analysis):
                       "policy": f"planned: hot {planned.hot_days:g} days"}),
         pd.DataFrame({"month": comp["month"], "usd_per_month": comp["actual_usd"],
                       "policy": f"as operated: hot {actual.hot_days:g} days"})])
-    return charts.lines(frame, x="month", y="usd_per_month", series="policy", title="Storage bill per month",
+    return charts.lines(words=True, frame=frame, x="month", y="usd_per_month", series="policy", title="Storage bill per month",
                         x_title="month", y_title="USD per month", points=False,
                         subtitle=[f"Overrun over {a.params.horizon_months} months: "
                                   f"{_usd(comp['overrun_usd'].sum())}"])
@@ -1277,7 +1277,7 @@ def chart_arm(a: Analysis):
     s = a.sections["arm_migration"]
     pay = s["payback_month"]
     rule = pay if pay is not timing.NEVER and pay <= a.params.horizon_months else None
-    return charts.lines(s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
+    return charts.lines(words=True, frame=s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
                         x_title="month", y_title="USD (saving minus engineering effort)", points=False,
                         subtitle=[f"{_pct(s['reduction'])} cheaper per unit of work; "
                                   f"{_usd(s['effort_usd'])} of engineering; payback "
@@ -1289,7 +1289,7 @@ def chart_purchase(a: Analysis):
     from costlib import charts
 
     po = a.sections["purchase_options"]
-    return charts.bars(po["table"], category="purchase_option", value="usd_per_month",
+    return charts.bars(words=True, frame=po["table"], category="purchase_option", value="usd_per_month",
                        title="The same fleet under each purchase option", value_title="USD per month",
                        subtitle=[f"Blended mix ({po['mix']}): {_usd(po['blended'])}/month, "
                                  f"{_pct(po['headline']['blended_saving_vs_on_demand'])} below on-demand"])

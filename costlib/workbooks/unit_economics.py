@@ -640,7 +640,7 @@ def chart_breakdown(a: Analysis):
     from costlib import charts
 
     unit = a.params.unit_name
-    return charts.bars(a.breakdown, category="component", value="cost_usd_per_unit",
+    return charts.bars(words=True, frame=a.breakdown, category="component", value="cost_usd_per_unit",
                        title=f"Where the cost of one {unit} goes", value_title=f"USD per {unit}",
                        subtitle=[f"Total {_usd(a.headline[f'cost_usd_per_{unit}'])} per {unit} against a price of "
                                  f"{_usd(a.params.price_usd_per_unit)}; pricing floor at the target margin "
@@ -652,7 +652,7 @@ def chart_scaling(a: Analysis):
     from costlib import charts
 
     frame = a.projection.assign(volume_multiplier=a.projection["multiplier"].map(lambda m: f"{m:g}x"))
-    return charts.stacked_cost(frame, x="volume_multiplier", value="cost_usd_per_month", component="component",
+    return charts.stacked_cost(words=True, frame=frame, x="volume_multiplier", value="cost_usd_per_month", component="component",
                                title="Monthly cost as volume grows", x_title="volume (x today)",
                                y_title="USD per month",
                                subtitle=[f"Cost grows {a.totals.iloc[-1]['cost_multiplier']:.1f}x for "
