@@ -33,7 +33,7 @@ def _theme() -> dict:
         "config": {
             "font": font,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "labelOverlap": "greedy",
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "labelOverlap": "greedy", "labelSeparation": 8,
                      "labelLimit": 360,
                      "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999"},
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right", "labelLimit": 0},
@@ -250,7 +250,10 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     range in its unit: ``Build months (kafka on bare metal): 4.8 months to 7.2 months``.
     """
     setup()
-    data = frame.head(top).copy()
+    # an input held fixed (a zero-width range) or that moves nothing draws no bar: it is left out
+    moves = (frame["low"] != frame["high"]) & ((frame["output_at_low"] - frame["base_output"]).abs()
+                                                + (frame["output_at_high"] - frame["base_output"]).abs() > 0)
+    data = frame[moves].head(top).copy()
     data["label"] = [_input_range(i, lo, hi, figures, unit_name) for i, lo, hi in
                      zip(data["input"], data["low"], data["high"])]
     rows = []

@@ -97,6 +97,11 @@ _ACRONYMS = {"usd": "USD", "fte": "FTE", "ftes": "FTEs", "gb": "GB", "tb": "TB",
              "genai": "GenAI", "saas": "SaaS", "macrs": "MACRS", "pnl": "P&L", "ebitda": "EBITDA", "fcf": "FCF",
              "mape": "MAPE", "mase": "MASE", "4k": "4K", "ssd": "SSD", "hdd": "HDD", "db": "DB", "rps": "RPS"}
 
+_KEEP_CASE = {v for v in _ACRONYMS.values() if v[:1].islower()}
+#: Suffixes of a price (an amount per unit of something): the label says "price" ("subscription price").
+_PRICE_SUFFIXES = ("_usd_per_unit_hour", "_usd_per_unit_month", "_usd_per_gb_month", "_usd_per_unit", "_usd_per_hour",
+                   "_usd_per_run", "_usd_per_load_hour", "_usd_per_utilized_unit", "_usd_per_dau")
+
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 
@@ -113,8 +118,9 @@ def words(name: Any) -> str:
 
 
 def sentence(text: str) -> str:
-    """Capitalise the first letter (``build months`` -> ``Build months``; ``vCPUs`` stays)."""
-    return text if not text or text[:2] in ("vC",) else text[:1].upper() + text[1:]
+    """Capitalise the first letter (``build months`` -> ``Build months``; ``vCPUs`` and ``x86`` stay)."""
+    first = text.split(" ", 1)[0] if text else ""
+    return text if not text or first in _KEEP_CASE else text[:1].upper() + text[1:]
 
 
 def is_key(token: str) -> bool:
@@ -218,7 +224,10 @@ def parse(name: str) -> tuple[str, str, str]:
             # reads better with its whole name ("build months", "maintenance FTEs", "usage scale")
             shown_beside = suffix.startswith(("_usd", "_rate", "_share", "_probability")) or suffix.endswith(
                 "_per_month") or suffix == "_units"
-            return words(stem if shown_beside else name), unit, per
+            text = words(stem if shown_beside else name)
+            if suffix in _PRICE_SUFFIXES and not re.search(r"(price|cost|fee|rate|charge)s?$", text):
+                text += " price"
+            return text, unit, per
     for prefix, unit in PREFIXES:
         if name.startswith(prefix):
             return words(name), unit, ""

@@ -674,6 +674,9 @@ REPORT_CSS = """
   body.jp-Notebook { max-width: 980px; margin: 0 auto; padding: 16px 24px; }
   .jp-OutputArea-output pre { font-size: 13px; }
   .jp-RenderedHTMLCommon table { font-size: 13px; }
+  /* a wide table (a month-by-month grid) scrolls inside the page instead of being cut off at its edge */
+  .jp-RenderedHTMLCommon table.costbook-table { display: block; max-width: 100%; overflow-x: auto; }
+  .jp-RenderedHTMLCommon table.costbook-table td, .jp-RenderedHTMLCommon table.costbook-table th { padding: 4px 8px; }
   .costbook-meta { color: #555; font-size: 12px; margin: 0 0 12px 0; }
 </style>
 """

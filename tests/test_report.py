@@ -65,7 +65,7 @@ def test_charts_render_to_svg_offline():
                           "output_at_low": [0.1, 0.2], "output_at_high": [0.3, 0.25], "base_output": [0.2, 0.2],
                           "swing": [0.2, 0.05]})
     svg = charts.to_svg(charts.tornado(frame, output_label="margin"))
-    assert svg.startswith("<svg") and "a (1 to 3)" in svg
+    assert svg.startswith("<svg") and "A: 1 to 3" in svg  # the input by its label, its range in its unit
 
 
 def test_escaped_text_renders_as_written_in_markdown():

@@ -396,6 +396,11 @@ class Params(Schema):
         return option
 
 
+#: A TCO category in words where its key is short for more (`costlib.tco.CATEGORY_GROUPS`: lock_in holds
+#: vendor lock-in, exit and migration cost, so the ARM migration's engineering effort is there).
+CATEGORY_WORDS = {"lock_in": "lock-in, exit and migration", "tech_debt": "tech debt",
+                  "delayed_features": "delayed features"}
+
 ARM_X86, ARM_FLEET, ARM_EFFORT = "x86_fleet", "arm_fleet", "arm_migration_effort"
 STORAGE_LINE = "storage_lifecycle"
 
@@ -1169,7 +1174,7 @@ def chart_tco_by_option(a: Analysis):
 
     h = a.params.horizon_months
     frame = tco.tco_summary(a.monthly, by="category")
-    frame["category"] = [f"{g}: {c}" for g, c in zip(frame["group"], frame["category"])]
+    frame["category"] = [f"{g}: {CATEGORY_WORDS.get(c, labels.words(c))}" for g, c in zip(frame["group"], frame["category"])]
     frame = frame.sort_values(["group", "category"], kind="stable")
     frame["option"] = [a.params.label(o) for o in frame["option"]]
     t = a.totals.set_index("option")
