@@ -239,7 +239,7 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
 
 def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
             top: int = 10, money: bool = False, unit: str | None = None, figures=(),
-            unit_name: str | None = None) -> alt.LayerChart:
+            unit_name: str | None = None, workbook=None) -> alt.LayerChart:
     """Tornado chart from `costlib.uncertainty.sensitivity`: one bar per input from its low to its high
     output, sorted by swing, with the base value as a rule.
 
@@ -254,7 +254,9 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     moves = (frame["low"] != frame["high"]) & ((frame["output_at_low"] - frame["base_output"]).abs()
                                                 + (frame["output_at_high"] - frame["base_output"]).abs() > 0)
     data = frame[moves].head(top).copy()
-    data["label"] = [_input_range(i, lo, hi, figures, unit_name) for i, lo, hi in
+    figures = figures or getattr(workbook, "FIGURES", ())
+    columns = getattr(workbook, "COLUMNS", None)
+    data["label"] = [_input_range(i, lo, hi, figures, unit_name, columns) for i, lo, hi in
                      zip(data["input"], data["low"], data["high"])]
     rows = []
     for _, r in data.iterrows():
@@ -277,7 +279,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     return alt.layer(bars, rule).properties(width=WIDTH, height=max(120, 28 * len(order)))
 
 
-def _input_range(key: str, low: float, high: float, figures=(), unit_name: str | None = None) -> str:
+def _input_range(key: str, low: float, high: float, figures=(), unit_name: str | None = None, columns=None) -> str:
     """A tornado bar's label: the input in words with its low and high values in its unit.
 
     >>> _input_range("kafka_on_bare_metal.build_months", 4.8, 7.2)
@@ -285,7 +287,7 @@ def _input_range(key: str, low: float, high: float, figures=(), unit_name: str |
     """
     from costlib import labels
 
-    info = labels.describe(key, figures, unit_name)
+    info = labels.describe(key, figures, unit_name, columns)
     unit = "number" if info.unit == "text" else info.unit
     return f"{labels.sentence(info.name)}: {labels.text(low, unit)} to {labels.text(high, unit)}"
 

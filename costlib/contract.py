@@ -213,7 +213,7 @@ def _sentence_case(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def input_name(key: str, figures: Sequence[Figure] = (), unit_name: str | None = None) -> str:
+def input_name(key: str, figures: Sequence[Figure] = (), unit_name: str | None = None, columns=None) -> str:
     """An input as a sentence names it, from the label registry (`costlib.labels.describe`).
 
     Examples
@@ -221,18 +221,19 @@ def input_name(key: str, figures: Sequence[Figure] = (), unit_name: str | None =
     >>> input_name("kafka_on_bare_metal.build_months"), input_name("volume_units_per_month")
     ('build months of kafka on bare metal', 'volume')
     """
-    info = labels.describe(key, figures, unit_name)
+    info = labels.describe(key, figures, unit_name, columns)
     per = f" {info.per}" if info.per and info.unit.startswith("usd") and info.per not in info.label else ""
     return _sentence_case(info.label) + per + (f" of {info.context}" if info.context else "")
 
 
-def input_text(key: str, value: Any, figures: Sequence[Figure] = (), unit_name: str | None = None) -> str:
+def input_text(key: str, value: Any, figures: Sequence[Figure] = (), unit_name: str | None = None,
+               columns=None) -> str:
     """An input's value formatted by its unit (`costlib.labels.text`).
 
     >>> input_text("kafka_on_bare_metal.build_months", 8.444), input_text("cloud_hours_used_share", 0.5612)
     ('8.4 months', '56.1%')
     """
-    unit = labels.describe(key, figures, unit_name).unit
+    unit = labels.describe(key, figures, unit_name, columns).unit
     return labels.text(value, "number" if unit == "text" else unit)
 
 

@@ -24,6 +24,7 @@ at base: all tier prices scaled together) for an option priced in tiers.
 """
 
 from __future__ import annotations
+import sys
 
 import dataclasses
 import re
@@ -842,7 +843,7 @@ def chart_volume(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(a.tornado, output_label=f"{_label(a.build)} minus {_label(a.buy)}, USD over "
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label=f"{_label(a.build)} minus {_label(a.buy)}, USD over "
                                                   f"{a.params.horizon_months} months (> 0: building costs more)",
                           unit=contract.declaration(FIGURES, a.answers["build_vs_buy"].figure).unit)
 

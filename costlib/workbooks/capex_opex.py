@@ -982,12 +982,12 @@ def _months(m) -> str:
 
 def _fmt_input(name: str, value: float) -> str:
     """An input's value by its unit: the label registry (`COLUMNS`, then the unit in the name)."""
-    return contract.input_text(name, value, FIGURES) if name in COLUMNS or not (
+    return contract.input_text(name, value, FIGURES, columns=COLUMNS) if name.split(".")[-1] in COLUMNS or not (
         name.endswith("_usd") or "_usd_" in name) else _usd(value)
 
 
 def _name(key: str) -> str:
-    return contract.input_name(key, FIGURES)
+    return contract.input_name(key, FIGURES, columns=COLUMNS)
 
 
 def _close_call(probability: float, option: str) -> str:
@@ -1425,7 +1425,7 @@ def chart_band(a: Analysis, section: str):
 def chart_tornado(a: Analysis, section: str):
     from costlib import charts
 
-    return charts.tornado(a.sensitivity[section]["tornado"], output_label=a.sensitivity[section]["output_label"],
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.sensitivity[section]["tornado"], output_label=a.sensitivity[section]["output_label"],
                           unit=contract.declaration(FIGURES, a.answers[section].figure).unit)
 
 

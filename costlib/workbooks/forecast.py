@@ -20,6 +20,7 @@ Every formula is in `costlib.forecast`; this module declares and assembles.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
@@ -1615,6 +1616,6 @@ def chart_tornado(a: Analysis, name: str):
 
     ans = a.answers[name]
     label = contract.declaration(FIGURES, ans.figure).label_for(ans.figure)
-    return charts.tornado(ans.assessment.tornado, output_label=label.lower(),
+    return charts.tornado(workbook=sys.modules[__name__], frame=ans.assessment.tornado, output_label=label.lower(),
                           title=f"What moves it most: {label.lower()}",
                           unit=contract.declaration(FIGURES, ans.figure).unit)

@@ -22,6 +22,7 @@ Every figure comes from `costlib.tco`; this module wires a validated scenario to
 """
 
 from __future__ import annotations
+import sys
 
 import math
 from dataclasses import dataclass, field
@@ -1238,7 +1239,7 @@ def chart_tornado(a: Analysis):
     if a.params.decision_basis == "present_value":
         label = label.replace(f"USD over {h} months", "present value USD")
     unit = contract.declaration(FIGURES, a.answers["tco"].figure).unit
-    return charts.tornado(a.tornado, output_label=label, unit=unit)
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label=label, unit=unit)
 
 
 def chart_band(a: Analysis):

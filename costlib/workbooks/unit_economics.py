@@ -12,6 +12,7 @@ scenario's volume and its fixed part, and ``k`` is calibrated from them (`costli
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
@@ -674,5 +675,5 @@ def chart_cost_per_unit(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(a.tornado, output_label="gross margin",
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label="gross margin",
                           unit=contract.declaration(FIGURES, a.answers["margin"].figure).unit)
