@@ -248,6 +248,15 @@ def verdicts(workbook, analysis, figures: Mapping[str, Any]) -> list[dict]:
         base, now = analysis.headline.get(key), figures.get(key)
         verdict = d.verdict.replace("_", " ")
         if key not in figures or key not in targets or not _number(base) or not _number(now):
+            moved = [k for k in d.rests_on if k in figures and k in rows_now and figures[k] != analysis.headline.get(k)]
+            if moved:  # a verdict that states a quantity (capacity to buy): the quantity at the sliders' values
+                k = moved[0]
+                was = contract.format_value(analysis.headline.get(k), contract.declaration(workbook.FIGURES, k).unit,
+                                            horizon)
+                out.append({"question": d.question, "verdict": d.verdict, "flipped": False, "status": "moved",
+                            "words": f"**{d.question}:** {rows_now[k]['label'][:1].lower()}{rows_now[k]['label'][1:]} "
+                                     f"is now {rows_now[k]['text']} (at base {was}, where the verdict was {verdict})."})
+                continue
             out.append({"question": d.question, "verdict": d.verdict, "flipped": False,
                         "status": "these sliders do not move the figure it rests on",
                         "words": f"**{d.question}: {verdict}** (as at base)."})
