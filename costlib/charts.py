@@ -138,8 +138,8 @@ def show(chart: alt.TopLevelMixin, name: str, alt: str | None = None) -> None:
 def _money_axis(title: str, maximum: float | None = None) -> alt.Axis:
     """A USD axis: $10k, $2.5M, $1.2B from $1,000 up; plain decimals below ($0.50, $0.00004), where SI
     prefixes (µ, m: "$500m" for $0.50) would puzzle a reader."""
-    if maximum is not None and abs(maximum) < 0.01:
-        return alt.Axis(title=title, format="$,.6~f")
+    if maximum is not None and abs(maximum) < 0.01:  # three significant digits, never rounded to "$0"
+        return alt.Axis(title=title, format="$,.3~r")
     if maximum is not None and abs(maximum) < 1:
         return alt.Axis(title=title, format="$,.3~f")
     if maximum is not None and abs(maximum) < 1000:  # SI would write $0.50 as "$500m"

@@ -301,8 +301,14 @@ def header(label: Label) -> str:
         unit = ""
     if label.unit == "fte" and "FTE" in label.label:
         unit = ""
-    bits = " ".join(b for b in (unit, label.per if label.unit.startswith("usd") or label.unit in ("count", "gb")
-                                else "") if b)
+    per = label.per if label.unit.startswith("usd") or label.unit in ("count", "gb") else ""
+    if per and (per in unit or per in label.label):  # "Cost per month (USD per month)", never "per month" twice
+        per = ""
+    if unit.startswith("USD per") and " per " in f" {label.label} ":
+        unit = "USD"
+    if unit and unit != "%" and unit in label.label.split(" "):
+        unit = ""
+    bits = " ".join(b for b in (unit, per) if b)
     if label.unit == "count" and not label.per:
         bits = ""
     return f"{label.label} ({bits})" if bits else label.label

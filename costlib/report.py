@@ -365,8 +365,8 @@ def labelled_cells(frame, workbook=None, money=(), percent=(), unit_name: str | 
                 cells.append(L.text(v, unit, why="no flip in range"))
             elif c.startswith("change_from"):
                 cells.append(L.text(v, unit, why="no flip in range"))
-            else:
-                cells.append(L.text(v, unit))
+            else:  # the header carries "per month": the cell is the amount ("$1,500", not "$1,500/month")
+                cells.append(L.text(v, "usd" if unit.startswith("usd") else unit))
         rows.append(cells)
     return headers, units, rows
 

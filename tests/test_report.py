@@ -55,7 +55,7 @@ def test_html_has_no_code_and_no_cdn_scripts():
 def test_money_axis_avoids_si_prefixes_below_a_cent():
     frame = pd.DataFrame({"x": [1, 2], "y": [0.00004, 0.00005]})
     spec = charts.lines(frame, "x", "y", title="t").to_dict()
-    assert spec["encoding"]["y"]["axis"]["format"] == "$,.6~f"
+    assert spec["encoding"]["y"]["axis"]["format"] == "$,.3~r"  # $0.000025, not $0.00003 twice
     big = pd.DataFrame({"x": [1, 2], "y": [4e6, 5e6]})
     assert charts.lines(big, "x", "y", title="t").to_dict()["encoding"]["y"]["axis"]["format"] == "$,.3~s"
 
