@@ -223,7 +223,7 @@ def parse(name: str) -> tuple[str, str, str]:
             # money, shares and quantities show their unit beside the value; a time, a team or a multiple
             # reads better with its whole name ("build months", "maintenance FTEs", "usage scale")
             shown_beside = suffix.startswith(("_usd", "_rate", "_share", "_probability")) or suffix.endswith(
-                "_per_month") or suffix == "_units"
+                "_per_month")
             text = words(stem if shown_beside else name)
             if suffix in _PRICE_SUFFIXES and not re.search(r"(price|cost|fee|rate|charge)s?$", text):
                 text += " price"

@@ -372,12 +372,14 @@ def figures_table(workbook, analysis, figures: Mapping[str, Any]) -> str:
     for key, row in now.items():
         was = base.get(key, {}).get("text", "n/a")
         changed = was != row["text"]
-        body.append(f'<tr><td style="{cell}">{html.escape(row["label"])}</td>'
+        body.append(f'<tr><td style="{cell};text-align:left">{html.escape(row["label"])}</td>'
                     f'<td style="{cell};text-align:right;font-weight:600;white-space:nowrap" class="costbook-whatif-value">'
                     f'{html.escape(row["text"])}</td>'
                     f'<td style="{cell};text-align:right;color:#777;white-space:nowrap">at base {html.escape(was)}</td>'
                     f'<td style="{cell};color:#D55E00">{"changed" if changed else ""}</td></tr>')
-    return f'<table style="border-collapse:collapse;font-size:14px;margin:6px 0">{"".join(body)}</table>'
+    # JupyterLab centres and right-aligns rendered tables: this one sits at the left, labels left-aligned
+    return (f'<table class="costbook-whatif-table" style="border-collapse:collapse;font-size:14px;margin:6px 0;'
+            f'margin-left:0;margin-right:auto;table-layout:auto">{"".join(body)}</table>')
 
 
 # ---------------------------------------------------------------------------------------------------
