@@ -9,6 +9,8 @@ Every builder aggregates before charting: frames are small (tens to hundreds of 
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import pandas as pd
 
@@ -31,9 +33,10 @@ def _theme() -> dict:
         "config": {
             "font": font,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal",
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "labelOverlap": "greedy", "labelSeparation": 8,
+                     "labelLimit": 360,
                      "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right", "labelLimit": 0},
             "title": {"fontSize": 14, "anchor": "start", "fontWeight": "bold", "subtitleFontSize": 11,
                       "subtitleColor": "#555555"},
             "range": {"category": PALETTE},
@@ -62,22 +65,85 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version())
 
 
-def show(chart: alt.TopLevelMixin, name: str) -> None:
-    """Display ``chart`` as inline SVG, labelled ``name`` so the runner can save it as ``<name>.svg``."""
-    from IPython.display import display
+#: The output metadata key of a chart's alternative text (`show`; the report's ``<img alt>``).
+ALT_KEY = "costbook_alt"
 
+
+def _spec_title(spec: dict) -> tuple[str, list[str]]:
+    """The first title (text and subtitle lines) in a chart's spec, looking into layers and concatenations."""
+    title = spec.get("title")
+    if isinstance(title, str) and title:
+        return title, []
+    if isinstance(title, dict) and title.get("text"):
+        sub = title.get("subtitle") or []
+        return str(title["text"]), [sub] if isinstance(sub, str) else [str(x) for x in sub]
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for part in spec.get(key, []) or []:
+            found = _spec_title(part)
+            if found[0]:
+                return found
+    return "", []
+
+
+def _main_rows(spec: dict) -> int | None:
+    """Rows of the data the chart's first mark draws (None when it cannot be told)."""
+    datasets = spec.get("datasets", {})
+    part = spec
+    while "data" not in part or not isinstance(part.get("data"), dict):
+        layers = part.get("layer") or part.get("vconcat") or part.get("hconcat") or []
+        if not layers:
+            return None
+        part = layers[0]
+    data = part["data"]
+    if "values" in data:
+        return len(data["values"])
+    if data.get("name") in datasets:
+        return len(datasets[data["name"]])
+    return None
+
+
+def alt_text(chart: alt.TopLevelMixin, name: str) -> str:
+    """A chart's alternative text: its title and subtitle (what it shows, in words), else its name.
+
+    >>> import pandas as pd
+    >>> alt_text(bars(pd.DataFrame({"c": ["a"], "v": [1.0]}), "c", "v", "Cost by team", "USD", subtitle="May"), "x")
+    'Chart: Cost by team. May'
+    """
+    title, subtitle = _spec_title(chart.to_dict())
+    from costlib import labels
+
+    text = title or labels.sentence(labels.words(name))
+    return "Chart: " + text.rstrip(".") + (". " + " ".join(s.rstrip(".") + "." for s in subtitle if s).rstrip(".")
+                                           if any(subtitle) else "")
+
+
+def show(chart: alt.TopLevelMixin, name: str, alt: str | None = None) -> None:
+    """Display ``chart`` as inline SVG, labelled ``name`` so the runner can save it as ``<name>.svg``, with
+    its alternative text (``alt``, else `alt_text`: the title and subtitle) for the report's image.
+
+    A chart with nothing to draw (its main mark has no rows) is not drawn: one line says so instead."""
+    from IPython.display import HTML, display
+
+    spec = chart.to_dict()
+    if _main_rows(spec) == 0:
+        title = _spec_title(spec)[0] or name.replace("_", " ")
+        display(HTML(f'<p class="costbook-no-chart mathjax_ignore"><i>{html.escape(title)}: nothing to draw for '
+                     "this scenario.</i></p>"))
+        return
     svg = to_svg(chart)
     display({"image/svg+xml": svg, "text/plain": f"[chart: {name}]"}, raw=True,
-            metadata={"costbook_chart": name})
+            metadata={"costbook_chart": name, ALT_KEY: alt or alt_text(chart, name)})
 
 
 def _money_axis(title: str, maximum: float | None = None) -> alt.Axis:
-    """A USD axis: $10k, $2.5M, $1.2B for large amounts; plain decimals ($0.00004) below one cent, where
-    SI prefixes (µ, m) would puzzle a reader."""
-    if maximum is not None and abs(maximum) < 0.01:
-        return alt.Axis(title=title, format="$,.6~f")
+    """A USD axis: $10k, $2.5M, $1.2B from $1,000 up; plain decimals below ($0.50, $0.00004), where SI
+    prefixes (µ, m: "$500m" for $0.50) would puzzle a reader."""
+    if maximum is not None and abs(maximum) < 0.01:  # three significant digits, never rounded to "$0"
+        return alt.Axis(title=title, format="$,.3~r")
     if maximum is not None and abs(maximum) < 1:
         return alt.Axis(title=title, format="$,.3~f")
+    if maximum is not None and abs(maximum) < 1000:  # SI would write $0.50 as "$500m"
+        return alt.Axis(title=title, format="$,.2~f")
     return alt.Axis(title=title, format="$,.3~s", labelExpr="replace(datum.label, 'G', 'B')")
 
 
@@ -90,6 +156,23 @@ def _value_axis(title: str, frame: pd.DataFrame, money: bool, unit: str | None) 
     return alt.Axis(title=title)
 
 
+def as_words(frame: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
+    """A copy of ``frame`` with the key-like values (``kafka_on_bare_metal``) of ``columns`` as words
+    (``kafka on bare metal``): a scenario's names in legends and axes read as words. Builders do it when
+    asked (``words=True``); values from data (tag values, resource ids) are left as they are by default.
+
+    >>> as_words(pd.DataFrame({"option": ["managed_queue", "Kafka"]}), "option")["option"].tolist()
+    ['managed queue', 'Kafka']
+    """
+    from costlib import labels
+
+    out = frame.copy()
+    for c in columns:
+        if c and c in out and out[c].dtype == object or (c and c in out and str(out[c].dtype).startswith("str")):
+            out[c] = [labels.words(v) if isinstance(v, str) and labels.is_key(v) else v for v in out[c]]
+    return out
+
+
 def _max(frame: pd.DataFrame, *columns: str) -> float | None:
     values = [frame[c].abs().max() for c in columns if c in frame and len(frame)]
     return float(max(values)) if values else None
@@ -97,9 +180,12 @@ def _max(frame: pd.DataFrame, *columns: str) -> float | None:
 
 def stacked_cost(frame: pd.DataFrame, x: str, value: str, component: str, title: str,
                  x_title: str | None = None, y_title: str = "USD", x_type: str = "O",
-                 subtitle: str | None = None) -> alt.Chart:
-    """Stacked bars: cost by ``component`` for each ``x`` (a volume, a month, an option)."""
+                 subtitle: str | None = None, words: bool = False) -> alt.Chart:
+    """Stacked bars: cost by ``component`` for each ``x`` (a volume, a month, an option); ``words``: a
+    scenario's names as words (`as_words`)."""
     setup()
+    if words:
+        frame = as_words(frame, component, x if x_type != "Q" else None)
     return alt.Chart(frame, title=alt.TitleParams(title, subtitle=subtitle or [])).mark_bar().encode(
         x=alt.X(f"{x}:{x_type}", title=x_title or x, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"sum({value}):Q", title=y_title,
@@ -114,12 +200,14 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
           x_title: str | None = None, y_title: str | None = None, money: bool = True,
           subtitle: str | None = None, x_type: str = "Q", points: bool = True,
           rule_x: float | None = None, rule_label: str | None = None,
-          x_money: bool = False) -> alt.LayerChart | alt.Chart:
+          x_money: bool = False, words: bool = False) -> alt.LayerChart | alt.Chart:
     """Lines of ``y`` over ``x``, one per ``series``; optionally a vertical rule at ``rule_x`` (a break-even).
 
     A quantitative x axis spans exactly the data (a 36-month horizon ends at 36); ``x_money`` formats it as
-    USD; an ordinal x axis keeps its labels horizontal."""
+    USD; an ordinal x axis keeps its labels horizontal; ``words``: a scenario's names as words (`as_words`)."""
     setup()
+    if words:
+        frame = as_words(frame, series, x if x_type != "Q" else None)
     y_axis = _money_axis(y_title or y, _max(frame, y)) if money else alt.Axis(title=y_title or y)
     if x_type == "Q":
         x_axis = _money_axis(x_title or x, _max(frame, x)) if x_money else alt.Axis(title=x_title or x)
@@ -152,17 +240,25 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
 
 
 def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
-            top: int = 10, money: bool = False, unit: str | None = None) -> alt.LayerChart:
+            top: int = 10, money: bool = False, unit: str | None = None, figures=(),
+            unit_name: str | None = None, workbook=None) -> alt.LayerChart:
     """Tornado chart from `costlib.uncertainty.sensitivity`: one bar per input from its low to its high
     output, sorted by swing, with the base value as a rule.
 
     ``frame`` needs columns ``input``, ``output_at_low``, ``output_at_high``, ``base_output``, ``low``,
     ``high``. ``unit`` is the answer's declared unit (`costlib.contract.UNITS`): money units get a USD axis,
-    shares and probabilities a percent axis (``money=True`` is the same as a money unit).
+    shares and probabilities a percent axis (``money=True`` is the same as a money unit). Each input is
+    labelled by the label registry (`costlib.labels.describe`, with the workbook's ``figures``) with its
+    range in its unit: ``Build months (kafka on bare metal): 4.8 months to 7.2 months``.
     """
     setup()
-    data = frame.head(top).copy()
-    data["label"] = [f"{i} ({report.count(lo)} to {report.count(hi)})" for i, lo, hi in
+    # an input held fixed (a zero-width range) or that moves nothing draws no bar: it is left out
+    moves = (frame["low"] != frame["high"]) & ((frame["output_at_low"] - frame["base_output"]).abs()
+                                                + (frame["output_at_high"] - frame["base_output"]).abs() > 0)
+    data = frame[moves].head(top).copy()
+    figures = figures or getattr(workbook, "FIGURES", ())
+    columns = getattr(workbook, "COLUMNS", None)
+    data["label"] = [_input_range(i, lo, hi, figures, unit_name, columns) for i, lo, hi in
                      zip(data["input"], data["low"], data["high"])]
     rows = []
     for _, r in data.iterrows():
@@ -183,6 +279,19 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     )
     rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(color="black").encode(x="base:Q")
     return alt.layer(bars, rule).properties(width=WIDTH, height=max(120, 28 * len(order)))
+
+
+def _input_range(key: str, low: float, high: float, figures=(), unit_name: str | None = None, columns=None) -> str:
+    """A tornado bar's label: the input in words with its low and high values in its unit.
+
+    >>> _input_range("kafka_on_bare_metal.build_months", 4.8, 7.2)
+    'Build months (kafka on bare metal): 4.8 months to 7.2 months'
+    """
+    from costlib import labels
+
+    info = labels.describe(key, figures, unit_name, columns)
+    unit = "number" if info.unit == "text" else info.unit
+    return f"{labels.sentence(info.name)}: {labels.text(low, unit)} to {labels.text(high, unit)}"
 
 
 def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | None = None,
@@ -208,9 +317,13 @@ def band(frame: pd.DataFrame, x: str, title: str, y_title: str, x_title: str | N
 
 
 def bars(frame: pd.DataFrame, category: str, value: str, title: str, value_title: str,
-         highlight: str | None = None, money: bool = True, subtitle: str | None = None) -> alt.Chart:
-    """Horizontal bars of ``value`` per ``category``; bars where column ``highlight`` is true are red."""
+         highlight: str | None = None, money: bool = True, subtitle: str | None = None,
+         words: bool = False) -> alt.Chart:
+    """Horizontal bars of ``value`` per ``category``; bars where column ``highlight`` is true are red;
+    ``words``: a scenario's names as words (`as_words`)."""
     setup()
+    if words:
+        frame = as_words(frame, category)
     axis = _money_axis(value_title, _max(frame, value)) if money else alt.Axis(title=value_title)
     color = (alt.condition(f"datum.{highlight}", alt.value(BAD), alt.value(NEUTRAL)) if highlight
              else alt.value(NEUTRAL))

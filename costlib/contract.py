@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from costlib import timing
+from costlib import labels, timing
 
 #: The units a figure can have, with what a value of that unit looks like in the headline table.
 UNITS = {
@@ -146,10 +146,8 @@ def format_value(value: Any, unit: str, horizon_months: int | None = None) -> st
         return report.usd(value)
     if unit in ("share", "probability"):
         return report.pct(value)
-    if unit == "months":
-        return f"{float(value):,.4g} months"
-    if unit == "years":
-        return f"{float(value):,.4g} years"
+    if unit in ("months", "years"):
+        return labels.text(value, unit)
     if unit == "count":
         return report.count(value)
     if unit == "multiple":
@@ -213,6 +211,54 @@ def _sentence_case(label: str) -> str:
     if len(word) > 1 and (word[1:2].isupper() or word[1:2].isdigit()):
         return label
     return label[:1].lower() + label[1:]
+
+
+def input_name(key: str, figures: Sequence[Figure] = (), unit_name: str | None = None, columns=None) -> str:
+    """An input as a sentence names it, from the label registry (`costlib.labels.describe`).
+
+    Examples
+    --------
+    >>> input_name("kafka_on_bare_metal.build_months"), input_name("volume_units_per_month")
+    ('build months of kafka on bare metal', 'volume')
+    """
+    info = labels.describe(key, figures, unit_name, columns)
+    per = f" {info.per}" if info.per and info.unit.startswith("usd") and info.per not in info.label else ""
+    return _sentence_case(info.label) + per + (f" of {info.context}" if info.context else "")
+
+
+def input_text(key: str, value: Any, figures: Sequence[Figure] = (), unit_name: str | None = None,
+               columns=None) -> str:
+    """An input's value formatted by its unit (`costlib.labels.text`).
+
+    >>> input_text("kafka_on_bare_metal.build_months", 8.444), input_text("cloud_hours_used_share", 0.5612)
+    ('8.4 months', '56.1%')
+    """
+    unit = labels.describe(key, figures, unit_name, columns).unit
+    return labels.text(value, "number" if unit == "text" else unit)
+
+
+def flip_words(row: Mapping[str, Any], figures: Sequence[Figure] = (), unit_name: str | None = None,
+               now: bool = True, verb: str = "is ") -> str:
+    """One row of a flip table (`costlib.uncertainty.FLIP_COLUMNS`) as a clause: the input by its label,
+    the side and the flip value in the input's unit, and (``now``) today's value.
+
+    Examples
+    --------
+    >>> flip_words({"input": "kafka_on_bare_metal.build_months", "base_value": 6.0, "flip_value": 8.444})
+    'build months of kafka on bare metal is above 8.4 months (now 6 months)'
+    >>> flip_words({"input": "volume_units_per_month", "base_value": 2e5, "flip_value": 163_333.3}, unit_name="million_requests")
+    'volume is below 163,333 million requests per month (now 200,000)'
+    """
+    key, base, flip = str(row["input"]), row.get("base_value"), row.get("flip_value")
+    info = labels.describe(key, figures, unit_name)
+    name = input_name(key, figures, unit_name)
+    if not (labels.number(flip) and labels.number(base)):
+        return f"{name} cannot flip it within its searched range"
+    side = "above" if float(flip) > float(base) else "below"
+    shown = input_text(key, flip, figures, unit_name)
+    if info.unit in ("count",) and info.per:
+        shown += f" {info.per}"
+    return f"{name} {verb}{side} {shown}" + (f" (now {input_text(key, base, figures, unit_name)})" if now else "")
 
 
 def decision_words(decision: Decision, rows: Mapping[str, dict]) -> str:

@@ -19,20 +19,34 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import io
+import math
 import re
 from typing import Any, Iterable, Mapping
 
-#: Excel number formats by declared unit (`costlib.contract.UNITS`).
+#: Excel number formats by unit (`costlib.labels.UNITS`). Each renders the same in Excel and LibreOffice:
+#: no optional decimals ("0.##" shows "36." for a whole number), so whole numbers get a whole format.
 MONEY = '"$"#,##0'
 MONEY_CENTS = '"$"#,##0.00'
 MONEY_SMALL = '"$"0.000000'
 PERCENT = "0.0%"
 MONTH = '"month "0'
-MONTHS = '0.## "months"'
-YEARS = '0.## "years"'
+MONTHS = '0 "months"'
+MONTHS_PART = '0.0 "months"'
+YEARS = '0 "years"'
+YEARS_PART = '0.0 "years"'
+WEEKS = '0 "weeks"'
+DAYS = '0 "days"'
+HOURS = '#,##0 "hours"'
+FTE = '0.0# "FTE"'
 COUNT = "#,##0"
 MULTIPLE = '0.00"x"'
-NUMBER = "#,##0.####"
+NUMBER = "#,##0"
+NUMBER_PART = "#,##0.00"
+NUMBER_SMALL = "0.000000"
+GB = '#,##0 "GB"'
+
+#: At most this many table sheets: more sections than this share sheets (the last takes the rest).
+MAX_TABLE_SHEETS = 12
 
 #: Sheet names Excel refuses: at most 31 characters, none of these.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -43,9 +57,12 @@ PNG_SCALE = 2.0
 KEY_CHARTS = 4
 
 
+def _numbers(values: Iterable[Any]) -> list[float]:
+    return [abs(float(v)) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
+
+
 def _money_format(values: Iterable[Any]) -> str:
-    numbers = [abs(float(v)) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
-    largest = max(numbers, default=0.0)
+    largest = max(_numbers(values), default=0.0)
     if largest and largest < 0.01:
         return MONEY_SMALL
     if largest < 1000:
@@ -53,53 +70,84 @@ def _money_format(values: Iterable[Any]) -> str:
     return MONEY
 
 
+def _whole(values: Iterable[Any]) -> bool:
+    return all(float(v).is_integer() for v in _numbers(values))
+
+
 def unit_format(unit: str, value: Any = None) -> str | None:
-    """The Excel number format of a declared unit (None: text or a general number).
+    """The Excel number format of a unit for ``value`` (or a column of values; None: text).
 
     Examples
     --------
     >>> unit_format("usd", 5.6e6), unit_format("usd_per_unit", 0.1), unit_format("share"), unit_format("month")
     ('"$"#,##0', '"$"#,##0.00', '0.0%', '"month "0')
+    >>> unit_format("months", 36), unit_format("months", 7.5), unit_format("number", 1.25), unit_format("fte", 1)
+    ('0 "months"', '0.0 "months"', '#,##0.00', '0.0# "FTE"')
     """
+    values = value if isinstance(value, (list, tuple)) else [value]
     if unit.startswith("usd"):
-        return _money_format([value])
-    return {"share": PERCENT, "probability": PERCENT, "month": MONTH, "months": MONTHS, "years": YEARS,
-            "count": COUNT, "multiple": MULTIPLE, "number": NUMBER}.get(unit)
+        return _money_format(values)
+    whole = _whole(values)
+    if unit in ("months", "years"):
+        return {"months": (MONTHS, MONTHS_PART), "years": (YEARS, YEARS_PART)}[unit][0 if whole else 1]
+    if unit == "number":
+        largest = max(_numbers(values), default=0.0)
+        return NUMBER if whole or largest >= 1000 else NUMBER_SMALL if largest and largest < 0.01 else NUMBER_PART
+    if unit == "count":
+        return COUNT if whole or max(_numbers(values), default=0.0) >= 100 else NUMBER_PART
+    return {"share": PERCENT, "probability": PERCENT, "month": MONTH, "weeks": WEEKS, "days": DAYS,
+            "hours": HOURS, "fte": FTE, "multiple": MULTIPLE, "gb": GB}.get(unit)
+
+
+def column_unit(name: str, money: Iterable[str] = (), percent: Iterable[str] = ()) -> str:
+    """The unit of a table column from the label registry (`costlib.labels.column`: declared, else the
+    unit in its name); ``money`` and ``percent`` name columns the report showed as such.
+
+    Examples
+    --------
+    >>> column_unit("tco_usd"), column_unit("share", [], ["share"]), column_unit("break_even_month")
+    ('usd', 'share', 'month')
+    >>> column_unit("horizon_months"), column_unit("cost_usd_per_month"), column_unit("gb_per_month")
+    ('months', 'usd', 'gb')
+    """
+    from costlib import labels
+
+    if name in set(money):
+        return "usd"
+    if name in set(percent):
+        return "share"
+    return labels.column(name).unit
 
 
 def column_format(name: str, money: Iterable[str], percent: Iterable[str], values: Iterable[Any]) -> str | None:
-    """The number format of a table column: money and percent as the report showed them, months from the
-    column's name (``month``, ``break_even_month`` -> ``month 27``; ``*_months`` -> ``36 months``).
+    """The number format of a table column: `unit_format` of its `column_unit`.
 
     Examples
     --------
     >>> column_format("tco_usd", ["tco_usd"], [], [1e6]), column_format("share", [], ["share"], [0.2])
     ('"$"#,##0', '0.0%')
     >>> column_format("break_even_month", [], [], [27]), column_format("horizon_months", [], [], [36])
-    ('"month "0', '0.## "months"')
-    >>> column_format("cost_usd_per_month", [], [], [5e4]), column_format("gb_per_month", [], [], [5])
-    ('"$"#,##0', None)
+    ('"month "0', '0 "months"')
     """
-    lowered = name.lower()
-    if name in set(money) or "usd" in lowered.split("_"):  # the naming convention: money carries "usd"
-        return _money_format(values)
-    if name in set(percent):
-        return PERCENT
-    if "_per_" in lowered:  # a rate per month is not a month
-        return None
-    if lowered == "month" or lowered.endswith("_month"):
-        return MONTH
-    if lowered == "months" or lowered.endswith("_months"):
-        return MONTHS
-    return None
+    unit = column_unit(name, money, percent)
+    return None if unit == "text" else unit_format(unit, list(values))
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = re.sub(r"\s+", " ", _BAD_SHEET_CHARS.sub("", title or "Table")).strip().strip("'")[:28].rstrip(" ,.") or "Table"
+    """A sheet name Excel takes: at most 31 characters, cut at a word, unique in the workbook."""
+    title = title or "Table"
+    for mark in (":", ",", " (", ";"):  # "Sensitivity: what moves the answer" -> "Sensitivity"
+        head = title.split(mark, 1)[0]
+        if mark in title and len(head.strip()) >= 4:
+            title = head
+    base = re.sub(r"\s+", " ", _BAD_SHEET_CHARS.sub("", title)).strip().strip("'")
+    if len(base) > 28:
+        base = base[:28].rsplit(" ", 1)[0] if " " in base[:28] else base[:28]
+    base = base.rstrip(" ,.;-") or "Table"
     name, n = base, 2
     while name.lower() in {t.lower() for t in taken}:
         suffix = f" {n}"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
     taken.add(name)
     return name
 
@@ -129,47 +177,197 @@ def _cell_value(value: Any) -> Any:
     return str(value)
 
 
-def _append(sheet, values: Iterable[Any]) -> None:
-    """Append one row to ``sheet``: the one way a value enters the workbook.
+def put(sheet, row: int, column: int, value: Any, number_format: str | None = None, bold: bool = False):
+    """The one function that writes a value into a cell: a number stays a number (with ``number_format``),
+    NaN and infinities become empty cells, and every text value is an inline string (``data_type 's'``)
+    with ``quotePrefix`` set, never a formula, however it starts.
 
-    Text is text, whatever it begins with: every string is a string cell (``data_type == "s"``) with
-    Excel's quote prefix, so ``=HYPERLINK(...)``, ``=1+1``, ``+cmd|' /C calc'!A0`` or ``@SUM(1)`` from a
-    params file or a bill is shown, never evaluated, even once the cell is edited (openpyxl would store a
-    string beginning with ``=`` as a formula; Excel and LibreOffice evaluate ``+``, ``-`` and ``@`` on
-    entry). Characters XML cannot hold (control characters other than tab, LF and CR) are dropped rather
-    than failing the export. Numbers, booleans and empty cells are written as they are. costlib writes no
-    formulas; one written on purpose would be set on its cell directly and hold no user text.
+    Text is text, whatever it begins with: ``=HYPERLINK(...)``, ``=1+1``, ``+cmd|' /C calc'!A0`` or
+    ``@SUM(1)`` from a params file or a bill is shown, never evaluated, even once the cell is edited
+    (openpyxl would store a string beginning with ``=`` as a formula; Excel and LibreOffice evaluate ``+``,
+    ``-`` and ``@`` on entry). Characters XML cannot hold (control characters other than tab, LF and CR)
+    are dropped rather than failing the export. costlib writes no formulas.
 
     Examples
     --------
     >>> from openpyxl import Workbook
     >>> sheet = Workbook().active
-    >>> _append(sheet, ["=1+1", "@SUM(1)", 2.5, None])
-    >>> [(c.value, c.data_type, c.quotePrefix) for c in sheet[1][:3]]
+    >>> [(c.value, c.data_type, c.quotePrefix) for c in
+    ...  (put(sheet, 1, 1, "=1+1"), put(sheet, 1, 2, "@SUM(1)"), put(sheet, 1, 3, 2.5))]
     [('=1+1', 's', True), ('@SUM(1)', 's', True), (2.5, 'n', False)]
     """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
 
-    row = []
-    for value in values:
-        value = _cell_value(value)
-        cell = Cell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        row.append(cell)
-    sheet.append(row)
+    value = _cell_value(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    elif number_format and value is not None:
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+class _Sheet:
+    """A sheet being filled top to bottom with titled Excel Tables (filter buttons, banded rows)."""
+
+    def __init__(self, book, name: str, counter: list):
+        self.ws = book.create_sheet(name) if book.worksheets and book.worksheets[0].title != "Sheet" else book.active
+        if self.ws.title == "Sheet":
+            self.ws.title = name
+        self.row, self.counter, self.widths, self.frozen = 1, counter, {}, False
+
+    def text(self, value: str, bold: bool = False, size: int | None = None) -> None:
+        from openpyxl.styles import Font
+
+        cell = put(self.ws, self.row, 1, value, bold=bold)
+        if size:
+            cell.font = Font(bold=True, size=size)
+        self.row += 1
+
+    def skip(self, n: int = 1) -> None:
+        self.row += n
+
+    def table(self, headers: list[str], rows: list[list], formats: list, title: str | None = None,
+              freeze: bool = True, shown: list[list[str]] | None = None) -> str | None:
+        """Write ``rows`` under ``headers`` as an Excel Table; ``formats[i][j]`` is cell (i, j)'s number
+        format; returns the table's name (None when there are no rows: a line says so instead)."""
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.table import Table, TableStyleInfo
+
+        if title:
+            self.text(title, bold=True)
+        headers = _unique([str(h) if str(h).strip() else f"Column {i + 1}" for i, h in enumerate(headers)])
+        top = self.row
+        for j, h in enumerate(headers, start=1):
+            put(self.ws, top, j, h, bold=True)
+            self._width(j, h)
+        for i, row in enumerate(rows, start=1):
+            for j, v in enumerate(row, start=1):
+                put(self.ws, top + i, j, v, formats[i - 1][j - 1])
+                self._width(j, shown[i - 1][j - 1] if shown else v)
+        self.row = top + len(rows) + 2
+        if not rows:
+            put(self.ws, top + 1, 1, "no rows")
+            return None
+        if freeze and not self.frozen:
+            self.ws.freeze_panes = self.ws.cell(row=top + 1, column=1)
+            self.frozen = True
+        self.counter[0] += 1
+        name = f"Table{self.counter[0]}"
+        ref = f"A{top}:{get_column_letter(len(headers))}{top + len(rows)}"
+        table = Table(displayName=name, ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        self.ws.add_table(table)
+        return name
+
+    def _width(self, j: int, value) -> None:
+        if isinstance(value, float):
+            text = f"{value:,.2f}"
+        else:
+            text = str(value) if value is not None else ""
+        self.widths[j] = max(self.widths.get(j, 8), min(60, len(text) + 3))
+
+    def fit(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        for j, w in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _unique(names: list[str]) -> list[str]:
+    out, seen = [], set()
+    for n in names:
+        name, k = n, 2
+        while name.lower() in seen:
+            name, k = f"{n} {k}", k + 1
+        seen.add(name.lower())
+        out.append(name)
+    return out
+
+
+def _table_cells(table: Mapping[str, Any]) -> tuple[list[str], list[list], list[list], list[list[str]]]:
+    """``(headers, rows, formats, shown)`` of one displayed table: word headers with units (the report's,
+    or the label registry's), raw values, each cell's number format by its unit (a flip table's values in
+    the unit of their row's input) and the text as shown (for column widths)."""
+    from costlib import labels
+
+    columns = table.get("columns", [])
+    rows = table.get("rows", [])
+    money, percent = table.get("money", []), table.get("percent", [])
+    headers = table.get("headers") or [labels.column(c).header if labels.is_key(c) or c in money or c in percent
+                                       else c for c in columns]
+    units = table.get("units") or [column_unit(c, money, percent) for c in columns]
+    has_input = "input" in columns
+    col_formats = [None if u == "text" else unit_format(u, [r[j] for r in rows]) for j, u in enumerate(units)]
+    formats = []
+    for r in rows:
+        f = list(col_formats)
+        if has_input:
+            unit = labels.describe(str(r[columns.index("input")])).unit
+            for j, c in enumerate(columns):
+                if c in ("base_value", "flip_value", "low", "high", "verdict_flips_at"):
+                    f[j] = unit_format("number" if unit == "text" else unit, r[j])
+        formats.append(f)
+    shown = table.get("text") or [[labels.text(v, u) for v, u in zip(r, units)] for r in rows]
+    # text cells as the report shows them (names in words); numbers as numbers
+    rows = [[s if u == "text" and isinstance(v, str) else v for v, s, u in zip(r, sr, units)]
+            for r, sr in zip(rows, shown)]
+    return headers, rows, formats, shown
+
+
+def sheet_groups(tables: list[dict], limit: int = MAX_TABLE_SHEETS) -> list[tuple[str, list[dict]]]:
+    """The table sheets: ``[(sheet title, tables)]`` in report order. A table's ``sheet`` (`report.table`'s
+    ``sheet=``) names its sheet; the others go by their report section (``## ...`` heading), else their own
+    title. Beyond ``limit`` sheets, the last holds the rest ("More tables").
+
+    Examples
+    --------
+    >>> ts = [{"section": "Costs", "title": "a"}, {"section": "Costs", "title": "b"}, {"section": "Risk", "title": "c"},
+    ...       {"section": "Risk", "title": "d", "sheet": "Savings"}]
+    >>> [(name, [t["title"] for t in group]) for name, group in sheet_groups(ts)]
+    [('Costs', ['a', 'b']), ('Risk', ['c']), ('Savings', ['d'])]
+    >>> [name for name, _ in sheet_groups(ts, limit=2)]
+    ['Costs', 'More tables']
+    """
+    groups: dict[str, list[dict]] = {}
+    for t in tables:
+        key = t.get("sheet") or t.get("section") or t.get("title") or "Tables"
+        groups.setdefault(key, []).append(t)
+    out = list(groups.items())
+    if len(out) > limit:
+        out = out[: limit - 1] + [("More tables", [t for _, g in out[limit - 1:] for t in g])]
+    return out
 
 
 def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str, Any]) -> bytes:
-    """The report as an xlsx workbook (bytes): ``Headline``, one sheet per table, ``Parameters``,
-    ``Provenance``. Numbers stay numbers (formatted, never text), so a finance partner can compute on them."""
+    """The report as an xlsx workbook (bytes) for finance partners.
+
+    - ``Headline``: the title, the headline figures (an Excel Table: figure, value as a number in its unit's
+      format, unit, as shown, key), the decisions, and the contents: a link to every other sheet;
+    - one sheet per section of the report (`sheet_groups`), each table on it an Excel Table (filters,
+      banded rows) under its title, with word headers carrying units and number formats by unit
+      (``"$"#,##0``, ``0.0%``, ``"month "0``, ``0 "months"``), the first header row frozen;
+    - ``Parameters`` (every parameter as validated) and ``Provenance``, as Excel Tables too.
+
+    Numbers stay numbers (formatted, never text), so a finance partner can compute on them; every text cell
+    is a string, never a formula (`put`)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Font
+
+    from costlib import labels
 
     book = Workbook()
-    bold = Font(bold=True)
     prov = results.get("provenance", {}) or {}
     produced = prov.get("produced_at_utc")
     if produced:  # the same bytes for the same run: no "created now" stamp
@@ -181,80 +379,62 @@ def xlsx(results: Mapping[str, Any], tables: list[dict], parameters: Mapping[str
 
     book.properties.title = ILLEGAL_CHARACTERS_RE.sub("", str(results.get("title") or ""))
     book.properties.creator = "costbook"
+    counter = [0]
 
-    def header(sheet, names):
-        _append(sheet, names)
-        for c in sheet[1]:
-            c.font = bold
-        sheet.freeze_panes = "A2"
-
-    def widths(sheet, minimum=8, maximum=60):
-        for i, column in enumerate(sheet.iter_cols(values_only=True), start=1):
-            longest = max((len(str(v)) for v in column if v is not None), default=0)
-            sheet.column_dimensions[get_column_letter(i)].width = max(minimum, min(maximum, longest + 2))
-
-    # Headline: one row per declared figure, the value as a number with its unit's format.
-    head = book.active
-    head.title = "Headline"
-    _append(head, [str(results.get("title") or results.get("scenario") or "")])
-    head["A1"].font = Font(bold=True, size=13)
-    _append(head, [])
-    _append(head, ["label", "value", "unit", "as shown", "key"])
-    for c in head[3]:
-        c.font = bold
-    head.freeze_panes = "A4"
-    for f in results.get("figures", []):
-        value = f.get("value")
-        _append(head, [f.get("label"), value, f.get("unit"), f.get("text"), f.get("key")])
-        cell = head.cell(row=head.max_row, column=2)
-        number_format = unit_format(str(f.get("unit", "")), value) if isinstance(value, (int, float)) else None
-        if number_format and not isinstance(value, bool):
-            cell.number_format = number_format
-        cell.alignment = Alignment(horizontal="right")
+    head = _Sheet(book, "Headline", counter)
+    head.text(str(results.get("title") or results.get("scenario") or ""), size=13)
+    head.skip()
+    figures = results.get("figures", [])
+    head.table(["Figure", "Value", "Unit", "As shown", "Key"],
+               [[f.get("label"), f.get("value") if isinstance(f.get("value"), (int, float)) else f.get("text"),
+                 labels.UNIT_WORDS.get(str(f.get("unit")), "" if f.get("unit") == "text" else str(f.get("unit"))),
+                 f.get("text"), f.get("key")] for f in figures],
+               [[None, unit_format(str(f.get("unit", "")), f.get("value"))
+                 if isinstance(f.get("value"), (int, float)) else None, None, None, None] for f in figures],
+               title="Headline figures")
     decisions = results.get("decisions") or []
     if decisions:
-        _append(head, [])
-        _append(head, ["decision", "verdict", "close call", "flips when"])
-        for c in head[head.max_row]:
-            c.font = bold
-        for d in decisions:
-            _append(head, [d.get("question"), str(d.get("verdict", "")).replace("_", " "),
-                         "yes" if d.get("close_call") else "no", d.get("flips_when")])
-    widths(head)
-
+        head.table(["Decision", "Verdict", "Close call", "Flips if"],
+                   [[d.get("question"), labels.words(str(d.get("verdict", ""))),
+                     "yes" if d.get("close_call") else "no", d.get("flips_when") or ""] for d in decisions],
+                   [[None] * 4 for _ in decisions], title="Decisions", freeze=False)
+    groups = sheet_groups(tables)
     taken = {"Headline", "Parameters", "Provenance"}
-    for table in tables:
-        sheet = book.create_sheet(_sheet_name(table.get("title") or "Table", taken))
-        columns = table.get("columns", [])
-        header(sheet, columns)
-        rows = table.get("rows", [])
-        for row in rows:
-            _append(sheet, row)
-        for j, name in enumerate(columns, start=1):
-            fmt = column_format(name, table.get("money", []), table.get("percent", []), [r[j - 1] for r in rows])
-            if not fmt:
-                continue
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
-                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                    cell.number_format = fmt
-        widths(sheet, maximum=40)
+    names = [_sheet_name(title, taken) for title, _ in groups]
+    head.text("Contents", bold=True)
+    contents_row = head.row
+    head.row += len(names) + 2
 
-    params_sheet = book.create_sheet("Parameters")
-    header(params_sheet, ["parameter", "value"])
-    for key, value in _flatten(parameters):
-        _append(params_sheet, [key, value])
-    widths(params_sheet, maximum=80)
+    for name, (section, group) in zip(names, groups):
+        sheet = _Sheet(book, name, counter)
+        sheet.text(section, size=13)
+        sheet.skip()
+        for t in group:
+            headers, rows, formats, shown = _table_cells(t)
+            sheet.table(headers, rows, formats, title=t.get("title") if t.get("title") != section else None,
+                        shown=shown)
+        sheet.fit()
 
-    prov_sheet = book.create_sheet("Provenance")
-    header(prov_sheet, ["item", "value"])
+    params_sheet = _Sheet(book, "Parameters", counter)
+    flat = _flatten(parameters)
+    params_sheet.table(["Parameter", "Value"], [[k, v] for k, v in flat], [[None, None] for _ in flat])
+    params_sheet.fit()
+    prov_rows = []
     for key, value in prov.items():
         if key == "data_files":
-            for i, f in enumerate(value or []):
-                for k, v in f.items():
-                    _append(prov_sheet, [f"data_files[{i}].{k}", v])
+            prov_rows += [[f"data_files[{i}].{k}", v] for i, f in enumerate(value or []) for k, v in f.items()]
         else:
-            _append(prov_sheet, [key, value])
-    widths(prov_sheet, maximum=80)
+            prov_rows.append([key, value])
+    prov_sheet = _Sheet(book, "Provenance", counter)
+    prov_sheet.table(["Item", "Value"], prov_rows, [[None, None] for _ in prov_rows])
+    prov_sheet.fit()
+
+    for i, name in enumerate(names + ["Parameters", "Provenance"]):
+        cell = put(head.ws, contents_row + i, 1, name)
+        cell.hyperlink = f"#'{name}'!A1"
+        cell.font = Font(color="0563C1", underline="single")
+    head.fit()
+    head.ws.column_dimensions["A"].width = max(head.ws.column_dimensions["A"].width or 0, 40)
 
     buffer = io.BytesIO()
     book.save(buffer)
@@ -319,10 +499,9 @@ def markdown(results: Mapping[str, Any], name: str, charts: Mapping[str, str]) -
     lines = [f"## {title}", ""]
     figures = results.get("figures") or []
     if figures:
-        lines += ["| Figure | Value | Unit |", "|---|--:|---|"]
-        for f in figures:
-            lines.append(f"| {_cell(report.escape(f['label']))} | {_cell(report.escape(f['text']))} | "
-                         f"{_cell(report.escape(f['unit']))} |")
+        lines += ["| Figure | Value |", "|---|--:|"]
+        for f in figures:  # the value is shown with its unit ("$5.63M", "25.1%", "month 27")
+            lines.append(f"| {_cell(report.escape(f['label']))} | {_cell(report.escape(f['text']))} |")
         lines.append("")
     recommendation = (results.get("recommendation") or "").strip()
     if recommendation:

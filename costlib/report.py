@@ -160,22 +160,23 @@ def pct(x: float) -> str:
 
 
 def count(x: float) -> str:
-    """A volume (or any plain quantity) for sentences and axis labels: ``116.67M``, ``2.50B``, ``12.5k``, ``950``;
-    below 100 three significant figures (``2.5``, ``0.08``).
+    """A volume (or any plain quantity) for sentences: ``116.67M``, ``2.50B`` from a million up, whole with
+    separators below (``12,500``, ``950``: a label that promises "per month" gets the number itself, not
+    "12.5k"); below 100 three significant figures (``2.5``, ``0.08``), never an exponent.
 
     Examples
     --------
     >>> count(116_666_624), count(2.5e9), count(12_500), count(950), count(2.5), count(0.08), count(40)
-    ('116.67M', '2.50B', '12.5k', '950', '2.5', '0.08', '40')
+    ('116.67M', '2.50B', '12,500', '950', '2.5', '0.08', '40')
     """
+    from costlib import labels
+
     x = float(x)
     if abs(x) >= 1e9:
         return f"{x / 1e9:,.2f}B"
     if abs(x) >= 1e6:
         return f"{x / 1e6:,.2f}M"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}" if abs(x) >= 100 or x == round(x) else f"{x:.3g}"
+    return labels.quantity(x)
 
 
 def headline_text(figures: Mapping[str, Any]) -> str:
@@ -259,9 +260,21 @@ def headline(figures: Mapping[str, Any]) -> None:
     print(headline_text(figures))
 
 
-def table(frame, money=(), percent=(), decimals: int = 4):
+def table(frame, money=(), percent=(), decimals: int = 4, labels=None, unit_name: str | None = None,
+          sheet: str | None = None):
     """A pandas Styler for display: money columns with thousands separators, shares as percentages,
-    other numbers with up to ``decimals`` significant figures, no index."""
+    other numbers with up to ``decimals`` significant figures, no index.
+
+    With ``labels`` (a workbook module: its ``FIGURES`` and ``COLUMNS`` declarations, then
+    `costlib.labels.COMMON`, then the units in the names), every column is shown under its label with its
+    unit (``Cost (USD per month)``) and every value formatted by its unit (`labels_table`). ``sheet`` names
+    the xlsx sheet the table goes on (default: one sheet per section of the report, `extract_tables`): a
+    workbook with many sections groups them into a few sheets this way."""
+    if labels is not None:
+        out = labels_table(frame, labels, money=money, percent=percent, unit_name=unit_name)
+        if sheet:
+            out.costbook_payload["sheet"] = sheet
+        return out
     formats = {}
     for column in frame.columns:
         if column in money:
@@ -278,6 +291,8 @@ def table(frame, money=(), percent=(), decimals: int = 4):
     styler = _stable_styler()(frame, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
     styler.costbook_formats = {"money": [str(c) for c in frame.columns if c in money],
                                "percent": [str(c) for c in frame.columns if c in percent]}
+    if sheet:
+        styler.costbook_formats["sheet"] = sheet
     styler = styler.format(formats).hide(axis="index")
     plain = [c for c in text if c not in formats]
     if plain:  # after format(formats), which resets every column it does not name
@@ -289,6 +304,99 @@ def table(frame, money=(), percent=(), decimals: int = 4):
     return styler.format_index(escape="html", axis=1).set_table_attributes(f'class="{_NO_MATH}"')
 
 
+#: Columns whose unit is the unit of the row's input (a flip table's values are in the input's unit).
+INPUT_VALUE_COLUMNS = ("base_value", "flip_value", "low", "high", "verdict_flips_at")
+
+
+def column_labels(frame, workbook=None, money=(), percent=(), unit_name: str | None = None) -> dict:
+    """``{column: costlib.labels.Label}`` of a table's columns: declared (or parsed) label and unit;
+    ``money`` and ``percent`` name columns whose unit the name does not carry."""
+    from costlib import labels as L
+
+    out = {}
+    for c in frame.columns:
+        lab = L.column(str(c), workbook, unit_name)
+        if c in money and not lab.unit.startswith("usd"):
+            lab = L.Label(lab.key, lab.label if lab.unit != "text" else L.sentence(L.words(c)), "usd", lab.per,
+                          lab.context)
+        elif c in percent and lab.unit not in ("share", "probability"):
+            lab = L.Label(lab.key, lab.label if lab.unit != "text" else L.sentence(L.words(c)), "share", "",
+                          lab.context)
+        elif lab.unit == "text" and frame[c].dtype.kind in "iuf":
+            lab = L.Label(lab.key, lab.label, "number", lab.per, lab.context)
+        out[c] = lab
+    return out
+
+
+def labelled_cells(frame, workbook=None, money=(), percent=(), unit_name: str | None = None):
+    """``(headers, units, rows of text)`` of a table as a reader sees it: each column under its label with
+    its unit, each value formatted by its unit (`costlib.labels.text`); a flip table's values in the unit
+    of their row's input, the input by its label, "flips when" in words with that unit."""
+    from costlib import labels as L
+
+    cols = column_labels(frame, workbook, money, percent, unit_name)
+    figures = getattr(workbook, "FIGURES", ())
+    headers, seen = [], set()
+    for c in frame.columns:
+        h = cols[c].header
+        while h in seen:
+            h += " "
+        seen.add(h)
+        headers.append(h)
+    units = [cols[c].unit for c in frame.columns]
+    has_input = "input" in frame.columns
+    rows = []
+    for record in frame.to_dict("records"):
+        row_unit = L.describe(str(record["input"]), figures, unit_name).unit if has_input else None
+        cells = []
+        for c in frame.columns:
+            v = record[c]
+            unit = cols[c].unit
+            if has_input and c in INPUT_VALUE_COLUMNS:
+                unit = row_unit
+            if has_input and c == "input":
+                cells.append(L.sentence(L.describe(str(v), figures, unit_name).name))
+            elif has_input and c == "flips_when" and "flip_value" in record:
+                flip, base = record["flip_value"], record.get("base_value")
+                if L.number(flip) and L.number(base):
+                    cells.append(f"{'above' if float(flip) > float(base) else 'below'} {L.text(flip, row_unit)}")
+                else:
+                    cells.append("no flip in the range searched")
+            elif c == "flip_value" or c == "verdict_flips_at":
+                cells.append(L.text(v, unit, why="no flip in range"))
+            elif c.startswith("change_from"):
+                cells.append(L.text(v, unit, why="no flip in range"))
+            else:  # the header carries "per month": the cell is the amount ("$1,500", not "$1,500/month")
+                cells.append(L.text(v, "usd" if unit.startswith("usd") else unit))
+        rows.append(cells)
+    return headers, units, rows
+
+
+def labels_table(frame, workbook=None, money=(), percent=(), unit_name: str | None = None):
+    """`table` with every column under its label with its unit and every value formatted by its unit
+    (`labelled_cells`); the xlsx export reads the raw values, labels and units back (`table_payload`)."""
+    import pandas as pd
+
+    frame = frame.reset_index(drop=True)
+    headers, units, rows = labelled_cells(frame, workbook, money, percent, unit_name)
+    shown = pd.DataFrame(rows, columns=headers)
+    styler = _stable_styler()(shown, uuid=hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8])
+    styler.costbook_payload = table_payload(frame, money=[str(c) for c in frame.columns if c in money],
+                                            percent=[str(c) for c in frame.columns if c in percent],
+                                            headers=headers, units=units, text=rows)
+    styler = styler.hide(axis="index").format(escape="html")
+    numeric = [h for h, u in zip(headers, units) if u != "text"]
+    left = [h for h in headers if h not in numeric]
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    if left:
+        styler = styler.set_properties(subset=left, **{"text-align": "left"})
+    # each header sits over its values: text columns left, numbers right
+    styler = styler.set_table_styles({h: [{"selector": "th", "props": [("text-align", "left" if h in left else "right")]}]
+                                      for h in headers}, overwrite=False)
+    return styler.format_index(escape="html", axis=1).set_table_attributes(f'class="{_NO_MATH} costbook-table"')
+
+
 @functools.lru_cache(maxsize=1)
 def _stable_styler():
     from pandas.io.formats.style import Styler
@@ -298,15 +406,18 @@ def _stable_styler():
             return f"<table: {len(self.data)} rows>"
 
         def _repr_mimebundle_(self, include=None, exclude=None):
-            return {"text/html": self._repr_html_(), TABLE_MIME: table_payload(self.data,
-                                                                              **getattr(self, "costbook_formats", {}))}
+            payload = getattr(self, "costbook_payload", None) or table_payload(
+                self.data, **getattr(self, "costbook_formats", {}))
+            return {"text/html": self._repr_html_(), TABLE_MIME: payload}
 
     return Table
 
 
-def table_payload(frame, money=(), percent=()) -> dict:
+def table_payload(frame, money=(), percent=(), headers=None, units=None, text=None, sheet=None) -> dict:
     """A displayed table as JSON: column names, rows of JSON-clean values, and which columns are money or
-    percent (the others keep their names' units: ``*_month``, ``*_months``)."""
+    percent (the others keep their names' units: ``*_month``, ``*_months``); for a labelled table also
+    the column headers as shown, each column's unit and the rows as shown (``headers``, ``units``,
+    ``text``)."""
     import pandas as pd
 
     def cell(v):
@@ -318,7 +429,12 @@ def table_payload(frame, money=(), percent=()) -> dict:
         return v if v is None or isinstance(v, (bool, int, float, str)) else str(v)
 
     rows = [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    return {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
+    out = {"columns": [str(c) for c in frame.columns], "rows": rows, "money": list(money), "percent": list(percent)}
+    if headers is not None:
+        out.update(headers=list(headers), units=list(units), text=[list(r) for r in text])
+    if sheet:
+        out["sheet"] = str(sheet)
+    return out
 
 
 def recommend(text: str) -> None:
@@ -512,26 +628,30 @@ def extract_results(nb) -> dict | None:
 
 
 def extract_tables(nb) -> list[dict]:
-    """Every table `table` displayed in an executed notebook, in order: its payload (`table_payload`) and a
+    """Every table `table` displayed in an executed notebook, in order: its payload (`table_payload`), a
     title, the last heading or bold lead-in shown before it (``"Flip points"``, ``"Total cost of ownership by
-    option"``)."""
-    tables, title = [], ""
+    option"``), and its section, the last second-level heading (``## ...``) before it: the xlsx puts the
+    tables of one section on one sheet unless a table names its ``sheet``."""
+    tables, title, section = [], "", ""
     heading = re.compile(r"^\s*(?:#{1,4}\s+(.+?)\s*$|\*\*(.+?)\*\*)", re.M)
+    section_heading = re.compile(r"^\s*##\s+(.+?)\s*$", re.M)
 
-    def last_heading(text: str) -> str | None:
-        found = [m.group(1) or m.group(2) for m in heading.finditer(text or "")]
+    def last_heading(text: str, pattern=heading) -> str | None:
+        found = [next(g for g in m.groups() if g) for m in pattern.finditer(text or "")]
         return html.unescape(found[-1]).strip(" :.") if found else None
 
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            section = last_heading(cell.source, section_heading) or section
             title = last_heading(cell.source) or title
             continue
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "text/markdown" in data:
+                section = last_heading(data["text/markdown"], section_heading) or section
                 title = last_heading(data["text/markdown"]) or title
             if TABLE_MIME in data:
-                tables.append({"title": title, **data[TABLE_MIME]})
+                tables.append({"title": title, "section": section, **data[TABLE_MIME]})
     return tables
 
 
@@ -555,15 +675,40 @@ REPORT_CSS = """
   body.jp-Notebook { max-width: 980px; margin: 0 auto; padding: 16px 24px; }
   .jp-OutputArea-output pre { font-size: 13px; }
   .jp-RenderedHTMLCommon table { font-size: 13px; }
+  /* a wide table (a month-by-month grid) scrolls inside the page instead of being cut off at its edge */
+  .jp-RenderedHTMLCommon table.costbook-table { display: block; max-width: 100%; overflow-x: auto; }
+  .jp-RenderedHTMLCommon table.costbook-table td, .jp-RenderedHTMLCommon table.costbook-table th { padding: 4px 8px; }
   .costbook-meta { color: #555; font-size: 12px; margin: 0 0 12px 0; }
 </style>
 """
 
 
+_NO_ALT = 'alt="No description has been provided for this image"'
+_SVG_IMG = re.compile(r'<img alt="No description has been provided for this image" src="data:image/svg\+xml;base64,([^"]+)"')
+
+
+def _chart_alts(nb) -> dict[str, str]:
+    """``{base64 of the chart's SVG: its alternative text}`` (`costlib.charts.show` records it)."""
+    import base64
+
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            alt = output.get("metadata", {}).get("costbook_alt")
+            svg = output.get("data", {}).get("image/svg+xml")
+            if alt and svg:
+                out[base64.b64encode(svg.encode("utf-8")).decode("ascii")] = alt
+    return out
+
+
 def to_html(nb, title: str, subtitle: str = "") -> str:
-    """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN."""
+    """A self-contained HTML report: outputs and prose only, no code, no script loaded from a CDN; every
+    chart image carries its own alternative text (its title and subtitle), not nbconvert's placeholder."""
     nb = _strip_results_outputs(nb)
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    alts = _chart_alts(nb)
+    body = _SVG_IMG.sub(lambda m: f'<img alt="{html.escape(alts[m.group(1)])}" src="data:image/svg+xml;base64,'
+                                  f'{m.group(1)}"' if m.group(1) in alts else m.group(0), body)
     body = _MATHJAX_BLOCK.sub("", body)
     body = _CDN_SCRIPT.sub("", body)
     body = _CDN_MODULE.sub("", body)

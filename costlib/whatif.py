@@ -30,139 +30,39 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from costlib import contract
+from costlib import contract, labels
 
 # ---------------------------------------------------------------------------------------------------
-# What an input is: label and unit from its name.
+# What an input is: label and unit, from the one label registry (`costlib.labels`).
 
 #: Input units: how a value reads (`readout`) and how a typed value is read back (`parse`).
 INPUT_UNITS = ("usd", "share", "fte", "month", "months", "weeks", "days", "hours", "multiple", "count", "gb",
                "number")
-
-#: ``(name suffix, unit, unit words shown after the label)``: the first that matches wins (longest first).
-_SUFFIXES = (
-    ("_usd_per_year_per_added_life_year", "usd", "per year, per added year of life"),
-    ("_usd_per_fte_per_year", "usd", "per FTE per year"),
-    ("_usd_per_unit_hour", "usd", "per unit-hour"),
-    ("_usd_per_unit_month", "usd", "per unit-month"),
-    ("_usd_per_gb_month", "usd", "per GB-month"),
-    ("_usd_per_unit", "usd", "per unit"),
-    ("_usd_per_month", "usd", "per month"),
-    ("_usd_per_year", "usd", "per year"),
-    ("_usd_per_run", "usd", "per run"),
-    ("_usd_per_hour", "usd", "per hour"),
-    ("_usd", "usd", ""),
-    ("_rate_per_month", "share", "per month"),
-    ("_rate_per_year", "share", "per year"),
-    ("_share", "share", ""),
-    ("_rate", "share", ""),
-    ("_gb_per_month", "gb", "per month"),
-    ("_units_per_month", "count", "per month"),
-    ("_hours_per_month", "hours", "per month"),
-    ("_per_month", "count", "per month"),
-    ("_start_month", "month", ""),
-    ("_month", "month", ""),
-    ("_months", "months", ""),
-    ("_weeks", "weeks", ""),
-    ("_days", "days", ""),
-    ("_hours", "hours", ""),
-    ("_ftes", "fte", ""),
-    ("_fte", "fte", ""),
-    ("_instances", "count", ""),
-    ("_nodes", "count", ""),
-    ("_servers", "count", ""),
-    ("_multiple", "multiple", ""),
-    ("_multiplier", "multiple", ""),
-    ("_scale", "multiple", ""),
-    ("_throughput", "multiple", ""),
-    ("_ratio", "multiple", ""),
-    ("_gain", "share", ""),
-)
-#: Leading words with their unit ("probability_of_success", "hours_at_risk").
-_PREFIXES = (("probability", "share"), ("hours_", "hours"), ("share_", "share"))
-#: Whole names (the last part of a dotted key) with their unit.
-_NAMES = {"fte": "fte", "ftes": "fte", "engineers": "fte", "saving": "share", "headroom": "share",
-          "premium": "share", "discount": "share", "months": "months", "hours": "hours", "instances": "count",
-          "multiplier": "multiple", "scale": "multiple"}
 #: What a unit's label says after the words of the name (money and shares show it in the readout).
 _UNIT_WORDS = {"fte": "FTE", "months": "months", "weeks": "weeks", "days": "days", "hours": "hours",
                "multiple": "x", "gb": "GB", "usd": "USD", "share": "%"}
 
+#: One what-if control, described for people: `costlib.labels.Label`.
+Input = labels.Label
 
-@dataclass(frozen=True)
-class Input:
-    """One what-if control, described for people."""
-
-    key: str
-    label: str
-    unit: str
-    per: str = ""  # "per month", "per unit": what the amount is counted over
-    context: str = ""  # the option or line it belongs to (the dotted prefix of the key), in words
-
-    @property
-    def tooltip(self) -> str:
-        unit = {"usd": "US dollars", "share": "percent (type 30 for 30%)", "fte": "full-time engineers (FTE)",
-                "multiple": "times the base", "count": "a quantity", "gb": "gigabytes"}.get(self.unit, self.unit)
-        return f"{self.key}: {unit}{(' ' + self.per) if self.per else ''}"
-
-
-def _words(name: str) -> str:
-    text = name.replace("_", " ").strip()
-    text = re.sub(r"\busd\b", "USD", text)
-    text = re.sub(r"\bftes?\b", "FTE", text)
-    text = re.sub(r"\bgb\b", "GB", text)
-    return text[:1].upper() + text[1:]
+_INPUT_UNIT = {"usd_per_unit": "usd", "usd_per_month": "usd", "usd_per_year": "usd", "probability": "share",
+               "text": "number", "years": "number"}
 
 
 def describe(key: str, figures=(), unit_name: str | None = None) -> Input:
-    """The label and unit of a what-if input, from the figure declarations or from its name.
+    """The label and unit of a what-if input: `costlib.labels.describe` (the figure declarations first,
+    then the unit in its name), with the unit one of `INPUT_UNITS`.
 
     Examples
     --------
     >>> describe("cassandra.cassandra_nodes.saving")
-    Input(key='cassandra.cassandra_nodes.saving', label='Saving', unit='share', per='', context='cassandra · cassandra nodes')
+    Label(key='cassandra.cassandra_nodes.saving', label='Saving', unit='share', per='', context='cassandra · cassandra nodes')
     >>> describe("kafka_on_bare_metal.engineers").unit, describe("price_usd_per_unit", unit_name="stream").per
     ('fte', 'per stream')
-    >>> describe("genai__growth_rate_per_month").context
-    'genai'
-
-    >>> d = describe("loaded_cost_usd_per_fte_per_year"); (d.label, d.unit, d.per)
-    ('Loaded cost', 'usd', 'per FTE per year')
-    >>> d = describe("managed.database_service.usd_per_month"); (d.label, d.unit, d.per, d.context)
-    ('Cost', 'usd', 'per month', 'managed · database service')
     """
-    *context, name = key.replace("__", ".").split(".")  # "<option>.<line>.<field>", "<answer>__<input>"
-    where = " · ".join(c.replace("_", " ") for c in context)
-    unit_words = (unit_name or "unit").replace("_", " ")
-    for f in figures:  # an input that is also a headline figure reads as the figure does
-        if not context and f.match(name) is not None:
-            unit = {"usd_per_unit": "usd", "usd": "usd", "usd_per_month": "usd", "usd_per_year": "usd",
-                    "share": "share", "probability": "share", "months": "months", "count": "count",
-                    "multiple": "multiple"}.get(f.unit)
-            if unit:
-                fields = {k: (unit_name if unit_name and v == "unit" else v).replace("_", " ")
-                          for k, v in f.match(name).items()}
-                per = {"usd_per_month": "per month", "usd_per_year": "per year"}.get(f.unit, "")
-                return Input(key, f.label.format(**fields), unit, per, where)
-    if name == "usd" or name.startswith("usd_per_"):  # a line's amount: "usd_per_month" of a cost line
-        per = name[len("usd_"):].replace("_", " ").replace("per unit", f"per {unit_words}")
-        return Input(key, "Cost", "usd", per, where)
-    for suffix, unit, per in _SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            stem = name[: -len(suffix)]
-            per = per.replace("per unit", f"per {unit_words}")
-            if stem == "volume" and suffix == "_units_per_month":
-                return Input(key, "Volume", "count", f"{unit_words}s per month", where)
-            # money, shares and quantities show their unit in the readout; a time, a team or a multiple
-            # reads better with its whole name ("Build months", "Maintenance FTEs", "Usage scale")
-            shown_in_readout = suffix.startswith("_usd") or suffix.startswith(("_rate", "_share")) or suffix.endswith(
-                "_per_month")
-            words = _words(stem) if shown_in_readout else _words(name)
-            return Input(key, words, unit, per, where)
-    for prefix, unit in _PREFIXES:
-        if name.startswith(prefix):
-            return Input(key, _words(name), unit, "", where)
-    return Input(key, _words(name), _NAMES.get(name, "number"), "", where)
+    info = labels.describe(key, figures, unit_name)
+    unit = _INPUT_UNIT.get(info.unit, info.unit)
+    return info if unit == info.unit else labels.Label(info.key, info.label, unit, info.per, info.context)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -351,6 +251,15 @@ def verdicts(workbook, analysis, figures: Mapping[str, Any]) -> list[dict]:
         verdict = report.escape(d.verdict.replace("_", " "))  # user text in Markdown: escaped
         question = report.escape(d.question)
         if key not in figures or key not in targets or not _number(base) or not _number(now):
+            moved = [k for k in d.rests_on if k in figures and k in rows_now and figures[k] != analysis.headline.get(k)]
+            if moved:  # a verdict that states a quantity (capacity to buy): the quantity at the sliders' values
+                k = moved[0]
+                was = contract.format_value(analysis.headline.get(k), contract.declaration(workbook.FIGURES, k).unit,
+                                            horizon)
+                out.append({"question": d.question, "verdict": d.verdict, "flipped": False, "status": "moved",
+                            "words": f"**{d.question}:** {rows_now[k]['label'][:1].lower()}{rows_now[k]['label'][1:]} "
+                                     f"is now {rows_now[k]['text']} (at base {was}, where the verdict was {verdict})."})
+                continue
             out.append({"question": d.question, "verdict": d.verdict, "flipped": False,
                         "status": "these sliders do not move the figure it rests on",
                         "words": f"**{question}: {verdict}** (as at base)."})
@@ -466,12 +375,14 @@ def figures_table(workbook, analysis, figures: Mapping[str, Any]) -> str:
     for key, row in now.items():
         was = base.get(key, {}).get("text", "n/a")
         changed = was != row["text"]
-        body.append(f'<tr><td style="{cell}">{html.escape(row["label"])}</td>'
+        body.append(f'<tr><td style="{cell};text-align:left">{html.escape(row["label"])}</td>'
                     f'<td style="{cell};text-align:right;font-weight:600;white-space:nowrap" class="costbook-whatif-value">'
                     f'{html.escape(row["text"])}</td>'
                     f'<td style="{cell};text-align:right;color:#777;white-space:nowrap">at base {html.escape(was)}</td>'
                     f'<td style="{cell};color:#D55E00">{"changed" if changed else ""}</td></tr>')
-    return f'<table style="border-collapse:collapse;font-size:14px;margin:6px 0">{"".join(body)}</table>'
+    # JupyterLab centres and right-aligns rendered tables: this one sits at the left, labels left-aligned
+    return (f'<table class="costbook-whatif-table" style="border-collapse:collapse;font-size:14px;margin:6px 0;'
+            f'margin-left:0;margin-right:auto;table-layout:auto">{"".join(body)}</table>')
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -114,16 +114,17 @@ def test_markdown_snippet_renders_with_its_images_and_the_json_figures(reports, 
     assert f"{path.stem}.html" in page.links and f"{path.stem}.xlsx" in page.links
 
     # The headline table: the JSON's figures, each value formatted from the JSON's number and unit.
-    table = [row for row in page.cells if len(row) == 3]
-    assert table[0] == ["Figure", "Value", "Unit"]
+    # The value carries its unit ("$5.63M", "25.1%", "month 27"): no column of unit keys (issue 21).
+    table = [row for row in page.cells if len(row) == 2]
+    assert table[0] == ["Figure", "Value"]
     rows = table[1:]
     assert len(rows) == len(results["figures"])
-    for (label, shown, unit), f in zip(rows, results["figures"]):
-        assert (label, shown, unit) == (f["label"], f["text"], f["unit"])
+    for (label, shown), f in zip(rows, results["figures"]):
+        assert (label, shown) == (f["label"], f["text"])
         if f["value"] is None and f["unit"] == "month":  # "never within <the analysis's horizon> months"
             assert shown.startswith("never"), f["key"]
     literal = LITERAL.get(f"{path.parent.name}/{path.stem}", {})
-    shown_by_key = {f["key"]: shown for (_, shown, _), f in zip(rows, results["figures"])}
+    shown_by_key = {f["key"]: shown for (_, shown), f in zip(rows, results["figures"])}
     for key, want in literal.items():
         assert shown_by_key[key] == want, key
 

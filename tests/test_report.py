@@ -55,7 +55,7 @@ def test_html_has_no_code_and_no_cdn_scripts():
 def test_money_axis_avoids_si_prefixes_below_a_cent():
     frame = pd.DataFrame({"x": [1, 2], "y": [0.00004, 0.00005]})
     spec = charts.lines(frame, "x", "y", title="t").to_dict()
-    assert spec["encoding"]["y"]["axis"]["format"] == "$,.6~f"
+    assert spec["encoding"]["y"]["axis"]["format"] == "$,.3~r"  # $0.000025, not $0.00003 twice
     big = pd.DataFrame({"x": [1, 2], "y": [4e6, 5e6]})
     assert charts.lines(big, "x", "y", title="t").to_dict()["encoding"]["y"]["axis"]["format"] == "$,.3~s"
 
@@ -65,7 +65,7 @@ def test_charts_render_to_svg_offline():
                           "output_at_low": [0.1, 0.2], "output_at_high": [0.3, 0.25], "base_output": [0.2, 0.2],
                           "swing": [0.2, 0.05]})
     svg = charts.to_svg(charts.tornado(frame, output_label="margin"))
-    assert svg.startswith("<svg") and "a (1 to 3)" in svg
+    assert svg.startswith("<svg") and "A: 1 to 3" in svg  # the input by its label, its range in its unit
 
 
 def test_escaped_text_renders_as_written_in_markdown():

@@ -24,6 +24,7 @@ at base: all tier prices scaled together) for an option priced in tiers.
 """
 
 from __future__ import annotations
+import sys
 
 import dataclasses
 import re
@@ -35,7 +36,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import build_vs_buy as bvb
-from costlib import contract, report, timing, uncertainty
+from costlib import contract, labels, report, timing, uncertainty
 from costlib.errors import ModelError
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate,
                             Schema, SignedRate, check_sensitivity_ranges, require_unique)
@@ -348,7 +349,7 @@ def whatif_decisions(p: Params, figures: dict) -> list[tuple[contract.Decision, 
                                    build_name=_label(build.name), buy_name=_label(buy.name), **rule)
     checks = text.partition(" The capability is ")[2]
     decision = contract.Decision(question=f"Build ({_label(build.name)}) or buy ({_label(buy.name)})",
-                                 verdict=(verb + ("" if _label(chosen) == verb else f" ({chosen})")).lower(),
+                                 verdict=_label((verb + ("" if _label(chosen) == verb else f" ({chosen})")).lower()),
                                  rests_on=("build_minus_buy_usd",), flips_when="")
     return [(decision, f"The capability is {checks}" if checks else "")]
 
@@ -609,6 +610,12 @@ def flips_display(a: Analysis, top: int = 10) -> pd.DataFrame:
 
 _usd, _pct = report.usd, report.pct
 
+#: Table columns whose label or unit the name alone does not give (`costlib.labels.describe`).
+COLUMNS = {"months_to_live": labels.Column("Months to go live", "months"),
+           "role": labels.Column("Compared as", "text"),
+           "saving_vs_pay_usd": labels.Column("Saving against paying", "usd"),
+           "strategy": labels.Column("Strategy", "text")}
+
 
 def _verdict(a: Analysis) -> str:
     """``"BUY (managed_queue)"``: `costlib.build_vs_buy.build_or_buy` on the decision basis."""
@@ -622,7 +629,33 @@ def _verdict(a: Analysis) -> str:
 
 def _flip_clauses(a: Analysis, limit: int = 2) -> list[str]:
     found = a.flips[np.isfinite(a.flips["flip_value"].astype(float))]
-    return [f"{r['input']} is {r['flips_when']} (now {_num(r['base_value'])})" for _, r in found.head(limit).iterrows()]
+    return [contract.flip_words(r, FIGURES, a.params.volume_unit) for _, r in found.head(limit).iterrows()]
+
+
+def _rule_decides(a: Analysis) -> bool:
+    """Whether the seed's rule, not the cost comparison, chose the verdict: building is cheaper on the
+    decision basis but the capability is context, the vendor covers the bar and the saving is below the
+    material share, so the verdict is BUY."""
+    return a.decision.startswith("BUY") and a.build_total_usd < a.buy_total_usd
+
+
+def _rule_words(a: Analysis) -> tuple[str, str]:
+    """``(the rule and the figures it weighed, what would flip the verdict itself)`` when the rule decided."""
+    p = a.params
+    saving = a.buy_total_usd - a.build_total_usd
+    share = saving / a.buy_total_usd if a.buy_total_usd else 0.0
+    needed = p.material_saving_share * a.buy_total_usd
+    basis = "present values" if p.decision_basis == "present_value" else f"totals over {p.horizon_months} months"
+    rule = (f"The rule that decided is the seed's core-vs-context rule, not the cost alone: the capability is "
+            f"context (it runs the business, it does not differentiate the product), the vendor covers "
+            f"{_pct(p.vendor_coverage_share)} of the need (the bar is {_pct(p.coverage_threshold)}), and building "
+            f"saves {_usd(saving)} on the {basis}, {_pct(share)} of the buy cost of {_usd(a.buy_total_usd)}: "
+            f"below the {_pct(p.material_saving_share)} that justifies owning context software. So buy, although "
+            f"{_label(a.build)} is cheaper.")
+    flips = (f"building saves at least {_pct(p.material_saving_share)} of the buy cost ({_usd(needed)}, build minus "
+             f"buy at or below -{_usd(needed)}, now -{_usd(saving)}), the capability is judged core, or the vendor "
+             f"covers less than {_pct(p.coverage_threshold)} of the need")
+    return rule, flips
 
 
 def decisions(a: Analysis) -> list[contract.Decision]:
@@ -631,10 +664,14 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     figure = a.answers["build_vs_buy"].figure
     build_cheaper = a.build_total_usd < a.buy_total_usd
     flips = _flip_clauses(a)
+    if _rule_decides(a):  # the rule chose: its own flip, not the cost comparison's
+        flips_when = _rule_words(a)[1]
+    else:
+        flips_when = " or ".join(flips) if flips else "no single input, within 10x its value"
     out = [contract.Decision(
-        question=f"Build ({_label(a.build)}) or buy ({_label(a.buy)})", verdict=a.decision.lower(),
+        question=f"Build ({_label(a.build)}) or buy ({_label(a.buy)})", verdict=_label(a.decision.lower()),
         rests_on=(figure, "break_even_month", "probability_build_cheaper"),
-        flips_when=" or ".join(flips) if flips else "no single input, within 10x its value",
+        flips_when=flips_when,
         # the draws speak to the cost comparison; a verdict against it (buy context software that would be
         # cheaper to build, but not by the material share) rests on the seed's rule, not on the draws
         agreement=(None if (a.decision.startswith("BUY") and build_cheaper) else
@@ -667,17 +704,20 @@ def recommendation(a: Analysis) -> str:
         costs = re.sub(r" ?There is no break-even volume in range: [^.]*\.", "", costs)
     rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES, p.horizon_months)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
+    if _rule_decides(a):
+        lines.insert(1, _rule_words(a)[0])
     lines += [costs] + ([f"The capability is {checks}"] if checks else [])
     if "price_hike" in a.sections:
         lines.append(_price_hike_words(a.sections["price_hike"], p.horizon_months))
     found = a.flips[np.isfinite(a.flips["flip_value"])]
     top = found[found["input"].isin(a.flips.head(4)["input"])]
-    flips = [f"{r['input']} {r['flips_when']} (now {_num(r['base_value'])})"
+    flips = [contract.flip_words(r, FIGURES, p.volume_unit, verb="")
              for _, r in (top if len(top) else found.head(2)).iterrows()]
     cheaper = _label(a.build if a.build_total_usd < a.buy_total_usd else a.buy)
     if flips:
-        lead = "The answer" if len(top) else "None of the four inputs that move it most can flip it alone; the answer"
-        lines.append(f"{lead} ({cheaper} cheaper) flips if " + "; ".join(flips) + ".")
+        lead = "The answer" if len(top) else "Not one of the four inputs that move it most can flip it alone; the answer"
+        what = "The cost comparison" if _rule_decides(a) else lead
+        lines.append(f"{what} ({cheaper} cheaper) flips if " + "; ".join(flips) + ".")
     else:
         lines.append(f"No single input flips the answer ({cheaper} cheaper) anywhere in its searched range "
                      "(0 to 10x its value).")
@@ -694,21 +734,23 @@ def recommendation(a: Analysis) -> str:
         pv_b, pv_v = float(a.tco.loc["present_value", a.build]), float(a.tco.loc["present_value", a.buy])
         same = (pv_b < pv_v) == (a.build_total_usd < a.buy_total_usd)
         lines.append(f"Discounted at {_pct(p.discount_rate_per_year)}/year the present values are "
-                     f"{_usd(pv_b)} for {a.build} and {_usd(pv_v)} for {a.buy}: "
+                     f"{_usd(pv_b)} for {_label(a.build)} and {_usd(pv_v)} for {_label(a.buy)}: "
                      + ("the same answer." if same else "**the answer flips** (building spends early and saves "
                                                         "late), so the cost of capital matters here."))
     c = a.comparison
     if c.winner not in (a.build, a.buy):
         kind = next(o.kind for o in p.options if o.name == c.winner)
-        lines.append(f"Of all {len(p.options)} options the cheapest is **{c.winner}** ({kind.replace('_', ' ')}): "
-                     f"{_usd(c.winner_total_usd)}, {_usd(c.margin_usd)} less than {c.runner_up}."
+        lines.append(f"Of all {len(p.options)} options the cheapest is **{_label(c.winner)}** ({kind.replace('_', ' ')}): "
+                     f"{_usd(c.winner_total_usd)}, {_usd(c.margin_usd)} less than {_label(c.runner_up)}."
                      + (" Open source is free like a puppy: its patching, scaling and CVE watch are in the "
                         "maintenance and security rows; check that they are not understated."
                         if kind in ("open_source", "fork") else ""))
     t = a.tornado.iloc[0]
     p10, p50, p90 = a.build_minus_buy_percentiles
-    lines.append(f"The difference ({a.build} minus {a.buy}) is most sensitive to **{t['input']}**: from "
-                 f"{_num(t['low'])} to {_num(t['high'])} it moves from {_usd(t['output_at_low'])} to "
+    lines.append(f"The difference ({_label(a.build)} minus {_label(a.buy)}) is most sensitive to "
+                 f"**{contract.input_name(t['input'], FIGURES, p.volume_unit)}**: from "
+                 f"{contract.input_text(t['input'], t['low'], FIGURES, p.volume_unit)} to "
+                 f"{contract.input_text(t['input'], t['high'], FIGURES, p.volume_unit)} it moves from {_usd(t['output_at_low'])} to "
                  f"{_usd(t['output_at_high'])}. With every input uncertain at once, building is cheaper in "
                  f"{_pct(a.probability_build_cheaper)} of the Monte Carlo draws (P10 {_usd(p10)}, P50 {_usd(p50)}, "
                  f"P90 {_usd(p90)}).")
@@ -762,11 +804,11 @@ def chart_tco(a: Analysis):
     rows = rows[(rows != 0).any(axis=1)]
     frame = rows.reset_index().melt(id_vars="component", var_name="option", value_name="usd")
     c = a.comparison
-    return charts.stacked_cost(frame, x="option", value="usd", component="component",
+    return charts.stacked_cost(words=True, frame=frame, x="option", value="usd", component="component",
                                title=f"What each option costs over {a.params.horizon_months} months",
                                x_title="option", y_title=f"USD over {a.params.horizon_months} months",
-                               subtitle=[f"Cheapest: {c.winner} at {_usd(c.winner_total_usd)}, "
-                                         f"{_usd(c.margin_usd)} less than {c.runner_up}"])
+                               subtitle=[f"Cheapest: {_label(c.winner)} at {_usd(c.winner_total_usd)}, "
+                                         f"{_usd(c.margin_usd)} less than {_label(c.runner_up)}"])
 
 
 def chart_curves(a: Analysis):
@@ -774,10 +816,10 @@ def chart_curves(a: Analysis):
     from costlib import charts
 
     m = a.break_even_month
-    label = f"{a.build} pays back: month {m}" if m else None
-    sub = (f"{a.build} catches up with {a.buy} in month {m}" if m else
-           f"{a.build} does not catch up with {a.buy} within {a.params.horizon_months} months")
-    return charts.lines(a.curves, x="month", y="cumulative_cost_usd", series="option",
+    label = f"{_label(a.build)} pays back: month {m}" if m else None
+    sub = (f"{_label(a.build)} catches up with {_label(a.buy)} in month {m}" if m else
+           f"{_label(a.build)} does not catch up with {_label(a.buy)} within {a.params.horizon_months} months")
+    return charts.lines(words=True, frame=a.curves, x="month", y="cumulative_cost_usd", series="option",
                         title="Cumulative cost by month", x_title="month", y_title="USD spent to date",
                         subtitle=[sub], points=False, rule_x=m, rule_label=label)
 
@@ -788,11 +830,11 @@ def chart_volume(a: Analysis):
 
     unit = a.params.volume_unit.replace("_", " ")
     be = a.break_even_volume
-    sub = (f"{a.build} and {a.buy} cost the same at {_n(be)} {unit}/month; forecast starts at "
+    sub = (f"{_label(a.build)} and {_label(a.buy)} cost the same at {_n(be)} {unit}/month; forecast starts at "
            f"{_n(a.params.volume_units_per_month)}" if be is not None else
-           f"No break-even volume: {a.build if a.build_total_usd < a.buy_total_usd else a.buy} is cheaper at "
+           f"No break-even volume: {_label(a.build if a.build_total_usd < a.buy_total_usd else a.buy)} is cheaper at "
            "every volume")
-    return charts.lines(a.volume_curve, x="volume_units_per_month", y="tco_usd", series="option",
+    return charts.lines(words=True, frame=a.volume_curve, x="volume_units_per_month", y="tco_usd", series="option",
                         title=f"TCO over {a.params.horizon_months} months at a constant volume",
                         x_title=f"{unit} per month", y_title=f"USD over {a.params.horizon_months} months",
                         subtitle=[sub], points=False, rule_x=be, rule_label=f"break-even {_n(be)}" if be else None)
@@ -801,7 +843,7 @@ def chart_volume(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(a.tornado, output_label=f"{a.build} minus {a.buy}, USD over "
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label=f"{_label(a.build)} minus {_label(a.buy)}, USD over "
                                                   f"{a.params.horizon_months} months (> 0: building costs more)",
                           unit=contract.declaration(FIGURES, a.answers["build_vs_buy"].figure).unit)
 
@@ -812,7 +854,7 @@ def chart_band(a: Analysis):
 
     from costlib import charts
 
-    band = charts.band(a.band, x="month", title=f"{a.build} minus {a.buy}, cumulative",
+    band = charts.band(a.band, x="month", title=f"{_label(a.build)} minus {_label(a.buy)}, cumulative",
                        y_title="USD, build minus buy, to date", x_title="month",
                        subtitle=["Shaded: P10 to P90 of the Monte Carlo runs; line: P50. Below zero: building "
                                  "is ahead", f"Building ends cheaper in {_pct(a.probability_build_cheaper)} of "
@@ -825,7 +867,7 @@ def chart_price_hike(a: Analysis):
     from costlib import charts
 
     s = a.sections["price_hike"]
-    return charts.lines(s["curves"], x="month", y="cumulative_cost_usd", series="strategy",
+    return charts.lines(words=True, frame=s["curves"], x="month", y="cumulative_cost_usd", series="strategy",
                         title="Vendor price hike: cumulative cost of each strategy", x_title="month",
                         y_title="USD spent to date", points=False,
                         subtitle=[f"Cheapest over {a.params.horizon_months} months: {s['best']}"])

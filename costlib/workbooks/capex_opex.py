@@ -23,6 +23,7 @@ outflows negative (see `costlib.capex`).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Callable, Literal, Optional
 
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from costlib import capex, contract, report, tco, uncertainty
+from costlib import capex, contract, labels, report, tco, uncertainty
 from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, check_sensitivity_ranges, non_empty, require_unique)
 
@@ -516,6 +517,28 @@ def make_model(p: Params, section: str, output: str | None = None) -> Callable:
 _RATES = {"discount_rate_per_year", "cloud_growth_rate_per_month", "capex_growth_rate_per_year"}
 _SHARES = {"cloud_hours_used_share", "cloud_discount", "salvage_fraction"}
 
+#: Table columns and inputs whose label or unit the name alone does not give (`costlib.labels.describe`).
+COLUMNS = {
+    **{n: labels.Column(labels.sentence(labels.parse(n)[0]), "share", labels.parse(n)[2]) for n in _RATES | _SHARES},
+    "cloud_discount": labels.Column("Cloud discount", "share"),
+    "salvage_fraction": labels.Column("Salvage value", "share"),
+    "year_total": labels.Column("Year total", "usd"),
+    "straight_line": labels.Column("Straight line", "usd"),
+    "declining_balance": labels.Column("Declining balance", "usd"),
+    "sum_of_years_digits": labels.Column("Sum of the years' digits", "usd"),
+    "macrs_5y": labels.Column("MACRS 5-year", "usd"),
+    "macrs_3y": labels.Column("MACRS 3-year", "usd"),
+    "macrs_7y": labels.Column("MACRS 7-year", "usd"),
+    "cloud_units": labels.Column("Cloud units", "count"),
+    "cloud_usd_per_unit_hour": labels.Column("Cloud price", "usd", "per unit-hour"),
+    "cloud_usd_per_unit_month": labels.Column("Cloud price", "usd", "per unit-month"),
+    "cloud_other_usd_per_month": labels.Column("Other cloud cost", "usd", "per month"),
+    "gpu_servers": labels.Column("GPU servers", "count"),
+    "volume_multiplier": labels.Column("Volume multiple", "multiple"),
+    "useful_life_years": labels.Column("Useful life", "years"),
+    "in_service_month": labels.Column("In service from", "month"),
+}
+
 
 def default_ranges(p: Params, section: str) -> dict[str, tuple[float, float]]:
     """Tornado and Monte Carlo ranges of a section: every non-zero input -20%/+20% (rates -50%/+50%, lead
@@ -960,15 +983,13 @@ def _months(m) -> str:
 
 
 def _fmt_input(name: str, value: float) -> str:
-    if name in _RATES or name in _SHARES:
-        return _pct(value)
-    if name.endswith("_usd") or "_usd_" in name:
-        return _usd(value)
-    if name == "lead_time_months":
-        return f"{value:.0f} months"
-    if abs(value) >= 1000:
-        return _count(value)
-    return f"{value:,.4g}"
+    """An input's value by its unit: the label registry (`COLUMNS`, then the unit in the name)."""
+    return contract.input_text(name, value, FIGURES, columns=COLUMNS) if name.split(".")[-1] in COLUMNS or not (
+        name.endswith("_usd") or "_usd_" in name) else _usd(value)
+
+
+def _name(key: str) -> str:
+    return contract.input_name(key, FIGURES, columns=COLUMNS)
 
 
 def _close_call(probability: float, option: str) -> str:
@@ -992,9 +1013,9 @@ def _flip_sentence(flips: pd.DataFrame, limit: int = 3) -> str:
     parts = []
     for _, group in list(found.groupby("group", sort=False))[:limit]:
         change = group["change_from_base"].iloc[0]
-        names = " or ".join(f"**{r['input']}** falls to {_fmt_input(r['input'], r['flip_value'])} (today "
+        names = " or ".join(f"**{_name(r['input'])}** falls to {_fmt_input(r['input'], r['flip_value'])} (today "
                             f"{_fmt_input(r['input'], r['base_value'])})" if r["flip_value"] < r["base_value"] else
-                            f"**{r['input']}** rises to {_fmt_input(r['input'], r['flip_value'])} (today "
+                            f"**{_name(r['input'])}** rises to {_fmt_input(r['input'], r['flip_value'])} (today "
                             f"{_fmt_input(r['input'], r['base_value'])})" for _, r in group.iterrows())
         parts.append(names + (f", {change:+.0%}" if math.isfinite(change) else ""))
     return "The verdict flips if " + "; or if ".join(parts) + "."
@@ -1004,7 +1025,7 @@ def _tornado_sentence(t: pd.DataFrame, label: str) -> str:
     if t.empty:
         return ""
     top = t.iloc[0]
-    return (f"The answer is most sensitive to **{top['input']}**: across {_fmt_input(top['input'], top['low'])} to "
+    return (f"The answer is most sensitive to **{_name(top['input'])}**: across {_fmt_input(top['input'], top['low'])} to "
             f"{_fmt_input(top['input'], top['high'])} the {label} moves from {_usd(top['output_at_low'])} to "
             f"{_usd(top['output_at_high'])}.")
 
@@ -1031,7 +1052,8 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         sens = a.sensitivity[section]
         probability = sens.get("probability")
         found = sens["flips"][np.isfinite(sens["flips"]["flip_value"].astype(float))]
-        flips = [f"{r['input']} is {r['flips_when']}" for _, r in found.head(2).iterrows()]
+        flips = [f"{_name(r['input'])} is {'above' if r['flip_value'] > r['base_value'] else 'below'} "
+                 f"{_fmt_input(r['input'], r['flip_value'])}" for _, r in found.head(2).iterrows()]
         rests = [answer.figure] + [k for k in (_WHATIF_KEYS.get(section),) if k and k in a.headline]
         out.append(contract.Decision(
             question=question.format(**fields), verdict=(yes if positive else no).format(**fields),
@@ -1097,7 +1119,7 @@ def _words_fleet(a: Analysis) -> str:
              else "")
     return (f"**Fleet depreciation.** The {len(a.params.fleet.assets)} assets ({_usd(f['total_usd'])}) put "
             f"{_usd(h['fleet_depreciation_year_1_usd'])} of depreciation on the P&L in year 1{year2}; each starts in "
-            f"the month it goes into service. The method moves the timing, not the total: for **{big.name}** "
+            f"the month it goes into service. The method moves the timing, not the total: for **{labels.words(big.name)}** "
             f"({_usd(big.cost_usd)}, {big.useful_life_years} years) year-1 expense is {_usd(m['straight_line'])} "
             f"straight-line, {_usd(m['declining_balance'])} declining balance and {_usd(m['sum_of_years_digits'])} "
             f"sum-of-years-digits, while the tax schedule (MACRS GDS {macrs_col.split('_')[1][:-1]}-year, IRS Pub 946 "
@@ -1301,15 +1323,16 @@ def table(frame: pd.DataFrame):
              or str(c) in {f"m{k}" for k in range(1, 13)} | {"year_total", "straight_line", "declining_balance",
                                                              "sum_of_years_digits"}
              or str(c).startswith("macrs_")]
-    return report.table(frame, money=money)
+    return report.table(frame, money=money, labels=sys.modules[__name__])
 
 
 def by_year_table(frame: pd.DataFrame):
     """A year-by-year table turned on its side for reading: one row per measure, one column per year."""
     wide = frame.set_index("year").T
     wide.columns = [f"year {int(y)}" for y in wide.columns]
-    wide.insert(0, "measure", [str(i).replace("_", " ") for i in wide.index])
-    return report.table(wide.reset_index(drop=True), money=[c for c in wide.columns if c != "measure"])
+    wide.insert(0, "measure", [labels.column(str(i), sys.modules[__name__]).header for i in wide.index])
+    return report.table(wide.reset_index(drop=True), money=[c for c in wide.columns if c != "measure"],
+                        labels=sys.modules[__name__])
 
 
 def flips_table(a: Analysis, section: str) -> pd.DataFrame:
@@ -1376,7 +1399,7 @@ def chart_cumulative(a: Analysis, section: str):
     own_word, rent_word = ("Buying", "renting") if section == "buy_vs_rent" else ("Owning", "the cloud")
     subtitle = ([f"{own_word}'s cumulative cost drops below {rent_word}'s in month {be}"] if be is not None
                 else [f"{own_word} does not catch up with {rent_word} within {len(sec['curves'])} months"])
-    return charts.lines(frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost, month by month",
+    return charts.lines(words=True, frame=frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost, month by month",
                         x_title="month", y_title="cumulative USD", subtitle=subtitle, points=False,
                         rule_x=be, rule_label=f"break-even: month {be}" if be is not None else None)
 
@@ -1404,7 +1427,7 @@ def chart_band(a: Analysis, section: str):
 def chart_tornado(a: Analysis, section: str):
     from costlib import charts
 
-    return charts.tornado(a.sensitivity[section]["tornado"], output_label=a.sensitivity[section]["output_label"],
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.sensitivity[section]["tornado"], output_label=a.sensitivity[section]["output_label"],
                           unit=contract.declaration(FIGURES, a.answers[section].figure).unit)
 
 
@@ -1417,7 +1440,7 @@ def chart_methods(a: Analysis, section: str):
     frame = sec["book_values"].assign(method=lambda d: d["method"].map(
         lambda m: METHOD_LABELS.get(m, m.replace("macrs_", "MACRS ").replace("y", "-year"))))
     alt, _ = _alt()
-    chart = charts.lines(frame, x="year", y="book_value_usd", series="method", title=f"Book value of {name} by method",
+    chart = charts.lines(words=True, frame=frame, x="year", y="book_value_usd", series="method", title=f"Book value of {labels.words(name)} by method",
                          x_title="end of year", y_title="book value, USD", x_type="O",
                          subtitle=["Same total expense, different timing; MACRS is the tax schedule (half-year "
                                    "convention, salvage ignored)"])
@@ -1429,7 +1452,7 @@ def chart_fleet(a: Analysis):
     from costlib import charts
 
     sec = a.sections["fleet"]
-    return charts.stacked_cost(sec["by_month_long"], x="month", value="depreciation_usd", component="asset",
+    return charts.stacked_cost(words=True, frame=sec["by_month_long"], x="month", value="depreciation_usd", component="asset",
                                title="Fleet depreciation expense per month", x_title="month", x_type="Q",
                                y_title="USD per month",
                                subtitle=[f"Year 1: {_usd(sec['headline']['fleet_depreciation_year_1_usd'])}; "
@@ -1444,7 +1467,7 @@ def chart_useful_life(a: Analysis):
     sec = a.sections["useful_life_change"]
     u = a.params.useful_life_change
     alt, _ = _alt()
-    chart = charts.lines(sec["long"], x="year", y="expense_usd", series="policy", x_type="O",
+    chart = charts.lines(words=True, frame=sec["long"], x="year", y="expense_usd", series="policy", x_type="O",
                          title="Fleet depreciation expense per year", x_title="year", y_title="USD per year",
                          subtitle=[f"Change applied at the start of year 1 to servers already in service; capex "
                                    f"{_usd(u.capex_usd_per_year)} a year growing {_pct(u.capex_growth_rate_per_year)}"])
@@ -1457,7 +1480,7 @@ def chart_saas(a: Analysis):
 
     sec = a.sections["saas_growth"]
     m = sec["crossover"]["crossover_month"]
-    return charts.lines(sec["long"], x="month", y="usd_per_month", series="bill",
+    return charts.lines(words=True, frame=sec["long"], x="month", y="usd_per_month", series="bill",
                         title="Pay per use against a flat rate, per month", x_title="month", y_title="USD per month",
                         subtitle=[f"The flat rate is cheaper from month {m}" if m is not None
                                   else "Usage never reaches the flat rate within the horizon"],

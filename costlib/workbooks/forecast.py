@@ -22,6 +22,7 @@ Every formula is in `costlib.forecast`; this module declares and assembles.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from costlib import contract, report, timing, uncertainty
+from costlib import contract, labels, report, timing, uncertainty
 from costlib import forecast as fc
 from costlib import forecast_models as fm
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, SignedRate, bounded,
@@ -922,7 +923,7 @@ def _buffer(p: Params, paths: dict, draws) -> dict:
     table = fc.buffer_tradeoff(grid, forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
     best = fc.best_headroom(forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
     at = fc.buffer_tradeoff([d.headroom, best], forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
-    return {"table": table, "best": best, "hours": hours, "forecast": forecast,
+    return {"table": table, "best": best, "hours": hours, "forecast": forecast, "at": at,
             "headline": {"planned_headroom": d.headroom, "best_headroom": best,
                          "brownout_probability_at_planned_headroom": float(at["brownout_probability"].iloc[0]),
                          "buffer_saving_usd_per_month": float(fc.difference(at["expected_usd"].iloc[0],
@@ -1190,7 +1191,7 @@ _usd, _pct, _count = report.usd, report.pct, report.count
 def _flips_words(answer: contract.Answer, k: int = 2) -> str:
     f = answer.assessment.flips
     found = f[np.isfinite(f["flip_value"].astype(float))] if len(f) else f
-    return " or ".join(f"{r['input'].replace('_', ' ')} is {r['flips_when']}" for _, r in found.head(k).iterrows())
+    return " or ".join(contract.flip_words(r, FIGURES, now=False) for _, r in found.head(k).iterrows())
 
 
 def _month(m, horizon) -> str:
@@ -1295,6 +1296,22 @@ def decisions(a: Analysis) -> list[contract.Decision]:
                                          ("best_headroom", "brownout_probability_at_planned_headroom",
                                           "buffer_saving_usd_per_month"), "", None))
     return out
+
+
+def _buffer_why(b: dict, d) -> str:
+    """Why the headroom saving can dwarf the capacity bill: the brownout hours and their price, from the
+    buffer trade-off's two rows (the planned headroom, the best)."""
+    at = b.get("at")
+    if at is None or len(at) < 2:
+        return ""
+    plan, best = at.iloc[0], at.iloc[1]
+    return (f" Why so large beside the capacity bill: a brownout hour is priced at {_usd(d.brownout_usd_per_hour)}, "
+            f"and at the planned headroom the peak runs short in {_pct(plan['brownout_probability'])} of the draws, "
+            f"{b['hours']:,.0f} hours at risk a month, an expected {_usd(plan['brownout_usd'])}/month of brownouts "
+            f"beside {_usd(plan['capacity_usd'])}/month of capacity. At +{b['best']:.0%} the capacity costs "
+            f"{_usd(float(best['capacity_usd']) - float(plan['capacity_usd']))}/month more and the expected brownouts "
+            f"fall to {_usd(best['brownout_usd'])}/month: the saving is the brownouts avoided, net of the extra "
+            "capacity.")
 
 
 def recommendation(a: Analysis) -> str:
@@ -1403,7 +1420,7 @@ def recommendation(a: Analysis) -> str:
     if "projects" in s:
         for _, r in s["projects"]["table"].iterrows():
             name = r["project"].replace("_", " ")
-            paid = (f"pays back in month {r['payback_month']}" if r["payback_month"] is not None
+            paid = (f"pays back in month {int(r['payback_month'])}" if labels.number(r["payback_month"])
                     else f"does not pay back within {a.horizon_months} months")
             lines.append(f"**{name[0].upper()}{name[1:]}.** {_usd(r['project_cost_usd'])} of engineering for "
                          f"{_usd(r['saving_usd_per_month'])}/month ({_usd(r['countable_saving_usd_per_month'])} "
@@ -1439,7 +1456,8 @@ def recommendation(a: Analysis) -> str:
             lines.append(f"**Buffer.** At {_pct(d.headroom)} headroom the chance of running out at the peak is "
                          f"{_pct(h['brownout_probability_at_planned_headroom'])}; with a brownout hour at "
                          f"{_usd(d.brownout_usd_per_hour)}, expected cost is lowest at **+{b['best']:.0%}** "
-                         f"({_usd(h['buffer_saving_usd_per_month'])}/month better than the plan).")
+                         f"({_usd(h['buffer_saving_usd_per_month'])}/month better than the plan)."
+                         + _buffer_why(b, d))
     return "\n\n".join(lines)
 
 
@@ -1456,7 +1474,7 @@ def chart_demand(a: Analysis):
              "capacity_load": "provisioned (headroom, lead time)"}
     t = s["table"].rename(columns=names).melt(id_vars="month", value_vars=list(names.values()), var_name="series",
                                               value_name="load")
-    return charts.lines(t, x="month", y="load", series="series", money=False,
+    return charts.lines(words=True, frame=t, x="month", y="load", series="series", money=False,
                         title=f"Average, peak and provisioned load ({d.load_name.replace('_', ' ')})",
                         y_title=d.load_name.replace("_", " "),
                         subtitle=["Capacity is bought for the peak, with headroom and events pre-provisioned"])
@@ -1478,7 +1496,7 @@ def chart_buffer(a: Analysis):
     t = a.sections["demand"]["buffer"]["table"].rename(columns=names)
     long = t.melt(id_vars="headroom", value_vars=list(names.values()), var_name="cost", value_name="usd_per_month")
     long["headroom"] = long["headroom"].map(lambda x: f"+{x:.0%}")
-    return charts.lines(long, x="headroom", y="usd_per_month", series="cost", x_type="O",
+    return charts.lines(words=True, frame=long, x="headroom", y="usd_per_month", series="cost", x_type="O",
                         title="Buffer size: idle capacity against brownouts", y_title="USD per month",
                         x_title="headroom over the forecast peak",
                         subtitle=[f"Expected cost is lowest at +{a.sections['demand']['buffer']['best']:.0%}"])
@@ -1502,7 +1520,7 @@ def chart_history(a: Analysis):
     if x["driver"] is not None:
         rows += [{"month": n + i + 1, "series": "driver-based", "value": v} for i, v in enumerate(x["driver"])]
     frame = pd.DataFrame(rows)
-    lines = charts.lines(frame, x="month", y="value", series="series", money=False, points=False,
+    lines = charts.lines(words=True, frame=frame, x="month", y="value", series="series", money=False, points=False,
                          title=f"{hs.series_name}: history, backtest and forecast", y_title=hs.series_name,
                          subtitle=[f"Backtest MASE: {x['chosen'].replace('_', ' ')} {a.headline['mase_' + x['chosen']]:.2f}, "
                                    f"seasonal naive {a.headline['mase_seasonal_naive']:.2f}; shaded: P10-P90"])
@@ -1519,7 +1537,7 @@ def chart_event(a: Analysis):
     t = a.sections["event"]["curve"].rename(columns=names).melt(id_vars="planned_uplift", value_vars=list(names.values()),
                                                                 var_name="cost", value_name="usd")
     t["planned_uplift"] = t["planned_uplift"].map(lambda v: f"+{v:.0%}")
-    return charts.lines(t, x="planned_uplift", y="usd", series="cost", x_type="O",
+    return charts.lines(words=True, frame=t, x="planned_uplift", y="usd", series="cost", x_type="O",
                         title="What to plan the event for: expected cost by planned uplift", y_title="USD",
                         x_title="uplift planned for",
                         subtitle=[f"Least expected cost at +{a.sections['event']['best']:.0%} over the stated range"])
@@ -1548,7 +1566,7 @@ def chart_cliffs(a: Analysis):
 
     c = a.params.cliffs
     s = a.sections["cliff"]
-    return charts.lines(s["step_curve"].dropna(), x="load", y="cost_usd_per_month", points=False,
+    return charts.lines(words=True, frame=s["step_curve"].dropna(), x="load", y="cost_usd_per_month", points=False,
                         title="The cost cliff: monthly cost against load", y_title="USD per month",
                         x_title=c.load_name.replace("_", " "),
                         rule_x=c.tiers[0].max_load, rule_label=f"{c.tiers[0].name.replace('_', ' ')} limit",
@@ -1569,7 +1587,7 @@ def chart_commitment(a: Analysis):
     from costlib import charts
 
     x = a.sections["commitment"]
-    return charts.lines(x["curve"], x="commitment_units", y="savings_over_term_usd", points=False,
+    return charts.lines(words=True, frame=x["curve"], x="commitment_units", y="savings_over_term_usd", points=False,
                         title="Savings against commitment", y_title="expected saving over the term (USD)",
                         x_title=f"units committed ({a.params.commitment.unit_name})", rule_x=x["level"],
                         rule_label=f"optimum {_count(x['level'])}",
@@ -1591,7 +1609,7 @@ def chart_generation(a: Analysis):
 
     g = a.sections["commitment"]["generation"]
     be = a.headline.get("switch_break_even_remaining_months")
-    return charts.lines(g["sweep"], x="remaining_commitment_months", y="switch_minus_sweat_usd", points=False,
+    return charts.lines(words=True, frame=g["sweep"], x="remaining_commitment_months", y="switch_minus_sweat_usd", points=False,
                         title="Switch minus sweat, by committed months left",
                         y_title="switch minus sweat over the horizon (USD)", x_title="committed months left",
                         rule_x=be, rule_label=None if be is None else f"break-even {be:.1f} months",
@@ -1605,7 +1623,7 @@ def chart_glide(a: Analysis):
     x = a.sections["glide"]
     t = x["table"].rename(columns={"margin_without_levers": "without levers", "gross_margin": "with the levers"}).melt(
         id_vars="month", value_vars=["without levers", "with the levers"], var_name="series", value_name="margin")
-    return charts.lines(t, x="month", y="margin", series="series", money=False,
+    return charts.lines(words=True, frame=t, x="month", y="margin", series="series", money=False,
                         title="Glide path: gross margin month by month", y_title="gross margin",
                         subtitle=[f"Target {_pct(a.params.glide.target_gross_margin)}; positive in "
                                   f"{_month(a.headline['month_margin_positive'], a.params.glide.horizon_months)}"])
@@ -1623,7 +1641,7 @@ def chart_waterfall(a: Analysis):
     from costlib import charts
 
     w = a.sections["glide"]["waterfall"]
-    return charts.bars(w.assign(negative=w["change"] < 0), category="step", value="change", money=False,
+    return charts.bars(words=True, frame=w.assign(negative=w["change"] < 0), category="step", value="change", money=False,
                        highlight="negative", title=f"Margin waterfall in month {a.sections['glide']['month']}",
                        value_title="gross margin (points, as a decimal)",
                        subtitle=["First bar: the margin without levers; then each lever's step; last: the plan"])
@@ -1634,6 +1652,6 @@ def chart_tornado(a: Analysis, name: str):
 
     ans = a.answers[name]
     label = contract.declaration(FIGURES, ans.figure).label_for(ans.figure)
-    return charts.tornado(ans.assessment.tornado, output_label=label.lower(),
+    return charts.tornado(workbook=sys.modules[__name__], frame=ans.assessment.tornado, output_label=label.lower(),
                           title=f"What moves it most: {label.lower()}",
                           unit=contract.declaration(FIGURES, ans.figure).unit)

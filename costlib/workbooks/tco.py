@@ -22,6 +22,7 @@ Every figure comes from `costlib.tco`; this module wires a validated scenario to
 """
 
 from __future__ import annotations
+import sys
 
 import math
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from costlib import contract, report, uncertainty
+from costlib import contract, labels, report, uncertainty
 from costlib import tco, timing
 from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, SignedRate, check_sensitivity_ranges, non_empty, require_unique)
@@ -392,9 +393,14 @@ class Params(Schema):
     def label(self, option: str) -> str:
         for o in self.options:
             if o.name == option:
-                return o.label or o.name
+                return o.label or labels.words(o.name)
         return option
 
+
+#: A TCO category in words where its key is short for more (`costlib.tco.CATEGORY_GROUPS`: lock_in holds
+#: vendor lock-in, exit and migration cost, so the ARM migration's engineering effort is there).
+CATEGORY_WORDS = {"lock_in": "lock-in, exit and migration", "tech_debt": "tech debt",
+                  "delayed_features": "delayed features"}
 
 ARM_X86, ARM_FLEET, ARM_EFFORT = "x86_fleet", "arm_fleet", "arm_migration_effort"
 STORAGE_LINE = "storage_lifecycle"
@@ -775,11 +781,11 @@ def _lines_table(p: Params, costs: list[LineCosts], monthly: pd.DataFrame) -> pd
         line = notes.get(key)
         if line is not None:
             months = _months(line.start_month, line.end_month, p.horizon_months)
-            how = f"relative to {line.relative_to}" if line.relative_to else ""
+            how = f"relative to {labels.words(line.relative_to).replace('.', ' · ')}" if line.relative_to else ""
             note = "; ".join(x for x in (how, line.note) if x)
         else:
             months = f"{active[0] + 1}-{active[-1] + 1}" if active.size else "-"
-            note = f"from {lc.source}"
+            note = f"from {labels.words(lc.source)}"
         row = by_line.loc[(lc.option, lc.name)]
         rows.append({"option": lc.option, "line": lc.name, "category": lc.category,
                      "usd_per_month": float(lc.recurring[active[0]]) if active.size else 0.0,
@@ -814,7 +820,7 @@ def _relative_lines(p: Params) -> dict | None:
     rows = []
     for line in rel:
         factor = tco.relative_cost_usd(1.0, line.saving, line.premium, line.headroom)
-        rows.append({"line": line.key, "relative_to": line.relative_to, "saving": line.saving,
+        rows.append({"line": labels.words(line.key).replace(".", " · "), "relative_to": labels.words(line.relative_to).replace(".", " · "), "saving": line.saving,
                      "reference_premium": tco.managed_premium_from_saving(line.saving),
                      "premium": line.premium, "headroom": line.headroom, "cost_vs_reference": factor})
     table = pd.DataFrame(rows)
@@ -991,7 +997,8 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         return [contract.Decision(question=f"What {p.label(p.baseline)} costs {metric_words}",
                                   verdict=f"{p.label(p.baseline)} only", rests_on=(answer.figure,), flips_when="")]
     verb = "keep" if a.winner == p.baseline else "choose"
-    flips = [f"{r['input']} is {r['flips_when']}" for _, r in a.flips.head(2).iterrows()]
+    flips = [contract.flip_words(r, FIGURES, now=False) for _, r in a.flips.head(2).iterrows()
+             if labels.number(r["flip_value"])]
     agreement = None
     if a.challenger is not None and a.winner in (a.challenger, p.baseline):
         prob = a.probability_challenger_cheaper
@@ -1029,7 +1036,7 @@ def recommendation(a: Analysis) -> str:
         prob = a.probability_challenger_cheaper
         if prob is not None and uncertainty.close_call(uncertainty.agreement(prob, None)) and len(a.tornado):
             lines.append(f"**The call is close**: drawing all inputs over their ranges, {lab(a.challenger)} is "
-                         f"cheaper in {_pct(prob)} of the runs. Firm up **{a.tornado.iloc[0]['input']}** (it moves "
+                         f"cheaper in {_pct(prob)} of the runs. Firm up **{contract.input_name(a.tornado.iloc[0]['input'], FIGURES)}** (it moves "
                          "the answer most) before committing.")
         other = "present_value_usd" if metric == "tco_usd" else "tco_usd"
         winner_other = t[other].idxmin()
@@ -1060,17 +1067,19 @@ def recommendation(a: Analysis) -> str:
                      "leave out.")
     if len(a.tornado):
         tr = a.tornado.iloc[0]
-        what = f"{c} minus {p.baseline}" if c else "the TCO"
-        lines.append(f"The answer is most sensitive to **{tr['input']}**: across {_num(tr['low'])} to "
-                     f"{_num(tr['high'])}, {what} moves from {_usd(tr['output_at_low'])} to "
+        what = f"{lab(c)} minus {lab(p.baseline)}" if c else "the TCO"
+        lines.append(f"The answer is most sensitive to **{contract.input_name(tr['input'], FIGURES)}**: across "
+                     f"{contract.input_text(tr['input'], tr['low'], FIGURES)} to "
+                     f"{contract.input_text(tr['input'], tr['high'], FIGURES)}, {what} moves from {_usd(tr['output_at_low'])} to "
                      f"{_usd(tr['output_at_high'])}." + (
                          f" Drawing all inputs together, {lab(c)} is cheaper in "
                          f"{_pct(a.probability_challenger_cheaper)} of the runs."
                          if c and not uncertainty.close_call(uncertainty.agreement(a.probability_challenger_cheaper, None)) else ""))
     flips = a.flips[a.flips["input"] != "usage_scale"] if len(a.flips) else a.flips
     if len(flips) and c is not None:
-        items = [f"{f['input']} at {_num(f['flip_value'])} instead of {_num(f['base_value'])}"
-                 for _, f in flips.head(3).iterrows()]
+        items = [f"{contract.input_name(f['input'], FIGURES)} at {contract.input_text(f['input'], f['flip_value'], FIGURES)}"
+                 f" instead of {contract.input_text(f['input'], f['base_value'], FIGURES)}"
+                 for _, f in flips.head(3).iterrows() if labels.number(f["flip_value"])]
         lines.append(f"One input at a time, the comparison of {lab(c)} with {lab(p.baseline)} flips with "
                      + "; or ".join(items) + ".")
     s = a.sections
@@ -1082,7 +1091,7 @@ def recommendation(a: Analysis) -> str:
         for u in s["utilization"]["items"]:
             extra = (f"; at {_pct(u['target'])} it would be {_usd(u['at_target_usd_per_unit'])}"
                      if u["target"] else "")
-            lines.append(f"Utilization: {u['resource']} runs at {_pct(u['utilization'])}, so each utilized "
+            lines.append(f"Utilization: {labels.words(u['resource'])} runs at {_pct(u['utilization'])}, so each utilized "
                          f"{u['unit'].replace('_', '-')} costs {_usd(u['usd_per_utilized_unit'])}, "
                          f"{u['multiple_of_list']:.1f}x its list price of {_usd(u['list_usd'])}{extra}.")
     if "purchase_options" in s:
@@ -1114,17 +1123,19 @@ def recommendation(a: Analysis) -> str:
 
 def _relative_sentence(r: Line, row) -> str:
     factor = float(row["cost_vs_reference"])
+    ref, owner, key = (labels.words(r.relative_to).replace(".", " · "), labels.words(r.relative_to.split(".")[0]),
+                       labels.words(r.key).replace(".", " · "))
     parts = []
     if r.saving:
-        parts.append(f"a {_pct(r.saving)} saving on {r.relative_to} (so {r.relative_to.split('.')[0]} carries a "
+        parts.append(f"a {_pct(r.saving)} saving on {ref} (so {owner} carries a "
                      f"{_pct(row['reference_premium'])} premium, not {_pct(r.saving)})")
     if r.premium:
-        parts.append(f"a {_pct(r.premium)} premium over {r.relative_to}")
+        parts.append(f"a {_pct(r.premium)} premium over {ref}")
     if r.headroom:
         parts.append(f"{_pct(r.headroom)} headroom for peaks and failover")
     net = (f"a real saving of {_pct(1 - factor)} before people" if factor < 1
-           else f"{_pct(factor - 1)} more than {r.relative_to}" if factor > 1 else f"the same as {r.relative_to}")
-    return f"{r.key} is priced from " + " and ".join(parts) + f": it costs {_pct(factor)} of the reference, {net}."
+           else f"{_pct(factor - 1)} more than {ref}" if factor > 1 else f"the same as {ref}")
+    return f"{key} is priced from " + " and ".join(parts) + f": it costs {_pct(factor)} of the reference, {net}."
 
 
 def _scale_today(baseline_label: str, today: float, threshold: float) -> str:
@@ -1178,13 +1189,13 @@ def chart_tco_by_option(a: Analysis):
 
     h = a.params.horizon_months
     frame = tco.tco_summary(a.monthly, by="category")
-    frame["category"] = [f"{g}: {c}" for g, c in zip(frame["group"], frame["category"])]
+    frame["category"] = [f"{g}: {CATEGORY_WORDS.get(c, labels.words(c))}" for g, c in zip(frame["group"], frame["category"])]
     frame = frame.sort_values(["group", "category"], kind="stable")
     frame["option"] = [a.params.label(o) for o in frame["option"]]
     t = a.totals.set_index("option")
     sub = (f"Cheapest: {a.params.label(a.winner)} at {_usd(t.loc[a.winner, 'tco_usd'])}"
            + (f"; {a.params.label(a.runner_up)} {_usd(t.loc[a.runner_up, 'tco_usd'])}" if a.runner_up else ""))
-    return charts.stacked_cost(frame, x="option", value="cost_usd", component="category",
+    return charts.stacked_cost(words=True, frame=frame, x="option", value="cost_usd", component="category",
                                title=f"Total cost of ownership over {h} months, by category", x_title=None,
                                y_title=f"USD over {h} months", subtitle=[sub])
 
@@ -1203,7 +1214,7 @@ def chart_cumulative(a: Analysis):
                f"{a.params.horizon_months} months")
     else:
         sub = f"{a.params.label(a.challenger)} catches up with {a.params.label(a.params.baseline)} in month {int(pay)}"
-    return charts.lines(frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost by month",
+    return charts.lines(words=True, frame=frame, x="month", y="cumulative_usd", series="option", title="Cumulative cost by month",
                         x_title="month", y_title="cumulative USD", subtitle=[sub] if sub else None, points=False,
                         rule_x=rule, rule_label=f"break-even month {int(rule)}" if rule else None)
 
@@ -1221,7 +1232,7 @@ def chart_crossover(a: Analysis):
     sub = [f"{p.label(a.challenger)} minus {p.label(p.baseline)}; below zero {p.label(a.challenger)} is cheaper",
            f"{p.label(p.baseline)} averages {_usd(base)}/year. Crossover once running: " + (f"{_usd(rr)}/year" if rr else "none")
            + f"; over {p.horizon_months} months: " + (f"{_usd(hz)}/year" if hz else "none")]
-    chart = charts.lines(a.crossover_curve, x="baseline_infra_usd_per_year", y="difference_usd_per_year",
+    chart = charts.lines(words=True, frame=a.crossover_curve, x="baseline_infra_usd_per_year", y="difference_usd_per_year",
                          series="view", title="Where the answer flips with scale",
                          x_title=f"{p.label(p.baseline)}: usage-driven spend, USD per year",
                          y_title="difference, USD per year", subtitle=sub, points=False, x_money=True)
@@ -1237,12 +1248,12 @@ def chart_tornado(a: Analysis):
     from costlib import charts
 
     h = a.params.horizon_months
-    label = (f"{a.challenger} minus {a.params.baseline}, USD over {h} months" if a.challenger
+    label = (f"{a.params.label(a.challenger)} minus {a.params.label(a.params.baseline)}, USD over {h} months" if a.challenger
              else f"TCO, USD over {h} months")
     if a.params.decision_basis == "present_value":
         label = label.replace(f"USD over {h} months", "present value USD")
     unit = contract.declaration(FIGURES, a.answers["tco"].figure).unit
-    return charts.tornado(a.tornado, output_label=label, unit=unit)
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label=label, unit=unit)
 
 
 def chart_band(a: Analysis):
@@ -1273,7 +1284,7 @@ def chart_storage(a: Analysis):
                       "policy": f"planned: hot {planned.hot_days:g} days"}),
         pd.DataFrame({"month": comp["month"], "usd_per_month": comp["actual_usd"],
                       "policy": f"as operated: hot {actual.hot_days:g} days"})])
-    return charts.lines(frame, x="month", y="usd_per_month", series="policy", title="Storage bill per month",
+    return charts.lines(words=True, frame=frame, x="month", y="usd_per_month", series="policy", title="Storage bill per month",
                         x_title="month", y_title="USD per month", points=False,
                         subtitle=[f"Overrun over {a.params.horizon_months} months: "
                                   f"{_usd(comp['overrun_usd'].sum())}"])
@@ -1286,7 +1297,7 @@ def chart_arm(a: Analysis):
     s = a.sections["arm_migration"]
     pay = s["payback_month"]
     rule = pay if pay is not timing.NEVER and pay <= a.params.horizon_months else None
-    return charts.lines(s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
+    return charts.lines(words=True, frame=s["table"], x="month", y="cumulative_net_usd", title="ARM migration: cumulative net saving",
                         x_title="month", y_title="USD (saving minus engineering effort)", points=False,
                         subtitle=[f"{_pct(s['reduction'])} cheaper per unit of work; "
                                   f"{_usd(s['effort_usd'])} of engineering; payback "
@@ -1298,7 +1309,7 @@ def chart_purchase(a: Analysis):
     from costlib import charts
 
     po = a.sections["purchase_options"]
-    return charts.bars(po["table"], category="purchase_option", value="usd_per_month",
+    return charts.bars(words=True, frame=po["table"], category="purchase_option", value="usd_per_month",
                        title="The same fleet under each purchase option", value_title="USD per month",
                        subtitle=[f"Blended mix ({po['mix']}): {_usd(po['blended'])}/month, "
                                  f"{_pct(po['headline']['blended_saving_vs_on_demand'])} below on-demand"])

@@ -12,6 +12,7 @@ scenario's volume and its fixed part, and ``k`` is calibrated from them (`costli
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
@@ -20,7 +21,7 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import unit_economics as ue
-from costlib import contract, report, uncertainty
+from costlib import contract, labels, report, uncertainty
 from costlib.params import (NonNegative, bounded, Positive, PositiveInt, Rate,
                             Schema, check_sensitivity_ranges, non_empty, require_unique)
 
@@ -533,7 +534,8 @@ def decisions(a: Analysis) -> list[contract.Decision]:
     meets = margin >= p.target_gross_margin
     verdict = "meets the target" if meets else ("loses money" if margin < 0 else "below the target")
     found = a.flips[np.isfinite(a.flips["flip_value"].astype(float))] if a.flips is not None else a.flips
-    flips = [f"{r['input']} is {r['flips_when']}" for _, r in found.head(2).iterrows()] if found is not None else []
+    flips = ([contract.flip_words(r, FIGURES, unit, now=False) for _, r in found.head(2).iterrows()]
+             if found is not None else [])
     return [contract.Decision(
         question=f"Does one {unit.replace('_', ' ')} earn the {report.pct(p.target_gross_margin)} target margin",
         verdict=verdict, rests_on=("gross_margin", "target_gross_margin", f"pricing_floor_usd_per_{unit}"),
@@ -561,7 +563,8 @@ def recommendation(a: Analysis) -> str:
                      f"{_pct(p.target_gross_margin)} target. To reach the target, either price at least "
                      f"{_usd(floor)} per {unit} (the pricing floor) or cut cost per {unit} by {_pct(needed_cut)}.")
     top = a.breakdown.sort_values("cost_usd_per_month", ascending=False).iloc[0]
-    lines.append(f"The biggest lever is **{report.escape(top['component'])}** ({report.escape(top['category'])}): "
+    lines.append(f"The biggest lever is **{report.escape(labels.words(top['component']))}** "
+                 f"({report.escape(labels.words(top['category']))}): "
                  f"{_pct(top['share_of_cost'])} "
                  f"of the cost per {unit}.")
     last = a.totals.iloc[-1]
@@ -583,7 +586,9 @@ def recommendation(a: Analysis) -> str:
         lines.append(f"The verdict flips if volume falls below {_units(vt)} {unit}s a month "
                      f"({vt / p.volume_units_per_month:.0%} of today).")
     t = a.tornado.iloc[0]
-    lines.append(f"The margin is most sensitive to **{t['input']}**: across {t['low']:,.4g} to {t['high']:,.4g} it "
+    lines.append(f"The margin is most sensitive to **{contract.input_name(t['input'], FIGURES, unit)}**: across "
+                 f"{contract.input_text(t['input'], t['low'], FIGURES, unit)} to "
+                 f"{contract.input_text(t['input'], t['high'], FIGURES, unit)} it "
                  f"moves from {_pct(t['output_at_low'])} to {_pct(t['output_at_high'])}. Over the stated ranges the "
                  f"chance of meeting the target is {_pct(a.probability_meets_target)} "
                  f"(P10 {_pct(h['gross_margin_p10'])}, P90 {_pct(h['gross_margin_p90'])}).")
@@ -638,7 +643,7 @@ def chart_breakdown(a: Analysis):
     from costlib import charts
 
     unit = a.params.unit_name
-    return charts.bars(a.breakdown, category="component", value="cost_usd_per_unit",
+    return charts.bars(words=True, frame=a.breakdown, category="component", value="cost_usd_per_unit",
                        title=f"Where the cost of one {unit} goes", value_title=f"USD per {unit}",
                        subtitle=[f"Total {_usd(a.headline[f'cost_usd_per_{unit}'])} per {unit} against a price of "
                                  f"{_usd(a.params.price_usd_per_unit)}; pricing floor at the target margin "
@@ -650,7 +655,7 @@ def chart_scaling(a: Analysis):
     from costlib import charts
 
     frame = a.projection.assign(volume_multiplier=a.projection["multiplier"].map(lambda m: f"{m:g}x"))
-    return charts.stacked_cost(frame, x="volume_multiplier", value="cost_usd_per_month", component="component",
+    return charts.stacked_cost(words=True, frame=frame, x="volume_multiplier", value="cost_usd_per_month", component="component",
                                title="Monthly cost as volume grows", x_title="volume (x today)",
                                y_title="USD per month",
                                subtitle=[f"Cost grows {a.totals.iloc[-1]['cost_multiplier']:.1f}x for "
@@ -672,5 +677,5 @@ def chart_cost_per_unit(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(a.tornado, output_label="gross margin",
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label="gross margin",
                           unit=contract.declaration(FIGURES, a.answers["margin"].figure).unit)
