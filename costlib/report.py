@@ -352,8 +352,16 @@ def figure_rows(workbook, analysis) -> list[dict]:
     meaning and the producing function."""
     from costlib import contract
 
-    return contract.figure_rows(analysis.headline, workbook.FIGURES, _horizon_of(analysis),
+    rows = contract.figure_rows(analysis.headline, workbook.FIGURES, _horizon_of(analysis),
                                 getattr(analysis.params, "unit_name", None))
+    # Where each figure comes from: "bill", "scenario" or "assumed" (a workbook that reads a bill says per
+    # figure through ``figure_basis``; the others model the scenario's inputs).
+    basis = getattr(workbook, "figure_basis", None)
+    for r in rows:
+        r["basis"] = basis(analysis, r["key"]) if basis else "scenario"
+        if r["basis"] == "assumed":
+            r["text"] += " (assumed)"
+    return rows
 
 
 def decision_records(workbook, analysis) -> list[dict]:
@@ -391,7 +399,7 @@ def headline_table(workbook, analysis) -> None:
 def publish_analysis(workbook, analysis, title: str) -> None:
     """`publish` with the declared figures (value, unit, label, text) and the decision records."""
     rows = figure_rows(workbook, analysis)
-    figures = [{k: r[k] for k in ("key", "label", "value", "unit", "text", "source")} for r in rows]
+    figures = [{k: r[k] for k in ("key", "label", "value", "unit", "text", "source", "basis")} for r in rows]
     publish(analysis.headline, analysis.recommendation, workbook.TOPIC, title=title, figures=figures,
             decisions=decision_records(workbook, analysis))
 
@@ -634,6 +642,11 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
                 for d in data.get("decisions", []))
             if not verdicts:
                 verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
+            off = data.get("sections_off") or []
+            if off:
+                verdicts += ("<p class='meta'>Off: " + "; ".join(
+                    f"{html.escape(str(o.get('title', o.get('section', ''))))} ({html.escape(str(o.get('why', '')))})"
+                    for o in off) + "</p>")
             charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
                                 for c in data.get("charts", []))
             exports = data.get("exports") or {}
