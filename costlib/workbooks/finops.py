@@ -188,6 +188,8 @@ class Commitments(Schema):
     ends: dict[str, str] = Field(default_factory=lambda: {"sp-compute-2026": "2027-10-31",
                                                           "ri-rds-2026": "2027-03-31"})
     horizon_months: bounded(1, 60, expected="expected 1 to 60 months", kind=int) = 12
+    min_utilization_share: Rate = Field(0.80, description="utilization by cost below which the commitments are "
+                                                          "underused (do not buy more; let the unused expire)")
 
 
 class StorageClass(Schema):
@@ -619,6 +621,10 @@ class Section:
         return {}
 
 
+#: Figures shown as percentages that are ratios, not parts of a whole, so may be negative: the effective
+#: savings rate is below 0 when commitments cost more than on-demand would (unused commitment).
+SIGNED_RATIOS = frozenset({"effective_savings_rate"})
+
 #: The registered sections, in the order the report shows them.
 SECTIONS: dict[str, Section] = {}
 FIGURES: tuple = ()
@@ -876,7 +882,11 @@ def decisions(a: Analysis) -> list[contract.Decision]:
 
 def recommendation(a: Analysis) -> str:
     """The recommendation in words: the verdicts, each section's paragraphs, the sections that are off."""
-    rows = {r["key"]: r for r in contract.figure_rows(a.figures, FIGURES)}
+    import sys
+
+    # The headline's rows as the report writes them (an assumed figure's text says so), so the verdicts'
+    # words here are the words of the results JSON's decision records.
+    rows = {r["key"]: r for r in report.figure_rows(sys.modules[__name__], a)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
     for key, r in _lead_first(a, list(a.sections.items())):
         words = SECTIONS[key].words(a, r)
@@ -2136,6 +2146,7 @@ class Commitments_(Section):
                     "(on-demand equivalent - actual) / on-demand equivalent, eligible scope", _M + "commitment_metrics"),
                _fig("commitment_net_savings_usd", "Commitment net savings", "usd",
                     "savings on used minus unused cost, over the bill's days", _M + "commitment_metrics"))
+    headline = ("commitment_utilization_share", "commitment_coverage_share")
     lead = ("commitment_utilization_share", "commitment_coverage_share", "commitment_coverage_amortized_share",
             "effective_savings_rate", "commitment_net_savings_usd")
     intro = ("Utilization by cost (and by quantity where the FOCUS version has it), coverage under both common "
@@ -2194,6 +2205,17 @@ class Commitments_(Section):
                 "commitment_coverage_amortized_share": pf["coverage_amortized"],
                 "effective_savings_rate": pf["effective_savings_rate"],
                 "commitment_net_savings_usd": pf["net_savings_usd"]}
+
+    def decisions(self, a, r):
+        util, floor = a.figures["commitment_utilization_share"], a.params.commitments.min_utilization_share
+        if util != util:
+            return []
+        used = util >= floor
+        return [("commitments", contract.Decision(
+            question="Are the commitments used",
+            verdict="yes, well used" if used else "underused: buy no more, let the unused part expire",
+            rests_on=("commitment_utilization_share", "commitment_coverage_share"),
+            flips_when=f"utilization by cost {'falls below' if used else 'rises above'} {_pct(floor)}"))]
 
     def words(self, a, r):
         util = a.figures["commitment_utilization_share"]
