@@ -180,7 +180,7 @@ def section_problems(wb) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", [m for m in MODULES if hasattr(importlib.import_module(m), "SECTIONS")])
+@pytest.mark.parametrize("name", [m for m in MODULES if hasattr(importlib.import_module(m), "register")])
 def test_section_declarations(name):
     """A workbook built from sections: its declarations hold, and FIGURES, HEADLINE and QUERIES are theirs."""
     wb = importlib.import_module(name)
