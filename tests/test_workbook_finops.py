@@ -513,7 +513,7 @@ def test_minimal_real_bill_scenario_carries_nothing_generated(tmp_path):
     assert not any("assumed" in d.verdict for d in wb.decisions(a))
     assert {d.question for d in wb.decisions(a)} == {"Can the bill be charged back to teams by tag",
                                                       "Open a cost-of-correction review"}
-    assert "Sections off." in a.recommendation and "Rightsizing" in a.recommendation
+    assert "**Sections off**, one line each:" in a.recommendation and "\n- Rightsizing: " in a.recommendation
     log = io.StringIO()
     out = tmp_path / "out"
     out.mkdir()

@@ -836,8 +836,9 @@ def sections_off_words(a: Analysis) -> str:
     """The sections that are off, one line each (for the recommendation and the report)."""
     if not a.off:
         return ""
-    return "**Sections off.** " + " ".join(f"{report.escape(o.title)}: {report.escape(o.why)}; to turn it on, "
-                                           f"{report.escape(o.turn_on)}." for o in a.off)
+    return "**Sections off**, one line each:\n\n" + "\n".join(
+        f"- {report.escape(o.title)}: {report.escape(o.why)}; to turn it on, {report.escape(o.turn_on)}."
+        for o in a.off)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1021,7 +1022,7 @@ class MoneyResult(SectionResult):
 
 
 class Money(Section):
-    key, title = "money", "1. Where the money goes"
+    key, title = "money", "Where the money goes"
     columns = ("BilledCost", "EffectiveCost", "ListCost", "ChargeCategory", "ChargePeriodStart", "ProviderName",
                "ServiceName", "SubAccountId", "RegionId")
     queries = (Query("totals", Q.totals_by_charge_category, bound="one row per ChargeCategory"),
@@ -1200,7 +1201,7 @@ def _excluded(p, base: str | None = None) -> list:
 
 
 class Attribution(Section):
-    key, title = "attribution", "2. Attribution: tags, showback and chargeback"
+    key, title = "attribution", "Attribution: tags, showback and chargeback"
     columns = ("Tags", "EffectiveCost", "BilledCost", "ListCost", "ChargeCategory", "ServiceName",
                "CommitmentDiscountStatus", "SubAccountId", "ChargePeriodStart", "ResourceId", "ListUnitPrice")
     queries = (Query("tag_keys", Q.tag_keys, bound="one row per tag key"),
@@ -1331,7 +1332,7 @@ class Attribution(Section):
         alloc = r.allocation.drop(index=[F.UNALLOCATED], errors="ignore")
         both = int((alloc["total_usd"].abs() > 0.005).sum())
         cash_only = int(((alloc["total_usd"].abs() <= 0.005) & (alloc["billed_total_usd"].abs() > 0.005)).sum())
-        msg += f" The showback names {both} teams with amortized cost"
+        msg += f" The showback names {both} team{'s' if both != 1 else ''} with amortized cost"
         msg += (f" and {cash_only} more with billed cost only (their usage is covered by commitments or credits)."
                 if cash_only else ".")
         return [msg]
@@ -1420,7 +1421,7 @@ class KubernetesResult(SectionResult):
 
 
 class Kubernetes_(Section):
-    key, title, switch = "kubernetes", "3. Kubernetes: requests, usage and idle", "kubernetes"
+    key, title, switch = "kubernetes", "Kubernetes: requests, usage and idle", "kubernetes"
     columns = ("ResourceId", "ServiceName", "EffectiveCost", "ChargePeriodStart", "Tags")
     inputs = (Input("kubernetes.usage_file", "pod requests and usage per hour and node",
                     lambda p: bool(p.kubernetes and p.kubernetes.usage_file),
@@ -1608,7 +1609,7 @@ class AnomaliesResult(SectionResult):
 
 
 class Anomalies_(Section):
-    key, title = "anomalies", "4. Anomalies"
+    key, title = "anomalies", "Anomalies"
     columns = ("EffectiveCost", "BilledCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
                "ServiceName", "SubAccountId", "ResourceId")
     needs = ("attribution",)
@@ -1948,7 +1949,7 @@ class RightsizingResult(SectionResult):
 
 
 class Rightsizing_(Section):
-    key, title, switch = "rightsizing", "5. Rightsizing", "rightsizing"
+    key, title, switch = "rightsizing", "Rightsizing", "rightsizing"
     columns = ("ResourceId", "ServiceName", "ListUnitPrice", "EffectiveCost", "ChargePeriodStart", "Tags")
     inputs = (Input("rightsizing.utilization_file", "CPU and memory utilization samples per resource",
                     lambda p: bool(p.rightsizing and p.rightsizing.utilization_file),
@@ -2126,7 +2127,7 @@ class CommitmentsResult(SectionResult):
 
 
 class Commitments_(Section):
-    key, title, switch = "commitments", "6. Commitments", "commitments"
+    key, title, switch = "commitments", "Commitments", "commitments"
     columns = ("ServiceName", "ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus",
                "CommitmentDiscountUnit", "CommitmentDiscountQuantity", "BilledCost", "EffectiveCost", "ListCost",
                "ContractedCost", "Tags")
@@ -2282,7 +2283,7 @@ class StorageResult(SectionResult):
 
 
 class Storage_(Section):
-    key, title, switch = "storage", "7. Storage tiering", "storage"
+    key, title, switch = "storage", "Storage tiering", "storage"
     columns = ("BilledCost", "EffectiveCost")
     inputs = (Input("storage.datasets", "the storage inventory: datasets, GB, objects and reads per month",
                     _given_not_default("storage.datasets", _datasets),
@@ -2382,7 +2383,7 @@ class ScorecardResult(SectionResult):
 
 
 class Scorecard(Section):
-    key, title = "scorecard", "8. Team scorecards"
+    key, title = "scorecard", "Team scorecards"
     columns = ("Tags", "EffectiveCost", "ChargePeriodStart")
     needs = ("attribution", "anomalies")
     uses = ("commitments", "kubernetes", "rightsizing", "unit_cost")
@@ -2505,7 +2506,7 @@ class SpotResult(SectionResult):
 
 
 class Spot(Section):
-    key, title, switch = "spot", "9. The nightly batch on spot", "spot_batch"
+    key, title, switch = "spot", "The nightly batch on spot", "spot_batch"
     inputs = (Input("spot_batch.work_hours", "the batch plan: work hours, window, fleet, prices, reclaim rate",
                     _given_not_default("spot_batch", lambda: SpotBatch()),
                     "give spot_batch: {work_hours, window_hours, instances, spot and on-demand prices, "
