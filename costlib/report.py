@@ -359,9 +359,13 @@ def figure_rows(workbook, analysis) -> list[dict]:
     basis = getattr(workbook, "figure_basis", None)
     for r in rows:
         r["basis"] = basis(analysis, r["key"]) if basis else "scenario"
-        if r["basis"] == "assumed":
-            r["text"] += " (assumed)"
     return rows
+
+
+def shown_text(row: Mapping[str, Any]) -> str:
+    """A figure's text as the headline table and the index card show it: marked when it rests on an
+    assumption (``basis`` "assumed"), so an assumption never reads as a finding."""
+    return row["text"] + (" (assumed)" if row.get("basis") == "assumed" else "")
 
 
 def decision_records(workbook, analysis) -> list[dict]:
@@ -391,7 +395,7 @@ def headline_table(workbook, analysis) -> None:
         for d in decisions)
     body = "".join(f'<tr><td style="{_CELL}">{html.escape(r["label"])}</td>'
                    f'<td style="{_CELL};text-align:right;font-weight:600;white-space:nowrap">'
-                   f'{html.escape(r["text"])}</td></tr>' for r in figure_rows(workbook, analysis))
+                   f'{html.escape(shown_text(r))}</td></tr>' for r in figure_rows(workbook, analysis))
     display(HTML(f'<div class="costbook-headline mathjax_ignore tex2jax_ignore">{verdicts}'
                  f'<table style="{_TABLE_STYLE}">{body}</table></div>'))
 
@@ -629,7 +633,7 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
         for path, data in items:
             if data.get("figures"):
                 rows = "".join(f"<tr><td class='label'>{html.escape(f['label'])}</td>"
-                               f"<td class='num'>{html.escape(f['text'])}</td></tr>"
+                               f"<td class='num'>{html.escape(shown_text(f))}</td></tr>"
                                for f in data["figures"][:INDEX_FIGURES])
             else:  # a report written before figures were declared
                 figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
@@ -644,9 +648,8 @@ def write_index(outputs_dir: str | os.PathLike) -> Path:
                 verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
             off = data.get("sections_off") or []
             if off:
-                verdicts += ("<p class='meta'>Off: " + "; ".join(
-                    f"{html.escape(str(o.get('title', o.get('section', ''))))} ({html.escape(str(o.get('why', '')))})"
-                    for o in off) + "</p>")
+                verdicts += ("<p class='meta'>Sections off (the report says what turns each on): " + ", ".join(
+                    html.escape(str(o.get("title", o.get("section", "")))) for o in off) + "</p>")
             charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
                                 for c in data.get("charts", []))
             exports = data.get("exports") or {}

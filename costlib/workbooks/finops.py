@@ -885,8 +885,8 @@ def recommendation(a: Analysis) -> str:
     """The recommendation in words: the verdicts, each section's paragraphs, the sections that are off."""
     import sys
 
-    # The headline's rows as the report writes them (an assumed figure's text says so), so the verdicts'
-    # words here are the words of the results JSON's decision records.
+    # The headline's rows as the report writes them, so the verdicts' words here are the words of the
+    # results JSON's decision records (a verdict on assumed inputs says so in its verdict).
     rows = {r["key"]: r for r in report.figure_rows(sys.modules[__name__], a)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
     for key, r in _lead_first(a, list(a.sections.items())):
