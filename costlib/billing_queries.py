@@ -1352,3 +1352,39 @@ def column_counts(t: ir.Table, columns: Sequence[str] | None = None) -> ir.Table
 
 
 QUERIES["column_counts"] = (column_counts, {})
+# Appended for workbook 06's tag coverage bases (issue 18, points 1-2).
+
+
+def cost_by_tag_positive(t: ir.Table, key: str, dimensions: Sequence[str] = (), period: str | None = None,
+                         exclude_categories: Sequence[str] = ()) -> ir.Table:
+    """`cost_by_tag` over the rows that carry cost: positive amounts only, outside ``exclude_categories``.
+
+    The base of tag coverage (`costlib.finops.tag_coverage_on_base`): a zero-cost row carries no cost to
+    attribute, and a negative one (a credit, a refund) would let the tagged part exceed the whole.
+
+    Notes
+    -----
+    billed_cost(v) = Σ BilledCost [BilledCost > 0], effective_cost(v) = Σ EffectiveCost [EffectiveCost > 0],
+    each over rows with Tags[key] = v whose ChargeCategory is not excluded. With no exclusion this is the
+    FinOps Foundation FOCUS use case's base ("EffectiveCost > 0").
+
+    Examples
+    --------
+    >>> cost_by_tag_positive(focus_table(), "team", ["SubAccountId"], exclude_categories=["Credit"]).columns
+    ('tag_value', 'SubAccountId', 'billed_cost', 'effective_cost', 'rows')
+    """
+    r = t.filter(~t.ChargeCategory.isin(list(exclude_categories)).fill_null(False)) if exclude_categories else t
+    keys = {"tag_value": tag_value(r, key), **{d: r[d] for d in dimensions}}
+    if period is not None:
+        unit = {"day": "D", "hour": "h", "month": "M"}.get(period)
+        if unit is None:
+            raise ValueError(f"period = {period!r}: expected 'day', 'hour' or 'month'")
+        keys["period_start"] = r.ChargePeriodStart.truncate(unit)
+    return r.group_by(**keys).aggregate(billed_cost=r.BilledCost.sum(where=r.BilledCost > 0),
+                                        effective_cost=r.EffectiveCost.sum(where=r.EffectiveCost > 0),
+                                        rows=r.count())
+
+
+QUERIES["cost_by_tag_positive"] = (cost_by_tag_positive, {"key": "team", "dimensions": ["SubAccountId"],
+                                                          "exclude_categories": ["Tax", "Credit", "Adjustment",
+                                                                                 "Purchase"]})

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from costlib import checks, unit_economics
-from costlib.constants import HOURS_PER_MONTH  # noqa: F401  (re-exported: one definition, in constants)
+from costlib.constants import DAYS_PER_MONTH, HOURS_PER_MONTH  # noqa: F401  (re-exported: one definition, in constants)
 from costlib.errors import ModelError, require
 
 UNALLOCATED = "(unallocated)"
@@ -106,14 +106,52 @@ def _choice(name, value, allowed):
     return value
 
 
-def _mapping(name, value) -> pd.Series:
-    """A mapping (or Series) of label -> non-negative number as a float Series."""
+def _mapping(name, value, signed: bool = False) -> pd.Series:
+    """A mapping (or Series) of label -> number (non-negative unless ``signed``) as a float Series."""
     require(isinstance(value, (Mapping, pd.Series)), name, value, "expected a mapping of team to a number")
     s = pd.Series(dict(value) if isinstance(value, Mapping) else value, dtype=object)
     require(len(s) > 0, name, dict(s), "expected at least one team")
     for k, v in s.items():
-        _scalar(f"{name}[{k!r}]", v, low=0)
+        if signed:
+            _scalar(f"{name}[{k!r}]", v)
+        else:
+            _scalar(f"{name}[{k!r}]", v, low=0)
     return s.astype(float)
+
+
+def round_cents(amounts_usd) -> np.ndarray:
+    """Round signed amounts to whole cents so that they add up to their rounded total (largest remainder).
+
+    Parameters
+    ----------
+    amounts_usd : array_like
+        USD amounts of any sign (a team's net cost is negative when its credits exceed its charges).
+
+    Returns
+    -------
+    numpy.ndarray
+        The amounts in whole cents, ``Σ = round(Σ amounts, 2)``.
+
+    Notes
+    -----
+    ``c_i = floor(100 a_i)``; the ``round(100 Σ a) - Σ c_i`` cents left go one each to the largest
+    fractional parts ``100 a_i - c_i`` (Hamilton's method, as in `split_cents`).
+
+    Examples
+    --------
+    Σ = 0.667 -> 67 cents; floors 33 + 33 - 34 + 33 = 65; the 2 cents left go to the largest fractional
+    parts (-33.3 -> 0.7, 33.4 -> 0.4):
+
+    >>> round_cents([0.333, 0.333, -0.333, 0.334]).tolist()
+    [0.33, 0.33, -0.33, 0.34]
+    """
+    a = np.asarray(amounts_usd, dtype=float) * 100
+    require(np.isfinite(a).all(), "amounts_usd", a.tolist(), "expected finite amounts")
+    base = np.floor(a)
+    left = int(round(a.sum())) - int(base.sum())
+    order = np.argsort(-(a - base), kind="stable")
+    base[order[:max(left, 0)]] += 1
+    return base / 100.0
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -272,7 +310,8 @@ def tag_coverage_shares(coverage, keys: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(out, orient="index")
 
 
-def untagged_by_impact(resources, cost_column: str = "effective_cost", tagged_column: str = "tagged") -> pd.DataFrame:
+def untagged_by_impact(resources, cost_column: str = "effective_cost", tagged_column: str = "tagged",
+                       base_usd=None, coverage_share=None) -> pd.DataFrame:
     """The untagged resources ranked by how much tagging each would raise coverage.
 
     Parameters
@@ -280,6 +319,9 @@ def untagged_by_impact(resources, cost_column: str = "effective_cost", tagged_co
     resources : pandas.DataFrame
         Per resource: ``ResourceId``, ``cost_column`` (USD, >= 0) and ``tagged_column`` (True where the
         resource carries the key).
+    base_usd, coverage_share : float, optional
+        The coverage base (USD) and the coverage on it (`tag_coverage_on_base`), so the gains are shares of
+        the same base the coverage figure states; default: the resources' own total and coverage.
 
     Returns
     -------
@@ -303,12 +345,13 @@ def untagged_by_impact(resources, cost_column: str = "effective_cost", tagged_co
     """
     df = _frame("resources", resources, ["ResourceId", cost_column, tagged_column])
     cost = _column("resources", df, cost_column, low=0)
-    total = cost.sum()
+    total = cost.sum() if base_usd is None else _scalar("base_usd", base_usd, low=0)
     require(total > 0, f"resources.{cost_column}", 0.0, "expected a positive total cost")
     tagged = df[tagged_column].fillna(False).astype(bool).to_numpy()
+    covered = cost[tagged].sum() / total if coverage_share is None else _scalar("coverage_share", coverage_share)
     out = df.assign(**{cost_column: cost})[~tagged].sort_values(cost_column, ascending=False, kind="stable")
     out["coverage_gain_share"] = out[cost_column] / total
-    out["coverage_after_share"] = cost[tagged].sum() / total + out["coverage_gain_share"].cumsum()
+    out["coverage_after_share"] = np.minimum(covered + out["coverage_gain_share"].cumsum(), 1.0)
     return out.reset_index(drop=True)
 
 
@@ -320,9 +363,9 @@ def _weights(method, teams, direct, fixed_shares, usage):
     if method == "even":
         return np.ones(len(teams))
     if method == "proportional":
-        require(direct.sum() > 0, "direct_cost_usd", direct.to_dict(),
-                "expected a positive total direct cost for a proportional allocation")
-        return direct.to_numpy()
+        # A team whose net direct cost is negative (credits beyond its charges) carries no share.
+        positive = direct.clip(lower=0)
+        return positive.to_numpy() if positive.sum() > 0 else np.ones(len(teams))
     if method == "fixed":
         require(fixed_shares is not None, "fixed_shares", fixed_shares, "expected shares per team for method 'fixed'")
         shares = _mapping("fixed_shares", fixed_shares)
@@ -346,7 +389,8 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     Parameters
     ----------
     direct_cost_usd : mapping or pandas.Series
-        Cost each team carries directly (tagged to it), USD over the period, >= 0.
+        Cost each team carries directly (tagged to it), USD over the period; negative for a team whose
+        credits exceed its charges.
     shared_cost_usd : float
         Shared cost to allocate (a shared cluster, support, a platform team), USD, >= 0.
     method : {"proportional", "even", "fixed", "usage"}
@@ -373,8 +417,10 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     Notes
     -----
     Each pool p (direct, shared, untagged, unused) is rounded to cents once and split by
-    `split_cents` with weights w_p(team): direct by the teams' own costs; shared by 1 (even), direct cost
-    (proportional), the fixed share, or the usage metric; untagged and unused by direct cost or 1.
+    `split_cents` with weights w_p(team): direct cost by `round_cents` (each team its own, signed); shared
+    by 1 (even), positive direct cost (proportional: a team with a negative net carries none; every team
+    evenly if none is positive), the fixed share, or the usage metric; untagged and unused by positive
+    direct cost or 1.
     ``total(team) = Σ_p pool_p(team)``, so ``Σ_team total = Σ_p round(pool_p, 2)`` to the cent.
 
     References
@@ -393,7 +439,7 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     web                 300.0        30.0           0.0      330.0
     (unallocated)         0.0         0.0          10.0       10.0
     """
-    direct = _mapping("direct_cost_usd", direct_cost_usd)
+    direct = _mapping("direct_cost_usd", direct_cost_usd, signed=True)
     teams = list(direct.index)
     require(UNALLOCATED not in teams, "direct_cost_usd", teams, f"expected no team named {UNALLOCATED!r}")
     _choice("method", method, ALLOCATION_METHODS)
@@ -405,8 +451,7 @@ def allocate_costs(direct_cost_usd, shared_cost_usd=0.0, method: str = "proporti
     rows = teams + [UNALLOCATED]
     table = pd.DataFrame(0.0, index=rows, columns=["direct_usd", "shared_usd", "untagged_usd",
                                                     "unused_commitment_usd"])
-    if direct.sum() > 0:
-        table.loc[teams, "direct_usd"] = split_cents(direct.sum(), direct.to_numpy())
+    table.loc[teams, "direct_usd"] = round_cents(direct.to_numpy())
     if shared > 0:
         table.loc[teams, "shared_usd"] = split_cents(shared, _weights(method, teams, direct, fixed_shares, usage))
     for column, amount, rule, name in (("untagged_usd", untagged, untagged_rule, "untagged_rule"),
@@ -1660,13 +1705,13 @@ def commitment_expiry_calendar(commitments, as_of, horizon_months: int = 12) -> 
     Returns
     -------
     pandas.DataFrame
-        The commitments sorted by ``end``, with ``months_to_expiry`` (days / 30.4375; negative when
+        The commitments sorted by ``end``, with ``months_to_expiry`` (days / 30.4167; negative when
         already expired), ``expiry_month`` (``YYYY-MM``), ``expires_within_horizon`` and
         ``cumulative_expiring_usd_per_month`` (amortized cost per month up for renewal by then).
 
     Notes
     -----
-    ``months_to_expiry = (end - as_of) / 30.4375 days`` (the mean Gregorian month).
+    ``months_to_expiry = (end - as_of) / 30.4167 days`` (the model month, 730 hours).
 
     References
     ----------
@@ -1692,7 +1737,7 @@ def commitment_expiry_calendar(commitments, as_of, horizon_months: int = 12) -> 
     except (TypeError, ValueError):
         raise ModelError(f"commitments.end = {list(df['end'])!r} / as_of = {as_of!r}: expected dates") from None
     horizon = checks.whole("horizon_months", horizon_months, 0, unit="months")
-    df["months_to_expiry"] = (end - now).dt.total_seconds() / 86400 / 30.4375
+    df["months_to_expiry"] = (end - now).dt.total_seconds() / 86400 / DAYS_PER_MONTH
     df["expiry_month"] = end.dt.strftime("%Y-%m")
     df["expires_within_horizon"] = (df["months_to_expiry"] >= 0) & (df["months_to_expiry"] <= horizon)
     df = df.assign(_end=end).sort_values("_end", kind="stable").drop(columns="_end").reset_index(drop=True)
@@ -1749,7 +1794,7 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
     smallest s below the current size with ``max(projected cpu, projected memory) x (1 + headroom) <=
     target`` (the current size when none fits). ``savings = (price(current) - price(s)) x 730`` USD per
     month; with a commitment ending after ``as_of`` the saving starts at its end
-    (``deferred_months = (end - as_of) / 30.4375 days``).
+    (``deferred_months = (end - as_of) / 30.4167 days``).
 
     References
     ----------
@@ -1828,7 +1873,7 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
             "projected_p99_cpu_share": p_cpu * cur["vcpu"] / new["vcpu"],
             "projected_p99_memory_share": p_mem * cur["memory_gib"] / new["memory_gib"],
             "savings_usd_per_month": saving, "savings_start": end if deferred else now,
-            "deferred_months": float((end - now) / pd.Timedelta(days=30.4375)) if deferred else 0.0,
+            "deferred_months": float((end - now) / pd.Timedelta(days=DAYS_PER_MONTH)) if deferred else 0.0,
             "savings_now_usd_per_month": 0.0 if deferred else saving,
         })
     return pd.DataFrame(out).set_index("resource").rename_axis(None)
@@ -1948,7 +1993,6 @@ def cost_per_unit_series(cost_usd, units, price_usd_per_unit=None) -> pd.DataFra
 # 6. Storage tiering
 # ----------------------------------------------------------------------------------------------------
 
-DAYS_PER_MONTH = 30.4375
 
 
 def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFrame:
@@ -1986,7 +2030,7 @@ def storage_tiering_moves(datasets, classes, horizon_months=12.0) -> pd.DataFram
     -----
     For a dataset of G GB in class a read R GB a month, kept M months, moving to class b:
     ``saving = G (p_a - p_b) - R (r_b - r_a)`` per month; ``transition = objects / 1000 x t_b``;
-    ``early_deletion = G p_b max(0, min_days_b / 30.4375 - M)``;
+    ``early_deletion = G p_b max(0, min_days_b / 30.4167 - M)``;
     ``net = saving x M - transition - early_deletion``; a move whose class takes longer to return a read
     than the dataset's access requirement is flagged and never recommended; recommended when ``net > 0``
     and largest among the others.
@@ -2594,16 +2638,19 @@ def coverage_by(frame, by: Sequence[str], tagged: str = "tag_value", cost_column
 
 
 def per_month(usd, days):
-    """An amount over a window of days as USD per month (30.4375-day months).
+    """An amount over a window of days as USD per month (the model month, 730 / 24 = 30.4167 days).
 
     Notes
     -----
-    ``per_month = usd x 30.4375 / days``.
+    ``per_month = usd x DAYS_PER_MONTH / days`` with `costlib.constants.DAYS_PER_MONTH` = 730 / 24, the
+    month every workbook uses (730 hours).
 
     Examples
     --------
-    >>> per_month(700.0, 35)
-    608.75
+    $840 over 35 days is $24 a day, x 730 / 24 days a month = $730 a month:
+
+    >>> round(float(per_month(840.0, 35)), 6)
+    730.0
     """
     u = _num("usd", usd)
     d = _num("days", days, low=0, low_strict=True)
@@ -2697,15 +2744,15 @@ def window_cost_per_month(cost_usd, days: int, which: str = "first"):
 
     Notes
     -----
-    ``mean(c_t over the window) x 30.4375`` (the runaway service's "month before" and "month after"
+    ``mean(c_t over the window) x 30.4167`` (the runaway service's "month before" and "month after"
     when the bill holds less than two full months).
 
     Examples
     --------
     >>> import pandas as pd
     >>> s = pd.Series([10.0, 10.0, 30.0, 30.0])
-    >>> float(window_cost_per_month(s, 2, "first")), float(window_cost_per_month(s, 2, "last"))
-    (304.375, 913.125)
+    >>> round(float(window_cost_per_month(s, 2, "first")), 4), float(window_cost_per_month(s, 2, "last"))
+    (304.1667, 912.5)
     """
     s = _series("cost_usd", cost_usd)
     n = checks.whole("days", days, 1, len(s), unit="days")
@@ -2757,62 +2804,83 @@ def anomaly_dollars(alerts, keys: Sequence[str], by: str | None = None):
 
 
 def team_commitment_rates(rows, team_column: str = "tag_value") -> pd.DataFrame:
-    """Effective savings rate and commitment utilization per team (`commitment_metrics` on its rows).
+    """Effective savings rate per team, and commitment utilization of the commitments each team owns.
 
     Parameters
     ----------
     rows : pandas.DataFrame
-        `billing_queries.commitment_rows` with ``key`` set (``team_column`` holds the team).
+        `billing_queries.commitment_rows` with ``key`` set (``team_column`` holds the team; null where the
+        row has no team tag).
 
     Returns
     -------
     pandas.DataFrame
-        Per team: ``effective_savings_rate`` and ``commitment_utilization_share`` (NaN for a team with no
-        committed usage; unused commitment rows carry no team, so a team's utilization is that of the
-        commitment usage it consumed).
+        Per team: ``effective_savings_rate``, ``commitment_utilization_share`` (NaN when the team owns no
+        commitment) and ``commitments_owned`` (how many).
 
     Notes
     -----
-    A team with committed rows: the portfolio figures of `commitment_metrics` over its rows. Without:
-    ``ESR = (Σ ListCost - Σ EffectiveCost) / Σ ListCost`` over its usage (no commitment: its negotiated
-    discount only; 0 in a bill at list prices).
+    A team **owns** a commitment when a purchase or an unused row of it carries the team's tag (the
+    unused cost is what an owner answers for). Its utilization is that of its own commitments over every
+    row of them, whoever consumed the usage: ``Σ used / (Σ used + Σ unused)`` (`commitment_metrics`).
+    Utilization of a team that owns none is n/a, never 100%: consuming covered usage is not owning a
+    commitment. ESR over the team's own rows: with committed rows, `commitment_metrics`' portfolio ESR;
+    without, ``(Σ ListCost - Σ EffectiveCost) / Σ ListCost`` over its usage (its negotiated discount only).
 
     Examples
     --------
+    ``sp`` is used 70 by ads and 10 by web, 20 unused on an untagged row: nobody owns it, n/a for both.
+
     >>> import pandas as pd
-    >>> r = pd.DataFrame({"tag_value": ["ads", "ads", "web"], "ChargeCategory": "Usage",
-    ...     "CommitmentDiscountId": ["sp", None, None], "CommitmentDiscountStatus": ["Used", None, None],
-    ...     "BilledCost": [0.0, 10.0, 10.0], "EffectiveCost": [70.0, 10.0, 10.0], "ListCost": [100.0, 10.0, 10.0]})
-    >>> team_commitment_rates(r).round(4).to_dict("index")
-    {'ads': {'effective_savings_rate': 0.2727, 'commitment_utilization_share': 1.0}, 'web': {'effective_savings_rate': 0.0, 'commitment_utilization_share': nan}}
+    >>> r = pd.DataFrame({"tag_value": ["ads", "ads", "web", "web", None], "ChargeCategory": "Usage",
+    ...     "CommitmentDiscountId": ["sp", None, None, "sp", "sp"],
+    ...     "CommitmentDiscountStatus": ["Used", None, None, "Used", "Unused"],
+    ...     "BilledCost": 0.0, "EffectiveCost": [70.0, 10.0, 10.0, 10.0, 20.0],
+    ...     "ListCost": [100.0, 10.0, 10.0, 15.0, 0.0]})
+    >>> team_commitment_rates(r)["commitment_utilization_share"].tolist()
+    [nan, nan]
+
+    Tag the unused row to ads: ads owns ``sp``, utilization (70 + 10) / (70 + 10 + 20) = 0.8.
+
+    >>> r.loc[4, "tag_value"] = "ads"
+    >>> team_commitment_rates(r).round(4).to_dict("index")["ads"]
+    {'effective_savings_rate': 0.2727, 'commitment_utilization_share': 0.8, 'commitments_owned': 1}
     """
     df = _frame("rows", rows, [team_column, *_COMMITMENT_COLUMNS, "ListCost"])
+    owning = df[df[team_column].notna() & df["CommitmentDiscountId"].notna()
+                & ((df["CommitmentDiscountStatus"] == "Unused") | (df["ChargeCategory"] == "Purchase"))]
+    owned = owning.groupby(team_column)["CommitmentDiscountId"].apply(lambda x: sorted(set(x))).to_dict()
     out = {}
     for team, group in df[df[team_column].notna()].groupby(team_column):
-        if group["CommitmentDiscountId"].notna().any():
-            p = commitment_metrics(group, quantity_column=None).portfolio
-            out[team] = {"effective_savings_rate": p["effective_savings_rate"],
-                         "commitment_utilization_share": p["utilization_by_cost"]}
+        usage = group[(group["ChargeCategory"] == "Usage") & (group["CommitmentDiscountStatus"] != "Unused")]
+        if usage["CommitmentDiscountId"].notna().any():
+            esr = commitment_metrics(usage, quantity_column=None).portfolio["effective_savings_rate"]
         else:
-            usage = group[group["ChargeCategory"] == "Usage"]
             listed = float(usage["ListCost"].sum())
-            out[team] = {"effective_savings_rate": (listed - float(usage["EffectiveCost"].sum())) / listed
-                         if listed > 0 else 0.0, "commitment_utilization_share": np.nan}
+            esr = (listed - float(usage["EffectiveCost"].sum())) / listed if listed > 0 else 0.0
+        ids = owned.get(team, [])
+        util = np.nan
+        if ids:
+            util = commitment_metrics(df[df["CommitmentDiscountId"].isin(ids)],
+                                      quantity_column=None).portfolio["utilization_by_cost"]
+        out[team] = {"effective_savings_rate": esr, "commitment_utilization_share": util,
+                     "commitments_owned": len(ids)}
     return pd.DataFrame.from_dict(out, orient="index", columns=["effective_savings_rate",
-                                                                "commitment_utilization_share"])
+                                                                "commitment_utilization_share",
+                                                                "commitments_owned"])
 
 
 def trend_per_month(trend_share_per_day):
-    """A daily growth rate compounded to a monthly one (30.4375 days).
+    """A daily growth rate compounded to a monthly one (`costlib.constants.DAYS_PER_MONTH`, 30.4167 days).
 
     Notes
     -----
-    ``(1 + g_day) ** 30.4375 - 1``.
+    ``(1 + g_day) ** 30.4167 - 1``.
 
     Examples
     --------
-    >>> round(float(trend_per_month(0.01)), 4)
-    0.3537
+    >>> round(float(trend_per_month(0.01)), 4)  # 1.01 ** (730 / 24) - 1
+    0.3534
     """
     g = _num("trend_share_per_day", trend_share_per_day, low=-1, low_strict=True)
     return checks.out(np.power(1 + g, DAYS_PER_MONTH) - 1)
@@ -2826,7 +2894,7 @@ def scorecard_metrics(cost_usd_per_month, tag_coverage_share=None, effective_sav
     Parameters
     ----------
     cost_usd_per_month : pandas.Series
-        Per team (the teams scored); > 0.
+        Per team; the teams with positive cost are scored (a team whose net is zero or negative is not).
     others : pandas.Series, optional
         Per team; a team missing from a Series gets the default: coverage 0, ESR 0, utilization NaN
         (no commitments), idle 0, rightsizing 0, anomaly 0, trend 0.
@@ -2843,7 +2911,7 @@ def scorecard_metrics(cost_usd_per_month, tag_coverage_share=None, effective_sav
     >>> m.loc["ads", ["idle_share", "anomaly_usd_per_month"]].tolist()
     [0.25, 0.0]
     """
-    cost = _mapping("cost_usd_per_month", cost_usd_per_month)
+    cost = _mapping("cost_usd_per_month", cost_usd_per_month, signed=True)
     cost = cost[cost > 0]
     teams = cost.index
     defaults = {"tag_coverage_share": (tag_coverage_share, 0.0), "effective_savings_rate": (effective_savings_rate, 0.0),
@@ -3011,3 +3079,164 @@ def spot_plan_probability(saving_usd_draws, miss_probability_draws, max_miss_pro
     require(saving.shape == miss.shape, "miss_probability_draws", miss.shape,
             f"expected the shape of saving_usd_draws {saving.shape}")
     return float(np.mean((saving > 0) & (miss <= float(max_miss_probability))))
+
+
+@dataclass(frozen=True)
+class SpotBatchModels:
+    """What `spot_batch_models` returns: the spot batch's two answers as functions of its uncertain inputs.
+
+    Attributes
+    ----------
+    saving, miss : callable
+        ``f(fallback_at_hours, interruption_rate_per_hour)``: expected saving per run (USD) and chance of
+        missing the window. Scalars read the grid simulation (straight lines between its points, the
+        simulation itself at them); arrays of draws run `spot_batch_draws`.
+    grids : dict
+        Input name -> the grid each input was simulated on (the other input at base).
+    runs : dict
+        Input name -> the `SpotBatchResult` at each grid point.
+    """
+
+    saving: object
+    miss: object
+    grids: dict
+    runs: dict
+
+
+def spot_batch_models(batch: Mapping, base: Mapping[str, float], bounds: Mapping[str, tuple],
+                      extra_points: Mapping[str, Sequence[float]] = (), nights_per_draw: int = 100, seed: int = 0,
+                      draw_seed: int | None = None, grid_points: int = 33) -> SpotBatchModels:
+    """The spot batch's saving and chance of a miss against the fallback deadline and the reclaim rate.
+
+    Parameters
+    ----------
+    batch : mapping
+        The keyword arguments of `spot_batch_window` other than the two inputs (work, window, fleet,
+        prices, pools, checkpoints, ``runs``).
+    base : mapping
+        ``fallback_at_hours`` and ``interruption_rate_per_hour`` at base.
+    bounds : mapping
+        Input -> (low, high) of its grid (hours; per pool-hour).
+    extra_points : mapping, optional
+        Input -> values the grid must hold exactly (the base and the ends of its range).
+    nights_per_draw, seed : int
+        Nights per Monte Carlo draw (`spot_batch_draws`) and the seed of the grid simulations.
+    draw_seed : int, optional
+        The seed of the Monte Carlo draws (default: ``seed``).
+
+    Returns
+    -------
+    SpotBatchModels
+
+    Notes
+    -----
+    The simulation is a step function of its inputs (a night misses or not), so the flip search reads it
+    on a grid of each input (common random numbers, the other input at base) joined by straight lines:
+    ``f(x) = f(x_i) + (x - x_i) (f(x_{i+1}) - f(x_i)) / (x_{i+1} - x_i)`` for ``x_i <= x <= x_{i+1}``.
+    A point off both grids (both inputs moved) runs `spot_batch_window` itself.
+
+    Examples
+    --------
+    >>> b = dict(work_hours=3.0, window_hours=4.0, instances=100, spot_usd_per_instance_hour=0.0672,
+    ...          on_demand_usd_per_instance_hour=0.192, pools=4, runs=200)
+    >>> m = spot_batch_models(b, {"fallback_at_hours": 3.5, "interruption_rate_per_hour": 0.1},
+    ...                       {"fallback_at_hours": (0.0, 4.0), "interruption_rate_per_hour": (0.0, 1.0)}, grid_points=5)
+    >>> at_base = spot_batch_window(**b, fallback_at_hours=3.5, interruption_rate_per_hour=0.1, seed=0)
+    >>> bool(abs(m.saving(3.5, 0.1) - at_base.expected_saving_usd) < 1e-9)
+    True
+    """
+    names = ("fallback_at_hours", "interruption_rate_per_hour")
+    points = dict(extra_points or {})
+    grids = {n: np.unique(np.concatenate([np.linspace(*bounds[n], grid_points),
+                                          np.asarray([base[n], *points.get(n, ())], dtype=float)])) for n in names}
+
+    def run(**inputs):
+        return spot_batch_window(**batch, **{**dict(base), **inputs}, seed=seed)
+
+    runs = {n: [run(**{n: float(x)}) for x in g] for n, g in grids.items()}
+    cache: dict = {}
+
+    def draws(fallback_at_hours, interruption_rate_per_hour):
+        key = (np.asarray(fallback_at_hours).tobytes(), np.asarray(interruption_rate_per_hour).tobytes())
+        if key not in cache:
+            cache.clear()
+            kw = {k: batch[k] for k in ("work_hours", "window_hours", "instances", "spot_usd_per_instance_hour",
+                                        "on_demand_usd_per_instance_hour")}
+            opt = {k: batch[k] for k in ("pools", "checkpoint_interval_hours", "replacement_delay_hours",
+                                         "on_demand_start_hours") if k in batch}
+            cache[key] = spot_batch_draws(**kw, interruption_rate_per_hour=interruption_rate_per_hour,
+                                          fallback_at_hours=fallback_at_hours, nights_per_draw=nights_per_draw,
+                                          seed=seed if draw_seed is None else draw_seed, **opt)
+        return cache[key]
+
+    def model_of(field: str):
+        def model(fallback_at_hours, interruption_rate_per_hour):
+            if np.size(fallback_at_hours) > 1 or np.size(interruption_rate_per_hour) > 1:
+                return draws(fallback_at_hours, interruption_rate_per_hour)[field]
+            x = {"fallback_at_hours": float(fallback_at_hours),
+                 "interruption_rate_per_hour": float(interruption_rate_per_hour)}
+            for name, other in (names, names[::-1]):
+                if x[other] == base[other] and grids[name][0] <= x[name] <= grids[name][-1]:
+                    return float(np.interp(x[name], grids[name], [getattr(r, field) for r in runs[name]]))
+            return getattr(run(**x), field)
+        return model
+
+    return SpotBatchModels(saving=model_of("expected_saving_usd"), miss=model_of("probability_miss"),
+                           grids=grids, runs=runs)
+
+
+#: The bases tag coverage can be read on (`tag_coverage_on_base`).
+COVERAGE_BASES = {
+    "taggable": "amortized cost of the rows that can carry tags (tax, credits, adjustments and purchases left "
+                "out), positive amounts only",
+    "positive_cost": "every row with EffectiveCost > 0 (the FinOps Foundation FOCUS use case's base)",
+}
+
+
+def tag_coverage_on_base(frame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Tag coverage as a share in [0, 1] of a stated base, from `billing_queries.cost_by_tag_positive`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``tag_value`` (null where the row lacks the key), the ``by`` columns, ``effective_cost`` and
+        ``billed_cost`` (USD, sums of positive amounts; null where a group has none).
+    by : sequence of str
+        Groups (``["SubAccountId"]``, ``["period_start"]``); none: one row for the whole base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per group: ``base_effective_usd``, ``tagged_effective_usd``, ``effective_coverage_share``,
+        ``base_billed_usd``, ``tagged_billed_usd``, ``billed_coverage_share`` (NaN where a base is 0).
+
+    Notes
+    -----
+    ``coverage = Σ cost⁺ [key on the row] / Σ cost⁺`` over the base's rows, ``cost⁺`` the row's cost where
+    positive. Zero-cost rows do not count (no cost to attribute) and credits or refunds are outside the
+    base, so ``0 <= coverage <= 1`` always. `COVERAGE_BASES` names the two bases the workbook offers: the
+    taggable charges (the default) and every row with EffectiveCost > 0 (the FinOps Foundation's).
+
+    References
+    ----------
+    .. [1] FinOps Foundation, FOCUS use case library, "Calculate tag coverage" (EffectiveCost > 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"tag_value": ["ads", None], "effective_cost": [75.0, 25.0], "billed_cost": [60.0, None]})
+    >>> tag_coverage_on_base(f)[["effective_coverage_share", "billed_coverage_share"]].iloc[0].tolist()
+    [0.75, 1.0]
+    """
+    df = _frame("frame", frame, ["tag_value", "effective_cost", "billed_cost", *by])
+    eff = pd.to_numeric(df["effective_cost"], errors="coerce").fillna(0.0).clip(lower=0)
+    bil = pd.to_numeric(df["billed_cost"], errors="coerce").fillna(0.0).clip(lower=0)
+    tagged = df["tag_value"].notna()
+    g = pd.DataFrame({**{b: df[b] for b in by}, "base_effective_usd": eff, "tagged_effective_usd": eff.where(tagged, 0.0),
+                      "base_billed_usd": bil, "tagged_billed_usd": bil.where(tagged, 0.0)})
+    out = g.groupby(list(by)).sum() if by else g.sum().to_frame().T
+    out["effective_coverage_share"] = out["tagged_effective_usd"] / out["base_effective_usd"].where(
+        out["base_effective_usd"] > 0)
+    out["billed_coverage_share"] = out["tagged_billed_usd"] / out["base_billed_usd"].where(out["base_billed_usd"] > 0)
+    return out[["base_effective_usd", "tagged_effective_usd", "effective_coverage_share", "base_billed_usd",
+                "tagged_billed_usd", "billed_coverage_share"]]

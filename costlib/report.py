@@ -469,8 +469,20 @@ def figure_rows(workbook, analysis) -> list[dict]:
     meaning and the producing function."""
     from costlib import contract
 
-    return contract.figure_rows(analysis.headline, workbook.FIGURES, _horizon_of(analysis),
+    rows = contract.figure_rows(analysis.headline, workbook.FIGURES, _horizon_of(analysis),
                                 getattr(analysis.params, "unit_name", None))
+    # Where each figure comes from: "bill", "scenario" or "assumed" (a workbook that reads a bill says per
+    # figure through ``figure_basis``; the others model the scenario's inputs).
+    basis = getattr(workbook, "figure_basis", None)
+    for r in rows:
+        r["basis"] = basis(analysis, r["key"]) if basis else "scenario"
+    return rows
+
+
+def shown_text(row: Mapping[str, Any]) -> str:
+    """A figure's text as the headline table and the index card show it: marked when it rests on an
+    assumption (``basis`` "assumed"), so an assumption never reads as a finding."""
+    return row["text"] + (" (assumed)" if row.get("basis") == "assumed" else "")
 
 
 def decision_records(workbook, analysis) -> list[dict]:
@@ -500,7 +512,7 @@ def headline_table(workbook, analysis) -> None:
         for d in decisions)
     body = "".join(f'<tr><td style="{_CELL}">{html.escape(r["label"])}</td>'
                    f'<td style="{_CELL};text-align:right;font-weight:600;white-space:nowrap">'
-                   f'{html.escape(r["text"])}</td></tr>' for r in figure_rows(workbook, analysis))
+                   f'{html.escape(shown_text(r))}</td></tr>' for r in figure_rows(workbook, analysis))
     display(HTML(f'<div class="costbook-headline mathjax_ignore tex2jax_ignore">{verdicts}'
                  f'<table style="{_TABLE_STYLE}">{body}</table></div>'))
 
@@ -508,7 +520,7 @@ def headline_table(workbook, analysis) -> None:
 def publish_analysis(workbook, analysis, title: str) -> None:
     """`publish` with the declared figures (value, unit, label, text) and the decision records."""
     rows = figure_rows(workbook, analysis)
-    figures = [{k: r[k] for k in ("key", "label", "value", "unit", "text", "source")} for r in rows]
+    figures = [{k: r[k] for k in ("key", "label", "value", "unit", "text", "source", "basis")} for r in rows]
     publish(analysis.headline, analysis.recommendation, workbook.TOPIC, title=title, figures=figures,
             decisions=decision_records(workbook, analysis))
 
@@ -798,7 +810,7 @@ def _index_card(topic: str, path: Path, data: dict) -> str:
     """One report's card on the index page (every string from the report escaped)."""
     if data.get("figures"):
         rows = "".join(f"<tr><td class='label'>{html.escape(f['label'])}</td>"
-                       f"<td class='num'>{html.escape(f['text'])}</td></tr>"
+                       f"<td class='num'>{html.escape(shown_text(f))}</td></tr>"
                        for f in data["figures"][:INDEX_FIGURES])
     else:  # a report written before figures were declared
         figures = dict(list(data.get("headline", {}).items())[:INDEX_FIGURES])
@@ -811,6 +823,10 @@ def _index_card(topic: str, path: Path, data: dict) -> str:
         for d in data.get("decisions", []))
     if not verdicts:
         verdicts = f"<p class='rec'>{html.escape(_first_sentence(data.get('recommendation', '')))}</p>"
+    off = data.get("sections_off") or []
+    if off:
+        verdicts += ("<p class='meta'>Sections off (the report says what turns each on): " + ", ".join(
+            html.escape(str(o.get("title", o.get("section", "")))) for o in off) + "</p>")
     charts = " · ".join(f"<a href='{html.escape(topic + '/' + c)}'>{html.escape(_chart_name(c))}</a>"
                         for c in data.get("charts", []))
     exports = data.get("exports") or {}

@@ -85,8 +85,21 @@ def test_allocation_bad_inputs():
         F.allocate_costs({"a": 1.0, "b": 1.0}, 10.0, "usage", usage={"a": 1.0})
     with pytest.raises(ModelError, match="method = 'random'"):
         F.allocate_costs({"a": 1.0}, 10.0, "random")
-    with pytest.raises(ModelError, match=r"direct_cost_usd\['a'\] = -1"):
-        F.allocate_costs({"a": -1.0}, 10.0)
+    with pytest.raises(ModelError, match=r"direct_cost_usd\['a'\] = nan"):
+        F.allocate_costs({"a": float("nan")}, 10.0)
+
+
+def test_allocation_with_credits_and_a_negative_team():
+    """A team whose credits exceed its charges (net -16.00) allocates without error: it keeps its own
+    negative direct cost and carries no share of proportional pools (its positive direct cost is 0), so
+    ads takes all of the 10.00 shared and the 4.00 untagged: 100 + 10 + 4 = 114.00; web -16.00. The
+    total is the pools' sum, 100 - 16 + 10 + 4 = 98.00. With no team positive, pools split evenly."""
+    t = F.allocate_costs({"ads": 100.0, "web": -16.0}, 10.0, "proportional", untagged_cost_usd=4.0)
+    assert t["total_usd"].to_dict() == {"ads": 114.0, "web": -16.0}
+    assert t["total_usd"].sum() == pytest.approx(98.0)
+    even = F.allocate_costs({"ads": -2.0, "web": -4.0}, 10.0, "proportional")
+    assert even["shared_usd"].to_dict() == {"ads": 5.0, "web": 5.0}
+    assert even["total_usd"].to_dict() == {"ads": 3.0, "web": 1.0}
 
 
 def test_direct_and_untagged_from_the_generator_showback():
@@ -398,7 +411,7 @@ def test_commitment_expiry_calendar():
                       "amortized_usd_per_month": [300.0, 1000.0]})
     cal = F.commitment_expiry_calendar(c, "2026-12-01", 3)
     assert cal["CommitmentDiscountId"].tolist() == ["sp-1", "ri-1"]
-    assert cal["months_to_expiry"].tolist() == pytest.approx([61 / 30.4375, 211 / 30.4375])
+    assert cal["months_to_expiry"].tolist() == pytest.approx([61 / (730 / 24), 211 / (730 / 24)])
     assert cal["expires_within_horizon"].tolist() == [True, False]
     assert cal["cumulative_expiring_usd_per_month"].tolist() == [1000.0, 1300.0]
 
@@ -449,7 +462,7 @@ def test_rightsizing_p99_of_ten_percent():
     assert r.loc["vm-a", "savings_now_usd_per_month"] == pytest.approx(saving)
     assert r.loc["vm-b", "savings_now_usd_per_month"] == 0.0
     assert r.loc["vm-b", "savings_start"] == pd.Timestamp("2027-02-15", tz="UTC")
-    assert r.loc["vm-b", "deferred_months"] == pytest.approx(92 / 30.4375)  # 15 Nov -> 15 Feb: 92 days
+    assert r.loc["vm-b", "deferred_months"] == pytest.approx(92 / (730 / 24))  # 15 Nov -> 15 Feb: 92 days
     one = F.rightsizing(u, res, LADDER, max_steps_down=1, as_of=as_of)
     assert one.loc["vm-a", "recommended_size"] == "m.2xlarge"
     assert one.loc["vm-a", "savings_usd_per_month"] == pytest.approx((0.768 - 0.384) * 730)
@@ -510,7 +523,7 @@ def test_archive_read_monthly_costs_more_than_it_saves():
     transition 100 x 0.05 = $5: over 12 months 241.20 - 5 = $236.20. To STANDARD_IA: saves $105,
     retrieval $100: +$5/month, 12 x 5 - 1 = $59. Best move: DEEP_ARCHIVE (were the hours-long retrieval
     acceptable). Read 1,000 GB a month instead: GLACIER_IR nets 190 - 30 = $160/month.
-    Kept only 2 months: DEEP_ARCHIVE bills 180 days: early deletion 10,000 x 0.00099 x (180/30.4375 - 2)."""
+    Kept only 2 months: DEEP_ARCHIVE bills 180 days: early deletion 10,000 x 0.00099 x (180 / 30.4167 - 2), 30.4167 = 730 / 24 days a month."""
     hot = pd.DataFrame({"dataset": ["logs"], "storage_class": ["STANDARD"], "gb": [10_000.0], "objects": [100_000],
                         "read_gb_per_month": [10_000.0]})
     m = F.storage_tiering_moves(hot, CLASSES).set_index("to_class")
@@ -523,7 +536,7 @@ def test_archive_read_monthly_costs_more_than_it_saves():
     cooler = F.storage_tiering_moves(hot.assign(read_gb_per_month=1_000.0), CLASSES).set_index("to_class")
     assert cooler.loc["GLACIER_IR", "net_saving_usd_per_month"] == pytest.approx(160.0)
     short = F.storage_tiering_moves(hot.assign(months_kept=2.0), CLASSES).set_index("to_class")
-    assert short.loc["DEEP_ARCHIVE", "early_deletion_usd"] == pytest.approx(10_000 * 0.00099 * (180 / 30.4375 - 2))
+    assert short.loc["DEEP_ARCHIVE", "early_deletion_usd"] == pytest.approx(10_000 * 0.00099 * (180 / (730 / 24) - 2))
     with pytest.raises(ModelError, match="datasets.storage_class = \\['HOT'\\]"):
         F.storage_tiering_moves(hot.assign(storage_class="HOT"), CLASSES)
 

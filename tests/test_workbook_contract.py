@@ -146,3 +146,45 @@ def test_decision_records_and_words_agree(name, path):
         words = contract.decision_words(d, rows)
         assert report.escape(d.verdict.replace("_", " ")) in words  # user text in a verdict is escaped
         assert words in a.recommendation
+
+
+def section_problems(wb) -> list[str]:
+    """What is wrong with a workbook's section declarations (empty when they hold): every column a FOCUS
+    column (`costlib.focus.ALL_COLUMNS`), every outside input a parameter of the schema, every figure in
+    FIGURES and every headline key one of the section's figures, every need a registered section."""
+    from costlib import focus
+
+    problems = []
+
+    def in_schema(path):
+        model = wb.Params
+        for part in path.split("."):
+            fields = getattr(model, "model_fields", {})
+            if part not in fields:
+                return False
+            ann = fields[part].annotation
+            args = [a for a in getattr(ann, "__args__", ()) if hasattr(a, "model_fields")]
+            model = args[0] if args else ann
+        return True
+
+    for key, s in wb.SECTIONS.items():
+        problems += [f"{key}: column {c!r} is not a FOCUS column" for c in s.columns if c not in focus.ALL_COLUMNS]
+        problems += [f"{key}: input {i.key!r} is not in the schema" for i in s.inputs if not in_schema(i.key)]
+        if s.switch and s.switch not in wb.Params.model_fields:
+            problems.append(f"{key}: switch {s.switch!r} is not a parameter")
+        keys = {f.key for f in s.figures}
+        problems += [f"{key}: figure {f.key!r} not in FIGURES" for f in s.figures if f not in wb.FIGURES]
+        problems += [f"{key}: headline key {k!r} is not its figure" for k in (*s.headline, *s.lead) if k not in keys]
+        problems += [f"{key}: needs {n!r}, no such section" for n in (*s.needs, *s.uses) if n not in wb.SECTIONS]
+        problems += [f"{key}: query {q.name!r} has no result bound" for q in s.queries if not q.bound]
+    return problems
+
+
+@pytest.mark.parametrize("name", [m for m in MODULES if hasattr(importlib.import_module(m), "register")])
+def test_section_declarations(name):
+    """A workbook built from sections: its declarations hold, and FIGURES, HEADLINE and QUERIES are theirs."""
+    wb = importlib.import_module(name)
+    assert section_problems(wb) == []
+    assert set(wb.FIGURES) == {f for s in wb.SECTIONS.values() for f in s.figures}
+    assert wb.HEADLINE == tuple(k for s in wb.SECTIONS.values() for k in s.headline)
+    assert set(wb.QUERIES) == {f"{s.key}.{q.name}" for s in wb.SECTIONS.values() for q in s.queries}

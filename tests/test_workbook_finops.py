@@ -8,6 +8,7 @@ test's docstring. The contract test (tests/test_workbook_contract.py) checks tha
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import warnings
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 from costlib import finops as F
-from costlib import params, report
+from costlib import params, report, runner
 from costlib.errors import ScenarioError
 from costlib.workbooks import finops as wb
 
@@ -25,7 +26,7 @@ import workbook_scenarios  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "params" / "finops"
-MONTH = 30.4375
+MONTH = 730 / 24  # costlib.constants.DAYS_PER_MONTH: the 730-hour month of every workbook
 
 
 def analysed(name: str):
@@ -42,7 +43,7 @@ def truth_of(p):
 
 def test_default_scenario_against_the_generator():
     """Generated bill, 240 resources x 35 days, seed 0. Monthly cost = Σ EffectiveCost (the generator's
-    totals) x 30.4375 / 35 days, billed likewise (the two are equal here: amortized commitment usage equals
+    totals) x (730 / 24) / 35 days, billed likewise (the two are equal here: amortized commitment usage equals
     the purchases billed, the FOCUS invariant, and every other row bills what it amortizes). Team tag
     coverage = the generator's share of effective cost on rows carrying ``team``; commitment utilization =
     Σ used / Σ purchases over the two commitments (portfolio, weighted by cost)."""
@@ -53,16 +54,22 @@ def test_default_scenario_against_the_generator():
     assert h["amortized_cost_usd_per_month"] == pytest.approx(t.effective_cost * MONTH / 35, rel=1e-9)
     assert h["billed_cost_usd_per_month"] == pytest.approx(t.billed_cost * MONTH / 35, rel=1e-9)
     coverage = a.sections["attribution"]["coverage"]
-    assert coverage.loc["team", "effective_coverage_share"] == pytest.approx(t.tag_coverage["team"], rel=1e-9)
+    # Team tag coverage on the taggable base (tax, credits, adjustments, purchases out; positive amounts): the
+    # generated bill has no negative taggable row, so the base is the pools' taggable cost and the share is
+    # the team-tagged (direct) part of it; the headline figure is that same table row.
     pools = a.sections["attribution"]["pools"]
-    assert h["team_tag_coverage_share"] == pytest.approx(pools.direct.sum() / pools.taggable_usd, rel=1e-12)
+    assert coverage.loc["team", "base_effective_usd"] == pytest.approx(pools.taggable_usd, rel=1e-9)
+    assert coverage.loc["team", "effective_coverage_share"] == pytest.approx(pools.direct.sum() / pools.taggable_usd,
+                                                                              rel=1e-9)
+    assert h["team_tag_coverage_share"] == coverage.loc["team", "effective_coverage_share"]
     used, bought = t.commitments["used_cost"].sum(), t.commitments["purchases_billed"].sum()
     assert h["commitment_utilization_share"] == pytest.approx(used / bought, rel=1e-9)
     # the headline: the issue's few figures and the figures the verdicts rest on (the verdicts head it)
     assert list(a.headline) == ["amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share",
-                                "anomaly_usd", "savings_available_usd_per_month",
-                                "rightsizing_savings_now_usd_per_month", "spot_expected_saving_usd_per_run",
-                                "spot_probability_miss"]
+                                "anomaly_usd", "rightsizing_savings_now_usd_per_month",
+                                "commitment_utilization_share", "commitment_coverage_share",
+                                "spot_expected_saving_usd_per_run", "spot_probability_miss",
+                                "savings_available_usd_per_month"]
     assert {k for d in wb.decisions(a) for k in d.rests_on} <= set(a.headline)
     assert all(a.headline[k] == h[k] for k in a.headline)
     # savings available = the levers' sum (arithmetic of the parts)
@@ -121,7 +128,7 @@ def test_detectors_precision_and_recall_on_the_injected_anomalies():
 
 def test_runaway_ml_service_split():
     """31-day bill, SageMaker/aws-ml ramps 1x -> 3x. Before/after = mean daily cost of the first/last 3 days
-    x 30.4375: about 1.1x and 2.9x the base, a multiple between 2.4 and 3. Predictions 2.0M -> 2.4M:
+    x 730 / 24: about 1.1x and 2.9x the base, a multiple between 2.4 and 3. Predictions 2.0M -> 2.4M:
     volume = before / 2.0M x 0.4M = 0.2 x before. Waste = idle 6,000 + over-provisioned 4,000 + dev 3,360
     x (1 - 50/168) = 2,360: 12,360 USD/month."""
     p, a = analysed("runaway_ml_service")
@@ -286,8 +293,9 @@ def test_anomaly_review_assessment():
     top = a.sections["anomalies"]["alerts"]["change_usd"].max()
     assert flips.loc["floor_usd", "flip_value"] == pytest.approx(top)
     assert x.model(**{**x.base, "floor_usd": top * 1.0001}) == 0.0
-    # no lever section in this scenario: savings available is n/a (NaN; null in the JSON), not $0
-    assert math.isnan(a.headline["savings_available_usd_per_month"])
+    # no lever section in this scenario: savings available is off (listed with what turns it on), not $0
+    assert "savings_available_usd_per_month" not in a.headline
+    assert "savings" in {o.section for o in a.off}
 
 
 def test_generated_bill_provenance_is_stable():
@@ -431,3 +439,184 @@ def test_scenario_keys_are_checked_before_anything_runs():
         _small(team_tag_key="owner")
     with pytest.raises(ScenarioError, match="allocation_method 'fixed'"):
         _small(allocation_method="fixed")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sections: declared once, on or off by their inputs, every figure with its basis.
+
+SAMPLE = "../shared/data/focus/focus_sample_1.0_1000.csv"
+
+
+def test_a_toy_section_runs_is_reported_and_checked_with_no_other_edit():
+    """A new section is one declaration: registered, it runs in the chain, its figure is in FIGURES, the
+    headline, the results' figure rows (with its basis), its words in the recommendation, its query in
+    QUERIES, and the contract's declaration checks pass. Its figure = the number of charge categories,
+    read back against the totals query (same rows)."""
+    from test_workbook_contract import section_problems
+
+    class Toy(wb.Section):
+        key, title = "toy", "Toy: charge categories"
+        columns = ("ChargeCategory", "EffectiveCost")
+        queries = (wb.Query("totals", wb.Q.totals_by_charge_category, bound="one row per ChargeCategory"),)
+        needs = ("money",)
+        figures = (wb.contract.Figure("toy_charge_categories", "Charge categories", "number",
+                                      "distinct ChargeCategory values", "costlib.billing_queries.totals_by_charge_category"),)
+        headline = ("toy_charge_categories",)
+
+        def compute(self, ctx):
+            @dataclass
+            class R(wb.SectionResult):
+                n: int
+                basis: str = "bill"
+            return R(n=len(self.query(ctx, "totals")))
+
+        def values(self, ctx, r):
+            return {"toy_charge_categories": r.n}
+
+        def words(self, a, r):
+            return [f"**Toy.** {r.n} charge categories."]
+
+    from dataclasses import dataclass
+
+    wb.register(Toy())
+    try:
+        p = _small()
+        a = wb.analyse(p)
+        n = len(a.sections["money"].totals)
+        assert a.figures["toy_charge_categories"] == n and a.headline["toy_charge_categories"] == n
+        assert f"**Toy.** {n} charge categories." in a.recommendation
+        assert "toy.totals" in wb.QUERIES and any(f.key == "toy_charge_categories" for f in wb.FIGURES)
+        row = next(r for r in report.figure_rows(wb, a) if r["key"] == "toy_charge_categories")
+        assert row["basis"] == "bill" and row["text"] == f"{n:,}"
+        assert section_problems(wb) == []
+    finally:
+        wb.unregister("toy")
+    assert "toy.totals" not in wb.QUERIES and all(f.key != "toy_charge_categories" for f in wb.FIGURES)
+
+
+def test_minimal_real_bill_scenario_carries_nothing_generated(tmp_path):
+    """Only billing_data and its tag keys: every section that needs an outside input is off (listed with
+    what turns it on, one line each), every figure's basis is the bill, no verdict rests on assumed
+    inputs, and the runner's JSON and index card say the same."""
+    scenario = tmp_path / "params" / "finops" / "minimal.yaml"
+    scenario.parent.mkdir(parents=True)
+    scenario.write_text(f"billing_data: {SAMPLE}\nteam_tag_key: business_unit\n"
+                        "required_tag_keys: [application, environment, business_unit]\n")
+    p = params.load(scenario, ROOT)
+    a = wb.analyse(p)
+    off = {o.section for o in a.off}
+    assert {"unit_cost", "kubernetes", "runaway", "rightsizing", "storage", "spot", "savings"} <= off
+    assert all(o.turn_on and o.why for o in a.off)
+    assert set(a.basis.values()) == {"bill"}
+    assert not any("assumed" in d.verdict for d in wb.decisions(a))
+    assert {d.question for d in wb.decisions(a)} == {"Can the bill be charged back to teams by tag",
+                                                      "Open a cost-of-correction review"}
+    assert "**Sections off**, one line each:" in a.recommendation and "\n- Rightsizing: " in a.recommendation
+    log = io.StringIO()
+    out = tmp_path / "out"
+    out.mkdir()
+    code = runner.run([str(scenario)], outputs_dir=str(out), jobs=1, progress=False, stream=log, root=ROOT)
+    assert code == 0, log.getvalue()
+    results = json.loads((out / "finops" / "minimal.json").read_text())
+    assert results["figures"] and {f["basis"] for f in results["figures"]} == {"bill"}
+    assert not any(report.shown_text(f).endswith("(assumed)") for f in results["figures"])
+    assert {o["section"] for o in results["sections_off"]} == off
+    assert not any("assumed" in d["verdict"] or "ightsize" in d["question"] for d in results["decisions"])
+    card = (out / "index.html").read_text()
+    assert "Sections off (the report says what turns each on): " in card and "Rightsizing" in card
+    assert "(assumed)" not in card
+
+
+def test_a_real_bill_can_ask_for_generated_inputs_and_they_are_marked():
+    """generated_inputs: [spot] on the real sample turns the spot batch on with the demo plan; its figures
+    are assumed, its verdict says so, in the words too."""
+    p = _small(billing_data=SAMPLE, team_tag_key="business_unit",
+               required_tag_keys=["application", "environment", "business_unit"], spot_batch={},
+               generated_inputs=["spot"], anomalies={"floor_usd": 0.05})
+    a = wb.analyse(p)
+    assert "spot" in a.sections and a.basis["spot_expected_saving_usd_per_run"] == "assumed"
+    (d,) = [d for d in wb.decisions(a) if d.question.startswith("Run the nightly")]
+    assert d.verdict.endswith("(on assumed inputs)")
+    row = next(r for r in report.figure_rows(wb, a) if r["key"] == "spot_expected_saving_usd_per_run")
+    assert row["basis"] == "assumed" and report.shown_text(row).endswith("(assumed)")
+
+
+def _number_tokens(text: str) -> set:
+    import re
+
+    return set(re.findall(r"-?\$[\d,]+(?:\.\d+)?[KMB]?|-?\d+(?:\.\d+)?%", text))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in FOLDER.glob("*.yaml")))
+def test_every_share_in_range_and_words_agree_with_the_tables(name):
+    """Every share and probability figure is in [0, 1] (or n/a), every share in the coverage tables too, and
+    each figure the words quote is the text of that figure in its section's table (one formatter)."""
+    p, a = analysed(name)
+    for key, value in a.figures.items():
+        f = wb.contract.declaration(wb.FIGURES, key)
+        if f.unit in ("share", "probability") and value is not None and value == value:
+            if key in wb.SIGNED_RATIOS:
+                assert math.isfinite(value), (key, value)
+            else:
+                assert 0 <= value <= 1, (key, value)
+    if "attribution" in a.sections:
+        cov = a.sections["attribution"].coverage
+        for c in ("effective_coverage_share", "billed_coverage_share", "other_base_coverage_share"):
+            assert cov[c].dropna().between(0, 1).all(), c
+        acc = a.sections["attribution"].by_account
+        assert acc[list(p.required_tag_keys)].stack().dropna().between(0, 1).all()
+    words = a.recommendation
+    for section in a.sections:
+        table = wb.section_table(a, section)
+        for _, row in table.iterrows():
+            key = next(k for k in a.figures if wb.contract.declaration(wb.FIGURES, k).label_for(k) == row["figure"])
+            assert row["value"] == wb._text(a, key)
+    # every percentage the words state for a figure is that figure's table text
+    texts = {wb._text(a, k) for k in a.figures}
+    for key in ("team_tag_coverage_share", "commitment_utilization_share", "commitment_coverage_share",
+                "kubernetes_idle_share", "spot_probability_miss"):
+        if key in a.figures and wb._text(a, key) != "n/a":
+            label = wb.contract.declaration(wb.FIGURES, key)
+            assert wb._text(a, key) in words, key
+    assert texts
+
+
+def test_focus_sample_real_states_no_share_above_100_percent():
+    """The real sample: no percentage above 100% anywhere in the words, and the weakest key is stated on the
+    same base as the team coverage (the $3 credit is outside the base)."""
+    p, a = analysed("focus_sample_real")
+    for token in _number_tokens(a.recommendation):
+        if token.endswith("%"):
+            assert float(token.rstrip("%")) <= 100.0, token
+    cov = a.sections["attribution"].coverage
+    assert cov["effective_coverage_share"].max() <= 1.0
+    # teams with billed cost but no amortized cost are in the showback (both bases side by side)
+    alloc = a.sections["attribution"].allocation
+    billed_only = alloc[(alloc["total_usd"].abs() <= 0.005) & (alloc["billed_total_usd"] > 0.005)]
+    assert len(billed_only) > 0
+    shown = wb.allocation_shown(a, top=10_000)[0]
+    assert set(billed_only.index) <= set(shown["team"])
+    # team commitment utilization: n/a with why, never 100% for every team
+    rates = a.sections["commitments"].team_rates
+    assert rates["commitment_utilization_share"].isna().all()
+    assert "no team owns a commitment" in a.sections["commitments"].team_note
+
+
+@pytest.mark.parametrize("name", ["rightsizing_p99_10pct", "spot_batch_4h"])
+def test_whatif_at_moved_values_equals_a_fresh_analysis(name):
+    """Each slider moved off its base value: whatif's figures equal a fresh analysis of the scenario with the
+    parameter at the moved value, and differ from the base. At P99s of 10% CPU / 15% memory the projected
+    P99 one size down is 0.30: a target of 0.25 (0.30 x 1.10 > 0.25) or a headroom of 1.5 (0.30 x 2.5 > 0.65)
+    keeps every size, so savings fall from 700.80 to 0; a fallback at 2.5 h leaves 0.5 h of work to on-demand."""
+    p, a = analysed(name)
+    moves = {"target_p99_share": 0.25, "headroom_share": 1.5, "fallback_at_hours": 2.5}
+    paths = wb.whatif_parameters(p)
+    for control, (lo, hi, step, base) in wb.whatif_controls(p).items():
+        moved = moves[control]
+        got = wb.whatif(p, **{control: moved})
+        section, field_name = paths[control].split(".")
+        block = getattr(p, section).model_copy(update={field_name: moved})
+        fresh = wb.analyse(p.model_copy(update={section: block}))
+        for key, value in got.items():
+            assert value == pytest.approx(fresh.headline[key], rel=1e-12, abs=1e-12), (control, key)
+        assert got != wb.whatif(p), control

@@ -1,11 +1,26 @@
-"""Workbook 06, FinOps: the scenario schema and the analysis the notebook shows.
+"""Workbook 06, FinOps: the scenario schema, the FinOps sections as declarations, and the chain that runs them.
 
 The question: where does the bill leak? From FOCUS billing data (a file, a folder or a glob; generated
 with known answers when none is given) the workbook shows where the money goes, how much of it tags
 attribute to teams, the shared Kubernetes cluster's cost by requests, usage and max(request, usage) with
-its idle cost, the anomalies and their drivers (with the detectors' precision and recall on generated
-data), the runaway ML service split into good spend and waste, rightsizing at a P99 target, commitment
-utilization, coverage and savings, storage tiering moves, team scorecards and the nightly spot batch.
+its idle cost, the anomalies and their drivers, the runaway ML service split into good spend and waste,
+rightsizing at a P99 target, commitment utilization, coverage and savings, storage tiering moves, team
+scorecards and the nightly spot batch.
+
+The shape (as lifelines declares a fitter and pvlib's ModelChain runs its steps): each FinOps section is a
+small declaration over one base, `Section`: its key, the parameter that switches it on, the bill columns
+its queries read, its outside inputs, its named queries with their result bounds, the sections it needs,
+its figures and headline. It computes one typed result (a `SectionResult`) and supplies its own answers,
+decisions, words, tables and charts. `analyse` is the chain: it runs the enabled sections in dependency
+order and models nothing. `FIGURES`, `QUERIES`, `HEADLINE`, the recommendation and the decisions are
+derived from the registered sections (`register`), never kept by hand.
+
+Where a figure comes from (its ``basis``): ``"bill"`` (the bill's columns alone), ``"scenario"`` (an outside
+input the scenario gives: a utilization file, a storage inventory, a batch plan) or ``"assumed"`` (the
+schema's generated demo inputs). On a real bill (``billing_data`` given) a section whose outside input is
+not given is off, and the report says what would turn it on; generated inputs are used with the generated
+demo bill, or on a real bill for the sections listed in ``generated_inputs``, and every figure and verdict
+resting on them says so.
 
 This module assembles: every number comes from `costlib.billing`, `costlib.billing_queries` and
 `costlib.finops` (seed section VI and its two interview questions).
@@ -13,13 +28,14 @@ This module assembles: every number comes from `costlib.billing`, `costlib.billi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Callable, ClassVar, Literal, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -34,6 +50,12 @@ from costlib.errors import BillingDataError, ModelError, ScenarioError
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, bounded, non_empty,
                             project_root, require_unique)
 
+__all__ = ["TOPIC", "Params", "Section", "SectionResult", "Query", "Input", "Off", "Analysis", "SECTIONS",
+           "FIGURES", "HEADLINE", "QUERIES", "SECTION_FIGURES", "BASES", "register", "unregister", "analyse",
+           "uncertain_inputs", "decisions", "keyed_decisions", "recommendation", "whatif", "whatif_controls",
+           "figure_basis", "section_table", "show", "sections_off_table", "data_provenance", "open_data",
+           "synthetic_bill", "resolve_path"]
+
 TOPIC = "finops"
 #: `costlib.contract.whatif_key`: whatif takes only the sliders; an answer's own model recomputes its figure.
 WHATIF_KEY = None
@@ -42,150 +64,19 @@ TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 KEYS = ["ServiceName", "SubAccountId"]  # the anomaly series: per service and sub-account
 _M = "costlib.finops."
 _Q = "costlib.billing_queries."
-_P = "costlib.workbooks.finops.Params"
 
-#: The headline figures, each declared once (`costlib.contract.Figure`). Specific keys before patterns.
-FIGURES = (
-    contract.Figure("amortized_cost_usd_per_month", "Amortized cost per month", "usd_per_month",
-                    "EffectiveCost over the bill's days, per 30.4375-day month", _M + "per_month"),
-    contract.Figure("billed_cost_usd_per_month", "Billed (cash) cost per month", "usd_per_month",
-                    "BilledCost over the bill's days, per month (shown beside, never added)", _M + "per_month"),
-    contract.Figure("unallocated_share", "Cost no tag attributes", "share",
-                    "untagged + unused commitment over the taggable amortized cost (tax, credits, purchases apart)",
-                    _M + "unallocated_share"),
-    contract.Figure("team_tag_coverage_share", "Team tag coverage", "share",
-                    "taggable amortized cost carrying the team tag over all taggable amortized cost",
-                    _M + "attribution_pools"),
-    contract.Figure("anomaly_usd", "Anomaly dollars", "usd",
-                    "cost above expectation in alerted service-account days, once per day", _M + "anomaly_dollars"),
-    contract.Figure("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
-                    _M + "detect_anomalies"),
-    contract.Figure("savings_available_usd_per_month", "Savings available", "usd_per_month",
-                    "rightsizing now + storage moves + spot batch + runaway waste (n/a: no such section in the "
-                    "scenario)", _M + "savings_available"),
-    contract.Figure("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
-                    "amortized usage cost over units of the business metric", "costlib.unit_economics.cost_per_unit"),
-    contract.Figure("days_price_below_cost", "Days the price was below cost", "number",
-                    "days whose cost per unit exceeded the price (the seed's $5 to host, $4 paid)",
-                    _M + "cost_per_unit_series"),
-    contract.Figure("kubernetes_idle_usd", "Kubernetes idle cost", "usd",
-                    "node cost not allocated to any pod over the usage window", _M + "kubernetes_allocation"),
-    contract.Figure("kubernetes_idle_share", "Kubernetes idle share", "share", "idle cost over the nodes' cost",
-                    _M + "kubernetes_allocation"),
-    contract.Figure("kubernetes_request_usage_gap_usd", "Requested but unused (Kubernetes)", "usd",
-                    "allocation by requests minus by usage, all teams", _M + "request_usage_gap"),
-    contract.Figure("anomaly_usd_p10", "Anomaly dollars, P10", "usd",
-                    "10th percentile over the detector thresholds and floor drawn from their ranges",
-                    "costlib.uncertainty.assess"),
-    contract.Figure("anomaly_usd_p90", "Anomaly dollars, P90", "usd",
-                    "90th percentile over the detector thresholds and floor drawn from their ranges",
-                    "costlib.uncertainty.assess"),
-    contract.Figure("hourly_anomaly_usd", "Anomaly dollars (hourly series)", "usd",
-                    "cost above expectation in alerted service-account hours, once per hour", _M + "anomaly_dollars"),
-    contract.Figure("hourly_anomaly_alerts", "Anomaly alerts (hourly series)", "number",
-                    "alerts the three detectors raise on hourly amortized cost", _M + "detect_anomalies"),
-    contract.Figure("hourly_{detector}_precision", "Precision of {detector} (hourly)", "share",
-                    "true alerts over alerts on hourly series, against the generator's injected anomalies",
-                    _M + "backtest_detectors"),
-    contract.Figure("hourly_{detector}_recall", "Recall of {detector} (hourly)", "share",
-                    "injected anomalies found on hourly series over injected anomalies", _M + "backtest_detectors"),
-    contract.Figure("{detector}_precision", "Precision of {detector} (daily)", "share",
-                    "true alerts over alerts, against the generator's injected anomalies",
-                    _M + "backtest_detectors"),
-    contract.Figure("{detector}_recall", "Recall of {detector} (daily)", "share",
-                    "injected anomalies found over injected anomalies", _M + "backtest_detectors"),
-    contract.Figure("runaway_cost_multiple", "Runaway service: cost after / before", "multiple",
-                    "the ML service's monthly cost in its last window over its first", _M + "runaway_cost_split"),
-    contract.Figure("runaway_volume_usd_per_month", "Runaway: good spend (volume)", "usd_per_month",
-                    "the increase explained by more predictions at the old cost per prediction",
-                    _M + "runaway_cost_split"),
-    contract.Figure("runaway_waste_usd_per_month", "Runaway: waste", "usd_per_month",
-                    "idle + over-provisioned + dev running 24/7", _M + "runaway_cost_split"),
-    contract.Figure("rightsizing_savings_now_usd_per_month", "Rightsizing savings now", "usd_per_month",
-                    "next sizes down at the P99 target with headroom, not held by a commitment",
-                    _M + "rightsizing_savings_now"),
-    contract.Figure("rightsizing_savings_deferred_usd_per_month", "Rightsizing savings deferred", "usd_per_month",
-                    "savings that start only when a non-flexible commitment ends", _M + "rightsizing"),
-    contract.Figure("rightsizing_resources", "Resources to rightsize", "number",
-                    "resources with a smaller size that fits", _M + "rightsizing"),
-    contract.Figure("rightsizing_savings_now_p10_usd_per_month", "Rightsizing savings now, P10", "usd_per_month",
-                    "10th percentile over target and headroom draws", "costlib.uncertainty.assess"),
-    contract.Figure("rightsizing_savings_now_p90_usd_per_month", "Rightsizing savings now, P90", "usd_per_month",
-                    "90th percentile over target and headroom draws", "costlib.uncertainty.assess"),
-    contract.Figure("commitment_utilization_share", "Commitment utilization (by cost)", "share",
-                    "used over used + unused amortized commitment, portfolio", _M + "commitment_metrics"),
-    contract.Figure("commitment_utilization_by_quantity_share", "Commitment utilization (by quantity)", "share",
-                    "used over used + unused CommitmentDiscountQuantity (FOCUS 1.1+), portfolio when one unit",
-                    _M + "commitment_metrics"),
-    contract.Figure("commitment_coverage_share", "Commitment coverage (on-demand equivalent)", "share",
-                    "covered usage at list prices over eligible usage at list prices", _M + "commitment_metrics"),
-    contract.Figure("commitment_coverage_amortized_share", "Commitment coverage (amortized)", "share",
-                    "amortized covered usage over amortized eligible usage", _M + "commitment_metrics"),
-    contract.Figure("effective_savings_rate", "Effective savings rate", "share",
-                    "(on-demand equivalent - actual) / on-demand equivalent, eligible scope", _M + "commitment_metrics"),
-    contract.Figure("commitment_net_savings_usd", "Commitment net savings", "usd",
-                    "savings on used minus unused cost, over the bill's days", _M + "commitment_metrics"),
-    contract.Figure("storage_net_saving_usd_per_month", "Storage tiering saves", "usd_per_month",
-                    "recommended moves, net of retrieval; transition and early deletion in the table",
-                    _M + "storage_tiering_moves"),
-    contract.Figure("storage_moves_costing_more", "Archive moves that cost more than they save", "number",
-                    "colder classes whose retrieval fees exceed the storage saving", _M + "storage_tiering_moves"),
-    contract.Figure("storage_moves_too_slow", "Moves whose retrieval time breaks the access requirement", "number",
-                    "colder classes that take longer to return a read than the dataset allows",
-                    _M + "storage_tiering_moves"),
-    contract.Figure("spot_expected_cost_usd_per_run", "Spot batch: expected cost per run", "usd",
-                    "spot fleet with checkpoints and on-demand fallback", _M + "spot_batch_window"),
-    contract.Figure("on_demand_cost_usd_per_run", "All on-demand: cost per run", "usd", "the baseline",
-                    _M + "on_demand_batch_cost"),
-    contract.Figure("spot_expected_saving_usd_per_run", "Spot batch: expected saving per run", "usd",
-                    "on-demand cost minus spot expected cost", _M + "spot_batch_window"),
-    contract.Figure("spot_probability_miss", "Spot batch: chance of missing the window", "probability",
-                    "share of simulated nights finishing after the window", _M + "spot_batch_window"),
-    contract.Figure("spot_expected_saving_p10_usd_per_run", "Spot batch: saving per run, P10", "usd",
-                    "10th percentile over the fallback deadline and reclaim rate drawn from their ranges",
-                    _M + "spot_batch_draws"),
-    contract.Figure("spot_expected_saving_p90_usd_per_run", "Spot batch: saving per run, P90", "usd",
-                    "90th percentile over the fallback deadline and reclaim rate drawn from their ranges",
-                    _M + "spot_batch_draws"),
-    contract.Figure("spot_probability_miss_above_max", "Spot batch: chance the miss rate exceeds the maximum",
-                    "probability", "share of draws (deadline, reclaim rate) whose chance of a miss exceeds the "
-                    "stated maximum", _M + "spot_batch_draws"),
-    contract.Figure("top_team_by_score", "Most efficient team", "text", "rank 1 of the scorecard",
-                    _M + "team_scorecard"),
-)
+#: Where a figure comes from, strongest first: the bill alone, an input the scenario gives, an assumption
+#: (a generated demo input). A figure resting on several takes the weakest.
+BASES = ("bill", "scenario", "assumed")
 
-#: The headline: a few figures (monthly cost, unallocated share, anomaly dollars, savings available) and the
-#: figures the verdicts rest on (the verdicts themselves head the table, from `decisions`). Every other
-#: figure is in its section's table.
-HEADLINE = ("amortized_cost_usd_per_month", "billed_cost_usd_per_month", "unallocated_share", "anomaly_usd",
-            "savings_available_usd_per_month", "rightsizing_savings_now_usd_per_month",
-            "spot_expected_saving_usd_per_run", "spot_probability_miss")
 
-#: The per-section figure tables: section -> figure keys (patterns as in FIGURES), in the order shown.
-SECTION_FIGURES = {
-    "money": ("amortized_cost_usd_per_month", "billed_cost_usd_per_month", "cost_usd_per_{unit}",
-              "days_price_below_cost"),
-    "attribution": ("unallocated_share", "team_tag_coverage_share"),
-    "kubernetes": ("kubernetes_idle_usd", "kubernetes_idle_share", "kubernetes_request_usage_gap_usd"),
-    "anomalies": ("anomaly_usd", "anomaly_usd_p10", "anomaly_usd_p90", "anomaly_alerts", "hourly_anomaly_usd",
-                  "hourly_anomaly_alerts", "runaway_cost_multiple", "runaway_volume_usd_per_month",
-                  "runaway_waste_usd_per_month"),
-    "backtest": ("{detector}_precision", "{detector}_recall", "hourly_{detector}_precision",
-                 "hourly_{detector}_recall"),
-    "rightsizing": ("rightsizing_savings_now_usd_per_month", "rightsizing_savings_now_p10_usd_per_month",
-                    "rightsizing_savings_now_p90_usd_per_month", "rightsizing_savings_deferred_usd_per_month",
-                    "rightsizing_resources"),
-    "commitments": ("commitment_utilization_share", "commitment_utilization_by_quantity_share",
-                    "commitment_coverage_share", "commitment_coverage_amortized_share", "effective_savings_rate",
-                    "commitment_net_savings_usd"),
-    "storage": ("storage_net_saving_usd_per_month", "storage_moves_costing_more", "storage_moves_too_slow"),
-    "scorecard": ("top_team_by_score",),
-    "spot": ("spot_expected_cost_usd_per_run", "on_demand_cost_usd_per_run", "spot_expected_saving_usd_per_run",
-             "spot_expected_saving_p10_usd_per_run", "spot_expected_saving_p90_usd_per_run",
-             "spot_probability_miss", "spot_probability_miss_above_max"),
-    "savings": ("savings_available_usd_per_month",),
-}
+def weakest(*bases: str) -> str:
+    """The weakest basis of several (`BASES` order): ``weakest("bill", "assumed") == "assumed"``.
 
+    >>> weakest("bill", "scenario"), weakest(), weakest("assumed", "bill")
+    ('scenario', 'bill', 'assumed')
+    """
+    return max(bases, key=BASES.index) if bases else "bill"
 
 # ---------------------------------------------------------------------------------------------------
 # Parameters
@@ -299,6 +190,8 @@ class Commitments(Schema):
     ends: dict[str, str] = Field(default_factory=lambda: {"sp-compute-2026": "2027-10-31",
                                                           "ri-rds-2026": "2027-03-31"})
     horizon_months: bounded(1, 60, expected="expected 1 to 60 months", kind=int) = 12
+    min_utilization_share: Rate = Field(0.80, description="utilization by cost below which the commitments are "
+                                                          "underused (do not buy more; let the unused expire)")
 
 
 class StorageClass(Schema):
@@ -416,6 +309,14 @@ class Params(Schema):
     storage: Optional[Storage] = Field(default_factory=Storage)
     spot_batch: Optional[SpotBatch] = Field(default_factory=SpotBatch)
     monte_carlo_draws: bounded(100, 100_000, expected="expected 100 to 100,000 draws", kind=int) = 1000
+    tag_coverage_base: Literal["taggable", "positive_cost"] = Field(
+        "taggable", description="the base of tag coverage: the taggable charges (tax, credits, adjustments and "
+                                "purchases out) or every row with EffectiveCost > 0 (the FinOps Foundation's)")
+    generated_inputs: list[str] = Field(
+        default_factory=list, description="sections that may use generated demo inputs on a real bill (their "
+                                          "figures and verdicts are then marked assumed)")
+    about: Optional[str] = Field(None, description="the section this scenario is about: its verdict and "
+                                                   "figures lead the headline and the index card")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -427,19 +328,12 @@ class Params(Schema):
             raise ValueError("allocation_method 'fixed': expected fixed_shares (team -> share, adding up to 1)")
         if self.allocation_method == "usage" and not self.usage_metric:
             raise ValueError("allocation_method 'usage': expected usage_metric (team -> a usage amount)")
-        if self.billing_data and self.business_metric is not None and not isinstance(
-                self.business_metric.units_per_day, (int, float)):
-            pass  # the length is checked against the bill's days once it is read
+        for name, keys in (("about", [self.about] if self.about else []), ("generated_inputs", self.generated_inputs)):
+            unknown = [k for k in keys if k not in SECTIONS]
+            if unknown:
+                raise ValueError(f"{name} = {unknown[0]!r}: expected a section key, one of {list(SECTIONS)}")
         return self
 
-
-@contextmanager
-def _section(key: str, source: str):
-    """Turn a formula's ModelError inside a section into one clear ScenarioError naming the key."""
-    try:
-        yield
-    except ModelError as exc:
-        raise ScenarioError(source, [(key, None, str(exc))]) from None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -505,240 +399,1125 @@ def data_provenance(a) -> dict:
     return {"files": files, "manifest_sha256": prov["manifest_sha256"]}
 
 
-def section_table(a, section: str) -> pd.DataFrame:
-    """The figures of one section (`SECTION_FIGURES`) that the analysis has: figure, value (with its unit),
-    meaning."""
-    rows = []
-    keys = list(a.figures)
-    for pattern in SECTION_FIGURES[section]:
-        f = next(x for x in FIGURES if x.key == pattern)
-        for key in keys:
-            if f.match(key) is not None and contract.declaration(FIGURES, key) is f:
-                unit = a.params.business_metric.unit_name if a.params.business_metric is not None else None
-                text = contract.format_value(a.figures[key], f.unit)
-                if f.unit == "usd_per_unit" and unit:
-                    text += f" per {unit}"
-                rows.append({"figure": f.label_for(key), "value": text, "meaning": f.meaning})
-    return pd.DataFrame(rows, columns=["figure", "value", "meaning"])
+
+@contextmanager
+def _section(key: str, source: str):
+    """Turn a formula's ModelError inside a section into one clear ScenarioError naming the key."""
+    try:
+        yield
+    except ModelError as exc:
+        raise ScenarioError(source, [(key, None, str(exc))]) from None
 
 
 # ---------------------------------------------------------------------------------------------------
-# The analysis.
+# The section base: what a FinOps section declares, and what the base does with it.
+
+
+@dataclass(frozen=True)
+class Query:
+    """A named query a section runs: a `costlib.billing_queries` builder and its arguments.
+
+    Attributes
+    ----------
+    name : str
+        The query's name within its section (``"daily"``); the workbook's `QUERIES` key is
+        ``"<section>.<name>"``.
+    function : callable
+        The Ibis builder (`costlib.billing_queries.cost_by`, ...).
+    arguments : callable
+        ``arguments(params) -> dict``: the keyword arguments from the scenario (tag keys, dimensions).
+    bound : str
+        What bounds the rows it returns, in words (``"one row per day"``): never the bill's rows.
+    """
+
+    name: str
+    function: Callable
+    arguments: Callable = lambda p: {}
+    bound: str = "one row"
+
+
+@dataclass(frozen=True)
+class Input:
+    """An outside input a section needs beyond the bill's columns.
+
+    Attributes
+    ----------
+    key : str
+        Its parameter, dotted (``"kubernetes.usage_file"``); the contract test checks it is in the schema.
+    what : str
+        What it is, in words (``"pod requests and usage per hour"``).
+    given : callable
+        ``given(params) -> bool``: True when the scenario gives it (not the generated demo value).
+    turn_on : str
+        What a scenario writes to give it, in words.
+    """
+
+    key: str
+    what: str
+    given: Callable
+    turn_on: str
+
+
+@dataclass(frozen=True)
+class Off:
+    """A section the chain did not run, and what would turn it on (one line in the report)."""
+
+    section: str
+    title: str
+    why: str
+    turn_on: str
+
+
+class SectionResult:
+    """Base of the sections' typed results (dataclasses, every field documented). Fields also read by
+    key (``result["table"]``) and ``in`` tests a field that is set (not None)."""
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+    def get(self, name: str, default=None):
+        return getattr(self, name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return getattr(self, name, None) is not None
+
+
+@dataclass
+class Context:
+    """What the chain hands each section: the scenario, the bill, and the results of the sections before."""
+
+    params: Any
+    data: Any
+    truth: Any
+    source: str
+    daily: pd.DataFrame
+    days: int
+    results: dict = field(default_factory=dict)
+
+    @property
+    def generated(self) -> bool:
+        """True on the generated demo bill."""
+        return self.truth is not None
+
+
+class Section:
+    """One FinOps section, declared. Subclasses set the class attributes and write `compute`; the base
+    runs the declared queries, decides on or off and the basis, and shows nothing unless asked.
+
+    Class attributes
+    ----------------
+    key, title : str
+        Its key (the results' and `Params.about`'s name) and its heading.
+    switch : str or None
+        The parameter that switches it on (a section is off when it is None); None: always on.
+    columns : tuple of str
+        The FOCUS columns its queries read (`costlib.focus.ALL_COLUMNS`).
+    inputs : tuple of Input
+        Its outside inputs.
+    queries : tuple of Query
+        Its named queries.
+    needs, uses : tuple of str
+        Sections it cannot run without; sections whose results it reads when they ran.
+    figures : tuple of contract.Figure
+        Its figures (the workbook's `FIGURES` is every section's).
+    headline : tuple of str
+        Its figures on every headline; ``lead``: the ones leading when the scenario is about it.
+    charts : tuple of str
+        The names of the charts `show` draws (SVG files beside the report).
+    intro : str
+        The story cell's words above its tables.
+    """
+
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    switch: ClassVar[Optional[str]] = None
+    columns: ClassVar[tuple] = ()
+    inputs: ClassVar[tuple] = ()
+    queries: ClassVar[tuple] = ()
+    needs: ClassVar[tuple] = ()
+    uses: ClassVar[tuple] = ()
+    figures: ClassVar[tuple] = ()
+    headline: ClassVar[tuple] = ()
+    lead: ClassVar[tuple] = ()
+    charts: ClassVar[tuple] = ()
+    intro: ClassVar[str] = ""
+
+    # -- what the base does ----------------------------------------------------------------------
+
+    def query(self, ctx: Context, name: str, **override) -> pd.DataFrame:
+        """Run the declared query ``name`` on the bill (its scenario arguments, any overridden)."""
+        q = next((q for q in self.queries if q.name == name), None)
+        if q is None:
+            raise KeyError(f"section {self.key!r} declares no query {name!r}")
+        return ctx.data.query(q.function, **{**q.arguments(ctx.params), **override})
+
+    def settings(self, p):
+        """The section's parameter block (None when switched off), or the scenario itself."""
+        return getattr(p, self.switch) if self.switch else p
+
+    def missing_inputs(self, p) -> list[Input]:
+        return [i for i in self.inputs if not i.given(p)]
+
+    def status(self, ctx: Context) -> Off | None:
+        """None when the section runs; else why it is off and what would turn it on."""
+        p = ctx.params
+        if self.switch and getattr(p, self.switch) is None:
+            what = "; ".join(i.turn_on for i in self.inputs) or f"give {self.switch}"
+            return Off(self.key, self.title, f"switched off in the scenario ({self.switch}: null)", what)
+        missing = self.missing_inputs(p)
+        if missing and not ctx.generated and self.key not in p.generated_inputs:
+            return Off(self.key, self.title,
+                       "needs " + "; ".join(f"{i.what} ({i.key})" for i in missing) + ", which a bill does not carry",
+                       "; ".join(i.turn_on for i in missing)
+                       + f" (or list {self.key!r} in generated_inputs to use generated ones, marked assumed)")
+        for need in self.needs:
+            if need not in ctx.results:
+                return Off(self.key, self.title, f"needs the {SECTIONS[need].title.lower()} section, which is off",
+                           f"turn on {need}")
+        return None
+
+    def basis(self, ctx: Context) -> str:
+        """Where its figures come from: assumed when an input is generated, scenario when every input is
+        given, bill when it needs none; a section it uses passes its basis on."""
+        own = "bill" if not self.inputs else ("assumed" if self.missing_inputs(ctx.params) else "scenario")
+        return weakest(own, *(ctx.results[k].basis for k in (*self.needs, *self.uses) if k in ctx.results
+                              and self.passes_basis_of(k)))
+
+    def passes_basis_of(self, key: str) -> bool:
+        """Whether the figures of section ``key`` feed this section's figures (its basis passes on)."""
+        return key in self.uses
+
+    # -- what a section writes -------------------------------------------------------------------
+
+    def compute(self, ctx: Context) -> SectionResult:
+        raise NotImplementedError
+
+    def values(self, ctx: Context, r) -> dict:
+        """Its figures: key -> value (keys declared in `figures`)."""
+        return {}
+
+    def answers(self, a, r) -> dict:
+        """Its `contract.Answer` per decision (with the shared assessment), adding any band figures."""
+        return {}
+
+    def decisions(self, a, r) -> list:
+        """Its verdicts as ``(short key, contract.Decision)``."""
+        return []
+
+    def words(self, a, r) -> list[str]:
+        """Its paragraphs of the recommendation (after the verdicts)."""
+        return []
+
+    def show(self, a, r) -> None:
+        """Its tables and charts, in the notebook and the report."""
+        from IPython.display import display
+
+        display(report.table(section_table(a, self.key)))
+
+    def controls(self, p) -> dict:
+        """What-if sliders: ``{input: (min, max, step, value, parameter path)}``."""
+        return {}
+
+    def whatif(self, a, r, **inputs) -> dict:
+        """Its figures recomputed at moved slider values."""
+        return {}
+
+
+#: Figures shown as percentages that are ratios, not parts of a whole, so may be negative: the effective
+#: savings rate is below 0 when commitments cost more than on-demand would (unused commitment).
+SIGNED_RATIOS = frozenset({"effective_savings_rate"})
+
+#: The registered sections, in the order the report shows them.
+SECTIONS: dict[str, Section] = {}
+FIGURES: tuple = ()
+HEADLINE: tuple = ()
+QUERIES: dict = {}
+SECTION_FIGURES: dict = {}
+
+
+def _derive() -> None:
+    """Rebuild `FIGURES`, `HEADLINE`, `QUERIES` and `SECTION_FIGURES` from `SECTIONS`."""
+    global FIGURES, HEADLINE, QUERIES, SECTION_FIGURES
+    # Specific keys before patterns (a pattern would shadow a key it matches).
+    figs = [f for s in SECTIONS.values() for f in s.figures]
+    FIGURES = tuple([f for f in figs if "{" not in f.key] + [f for f in figs if "{" in f.key])
+    HEADLINE = tuple(k for s in SECTIONS.values() for k in s.headline)
+    QUERIES = {f"{s.key}.{q.name}": (q.function, q.bound) for s in SECTIONS.values() for q in s.queries}
+    SECTION_FIGURES = {s.key: tuple(f.key for f in s.figures) for s in SECTIONS.values()}
+
+
+def register(section: Section, before: str | None = None) -> Section:
+    """Add a section (or replace the one with its key); everything derived follows. Returns it."""
+    items = [(k, v) for k, v in SECTIONS.items() if k != section.key]
+    at = next((i for i, (k, _) in enumerate(items) if k == before), len(items))
+    items.insert(at, (section.key, section))
+    SECTIONS.clear()
+    SECTIONS.update(items)
+    _derive()
+    return section
+
+
+def unregister(key: str) -> None:
+    """Remove a registered section (a test's toy section)."""
+    SECTIONS.pop(key, None)
+    _derive()
+
+
+def _order(sections) -> list[Section]:
+    """Dependency order (needs and uses first), stable in declaration order."""
+    done, out = set(), []
+
+    def visit(s, stack=()):
+        if s.key in done:
+            return
+        if s.key in stack:
+            raise ValueError(f"section {s.key!r}: circular needs {stack}")
+        for k in (*s.needs, *s.uses):
+            if k in SECTIONS:
+                visit(SECTIONS[k], (*stack, s.key))
+        done.add(s.key)
+        out.append(s)
+
+    for s in sections:
+        visit(s)
+    return out
 
 
 @dataclass
 class Analysis:
-    """Everything the notebook shows, computed from one validated scenario."""
+    """Everything the notebook shows, computed from one validated scenario.
 
-    params: Params
+    Attributes
+    ----------
+    params : Params
+    headline : dict
+        The headline figures (key -> value): the lead section's first, then every section's headline.
+    data : costlib.billing.BillingData
+    source : str
+        The bill, in words.
+    quality : pandas.DataFrame
+        The data-quality panel.
+    days : int
+        Days of the bill.
+    sections : dict
+        Section key -> its typed result (`SectionResult`), for the sections that ran.
+    off : list of Off
+        The sections that did not run, why, and what would turn each on.
+    recommendation : str
+    answers : dict
+        Answer name -> `contract.Answer`.
+    figures : dict
+        Every figure (the headline's and the sections').
+    basis : dict
+        Figure key -> ``"bill"``, ``"scenario"`` or ``"assumed"``.
+    truth : object
+        The generator's Truth when the bill is generated.
+    """
+
+    params: Any
     headline: dict
     data: object
     source: str
     quality: pd.DataFrame
     days: int
     sections: dict = field(default_factory=dict)
+    off: list = field(default_factory=list)
     recommendation: str = ""
     answers: dict = field(default_factory=dict)
-    figures: dict = field(default_factory=dict)  # every figure (the headline's few and the sections')
-    truth: object = None  # the generator's Truth when the bill is generated
+    figures: dict = field(default_factory=dict)
+    basis: dict = field(default_factory=dict)
+    truth: object = None
 
 
 _CACHE: dict = {}
 
 
-def _key(p: Params) -> str:
+def _key(p) -> str:
     return p.model_dump_json()
 
 
-def analyse(p: Params) -> Analysis:
-    """Compute every table, figure and sentence of workbook 06 for scenario ``p``."""
+def analyse(p) -> Analysis:
+    """The chain: open the bill, run every enabled section in dependency order, gather what they declare.
+
+    It models nothing: each section computes its own result, figures, answers, decisions and words.
+    """
     data, truth, source = open_data(p)
     daily = data.query(Q.cost_by, dimensions=[], period="day").sort_values("period_start").reset_index(drop=True)
-    days = len(daily)
-    s: dict = {}
-    h: dict = {}
-    s["money"] = _money(p, data, daily, days, source)
-    h["amortized_cost_usd_per_month"] = s["money"]["amortized_usd_per_month"]
-    h["billed_cost_usd_per_month"] = s["money"]["billed_usd_per_month"]
-    s["attribution"] = _attribution(p, data, days, source)
-    h["unallocated_share"] = s["attribution"]["unallocated_share"]
-    h["team_tag_coverage_share"] = s["attribution"]["team_coverage_share"]
-    s["anomalies"] = _anomalies(p, data, truth, s["attribution"]["resources"], days)
-    h["anomaly_usd"] = s["anomalies"]["anomaly_usd"]
-    h["anomaly_alerts"] = s["anomalies"]["alert_count"]
-    if p.business_metric is not None:
-        with _section("business_metric", source):
-            s["unit_cost"] = _unit_cost(p.business_metric, data.query(Q.usage_cost_by, dimensions=[], period="day")
-                                        .set_index("period_start").reindex(daily["period_start"], fill_value=0.0)
-                                        .reset_index())
-        h.update(s["unit_cost"]["headline"])
-    if p.kubernetes is not None:
-        s["kubernetes"] = _kubernetes(p, data, s["attribution"]["resources"], source)
-        h.update(s["kubernetes"]["headline"])
-    h.update(s["anomalies"]["backtest_headline"])
-    if p.runaway is not None:
-        with _section("runaway", source):
-            s["runaway"] = _runaway(p.runaway, s["anomalies"]["daily_by_series"], source)
-        h.update(s["runaway"]["headline"])
-    if p.rightsizing is not None:
-        with _section("rightsizing", source):
-            s["rightsizing"] = _rightsizing(p, s["attribution"]["resources"], daily, source)
-        h.update(s["rightsizing"]["headline"])
-    if p.commitments is not None:
-        with _section("commitments", source):
-            s["commitments"] = _commitments(p, data, daily, days)
-        h.update(s["commitments"]["headline"])
-    if p.storage is not None:
-        with _section("storage", source):
-            s["storage"] = _storage(p.storage, data)
-        h.update(s["storage"]["headline"])
-    if p.spot_batch is not None:
-        with _section("spot_batch", source):
-            s["spot"] = _spot(p.spot_batch)
-        h.update(s["spot"]["headline"])
-    if "hourly" in s["anomalies"]:
-        h.update(s["anomalies"]["hourly"]["headline"])
-    parts = {}
-    if "rightsizing" in s:
-        parts["rightsizing (now)"] = s["rightsizing"]["savings_now"]
-    if "storage" in s:
-        parts["storage tiering"] = s["storage"]["saving_usd_per_month"]
-    if "spot" in s:
-        parts["spot batch"] = s["spot"]["saving_usd_per_month"]
-    if "runaway" in s:
-        parts["runaway service waste"] = s["runaway"]["split"].waste_usd
-    # No lever section in the scenario: n/a (NaN), not $0: nothing was looked for, rather than nothing found.
-    none = pd.DataFrame(columns=["lever", "usd_per_month"])
-    total, levers = F.savings_available(parts) if parts else (float("nan"), none)
-    s["levers"] = levers
-    h["savings_available_usd_per_month"] = total
-    with _section("scorecard", source):
-        s["scorecard"] = _scorecard(p, data, s, days)
-    if s["scorecard"] is not None:
-        h["top_team_by_score"] = str(s["scorecard"]["card"].index[0])
-    a = Analysis(params=p, headline={}, data=data, source=source, quality=data.quality.checks(), days=days,
-                 sections=s, figures=h, truth=truth)
-    _answers(a)
-    a.headline = {k: h[k] for k in HEADLINE if k in h}
+    ctx = Context(params=p, data=data, truth=truth, source=source, daily=daily, days=len(daily))
+    a = Analysis(params=p, headline={}, data=data, source=source, quality=data.quality.checks(), days=ctx.days,
+                 truth=truth)
+    for sec in _order(SECTIONS.values()):
+        off = sec.status(ctx)
+        if off is None:
+            with _section(sec.switch or sec.key, source):
+                try:
+                    r = sec.compute(ctx)
+                except SectionOff as exc:
+                    off = Off(sec.key, sec.title, exc.why, exc.turn_on)
+        if off is not None:
+            a.off.append(off)
+            continue
+        r.basis = sec.basis(ctx)
+        ctx.results[sec.key] = r
+        values = sec.values(ctx, r)
+        a.figures.update(values)
+        a.basis.update({k: r.basis for k in values})
+    a.sections = ctx.results
+    a.off.sort(key=lambda o: list(SECTIONS).index(o.section))
+    for key, r in a.sections.items():
+        before = set(a.figures)
+        a.answers.update(SECTIONS[key].answers(a, r))
+        a.basis.update({k: r.basis for k in set(a.figures) - before})
+    lead = (SECTIONS[p.about].lead or SECTIONS[p.about].headline) if p.about in a.sections else ()
+    keys = [*lead, *HEADLINE]
+    a.headline = {k: a.figures[k] for k in dict.fromkeys(keys) if k in a.figures}
     a.recommendation = recommendation(a)
     _CACHE[_key(p)] = a
     return a
 
 
-def _money(p, data, daily, days, source) -> dict:
-    totals = data.query(Q.totals_by_charge_category)
-    by = {}
-    for label, dims in (("provider", ["ProviderName"]), ("service", ["ProviderName", "ServiceName"]),
-                        ("account", ["ProviderName", "SubAccountId"]), ("region", ["ProviderName", "RegionId"])):
-        frame = data.query(Q.cost_by, dimensions=dims).sort_values("effective_cost", ascending=False)
-        by[label] = frame.head(12)[[*dims, "billed_cost", "effective_cost"]].reset_index(drop=True)
-    billed, effective = data.quality.billed_cost, data.quality.effective_cost
-    long = daily.melt(id_vars="period_start", value_vars=["billed_cost", "effective_cost"], var_name="cost",
-                      value_name="usd")
-    long["cost"] = long["cost"].map({"billed_cost": "billed (cash)", "effective_cost": "amortized"})
-    long["day"] = long["period_start"].dt.strftime("%Y-%m-%d")
-    return {"totals": totals, "by": by, "daily": daily, "daily_long": long, "billed_usd": billed,
-            "effective_usd": effective, "amortized_usd_per_month": float(F.per_month(effective, days)),
-            "billed_usd_per_month": float(F.per_month(billed, days))}
+class SectionOff(Exception):
+    """Raised by a section's `compute` when the bill cannot answer it (no commitment in the bill)."""
+
+    def __init__(self, why: str, turn_on: str):
+        super().__init__(why)
+        self.why, self.turn_on = why, turn_on
 
 
-def _attribution(p, data, days, source) -> dict:
-    found = data.query(Q.tag_keys)
-    present = set(found["key"])
-    missing = [k for k in p.required_tag_keys if k not in present]
-    if missing:
-        listed = ", ".join(sorted(present)[:12]) or "none"
-        raise ScenarioError(source, [("required_tag_keys", k, f"expected a tag key the billing data carries "
-                                      f"(no row has it; keys found: {listed})") for k in missing])
-    coverage = F.tag_coverage_shares(data.query(Q.tag_coverage, keys=list(p.required_tag_keys)),
-                                     p.required_tag_keys)
-    team = p.team_tag_key
-    pools_frame = data.query(Q.cost_by_tag, key=team,
-                             dimensions=["ChargeCategory", "ServiceName", "CommitmentDiscountStatus"])
-    pools = F.attribution_pools(pools_frame, p.untaggable_charge_categories, p.shared_services)
-    with _section("allocation_method", source):
-        allocation = F.allocate_costs(pools.direct, max(pools.shared_usd, 0.0), p.allocation_method,
-                                      fixed_shares=p.fixed_shares or None, usage=p.usage_metric or None,
-                                      untagged_cost_usd=pools.untagged_usd, untagged_rule=p.untagged_rule,
-                                      unused_commitment_cost_usd=pools.unused_commitment_usd,
-                                      unused_rule=p.unused_commitment_rule)
-    by_account, over_time = [], []
-    for k in p.required_tag_keys:
-        acc = F.coverage_by(data.query(Q.cost_by_tag, key=k, dimensions=["SubAccountId"]), ["SubAccountId"])
-        by_account.append(acc["coverage_share"].rename(k))
-        day = F.coverage_by(data.query(Q.cost_by_tag, key=k, period="day"), ["period_start"]).reset_index()
-        over_time.append(day.assign(tag_key=k))
-    by_account = pd.concat(by_account, axis=1).reset_index()
-    over_time = pd.concat(over_time, ignore_index=True)
-    over_time["day"] = over_time["period_start"].dt.strftime("%Y-%m-%d")
-    resources = data.query(Q.resource_summary, key=team)
-    ranked = F.untagged_by_impact(resources.assign(effective_cost=resources["effective_cost"].clip(lower=0),
-                                                   tagged=resources["tag_value"].notna()))
-    share = float(F.unallocated_share(pools.untagged_usd, pools.unused_commitment_usd, pools.taggable_usd))
-    return {"coverage": coverage, "pools": pools, "allocation": allocation, "by_account": by_account,
-            "over_time": over_time, "resources": resources, "untagged_top": ranked.head(10),
-            "unallocated_share": share, "team_coverage_share": pools.direct_share,
-            "allocated_per_month": F.per_month(allocation["total_usd"], days)}
+def figure_basis(a: Analysis, key: str) -> str:
+    """A headline figure's basis, for the report's figure rows (`costlib.report.figure_rows`)."""
+    return a.basis.get(key, "bill")
 
 
-def _unit_cost(m: BusinessMetric, daily) -> dict:
-    cost = pd.Series(daily["effective_cost"].to_numpy(dtype=float), index=daily["period_start"])
-    units = m.units_per_day
-    if isinstance(units, list) and len(units) != len(cost):
-        raise ModelError(f"business_metric.units_per_day has {len(units)} values: expected one per day of the "
-                         f"bill ({len(cost)})")
-    units = pd.Series(np.broadcast_to(np.asarray(units, dtype=float), len(cost)).copy(), index=cost.index)
-    series = F.cost_per_unit_series(cost, units, m.price_usd_per_unit)
-    per_unit = float(ue.cost_per_unit(float(cost.sum()), float(units.sum())))
-    head = {f"cost_usd_per_{m.unit_name}": per_unit}
-    if m.price_usd_per_unit is not None:
-        head["days_price_below_cost"] = int(series["price_below_cost"].sum())
-    return {"series": series.reset_index(names="period_start"), "per_unit": per_unit, "units": units,
-            "trend_per_month": float(F.trend_per_month(series.attrs["trend_share_per_period"])), "headline": head}
+def section_table(a, section: str) -> pd.DataFrame:
+    """The figures of one section that the analysis has: figure, value (with its unit), basis, meaning."""
+    rows = []
+    for pattern in SECTION_FIGURES[section]:
+        f = next(x for x in FIGURES if x.key == pattern)
+        for key in a.figures:
+            if f.match(key) is not None and contract.declaration(FIGURES, key) is f:
+                rows.append({"figure": f.label_for(key), "value": _text(a, key), "basis": a.basis.get(key, "bill"),
+                             "meaning": f.meaning})
+    return pd.DataFrame(rows, columns=["figure", "value", "basis", "meaning"])
 
 
-def _kubernetes(p, data, resources, source) -> dict:
-    k = p.kubernetes
-    nodes_bill = resources[resources["ServiceName"].isin(k.cluster_services)].sort_values("ResourceId")
-    if nodes_bill.empty:
-        raise ScenarioError(source, [("kubernetes.cluster_services", k.cluster_services,
-                                      "expected services with node resources in the bill")])
-    nodes = F.nodes_from_bill(nodes_bill, k.node_cpu_cores, k.node_ram_gib)
-    if k.usage_file:
-        try:
-            usage = pd.read_csv(resolve_path(k.usage_file))
-        except (OSError, ValueError) as exc:
-            raise ScenarioError(source, [("kubernetes.usage_file", k.usage_file, f"expected a readable CSV ({exc})")])
-        need = ["hour", "node", "team", "cpu_request_cores", "cpu_used_cores", "ram_request_gib", "ram_used_gib"]
-        lacking = [c for c in need if c not in usage.columns]
-        if lacking:
-            raise ScenarioError(source, [("kubernetes.usage_file", k.usage_file, f"expected columns {need}; "
-                                          f"missing {lacking}")])
-        unknown = sorted(set(usage["node"].astype(str)) - set(nodes["node"]))
-        if unknown:
-            shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
-            raise ScenarioError(source, [("kubernetes.usage_file", k.usage_file,
-                                          f"expected pods on nodes that are in the bill; {len(unknown)} node(s) "
-                                          f"are not: {shown} (the bill's nodes: {', '.join(nodes['node'][:5])}...)")])
-        generated = None
+def _text(a, key: str) -> str:
+    """A figure formatted by its declaration (the one text the words and the tables both show)."""
+    f = contract.declaration(FIGURES, key)
+    text = contract.format_value(a.figures[key], f.unit)
+    unit = a.params.business_metric.unit_name if a.params.business_metric is not None else None
+    if f.unit == "usd_per_unit" and unit:
+        text += f" per {unit}"
+    return text
+
+
+def sections_off_table(a: Analysis) -> pd.DataFrame:
+    """One line per section that is off: the section, why, and what would turn it on."""
+    return pd.DataFrame([{"section": o.title, "off_because": o.why, "to_turn_it_on": o.turn_on} for o in a.off],
+                        columns=["section", "off_because", "to_turn_it_on"])
+
+
+def show(a: Analysis, key: str) -> None:
+    """One section in the notebook: its story, then its tables and charts, or the line saying it is off."""
+    from IPython.display import Markdown, display
+
+    sec = SECTIONS[key]
+    display(Markdown(f"## {sec.title}\n\n{sec.intro}"))
+    if key in a.sections:
+        r = a.sections[key]
+        if r.basis == "assumed":
+            display(Markdown("**Assumed inputs:** this section rests on generated demo inputs, not on your data; "
+                             "its figures are marked *assumed*."))
+        sec.show(a, r)
     else:
-        generated = synthetic_usage.kubernetes_cluster(nodes=len(nodes), pods_per_team=k.pods_per_team,
-                                                       hours=k.usage_hours, seed=p.seed,
-                                                       node_cpu_cores=k.node_cpu_cores, node_ram_gib=k.node_ram_gib,
-                                                       teams=k.teams)
-        names = dict(zip([f"node-{i}" for i in range(len(nodes))], nodes["node"]))
-        usage = generated.usage.assign(node=generated.usage["node"].map(names))
-    with _section("kubernetes", source):
-        by_basis = {b: F.kubernetes_allocation(nodes, usage, basis=b, idle=k.idle_rule) for b in F.KUBERNETES_BASES}
-        gap = F.request_usage_gap(nodes, usage)
-    chosen = by_basis[k.basis]
-    table = pd.DataFrame({b: r.by_team["total_usd"] for b, r in by_basis.items()}).fillna(0.0)
-    table.columns = [f"by_{c}_usd" for c in table.columns]
-    return {"nodes": nodes, "usage_rows": len(usage), "hours": int(usage["hour"].nunique()), "by_basis": by_basis,
-            "table": table.reset_index(names="team"), "idle_by_node": chosen.idle_by_node.reset_index(names="node"),
-            "gap": gap.reset_index(names="team"), "generated": generated, "allocation": chosen,
-            "headline": {"kubernetes_idle_usd": chosen.idle_cluster_usd, "kubernetes_idle_share": chosen.idle_cluster_share,
-                         "kubernetes_request_usage_gap_usd": float(gap["gap_usd"].sum())}}
+        o = next(o for o in a.off if o.section == key)
+        display(Markdown(f"*Off: {report.escape(o.why)}. To turn it on: {report.escape(o.turn_on)}.*"))
+
+
+def sections_off_words(a: Analysis) -> str:
+    """The sections that are off, one line each (for the recommendation and the report)."""
+    if not a.off:
+        return ""
+    return "**Sections off**, one line each:\n\n" + "\n".join(
+        f"- {report.escape(o.title)}: {report.escape(o.why)}; to turn it on, {report.escape(o.turn_on)}."
+        for o in a.off)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sensitivity, decisions, words and what-if: gathered from the sections.
+
+
+def uncertain_inputs(p) -> dict[str, tuple[float, float, float]]:
+    """``{answer.input: (low, base, high)}`` of every section the scenario can run."""
+    out = {}
+    for sec in SECTIONS.values():
+        if sec.switch is None or getattr(p, sec.switch) is not None:
+            out.update(getattr(sec, "ranges", lambda p: {})(p))
+    return out
+
+
+def _ranges(p, answer: str) -> dict:
+    return {k.split(".", 1)[1]: (lo, hi) for k, (lo, _, hi) in uncertain_inputs(p).items()
+            if k.startswith(answer + ".")}
+
+
+def _lead_first(a: Analysis, items: list[tuple[str, Any]]) -> list:
+    lead = a.params.about
+    return [x for x in items if x[0] == lead] + [x for x in items if x[0] != lead]
+
+
+def keyed_decisions(a: Analysis) -> list[tuple[str, contract.Decision]]:
+    """The verdicts as records with the short key of each, the scenario's own section first; a verdict
+    resting on assumed inputs says so."""
+    out = []
+    for key, r in _lead_first(a, list(a.sections.items())):
+        for short, d in SECTIONS[key].decisions(a, r):
+            if any(a.basis.get(k) == "assumed" for k in d.rests_on):
+                d = dataclasses.replace(d, verdict=f"{d.verdict} (on assumed inputs)")
+            out.append((short, d))
+    return out
+
+
+def decisions(a: Analysis) -> list[contract.Decision]:
+    """The verdicts as records, from the sections that ran."""
+    return [d for _, d in keyed_decisions(a)]
+
+
+def recommendation(a: Analysis) -> str:
+    """The recommendation in words: the verdicts, each section's paragraphs, the sections that are off."""
+    import sys
+
+    # The headline's rows as the report writes them, so the verdicts' words here are the words of the
+    # results JSON's decision records (a verdict on assumed inputs says so in its verdict).
+    rows = {r["key"]: r for r in report.figure_rows(sys.modules[__name__], a)}
+    lines = [contract.decision_words(d, rows) for d in decisions(a)]
+    for key, r in _lead_first(a, list(a.sections.items())):
+        words = SECTIONS[key].words(a, r)
+        if words and r.basis == "assumed":
+            words = [w + " *(Assumed inputs: generated demo data, not yours.)*" for w in words]
+        lines += words
+    off = sections_off_words(a)
+    if off:
+        lines.append(off)
+    return "\n\n".join(lines)
+
+
+def whatif_controls(p) -> dict[str, tuple[float, float, float, float]]:
+    """``{input: (min, max, step, value)}`` for the sections the scenario can run."""
+    out = {}
+    for sec in SECTIONS.values():
+        if sec.switch is None or getattr(p, sec.switch) is not None:
+            out.update({k: v[:4] for k, v in sec.controls(p).items()})
+    return out
+
+
+def whatif_parameters(p) -> dict[str, str]:
+    """Slider -> the scenario parameter it moves (dotted), for a fresh analysis at the moved value."""
+    out = {}
+    for sec in SECTIONS.values():
+        if sec.switch is None or getattr(p, sec.switch) is not None:
+            out.update({k: v[4] for k, v in sec.controls(p).items()})
+    return out
+
+
+def whatif(p, **inputs) -> dict:
+    """The figures the sliders move, recomputed by each section at the moved values (at the base values
+    they equal the headline)."""
+    a = _CACHE.get(_key(p)) or analyse(p)
+    out = {}
+    for key, r in a.sections.items():
+        out.update(SECTIONS[key].whatif(a, r, **inputs))
+    return {k: v for k, v in out.items() if k in a.headline}
+
+
+
+def _read_utilization(path: str, key: str, source: str) -> pd.DataFrame:
+    try:
+        return billing.read_utilization(path)
+    except BillingDataError as exc:
+        raise ScenarioError(source, [(key, path, str(exc))]) from None
+
+
+def _utilization_file(r: Rightsizing, resources, candidates, ladder, source) -> pd.DataFrame:
+    """The scenario's utilization file, checked: every resource in the bill and of a ladder size, each
+    with at least ``min_history_days`` of samples."""
+    key = "rightsizing.utilization_file"
+    samples = _read_utilization(resolve_path(r.utilization_file), key, source)
+    found = sorted(set(samples["resource"]))
+    unknown = [x for x in found if x not in set(resources["ResourceId"])]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected resources that are in the bill; "
+                                      f"{len(unknown)} of {len(found)} are not: {shown}")])
+    priced = set(F.rightsizing_candidates(resources[resources["ServiceName"] == r.service], ladder,
+                                          top_n=len(resources))["resource"])
+    other = [x for x in found if x not in priced]
+    if other:
+        shown = ", ".join(other[:5]) + (" ..." if len(other) > 5 else "")
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected {r.service} resources billed at a "
+                                      f"ladder size's unit price; {len(other)} are not: {shown}")])
+    span = F.utilization_span_days(samples)
+    short = span[span < r.min_history_days - 1e-9]
+    if len(short):
+        shown = ", ".join(f"{k} ({v:.1f} days)" for k, v in short.head(5).items())
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected at least min_history_days = "
+                                      f"{r.min_history_days} days of samples per resource; {len(short)} "
+                                      f"resource(s) have less: {shown}")])
+    return samples
+
+
+
+
+# ---------------------------------------------------------------------------------------------------
+# The sections, in the order the report shows them.
+
+_usd = report.usd
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or x != x else report.pct(x)
+
+
+def _given_not_default(path: str, default: Callable) -> Callable:
+    """``given(params)``: the block at ``path`` differs from the schema's demo value ``default()``."""
+    def given(p):
+        value = p
+        for part in path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return False
+        return value != default()
+    return given
+
+
+def _fig(key, label, unit, meaning, source):
+    return contract.Figure(key, label, unit, meaning, source)
+
+
+@dataclass
+class MoneyResult(SectionResult):
+    """Where the money goes.
+
+    Attributes
+    ----------
+    totals : pandas.DataFrame
+        Billed, effective and list cost per ChargeCategory.
+    by : dict
+        ``provider``, ``service``, ``account``, ``region`` -> the top 12 by amortized cost (billed beside).
+    daily, daily_long : pandas.DataFrame
+        Cost per day (wide; long with a ``cost`` column: billed (cash) or amortized).
+    billed_usd, effective_usd : float
+        Σ BilledCost and Σ EffectiveCost over the bill, USD.
+    amortized_usd_per_month, billed_usd_per_month : float
+        The same per 730-hour month (`costlib.finops.per_month`).
+    """
+
+    totals: pd.DataFrame
+    by: dict
+    daily: pd.DataFrame
+    daily_long: pd.DataFrame
+    billed_usd: float
+    effective_usd: float
+    amortized_usd_per_month: float
+    billed_usd_per_month: float
+    basis: str = "bill"
+
+
+class Money(Section):
+    key, title = "money", "Where the money goes"
+    columns = ("BilledCost", "EffectiveCost", "ListCost", "ChargeCategory", "ChargePeriodStart", "ProviderName",
+               "ServiceName", "SubAccountId", "RegionId")
+    queries = (Query("totals", Q.totals_by_charge_category, bound="one row per ChargeCategory"),
+               *(Query(f"by_{label}", Q.cost_by, (lambda d: lambda p: {"dimensions": d})(dims),
+                       bound=f"one row per {' x '.join(dims)}")
+                 for label, dims in (("provider", ["ProviderName"]), ("service", ["ProviderName", "ServiceName"]),
+                                     ("account", ["ProviderName", "SubAccountId"]),
+                                     ("region", ["ProviderName", "RegionId"]))))
+    figures = (_fig("amortized_cost_usd_per_month", "Amortized cost per month", "usd_per_month",
+                    "EffectiveCost over the bill's days, per 730-hour month", _M + "per_month"),
+               _fig("billed_cost_usd_per_month", "Billed (cash) cost per month", "usd_per_month",
+                    "BilledCost over the bill's days, per month (shown beside, never added)", _M + "per_month"))
+    headline = ("amortized_cost_usd_per_month", "billed_cost_usd_per_month")
+    charts = ("daily_cost", "cost_by_service")
+    intro = ("Billed (cash) and amortized (effective) cost side by side, by provider, service, sub-account and "
+             "region, and per day.")
+
+    def compute(self, ctx):
+        by = {}
+        for label in ("provider", "service", "account", "region"):
+            frame = self.query(ctx, f"by_{label}").sort_values("effective_cost", ascending=False)
+            dims = [c for c in frame.columns if c not in ("billed_cost", "effective_cost", "rows")]
+            by[label] = frame.head(12)[[*dims, "billed_cost", "effective_cost"]].reset_index(drop=True)
+        billed, effective = ctx.data.quality.billed_cost, ctx.data.quality.effective_cost
+        long = ctx.daily.melt(id_vars="period_start", value_vars=["billed_cost", "effective_cost"], var_name="cost",
+                              value_name="usd")
+        long["cost"] = long["cost"].map({"billed_cost": "billed (cash)", "effective_cost": "amortized"})
+        long["day"] = long["period_start"].dt.strftime("%Y-%m-%d")
+        return MoneyResult(totals=self.query(ctx, "totals"), by=by, daily=ctx.daily, daily_long=long,
+                           billed_usd=billed, effective_usd=effective,
+                           amortized_usd_per_month=float(F.per_month(effective, ctx.days)),
+                           billed_usd_per_month=float(F.per_month(billed, ctx.days)))
+
+    def values(self, ctx, r):
+        return {"amortized_cost_usd_per_month": r.amortized_usd_per_month,
+                "billed_cost_usd_per_month": r.billed_usd_per_month}
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        super().show(a, r)
+        display(report.table(r.totals, money=["billed_cost", "effective_cost", "list_cost"]))
+        charts.show(chart_daily(a), "daily_cost")
+        charts.show(chart_services(a), "cost_by_service")
+        for label in ("provider", "account", "region"):
+            display(Markdown(f"**By {label}** (top 12 by amortized cost, USD over the bill's {a.days} days)"))
+            display(report.table(r.by[label], money=["billed_cost", "effective_cost"]))
+
+
+@dataclass
+class UnitCostResult(SectionResult):
+    """Cost per unit of value.
+
+    Attributes
+    ----------
+    series : pandas.DataFrame
+        Per day: cost, units, ``cost_usd_per_unit``, ``price_below_cost`` (`costlib.finops.cost_per_unit_series`).
+    per_unit : float
+        Amortized usage cost over units, USD per unit.
+    units : pandas.Series
+        Units per day.
+    trend_per_month : float
+        Change of cost per unit per month (decimal).
+    days_below : int or None
+        Days the price was below cost (None without a price).
+    """
+
+    series: pd.DataFrame
+    per_unit: float
+    units: pd.Series
+    trend_per_month: float
+    days_below: Optional[int]
+    basis: str = "bill"
+
+
+class UnitCost(Section):
+    key, title, switch = "unit_cost", "Cost per unit of value", "business_metric"
+    columns = ("EffectiveCost", "ChargeCategory", "ChargePeriodStart")
+    inputs = (Input("business_metric.units_per_day", "units of value per day (a business metric)",
+                    _given_not_default("business_metric", lambda: BusinessMetric()),
+                    "give business_metric: {unit_name, units_per_day, price_usd_per_unit}"),)
+    queries = (Query("usage_daily", Q.usage_cost_by, lambda p: {"dimensions": [], "period": "day"},
+                     bound="one row per day"),)
+    figures = (_fig("cost_usd_per_{unit}", "Cost per {unit}", "usd_per_unit",
+                    "amortized usage cost over units of the business metric", "costlib.unit_economics.cost_per_unit"),
+               _fig("days_price_below_cost", "Days the price was below cost", "number",
+                    "days whose cost per unit exceeded the price (the seed's $5 to host, $4 paid)",
+                    _M + "cost_per_unit_series"))
+    charts = ("cost_per_unit",)
+    intro = ("Amortized usage cost per day (tax, credits and purchases left out) over the business metric; days "
+             "where the price is below the cost per unit are flagged (the seed's $5 to host, $4 paid).")
+
+    def compute(self, ctx):
+        m = ctx.params.business_metric
+        daily = (self.query(ctx, "usage_daily").set_index("period_start")
+                 .reindex(ctx.daily["period_start"], fill_value=0.0).reset_index())
+        cost = pd.Series(daily["effective_cost"].to_numpy(dtype=float), index=daily["period_start"])
+        units = m.units_per_day
+        if isinstance(units, list) and len(units) != len(cost):
+            raise ModelError(f"business_metric.units_per_day has {len(units)} values: expected one per day of the "
+                             f"bill ({len(cost)})")
+        units = pd.Series(np.broadcast_to(np.asarray(units, dtype=float), len(cost)).copy(), index=cost.index)
+        series = F.cost_per_unit_series(cost, units, m.price_usd_per_unit)
+        return UnitCostResult(series=series.reset_index(names="period_start"),
+                              per_unit=float(ue.cost_per_unit(float(cost.sum()), float(units.sum()))), units=units,
+                              trend_per_month=float(F.trend_per_month(series.attrs["trend_share_per_period"])),
+                              days_below=None if m.price_usd_per_unit is None
+                              else int(series["price_below_cost"].sum()))
+
+    def values(self, ctx, r):
+        out = {f"cost_usd_per_{ctx.params.business_metric.unit_name}": r.per_unit}
+        if r.days_below is not None:
+            out["days_price_below_cost"] = r.days_below
+        return out
+
+    def words(self, a, r):
+        m = a.params.business_metric
+        msg = f"**Unit cost.** {_text(a, f'cost_usd_per_{m.unit_name}')}"
+        if r.days_below is not None:
+            msg += (f" against a price of {_usd(m.price_usd_per_unit)}: "
+                    + (f"**flag it: the price was below cost on {r.days_below} days**." if r.days_below
+                       else "the price covers it."))
+        return [msg]
+
+    def show(self, a, r):
+        from costlib import charts
+
+        super().show(a, r)
+        charts.show(chart_unit_cost(a), "cost_per_unit")
+
+
+@dataclass
+class AttributionResult(SectionResult):
+    """Tags, showback and chargeback.
+
+    Attributes
+    ----------
+    coverage : pandas.DataFrame
+        Per required key (`costlib.finops.tag_coverage_on_base`): ``effective_coverage_share`` on the
+        scenario's base, its ``base_effective_usd`` and ``tagged_effective_usd``, ``billed_coverage_share``,
+        and ``other_base_coverage_share`` (the other base of `costlib.finops.COVERAGE_BASES`).
+    coverage_base : str
+        The base in words.
+    pools : costlib.finops.AttributionPools
+        Amortized cost split into direct per team, untagged, shared, unused commitment, untaggable.
+    allocation : pandas.DataFrame
+        Showback per team on amortized cost (`costlib.finops.allocate_costs`), with ``billed_total_usd``:
+        the same rules on billed cost, side by side (a team with billed cost and no amortized cost shows).
+    by_account, over_time : pandas.DataFrame
+        Coverage per sub-account (a column per key) and per day (``tag_key``, ``coverage_share``).
+    resources : pandas.DataFrame
+        `billing_queries.resource_summary` by the team key.
+    untagged_top : pandas.DataFrame
+        The ten untagged resources that would move team-key coverage most (shares of the same base).
+    unallocated_share, team_coverage_share : float
+        Cost no tag attributes over the taggable cost; team-key coverage on the base.
+    """
+
+    coverage: pd.DataFrame
+    coverage_base: str
+    pools: Any
+    allocation: pd.DataFrame
+    by_account: pd.DataFrame
+    over_time: pd.DataFrame
+    resources: pd.DataFrame
+    untagged_top: pd.DataFrame
+    unallocated_share: float
+    team_coverage_share: float
+    basis: str = "bill"
+
+
+def _excluded(p, base: str | None = None) -> list:
+    return list(p.untaggable_charge_categories) if (base or p.tag_coverage_base) == "taggable" else []
+
+
+class Attribution(Section):
+    key, title = "attribution", "Attribution: tags, showback and chargeback"
+    columns = ("Tags", "EffectiveCost", "BilledCost", "ListCost", "ChargeCategory", "ServiceName",
+               "CommitmentDiscountStatus", "SubAccountId", "ChargePeriodStart", "ResourceId", "ListUnitPrice")
+    queries = (Query("tag_keys", Q.tag_keys, bound="one row per tag key"),
+               Query("coverage", Q.cost_by_tag_positive,
+                     lambda p: {"key": p.team_tag_key, "exclude_categories": _excluded(p)},
+                     bound="one row per value of the key"),
+               Query("coverage_by_account", Q.cost_by_tag_positive,
+                     lambda p: {"key": p.team_tag_key, "dimensions": ["SubAccountId"],
+                                "exclude_categories": _excluded(p)}, bound="tag values x sub-accounts"),
+               Query("coverage_daily", Q.cost_by_tag_positive,
+                     lambda p: {"key": p.team_tag_key, "period": "day", "exclude_categories": _excluded(p)},
+                     bound="tag values x days"),
+               Query("pools", Q.cost_by_tag, lambda p: {"key": p.team_tag_key, "dimensions": [
+                   "ChargeCategory", "ServiceName", "CommitmentDiscountStatus"]},
+                   bound="teams x charge categories x services x statuses"),
+               Query("resources", Q.resource_summary, lambda p: {"key": p.team_tag_key},
+                     bound="one row per resource (the costliest are shown)"))
+    figures = (_fig("unallocated_share", "Cost no tag attributes", "share",
+                    "untagged + unused commitment over the taggable amortized cost (tax, credits, purchases apart)",
+                    _M + "unallocated_share"),
+               _fig("team_tag_coverage_share", "Team tag coverage", "share",
+                    "cost carrying the team tag over the coverage base (taggable charges, positive amounts; or "
+                    "EffectiveCost > 0)", _M + "tag_coverage_on_base"))
+    headline = ("unallocated_share",)
+    lead = ("unallocated_share", "team_tag_coverage_share")
+    charts = ("tag_coverage_over_time", "showback_by_team")
+    intro = ("Tag coverage per required key as a share in [0, 1] of a stated base (amortized and billed), by "
+             "sub-account and over time; spend that cannot carry tags apart; the untagged resources that would "
+             "move coverage most; and the showback by team, on amortized and billed cost side by side, with "
+             "shared, untagged and unused-commitment cost assigned by the stated rules (to the cent).")
+
+    def compute(self, ctx):
+        p, source = ctx.params, ctx.source
+        present = set(self.query(ctx, "tag_keys")["key"])
+        missing = [k for k in p.required_tag_keys if k not in present]
+        if missing:
+            listed = ", ".join(sorted(present)[:12]) or "none"
+            raise ScenarioError(source, [("required_tag_keys", k, f"expected a tag key the billing data carries "
+                                          f"(no row has it; keys found: {listed})") for k in missing])
+        other = "positive_cost" if p.tag_coverage_base == "taggable" else "taggable"
+        rows, by_account, over_time = {}, [], []
+        for k in p.required_tag_keys:
+            row = F.tag_coverage_on_base(self.query(ctx, "coverage", key=k)).iloc[0].to_dict()
+            alt = F.tag_coverage_on_base(self.query(ctx, "coverage", key=k,
+                                                    exclude_categories=_excluded(p, other))).iloc[0]
+            rows[k] = {**row, "other_base_coverage_share": alt["effective_coverage_share"]}
+            acc = F.tag_coverage_on_base(self.query(ctx, "coverage_by_account", key=k), ["SubAccountId"])
+            by_account.append(acc["effective_coverage_share"].rename(k))
+            day = F.tag_coverage_on_base(self.query(ctx, "coverage_daily", key=k), ["period_start"]).reset_index()
+            over_time.append(day.rename(columns={"effective_coverage_share": "coverage_share"}).assign(tag_key=k))
+        coverage = pd.DataFrame.from_dict(rows, orient="index")
+        by_account = pd.concat(by_account, axis=1).reset_index()
+        over_time = pd.concat(over_time, ignore_index=True)
+        over_time["day"] = over_time["period_start"].dt.strftime("%Y-%m-%d")
+        frame = self.query(ctx, "pools")
+        pools = F.attribution_pools(frame, p.untaggable_charge_categories, p.shared_services)
+        billed = F.attribution_pools(frame, p.untaggable_charge_categories, p.shared_services, cost_column="billed_cost")
+        allocation = self._allocate(p, pools, source)
+        cash = self._allocate(p, billed, source)["total_usd"].rename("billed_total_usd")
+        allocation = allocation.join(cash, how="outer").fillna(0.0)
+        resources = self.query(ctx, "resources")
+        team = coverage.loc[p.team_tag_key]
+        ranked = F.untagged_by_impact(resources.assign(effective_cost=resources["effective_cost"].clip(lower=0),
+                                                       tagged=resources["tag_value"].notna()),
+                                      base_usd=team["base_effective_usd"] or None,
+                                      coverage_share=team["effective_coverage_share"]
+                                      if team["base_effective_usd"] > 0 else None) \
+            if resources["effective_cost"].clip(lower=0).sum() > 0 else resources.head(0)
+        share = float(F.unallocated_share(pools.untagged_usd, pools.unused_commitment_usd, pools.taggable_usd))
+        return AttributionResult(coverage=coverage, coverage_base=F.COVERAGE_BASES[p.tag_coverage_base], pools=pools,
+                                 allocation=allocation, by_account=by_account, over_time=over_time,
+                                 resources=resources, untagged_top=ranked.head(10), unallocated_share=share,
+                                 team_coverage_share=float(team["effective_coverage_share"]))
+
+    @staticmethod
+    def _allocate(p, pools, source):
+        with _section("allocation_method", source):
+            return F.allocate_costs(pools.direct, max(pools.shared_usd, 0.0), p.allocation_method,
+                                    fixed_shares=p.fixed_shares or None, usage=p.usage_metric or None,
+                                    untagged_cost_usd=pools.untagged_usd, untagged_rule=p.untagged_rule,
+                                    unused_commitment_cost_usd=max(pools.unused_commitment_usd, 0.0),
+                                    unused_rule=p.unused_commitment_rule)
+
+    def values(self, ctx, r):
+        return {"unallocated_share": r.unallocated_share, "team_tag_coverage_share": r.team_coverage_share}
+
+    def ranges(self, p):
+        return {}
+
+    def answers(self, a, r):
+        p, pools = a.params, r.pools
+        base = {"untagged_usd": pools.untagged_usd, "unused_commitment_usd": pools.unused_commitment_usd,
+                "taggable_usd": pools.taggable_usd}
+        model = lambda **kw: F.unallocated_share(**kw)  # noqa: E731
+        ranges = {"untagged_usd": (0.5 * pools.untagged_usd, 1.5 * pools.untagged_usd)} if pools.untagged_usd > 0 else {}
+        if pools.unused_commitment_usd > 0:
+            ranges["unused_commitment_usd"] = (0.5 * pools.unused_commitment_usd, 1.5 * pools.unused_commitment_usd)
+        x = uncertainty.assess(model, base, ranges, flip_bounds={k: (0.0, 10 * max(v, 1.0)) for k, v in base.items()
+                                                                 if k in ranges},
+                               target=p.max_unallocated_share, draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
+        return {"attribution": contract.Answer("attribution", "unallocated_share", model, base,
+                                               p.max_unallocated_share, x)}
+
+    def decisions(self, a, r):
+        p = a.params
+        ready = a.figures["unallocated_share"] <= p.max_unallocated_share
+        return [("chargeback", contract.Decision(
+            question="Can the bill be charged back to teams by tag",
+            verdict="yes, chargeback" if ready else "showback only until tagging improves",
+            rests_on=("unallocated_share",),
+            flips_when=f"the cost no tag attributes {'rises above' if ready else 'falls below'} "
+                       f"{_pct(p.max_unallocated_share)}",
+            agreement=a.answers["attribution"].assessment.agreement(verdict_below_target=ready)))]
+
+    def words(self, a, r):
+        p, cov = a.params, r.coverage
+        shares = cov["effective_coverage_share"]
+        msg = (f"**Attribution.** Team tag coverage is {_text(a, 'team_tag_coverage_share')} of {r.coverage_base} "
+               f"({report.escape(p.team_tag_key)} key)")
+        if shares.notna().any() and len(shares) > 1:
+            worst = shares.idxmin()
+            msg += f"; the weakest required key is {report.escape(worst)} at {_pct(shares[worst])}"
+        msg += "."
+        if len(r.untagged_top):
+            top = r.untagged_top.iloc[0]
+            msg += (f" Tagging the top untagged resource ({report.escape(short_id(top['ResourceId']))}) alone would "
+                    f"lift team tag coverage by {_pct(top['coverage_gain_share'])}.")
+        alloc = r.allocation.drop(index=[F.UNALLOCATED], errors="ignore")
+        both = int((alloc["total_usd"].abs() > 0.005).sum())
+        cash_only = int(((alloc["total_usd"].abs() <= 0.005) & (alloc["billed_total_usd"].abs() > 0.005)).sum())
+        msg += f" The showback names {both} team{'s' if both != 1 else ''} with amortized cost"
+        msg += (f" and {cash_only} more with billed cost only (their usage is covered by commitments or credits)."
+                if cash_only else ".")
+        return [msg]
+
+    def controls(self, p):
+        return {}
+
+    def whatif(self, a, r, **inputs):
+        pools = r.pools
+        return {"unallocated_share": float(F.unallocated_share(pools.untagged_usd, pools.unused_commitment_usd,
+                                                               pools.taggable_usd))}
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        p = a.params
+        super().show(a, r)
+        display(Markdown(f"**Tag coverage per key**, on {r.coverage_base}; `other_base_coverage_share` on "
+                         f"{F.COVERAGE_BASES['positive_cost' if p.tag_coverage_base == 'taggable' else 'taggable']}."))
+        display(report.table(r.coverage.reset_index(names="tag_key"),
+                             money=["base_effective_usd", "tagged_effective_usd", "base_billed_usd", "tagged_billed_usd"],
+                             percent=["effective_coverage_share", "billed_coverage_share", "other_base_coverage_share"]))
+        display(Markdown("**Coverage by sub-account** (share of the base carrying each key)"))
+        acc = r.by_account.dropna(how="all", subset=list(p.required_tag_keys))
+        display(report.table(acc, percent=list(p.required_tag_keys)))
+        if len(acc) < len(r.by_account):
+            display(Markdown(f"{len(r.by_account) - len(acc)} sub-accounts with no cost in the base left out."))
+        charts.show(chart_coverage(a), "tag_coverage_over_time")
+        pools = r.pools
+        display(Markdown(f"**Spend that cannot carry tags** (shown apart, not allocated): "
+                         f"{report.usd(pools.untaggable_usd)} amortized."))
+        display(report.table(pools.untaggable.reset_index(names="ChargeCategory"), money=["billed_usd", "effective_usd"]))
+        if len(r.untagged_top):
+            display(Markdown("**Untagged resources that would move team tag coverage most** (shares of the same base)"))
+            top = r.untagged_top.assign(ResourceId=lambda d: d["ResourceId"].map(short_id))
+            display(report.table(top[["ResourceId", "ServiceName", "effective_cost", "coverage_gain_share",
+                                      "coverage_after_share"]],
+                                 money=["effective_cost"], percent=["coverage_gain_share", "coverage_after_share"]))
+        display(Markdown(f"**Showback by team** (USD over the bill's days; amortized, and billed beside): shared cost "
+                         f"{report.usd(pools.shared_usd)} split {report.escape(p.allocation_method)}; untagged "
+                         f"{report.usd(pools.untagged_usd)} {report.escape(p.untagged_rule)}; unused commitment "
+                         f"{report.usd(pools.unused_commitment_usd)} {report.escape(p.unused_commitment_rule)}."))
+        shown, others, others_usd = allocation_shown(a)
+        display(report.table(shown, money=["direct_usd", "shared_usd", "untagged_usd", "unused_commitment_usd",
+                                           "total_usd", "billed_total_usd"]))
+        if others:
+            display(Markdown(f"{others} more teams hold {report.usd(others_usd)} together (amortized); teams with no "
+                             f"cost on either basis left out ({len(r.allocation)} named in all)."))
+        charts.show(chart_allocation(a), "showback_by_team")
+
+
+@dataclass
+class KubernetesResult(SectionResult):
+    """A shared cluster's node cost by requests, usage and max(request, usage), and its idle cost.
+
+    Attributes
+    ----------
+    nodes : pandas.DataFrame
+        The cluster's nodes priced from the bill (`costlib.finops.nodes_from_bill`).
+    usage_rows, hours : int
+        Pod usage rows and the hours they span.
+    by_basis : dict
+        Basis -> `costlib.finops.KubernetesAllocation`.
+    table : pandas.DataFrame
+        Per team: ``by_request_usd``, ``by_usage_usd``, ``by_max_usd``.
+    idle_by_node, gap : pandas.DataFrame
+        Idle cost per node on the scenario's basis; requested-but-unused cost per team.
+    generated : object
+        The generated cluster (`costlib.synthetic_usage`), None when read from a file.
+    allocation : costlib.finops.KubernetesAllocation
+        The scenario's basis.
+    """
+
+    nodes: pd.DataFrame
+    usage_rows: int
+    hours: int
+    by_basis: dict
+    table: pd.DataFrame
+    idle_by_node: pd.DataFrame
+    gap: pd.DataFrame
+    generated: Any
+    allocation: Any
+    basis: str = "bill"
+
+
+class Kubernetes_(Section):
+    key, title, switch = "kubernetes", "Kubernetes: requests, usage and idle", "kubernetes"
+    columns = ("ResourceId", "ServiceName", "EffectiveCost", "ChargePeriodStart", "Tags")
+    inputs = (Input("kubernetes.usage_file", "pod requests and usage per hour and node",
+                    lambda p: bool(p.kubernetes and p.kubernetes.usage_file),
+                    "give kubernetes.usage_file: a CSV of hour, node, team, cpu/ram request and used"),)
+    needs = ("attribution",)
+    figures = (_fig("kubernetes_idle_usd", "Kubernetes idle cost", "usd",
+                    "node cost not allocated to any pod over the usage window", _M + "kubernetes_allocation"),
+               _fig("kubernetes_idle_share", "Kubernetes idle share", "share", "idle cost over the nodes' cost",
+                    _M + "kubernetes_allocation"),
+               _fig("kubernetes_request_usage_gap_usd", "Requested but unused (Kubernetes)", "usd",
+                    "allocation by requests minus by usage, all teams", _M + "request_usage_gap"))
+    lead = ("kubernetes_idle_usd", "kubernetes_idle_share", "kubernetes_request_usage_gap_usd")
+    charts = ("kubernetes_allocation",)
+    intro = ("The cluster's node cost (from the bill) allocated by requests, by usage and by max(request, usage) "
+             "as OpenCost does; idle cost per node and for the cluster. Request-based allocation rewards "
+             "right-sizing: the gap per team is what it pays for capacity it requests and does not use.")
+
+    def compute(self, ctx):
+        p, source, k = ctx.params, ctx.source, ctx.params.kubernetes
+        resources = ctx.results["attribution"].resources
+        nodes_bill = resources[resources["ServiceName"].isin(k.cluster_services)].sort_values("ResourceId")
+        if nodes_bill.empty:
+            raise ScenarioError(source, [("kubernetes.cluster_services", k.cluster_services,
+                                          "expected services with node resources in the bill")])
+        nodes = F.nodes_from_bill(nodes_bill, k.node_cpu_cores, k.node_ram_gib)
+        if k.usage_file:
+            usage = _kubernetes_usage_file(k, nodes, source)
+            generated = None
+        else:
+            generated = synthetic_usage.kubernetes_cluster(nodes=len(nodes), pods_per_team=k.pods_per_team,
+                                                           hours=k.usage_hours, seed=p.seed,
+                                                           node_cpu_cores=k.node_cpu_cores,
+                                                           node_ram_gib=k.node_ram_gib, teams=k.teams)
+            names = dict(zip([f"node-{i}" for i in range(len(nodes))], nodes["node"]))
+            usage = generated.usage.assign(node=generated.usage["node"].map(names))
+        with _section("kubernetes", source):
+            by_basis = {b: F.kubernetes_allocation(nodes, usage, basis=b, idle=k.idle_rule) for b in F.KUBERNETES_BASES}
+            gap = F.request_usage_gap(nodes, usage)
+        chosen = by_basis[k.basis]
+        table = pd.DataFrame({b: r.by_team["total_usd"] for b, r in by_basis.items()}).fillna(0.0)
+        table.columns = [f"by_{c}_usd" for c in table.columns]
+        return KubernetesResult(nodes=nodes, usage_rows=len(usage), hours=int(usage["hour"].nunique()),
+                                by_basis=by_basis, table=table.reset_index(names="team"),
+                                idle_by_node=chosen.idle_by_node.reset_index(names="node"),
+                                gap=gap.reset_index(names="team"), generated=generated, allocation=chosen)
+
+    def values(self, ctx, r):
+        return {"kubernetes_idle_usd": r.allocation.idle_cluster_usd,
+                "kubernetes_idle_share": r.allocation.idle_cluster_share,
+                "kubernetes_request_usage_gap_usd": float(r.gap["gap_usd"].sum())}
+
+    def words(self, a, r):
+        gap = r.gap.iloc[0]
+        return [f"**Kubernetes.** {_text(a, 'kubernetes_idle_share')} of the nodes' cost is idle "
+                f"({_text(a, 'kubernetes_idle_usd')} over {r.hours} hours). Charged by requests, "
+                f"{report.escape(gap['team'])} pays {_usd(gap['gap_usd'])} for capacity it requests but does not use "
+                f"({_pct(gap['gap_share'])} of its request-based bill): request-based chargeback rewards it for "
+                "right-sizing its pod specs."]
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        k = a.params.kubernetes
+        super().show(a, r)
+        display(Markdown(f"{len(r.nodes)} nodes, {r.hours} hours of pod usage "
+                         f"({'generated' if r.generated is not None else report.escape(k.usage_file)}); "
+                         f"idle {report.escape(k.idle_rule)}."))
+        display(report.table(r.table, money=["by_max_usd", "by_request_usd", "by_usage_usd"]))
+        charts.show(chart_kubernetes(a), "kubernetes_allocation")
+        display(report.table(r.gap, money=["request_usd", "usage_usd", "max_usd", "gap_usd"], percent=["gap_share"]))
+        display(Markdown("**Idle per node**"))
+        display(report.table(r.idle_by_node, money=["node_cost_usd", "allocated_usd", "idle_usd"],
+                             percent=["idle_share"]))
+
+
+def _kubernetes_usage_file(k, nodes, source) -> pd.DataFrame:
+    try:
+        usage = pd.read_csv(resolve_path(k.usage_file))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(source, [("kubernetes.usage_file", k.usage_file, f"expected a readable CSV ({exc})")])
+    need = ["hour", "node", "team", "cpu_request_cores", "cpu_used_cores", "ram_request_gib", "ram_used_gib"]
+    lacking = [c for c in need if c not in usage.columns]
+    if lacking:
+        raise ScenarioError(source, [("kubernetes.usage_file", k.usage_file, f"expected columns {need}; "
+                                      f"missing {lacking}")])
+    unknown = sorted(set(usage["node"].astype(str)) - set(nodes["node"]))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        raise ScenarioError(source, [("kubernetes.usage_file", k.usage_file,
+                                      f"expected pods on nodes that are in the bill; {len(unknown)} node(s) "
+                                      f"are not: {shown} (the bill's nodes: {', '.join(nodes['node'][:5])}...)")])
+    return usage
 
 
 def detector_settings(a: Anomalies, **moved) -> dict:
@@ -780,227 +1559,917 @@ def detect(series, settings, freq: str = "D", candidates: bool = False) -> pd.Da
         return F.detect_anomalies(series, KEYS, detectors=settings, freq=freq)
 
 
-def _hourly_anomalies(p, data, truth, owner, events) -> dict | None:
-    """The detectors on hourly amortized cost, where the bill has hourly rows (only those rows)."""
-    lengths = data.query(Q.charge_period_lengths)
-    hourly = lengths[lengths["minutes"] <= 60]
-    if not p.anomalies.hourly or hourly["rows"].sum() == 0:
-        return None
-    total = float(lengths["effective_cost"].sum())
-    series = data.query(Q.usage_cost_by, dimensions=KEYS, period="hour", max_period_hours=1)
-    alerts = detect(series, hourly_detector_settings(p.anomalies), freq="h")
-    top = alerts.sort_values("change_usd", ascending=False, kind="stable").head(20)
-    if len(top):
-        breakdown = data.query(Q.usage_cost_by, dimensions=[*KEYS, "ResourceId"], period="hour", max_period_hours=1)
-        top = F.alert_drivers(top, breakdown, KEYS, "ResourceId", baseline_lag_periods=24)
-        top["team"] = top["driver"].map(owner)
-    head = {"hourly_anomaly_usd": F.anomaly_dollars(alerts, KEYS), "hourly_anomaly_alerts": int(len(alerts))}
-    backtest = None
-    if events is not None:
-        backtest = F.backtest_detectors(alerts, events, KEYS)
-        for det, r in backtest.iterrows():
-            head[f"hourly_{det}_precision"] = None if pd.isna(r["precision"]) else float(r["precision"])
-            head[f"hourly_{det}_recall"] = float(r["recall"])
-    return {"alerts": alerts, "top": top, "backtest": backtest, "headline": head,
-            "hourly_rows": int(hourly["rows"].sum()), "rows": int(lengths["rows"].sum()),
-            "hourly_cost_share": float(hourly["effective_cost"].sum() / total) if total else float("nan")}
+#: Anomaly dollars above which a cost-of-correction review is opened: any alert at all (a cent).
+ANOMALY_REVIEW_TARGET_USD = 0.01
 
 
-def _anomalies(p, data, truth, resources, days) -> dict:
-    daily_sa = data.query(Q.usage_cost_by, dimensions=KEYS, period="day")
-    alerts = detect(daily_sa, detector_settings(p.anomalies))
-    owner = dict(zip(resources["ResourceId"], resources["tag_value"]))
-    if len(alerts):
-        breakdown = data.query(Q.usage_cost_by, dimensions=[*KEYS, "ResourceId"], period="day")
-        named = F.alert_drivers(alerts, breakdown, KEYS, "ResourceId", baseline_lag_periods=1)
-        named["team"] = named["driver"].map(owner)
-    else:
-        named = alerts.assign(driver=[], driver_change_usd=[], driver_share_of_change=[], team=[])
-    total = F.anomaly_dollars(named, KEYS)
-    by_team = F.anomaly_dollars(named, KEYS, by="team") if len(named) else pd.Series(dtype=float)
-    backtest, events, bt_head = None, None, {}
-    if truth is not None:
-        events = synthetic_focus.injected_events(truth)
-        backtest = F.backtest_detectors(alerts, events, KEYS)
-        for det, r in backtest.iterrows():
-            bt_head[f"{det}_precision"] = None if pd.isna(r["precision"]) else float(r["precision"])
-            bt_head[f"{det}_recall"] = float(r["recall"])
-    top = (F.anomaly_dollars(named, KEYS, by="ServiceName").sort_values(ascending=False).head(3).index.tolist()
-           if len(named) else [])
-    series_frame = daily_sa[daily_sa["ServiceName"].isin(top)].copy()
-    out = {"daily_by_series": daily_sa, "alerts": named, "alert_count": int(len(alerts)), "anomaly_usd": total,
-           "by_team": by_team, "backtest": backtest, "events": events, "backtest_headline": bt_head,
-           "chart_series": series_frame, "top_services": top,
-           "candidates": detect(daily_sa, detector_settings(p.anomalies), candidates=True)}
-    hourly = _hourly_anomalies(p, data, truth, owner, events)
-    if hourly is not None:
-        out["hourly"] = hourly
-    return out
+@dataclass
+class AnomaliesResult(SectionResult):
+    """The three detectors on daily (and hourly) amortized usage cost per service and sub-account.
+
+    Attributes
+    ----------
+    daily_by_series : pandas.DataFrame
+        Daily usage cost per service and sub-account (what the detectors watch).
+    alerts : pandas.DataFrame
+        Daily alerts with the resource that moved most (``driver``) and its ``team``.
+    alert_count : int
+    anomaly_usd : float
+        Cost above expectation in alerted days, once per day (`costlib.finops.anomaly_dollars`).
+    by_team : pandas.Series
+        Anomaly dollars per team.
+    backtest, events : pandas.DataFrame or None
+        Precision and recall against the generator's injected anomalies (generated bill only), and those.
+    backtest_headline : dict
+        The backtest's figures.
+    chart_series : pandas.DataFrame
+        The series of the three services with the most anomaly dollars.
+    top_services : list
+    candidates : pandas.DataFrame
+        Every alert any gate setting could raise (for the assessment).
+    hourly : dict or None
+        The same on hourly rows: ``alerts``, ``top``, ``backtest``, ``headline``, ``hourly_rows``, ``rows``,
+        ``hourly_cost_share``.
+    gate_flips : pandas.DataFrame or None
+        Each gate alone, moved until no alert is left.
+    """
+
+    daily_by_series: pd.DataFrame
+    alerts: pd.DataFrame
+    alert_count: int
+    anomaly_usd: float
+    by_team: pd.Series
+    backtest: Any
+    events: Any
+    backtest_headline: dict
+    chart_series: pd.DataFrame
+    top_services: list
+    candidates: pd.DataFrame
+    hourly: Optional[dict] = None
+    gate_flips: Any = None
+    basis: str = "bill"
 
 
-def _runaway(r: Runaway, daily_sa, source) -> dict:
-    sel = daily_sa[(daily_sa["ServiceName"] == r.service) & (daily_sa["SubAccountId"] == r.sub_account)]
-    if sel.empty:
-        raise ScenarioError(source, [("runaway.service", f"{r.service} / {r.sub_account}",
-                                      "expected a service and sub-account that are in the bill")])
-    series = sel.groupby("period_start")["effective_cost"].sum().sort_index()
-    before = F.window_cost_per_month(series, r.window_days, "first")
-    after = F.window_cost_per_month(series, r.window_days, "last")
-    dev = float(F.dev_always_on_waste(r.dev_cost_usd_per_month, r.dev_needed_hours_per_week))
-    split = F.runaway_cost_split(before, after, r.predictions_before_per_month, r.predictions_after_per_month,
-                                 r.idle_usd_per_month, r.overprovisioned_usd_per_month, dev)
-    parts = pd.DataFrame({"part": ["volume (good spend)", "idle capacity", "over-provisioned", "dev running 24/7",
-                                   "intensity (cost per prediction up)"],
-                          "usd_per_month": [split.volume_usd, split.idle_usd, split.overprovisioned_usd,
-                                            split.dev_always_on_usd, split.intensity_usd]})
-    return {"series": series.reset_index(), "before": before, "after": after, "split": split, "parts": parts,
-            "headline": {"runaway_cost_multiple": split.cost_multiple,
-                         "runaway_volume_usd_per_month": split.volume_usd,
-                         "runaway_waste_usd_per_month": split.waste_usd}}
+class Anomalies_(Section):
+    key, title = "anomalies", "Anomalies"
+    columns = ("EffectiveCost", "BilledCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
+               "ServiceName", "SubAccountId", "ResourceId")
+    needs = ("attribution",)
+    queries = (Query("daily", Q.usage_cost_by, lambda p: {"dimensions": KEYS, "period": "day"},
+                     bound="services x sub-accounts x days"),
+               Query("daily_by_resource", Q.usage_cost_by, lambda p: {"dimensions": [*KEYS, "ResourceId"],
+                                                                       "period": "day"},
+                     bound="resources x days, pulled only when there are alerts"),
+               Query("period_lengths", Q.charge_period_lengths, bound="one row per charge-period length"),
+               Query("hourly", Q.usage_cost_by, lambda p: {"dimensions": KEYS, "period": "hour", "max_period_hours": 1},
+                     bound="services x sub-accounts x hours"),
+               Query("hourly_by_resource", Q.usage_cost_by, lambda p: {"dimensions": [*KEYS, "ResourceId"],
+                                                                        "period": "hour", "max_period_hours": 1},
+                     bound="resources x hours, pulled only for the top 20 hourly alerts"))
+    figures = (_fig("anomaly_usd", "Anomaly dollars", "usd",
+                    "cost above expectation in alerted service-account days, once per day", _M + "anomaly_dollars"),
+               _fig("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
+                    _M + "detect_anomalies"),
+               _fig("anomaly_usd_p10", "Anomaly dollars, P10", "usd",
+                    "10th percentile over the detector thresholds and floor drawn from their ranges",
+                    "costlib.uncertainty.assess"),
+               _fig("anomaly_usd_p90", "Anomaly dollars, P90", "usd",
+                    "90th percentile over the detector thresholds and floor drawn from their ranges",
+                    "costlib.uncertainty.assess"),
+               _fig("hourly_anomaly_usd", "Anomaly dollars (hourly series)", "usd",
+                    "cost above expectation in alerted service-account hours, once per hour", _M + "anomaly_dollars"),
+               _fig("hourly_anomaly_alerts", "Anomaly alerts (hourly series)", "number",
+                    "alerts the three detectors raise on hourly amortized cost", _M + "detect_anomalies"),
+               _fig("hourly_{detector}_precision", "Precision of {detector} (hourly)", "share",
+                    "true alerts over alerts on hourly series, against the generator's injected anomalies",
+                    _M + "backtest_detectors"),
+               _fig("hourly_{detector}_recall", "Recall of {detector} (hourly)", "share",
+                    "injected anomalies found on hourly series over injected anomalies", _M + "backtest_detectors"),
+               _fig("{detector}_precision", "Precision of {detector} (daily)", "share",
+                    "true alerts over alerts, against the generator's injected anomalies", _M + "backtest_detectors"),
+               _fig("{detector}_recall", "Recall of {detector} (daily)", "share",
+                    "injected anomalies found over injected anomalies", _M + "backtest_detectors"))
+    headline = ("anomaly_usd",)
+    lead = ("anomaly_usd", "anomaly_alerts", "hourly_anomaly_usd")
+    charts = ("anomalies",)
+    intro = ("Three detectors on daily amortized cost per service and sub-account, and on hourly amortized cost "
+             "where the bill has hourly rows: rate of change (the seed's +50% in 24 hours), deviation from a "
+             "seasonal forecast (the seed's more than 10% off: the same weekday, or the same hour of the week, over "
+             "up to four weeks) and a weekly seasonal decomposition. Every alert passes an absolute dollar floor "
+             "(per day; per hour, the floor / 24) and a percentage, after a minimum history; each names the "
+             "resource that moved most. Anomaly dollars in the headline are the daily ones.")
+
+    def ranges(self, p):
+        a = p.anomalies
+        return {"anomalies.rate_of_change_threshold_share": (0.6 * a.rate_of_change_threshold_share,
+                                                             a.rate_of_change_threshold_share,
+                                                             1.6 * a.rate_of_change_threshold_share),
+                "anomalies.forecast_threshold_share": (0.5 * a.forecast_threshold_share, a.forecast_threshold_share,
+                                                       2 * a.forecast_threshold_share),
+                "anomalies.floor_usd": (0.5 * a.floor_usd, a.floor_usd, 2 * a.floor_usd if a.floor_usd > 0 else 10.0)}
+
+    def compute(self, ctx):
+        p, truth = ctx.params, ctx.truth
+        resources = ctx.results["attribution"].resources
+        daily_sa = self.query(ctx, "daily")
+        alerts = detect(daily_sa, detector_settings(p.anomalies))
+        owner = dict(zip(resources["ResourceId"], resources["tag_value"]))
+        if len(alerts):
+            named = F.alert_drivers(alerts, self.query(ctx, "daily_by_resource"), KEYS, "ResourceId",
+                                    baseline_lag_periods=1)
+            named["team"] = named["driver"].map(owner)
+        else:
+            named = alerts.assign(driver=[], driver_change_usd=[], driver_share_of_change=[], team=[])
+        by_team = F.anomaly_dollars(named, KEYS, by="team") if len(named) else pd.Series(dtype=float)
+        backtest, events, bt_head = None, None, {}
+        if truth is not None:
+            events = synthetic_focus.injected_events(truth)
+            backtest = F.backtest_detectors(alerts, events, KEYS)
+            for det, r in backtest.iterrows():
+                bt_head[f"{det}_precision"] = None if pd.isna(r["precision"]) else float(r["precision"])
+                bt_head[f"{det}_recall"] = float(r["recall"])
+        top = (F.anomaly_dollars(named, KEYS, by="ServiceName").sort_values(ascending=False).head(3).index.tolist()
+               if len(named) else [])
+        return AnomaliesResult(daily_by_series=daily_sa, alerts=named, alert_count=int(len(alerts)),
+                               anomaly_usd=F.anomaly_dollars(named, KEYS), by_team=by_team, backtest=backtest,
+                               events=events, backtest_headline=bt_head,
+                               chart_series=daily_sa[daily_sa["ServiceName"].isin(top)].copy(), top_services=top,
+                               candidates=detect(daily_sa, detector_settings(p.anomalies), candidates=True),
+                               hourly=self._hourly(ctx, owner, events))
+
+    def _hourly(self, ctx, owner, events) -> dict | None:
+        p = ctx.params
+        lengths = self.query(ctx, "period_lengths")
+        hourly = lengths[lengths["minutes"] <= 60]
+        if not p.anomalies.hourly or hourly["rows"].sum() == 0:
+            return None
+        total = float(lengths["effective_cost"].sum())
+        alerts = detect(self.query(ctx, "hourly"), hourly_detector_settings(p.anomalies), freq="h")
+        top = alerts.sort_values("change_usd", ascending=False, kind="stable").head(20)
+        if len(top):
+            top = F.alert_drivers(top, self.query(ctx, "hourly_by_resource"), KEYS, "ResourceId", baseline_lag_periods=24)
+            top["team"] = top["driver"].map(owner)
+        head = {"hourly_anomaly_usd": F.anomaly_dollars(alerts, KEYS), "hourly_anomaly_alerts": int(len(alerts))}
+        backtest = None
+        if events is not None:
+            backtest = F.backtest_detectors(alerts, events, KEYS)
+            for det, r in backtest.iterrows():
+                head[f"hourly_{det}_precision"] = None if pd.isna(r["precision"]) else float(r["precision"])
+                head[f"hourly_{det}_recall"] = float(r["recall"])
+        return {"alerts": alerts, "top": top, "backtest": backtest, "headline": head,
+                "hourly_rows": int(hourly["rows"].sum()), "rows": int(lengths["rows"].sum()),
+                "hourly_cost_share": float(hourly["effective_cost"].sum() / total) if total else float("nan")}
+
+    def values(self, ctx, r):
+        out = {"anomaly_usd": r.anomaly_usd, "anomaly_alerts": r.alert_count, **r.backtest_headline}
+        if r.hourly is not None:
+            out.update(r.hourly["headline"])
+        return out
+
+    def answers(self, a, r):
+        p = a.params
+        seasonal = p.anomalies.seasonal_threshold_share
+        candidates = r.candidates
+
+        def model(rate_of_change_threshold_share, forecast_threshold_share, floor_usd):
+            return F.gated_anomaly_dollars(candidates, KEYS, {"rate_of_change": rate_of_change_threshold_share,
+                                                              "forecast": forecast_threshold_share,
+                                                              "seasonal": seasonal}, floor_usd)
+
+        base = {"rate_of_change_threshold_share": p.anomalies.rate_of_change_threshold_share,
+                "forecast_threshold_share": p.anomalies.forecast_threshold_share, "floor_usd": p.anomalies.floor_usd}
+        # The verdict (open a review) holds while any alert is left: anomaly dollars above a cent. Dollars are
+        # a step function of the gates, so the flip points are the gates' suprema (`finops.anomaly_gate_flips`).
+        x = uncertainty.assess(model, base, _ranges(p, "anomalies"), target=ANOMALY_REVIEW_TARGET_USD,
+                               draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
+        a.figures["anomaly_usd_p10"], a.figures["anomaly_usd_p90"] = x.p10, x.p90
+        r.gate_flips = F.anomaly_gate_flips(candidates, KEYS, {"rate_of_change": base["rate_of_change_threshold_share"],
+                                                               "forecast": base["forecast_threshold_share"],
+                                                               "seasonal": seasonal}, base["floor_usd"])
+        return {"anomalies": contract.Answer("anomalies", "anomaly_usd", model, base, ANOMALY_REVIEW_TARGET_USD, x)}
+
+    def decisions(self, a, r):
+        p = a.params
+        alerts = a.figures["anomaly_alerts"]
+        flips = (f"no day of a service passes both gates ({_usd(p.anomalies.floor_usd)} and the shares)" if alerts
+                 else "a day of a service passes both gates")
+        if alerts and r.gate_flips is not None:
+            floor = r.gate_flips.loc[r.gate_flips["input"] == "floor_usd", "flip_value"].iloc[0]
+            if np.isfinite(floor):
+                flips += f": the dollar floor alone would have to rise above {_usd(floor)} a day"
+        an = a.answers.get("anomalies")
+        return [("anomaly_review", contract.Decision(
+            question="Open a cost-of-correction review",
+            verdict=f"yes, {alerts} alerts" if alerts else "no anomaly above the gates",
+            rests_on=("anomaly_usd",), flips_when=flips,
+            agreement=None if an is None else an.assessment.agreement(verdict_below_target=not alerts)))]
+
+    def words(self, a, r):
+        h, p, lines = a.figures, a.params, []
+        if h["anomaly_alerts"]:
+            top = r.alerts.sort_values("change_usd", ascending=False).iloc[0]
+            lines.append(f"**Anomalies.** {h['anomaly_alerts']} alerts worth {_text(a, 'anomaly_usd')} above "
+                         f"expectation; the largest is {report.escape(top['ServiceName'])} in "
+                         f"{report.escape(top['SubAccountId'])} on {pd.Timestamp(top['period']).strftime('%Y-%m-%d')} "
+                         f"(+{_usd(top['change_usd'])}, {report.escape(top['detector'])}), driven by resource "
+                         f"{report.escape(top['driver'])}.")
+        if r.backtest is not None:
+            def scores(bt):
+                return "; ".join(f"{d} precision {_pct(x['precision'])}, recall {_pct(x['recall'])}"
+                                 for d, x in bt.iterrows())
+
+            msg = f"**Detector backtest** on the generator's injected anomalies, daily series: {scores(r.backtest)}."
+            if r.hourly is not None and r.hourly["backtest"] is not None:
+                msg += f" Hourly series: {scores(r.hourly['backtest'])}."
+            lines.append(msg)
+        if r.hourly is not None:
+            hr = r.hourly
+            lines.append(f"**Hourly.** On the {hr['hourly_rows']:,} hourly usage rows ({_pct(hr['hourly_cost_share'])} "
+                         f"of usage cost) the detectors raise {h['hourly_anomaly_alerts']:,} alerts worth "
+                         f"{_text(a, 'hourly_anomaly_usd')} above expectation (floor {_usd(p.anomalies.floor_usd / 24)} "
+                         "an hour).")
+        return lines
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        super().show(a, r)
+        if r.alert_count:
+            charts.show(chart_anomalies(a), "anomalies")
+            shown = r.alerts.sort_values("change_usd", ascending=False).head(15).assign(
+                period=lambda d: d["period"].dt.strftime("%Y-%m-%d"))
+            display(Markdown("**The 15 largest daily alerts**, each with the resource whose cost rose most against "
+                             "the day before (USD per day)"))
+            display(report.table(shown[["ServiceName", "SubAccountId", "period", "detector", "cost_usd", "change_usd",
+                                        "change_share", "driver"]],
+                                 money=["cost_usd", "change_usd"], percent=["change_share"]))
+        else:
+            display(Markdown("No day of any service passed the gates."))
+        if r.hourly is not None:
+            hr = r.hourly
+            display(Markdown(f"**Hourly series.** {hr['hourly_rows']:,} of {hr['rows']:,} usage rows are hourly "
+                             f"({report.pct(hr['hourly_cost_share'])} of usage cost); the detectors run on those rows "
+                             "only."))
+            if len(hr["top"]):
+                top = hr["top"].head(10).assign(period=lambda d: d["period"].dt.strftime("%Y-%m-%d %H:00"))
+                display(Markdown("**The 10 largest hourly alerts** (USD per hour; driver against the same hour the "
+                                 "day before)"))
+                display(report.table(top[["ServiceName", "SubAccountId", "period", "detector", "cost_usd",
+                                          "change_usd", "change_share", "driver"]],
+                                     money=["cost_usd", "change_usd"], percent=["change_share"]))
+        else:
+            display(Markdown("The bill has no hourly usage rows: the detectors run on daily series only."))
+        if r.backtest is not None:
+            display(Markdown("**Backtest on the generator's injected anomalies** (a one-day spike, a level shift, the "
+                             "ML service tripling): precision = true alerts / alerts, recall = anomalies found / "
+                             "anomalies, per detector and granularity."))
+            display(report.table(backtest_table(a), percent=["precision", "recall"]))
+            display(report.table(r.events.assign(start=lambda d: d["start"].dt.strftime("%Y-%m-%d"),
+                                                 end=lambda d: d["end"].dt.strftime("%Y-%m-%d")),
+                                 money=["extra_effective_cost"]))
+        display(Markdown("**Where the review verdict flips**: each gate alone, moved until no alert is left (the "
+                         "others at base)."))
+        display(report.table(r.gate_flips))
 
 
-def _rightsizing(p, resources, daily, source) -> dict:
-    r = p.rightsizing
-    ladder = pd.DataFrame([s.model_dump() for s in r.ladder])
-    pool = resources[resources["ServiceName"] == r.service]
-    candidates = F.rightsizing_candidates(pool, ladder, r.top_n) if len(pool) else pool
-    if len(candidates) == 0:
-        raise ScenarioError(source, [("rightsizing.service", r.service, "expected resources of this service "
-                                      "billed at a unit price of the ladder's sizes")])
-    names = list(candidates["resource"])
-    origin = "generated in memory from the seed"
-    if r.utilization_file:
-        samples = _utilization_file(r, resources, candidates, ladder, source)
-        every = F.rightsizing_candidates(pool, ladder, top_n=len(pool))
-        candidates = every[every["resource"].isin(set(samples["resource"]))].reset_index(drop=True)
-        origin = f"read from {r.utilization_file}"
-    else:
-        cpu = {n: r.p99_cpu_shares[i % len(r.p99_cpu_shares)] for i, n in enumerate(names)}
-        mem = {n: r.p99_memory_shares[i % len(r.p99_memory_shares)] for i, n in enumerate(names)}
-        start = daily["period_start"].min().strftime("%Y-%m-%d")
-        samples = synthetic_usage.utilization_samples(cpu, mem, days=r.utilization_days, seed=p.seed,
-                                                      start=start).samples
-        if r.generate_utilization_file:
-            key = hashlib.sha256(samples.to_csv(index=False).encode()).hexdigest()[:16]
-            path = billing.default_cache_dir() / "utilization" / f"utilization_{key}.parquet"
-            if not path.is_file():
-                synthetic_usage.write_utilization(samples, path)
-            samples = _read_utilization(str(path), "rightsizing.generate_utilization_file", source)
-            origin = (f"generated from the seed, written to the cache as Parquet ({len(samples):,} samples, "
-                      f"SHA-256 {billing.file_sha256(path)[:12]}) and read back through the file reader")
-    names = list(candidates["resource"])
-    res = candidates[["resource", "size"]].assign(
-        commitment_end=[r.commitment_end if i < r.committed_resources else None for i in range(len(names))])
-    rec = F.rightsizing(samples, res, ladder, r.target_p99_share, r.headroom_share, min_days=r.min_history_days)
-    now = float(F.rightsizing_savings_now(rec, ladder, r.target_p99_share, r.headroom_share))
-    moving = rec[rec["steps_down"] > 0]
-    deferred = float(rec.loc[rec["deferred_months"] > 0, "savings_usd_per_month"].sum())
-    rec = rec.assign(team=candidates.set_index("resource")["team"].reindex(rec.index).to_numpy())
-    return {"ladder": ladder, "recommendations": rec.reset_index(names="resource"), "savings_now": now,
-            "samples_rows": len(samples), "origin": origin,
-            "span_days": F.utilization_span_days(samples),
-            "headline": {"rightsizing_savings_now_usd_per_month": now,
-                         "rightsizing_savings_deferred_usd_per_month": deferred,
-                         "rightsizing_resources": int(len(moving))}}
+@dataclass
+class RunawayResult(SectionResult):
+    """The runaway ML service's cost increase split into good spend (volume), waste and intensity.
+
+    Attributes
+    ----------
+    series : pandas.DataFrame
+        Its daily amortized cost.
+    before, after : float
+        USD per month in its first and last window.
+    split : costlib.finops.RunawaySplit
+    parts : pandas.DataFrame
+        The split as rows (USD per month).
+    """
+
+    series: pd.DataFrame
+    before: float
+    after: float
+    split: Any
+    parts: pd.DataFrame
+    basis: str = "bill"
 
 
-def _read_utilization(path: str, key: str, source: str) -> pd.DataFrame:
-    try:
-        return billing.read_utilization(path)
-    except BillingDataError as exc:
-        raise ScenarioError(source, [(key, path, str(exc))]) from None
+class Runaway_(Section):
+    key, title, switch = "runaway", "The runaway ML service", "runaway"
+    columns = ("EffectiveCost", "ServiceName", "SubAccountId", "ChargePeriodStart")
+    inputs = (Input("runaway.predictions_after_per_month", "the service's predictions and waste, from its team",
+                    _given_not_default("runaway", lambda: Runaway()),
+                    "give runaway: {service, sub_account, predictions before and after, idle, over-provisioned and "
+                    "dev cost}"),)
+    needs = ("anomalies",)
+    figures = (_fig("runaway_cost_multiple", "Runaway service: cost after / before", "multiple",
+                    "the ML service's monthly cost in its last window over its first", _M + "runaway_cost_split"),
+               _fig("runaway_volume_usd_per_month", "Runaway: good spend (volume)", "usd_per_month",
+                    "the increase explained by more predictions at the old cost per prediction",
+                    _M + "runaway_cost_split"),
+               _fig("runaway_waste_usd_per_month", "Runaway: waste", "usd_per_month",
+                    "idle + over-provisioned + dev running 24/7", _M + "runaway_cost_split"))
+    lead = ("runaway_cost_multiple", "runaway_volume_usd_per_month", "runaway_waste_usd_per_month")
+    intro = "The service's monthly cost in its first and last window; the increase split into good spend and waste."
+
+    def compute(self, ctx):
+        r, source = ctx.params.runaway, ctx.source
+        daily_sa = ctx.results["anomalies"].daily_by_series
+        sel = daily_sa[(daily_sa["ServiceName"] == r.service) & (daily_sa["SubAccountId"] == r.sub_account)]
+        if sel.empty:
+            raise ScenarioError(source, [("runaway.service", f"{r.service} / {r.sub_account}",
+                                          "expected a service and sub-account that are in the bill")])
+        series = sel.groupby("period_start")["effective_cost"].sum().sort_index()
+        before = F.window_cost_per_month(series, r.window_days, "first")
+        after = F.window_cost_per_month(series, r.window_days, "last")
+        dev = float(F.dev_always_on_waste(r.dev_cost_usd_per_month, r.dev_needed_hours_per_week))
+        split = F.runaway_cost_split(before, after, r.predictions_before_per_month, r.predictions_after_per_month,
+                                     r.idle_usd_per_month, r.overprovisioned_usd_per_month, dev)
+        parts = pd.DataFrame({"part": ["volume (good spend)", "idle capacity", "over-provisioned", "dev running 24/7",
+                                       "intensity (cost per prediction up)"],
+                              "usd_per_month": [split.volume_usd, split.idle_usd, split.overprovisioned_usd,
+                                                split.dev_always_on_usd, split.intensity_usd]})
+        return RunawayResult(series=series.reset_index(), before=before, after=after, split=split, parts=parts)
+
+    def values(self, ctx, r):
+        return {"runaway_cost_multiple": r.split.cost_multiple, "runaway_volume_usd_per_month": r.split.volume_usd,
+                "runaway_waste_usd_per_month": r.split.waste_usd}
+
+    def words(self, a, r):
+        sp = r.split
+        return [f"**Runaway ML service.** Cost went from {_usd(r.before)} to {_usd(r.after)} a month "
+                f"({_text(a, 'runaway_cost_multiple')}): {_text(a, 'runaway_volume_usd_per_month')} is good spend "
+                f"(more predictions), {_text(a, 'runaway_waste_usd_per_month')} is waste (idle, over-provisioned, dev "
+                f"24/7) and {_usd(sp.intensity_usd)}/month a higher cost per prediction that the accuracy gain must "
+                f"justify. Cost per prediction: {_usd(sp.cost_per_unit_before_usd)} before, "
+                f"{_usd(sp.cost_per_unit_after_usd)} now, {_usd(sp.cost_per_unit_after_waste_removed_usd)} without "
+                "the waste."]
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        rw = a.params.runaway
+        super().show(a, r)
+        display(Markdown(f"{report.escape(rw.service)} in {report.escape(rw.sub_account)}: {report.usd(r.before)}/month "
+                         f"in its first {rw.window_days} days, {report.usd(r.after)}/month in its last."))
+        display(report.table(r.parts, money=["usd_per_month"]))
 
 
-def _utilization_file(r: Rightsizing, resources, candidates, ladder, source) -> pd.DataFrame:
-    """The scenario's utilization file, checked: every resource in the bill and of a ladder size, each
-    with at least ``min_history_days`` of samples."""
-    key = "rightsizing.utilization_file"
-    samples = _read_utilization(resolve_path(r.utilization_file), key, source)
-    found = sorted(set(samples["resource"]))
-    unknown = [x for x in found if x not in set(resources["ResourceId"])]
-    if unknown:
-        shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
-        raise ScenarioError(source, [(key, r.utilization_file, f"expected resources that are in the bill; "
-                                      f"{len(unknown)} of {len(found)} are not: {shown}")])
-    priced = set(F.rightsizing_candidates(resources[resources["ServiceName"] == r.service], ladder,
-                                          top_n=len(resources))["resource"])
-    other = [x for x in found if x not in priced]
-    if other:
-        shown = ", ".join(other[:5]) + (" ..." if len(other) > 5 else "")
-        raise ScenarioError(source, [(key, r.utilization_file, f"expected {r.service} resources billed at a "
-                                      f"ladder size's unit price; {len(other)} are not: {shown}")])
-    span = F.utilization_span_days(samples)
-    short = span[span < r.min_history_days - 1e-9]
-    if len(short):
-        shown = ", ".join(f"{k} ({v:.1f} days)" for k, v in short.head(5).items())
-        raise ScenarioError(source, [(key, r.utilization_file, f"expected at least min_history_days = "
-                                      f"{r.min_history_days} days of samples per resource; {len(short)} "
-                                      f"resource(s) have less: {shown}")])
-    return samples
+@dataclass
+class RightsizingResult(SectionResult):
+    """Rightsizing at a P99 target with headroom, priced from the bill's unit prices.
+
+    Attributes
+    ----------
+    ladder : pandas.DataFrame
+        The sizes (vCPU, memory, USD per hour).
+    recommendations : pandas.DataFrame
+        Per resource: size, P99s, recommended size, savings, when they start, team.
+    savings_now, deferred : float
+        USD per month now, and deferred until a non-flexible commitment ends.
+    resources : int
+        Resources with a smaller size that fits.
+    samples_rows : int
+    origin : str
+        Where the utilization came from, in words.
+    span_days : pandas.Series
+        Days of samples per resource.
+    """
+
+    ladder: pd.DataFrame
+    recommendations: pd.DataFrame
+    savings_now: float
+    deferred: float
+    resources: int
+    samples_rows: int
+    origin: str
+    span_days: pd.Series
+    basis: str = "bill"
 
 
-def _commitments(p, data, daily, days) -> dict:
-    rows = data.query(Q.commitment_rows)
-    eligible = sorted(set(rows.loc[rows["CommitmentDiscountId"].notna(), "ServiceName"].dropna()))
-    if not eligible:
-        return {"metrics": None, "headline": {}, "eligible": []}
-    scope = rows[rows["ServiceName"].isin(eligible)]
-    m = F.commitment_metrics(scope, quantity_column="CommitmentDiscountQuantity")
-    per = m.per_commitment.reset_index(names="CommitmentDiscountId")
-    calendar = None
-    ends = p.commitments.ends
-    known = per[per["CommitmentDiscountId"].isin(list(ends))]
-    if len(known):
-        frame = known.assign(end=known["CommitmentDiscountId"].map(ends),
-                             amortized_usd_per_month=F.per_month(known["amortized_usd"].to_numpy(), days))
-        as_of = (daily["period_start"].max() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-        calendar = F.commitment_expiry_calendar(frame[["CommitmentDiscountId", "end", "amortized_usd_per_month",
-                                                       "utilization_by_cost"]], as_of, p.commitments.horizon_months)
-    team_rows = data.query(Q.commitment_rows, key=p.team_tag_key)
-    team_rates = F.team_commitment_rates(team_rows[team_rows["ServiceName"].isin(eligible)])
-    pf = m.portfolio
-    version = data.quality.version
-    if version == "1.0":
-        note = ("n/a: FOCUS 1.0 has no CommitmentDiscountQuantity or CommitmentDiscountUnit (both added in 1.1), "
-                "so utilization is by cost only.")
-    elif per["utilization_by_quantity"].isna().all():
-        note = (f"n/a: the FOCUS {version} export leaves CommitmentDiscountQuantity empty on its used and unused "
-                "rows, so utilization is by cost only.")
-    else:
-        units = pf.get("quantity_units", [])
-        note = ("per commitment, each in its own unit (" + ", ".join(
-            f"{report.escape(str(r.CommitmentDiscountId))} {_pct(r.utilization_by_quantity)}, counted in "
-            f"{report.escape(str(r.quantity_unit))}" for r in per.itertuples() if pd.notna(r.utilization_by_quantity))
-            + ")" + ("; no portfolio figure, as quantities in different units are never added."
-                     if len(units) > 1 else "."))
-    return {"metrics": m, "per": per, "calendar": calendar, "eligible": eligible, "team_rates": team_rates,
-            "quantity_note": note,
-            "headline": {"commitment_utilization_by_quantity_share": pf["utilization_by_quantity"],
-                         "commitment_utilization_share": pf["utilization_by_cost"],
-                         "commitment_coverage_share": pf["coverage_on_demand_equivalent"],
-                         "commitment_coverage_amortized_share": pf["coverage_amortized"],
-                         "effective_savings_rate": pf["effective_savings_rate"],
-                         "commitment_net_savings_usd": pf["net_savings_usd"]}}
+class Rightsizing_(Section):
+    key, title, switch = "rightsizing", "Rightsizing", "rightsizing"
+    columns = ("ResourceId", "ServiceName", "ListUnitPrice", "EffectiveCost", "ChargePeriodStart", "Tags")
+    inputs = (Input("rightsizing.utilization_file", "CPU and memory utilization samples per resource",
+                    lambda p: bool(p.rightsizing and p.rightsizing.utilization_file),
+                    "give rightsizing.utilization_file: CSV or Parquet of resource, timestamp, "
+                    "cpu_utilization_share, memory_utilization_share"),)
+    needs = ("attribution",)
+    figures = (_fig("rightsizing_savings_now_usd_per_month", "Rightsizing savings now", "usd_per_month",
+                    "next sizes down at the P99 target with headroom, not held by a commitment",
+                    _M + "rightsizing_savings_now"),
+               _fig("rightsizing_savings_now_p10_usd_per_month", "Rightsizing savings now, P10", "usd_per_month",
+                    "10th percentile over target and headroom draws", "costlib.uncertainty.assess"),
+               _fig("rightsizing_savings_now_p90_usd_per_month", "Rightsizing savings now, P90", "usd_per_month",
+                    "90th percentile over target and headroom draws", "costlib.uncertainty.assess"),
+               _fig("rightsizing_savings_deferred_usd_per_month", "Rightsizing savings deferred", "usd_per_month",
+                    "savings that start only when a non-flexible commitment ends", _M + "rightsizing"),
+               _fig("rightsizing_resources", "Resources to rightsize", "number",
+                    "resources with a smaller size that fits", _M + "rightsizing"))
+    headline = ("rightsizing_savings_now_usd_per_month",)
+    lead = ("rightsizing_savings_now_usd_per_month", "rightsizing_savings_deferred_usd_per_month",
+            "rightsizing_resources")
+    charts = ("rightsizing_band",)
+    intro = ("P99 CPU and memory utilization over at least 14 days against the target with a stated headroom; the "
+             "next sizes down priced from the bill's own unit prices; savings deferred until a non-flexible "
+             "commitment ends.")
+
+    def ranges(self, p):
+        r = p.rightsizing
+        h = r.headroom_share
+        return {"rightsizing.headroom_share": (0.5 * h if h > 0 else 0.0, h, 2 * h if h > 0 else 0.2),
+                "rightsizing.target_p99_share": (max(0.05, r.target_p99_share - 0.10), r.target_p99_share,
+                                                 min(1.0, r.target_p99_share + 0.05))}
+
+    def compute(self, ctx):
+        p, source, daily = ctx.params, ctx.source, ctx.daily
+        r = p.rightsizing
+        resources = ctx.results["attribution"].resources
+        ladder = pd.DataFrame([s.model_dump() for s in r.ladder])
+        pool = resources[resources["ServiceName"] == r.service]
+        candidates = F.rightsizing_candidates(pool, ladder, r.top_n) if len(pool) else pool
+        if len(candidates) == 0:
+            raise ScenarioError(source, [("rightsizing.service", r.service, "expected resources of this service "
+                                          "billed at a unit price of the ladder's sizes")])
+        names = list(candidates["resource"])
+        origin = "generated in memory from the seed"
+        if r.utilization_file:
+            samples = _utilization_file(r, resources, candidates, ladder, source)
+            every = F.rightsizing_candidates(pool, ladder, top_n=len(pool))
+            candidates = every[every["resource"].isin(set(samples["resource"]))].reset_index(drop=True)
+            origin = f"read from {r.utilization_file}"
+        else:
+            cpu = {n: r.p99_cpu_shares[i % len(r.p99_cpu_shares)] for i, n in enumerate(names)}
+            mem = {n: r.p99_memory_shares[i % len(r.p99_memory_shares)] for i, n in enumerate(names)}
+            start = daily["period_start"].min().strftime("%Y-%m-%d")
+            samples = synthetic_usage.utilization_samples(cpu, mem, days=r.utilization_days, seed=p.seed,
+                                                          start=start).samples
+            if r.generate_utilization_file:
+                key = hashlib.sha256(samples.to_csv(index=False).encode()).hexdigest()[:16]
+                path = billing.default_cache_dir() / "utilization" / f"utilization_{key}.parquet"
+                if not path.is_file():
+                    synthetic_usage.write_utilization(samples, path)
+                samples = _read_utilization(str(path), "rightsizing.generate_utilization_file", source)
+                origin = (f"generated from the seed, written to the cache as Parquet ({len(samples):,} samples, "
+                          f"SHA-256 {billing.file_sha256(path)[:12]}) and read back through the file reader")
+        names = list(candidates["resource"])
+        res = candidates[["resource", "size"]].assign(
+            commitment_end=[r.commitment_end if i < r.committed_resources else None for i in range(len(names))])
+        rec = F.rightsizing(samples, res, ladder, r.target_p99_share, r.headroom_share, min_days=r.min_history_days)
+        now = float(F.rightsizing_savings_now(rec, ladder, r.target_p99_share, r.headroom_share))
+        moving = rec[rec["steps_down"] > 0]
+        deferred = float(rec.loc[rec["deferred_months"] > 0, "savings_usd_per_month"].sum())
+        rec = rec.assign(team=candidates.set_index("resource")["team"].reindex(rec.index).to_numpy())
+        return RightsizingResult(ladder=ladder, recommendations=rec.reset_index(names="resource"), savings_now=now,
+                                 deferred=deferred, resources=int(len(moving)), samples_rows=len(samples),
+                                 origin=origin, span_days=F.utilization_span_days(samples))
+
+    def values(self, ctx, r):
+        return {"rightsizing_savings_now_usd_per_month": r.savings_now,
+                "rightsizing_savings_deferred_usd_per_month": r.deferred, "rightsizing_resources": r.resources}
+
+    def _model(self, r):
+        def model(target_p99_share, headroom_share):
+            return F.rightsizing_savings_now(r.recommendations, r.ladder, target_p99_share, headroom_share)
+        return model
+
+    def answers(self, a, r):
+        p, rs = a.params, a.params.rightsizing
+        model = self._model(r)
+        base = {"target_p99_share": rs.target_p99_share, "headroom_share": rs.headroom_share}
+        targets = np.round(np.linspace(0.40, 0.90, 11), 2)
+
+        def curve(target_p99_share, headroom_share):
+            return F.rightsizing_savings_now(r.recommendations, r.ladder, targets[None, :], headroom_share)
+
+        rng = _ranges(p, "rightsizing")
+        x = uncertainty.assess(model, base, rng, target=rs.action_floor_usd_per_month, curve=curve,
+                               curve_sampled={"headroom_share": rng["headroom_share"]}, curve_x=targets,
+                               curve_x_name="target_p99_share", draws_from="model", n=p.monte_carlo_draws,
+                               seed=p.seed)
+        a.figures["rightsizing_savings_now_p10_usd_per_month"] = x.p10
+        a.figures["rightsizing_savings_now_p90_usd_per_month"] = x.p90
+        return {"rightsizing": contract.Answer("rightsizing", "rightsizing_savings_now_usd_per_month", model, base,
+                                               rs.action_floor_usd_per_month, x)}
+
+    def decisions(self, a, r):
+        rs, fig = a.params.rightsizing, a.figures
+        act = fig["rightsizing_savings_now_usd_per_month"] >= rs.action_floor_usd_per_month
+        return [("rightsizing", contract.Decision(
+            question="Rightsize now",
+            verdict=f"rightsize {fig['rightsizing_resources']} resources" if act else "keep the current sizes",
+            rests_on=("rightsizing_savings_now_usd_per_month",),
+            flips_when=f"the savings available now {'fall below' if act else 'exceed'} "
+                       f"{_usd(rs.action_floor_usd_per_month)}/month (the action floor)",
+            agreement=a.answers["rightsizing"].assessment.agreement(verdict_below_target=not act)))]
+
+    def controls(self, p):
+        return {"target_p99_share": (0.3, 0.95, 0.01, p.rightsizing.target_p99_share, "rightsizing.target_p99_share"),
+                "headroom_share": (0.0, 0.5, 0.01, p.rightsizing.headroom_share, "rightsizing.headroom_share")}
+
+    def whatif(self, a, r, **inputs):
+        rs = a.params.rightsizing
+        return {"rightsizing_savings_now_usd_per_month": float(self._model(r)(
+            inputs.get("target_p99_share", rs.target_p99_share), inputs.get("headroom_share", rs.headroom_share)))}
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        rs = a.params.rightsizing
+        super().show(a, r)
+        lo, hi = r.span_days.min(), r.span_days.max()
+        span = f"{lo:.0f}" if lo == hi else f"{lo:.0f} to {hi:.0f}"
+        display(Markdown(f"Utilization {report.escape(r.origin)}: {r.samples_rows:,} samples, {span} days per "
+                         f"resource (at least {rs.min_history_days} needed). Target P99 "
+                         f"{report.pct(rs.target_p99_share)} with {report.pct(rs.headroom_share)} headroom."))
+        rec = r.recommendations.assign(savings_start=lambda d: d["savings_start"].dt.strftime("%Y-%m-%d"))
+        rec = rec.assign(team=rec["team"].fillna("(untagged)")).rename(
+            columns={"p99_cpu_share": "p99_cpu", "p99_memory_share": "p99_memory", "recommended_size": "to_size",
+                     "savings_usd_per_month": "saves_usd_per_month", "savings_now_usd_per_month": "now_usd_per_month"})
+        display(report.table(rec[["resource", "team", "size", "p99_cpu", "p99_memory", "to_size",
+                                  "saves_usd_per_month", "savings_start", "now_usd_per_month"]],
+                             money=["saves_usd_per_month", "now_usd_per_month"], percent=["p99_cpu", "p99_memory"]))
+        charts.show(chart_rightsizing_band(a), "rightsizing_band")
 
 
-def _storage(st: Storage, data) -> dict:
-    classes = pd.DataFrame([c.model_dump() for c in st.classes])
-    datasets = pd.DataFrame([d.model_dump() for d in st.datasets])
-    moves = F.storage_tiering_moves(datasets, classes, st.horizon_months)
-    moves = moves.merge(datasets[["dataset", "max_retrieval_hours"]], on="dataset", how="left")
-    chosen = moves[moves["recommended"]]
-    costing_more = moves[(moves["storage_saving_usd_per_month"] > 0) & (moves["net_saving_usd_per_month"] < 0)]
-    too_slow = moves[~moves["meets_access_requirement"].astype(bool)]
-    latency = classes[["storage_class", "usd_per_gb_month", "retrieval_usd_per_gb", "retrieval_hours",
-                       "min_storage_days"]]
-    in_bill = None
-    if "x_StorageClass" in data.custom_columns:
-        in_bill = data.query(Q.cost_by, dimensions=["x_StorageClass"]).dropna(subset=["x_StorageClass"])
-    saving = float(chosen["net_saving_usd_per_month"].sum())
-    return {"moves": moves, "recommended": chosen, "costing_more": costing_more, "too_slow": too_slow,
-            "classes": latency, "in_bill": in_bill, "saving_usd_per_month": saving,
-            "headline": {"storage_net_saving_usd_per_month": saving, "storage_moves_costing_more": int(len(costing_more)),
-                         "storage_moves_too_slow": int(len(too_slow))}}
+@dataclass
+class CommitmentsResult(SectionResult):
+    """Commitment utilization, coverage and savings, per commitment and for the portfolio.
+
+    Attributes
+    ----------
+    metrics : costlib.finops.CommitmentMetrics
+    per : pandas.DataFrame
+        Per commitment: purchases, used, unused, utilization (by cost and quantity), net savings, ESR.
+    calendar : pandas.DataFrame or None
+        The expiry calendar of the commitments whose end dates the scenario gives.
+    eligible : list
+        The services the commitments apply to (the scope of coverage).
+    team_rates : pandas.DataFrame
+        Per team: ESR, and utilization of the commitments it owns (n/a when it owns none).
+    team_note : str
+        Why a team's utilization is n/a, in words.
+    quantity_note : str
+        Utilization by quantity, or why it is n/a.
+    """
+
+    metrics: Any
+    per: pd.DataFrame
+    calendar: Any
+    eligible: list
+    team_rates: pd.DataFrame
+    team_note: str
+    quantity_note: str
+    basis: str = "bill"
+
+
+class Commitments_(Section):
+    key, title, switch = "commitments", "Commitments", "commitments"
+    columns = ("ServiceName", "ChargeCategory", "CommitmentDiscountId", "CommitmentDiscountStatus",
+               "CommitmentDiscountUnit", "CommitmentDiscountQuantity", "BilledCost", "EffectiveCost", "ListCost",
+               "ContractedCost", "Tags")
+    queries = (Query("rows", Q.commitment_rows, bound="services x charge categories x commitments x statuses"),
+               Query("rows_by_team", Q.commitment_rows, lambda p: {"key": p.team_tag_key},
+                     bound="the same x teams"))
+    figures = (_fig("commitment_utilization_share", "Commitment utilization (by cost)", "share",
+                    "used over used + unused amortized commitment, portfolio", _M + "commitment_metrics"),
+               _fig("commitment_utilization_by_quantity_share", "Commitment utilization (by quantity)", "share",
+                    "used over used + unused CommitmentDiscountQuantity (FOCUS 1.1+), portfolio when one unit",
+                    _M + "commitment_metrics"),
+               _fig("commitment_coverage_share", "Commitment coverage (on-demand equivalent)", "share",
+                    "covered usage at list prices over eligible usage at list prices", _M + "commitment_metrics"),
+               _fig("commitment_coverage_amortized_share", "Commitment coverage (amortized)", "share",
+                    "amortized covered usage over amortized eligible usage", _M + "commitment_metrics"),
+               _fig("effective_savings_rate", "Effective savings rate", "share",
+                    "(on-demand equivalent - actual) / on-demand equivalent, eligible scope", _M + "commitment_metrics"),
+               _fig("commitment_net_savings_usd", "Commitment net savings", "usd",
+                    "savings on used minus unused cost, over the bill's days", _M + "commitment_metrics"))
+    headline = ("commitment_utilization_share", "commitment_coverage_share")
+    lead = ("commitment_utilization_share", "commitment_coverage_share", "commitment_coverage_amortized_share",
+            "effective_savings_rate", "commitment_net_savings_usd")
+    intro = ("Utilization by cost (and by quantity where the FOCUS version has it), coverage under both common "
+             "definitions, net savings (savings on used minus unused) and the effective savings rate, per "
+             "commitment and for the portfolio (weighted by cost). Purchases (cash) are shown apart from the "
+             "usage they cover.")
+
+    def compute(self, ctx):
+        p, data = ctx.params, ctx.data
+        rows = self.query(ctx, "rows")
+        eligible = sorted(set(rows.loc[rows["CommitmentDiscountId"].notna(), "ServiceName"].dropna()))
+        if not eligible:
+            raise SectionOff("the bill has no commitment discount rows (no CommitmentDiscountId)",
+                             "a bill whose rows carry CommitmentDiscountId")
+        m = F.commitment_metrics(rows[rows["ServiceName"].isin(eligible)], quantity_column="CommitmentDiscountQuantity")
+        per = m.per_commitment.reset_index(names="CommitmentDiscountId")
+        calendar = None
+        ends = p.commitments.ends
+        known = per[per["CommitmentDiscountId"].isin(list(ends))]
+        if len(known):
+            frame = known.assign(end=known["CommitmentDiscountId"].map(ends),
+                                 amortized_usd_per_month=F.per_month(known["amortized_usd"].to_numpy(), ctx.days))
+            as_of = (ctx.daily["period_start"].max() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+            calendar = F.commitment_expiry_calendar(frame[["CommitmentDiscountId", "end", "amortized_usd_per_month",
+                                                           "utilization_by_cost"]], as_of, p.commitments.horizon_months)
+        team_rows = self.query(ctx, "rows_by_team")
+        team_rates = F.team_commitment_rates(team_rows[team_rows["ServiceName"].isin(eligible)])
+        owners = int((team_rates["commitments_owned"] > 0).sum()) if len(team_rates) else 0
+        team_note = ("per team over the commitments it owns (a purchase or unused row tagged to it)" if owners else
+                     f"n/a for every team: no purchase or unused commitment row carries the {p.team_tag_key} tag, so "
+                     "no team owns a commitment (consuming covered usage is not owning it); the portfolio "
+                     "utilization is the one figure")
+        version = data.quality.version
+        pf = m.portfolio
+        if version == "1.0":
+            note = ("n/a: FOCUS 1.0 has no CommitmentDiscountQuantity or CommitmentDiscountUnit (both added in 1.1), "
+                    "so utilization is by cost only.")
+        elif per["utilization_by_quantity"].isna().all():
+            note = (f"n/a: the FOCUS {version} export leaves CommitmentDiscountQuantity empty on its used and unused "
+                    "rows, so utilization is by cost only.")
+        else:
+            units = pf.get("quantity_units", [])
+            note = ("per commitment, each in its own unit (" + ", ".join(
+                f"{report.escape(str(r.CommitmentDiscountId))} {_pct(r.utilization_by_quantity)}, counted in "
+                f"{report.escape(str(r.quantity_unit))}" for r in per.itertuples() if pd.notna(r.utilization_by_quantity))
+                + ")" + ("; no portfolio figure, as quantities in different units are never added."
+                         if len(units) > 1 else "."))
+        return CommitmentsResult(metrics=m, per=per, calendar=calendar, eligible=eligible, team_rates=team_rates,
+                                 team_note=team_note, quantity_note=note)
+
+    def values(self, ctx, r):
+        pf = r.metrics.portfolio
+        return {"commitment_utilization_by_quantity_share": pf["utilization_by_quantity"],
+                "commitment_utilization_share": pf["utilization_by_cost"],
+                "commitment_coverage_share": pf["coverage_on_demand_equivalent"],
+                "commitment_coverage_amortized_share": pf["coverage_amortized"],
+                "effective_savings_rate": pf["effective_savings_rate"],
+                "commitment_net_savings_usd": pf["net_savings_usd"]}
+
+    def decisions(self, a, r):
+        util, floor = a.figures["commitment_utilization_share"], a.params.commitments.min_utilization_share
+        if util != util:
+            return []
+        used = util >= floor
+        return [("commitments", contract.Decision(
+            question="Are the commitments used",
+            verdict="yes, well used" if used else "underused: buy no more, let the unused part expire",
+            rests_on=("commitment_utilization_share", "commitment_coverage_share"),
+            flips_when=f"utilization by cost {'falls below' if used else 'rises above'} {_pct(floor)}"))]
+
+    def words(self, a, r):
+        util = a.figures["commitment_utilization_share"]
+        why = ("" if util == util else " (these files carry no used or unused amortized commitment cost: the "
+               "commitments' usage is outside them)")
+        return [f"**Commitments.** {len(r.per)} commitment discounts in the bill. Utilization "
+                f"{_text(a, 'commitment_utilization_share')} by cost{why}, coverage "
+                f"{_text(a, 'commitment_coverage_share')} (on-demand equivalent) or "
+                f"{_text(a, 'commitment_coverage_amortized_share')} (amortized), effective savings rate "
+                f"{_text(a, 'effective_savings_rate')}, net savings {_text(a, 'commitment_net_savings_usd')}. "
+                f"By quantity: {r.quantity_note} Team utilization: {report.escape(r.team_note)}."]
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        super().show(a, r)
+        display(Markdown(f"**Utilization by quantity**: {r.quantity_note}"))
+        per = r.per.rename(columns={"CommitmentDiscountId": "commitment", "purchases_billed_usd": "purchases_billed",
+                                    "utilization_by_cost": "utilization", "net_savings_usd": "net_savings",
+                                    "effective_savings_rate": "esr", "utilization_by_quantity": "utilization_qty",
+                                    "quantity_unit": "unit"})
+        display(Markdown(f"Per commitment, USD over the bill's {a.days} days (purchases are cash, shown apart from the "
+                         "used and unused amortized cost they pay for)."))
+        display(report.table(per[["commitment", "purchases_billed", "used_usd", "unused_usd", "utilization",
+                                  "utilization_qty", "unit", "net_savings", "esr"]],
+                             money=["purchases_billed", "used_usd", "unused_usd", "net_savings"],
+                             percent=["utilization", "utilization_qty", "esr"]))
+        display(Markdown("Coverage: **on-demand equivalent** = covered usage at list prices / eligible usage at list "
+                         "prices; **amortized** = amortized covered usage / amortized eligible usage."))
+        if r.calendar is not None:
+            display(Markdown("**Expiry calendar**"))
+            cal = r.calendar.assign(end=lambda d: d["end"].astype(str).str[:10])
+            display(report.table(cal[["CommitmentDiscountId", "end", "amortized_usd_per_month", "utilization_by_cost",
+                                      "months_to_expiry", "expires_within_horizon"]],
+                                 money=["amortized_usd_per_month"], percent=["utilization_by_cost"]))
+
+
+@dataclass
+class StorageResult(SectionResult):
+    """Storage tiering moves, net of retrieval, transition and early-deletion charges.
+
+    Attributes
+    ----------
+    moves : pandas.DataFrame
+        Every (dataset, colder class) move (`costlib.finops.storage_tiering_moves`) with the dataset's
+        access requirement.
+    recommended, costing_more, too_slow : pandas.DataFrame
+        The moves chosen; those whose retrieval exceeds the storage saving; those too slow to read back.
+    classes : pandas.DataFrame
+        The classes' prices, retrieval fees and times.
+    in_bill : pandas.DataFrame or None
+        The bill's own storage cost by class (where it has ``x_StorageClass``).
+    saving_usd_per_month : float
+    """
+
+    moves: pd.DataFrame
+    recommended: pd.DataFrame
+    costing_more: pd.DataFrame
+    too_slow: pd.DataFrame
+    classes: pd.DataFrame
+    in_bill: Any
+    saving_usd_per_month: float
+    basis: str = "bill"
+
+
+class Storage_(Section):
+    key, title, switch = "storage", "Storage tiering", "storage"
+    columns = ("BilledCost", "EffectiveCost")
+    inputs = (Input("storage.datasets", "the storage inventory: datasets, GB, objects and reads per month",
+                    _given_not_default("storage.datasets", _datasets),
+                    "give storage.datasets: [{dataset, storage_class, gb, objects, read_gb_per_month, "
+                    "max_retrieval_hours}]"),)
+    queries = (Query("by_class", Q.cost_by, lambda p: {"dimensions": ["x_StorageClass"]},
+                     bound="one row per storage class (where the bill has x_StorageClass)"),)
+    figures = (_fig("storage_net_saving_usd_per_month", "Storage tiering saves", "usd_per_month",
+                    "recommended moves, net of retrieval; transition and early deletion in the table",
+                    _M + "storage_tiering_moves"),
+               _fig("storage_moves_costing_more", "Archive moves that cost more than they save", "number",
+                    "colder classes whose retrieval fees exceed the storage saving", _M + "storage_tiering_moves"),
+               _fig("storage_moves_too_slow", "Moves whose retrieval time breaks the access requirement", "number",
+                    "colder classes that take longer to return a read than the dataset allows",
+                    _M + "storage_tiering_moves"))
+    lead = ("storage_net_saving_usd_per_month", "storage_moves_costing_more", "storage_moves_too_slow")
+    charts = ("storage_moves",)
+    intro = ("The moves to a colder class whose storage saving exceeds retrieval, transition and early-deletion "
+             "costs, and whose retrieval time meets the dataset's access requirement; the seed's warning: "
+             "archived data read back monthly costs more than it saves.")
+
+    def compute(self, ctx):
+        st = ctx.params.storage
+        classes = pd.DataFrame([c.model_dump() for c in st.classes])
+        datasets = pd.DataFrame([d.model_dump() for d in st.datasets])
+        moves = F.storage_tiering_moves(datasets, classes, st.horizon_months)
+        moves = moves.merge(datasets[["dataset", "max_retrieval_hours"]], on="dataset", how="left")
+        chosen = moves[moves["recommended"]]
+        in_bill = None
+        if "x_StorageClass" in ctx.data.custom_columns:
+            in_bill = self.query(ctx, "by_class").dropna(subset=["x_StorageClass"])
+        return StorageResult(moves=moves, recommended=chosen,
+                             costing_more=moves[(moves["storage_saving_usd_per_month"] > 0)
+                                                & (moves["net_saving_usd_per_month"] < 0)],
+                             too_slow=moves[~moves["meets_access_requirement"].astype(bool)],
+                             classes=classes[["storage_class", "usd_per_gb_month", "retrieval_usd_per_gb",
+                                              "retrieval_hours", "min_storage_days"]],
+                             in_bill=in_bill, saving_usd_per_month=float(chosen["net_saving_usd_per_month"].sum()))
+
+    def values(self, ctx, r):
+        return {"storage_net_saving_usd_per_month": r.saving_usd_per_month,
+                "storage_moves_costing_more": int(len(r.costing_more)), "storage_moves_too_slow": int(len(r.too_slow))}
+
+    def words(self, a, r):
+        msg = (f"**Storage.** The recommended tiering moves save {_text(a, 'storage_net_saving_usd_per_month')} net "
+               "of retrieval.")
+        if len(r.costing_more):
+            w = r.costing_more.sort_values("net_saving_usd_per_month").iloc[0]
+            msg += (f" Do not archive {report.escape(w['dataset'])} to {report.escape(w['to_class'])}: it is read back "
+                    f"monthly, so retrieval costs {_usd(w['retrieval_extra_usd_per_month'])}/month against a storage "
+                    f"saving of {_usd(w['storage_saving_usd_per_month'])}/month.")
+        if len(r.too_slow):
+            names = ", ".join(f"{report.escape(m['dataset'])} to {report.escape(m['to_class'])} "
+                              f"({m['retrieval_hours']:g} h against {m['max_retrieval_hours']:g} h allowed)"
+                              for _, m in r.too_slow.iterrows())
+            msg += f" Not recommended, retrieval too slow for the stated access requirement: {names}."
+        return [msg]
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        super().show(a, r)
+        display(Markdown("**Storage classes**: price, retrieval fee, retrieval time (hours to the first byte; 0 = "
+                         "milliseconds) and minimum billed duration"))
+        display(report.table(r.classes, money=["usd_per_gb_month", "retrieval_usd_per_gb"]))
+        if r.in_bill is not None:
+            display(Markdown(f"**Storage in the bill, by class** (USD over the bill's {a.days} days)"))
+            display(report.table(r.in_bill, money=["billed_cost", "effective_cost"]))
+        display(Markdown(f"Each move: the storage saving, the extra retrieval fees and the net, USD per month; "
+                         f"net_horizon = net over {a.params.storage.horizon_months:g} months after transition and "
+                         "early-deletion charges; wait_h = hours the class takes to return a read, allowed_h = the "
+                         "dataset's access requirement (n/a: none stated)."))
+        display(report.table(storage_moves_table(a), money=["saves", "retrieval", "net", "net_horizon"]))
+        charts.show(chart_storage(a), "storage_moves")
+
+
+@dataclass
+class ScorecardResult(SectionResult):
+    """Team efficiency scorecards.
+
+    Attributes
+    ----------
+    card : pandas.DataFrame
+        Per team (positive amortized cost), ranked: score 0-100 and its metrics (`costlib.finops.team_scorecard`).
+    metrics : pandas.DataFrame
+        The metrics scored.
+    billed_only : int
+        Teams with billed cost and no positive amortized cost (not scored: nothing amortized to rank).
+    """
+
+    card: pd.DataFrame
+    metrics: pd.DataFrame
+    billed_only: int
+    basis: str = "bill"
+
+
+class Scorecard(Section):
+    key, title = "scorecard", "Team scorecards"
+    columns = ("Tags", "EffectiveCost", "ChargePeriodStart")
+    needs = ("attribution", "anomalies")
+    uses = ("commitments", "kubernetes", "rightsizing", "unit_cost")
+    queries = (Query("other_keys", Q.cost_by_tag, lambda p: {"key": p.team_tag_key, "also_tags": [
+        k for k in p.required_tag_keys if k != p.team_tag_key]}, bound="teams x presence of the other keys"),
+               Query("team_daily", Q.cost_by_tag, lambda p: {"key": p.team_tag_key, "period": "day"},
+                     bound="teams x days"))
+    figures = (_fig("top_team_by_score", "Most efficient team", "text", "rank 1 of the scorecard", _M + "team_scorecard"),)
+    charts = ("scorecard",)
+    intro = ("Per team: tag coverage of the other required keys, effective savings rate, utilization of the "
+             "commitments it owns (n/a when it owns none), idle (Kubernetes requested-but-unused share), "
+             "rightsizing opportunity, anomaly dollars and unit-cost trend, scored 0-100 and ranked.")
+
+    def compute(self, ctx):
+        p, s, days = ctx.params, ctx.results, ctx.days
+        alloc = s["attribution"].allocation
+        teams = [t for t in alloc.index if t != F.UNALLOCATED]
+        scored = [t for t in teams if alloc.loc[t, "total_usd"] > 0]
+        if not scored:
+            raise SectionOff("no team has positive amortized cost", f"tag cost with {p.team_tag_key}")
+        cost = pd.Series(F.per_month(alloc.loc[scored, "total_usd"].to_numpy(), days), index=scored)
+        others = [k for k in p.required_tag_keys if k != p.team_tag_key]
+        coverage = None
+        if others:
+            frame = self.query(ctx, "other_keys")
+            frame = frame.assign(has__all=frame[[f"has__{k}" for k in others]].all(axis=1))
+            coverage = F.coverage_by(frame[frame["tag_value"].notna()], ["tag_value"], tagged="has__all")["coverage_share"]
+        rates = s["commitments"].team_rates if "commitments" in s else None
+        idle = s["kubernetes"].gap.set_index("team")["gap_share"] if "kubernetes" in s else None
+        rs = s["rightsizing"].recommendations.groupby("team")["savings_usd_per_month"].sum() if "rightsizing" in s else None
+        anomaly = s["anomalies"].by_team
+        anomaly = pd.Series(F.per_month(anomaly.to_numpy(dtype=float), days), index=anomaly.index) if len(anomaly) else None
+        trend = None
+        if "unit_cost" in s:
+            per_team = self.query(ctx, "team_daily")
+            units = s["unit_cost"].units
+            values = {}
+            for team, g in per_team[per_team["tag_value"].isin(scored)].groupby("tag_value"):
+                series = g.set_index("period_start")["effective_cost"].sort_index().reindex(units.index, fill_value=0.0)
+                values[team] = float(F.trend_per_month(F.cost_per_unit_series(series, units).attrs["trend_share_per_period"]))
+            trend = pd.Series(values)
+        metrics = F.scorecard_metrics(cost, coverage, None if rates is None else rates["effective_savings_rate"],
+                                      None if rates is None else rates["commitment_utilization_share"], idle, rs,
+                                      anomaly, trend)
+        billed_only = int(((alloc.loc[teams, "total_usd"] <= 0) & (alloc.loc[teams, "billed_total_usd"] > 0.005)).sum())
+        return ScorecardResult(card=F.team_scorecard(metrics), metrics=metrics, billed_only=billed_only)
+
+    def basis(self, ctx):
+        return weakest("bill", *(ctx.results[k].basis for k in self.uses if k in ctx.results))
+
+    def values(self, ctx, r):
+        return {"top_team_by_score": str(r.card.index[0])}
+
+    def words(self, a, r):
+        card = r.card
+        more = (f"; {r.billed_only} more teams have billed cost but no amortized cost to score" if r.billed_only else "")
+        if len(card) == 1:
+            return [f"**Scorecard.** {report.escape(card.index[0])} is the only team with amortized cost "
+                    f"({card['score'].iloc[0]:.0f}/100): nothing to rank it against{more}."]
+        return [f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
+                f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100) of {len(card)} teams with "
+                f"amortized cost{more}."]
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        super().show(a, r)
+        charts.show(chart_scorecard(a), "scorecard")
+        card = r.card.reset_index(names="team").rename(columns={
+            "cost_usd_per_month": "cost", "tag_coverage_share": "tags", "effective_savings_rate": "esr",
+            "commitment_utilization_share": "commit_util", "idle_share": "idle",
+            "rightsizing_usd_per_month": "rightsize", "anomaly_usd_per_month": "anomalies",
+            "unit_cost_trend_share_per_month": "unit_cost_trend"})
+        note = a.sections["commitments"].team_note if "commitments" in a.sections else "no commitments section"
+        display(Markdown("Ranked by score. cost, rightsize (opportunity) and anomalies in USD per month; tags = coverage "
+                         "of the other required keys; esr = effective savings rate; commit_util = utilization of the "
+                         f"commitments the team owns ({report.escape(note)}); idle = Kubernetes requested-but-unused "
+                         "share; unit_cost_trend = change of cost per unit per month."))
+        display(report.table(card[["team", "score", "cost", "tags", "esr", "commit_util", "idle", "rightsize",
+                                   "anomalies", "unit_cost_trend"]],
+                             money=["cost", "rightsize", "anomalies"],
+                             percent=["tags", "esr", "commit_util", "idle", "unit_cost_trend"]))
 
 
 def spot_result(b: SpotBatch, **moved) -> F.SpotBatchResult:
@@ -1014,465 +2483,241 @@ def spot_result(b: SpotBatch, **moved) -> F.SpotBatchResult:
                                runs=v["runs"], seed=0)
 
 
-def _spot(b: SpotBatch) -> dict:
-    r = spot_result(b)
-    no_fallback = spot_result(b, fallback_at_hours=None) if b.fallback_at_hours is not None else r
-    one_pool = spot_result(b, pools=1)
-    table = pd.DataFrame([
-        {"architecture": "all on-demand", "expected_cost_usd": r.on_demand_cost_usd, "p90_cost_usd": r.on_demand_cost_usd,
-         "probability_miss": 0.0, "fallback_share": 0.0},
-        {"architecture": f"spot, {b.pools} pools, fallback at {b.fallback_at_hours} h", "expected_cost_usd": r.expected_cost_usd,
-         "p90_cost_usd": r.p90_cost_usd, "probability_miss": r.probability_miss, "fallback_share": r.fallback_share},
-        {"architecture": f"spot, {b.pools} pools, no fallback", "expected_cost_usd": no_fallback.expected_cost_usd,
-         "p90_cost_usd": no_fallback.p90_cost_usd, "probability_miss": no_fallback.probability_miss,
-         "fallback_share": no_fallback.fallback_share},
-        {"architecture": f"spot, 1 pool, fallback at {b.fallback_at_hours} h", "expected_cost_usd": one_pool.expected_cost_usd,
-         "p90_cost_usd": one_pool.p90_cost_usd, "probability_miss": one_pool.probability_miss,
-         "fallback_share": one_pool.fallback_share}])
-    monthly = float(F.runs_per_month_cost(r.expected_saving_usd, b.runs_per_month))
-    return {"result": r, "table": table, "saving_usd_per_month": monthly,
-            "headline": {"spot_expected_cost_usd_per_run": r.expected_cost_usd, "on_demand_cost_usd_per_run": r.on_demand_cost_usd,
-                         "spot_expected_saving_usd_per_run": r.expected_saving_usd,
-                         "spot_probability_miss": r.probability_miss}}
+@dataclass
+class SpotResult(SectionResult):
+    """The nightly batch on a spot fleet with checkpoints and an on-demand fallback, against all on-demand.
 
-
-def _scorecard(p, data, s, days):
-    alloc = s["attribution"]["allocation"]
-    teams = [t for t in alloc.index if t != F.UNALLOCATED]
-    if not teams:
-        return None
-    cost = pd.Series(F.per_month(alloc.loc[teams, "total_usd"].to_numpy(), days), index=teams)
-    others = [k for k in p.required_tag_keys if k != p.team_tag_key]
-    coverage = None
-    if others:
-        frame = data.query(Q.cost_by_tag, key=p.team_tag_key, also_tags=others)
-        frame = frame.assign(has__all=frame[[f"has__{k}" for k in others]].all(axis=1))
-        coverage = F.coverage_by(frame[frame["tag_value"].notna()], ["tag_value"], tagged="has__all")["coverage_share"]
-    rates = s["commitments"]["team_rates"] if "commitments" in s and s["commitments"].get("metrics") else None
-    idle = s["kubernetes"]["gap"].set_index("team")["gap_share"] if "kubernetes" in s else None
-    rs = None
-    if "rightsizing" in s:
-        rec = s["rightsizing"]["recommendations"]
-        rs = rec.groupby("team")["savings_usd_per_month"].sum()
-    anomaly = s["anomalies"]["by_team"]
-    anomaly = pd.Series(F.per_month(anomaly.to_numpy(dtype=float), days), index=anomaly.index) if len(anomaly) else None
-    trend = None
-    if "unit_cost" in s:
-        per_team = data.query(Q.cost_by_tag, key=p.team_tag_key, period="day")
-        units = s["unit_cost"]["units"]
-        values = {}
-        for team, g in per_team[per_team["tag_value"].isin(teams)].groupby("tag_value"):
-            series = g.set_index("period_start")["effective_cost"].sort_index().reindex(units.index, fill_value=0.0)
-            t = F.cost_per_unit_series(series, units).attrs["trend_share_per_period"]
-            values[team] = float(F.trend_per_month(t))
-        trend = pd.Series(values)
-    metrics = F.scorecard_metrics(cost, coverage, None if rates is None else rates["effective_savings_rate"],
-                                  None if rates is None else rates["commitment_utilization_share"], idle, rs,
-                                  anomaly, trend)
-    card = F.team_scorecard(metrics)
-    return {"card": card, "metrics": metrics}
-
-
-# ---------------------------------------------------------------------------------------------------
-# Sensitivity: one Answer per decision.
-
-
-def uncertain_inputs(p: Params) -> dict[str, tuple[float, float, float]]:
-    """``{answer.input: (low, base, high)}``: headroom and target, fallback deadline and interruption rate,
-    detector thresholds and floor."""
-    out = {}
-    if p.rightsizing is not None:
-        r = p.rightsizing
-        h = r.headroom_share
-        out["rightsizing.headroom_share"] = (0.5 * h if h > 0 else 0.0, h, 2 * h if h > 0 else 0.2)
-        out["rightsizing.target_p99_share"] = (max(0.05, r.target_p99_share - 0.10), r.target_p99_share,
-                                               min(1.0, r.target_p99_share + 0.05))
-    if p.spot_batch is not None and p.spot_batch.fallback_at_hours is not None:
-        b = p.spot_batch
-        out["spot.fallback_at_hours"] = (max(0.0, b.fallback_at_hours - 0.5), b.fallback_at_hours,
-                                         min(b.window_hours, b.fallback_at_hours + 0.5))
-        rate = b.interruption_rate_per_hour
-        out["spot.interruption_rate_per_hour"] = (0.5 * rate, rate, 2 * rate if rate > 0 else 0.1)
-    a = p.anomalies
-    out["anomalies.rate_of_change_threshold_share"] = (0.6 * a.rate_of_change_threshold_share,
-                                                       a.rate_of_change_threshold_share,
-                                                       1.6 * a.rate_of_change_threshold_share)
-    out["anomalies.forecast_threshold_share"] = (0.5 * a.forecast_threshold_share, a.forecast_threshold_share,
-                                                 2 * a.forecast_threshold_share)
-    out["anomalies.floor_usd"] = (0.5 * a.floor_usd, a.floor_usd, 2 * a.floor_usd if a.floor_usd > 0 else 10.0)
-    return out
-
-
-def _ranges(p: Params, answer: str) -> dict:
-    return {k.split(".", 1)[1]: (lo, hi) for k, (lo, _, hi) in uncertain_inputs(p).items()
-            if k.startswith(answer + ".")}
-
-
-def _answers(a: Analysis) -> None:
-    p, s = a.params, a.sections
-    pools = s["attribution"]["pools"]
-    base = {"untagged_usd": pools.untagged_usd, "unused_commitment_usd": pools.unused_commitment_usd,
-            "taggable_usd": pools.taggable_usd}
-    model = lambda **kw: F.unallocated_share(**kw)  # noqa: E731
-    ranges = {"untagged_usd": (0.5 * pools.untagged_usd, 1.5 * pools.untagged_usd)} if pools.untagged_usd > 0 else {}
-    if pools.unused_commitment_usd > 0:
-        ranges["unused_commitment_usd"] = (0.5 * pools.unused_commitment_usd, 1.5 * pools.unused_commitment_usd)
-    a.answers["attribution"] = contract.Answer(
-        "attribution", "unallocated_share", model, base, p.max_unallocated_share,
-        uncertainty.assess(model, base, ranges, flip_bounds={k: (0.0, 10 * max(v, 1.0)) for k, v in base.items()
-                                                             if k in ranges},
-                           target=p.max_unallocated_share, draws_from="model", n=p.monte_carlo_draws, seed=p.seed))
-    if "rightsizing" in s:
-        r, rec, ladder = p.rightsizing, s["rightsizing"]["recommendations"], s["rightsizing"]["ladder"]
-
-        def rs_model(target_p99_share, headroom_share):
-            return F.rightsizing_savings_now(rec, ladder, target_p99_share, headroom_share)
-
-        rs_base = {"target_p99_share": r.target_p99_share, "headroom_share": r.headroom_share}
-        targets = np.round(np.linspace(0.40, 0.90, 11), 2)
-
-        def curve(target_p99_share, headroom_share):
-            return F.rightsizing_savings_now(rec, ladder, targets[None, :], headroom_share)
-
-        rng = _ranges(p, "rightsizing")
-        assessment = uncertainty.assess(rs_model, rs_base, rng, target=r.action_floor_usd_per_month, curve=curve,
-                                        curve_sampled={"headroom_share": rng["headroom_share"]}, curve_x=targets,
-                                        curve_x_name="target_p99_share", draws_from="model", n=p.monte_carlo_draws,
-                                        seed=p.seed)
-        a.answers["rightsizing"] = contract.Answer("rightsizing", "rightsizing_savings_now_usd_per_month", rs_model,
-                                                   rs_base, r.action_floor_usd_per_month, assessment)
-        a.figures["rightsizing_savings_now_p10_usd_per_month"] = assessment.p10
-        a.figures["rightsizing_savings_now_p90_usd_per_month"] = assessment.p90
-    if "spot" in s and p.spot_batch.fallback_at_hours is not None:
-        _spot_answers(a)
-    an = s["anomalies"]
-    seasonal = p.anomalies.seasonal_threshold_share
-    candidates = an["candidates"]
-
-    def anomaly_model(rate_of_change_threshold_share, forecast_threshold_share, floor_usd):
-        return F.gated_anomaly_dollars(candidates, KEYS, {"rate_of_change": rate_of_change_threshold_share,
-                                                          "forecast": forecast_threshold_share,
-                                                          "seasonal": seasonal}, floor_usd)
-
-    an_base = {"rate_of_change_threshold_share": p.anomalies.rate_of_change_threshold_share,
-               "forecast_threshold_share": p.anomalies.forecast_threshold_share, "floor_usd": p.anomalies.floor_usd}
-    ranges = _ranges(p, "anomalies")
-    # The verdict (open a review) holds while any alert is left: anomaly dollars above a cent. Dollars are a
-    # step function of the gates, so the flip points are the gates' suprema (`finops.anomaly_gate_flips`),
-    # shown in the section, not roots.
-    assessment = uncertainty.assess(anomaly_model, an_base, ranges, target=ANOMALY_REVIEW_TARGET_USD,
-                                    draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
-    a.answers["anomalies"] = contract.Answer("anomalies", "anomaly_usd", anomaly_model, an_base,
-                                             ANOMALY_REVIEW_TARGET_USD, assessment)
-    a.figures["anomaly_usd_p10"] = assessment.p10
-    a.figures["anomaly_usd_p90"] = assessment.p90
-    an["gate_flips"] = F.anomaly_gate_flips(candidates, KEYS, {"rate_of_change": an_base[
-        "rate_of_change_threshold_share"], "forecast": an_base["forecast_threshold_share"], "seasonal": seasonal},
-        an_base["floor_usd"])
-
-
-#: Anomaly dollars above which a cost-of-correction review is opened: any alert at all (a cent).
-ANOMALY_REVIEW_TARGET_USD = 0.01
-
-
-def _grid(low: float, high: float, points: list[float], n: int = 33) -> np.ndarray:
-    return np.unique(np.concatenate([np.linspace(low, high, n), np.asarray(points, dtype=float)]))
-
-
-def _spot_answers(a: Analysis) -> None:
-    """The spot batch's two answers (saving per run, chance of a miss) with the contract's full assessment.
-
-    The simulation is a step function of its inputs (a night misses or not), so the flip search reads it
-    on a grid of each input (common random numbers, the other input at base), joined by straight lines:
-    at the grid points, the base included, the model is the simulation itself. Monte Carlo draws the
-    deadline and the reclaim rate together and simulates ``nights_per_draw`` nights per draw
-    (`finops.spot_batch_draws`).
+    Attributes
+    ----------
+    result : costlib.finops.SpotBatchResult
+        At the scenario's inputs.
+    table : pandas.DataFrame
+        Four architectures: all on-demand, spot with fallback, without fallback, one pool.
+    saving_usd_per_month : float
+        Expected saving per run x runs per month.
+    deadline_curve, rate_curve : pandas.DataFrame or None
+        Saving and chance of a miss against the fallback deadline and against the reclaim rate.
     """
-    p = a.params
-    b = p.spot_batch
-    ranges = _ranges(p, "spot")
-    base = {"fallback_at_hours": b.fallback_at_hours, "interruption_rate_per_hour": b.interruption_rate_per_hour}
-    rate_top = max(10 * b.interruption_rate_per_hour, 1.0)
-    bounds = {"fallback_at_hours": (0.0, b.window_hours), "interruption_rate_per_hour": (0.0, rate_top)}
-    grids = {name: _grid(lo, hi, [base[name], *ranges[name]]) for name, (lo, hi) in bounds.items()}
-    runs = {name: [spot_result(b, **{**base, name: float(x)}) for x in g] for name, g in grids.items()}
-    draws: dict = {}
 
-    def simulate_draws(fallback_at_hours, interruption_rate_per_hour):
-        key = (np.asarray(fallback_at_hours).tobytes(), np.asarray(interruption_rate_per_hour).tobytes())
-        if key not in draws:
-            draws.clear()
-            draws[key] = F.spot_batch_draws(
-                b.work_hours, b.window_hours, b.instances, b.spot_usd_per_instance_hour,
-                b.on_demand_usd_per_instance_hour, interruption_rate_per_hour, fallback_at_hours, pools=b.pools,
-                checkpoint_interval_hours=b.checkpoint_interval_hours,
-                replacement_delay_hours=b.replacement_delay_hours, on_demand_start_hours=b.on_demand_start_hours,
-                nights_per_draw=b.nights_per_draw, seed=p.seed)
-        return draws[key]
-
-    def model_of(field_name: str, draw_name: str):
-        def model(fallback_at_hours, interruption_rate_per_hour):
-            if np.size(fallback_at_hours) > 1 or np.size(interruption_rate_per_hour) > 1:
-                return simulate_draws(fallback_at_hours, interruption_rate_per_hour)[draw_name]
-            f, r = float(fallback_at_hours), float(interruption_rate_per_hour)
-            for name, x, other, other_value in (("fallback_at_hours", f, "interruption_rate_per_hour", r),
-                                                ("interruption_rate_per_hour", r, "fallback_at_hours", f)):
-                if other_value == base[other] and grids[name][0] <= x <= grids[name][-1]:
-                    return float(np.interp(x, grids[name], [getattr(res, field_name) for res in runs[name]]))
-            return getattr(spot_result(b, fallback_at_hours=f, interruption_rate_per_hour=r), field_name)
-        return model
-
-    saving = model_of("expected_saving_usd", "expected_saving_usd")
-    miss = model_of("probability_miss", "probability_miss")
-    sv = uncertainty.assess(saving, base, ranges, flip_bounds=bounds, target=0.0, draws_from="model",
-                            n=p.monte_carlo_draws, seed=p.seed)
-    ms = uncertainty.assess(miss, base, ranges, flip_bounds=bounds, target=b.max_miss_probability,
-                            draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
-    joint = F.spot_plan_probability(sv.draws.outputs, ms.draws.outputs, b.max_miss_probability)
-    a.answers["spot"] = contract.Answer("spot", "spot_expected_saving_usd_per_run", saving, base, 0.0, sv,
-                                        extra={"joint_agreement": joint})
-    a.answers["spot_miss"] = contract.Answer("spot_miss", "spot_probability_miss", miss, base,
-                                             b.max_miss_probability, ms)
-    a.figures["spot_expected_saving_p10_usd_per_run"] = sv.p10
-    a.figures["spot_expected_saving_p90_usd_per_run"] = sv.p90
-    a.figures["spot_probability_miss_above_max"] = float(np.mean(ms.draws.outputs > b.max_miss_probability))
-    curve = pd.DataFrame({"fallback_at_hours": grids["fallback_at_hours"],
-                          "expected_saving_usd": [r.expected_saving_usd for r in runs["fallback_at_hours"]],
-                          "probability_miss": [r.probability_miss for r in runs["fallback_at_hours"]]})
-    a.sections["spot"]["deadline_curve"] = curve
-    a.sections["spot"]["rate_curve"] = pd.DataFrame({
-        "interruption_rate_per_hour": grids["interruption_rate_per_hour"],
-        "expected_saving_usd": [r.expected_saving_usd for r in runs["interruption_rate_per_hour"]],
-        "probability_miss": [r.probability_miss for r in runs["interruption_rate_per_hour"]]})
+    result: Any
+    table: pd.DataFrame
+    saving_usd_per_month: float
+    deadline_curve: Any = None
+    rate_curve: Any = None
+    basis: str = "bill"
 
 
-# ---------------------------------------------------------------------------------------------------
-# What-if (the sliders): rightsizing target and headroom, the spot fallback deadline.
+class Spot(Section):
+    key, title, switch = "spot", "The nightly batch on spot", "spot_batch"
+    inputs = (Input("spot_batch.work_hours", "the batch plan: work hours, window, fleet, prices, reclaim rate",
+                    _given_not_default("spot_batch", lambda: SpotBatch()),
+                    "give spot_batch: {work_hours, window_hours, instances, spot and on-demand prices, "
+                    "interruption_rate_per_hour}"),)
+    figures = (_fig("spot_expected_cost_usd_per_run", "Spot batch: expected cost per run", "usd",
+                    "spot fleet with checkpoints and on-demand fallback", _M + "spot_batch_window"),
+               _fig("on_demand_cost_usd_per_run", "All on-demand: cost per run", "usd", "the baseline",
+                    _M + "on_demand_batch_cost"),
+               _fig("spot_expected_saving_usd_per_run", "Spot batch: expected saving per run", "usd",
+                    "on-demand cost minus spot expected cost", _M + "spot_batch_window"),
+               _fig("spot_probability_miss", "Spot batch: chance of missing the window", "probability",
+                    "share of simulated nights finishing after the window", _M + "spot_batch_window"),
+               _fig("spot_expected_saving_p10_usd_per_run", "Spot batch: saving per run, P10", "usd",
+                    "10th percentile over the fallback deadline and reclaim rate drawn from their ranges",
+                    _M + "spot_batch_draws"),
+               _fig("spot_expected_saving_p90_usd_per_run", "Spot batch: saving per run, P90", "usd",
+                    "90th percentile over the fallback deadline and reclaim rate drawn from their ranges",
+                    _M + "spot_batch_draws"),
+               _fig("spot_probability_miss_above_max", "Spot batch: chance the miss rate exceeds the maximum",
+                    "probability", "share of draws (deadline, reclaim rate) whose chance of a miss exceeds the "
+                    "stated maximum", _M + "spot_batch_draws"))
+    headline = ("spot_expected_saving_usd_per_run", "spot_probability_miss")
+    charts = ("spot_curves",)
+    intro = ("The seed's batch that must finish within its window: a spot fleet diversified over capacity pools, "
+             "checkpointing to object storage, with an on-demand fallback at a deadline, against all on-demand.")
 
-
-def whatif_controls(p: Params) -> dict[str, tuple[float, float, float, float]]:
-    """``{input: (min, max, step, value)}`` for the sections the scenario has."""
-    out = {}
-    if p.rightsizing is not None:
-        out["target_p99_share"] = (0.3, 0.95, 0.01, p.rightsizing.target_p99_share)
-        out["headroom_share"] = (0.0, 0.5, 0.01, p.rightsizing.headroom_share)
-    if p.spot_batch is not None and p.spot_batch.fallback_at_hours is not None:
-        out["fallback_at_hours"] = (0.0, p.spot_batch.window_hours, 0.05, p.spot_batch.fallback_at_hours)
-    return out
-
-
-def whatif(p: Params, **inputs) -> dict:
-    """The figures the sliders move; at the base values they equal the headline."""
-    a = _CACHE.get(_key(p)) or analyse(p)
-    out = {"unallocated_share": a.headline["unallocated_share"]}
-    if "rightsizing" in a.sections:
-        r = a.sections["rightsizing"]
-        out["rightsizing_savings_now_usd_per_month"] = float(F.rightsizing_savings_now(
-            r["recommendations"], r["ladder"], inputs.get("target_p99_share", p.rightsizing.target_p99_share),
-            inputs.get("headroom_share", p.rightsizing.headroom_share)))
-    if "spot" in a.sections and p.spot_batch.fallback_at_hours is not None:
-        res = spot_result(p.spot_batch, fallback_at_hours=float(inputs.get("fallback_at_hours",
-                                                                           p.spot_batch.fallback_at_hours)))
-        out["spot_expected_saving_usd_per_run"] = res.expected_saving_usd
-        out["spot_probability_miss"] = res.probability_miss
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------
-# Words.
-
-_usd = report.usd
-
-
-def _pct(x) -> str:
-    return "n/a" if x is None or x != x else report.pct(x)
-
-
-def keyed_decisions(a: Analysis) -> list[tuple[str, contract.Decision]]:
-    """The verdicts as records, each with the short key of its headline verdict (``verdict_<key>``)."""
-    p, h, s, fig = a.params, a.headline or a.figures, a.sections, a.figures
-    out = []
-    share = fig["unallocated_share"]
-    ready = share <= p.max_unallocated_share
-    att = a.answers["attribution"].assessment
-    out.append(("chargeback", contract.Decision(
-        question="Can the bill be charged back to teams by tag",
-        verdict="yes, chargeback" if ready else "showback only until tagging improves",
-        rests_on=("unallocated_share",),
-        flips_when=f"the cost no tag attributes {'rises above' if ready else 'falls below'} "
-                   f"{_pct(p.max_unallocated_share)}",
-        agreement=att.agreement(verdict_below_target=ready))))
-    if "rightsizing" in s:
-        r = p.rightsizing
-        now = fig["rightsizing_savings_now_usd_per_month"]
-        act = now >= r.action_floor_usd_per_month
-        out.append(("rightsizing", contract.Decision(
-            question="Rightsize now",
-            verdict=f"rightsize {fig['rightsizing_resources']} resources" if act else "keep the current sizes",
-            rests_on=("rightsizing_savings_now_usd_per_month",),
-            flips_when=f"the savings available now {'fall below' if act else 'exceed'} "
-                       f"{_usd(r.action_floor_usd_per_month)}/month (the action floor)",
-            agreement=a.answers["rightsizing"].assessment.agreement(verdict_below_target=not act))))
-    if "spot" in s:
+    def ranges(self, p):
         b = p.spot_batch
+        if b.fallback_at_hours is None:
+            return {}
+        rate = b.interruption_rate_per_hour
+        return {"spot.fallback_at_hours": (max(0.0, b.fallback_at_hours - 0.5), b.fallback_at_hours,
+                                           min(b.window_hours, b.fallback_at_hours + 0.5)),
+                "spot.interruption_rate_per_hour": (0.5 * rate, rate, 2 * rate if rate > 0 else 0.1)}
+
+    def compute(self, ctx):
+        b = ctx.params.spot_batch
+        r = spot_result(b)
+        no_fallback = spot_result(b, fallback_at_hours=None) if b.fallback_at_hours is not None else r
+        one_pool = spot_result(b, pools=1)
+        rows = []
+        for name, x in ((f"spot, {b.pools} pools, fallback at {b.fallback_at_hours} h", r),
+                        (f"spot, {b.pools} pools, no fallback", no_fallback),
+                        (f"spot, 1 pool, fallback at {b.fallback_at_hours} h", one_pool)):
+            rows.append({"architecture": name, "expected_cost_usd": x.expected_cost_usd, "p90_cost_usd": x.p90_cost_usd,
+                         "probability_miss": x.probability_miss, "fallback_share": x.fallback_share})
+        table = pd.DataFrame([{"architecture": "all on-demand", "expected_cost_usd": r.on_demand_cost_usd,
+                               "p90_cost_usd": r.on_demand_cost_usd, "probability_miss": 0.0, "fallback_share": 0.0},
+                              *rows])
+        return SpotResult(result=r, table=table,
+                          saving_usd_per_month=float(F.runs_per_month_cost(r.expected_saving_usd, b.runs_per_month)))
+
+    def values(self, ctx, r):
+        x = r.result
+        return {"spot_expected_cost_usd_per_run": x.expected_cost_usd, "on_demand_cost_usd_per_run": x.on_demand_cost_usd,
+                "spot_expected_saving_usd_per_run": x.expected_saving_usd, "spot_probability_miss": x.probability_miss}
+
+    def answers(self, a, r):
+        p, b = a.params, a.params.spot_batch
+        if b.fallback_at_hours is None:
+            return {}
+        ranges = _ranges(p, "spot")
+        base = {"fallback_at_hours": b.fallback_at_hours, "interruption_rate_per_hour": b.interruption_rate_per_hour}
+        bounds = {"fallback_at_hours": (0.0, b.window_hours),
+                  "interruption_rate_per_hour": (0.0, max(10 * b.interruption_rate_per_hour, 1.0))}
+        batch = {k: v for k, v in b.model_dump().items() if k in (
+            "work_hours", "window_hours", "instances", "spot_usd_per_instance_hour", "on_demand_usd_per_instance_hour",
+            "pools", "checkpoint_interval_hours", "replacement_delay_hours", "on_demand_start_hours", "runs")}
+        m = F.spot_batch_models(batch, base, bounds, extra_points={k: v for k, v in ranges.items()},
+                                nights_per_draw=b.nights_per_draw, seed=0, draw_seed=p.seed)
+        sv = uncertainty.assess(m.saving, base, ranges, flip_bounds=bounds, target=0.0, draws_from="model",
+                                n=p.monte_carlo_draws, seed=p.seed)
+        ms = uncertainty.assess(m.miss, base, ranges, flip_bounds=bounds, target=b.max_miss_probability,
+                                draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
+        joint = F.spot_plan_probability(sv.draws.outputs, ms.draws.outputs, b.max_miss_probability)
+        a.figures["spot_expected_saving_p10_usd_per_run"] = sv.p10
+        a.figures["spot_expected_saving_p90_usd_per_run"] = sv.p90
+        a.figures["spot_probability_miss_above_max"] = float(np.mean(ms.draws.outputs > b.max_miss_probability))
+        for name, attr in (("fallback_at_hours", "deadline_curve"), ("interruption_rate_per_hour", "rate_curve")):
+            setattr(r, attr, pd.DataFrame({name: m.grids[name],
+                                           "expected_saving_usd": [x.expected_saving_usd for x in m.runs[name]],
+                                           "probability_miss": [x.probability_miss for x in m.runs[name]]}))
+        return {"spot": contract.Answer("spot", "spot_expected_saving_usd_per_run", m.saving, base, 0.0, sv,
+                                        extra={"joint_agreement": joint}),
+                "spot_miss": contract.Answer("spot_miss", "spot_probability_miss", m.miss, base,
+                                             b.max_miss_probability, ms)}
+
+    def decisions(self, a, r):
+        b, fig = a.params.spot_batch, a.figures
         ok = fig["spot_expected_saving_usd_per_run"] > 0 and fig["spot_probability_miss"] <= b.max_miss_probability
         flips = [f"the chance of missing the window exceeds {_pct(b.max_miss_probability)} or the saving per run "
                  "falls to zero"]
         agreement = None
         if "spot" in a.answers:
-            words = []
             for answer, then in (("spot_miss", f"more than {_pct(b.max_miss_probability)} of nights miss"),
                                  ("spot", "the fleet saves nothing")):
-                for _, r in a.answers[answer].assessment.flips.iterrows():
-                    if not np.isfinite(r["flip_value"]):
+                for _, x in a.answers[answer].assessment.flips.iterrows():
+                    if not np.isfinite(x["flip_value"]):
                         continue
-                    side = "above" if r["flip_value"] > r["base_value"] else "below"
+                    side = "above" if x["flip_value"] > x["base_value"] else "below"
                     what = ({"fallback_at_hours": f"the fallback deadline alone moves {side} "
-                                                  f"{r['flip_value']:.2f} hours after the start",
+                                                  f"{x['flip_value']:.2f} hours after the start",
                              "interruption_rate_per_hour": f"the reclaim rate alone moves {side} "
-                                                           f"{r['flip_value']:.2f} per pool-hour"})[r["input"]]
-                    words.append(f"{what} (then {then})")
-            flips += words
-            joint = a.answers["spot"].extra["joint_agreement"]
-            agreement = uncertainty.agreement(joint, ok)
-        out.append(("spot_batch", contract.Decision(
+                                                           f"{x['flip_value']:.2f} per pool-hour"})[x["input"]]
+                    flips.append(f"{what} (then {then})")
+            agreement = uncertainty.agreement(a.answers["spot"].extra["joint_agreement"], ok)
+        return [("spot_batch", contract.Decision(
             question=f"Run the nightly {b.window_hours:g}-hour batch on spot",
             verdict="spot with on-demand fallback" if ok else "all on-demand",
             rests_on=("spot_expected_saving_usd_per_run", "spot_probability_miss"),
-            flips_when="; ".join(flips), agreement=agreement)))
-    alerts = fig["anomaly_alerts"]
-    an = a.answers.get("anomalies")
-    gate = s["anomalies"].get("gate_flips")
-    flips = (f"no day of a service passes both gates ({_usd(p.anomalies.floor_usd)} and the shares)" if alerts
-             else "a day of a service passes both gates")
-    if alerts and gate is not None:
-        floor = gate.loc[gate["input"] == "floor_usd", "flip_value"].iloc[0]
-        if np.isfinite(floor):
-            flips += f": the dollar floor alone would have to rise above {_usd(floor)} a day"
-    out.append(("anomaly_review", contract.Decision(
-        question="Open a cost-of-correction review",
-        verdict=f"yes, {alerts} alerts" if alerts else "no anomaly above the gates",
-        rests_on=("anomaly_usd",), flips_when=flips,
-        agreement=None if an is None else an.assessment.agreement(verdict_below_target=not alerts))))
-    return out
+            flips_when="; ".join(flips), agreement=agreement))]
 
-
-def decisions(a: Analysis) -> list[contract.Decision]:
-    """The verdicts as records: chargeback readiness, rightsizing, the spot batch, the anomaly review."""
-    return [d for _, d in keyed_decisions(a)]
-
-
-def recommendation(a: Analysis) -> str:
-    """The recommendation in words, computed from the analysis."""
-    p, h, s = a.params, a.figures, a.sections
-    rows = {r["key"]: r for r in contract.figure_rows(h, FIGURES)}
-    lines = [contract.decision_words(d, rows) for d in decisions(a)]
-    att = s["attribution"]
-    worst = att["coverage"]["effective_coverage_share"].idxmin()
-    lines.append(f"**Attribution.** {_pct(h['team_tag_coverage_share'])} of the taggable amortized cost carries the "
-                 f"{report.escape(p.team_tag_key)} tag; the weakest required key is {report.escape(worst)} at "
-                 f"{_pct(att['coverage'].loc[worst, 'effective_coverage_share'])}. "
-                 + (f"Tagging the top untagged resource ({report.escape(att['untagged_top'].iloc[0]['ResourceId'])}) alone "
-                    f"would lift coverage by {_pct(att['untagged_top'].iloc[0]['coverage_gain_share'])}."
-                    if len(att["untagged_top"]) else "")
-                 + (" Coverage above 100% in the per-key table means untagged credits exceed untagged "
-                    "charges; the headline reads coverage on the taggable spend only."
-                    if (att["coverage"]["effective_coverage_share"] > 1).any() else ""))
-    an = s["anomalies"]
-    if h["anomaly_alerts"]:
-        top = an["alerts"].sort_values("change_usd", ascending=False).iloc[0]
-        lines.append(f"**Anomalies.** {h['anomaly_alerts']} alerts worth {_usd(h['anomaly_usd'])} above "
-                     f"expectation; the largest is {report.escape(top['ServiceName'])} in {report.escape(top['SubAccountId'])} on "
-                     f"{pd.Timestamp(top['period']).strftime('%Y-%m-%d')} (+{_usd(top['change_usd'])}, "
-                     f"{report.escape(top['detector'])}), driven by resource {report.escape(top['driver'])}.")
-    if an["backtest"] is not None:
-        def scores(bt):
-            return "; ".join(f"{d} precision {_pct(r['precision']) if pd.notna(r['precision']) else 'n/a'}, "
-                             f"recall {_pct(r['recall'])}" for d, r in bt.iterrows())
-
-        msg = f"**Detector backtest** on the generator's injected anomalies, daily series: {scores(an['backtest'])}."
-        if "hourly" in an and an["hourly"]["backtest"] is not None:
-            msg += f" Hourly series: {scores(an['hourly']['backtest'])}."
-        lines.append(msg)
-    if "hourly" in an:
-        hr = an["hourly"]
-        lines.append(f"**Hourly.** On the {hr['hourly_rows']:,} hourly usage rows ({_pct(hr['hourly_cost_share'])} of "
-                     f"usage cost) the detectors raise {h['hourly_anomaly_alerts']:,} alerts worth "
-                     f"{_usd(h['hourly_anomaly_usd'])} above expectation (floor {_usd(p.anomalies.floor_usd / 24)} an "
-                     "hour).")
-    if "runaway" in s:
-        sp = s["runaway"]["split"]
-        lines.append(f"**Runaway ML service.** Cost went from {_usd(s['runaway']['before'])} to "
-                     f"{_usd(s['runaway']['after'])} a month ({h['runaway_cost_multiple']:.1f}x): "
-                     f"{_usd(sp.volume_usd)} is good spend (more predictions), {_usd(sp.waste_usd)} is waste "
-                     f"(idle, over-provisioned, dev 24/7) and {_usd(sp.intensity_usd)} a higher cost per prediction "
-                     f"that the accuracy gain must justify. Cost per prediction: {_usd(sp.cost_per_unit_before_usd)} "
-                     f"before, {_usd(sp.cost_per_unit_after_usd)} now, {_usd(sp.cost_per_unit_after_waste_removed_usd)} "
-                     "without the waste.")
-    if "kubernetes" in s:
-        k = s["kubernetes"]
-        gap = k["gap"].iloc[0]
-        lines.append(f"**Kubernetes.** {_pct(h['kubernetes_idle_share'])} of the nodes' cost is idle "
-                     f"({_usd(h['kubernetes_idle_usd'])} over {k['hours']} hours). Charged by requests, "
-                     f"{report.escape(gap['team'])} pays {_usd(gap['gap_usd'])} for capacity it requests but does not use "
-                     f"({_pct(gap['gap_share'])} of its request-based bill): request-based chargeback rewards it "
-                     "for right-sizing its pod specs.")
-    if "commitments" in s and s["commitments"].get("metrics") is not None:
-        util = h["commitment_utilization_share"]
-        why = ("" if util == util else " (these files carry no used or unused amortized commitment cost: the "
-               "commitments' usage is outside them)")
-        lines.append(f"**Commitments.** Utilization {_pct(util)} by cost{why}, coverage "
-                     f"{_pct(h['commitment_coverage_share'])} (on-demand equivalent) or "
-                     f"{_pct(h['commitment_coverage_amortized_share'])} (amortized), effective savings rate "
-                     f"{_pct(h['effective_savings_rate'])}, net savings {_usd(h['commitment_net_savings_usd'])}. "
-                     f"By quantity: {s['commitments']['quantity_note']}")
-    if "storage" in s:
-        st = s["storage"]
-        msg = f"**Storage.** The recommended tiering moves save {_usd(st['saving_usd_per_month'])}/month net of retrieval."
-        if len(st["costing_more"]):
-            w = st["costing_more"].sort_values("net_saving_usd_per_month").iloc[0]
-            msg += (f" Do not archive {report.escape(w['dataset'])} to {report.escape(w['to_class'])}: it is read back monthly, so "
-                    f"retrieval costs {_usd(w['retrieval_extra_usd_per_month'])}/month against a storage saving of "
-                    f"{_usd(w['storage_saving_usd_per_month'])}/month.")
-        if len(st["too_slow"]):
-            names = ", ".join(f"{report.escape(m['dataset'])} to {report.escape(m['to_class'])} "
-                              f"({m['retrieval_hours']:g} h against {m['max_retrieval_hours']:g} h allowed)"
-                              for _, m in st["too_slow"].iterrows())
-            msg += f" Not recommended, retrieval too slow for the stated access requirement: {names}."
-        lines.append(msg)
-    if "spot" in s:
-        r = s["spot"]["result"]
-        msg = (f"**Spot batch.** Expected {_usd(r.expected_cost_usd)} a night against "
-               f"{_usd(r.on_demand_cost_usd)} all on-demand, missing the window in {_pct(r.probability_miss)} "
-               f"of simulated nights (fallback used in {_pct(r.fallback_share)}).")
+    def words(self, a, r):
+        x, h, b = r.result, a.figures, a.params.spot_batch
+        msg = (f"**Spot batch.** Expected {_text(a, 'spot_expected_cost_usd_per_run')} a night against "
+               f"{_text(a, 'on_demand_cost_usd_per_run')} all on-demand, missing the window in "
+               f"{_text(a, 'spot_probability_miss')} of simulated nights (fallback used in {_pct(x.fallback_share)}).")
         if "spot_expected_saving_p10_usd_per_run" in h:
             msg += (f" With the fallback deadline and the reclaim rate drawn from their ranges, the saving per night "
-                    f"is {_usd(h['spot_expected_saving_p10_usd_per_run'])} to "
-                    f"{_usd(h['spot_expected_saving_p90_usd_per_run'])} (P10-P90), and the chance of a miss exceeds "
-                    f"{_pct(p.spot_batch.max_miss_probability)} in {_pct(h['spot_probability_miss_above_max'])} of "
-                    "the draws.")
-        lines.append(msg)
-    if "unit_cost" in s:
-        m = p.business_metric
-        msg = f"**Unit cost.** {_usd(s['unit_cost']['per_unit'])} per {report.escape(m.unit_name)}"
-        if m.price_usd_per_unit is not None:
-            below = h["days_price_below_cost"]
-            msg += (f" against a price of {_usd(m.price_usd_per_unit)}: "
-                    + (f"**flag it: the price was below cost on {below} days**." if below else "the price covers it."))
-        lines.append(msg)
-    if s.get("scorecard") is not None:
-        card = s["scorecard"]["card"]
-        if len(card) == 1:
-            lines.append(f"**Scorecard.** {report.escape(card.index[0])} is the only team the tags name "
-                         f"({card['score'].iloc[0]:.0f}/100): nothing to rank it against.")
-        else:
-            lines.append(f"**Scorecard.** {report.escape(card.index[0])} ranks first ({card['score'].iloc[0]:.0f}/100), "
-                         f"{report.escape(card.index[-1])} last ({card['score'].iloc[-1]:.0f}/100).")
-    if len(s["levers"]):
-        top = s["levers"].iloc[0]
-        lines.append(f"**Savings available: {_usd(h['savings_available_usd_per_month'])}/month**, the largest lever "
-                     f"{report.escape(top['lever'])} ({_usd(top['usd_per_month'])}/month).")
-    return "\n\n".join(lines)
+                    f"is {_text(a, 'spot_expected_saving_p10_usd_per_run')} to "
+                    f"{_text(a, 'spot_expected_saving_p90_usd_per_run')} (P10-P90), and the chance of a miss exceeds "
+                    f"{_pct(b.max_miss_probability)} in {_text(a, 'spot_probability_miss_above_max')} of the draws.")
+        return [msg]
+
+    def controls(self, p):
+        b = p.spot_batch
+        if b.fallback_at_hours is None:
+            return {}
+        return {"fallback_at_hours": (0.0, b.window_hours, 0.05, b.fallback_at_hours, "spot_batch.fallback_at_hours")}
+
+    def whatif(self, a, r, **inputs):
+        b = a.params.spot_batch
+        if b.fallback_at_hours is None:
+            return {}
+        x = spot_result(b, fallback_at_hours=float(inputs.get("fallback_at_hours", b.fallback_at_hours)))
+        return {"spot_expected_saving_usd_per_run": x.expected_saving_usd, "spot_probability_miss": x.probability_miss}
+
+    def show(self, a, r):
+        from IPython.display import Markdown, display
+
+        from costlib import charts
+
+        super().show(a, r)
+        display(Markdown("USD per nightly run; the chance of a miss over the simulated nights."))
+        display(report.table(r.table, money=["expected_cost_usd", "p90_cost_usd"],
+                             percent=["probability_miss", "fallback_share"]))
+        if r.deadline_curve is not None:
+            charts.show(chart_spot_curves(a), "spot_curves")
+
+
+@dataclass
+class SavingsResult(SectionResult):
+    """The savings levers together.
+
+    Attributes
+    ----------
+    levers : pandas.DataFrame
+        One row per lever (USD per month), largest first.
+    total_usd_per_month : float
+        Their sum (`costlib.finops.savings_available`).
+    """
+
+    levers: pd.DataFrame
+    total_usd_per_month: float
+    basis: str = "bill"
+
+
+#: The levers: section -> (its words, a function of its result giving USD per month).
+LEVERS = {"rightsizing": ("rightsizing (now)", lambda r: r.savings_now),
+          "storage": ("storage tiering", lambda r: r.saving_usd_per_month),
+          "spot": ("spot batch", lambda r: r.saving_usd_per_month),
+          "runaway": ("runaway service waste", lambda r: r.split.waste_usd)}
+
+
+class Savings(Section):
+    key, title = "savings", "Savings available"
+    uses = tuple(LEVERS)
+    figures = (_fig("savings_available_usd_per_month", "Savings available", "usd_per_month",
+                    "rightsizing now + storage moves + spot batch + runaway waste, per 730-hour month",
+                    _M + "savings_available"),)
+    headline = ("savings_available_usd_per_month",)
+    intro = "The levers together, each per month."
+
+    def compute(self, ctx):
+        parts = {LEVERS[k][0]: LEVERS[k][1](ctx.results[k]) for k in LEVERS if k in ctx.results}
+        if not parts:
+            raise SectionOff("no savings lever is on (rightsizing, storage, spot batch or runaway service)",
+                             "turn on one of those sections")
+        total, levers = F.savings_available(parts)
+        return SavingsResult(levers=levers, total_usd_per_month=float(total))
+
+    def values(self, ctx, r):
+        return {"savings_available_usd_per_month": r.total_usd_per_month}
+
+    def words(self, a, r):
+        top = r.levers.iloc[0]
+        return [f"**Savings available: {_text(a, 'savings_available_usd_per_month')}**, the largest lever "
+                f"{report.escape(top['lever'])} ({_usd(top['usd_per_month'])}/month)."]
+
+    def show(self, a, r):
+        from IPython.display import display
+
+        super().show(a, r)
+        display(report.table(r.levers, money=["usd_per_month"]))
+
+
+for _s in (Money(), Attribution(), UnitCost(), Kubernetes_(), Anomalies_(), Runaway_(), Rightsizing_(),
+           Commitments_(), Storage_(), Scorecard(), Spot(), Savings()):
+    register(_s)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1517,11 +2762,13 @@ def short_id(value, limit: int = 60) -> str:
 
 
 def allocation_shown(a: Analysis, top: int = 15) -> tuple[pd.DataFrame, int, float]:
-    """The showback's teams with cost, the ``top`` costliest first (the unallocated row kept), and how many
-    teams and dollars the rest hold (a tag may name hundreds of teams, most without cost)."""
-    t = a.sections["attribution"]["allocation"]
-    t = t[t["total_usd"].abs() > 0.005]
-    named = t.drop(index=[F.UNALLOCATED], errors="ignore").sort_values("total_usd", ascending=False)
+    """The showback's teams with cost on either basis (amortized or billed), the ``top`` costliest first (by
+    amortized, then billed cost; the unallocated row kept), and how many teams and amortized dollars the rest
+    hold (a tag may name hundreds of teams, most without cost)."""
+    t = a.sections["attribution"].allocation
+    t = t[(t["total_usd"].abs() > 0.005) | (t["billed_total_usd"].abs() > 0.005)]
+    named = t.drop(index=[F.UNALLOCATED], errors="ignore").sort_values(["total_usd", "billed_total_usd"],
+                                                                        ascending=False)
     shown = named.head(top)
     if F.UNALLOCATED in t.index:
         shown = pd.concat([shown, t.loc[[F.UNALLOCATED]]])
