@@ -1100,6 +1100,10 @@ class BillingData:
         ``files`` (path, bytes, sha256 each) and ``manifest_sha256``.
     backend
         The Ibis backend that runs queries (in-process DuckDB unless another was given).
+    pulls : list of (str, int)
+        Every frame `query` brought into pandas, in order: the query's name and the frame's rows (from the
+        result cache or the engine alike), so a caller can check that no pull grows with the bill
+        (`max_pull_rows`).
     """
 
     def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True):
@@ -1108,6 +1112,12 @@ class BillingData:
         self.key = key
         self._backend = backend
         self._cache = cache
+        self.pulls: list[tuple[str, int]] = []
+
+    @property
+    def max_pull_rows(self) -> int:
+        """The rows of the largest frame `query` has pulled into pandas so far (0 before any)."""
+        return max((rows for _, rows in self.pulls), default=0)
 
     @functools.cached_property
     def custom_columns(self) -> dict[str, str]:
@@ -1154,11 +1164,14 @@ class BillingData:
             arguments = {**defaults, **arguments}
         else:
             function = builder
+        name = builder if isinstance(builder, str) else function.__name__
         spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments}, sort_keys=True,
                           default=str)
         cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
         if self._cache and cached.is_file():
-            return pd.read_parquet(cached)
+            frame = pd.read_parquet(cached)
+            self.pulls.append((name, len(frame)))
+            return frame
         expression = function(Q.focus_table(custom=self.custom_columns), **arguments)
         frame = _sorted_frame(self.backend.execute(expression))
         if self._cache:
@@ -1166,7 +1179,101 @@ class BillingData:
             tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
             frame.to_parquet(tmp, index=False)
             os.replace(tmp, cached)
+        self.pulls.append((name, len(frame)))
         return frame
+
+    def alert_drivers(self, alerts: pd.DataFrame, period: str = "day", baseline_lag_periods: int = 1,
+                      top_n: int = 3, key: str | None = None,
+                      max_period_hours: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Name the resource behind each alert, computed in the engine (`billing_queries.alert_drivers`).
+
+        Parameters
+        ----------
+        alerts : pandas.DataFrame
+            `costlib.finops.detect_anomalies` output: ``ServiceName``, ``SubAccountId``, ``period``.
+        period, baseline_lag_periods, top_n, key, max_period_hours
+            As in `billing_queries.alert_drivers`.
+
+        Returns
+        -------
+        named : pandas.DataFrame
+            ``alerts`` with ``driver`` (the resource that rose most), ``driver_change_usd``,
+            ``driver_share_of_change`` (its change over the series' change; NaN when that is not positive)
+            and, with ``key``, ``team`` (the driver's tag value): the columns `costlib.finops.alert_drivers`
+            adds, with ``team`` as the workbook maps it. An alert with no usage rows gets None and NaN.
+        drivers : pandas.DataFrame
+            The query's rows: up to ``top_n`` resources per alert (``alert`` is the row position in
+            ``alerts``). Bound: ``len(alerts) x top_n`` rows; nothing per resource of the whole bill.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from costlib import synthetic_focus
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = synthetic_focus.generate(folder / "b.parquet", resources=40, days=14, seed=3)
+        >>> data = open_billing(folder / "b.parquet", cache_dir=folder / "cache")
+        >>> alerts = pd.DataFrame({"ServiceName": ["Amazon Relational Database Service"],
+        ...                        "SubAccountId": ["aws-data"], "period": [pd.Timestamp("2026-11-10", tz="UTC")]})
+        >>> named, drivers = data.alert_drivers(alerts, top_n=2)
+        >>> len(drivers) <= 2, list(named.columns[-3:])
+        (True, ['driver', 'driver_change_usd', 'driver_share_of_change'])
+        """
+        al = pd.DataFrame(alerts).reset_index(drop=True)
+        columns = {"driver": None, "driver_change_usd": np.nan, "driver_share_of_change": np.nan}
+        if key is not None:
+            columns["team"] = None
+        if al.empty:
+            return al.assign(**{c: pd.Series(dtype=object if v is None else float) for c, v in columns.items()}), \
+                pd.DataFrame()
+        listed = [{"ServiceName": str(r.ServiceName), "SubAccountId": str(r.SubAccountId),
+                   "period": pd.Timestamp(r.period).isoformat()} for r in al.itertuples()]
+        drivers = self.query(Q.alert_drivers, alerts=listed, period=period,
+                             baseline_lag_periods=int(baseline_lag_periods), top_n=int(top_n), key=key,
+                             max_period_hours=max_period_hours)
+        first = drivers[drivers["rank"] == 1].set_index("alert") if len(drivers) else drivers
+        named = al.copy()
+        named["driver"] = [first.at[i, "ResourceId"] if i in first.index else None for i in range(len(al))]
+        named["driver_change_usd"] = [float(first.at[i, "change_usd"]) if i in first.index else np.nan
+                                      for i in range(len(al))]
+        named["driver_share_of_change"] = [
+            float(first.at[i, "change_usd"] / first.at[i, "series_change_usd"])
+            if i in first.index and first.at[i, "series_change_usd"] > 0 else np.nan for i in range(len(al))]
+        if key is not None:
+            named["team"] = [first.at[i, "tag_value"] if i in first.index else None for i in range(len(al))]
+        named.index = pd.DataFrame(alerts).index
+        return named, drivers
+
+    def untagged_top(self, key: str, top_n: int = 10) -> pd.DataFrame:
+        """The ``top_n`` untagged resources by how much tagging each would raise coverage of tag ``key``,
+        from two bounded queries (`billing_queries.resource_summary` with ``untagged_only`` and ``top_n``,
+        and `billing_queries.resource_cost_totals`) instead of every resource.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The first ``top_n`` rows of `costlib.finops.untagged_by_impact` applied to every resource
+            (``effective_cost`` clipped at 0, ``tagged``, ``coverage_gain_share``, ``coverage_after_share``).
+            Bound: ``top_n`` rows.
+
+        Notes
+        -----
+        ``gain(r) = max(cost(r), 0) / C`` with ``C = Σ_all max(cost, 0)``; ``coverage_after(r) = T / C +
+        Σ_{r' ranked <= r} gain(r')`` with T the tagged resources' clipped cost: `untagged_by_impact`'s
+        formula with its two sums taken in the engine.
+        """
+        rows = self.query(Q.resource_summary, key=key, untagged_only=True, top_n=int(top_n))
+        totals = self.query(Q.resource_cost_totals, key=key).iloc[0]
+        total = float(totals["cost_usd"] or 0.0)
+        if not total > 0:
+            raise BillingDataError(f"{self.canonical}: no resource has a positive effective cost, so tag "
+                                   f"coverage of {key!r} is undefined")
+        out = rows.assign(effective_cost=rows["effective_cost"].clip(lower=0), tagged=False)
+        out = out.sort_values(["effective_cost", "ResourceId"], ascending=[False, True], kind="stable")
+        out["coverage_gain_share"] = out["effective_cost"] / total
+        out["coverage_after_share"] = float(totals["tagged_cost_usd"] or 0.0) / total + \
+            out["coverage_gain_share"].cumsum()
+        return out.reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=None)
