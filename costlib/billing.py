@@ -1106,12 +1106,14 @@ class BillingData:
         (`max_pull_rows`).
     """
 
-    def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True):
+    def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True,
+                 engine: str = "duckdb"):
         self.canonical = canonical
         self.quality = quality
         self.key = key
         self._backend = backend
         self._cache = cache
+        self.engine = engine
         self.pulls: list[tuple[str, int]] = []
 
     @property
@@ -1165,8 +1167,8 @@ class BillingData:
         else:
             function = builder
         name = builder if isinstance(builder, str) else function.__name__
-        spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments}, sort_keys=True,
-                          default=str)
+        spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments,
+                           **({"e": self.engine} if self.engine != "duckdb" else {})}, sort_keys=True, default=str)
         cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
         if self._cache and cached.is_file():
             frame = pd.read_parquet(cached)
@@ -1307,8 +1309,34 @@ def _invariants(data: BillingData) -> dict:
     }
 
 
+#: The engines `open_billing` runs queries on, and the extra that installs each one's package.
+ENGINES = {"duckdb": ("duckdb", "duckdb"), "spark": ("pyspark", "spark")}
+
+
+def require_engine(engine: str) -> None:
+    """Raise one line naming the extra to install when ``engine``'s package is missing.
+
+    Examples
+    --------
+    >>> require_engine("duckdb")
+    >>> require_engine("oracle")
+    Traceback (most recent call last):
+    ...
+    costlib.errors.BillingDataError: billing_engine = 'oracle': expected one of 'duckdb', 'spark'
+    """
+    if engine not in ENGINES:
+        raise BillingDataError(f"billing_engine = {engine!r}: expected one of "
+                               + ", ".join(repr(e) for e in ENGINES))
+    module, extra = ENGINES[engine]
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise BillingDataError(f"billing_engine = {engine!r} needs the {module} package: "
+                               f"pip install -e '.[{extra}]'")
+
+
 def open_billing(source, billing_currency: str | None = None, cache_dir: str | os.PathLike | None = None,
-                 backend=None) -> BillingData:
+                 backend=None, engine: str = "duckdb", spark_master: str = "local[2]") -> BillingData:
     """Open FOCUS billing data for analysis.
 
     Parameters
@@ -1323,6 +1351,13 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     backend : Ibis backend, optional
         Run queries there instead of the in-process DuckDB; it must hold the canonical table as ``focus``
         (`spark_backend` registers it on Spark).
+    engine : {"duckdb", "spark"}
+        Where queries and the quality invariants run (the scenario's ``billing_engine``): ``"spark"``
+        registers the canonical file on a Spark session at ``spark_master`` and runs them there; results
+        and quality are cached per engine. The canonical file itself is written by the DuckDB reader on
+        either engine.
+    spark_master : str
+        The Spark master URL with ``engine="spark"`` (``local[2]``, ``spark://host:7077``, ``yarn``).
 
     Returns
     -------
@@ -1334,6 +1369,7 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         One message naming the file(s) and what is wrong: no files, an empty file, missing Mandatory
         columns, no rows, mixed currencies without ``billing_currency``.
     """
+    require_engine(engine)
     files = resolve_files(source)
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
     cache_root.mkdir(parents=True, exist_ok=True)
@@ -1341,21 +1377,42 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     key = hashlib.sha256(f"{prov['manifest_sha256']}|{NORMALISER_VERSION}|{billing_currency}".encode()).hexdigest()[:32]
     folder = cache_root / key
     canonical = folder / "focus.parquet"
-    quality_file = folder / "quality.json"
+    quality_file = folder / ("quality.json" if engine == "duckdb" else f"quality.{engine}.json")
+    if engine == "spark" and backend is None:
+        backend = _spark_backend_later(canonical, spark_master)
     if canonical.is_file() and quality_file.is_file():
         stored = json.loads(quality_file.read_text(encoding="utf-8"))
         stored["files"] = prov["files"]
         quality = DataQuality(**stored)
     else:
-        found = normalise(files, canonical, billing_currency)
-        opened = BillingData(canonical, None, key)  # type: ignore[arg-type]
+        found_file = folder / "found.json"  # what the reader found: the same on every engine
+        if canonical.is_file() and found_file.is_file():
+            found = json.loads(found_file.read_text(encoding="utf-8"))
+        else:
+            found = normalise(files, canonical, billing_currency)
+            _atomic_text(found_file, json.dumps(found, default=str))
+        opened = BillingData(canonical, None, key, backend=backend, engine=engine)  # type: ignore[arg-type]
         checks = _invariants(opened)
         rows = sum(t["rows"] for t in checks["totals"])
         quality = DataQuality(files=prov["files"], manifest_sha256=prov["manifest_sha256"], rows=rows,
                               **found, **checks)
         _atomic_text(quality_file, json.dumps(quality.to_dict(), indent=1))
+    if engine != "duckdb":
+        return BillingData(canonical, quality, key, backend=backend, engine=engine)
     data = BillingData(canonical, quality, key)
     return data.on(backend) if backend is not None else data
+
+
+class _spark_backend_later:
+    """A Spark backend started on first use (a cached open needs no session)."""
+
+    def __init__(self, canonical: Path, master: str):
+        self.canonical, self.master, self._backend = canonical, master, None
+
+    def execute(self, expression):
+        if self._backend is None:
+            self._backend = spark_backend(self.canonical, spark_session(self.master))
+        return self._backend.execute(expression)
 
 
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> None:
