@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-billing benchmark-forecast clean notebooks-refresh lab test-lab
+.PHONY: reports test validate setup benchmark benchmark-billing benchmark-forecast benchmark-finops clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ benchmark-billing: $(STAMP)
 ORIGINS ?= 12
 benchmark-forecast: $(STAMP)
 	$(BIN)/python benchmarks/forecast_accuracy.py --origins $(ORIGINS)
+
+# Workbook 06 at about 1M, 10M and 30M rows (resources x days); SIZES=1400x30 for a quick run.
+SIZES ?= 1400x30,14000x30,20000x62
+benchmark-finops: $(STAMP)
+	$(BIN)/python benchmarks/finops_workbook.py --sizes $(SIZES)
 
 notebooks-refresh: $(STAMP)
 	$(BIN)/python scripts/refresh_notebooks.py
