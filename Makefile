@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Extras installed into .venv: CI adds `spark` (pyspark, ~500 MB) for the DuckDB-vs-Spark proof.
 EXTRAS ?= dev
 
-.PHONY: reports test validate setup benchmark benchmark-sweep benchmark-billing benchmark-forecast benchmark-anomaly benchmark-interrupt clean notebooks-refresh lab test-lab
+.PHONY: reports test validate setup benchmark benchmark-sweep benchmark-billing benchmark-forecast benchmark-anomaly benchmark-interrupt benchmark-finops clean notebooks-refresh lab test-lab
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ benchmark-forecast: $(STAMP)
 # Detectors and combined incidents against STL + Tukey, rolling z and day-over-day > 50% (needs statsmodels).
 benchmark-anomaly: $(STAMP)
 	$(BIN)/python benchmarks/anomaly_detection.py
+# Workbook 06 at about 1M, 10M and 30M rows (resources x days); SIZES=1400x30 for a quick run.
+SIZES ?= 1400x30,14000x30,20000x62
+benchmark-finops: $(STAMP)
+	$(BIN)/python benchmarks/finops_workbook.py --sizes $(SIZES)
 
 notebooks-refresh: $(STAMP)
 	$(BIN)/python scripts/refresh_notebooks.py

@@ -54,7 +54,6 @@ import glob as _glob
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -1130,14 +1129,26 @@ class BillingData:
         ``files`` (path, bytes, sha256 each) and ``manifest_sha256``.
     backend
         The Ibis backend that runs queries (in-process DuckDB unless another was given).
+    pulls : list of (str, int)
+        Every frame `query` brought into pandas, in order: the query's name and the frame's rows (from the
+        result cache or the engine alike), so a caller can check that no pull grows with the bill
+        (`max_pull_rows`).
     """
 
-    def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True):
+    def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True,
+                 engine: str = "duckdb"):
         self.canonical = canonical
         self.quality = quality
         self.key = key
         self._backend = backend
         self._cache = cache
+        self.engine = engine
+        self.pulls: list[tuple[str, int]] = []
+
+    @property
+    def max_pull_rows(self) -> int:
+        """The rows of the largest frame `query` has pulled into pandas so far (0 before any)."""
+        return max((rows for _, rows in self.pulls), default=0)
 
     @functools.cached_property
     def custom_columns(self) -> dict[str, str]:
@@ -1184,12 +1195,15 @@ class BillingData:
             arguments = {**defaults, **arguments}
         else:
             function = builder
-        spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments}, sort_keys=True,
-                          default=str)
+        name = builder if isinstance(builder, str) else function.__name__
+        spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments,
+                           **({"e": self.engine} if self.engine != "duckdb" else {})}, sort_keys=True, default=str)
         cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
         if self._cache and cached.is_file():
             try:
-                return pd.read_parquet(cached)
+                frame = pd.read_parquet(cached)
+                self.pulls.append((name, len(frame)))
+                return frame
             except Exception as exc:  # noqa: BLE001 (truncated, overwritten, not Parquet: run the query again)
                 _cache_note(f"the cached result {cached} could not be read ({_reason(exc)}); running the "
                             f"query {function.__name__} again")
@@ -1204,7 +1218,101 @@ class BillingData:
             except OSError as exc:  # the result is right; only the next run pays for the scan again
                 _cache_note(f"cannot keep the result of {function.__name__} in {cached.parent} "
                             f"({_reason(exc)}); to start the cache afresh: billing.clear_cache()")
+        self.pulls.append((name, len(frame)))
         return frame
+
+    def alert_drivers(self, alerts: pd.DataFrame, period: str = "day", baseline_lag_periods: int = 1,
+                      top_n: int = 3, key: str | None = None,
+                      max_period_hours: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Name the resource behind each alert, computed in the engine (`billing_queries.alert_drivers`).
+
+        Parameters
+        ----------
+        alerts : pandas.DataFrame
+            `costlib.finops.detect_anomalies` output: ``ServiceName``, ``SubAccountId``, ``period``.
+        period, baseline_lag_periods, top_n, key, max_period_hours
+            As in `billing_queries.alert_drivers`.
+
+        Returns
+        -------
+        named : pandas.DataFrame
+            ``alerts`` with ``driver`` (the resource that rose most), ``driver_change_usd``,
+            ``driver_share_of_change`` (its change over the series' change; NaN when that is not positive)
+            and, with ``key``, ``team`` (the driver's tag value): the columns `costlib.finops.alert_drivers`
+            adds, with ``team`` as the workbook maps it. An alert with no usage rows gets None and NaN.
+        drivers : pandas.DataFrame
+            The query's rows: up to ``top_n`` resources per alert (``alert`` is the row position in
+            ``alerts``). Bound: ``len(alerts) x top_n`` rows; nothing per resource of the whole bill.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from costlib import synthetic_focus
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = synthetic_focus.generate(folder / "b.parquet", resources=40, days=14, seed=3)
+        >>> data = open_billing(folder / "b.parquet", cache_dir=folder / "cache")
+        >>> alerts = pd.DataFrame({"ServiceName": ["Amazon Relational Database Service"],
+        ...                        "SubAccountId": ["aws-data"], "period": [pd.Timestamp("2026-11-10", tz="UTC")]})
+        >>> named, drivers = data.alert_drivers(alerts, top_n=2)
+        >>> len(drivers) <= 2, list(named.columns[-3:])
+        (True, ['driver', 'driver_change_usd', 'driver_share_of_change'])
+        """
+        al = pd.DataFrame(alerts).reset_index(drop=True)
+        columns = {"driver": None, "driver_change_usd": np.nan, "driver_share_of_change": np.nan}
+        if key is not None:
+            columns["team"] = None
+        if al.empty:
+            return al.assign(**{c: pd.Series(dtype=object if v is None else float) for c, v in columns.items()}), \
+                pd.DataFrame()
+        listed = [{"ServiceName": str(r.ServiceName), "SubAccountId": str(r.SubAccountId),
+                   "period": pd.Timestamp(r.period).isoformat()} for r in al.itertuples()]
+        drivers = self.query(Q.alert_drivers, alerts=listed, period=period,
+                             baseline_lag_periods=int(baseline_lag_periods), top_n=int(top_n), key=key,
+                             max_period_hours=max_period_hours)
+        first = drivers[drivers["rank"] == 1].set_index("alert") if len(drivers) else drivers
+        named = al.copy()
+        named["driver"] = [first.at[i, "ResourceId"] if i in first.index else None for i in range(len(al))]
+        named["driver_change_usd"] = [float(first.at[i, "change_usd"]) if i in first.index else np.nan
+                                      for i in range(len(al))]
+        named["driver_share_of_change"] = [
+            float(first.at[i, "change_usd"] / first.at[i, "series_change_usd"])
+            if i in first.index and first.at[i, "series_change_usd"] > 0 else np.nan for i in range(len(al))]
+        if key is not None:
+            named["team"] = [first.at[i, "tag_value"] if i in first.index else None for i in range(len(al))]
+        named.index = pd.DataFrame(alerts).index
+        return named, drivers
+
+    def untagged_top(self, key: str, top_n: int = 10) -> pd.DataFrame:
+        """The ``top_n`` untagged resources by how much tagging each would raise coverage of tag ``key``,
+        from two bounded queries (`billing_queries.resource_summary` with ``untagged_only`` and ``top_n``,
+        and `billing_queries.resource_cost_totals`) instead of every resource.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The first ``top_n`` rows of `costlib.finops.untagged_by_impact` applied to every resource
+            (``effective_cost`` clipped at 0, ``tagged``, ``coverage_gain_share``, ``coverage_after_share``).
+            Bound: ``top_n`` rows.
+
+        Notes
+        -----
+        ``gain(r) = max(cost(r), 0) / C`` with ``C = Σ_all max(cost, 0)``; ``coverage_after(r) = T / C +
+        Σ_{r' ranked <= r} gain(r')`` with T the tagged resources' clipped cost: `untagged_by_impact`'s
+        formula with its two sums taken in the engine.
+        """
+        rows = self.query(Q.resource_summary, key=key, untagged_only=True, top_n=int(top_n))
+        totals = self.query(Q.resource_cost_totals, key=key).iloc[0]
+        total = float(totals["cost_usd"] or 0.0)
+        if not total > 0:
+            raise BillingDataError(f"{self.canonical}: no resource has a positive effective cost, so tag "
+                                   f"coverage of {key!r} is undefined")
+        out = rows.assign(effective_cost=rows["effective_cost"].clip(lower=0), tagged=False)
+        out = out.sort_values(["effective_cost", "ResourceId"], ascending=[False, True], kind="stable")
+        out["coverage_gain_share"] = out["effective_cost"] / total
+        out["coverage_after_share"] = float(totals["tagged_cost_usd"] or 0.0) / total + \
+            out["coverage_gain_share"].cumsum()
+        return out.reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=None)
@@ -1238,8 +1346,34 @@ def _invariants(data: BillingData) -> dict:
     }
 
 
+#: The engines `open_billing` runs queries on, and the extra that installs each one's package.
+ENGINES = {"duckdb": ("duckdb", "duckdb"), "spark": ("pyspark", "spark")}
+
+
+def require_engine(engine: str) -> None:
+    """Raise one line naming the extra to install when ``engine``'s package is missing.
+
+    Examples
+    --------
+    >>> require_engine("duckdb")
+    >>> require_engine("oracle")
+    Traceback (most recent call last):
+    ...
+    costlib.errors.BillingDataError: billing_engine = 'oracle': expected one of 'duckdb', 'spark'
+    """
+    if engine not in ENGINES:
+        raise BillingDataError(f"billing_engine = {engine!r}: expected one of "
+                               + ", ".join(repr(e) for e in ENGINES))
+    module, extra = ENGINES[engine]
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise BillingDataError(f"billing_engine = {engine!r} needs the {module} package: "
+                               f"pip install -e '.[{extra}]'")
+
+
 def open_billing(source, billing_currency: str | None = None, cache_dir: str | os.PathLike | None = None,
-                 backend=None) -> BillingData:
+                 backend=None, engine: str = "duckdb", spark_master: str = "local[2]") -> BillingData:
     """Open FOCUS billing data for analysis.
 
     Parameters
@@ -1254,6 +1388,13 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     backend : Ibis backend, optional
         Run queries there instead of the in-process DuckDB; it must hold the canonical table as ``focus``
         (`spark_backend` registers it on Spark).
+    engine : {"duckdb", "spark"}
+        Where queries and the quality invariants run (the scenario's ``billing_engine``): ``"spark"``
+        registers the canonical file on a Spark session at ``spark_master`` and runs them there; results
+        and quality are cached per engine. The canonical file itself is written by the DuckDB reader on
+        either engine.
+    spark_master : str
+        The Spark master URL with ``engine="spark"`` (``local[2]``, ``spark://host:7077``, ``yarn``).
 
     Returns
     -------
@@ -1265,6 +1406,7 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         One message naming the file(s) and what is wrong: no files, an empty file, missing Mandatory
         columns, no rows, mixed currencies without ``billing_currency``.
     """
+    require_engine(engine)
     files = resolve_files(source)
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
     try:
@@ -1276,11 +1418,20 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     key = hashlib.sha256(f"{prov['manifest_sha256']}|{NORMALISER_VERSION}|{billing_currency}".encode()).hexdigest()[:32]
     folder = cache_root / key
     canonical = folder / "focus.parquet"
-    quality_file = folder / "quality.json"
-    quality = _cached_quality(folder, prov)
+    quality_file = folder / ("quality.json" if engine == "duckdb" else f"quality.{engine}.json")
+    if engine == "spark" and backend is None:
+        backend = _spark_backend_later(canonical, spark_master)
+    quality = _cached_quality(folder, prov, quality_file.name)
     if quality is None:
-        found = _normalise_into(folder, files, canonical, billing_currency)
-        opened = BillingData(canonical, None, key)  # type: ignore[arg-type]
+        found = _cached_found(folder)  # what the reader found: the same on every engine
+        if found is None:
+            found = _normalise_into(folder, files, canonical, billing_currency)
+            try:
+                _atomic_text(folder / "found.json", json.dumps(found, default=str))
+            except OSError as exc:
+                _cache_note(f"cannot write {folder / 'found.json'} ({_reason(exc)}); the data is analysed, "
+                            "and read again next time")
+        opened = BillingData(canonical, None, key, backend=backend, engine=engine)  # type: ignore[arg-type]
         checks = _invariants(opened)
         rows = sum(t["rows"] for t in checks["totals"])
         quality = DataQuality(files=prov["files"], manifest_sha256=prov["manifest_sha256"], rows=rows,
@@ -1290,6 +1441,8 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         except OSError as exc:
             _cache_note(f"cannot write {quality_file} ({_reason(exc)}); the data is analysed, and read "
                         "again next time")
+    if engine != "duckdb":
+        return BillingData(canonical, quality, key, backend=backend, engine=engine)
     data = BillingData(canonical, quality, key)
     return data.on(backend) if backend is not None else data
 
@@ -1308,7 +1461,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(text)[:200]}" if text else type(exc).__name__
 
 
-def _cached_quality(folder: Path, prov: dict) -> DataQuality | None:
+def _cached_quality(folder: Path, prov: dict, name: str = "quality.json") -> DataQuality | None:
     """The quality record of a cache entry whose canonical file and record can both be read, else None
     (nothing cached yet, or an entry that is truncated or corrupt: said in one line, then rebuilt).
 
@@ -1316,7 +1469,7 @@ def _cached_quality(folder: Path, prov: dict) -> DataQuality | None:
     the currency), so an entry is only ever found for the same bytes; provenance is the manifest just
     computed from the files themselves, never the stored one.
     """
-    canonical, quality_file = folder / "focus.parquet", folder / "quality.json"
+    canonical, quality_file = folder / "focus.parquet", folder / name
     if not quality_file.is_file():  # nothing cached, or an entry still being written (its record comes last)
         return None
     try:
@@ -1334,6 +1487,26 @@ def _cached_quality(folder: Path, prov: dict) -> DataQuality | None:
         return None
 
 
+def _cached_found(folder: Path) -> dict | None:
+    """What the reader found when it wrote the entry's canonical file (``found.json``), when both can be read
+    (a quality record of another engine is then built without reading the source files again); else None."""
+    found_file = folder / "found.json"
+    if not found_file.is_file():
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        found = json.loads(found_file.read_text(encoding="utf-8"))
+        if not isinstance(found, dict):
+            raise ValueError("found.json is not a record")
+        pq.read_metadata(folder / "focus.parquet")
+        return found
+    except Exception as exc:  # noqa: BLE001 (the source files are the truth)
+        _cache_note(f"the cached copy in {folder} could not be read ({_reason(exc)}); rebuilding it from the "
+                    "source files")
+        return None
+
+
 def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_currency: str | None) -> dict:
     """`normalise` into a cache entry (its canonical file replaced in one step, so a run reading the entry at
     the same time never sees half a file; cached results stay, being of the same source bytes). A cache
@@ -1345,6 +1518,18 @@ def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_cu
         raise BillingDataError(f"the billing cache {folder.parent} cannot be written ({_reason(exc)}): set "
                                "$COSTBOOK_CACHE_DIR to a folder you can write, or empty it with "
                                "costlib.billing.clear_cache()") from None
+
+
+class _spark_backend_later:
+    """A Spark backend started on first use (a cached open needs no session)."""
+
+    def __init__(self, canonical: Path, master: str):
+        self.canonical, self.master, self._backend = canonical, master, None
+
+    def execute(self, expression):
+        if self._backend is None:
+            self._backend = spark_backend(self.canonical, spark_session(self.master))
+        return self._backend.execute(expression)
 
 
 def clear_cache(cache_dir: str | os.PathLike | None = None) -> None:

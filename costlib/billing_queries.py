@@ -24,7 +24,7 @@ CommitmentDiscountStatus, Tags; Appendix "Commitment discount" examples (purchas
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -316,8 +316,24 @@ def cost_by_tag(t: ir.Table, key: str, dimensions: Sequence[str] = (), period: s
     return t.group_by(**keys).aggregate(**_costs(t), list_cost=t.ListCost.sum(), rows=t.count())
 
 
-def resource_summary(t: ir.Table, key: str) -> ir.Table:
+def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = None,
+                     unit_prices: Sequence[float] | None = None, untagged_only: bool = False,
+                     top_n: int | None = None) -> ir.Table:
     """Per resource: its service, sub-account, the value of tag ``key``, hours billed, cost, list unit price.
+
+    Parameters
+    ----------
+    key : str
+        The tag key whose value ``tag_value`` carries (the team tag).
+    services : sequence of str, optional
+        Keep only resources of these services (the cluster's node services, the rightsized service).
+    unit_prices : sequence of float, optional
+        Keep only resources whose ``list_unit_price`` is one of these (USD per hour; relative tolerance
+        1e-6, as `costlib.finops.rightsizing_candidates` matches a ladder's sizes).
+    untagged_only : bool
+        Keep only resources without tag ``key`` (``tag_value`` null), costliest first by cost clipped at 0.
+    top_n : int, optional
+        Keep the ``top_n`` costliest (by ``effective_cost``, ties by ResourceId).
 
     Notes
     -----
@@ -325,16 +341,51 @@ def resource_summary(t: ir.Table, key: str) -> ir.Table:
     tag_value(r) = max over its rows of Tags[key] (null when no row carries it); list_unit_price(r) = max
     ListUnitPrice over its usage rows (the bill's own unit price, for rightsizing).
 
+    Bound: one row per resource without filters, which grows with the fleet: a workbook that shows a
+    top-N passes ``top_n`` (at most ``top_n`` rows), or ``services`` (the resources of those services).
+
     Examples
     --------
     >>> resource_summary(focus_table(), "team").columns[:4]
     ('ResourceId', 'ServiceName', 'SubAccountId', 'tag_value')
     """
     r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
-    return r.group_by("ResourceId").aggregate(
+    out = r.group_by("ResourceId").aggregate(
         ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
         hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
         effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
+    if services is not None:
+        out = out.filter(out.ServiceName.isin([str(x) for x in services]))
+    if unit_prices is not None:
+        prices = [float(x) for x in unit_prices]
+        out = out.filter(ibis.or_(*[(out.list_unit_price - p).abs() <= 1e-6 * abs(p) for p in prices])
+                         if prices else ibis.literal(False))
+    if untagged_only:
+        out = out.filter(out.tag_value.isnull())
+    if top_n is not None:
+        cost = ibis.greatest(out.effective_cost, 0.0) if untagged_only else out.effective_cost
+        out = out.order_by([cost.desc(), "ResourceId"]).limit(int(top_n))
+    return out
+
+
+def resource_cost_totals(t: ir.Table, key: str) -> ir.Table:
+    """One row: the resources, their effective cost clipped at zero, and that of those carrying tag ``key``
+    (the denominators of `costlib.finops.untagged_by_impact`, computed without pulling every resource).
+
+    Notes
+    -----
+    Over `resource_summary`'s rows: ``resources`` = their count; ``cost_usd = Σ_r max(effective_cost(r), 0)``;
+    ``tagged_cost_usd`` = the same sum over resources whose ``tag_value`` is not null. Bound: one row.
+
+    Examples
+    --------
+    >>> resource_cost_totals(focus_table(), "team").columns
+    ('resources', 'cost_usd', 'tagged_cost_usd')
+    """
+    r = resource_summary(t, key)
+    cost = ibis.greatest(r.effective_cost, 0.0)
+    return r.aggregate(resources=r.count(), cost_usd=cost.sum(),
+                       tagged_cost_usd=ibis.ifelse(r.tag_value.notnull(), cost, 0.0).sum())
 
 
 def commitment_rows(t: ir.Table, key: str | None = None) -> ir.Table:
@@ -418,6 +469,112 @@ def charge_period_lengths(t: ir.Table) -> ir.Table:
     u = t.filter(t.ChargeCategory == "Usage")
     return u.group_by(minutes=_period_minutes(u)).aggregate(rows=u.count(), effective_cost=u.EffectiveCost.sum())
 
+
+#: The series keys the anomaly detectors watch (one series per service and sub-account).
+_ALERT_KEYS = ("ServiceName", "SubAccountId")
+
+#: Hours in each period `alert_drivers` compares (the baseline is ``lag`` of these before the alert).
+_PERIOD_HOURS = {"hour": 1, "day": 24}
+
+
+def alert_drivers(t: ir.Table, alerts: Sequence[Mapping], period: str = "day", baseline_lag_periods: int = 1,
+                  top_n: int = 3, key: str | None = None, max_period_hours: float | None = None) -> ir.Table:
+    """The resources behind each anomaly alert, computed in the engine: per alert, the ``top_n``
+    resources whose usage cost rose most from the baseline period to the alert's period.
+
+    Only the rows of each alert's series (service and sub-account) in its period and its baseline period
+    are read, so the result holds at most ``len(alerts) x top_n`` rows whatever the size of the bill
+    (the per-resource breakdown of every period never leaves the engine).
+
+    Parameters
+    ----------
+    alerts : sequence of mappings
+        Each with ``ServiceName``, ``SubAccountId`` and ``period`` (the alert's period start, UTC; a
+        timestamp or ISO text), as `costlib.finops.detect_anomalies` returns them (a few tens).
+    period : {"day", "hour"}
+        The length of the alert's period.
+    baseline_lag_periods : int
+        The baseline period is this many periods before the alert's (1: the period before, as the
+        rate-of-change detector compares; 24 with hourly periods: the same hour a day before).
+    top_n : int
+        Resources kept per alert.
+    key : str, optional
+        A tag key: adds ``tag_value``, the resource's value of that tag (max over all its usage rows, as
+        `resource_summary` gives it).
+    max_period_hours : float, optional
+        As in `usage_cost_by` (1: only the hourly rows of a bill that mixes hourly and daily rows).
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        ``alert`` (the alert's 0-based position in ``alerts``), ``rank`` (1 = largest rise),
+        ``ResourceId``, ``current_usd``, ``baseline_usd``, ``change_usd``, ``series_change_usd`` (the sum
+        of every resource's change in that series), and ``tag_value`` with ``key``.
+        Bound: at most ``len(alerts) x top_n`` rows.
+
+    Notes
+    -----
+    Usage rows only, as in `usage_cost_by` (``ChargeCategory = 'Usage'``, ``EffectiveCost >= 0``), with a
+    ResourceId. For alert a of series s at period p with baseline b = p - L periods:
+    ``change(r) = Σ_{rows of r in s at p} EffectiveCost - Σ_{rows of r in s at b} EffectiveCost``; ranked
+    by change, largest first, ties by ResourceId; ``series_change_usd = Σ_r change(r)``. This is the
+    definition of `costlib.finops.alert_drivers` with ``baseline_count = 1`` on a series without missing
+    periods (that function counts L periods back among the periods present; this one counts clock time).
+
+    Examples
+    --------
+    >>> alerts = [{"ServiceName": "db", "SubAccountId": "a", "period": "2026-11-10"}]
+    >>> alert_drivers(focus_table(), alerts, top_n=2).columns
+    ('alert', 'ServiceName', 'SubAccountId', 'period', 'rank', 'ResourceId', 'current_usd', 'baseline_usd', 'change_usd', 'series_change_usd')
+    """
+    import pandas as pd
+
+    hours = _PERIOD_HOURS.get(period)
+    if hours is None:
+        raise ValueError(f"period = {period!r}: expected 'day' or 'hour'")
+    if int(baseline_lag_periods) < 1 or int(top_n) < 1:
+        raise ValueError(f"baseline_lag_periods = {baseline_lag_periods!r}, top_n = {top_n!r}: expected whole "
+                         "numbers of at least 1")
+    if not alerts:
+        raise ValueError("alerts is empty: expected at least one alert (skip the query when there is none)")
+    keep = (t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0) & t.ResourceId.notnull()
+    if max_period_hours is not None:
+        keep &= _period_minutes(t) <= int(round(60 * max_period_hours))
+    u = t.filter(keep)
+    u = u.mutate(period_start=u.ChargePeriodStart.truncate({"day": "D", "hour": "h"}[period]))
+    parts = []
+    for i, alert in enumerate(alerts):
+        missing = [k for k in (*_ALERT_KEYS, "period") if k not in alert]
+        if missing:
+            raise ValueError(f"alerts[{i}] = {dict(alert)!r}: expected the keys {[*_ALERT_KEYS, 'period']}; "
+                             f"missing {missing}")
+        at = pd.Timestamp(alert["period"])
+        at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+        base = at - pd.Timedelta(hours=hours * int(baseline_lag_periods))
+        at_lit = ibis.literal(at.to_pydatetime(), type="timestamp('UTC')")
+        base_lit = ibis.literal(base.to_pydatetime(), type="timestamp('UTC')")
+        s = u.filter((u.ServiceName == str(alert["ServiceName"])) & (u.SubAccountId == str(alert["SubAccountId"]))
+                     & ((u.period_start == at_lit) | (u.period_start == base_lit)))
+        g = s.group_by("ResourceId").aggregate(
+            current_usd=ibis.ifelse(s.period_start == at_lit, s.EffectiveCost, 0.0).sum(),
+            baseline_usd=ibis.ifelse(s.period_start == base_lit, s.EffectiveCost, 0.0).sum())
+        parts.append(g.mutate(alert=ibis.literal(i, type="int64"),
+                              ServiceName=ibis.literal(str(alert["ServiceName"]), type="string"),
+                              SubAccountId=ibis.literal(str(alert["SubAccountId"]), type="string"),
+                              period=at_lit))
+    every = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    every = every.mutate(change_usd=every.current_usd - every.baseline_usd)
+    w = ibis.window(group_by="alert", order_by=[ibis.desc("change_usd"), "ResourceId"])
+    ranked = every.mutate(rank=ibis.row_number().over(w) + 1,
+                          series_change_usd=every.change_usd.sum().over(ibis.window(group_by="alert")))
+    top = ranked.filter(ranked["rank"] <= int(top_n))
+    out = top.select("alert", *_ALERT_KEYS, "period", "rank", "ResourceId", "current_usd", "baseline_usd",
+                     "change_usd", "series_change_usd")
+    if key is None:
+        return out
+    r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
+    owners = r.group_by("ResourceId").aggregate(tag_value=tag_value(r, key).max())
+    return out.left_join(owners, "ResourceId").select(*out.columns, "tag_value")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1201,6 +1358,13 @@ QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
     "cost_by_tag_daily": (cost_by_tag, {"key": "team", "period": "day"}),
     "cost_by_tag_with_other_keys": (cost_by_tag, {"key": "team", "also_tags": ["environment", "cost-center"]}),
     "resource_summary": (resource_summary, {"key": "team"}),
+    "resource_summary_nodes": (resource_summary, {"key": "team",
+                                                  "services": ["Amazon Elastic Kubernetes Service"]}),
+    "resource_summary_rightsizing": (resource_summary, {
+        "key": "team", "services": ["Amazon Elastic Compute Cloud"],
+        "unit_prices": [0.096, 0.192, 0.384, 0.768], "top_n": 12}),
+    "resource_summary_untagged": (resource_summary, {"key": "team", "untagged_only": True, "top_n": 10}),
+    "resource_cost_totals": (resource_cost_totals, {"key": "team"}),
     "commitment_utilization": (commitment_utilization, {}),
     "commitment_rows": (commitment_rows, {}),
     "commitment_rows_by_team": (commitment_rows, {"key": "team"}),
@@ -1213,6 +1377,14 @@ QUERIES: dict[str, tuple[Callable[..., ir.Table], dict]] = {
     "usage_cost_by_resource_hourly": (usage_cost_by, {"dimensions": [*ANOMALY_KEYS, "ResourceId"],
                                                       "period": "hour", "max_period_hours": 1}),
     "resource_hourly_p99": (resource_hourly_p99, {"top_n": 1000}),
+    "alert_drivers_daily": (alert_drivers, {"alerts": [
+        {"ServiceName": "Amazon Relational Database Service", "SubAccountId": "aws-data", "period": "2026-11-10"},
+        {"ServiceName": "Compute Engine", "SubAccountId": "gcp-search", "period": "2026-11-19"}],
+        "period": "day", "baseline_lag_periods": 1, "top_n": 5, "key": "team"}),
+    "alert_drivers_hourly": (alert_drivers, {"alerts": [
+        {"ServiceName": "Amazon Relational Database Service", "SubAccountId": "aws-data",
+         "period": "2026-11-10T06:00:00Z"}],
+        "period": "hour", "baseline_lag_periods": 24, "top_n": 5, "key": "team", "max_period_hours": 1}),
     "list_cost_check": (list_cost_check, {}),
     "billed_without_effective": (billed_without_effective, {}),
 }
