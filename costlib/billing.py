@@ -1423,7 +1423,8 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         backend = _spark_backend_later(canonical, spark_master)
     quality = _cached_quality(folder, prov, quality_file.name)
     if quality is None:
-        found = _cached_found(folder)  # what the reader found: the same on every engine
+        # what the reader found: the same on every engine (quiet when the record above already said why)
+        found = _cached_found(folder, quiet=quality_file.is_file())
         if found is None:
             found = _normalise_into(folder, files, canonical, billing_currency)
             try:
@@ -1487,7 +1488,7 @@ def _cached_quality(folder: Path, prov: dict, name: str = "quality.json") -> Dat
         return None
 
 
-def _cached_found(folder: Path) -> dict | None:
+def _cached_found(folder: Path, quiet: bool = False) -> dict | None:
     """What the reader found when it wrote the entry's canonical file (``found.json``), when both can be read
     (a quality record of another engine is then built without reading the source files again); else None."""
     found_file = folder / "found.json"
@@ -1502,8 +1503,9 @@ def _cached_found(folder: Path) -> dict | None:
         pq.read_metadata(folder / "focus.parquet")
         return found
     except Exception as exc:  # noqa: BLE001 (the source files are the truth)
-        _cache_note(f"the cached copy in {folder} could not be read ({_reason(exc)}); rebuilding it from the "
-                    "source files")
+        if not quiet:
+            _cache_note(f"the cached copy in {folder} could not be read ({_reason(exc)}); rebuilding it from "
+                        "the source files")
         return None
 
 

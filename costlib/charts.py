@@ -264,7 +264,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     for _, r in data.iterrows():
         rows.append({"label": r["label"], "end": "low input", "from": r["base_output"], "to": r["output_at_low"]})
         rows.append({"label": r["label"], "end": "high input", "from": r["base_output"], "to": r["output_at_high"]})
-    long = pd.DataFrame(rows)
+    long = pd.DataFrame(rows, columns=["label", "end", "from", "to"])  # typed even when nothing moves
     order = list(data["label"])
     base = float(data["base_output"].iloc[0]) if len(data) else 0.0
     bars = alt.Chart(long, title=alt.TitleParams(title, subtitle=[
@@ -275,7 +275,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
         x2="to:Q",
         color=alt.Color("end:N", title="input at", scale=alt.Scale(domain=["low input", "high input"],
                                                                    range=[NEUTRAL, "#E69F00"])),
-        tooltip=["label", "end", alt.Tooltip("to:Q", format=",.4~f")],
+        tooltip=["label:N", "end:N", alt.Tooltip("to:Q", format=",.4~f")],
     )
     rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(color="black").encode(x="base:Q")
     return alt.layer(bars, rule).properties(width=WIDTH, height=max(120, 28 * len(order)))
