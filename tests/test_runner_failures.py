@@ -91,7 +91,10 @@ def test_a_failing_notebook_names_the_cell_keeps_the_old_report_and_others_compl
 
     text = log.getvalue()
     assert code == 1
-    assert 'FAILED unit_economics/boom: failed in cell 5 [raise RuntimeError("the model blew up")]' in text
+    # papermill numbers the executed notebook's cells from 0, its injected parameters cell included (+1)
+    nb = nbformat.read(project / "notebooks" / "01_unit_economics.ipynb", as_version=4)
+    cell = next(i for i, c in enumerate(nb.cells) if "the model blew up" in c.source) + 1
+    assert f'FAILED unit_economics/boom: failed in cell {cell} [raise RuntimeError("the model blew up")]' in text
     assert "RuntimeError: the model blew up" in text
     for suffix in ("html", "json", "ipynb"):
         assert (outputs / f"boom.{suffix}").read_text() == f"previous {suffix}"

@@ -33,7 +33,7 @@ def _decision(a, start: str):
 
 def test_every_scenario_file_validates_and_runs():
     files = sorted(SCENARIOS.glob("*.yaml"))
-    assert len(files) == 9
+    assert len(files) == 10
     for path in files:
         assert path.read_text().startswith("# Seed"), f"{path.name} must start by citing the seed"
         a = _analyse(path.stem)
