@@ -161,3 +161,18 @@ def test_pulls_are_recorded_from_the_cache_too(bills):
     fresh.query("daily_cost")
     assert [name for name, _ in fresh.pulls] == ["totals_by_charge_category", "daily_cost"]
     assert fresh.max_pull_rows == DAYS == fresh.pulls[1][1]
+
+
+def test_workbook_06_analyse_pulls_do_not_grow_with_the_bill():
+    """Workbook 06's own analysis (every section of the default scenario) on two generated bills, one with
+    4x the resources: the largest frame it brings into pandas grows by at most the series watched (a few
+    more service and sub-account pairs) plus the top-N caps, not 4x."""
+    small, big = (W.analyse(W.Params(synthetic_resources=n, synthetic_days=DAYS, seed=5))
+                  for n in (SMALL, SMALL * FACTOR))
+    assert small.data.quality.rows * (FACTOR - 0.5) < big.data.quality.rows  # the rows really grew about 4x
+    caps = (W.UNTAGGED_TOP_N + W.ALERT_DRIVERS_TOP_N * (big.figures["anomaly_alerts"] + W.HOURLY_TOP_ALERTS)
+            + big.params.rightsizing.top_n)
+    series = [d.data.query(Q.usage_cost_by, dimensions=KEYS, period="day").groupby(KEYS).ngroups
+              for d in (small, big)]
+    assert big.data.max_pull_rows <= small.data.max_pull_rows * series[1] / series[0] + caps, big.data.pulls
+    assert big.data.max_pull_rows < 1.5 * small.data.max_pull_rows  # nowhere near 4x

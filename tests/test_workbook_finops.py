@@ -401,7 +401,7 @@ def test_utilization_file_input(tmp_path):
 def test_utilization_file_for_resources_not_in_the_bill(tmp_path):
     path = _rightsizing_file(tmp_path, ["vm-that-is-not-billed"])
     p = _small(rightsizing={"utilization_file": str(path)})
-    with pytest.raises(ScenarioError, match="expected resources that are in the bill; 1 of 1 are not: "
+    with pytest.raises(ScenarioError, match=r"expected resources that are in the bill \(of [^)]+\); 1 of 1 are not: "
                                             "vm-that-is-not-billed") as err:
         wb.analyse(p)
     assert "rightsizing.utilization_file" in str(err.value)

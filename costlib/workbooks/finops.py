@@ -62,6 +62,9 @@ WHATIF_KEY = None
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 KEYS = ["ServiceName", "SubAccountId"]  # the anomaly series: per service and sub-account
+UNTAGGED_TOP_N = 10  # untagged resources the attribution section ranks and shows
+ALERT_DRIVERS_TOP_N = 3  # resources named per anomaly alert (the first is the driver)
+HOURLY_TOP_ALERTS = 20  # the largest hourly alerts whose drivers are named
 _M = "costlib.finops."
 _Q = "costlib.billing_queries."
 
@@ -285,6 +288,9 @@ class Params(Schema):
     billing_data: str = Field("", description="FOCUS file, folder or glob, relative to the project root; "
                                               "empty: generated")
     billing_currency: Optional[str] = None
+    billing_engine: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="where the bill's queries run: embedded DuckDB, or Spark at spark_master")
+    spark_master: str = Field("local[2]", description="the Spark master URL when billing_engine is spark")
     synthetic_resources: bounded(20, 20_000, expected="expected 20 to 20,000 resources", kind=int) = 240
     synthetic_days: bounded(14, 62, expected="expected 14 to 62 days", kind=int) = 35
     seed: int = 0
@@ -365,11 +371,13 @@ def synthetic_bill(p: Params) -> tuple[Path, synthetic_focus.Truth]:
 def open_data(p: Params):
     """``(BillingData, Truth or None, source label)`` for the scenario."""
     if p.billing_data:
-        return billing.open_billing(resolve_path(p.billing_data), p.billing_currency), None, p.billing_data
+        return (billing.open_billing(resolve_path(p.billing_data), p.billing_currency, engine=p.billing_engine,
+                                     spark_master=p.spark_master), None, p.billing_data)
     path, truth = synthetic_bill(p)
     label = (f"generated FOCUS 1.2 bill ({p.synthetic_resources} resources, {p.synthetic_days} days, "
              f"seed {p.seed})")
-    return billing.open_billing(path, p.billing_currency), truth, label
+    return billing.open_billing(path, p.billing_currency, engine=p.billing_engine,
+                                spark_master=p.spark_master), truth, label
 
 
 def data_provenance(a) -> dict:
@@ -938,19 +946,18 @@ def _read_utilization(path: str, key: str, source: str) -> pd.DataFrame:
         raise ScenarioError(source, [(key, path, str(exc))]) from None
 
 
-def _utilization_file(r: Rightsizing, resources, candidates, ladder, source) -> pd.DataFrame:
-    """The scenario's utilization file, checked: every resource in the bill and of a ladder size, each
-    with at least ``min_history_days`` of samples."""
+def _utilization_file(r: Rightsizing, service_resources, priced_pool, ladder, source) -> pd.DataFrame:
+    """The scenario's utilization file, checked: every resource in the bill (among the service's) and of a
+    ladder size, each with at least ``min_history_days`` of samples."""
     key = "rightsizing.utilization_file"
     samples = _read_utilization(resolve_path(r.utilization_file), key, source)
     found = sorted(set(samples["resource"]))
-    unknown = [x for x in found if x not in set(resources["ResourceId"])]
+    unknown = [x for x in found if x not in set(service_resources["ResourceId"])]
     if unknown:
         shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
-        raise ScenarioError(source, [(key, r.utilization_file, f"expected resources that are in the bill; "
-                                      f"{len(unknown)} of {len(found)} are not: {shown}")])
-    priced = set(F.rightsizing_candidates(resources[resources["ServiceName"] == r.service], ladder,
-                                          top_n=len(resources))["resource"])
+        raise ScenarioError(source, [(key, r.utilization_file, f"expected resources that are in the bill "
+                                      f"(of {r.service}); {len(unknown)} of {len(found)} are not: {shown}")])
+    priced = set(F.rightsizing_candidates(priced_pool, ladder, top_n=max(len(priced_pool), 1))["resource"])
     other = [x for x in found if x not in priced]
     if other:
         shown = ", ".join(other[:5]) + (" ..." if len(other) > 5 else "")
@@ -1177,8 +1184,6 @@ class AttributionResult(SectionResult):
         the same rules on billed cost, side by side (a team with billed cost and no amortized cost shows).
     by_account, over_time : pandas.DataFrame
         Coverage per sub-account (a column per key) and per day (``tag_key``, ``coverage_share``).
-    resources : pandas.DataFrame
-        `billing_queries.resource_summary` by the team key.
     untagged_top : pandas.DataFrame
         The ten untagged resources that would move team-key coverage most (shares of the same base).
     unallocated_share, team_coverage_share : float
@@ -1191,7 +1196,6 @@ class AttributionResult(SectionResult):
     allocation: pd.DataFrame
     by_account: pd.DataFrame
     over_time: pd.DataFrame
-    resources: pd.DataFrame
     untagged_top: pd.DataFrame
     unallocated_share: float
     team_coverage_share: float
@@ -1219,8 +1223,11 @@ class Attribution(Section):
                Query("pools", Q.cost_by_tag, lambda p: {"key": p.team_tag_key, "dimensions": [
                    "ChargeCategory", "ServiceName", "CommitmentDiscountStatus"]},
                    bound="teams x charge categories x services x statuses"),
-               Query("resources", Q.resource_summary, lambda p: {"key": p.team_tag_key},
-                     bound="one row per resource (the costliest are shown)"))
+               Query("untagged_top", Q.resource_summary,
+                     lambda p: {"key": p.team_tag_key, "untagged_only": True, "top_n": UNTAGGED_TOP_N},
+                     bound=f"the {UNTAGGED_TOP_N} costliest untagged resources (BillingData.untagged_top)"),
+               Query("resource_totals", Q.resource_cost_totals, lambda p: {"key": p.team_tag_key},
+                     bound="one row"))
     figures = (_fig("unallocated_share", "Cost no tag attributes", "share",
                     "untagged + unused commitment over the taggable amortized cost (tax, credits, purchases apart)",
                     _M + "unallocated_share"),
@@ -1264,19 +1271,27 @@ class Attribution(Section):
         allocation = self._allocate(p, pools, source)
         cash = self._allocate(p, billed, source)["total_usd"].rename("billed_total_usd")
         allocation = allocation.join(cash, how="outer").fillna(0.0)
-        resources = self.query(ctx, "resources")
         team = coverage.loc[p.team_tag_key]
-        ranked = F.untagged_by_impact(resources.assign(effective_cost=resources["effective_cost"].clip(lower=0),
-                                                       tagged=resources["tag_value"].notna()),
-                                      base_usd=team["base_effective_usd"] or None,
-                                      coverage_share=team["effective_coverage_share"]
-                                      if team["base_effective_usd"] > 0 else None) \
-            if resources["effective_cost"].clip(lower=0).sum() > 0 else resources.head(0)
+        ranked = self._untagged_top(ctx, team)
         share = float(F.unallocated_share(pools.untagged_usd, pools.unused_commitment_usd, pools.taggable_usd))
         return AttributionResult(coverage=coverage, coverage_base=F.COVERAGE_BASES[p.tag_coverage_base], pools=pools,
                                  allocation=allocation, by_account=by_account, over_time=over_time,
-                                 resources=resources, untagged_top=ranked.head(10), unallocated_share=share,
+                                 untagged_top=ranked, unallocated_share=share,
                                  team_coverage_share=float(team["effective_coverage_share"]))
+
+    @staticmethod
+    def _untagged_top(ctx, team) -> pd.DataFrame:
+        """The `UNTAGGED_TOP_N` untagged resources that would move team-key coverage most, pulled bounded
+        (`BillingData.untagged_top`), their gains as shares of the coverage base the figure states."""
+        try:
+            rows = ctx.data.untagged_top(ctx.params.team_tag_key, UNTAGGED_TOP_N)
+        except BillingDataError:  # no resource has a positive cost: nothing to rank
+            return pd.DataFrame(columns=["ResourceId", "ServiceName", "SubAccountId", "tag_value", "effective_cost",
+                                         "coverage_gain_share", "coverage_after_share"])
+        if not team["base_effective_usd"] > 0:
+            return rows
+        return F.untagged_by_impact(rows[[c for c in rows.columns if not c.startswith("coverage_")]],
+                                    base_usd=team["base_effective_usd"], coverage_share=team["effective_coverage_share"])
 
     @staticmethod
     def _allocate(p, pools, source):
@@ -1429,6 +1444,9 @@ class Kubernetes_(Section):
                     lambda p: bool(p.kubernetes and p.kubernetes.usage_file),
                     "give kubernetes.usage_file: a CSV of hour, node, team, cpu/ram request and used"),)
     needs = ("attribution",)
+    queries = (Query("nodes", Q.resource_summary, lambda p: {"key": p.team_tag_key,
+                                                              "services": list(p.kubernetes.cluster_services)},
+                     bound="the cluster services' resources (its nodes)"),)
     figures = (_fig("kubernetes_idle_usd", "Kubernetes idle cost", "usd",
                     "node cost not allocated to any pod over the usage window", _M + "kubernetes_allocation"),
                _fig("kubernetes_idle_share", "Kubernetes idle share", "share", "idle cost over the nodes' cost",
@@ -1443,8 +1461,7 @@ class Kubernetes_(Section):
 
     def compute(self, ctx):
         p, source, k = ctx.params, ctx.source, ctx.params.kubernetes
-        resources = ctx.results["attribution"].resources
-        nodes_bill = resources[resources["ServiceName"].isin(k.cluster_services)].sort_values("ResourceId")
+        nodes_bill = self.query(ctx, "nodes").sort_values("ResourceId")
         if nodes_bill.empty:
             raise ScenarioError(source, [("kubernetes.cluster_services", k.cluster_services,
                                           "expected services with node resources in the bill")])
@@ -1617,15 +1634,19 @@ class Anomalies_(Section):
     needs = ("attribution",)
     queries = (Query("daily", Q.usage_cost_by, lambda p: {"dimensions": KEYS, "period": "day"},
                      bound="services x sub-accounts x days"),
-               Query("daily_by_resource", Q.usage_cost_by, lambda p: {"dimensions": [*KEYS, "ResourceId"],
-                                                                       "period": "day"},
-                     bound="resources x days, pulled only when there are alerts"),
+               Query("daily_drivers", Q.alert_drivers, lambda p: {"period": "day", "baseline_lag_periods": 1,
+                                                                   "top_n": ALERT_DRIVERS_TOP_N,
+                                                                   "key": p.team_tag_key},
+                     bound=f"alerts x {ALERT_DRIVERS_TOP_N} resources (BillingData.alert_drivers), only when "
+                           "there are alerts"),
                Query("period_lengths", Q.charge_period_lengths, bound="one row per charge-period length"),
                Query("hourly", Q.usage_cost_by, lambda p: {"dimensions": KEYS, "period": "hour", "max_period_hours": 1},
                      bound="services x sub-accounts x hours"),
-               Query("hourly_by_resource", Q.usage_cost_by, lambda p: {"dimensions": [*KEYS, "ResourceId"],
-                                                                        "period": "hour", "max_period_hours": 1},
-                     bound="resources x hours, pulled only for the top 20 hourly alerts"))
+               Query("hourly_drivers", Q.alert_drivers, lambda p: {"period": "hour", "baseline_lag_periods": 24,
+                                                                    "top_n": ALERT_DRIVERS_TOP_N,
+                                                                    "key": p.team_tag_key, "max_period_hours": 1},
+                     bound=f"{HOURLY_TOP_ALERTS} alerts x {ALERT_DRIVERS_TOP_N} resources "
+                           "(BillingData.alert_drivers)"))
     figures = (_fig("anomaly_usd", "Anomaly dollars", "usd",
                     "cost above expectation in alerted service-account days, once per day", _M + "anomaly_dollars"),
                _fig("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
@@ -1670,16 +1691,9 @@ class Anomalies_(Section):
 
     def compute(self, ctx):
         p, truth = ctx.params, ctx.truth
-        resources = ctx.results["attribution"].resources
         daily_sa = self.query(ctx, "daily")
         alerts = detect(daily_sa, detector_settings(p.anomalies))
-        owner = dict(zip(resources["ResourceId"], resources["tag_value"]))
-        if len(alerts):
-            named = F.alert_drivers(alerts, self.query(ctx, "daily_by_resource"), KEYS, "ResourceId",
-                                    baseline_lag_periods=1)
-            named["team"] = named["driver"].map(owner)
-        else:
-            named = alerts.assign(driver=[], driver_change_usd=[], driver_share_of_change=[], team=[])
+        named = self._drivers(ctx, alerts, "daily_drivers")
         by_team = F.anomaly_dollars(named, KEYS, by="team") if len(named) else pd.Series(dtype=float)
         backtest, events, bt_head = None, None, {}
         if truth is not None:
@@ -1695,9 +1709,15 @@ class Anomalies_(Section):
                                events=events, backtest_headline=bt_head,
                                chart_series=daily_sa[daily_sa["ServiceName"].isin(top)].copy(), top_services=top,
                                candidates=detect(daily_sa, detector_settings(p.anomalies), candidates=True),
-                               hourly=self._hourly(ctx, owner, events))
+                               hourly=self._hourly(ctx, events))
 
-    def _hourly(self, ctx, owner, events) -> dict | None:
+    def _drivers(self, ctx, alerts: pd.DataFrame, name: str) -> pd.DataFrame:
+        """``alerts`` with the resource behind each (``driver``, ``driver_change_usd``,
+        ``driver_share_of_change``, ``team``), computed in the engine with the declared query ``name``."""
+        q = next(q for q in self.queries if q.name == name)
+        return ctx.data.alert_drivers(alerts, **q.arguments(ctx.params))[0]
+
+    def _hourly(self, ctx, events) -> dict | None:
         p = ctx.params
         lengths = self.query(ctx, "period_lengths")
         hourly = lengths[lengths["minutes"] <= 60]
@@ -1705,10 +1725,8 @@ class Anomalies_(Section):
             return None
         total = float(lengths["effective_cost"].sum())
         alerts = detect(self.query(ctx, "hourly"), hourly_detector_settings(p.anomalies), freq="h")
-        top = alerts.sort_values("change_usd", ascending=False, kind="stable").head(20)
-        if len(top):
-            top = F.alert_drivers(top, self.query(ctx, "hourly_by_resource"), KEYS, "ResourceId", baseline_lag_periods=24)
-            top["team"] = top["driver"].map(owner)
+        top = self._drivers(ctx, alerts.sort_values("change_usd", ascending=False, kind="stable")
+                            .head(HOURLY_TOP_ALERTS), "hourly_drivers")
         head = {"hourly_anomaly_usd": F.anomaly_dollars(alerts, KEYS), "hourly_anomaly_alerts": int(len(alerts))}
         backtest = None
         if events is not None:
@@ -1958,6 +1976,15 @@ class Rightsizing_(Section):
                     "give rightsizing.utilization_file: CSV or Parquet of resource, timestamp, "
                     "cpu_utilization_share, memory_utilization_share"),)
     needs = ("attribution",)
+    queries = (Query("candidates", Q.resource_summary,
+                     lambda p: {"key": p.team_tag_key, "services": [p.rightsizing.service],
+                                "unit_prices": [s.usd_per_hour for s in p.rightsizing.ladder],
+                                "top_n": p.rightsizing.top_n},
+                     bound="rightsizing.top_n resources (every ladder-priced one of the service only when a "
+                           "utilization file names them)"),
+               Query("service_resources", Q.resource_summary,
+                     lambda p: {"key": p.team_tag_key, "services": [p.rightsizing.service]},
+                     bound="the service's resources, pulled only to check a utilization file"))
     figures = (_fig("rightsizing_savings_now_usd_per_month", "Rightsizing savings now", "usd_per_month",
                     "next sizes down at the P99 target with headroom, not held by a commitment",
                     _M + "rightsizing_savings_now"),
@@ -1987,9 +2014,8 @@ class Rightsizing_(Section):
     def compute(self, ctx):
         p, source, daily = ctx.params, ctx.source, ctx.daily
         r = p.rightsizing
-        resources = ctx.results["attribution"].resources
         ladder = pd.DataFrame([s.model_dump() for s in r.ladder])
-        pool = resources[resources["ServiceName"] == r.service]
+        pool = self.query(ctx, "candidates")
         candidates = F.rightsizing_candidates(pool, ladder, r.top_n) if len(pool) else pool
         if len(candidates) == 0:
             raise ScenarioError(source, [("rightsizing.service", r.service, "expected resources of this service "
@@ -1997,8 +2023,11 @@ class Rightsizing_(Section):
         names = list(candidates["resource"])
         origin = "generated in memory from the seed"
         if r.utilization_file:
-            samples = _utilization_file(r, resources, candidates, ladder, source)
-            every = F.rightsizing_candidates(pool, ladder, top_n=len(pool))
+            # The file names the resources: their checks read the service's resources (bounded by its fleet,
+            # not the bill), and the candidates are those of the file at a ladder size.
+            every_priced = self.query(ctx, "candidates", top_n=None)
+            samples = _utilization_file(r, self.query(ctx, "service_resources"), every_priced, ladder, source)
+            every = F.rightsizing_candidates(every_priced, ladder, top_n=len(every_priced))
             candidates = every[every["resource"].isin(set(samples["resource"]))].reset_index(drop=True)
             origin = f"read from {r.utilization_file}"
         else:
@@ -2866,6 +2895,18 @@ def chart_unit_cost(a: Analysis):
         return chart
     rule = alt.Chart(pd.DataFrame({"y": [price]})).mark_rule(color="#D55E00", strokeDash=[4, 4]).encode(y="y:Q")
     return alt.layer(chart, rule)
+
+
+def tornado_answers(a: Analysis) -> list[str]:
+    """The answers whose tornado draws a bar: an input with a range that moves the output (`charts.tornado`
+    leaves the others out, and an empty chart is not drawn)."""
+    out = []
+    for name in ("rightsizing", "spot", "spot_miss", "anomalies", "attribution"):
+        t = a.answers[name].assessment.tornado if name in a.answers else None
+        if t is not None and len(t) and bool(((t["low"] != t["high"]) & ((t["output_at_low"] - t["base_output"]).abs()
+                                              + (t["output_at_high"] - t["base_output"]).abs() > 0)).any()):
+            out.append(name)
+    return out
 
 
 def chart_tornado(a: Analysis, answer: str):
