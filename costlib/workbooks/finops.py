@@ -2384,7 +2384,8 @@ class Storage_(Section):
         display(report.table(r.classes, money=["usd_per_gb_month", "retrieval_usd_per_gb"]))
         if r.in_bill is not None:
             display(Markdown(f"**Storage in the bill, by class** (USD over the bill's {a.days} days)"))
-            display(report.table(r.in_bill, money=["billed_cost", "effective_cost"]))
+            display(report.table(r.in_bill.rename(columns={"x_StorageClass": "storage_class"}),
+                                 money=["billed_cost", "effective_cost"]))
         display(Markdown(f"Each move: the storage saving, the extra retrieval fees and the net, USD per month; "
                          f"net_horizon = net over {a.params.storage.horizon_months:g} months after transition and "
                          "early-deletion charges; wait_h = hours the class takes to return a read, allowed_h = the "
