@@ -239,6 +239,18 @@ def lines(frame: pd.DataFrame, x: str, y: str, series: str | None = None, title:
     return alt.layer(chart, rule, text)
 
 
+def moving_inputs(frame: pd.DataFrame) -> pd.Series:
+    """Which rows of a `costlib.uncertainty.sensitivity` frame draw a tornado bar: an input held fixed (a
+    zero-width range) or that moves nothing is left out.
+
+    >>> moving_inputs(pd.DataFrame({"low": [1, 2, 1], "high": [2, 2, 3], "base_output": [5, 5, 5],
+    ...                             "output_at_low": [4, 5, 5], "output_at_high": [6, 5, 5]})).tolist()
+    [True, False, False]
+    """
+    return (frame["low"] != frame["high"]) & ((frame["output_at_low"] - frame["base_output"]).abs()
+                                              + (frame["output_at_high"] - frame["base_output"]).abs() > 0)
+
+
 def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the answer most",
             top: int = 10, money: bool = False, unit: str | None = None, figures=(),
             unit_name: str | None = None, workbook=None) -> alt.LayerChart:
@@ -252,10 +264,7 @@ def tornado(frame: pd.DataFrame, output_label: str, title: str = "What moves the
     range in its unit: ``Build months (kafka on bare metal): 4.8 months to 7.2 months``.
     """
     setup()
-    # an input held fixed (a zero-width range) or that moves nothing draws no bar: it is left out
-    moves = (frame["low"] != frame["high"]) & ((frame["output_at_low"] - frame["base_output"]).abs()
-                                                + (frame["output_at_high"] - frame["base_output"]).abs() > 0)
-    data = frame[moves].head(top).copy()
+    data = frame[moving_inputs(frame)].head(top).copy()
     figures = figures or getattr(workbook, "FIGURES", ())
     columns = getattr(workbook, "COLUMNS", None)
     data["label"] = [_input_range(i, lo, hi, figures, unit_name, columns) for i, lo, hi in

@@ -2901,11 +2901,12 @@ def chart_unit_cost(a: Analysis):
 def tornado_answers(a: Analysis) -> list[str]:
     """The answers whose tornado draws a bar: an input with a range that moves the output (`charts.tornado`
     leaves the others out, and an empty chart is not drawn)."""
+    from costlib import charts
+
     out = []
     for name in ("rightsizing", "spot", "spot_miss", "anomalies", "attribution"):
         t = a.answers[name].assessment.tornado if name in a.answers else None
-        if t is not None and len(t) and bool(((t["low"] != t["high"]) & ((t["output_at_low"] - t["base_output"]).abs()
-                                              + (t["output_at_high"] - t["base_output"]).abs() > 0)).any()):
+        if t is not None and len(t) and bool(charts.moving_inputs(t).any()):
             out.append(name)
     return out
 
