@@ -5,8 +5,10 @@ in CI (``CI`` set) a derandomized search, so a run is repeatable: the same examp
 the search stays random, so new counterexamples can still turn up while developing.
 """
 
+import hashlib
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,44 @@ def focus_sample(billing_cache):
     if not SAMPLE.is_file():
         pytest.fail(f"the FOCUS sample is missing: {SAMPLE} (../shared must sit beside the checkout)")
     return billing.open_billing(SAMPLE, cache_dir=billing_cache)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bad input: a project copy where starting a worker (and so a kernel) fails the test.
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def no_kernel_project(tmp_path, monkeypatch, scenarios, previous_suffixes) -> Path:
+    """A project copy (notebooks, pricebook and the given ``(topic, name)`` scenarios) with a previous
+    report of the first scenario in ``outputs/`` (one file per suffix) and a previous index, where starting
+    a worker fails the test. The working directory is the copy."""
+    from costlib import runner
+
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    shutil.copy(ROOT / "params" / "pricebook.yaml", root / "params" / "pricebook.yaml")
+    for topic, name in scenarios:
+        (root / "params" / topic).mkdir(exist_ok=True)
+        shutil.copy(ROOT / "params" / topic / f"{name}.yaml", root / "params" / topic / f"{name}.yaml")
+    topic, name = scenarios[0]
+    out = root / "outputs" / topic
+    out.mkdir(parents=True)
+    for suffix in previous_suffixes:
+        (out / f"{name}.{suffix}").write_text(f"the previous {suffix}")
+    (root / "outputs" / "index.html").write_text("the previous index")
+
+    class NoKernels:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("a worker (and its kernel) was started for bad input")
+
+    monkeypatch.setattr(runner, "_Pool", NoKernels)
+    monkeypatch.chdir(root)
+    return root
+
+
+def snapshot(folder: Path) -> dict:
+    """Every path under ``folder`` with the SHA-256 of each file's bytes (``"dir"`` for folders)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(folder.rglob("*"))}

@@ -8,10 +8,8 @@ created: no case may get as far as starting a kernel.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 import yaml
 
 from costlib import params, runner
+from conftest import no_kernel_project, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = {
@@ -32,31 +31,8 @@ GOOD = {
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    (root / "params").mkdir(parents=True)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    shutil.copy(ROOT / "params" / "pricebook.yaml", root / "params" / "pricebook.yaml")
-    for topic, name in GOOD.items():
-        (root / "params" / topic).mkdir()
-        shutil.copy(ROOT / "params" / topic / f"{name}.yaml", root / "params" / topic / f"{name}.yaml")
-    out = root / "outputs" / "unit_economics"
-    out.mkdir(parents=True)
-    for suffix in ("html", "json", "ipynb", "cost_breakdown.svg"):
-        (out / f"streaming_margin.{suffix}").write_text(f"the previous {suffix}")
-    (root / "outputs" / "index.html").write_text("the previous index")
-
-    class NoKernels:
-        def __init__(self, *args, **kwargs):
-            raise AssertionError("a worker (and its kernel) was started for bad input")
-
-    monkeypatch.setattr(runner, "_Pool", NoKernels)
-    monkeypatch.chdir(root)
-    return root
-
-
-def snapshot(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
+    return no_kernel_project(tmp_path, monkeypatch, list(GOOD.items()),
+                             ("html", "json", "ipynb", "cost_breakdown.svg"))
 
 
 def variant(project: Path, topic: str, name: str, edit) -> Path:

@@ -23,7 +23,6 @@ those tests exist.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -40,6 +39,7 @@ import pytest
 import yaml
 
 from costlib import params, runner
+from conftest import no_kernel_project, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "data" / "focus" / "focus_sample_1.0_1000.csv"
@@ -158,11 +158,6 @@ def alias_bomb(levels: int, width: int = 9) -> str:
     for i in range(1, levels):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
     return "\n".join(lines) + "\n"
-
-
-def snapshot(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
 
 
 @pytest.fixture(scope="module")
@@ -381,29 +376,11 @@ def test_the_bill_payloads_reach_the_finops_report_as_text(batch):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A project copy (notebooks, pricebook, two scenarios) with a previous report in ``outputs/``, where
+    """A project copy (notebooks, pricebook, three scenarios) with a previous report in ``outputs/``, where
     starting a worker fails the test."""
-    root = tmp_path / "project"
-    (root / "params").mkdir(parents=True)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    shutil.copy(ROOT / "params" / "pricebook.yaml", root / "params" / "pricebook.yaml")
-    for topic, name in (("unit_economics", "streaming_margin"), ("build_vs_buy", "message_queue"),
-                        ("capex_opex", "ten_million_cluster")):
-        (root / "params" / topic).mkdir()
-        shutil.copy(ROOT / "params" / topic / f"{name}.yaml", root / "params" / topic / f"{name}.yaml")
-    out = root / "outputs" / "unit_economics"
-    out.mkdir(parents=True)
-    for suffix in ("html", "json", "md"):
-        (out / f"streaming_margin.{suffix}").write_text(f"the previous {suffix}")
-    (root / "outputs" / "index.html").write_text("the previous index")
-
-    class NoKernels:
-        def __init__(self, *args, **kwargs):
-            raise AssertionError("a worker (and its kernel) was started for bad input")
-
-    monkeypatch.setattr(runner, "_Pool", NoKernels)
-    monkeypatch.chdir(root)
-    return root
+    return no_kernel_project(tmp_path, monkeypatch, [("unit_economics", "streaming_margin"),
+                             ("build_vs_buy", "message_queue"), ("capex_opex", "ten_million_cluster")],
+                             ("html", "json", "md"))
 
 
 def _validate(project: Path, *paths: Path) -> tuple[int, list[str]]:
@@ -456,7 +433,7 @@ def test_every_echoed_value_is_cut_to_200_characters(project):
 def test_the_discount_rate_message_states_its_bound(project, topic, name):
     path = project / "params" / topic / f"{name}.yaml"
     text = path.read_text()
-    lines = [f"discount_rate_per_year: -0.5" if line.startswith("discount_rate_per_year:") else line
+    lines = ["discount_rate_per_year: -0.5" if line.startswith("discount_rate_per_year:") else line
              for line in text.splitlines()]
     path.write_text("\n".join(lines) + "\n")
     code, out = _validate(project, path)
