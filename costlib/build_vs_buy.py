@@ -63,7 +63,7 @@ __all__ = [
     "validate_tiers", "tiered_bill_usd", "volume_forecast",
     "monthly_costs", "cost_curves", "total_cost_usd", "cumulative_cost_usd", "tier_scaled_cost_usd", "tco_table",
     "present_value_usd", "net_present_value_usd",
-    "break_even_volume", "compare_options", "build_or_buy",
+    "break_even_volume", "compare_options", "build_or_buy", "rule_margin_usd",
     "build_minus_buy_usd", "recommendation_text",
     "PRICE_HIKE_STRATEGIES", "price_hike_curves", "price_hike_table", "price_hike_payback_month",
     "build_minus_buy", "hiked_usd_per_year",
@@ -1172,6 +1172,65 @@ def build_or_buy(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_sha
     if coverage >= coverage_threshold and saving_share_of_buy < material_saving_share:
         return "buy"
     return "build"
+
+
+def rule_margin_usd(build_usd, buy_usd, *, is_core, vendor_coverage_share, coverage_threshold=0.8,
+                    material_saving_share=0.2):
+    """How far building is from being chosen by the seed's rule (`build_or_buy`): the verdict's own threshold.
+
+    Parameters
+    ----------
+    build_usd, buy_usd : float or array_like
+        The two options' cost on the decision basis (TCO or present value), USD (>= 0).
+    is_core : bool
+        The capability differentiates the product (core) rather than only running it (context).
+    vendor_coverage_share : float
+        Share of the need the vendor covers, decimal in [0, 1].
+    coverage_threshold : float
+        The 80/20 bar (default 0.8).
+    material_saving_share : float
+        The share of the buy cost building must save to justify owning context software (default 0.2).
+
+    Returns
+    -------
+    float or ndarray
+        USD. Below zero the rule builds, above zero it buys; it crosses zero exactly where the verdict of
+        `build_or_buy` changes, so goal seek on it gives the verdict's flip points.
+
+    Notes
+    -----
+    With build cost ``B``, buy cost ``V`` and material share ``s``:
+
+    - context, and the vendor covers the bar (``coverage >= bar``): ``margin = B - V + s V``. Building is
+      chosen iff ``(V - B) / V >= s``, i.e. ``B - V + s V <= 0`` (for ``V > 0``; it then implies ``B < V``);
+    - core, or the vendor covers less than the bar: ``margin = B - V``, the cost tie: building is chosen iff
+      ``B < V``.
+
+    At exactly zero the context branch builds and the tie buys (`build_or_buy`'s ``>=`` and ``<``); the
+    zero itself is where the verdict changes either way.
+
+    References
+    ----------
+    Seed, sections V.1 (core vs context) and V.5 (the 80/20 rule); G. A. Moore (2005), Dealing with Darwin.
+
+    Examples
+    --------
+    Context software covered at 90%: building must save 20% of $3.6M, $720k; it saves $550k, so it is
+    $170k short of the bar (buy). Core, the bar is the cost tie: -$550k (build).
+
+    >>> rule_margin_usd(3.05e6, 3.6e6, is_core=False, vendor_coverage_share=0.9)  # -550k + 0.2 x 3.6M
+    170000.0
+    >>> rule_margin_usd(3.05e6, 3.6e6, is_core=True, vendor_coverage_share=0.9)
+    -550000.0
+    >>> rule_margin_usd(3.05e6, 3.6e6, is_core=False, vendor_coverage_share=0.5)  # below the 80% bar
+    -550000.0
+    """
+    b, v = _floats("build_usd", build_usd), _floats("buy_usd", buy_usd)
+    coverage = float(_share("vendor_coverage_share", vendor_coverage_share))
+    s = float(_nonneg("material_saving_share", material_saving_share))
+    context_covered = not is_core and coverage >= coverage_threshold
+    value = b - v + (s * v if context_covered else 0.0)
+    return float(value) if np.ndim(value) == 0 else value
 
 
 def recommendation_text(build_total_usd, buy_total_usd, *, is_core, vendor_coverage_share, has_exit_strategy,

@@ -487,17 +487,9 @@ def main(paths: Sequence[str], outputs_dir: str | None = None, stream=None) -> i
     try:
         workbook, scenarios, sources = load(paths)
         c = build(workbook, scenarios, sources)
-        out = outputs_dir or str(_params.project_root() / "outputs")
-        target = write(c, out)
-        report.write_index(out)
-    except CompareError as exc:
-        print(f"costbook compare: {exc}", file=stream)
-        return 2
-    except ScenarioError as exc:
-        print(f"costbook compare: {exc}", file=stream)
-        return 2
-    except OSError as exc:
-        print(f"costbook compare: {exc.filename or ''}: {exc.strerror or exc}", file=stream)
+        target = report.publish_page(lambda folder: write(c, folder), outputs_dir)
+    except (CompareError, ScenarioError, OSError) as exc:
+        print(report.command_error("compare", exc), file=stream)
         return 2
     for d in c.decisions:
         print(f"{d['question']}: " + "; ".join(f"{n} {v or 'n/a'}" + (" (differs)" if x else "")

@@ -440,14 +440,10 @@ def main(old: str, new: str, rtol: float | None = None, markdown_file: str | Non
         print(text(result), file=out)
         if markdown_file:
             report.atomic_write(markdown_file, _markdown(result))
-        target = write(result, outputs_dir or str(root / "outputs"))
-        report.write_index(outputs_dir or str(root / "outputs"))
+        target = report.publish_page(lambda folder: write(result, folder), outputs_dir, root)
         print(f"costbook diff: {target}", file=out)
-    except DiffError as exc:
-        print(f"costbook diff: {exc}", file=stream)
-        return 2
-    except OSError as exc:
-        print(f"costbook diff: {exc.filename or ''}: {exc.strerror or exc}", file=stream)
+    except (DiffError, OSError) as exc:
+        print(report.command_error("diff", exc), file=stream)
         return 2
     if result.new.errors or not result.new.scenarios:  # a new side that does not all run fails the gate
         return 2

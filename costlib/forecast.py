@@ -35,7 +35,7 @@ __all__ = [
     "growth_path", "infra_demand", "peak_to_average_ratio", "event_multipliers", "demand_paths",
     "capacity_units", "tier_costs", "crossing_month", "first_month_above", "cliff_calendar",
     "seasonal_naive_forecast", "seasonal_trend_forecast", "mase", "backtest", "buffer_tradeoff",
-    "best_headroom", "newsvendor_commitment", "commitment_cost", "commitment_curve", "commitment_regret",
+    "best_headroom", "best_headroom_brownout_price_range", "step_flips", "newsvendor_commitment", "commitment_cost", "commitment_curve", "commitment_regret",
     "critical_ratio",
     "tranche_ladder", "generation_switch", "lever_reduction", "crossing_month_of_volume", "glide_path",
     "margin_waterfall", "optimization_payback", "jevons", "hours_at_peak_per_month", "simulate_usage",
@@ -760,6 +760,125 @@ def best_headroom(forecast_load, demand_samples, usd_per_load_month, brownout_us
     t = buffer_tradeoff(grid, forecast_load, demand_samples, usd_per_load_month, brownout_usd_per_hour,
                         hours_at_risk_per_month)
     return float(t["headroom"].iloc[int(np.argmin(t["expected_usd"].to_numpy()))])
+
+
+def best_headroom_brownout_price_range(forecast_load, demand_samples, usd_per_load_month, brownout_usd_per_hour,
+                                       hours_at_risk_per_month, max_headroom: float = 1.0,
+                                       step: float = 0.01) -> tuple[float | None, float | None]:
+    """The brownout prices between which `best_headroom` keeps its answer: the headroom verdict's own flip.
+
+    Parameters
+    ----------
+    forecast_load, demand_samples, usd_per_load_month, brownout_usd_per_hour, hours_at_risk_per_month
+        As for `buffer_tradeoff` (the price of an hour of brownout in USD, the others at their values).
+    max_headroom, step : float
+        The grid `best_headroom` searches.
+
+    Returns
+    -------
+    (float or None, float or None)
+        ``(low, high)``, USD per hour: the best headroom is the same for every price in ``(low, high]``;
+        at or below ``low`` a smaller headroom is best, above ``high`` a larger one (at the ends themselves, up
+        to rounding: two headrooms tie there). None where no price
+        (>= 0, or however high) moves it that way.
+
+    Notes
+    -----
+    On the grid, headroom :math:`h` costs :math:`a_h + B H \\pi_h` with :math:`a_h = p F (1 + h)` (rising in
+    :math:`h`) and :math:`\\pi_h = P(D > F(1+h))` (falling): a line in the brownout price :math:`B`. The
+    best :math:`h^*` (the first minimum) stays best while no other line is below it:
+
+    .. math:: B_{low} = \\max_{h < h^*,\\ \\pi_h > \\pi_*} \\frac{a_* - a_h}{H (\\pi_h - \\pi_*)}, \\qquad
+              B_{high} = \\min_{h > h^*,\\ \\pi_h < \\pi_*} \\frac{a_h - a_*}{H (\\pi_* - \\pi_h)}.
+
+    At :math:`B_{low}` a smaller headroom ties and, being first, is chosen; at :math:`B_{high}` the tie
+    keeps :math:`h^*`.
+
+    References
+    ----------
+    Seed section IV.2 (buffer size: risk vs waste); the lower envelope of lines, as in the newsvendor's
+    sensitivity to its underage cost.
+
+    Examples
+    --------
+    Forecast 100, demand 80 or 120, $1 a unit of load, one hour at risk: headroom 0 costs 100 + B/2, headroom
+    0.2 (covers 120) costs 120. Best at B = 100: 0.2 (120 < 150); 0 is best again for B <= 40.
+
+    >>> best_headroom_brownout_price_range(100.0, [80.0, 120.0], 1.0, 100.0, 1.0, step=0.1)
+    (40.0, None)
+    """
+    hours = float(checks.number("hours_at_risk_per_month", hours_at_risk_per_month, low=0))
+    t = buffer_tradeoff(np.round(np.arange(0.0, max_headroom + step / 2, step), 10), forecast_load, demand_samples,
+                        usd_per_load_month, brownout_usd_per_hour, hours)
+    a, pi = t["capacity_usd"].to_numpy(), t["brownout_probability"].to_numpy()
+    i = int(np.argmin(t["expected_usd"].to_numpy()))
+    if hours == 0:
+        return None, None
+    lower = [(a[i] - a[j]) / (hours * (pi[j] - pi[i])) for j in range(i) if pi[j] > pi[i]]
+    upper = [(a[j] - a[i]) / (hours * (pi[i] - pi[j])) for j in range(i + 1, len(a)) if pi[j] < pi[i]]
+    low = max(lower) if lower else None
+    return (float(low) if low is not None and low > 0 else None), (float(min(upper)) if upper else None)
+
+
+def step_flips(verdict, base_value: float, low: float, high: float, rtol: float = 1e-9,
+               max_iter: int = 200) -> tuple[float | None, float | None]:
+    """Where a verdict that is a monotone step function of one input first changes, below and above its base.
+
+    Parameters
+    ----------
+    verdict : callable
+        ``verdict(x)`` for one input value (a count of units, a label); monotone in ``x``, so the values
+        giving the base verdict form one interval.
+    base_value : float
+        The input today.
+    low, high : float
+        The range searched (``low <= base_value <= high``).
+    rtol : float
+        Relative precision of the flip values.
+
+    Returns
+    -------
+    (float or None, float or None)
+        ``(below, above)``: the largest value below the base and the smallest above it at which the verdict
+        differs (to ``rtol``); None where it stays the same out to ``low`` or ``high``.
+
+    Notes
+    -----
+    Bisection on the predicate ``verdict(x) == verdict(base)``, which holds on an interval around the base:
+    it keeps one end where the verdict is the base's and one where it is not, and halves the gap.
+
+    References
+    ----------
+    R. L. Burden and J. D. Faires, Numerical Analysis, 2.1 (bisection); seed section IV.2 (capacity is
+    bought in whole units).
+
+    Examples
+    --------
+    Servers for a load of 1,000 x DAU / 1M at 100 per server: 10 at 1M DAU; 11 above 1M, 9 at or below 0.9M.
+
+    >>> servers = lambda dau: capacity_units(1_000 * dau / 1e6, 100)
+    >>> below, above = step_flips(servers, 1e6, 1.0, 1e7)
+    >>> round(below), round(above)
+    (900000, 1000000)
+    """
+    x0, lo_bound, hi_bound = float(base_value), float(low), float(high)
+    require(lo_bound <= x0 <= hi_bound, "base_value", base_value, f"expected a value between {low} and {high}")
+    at_base = verdict(x0)
+
+    def search(same: float, other: float):
+        if verdict(other) == at_base:
+            return None
+        for _ in range(max_iter):
+            if abs(other - same) <= rtol * max(abs(same), abs(other), 1.0):
+                break
+            mid = (same + other) / 2
+            if verdict(mid) == at_base:
+                same = mid
+            else:
+                other = mid
+        return float(other)
+
+    return search(x0, lo_bound), search(x0, hi_bound)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -806,6 +806,35 @@ def write_index(outputs_dir: str | os.PathLike, skipped=None) -> Path:
     return _write_index_page(outputs_dir, sections, shown)
 
 
+def publish_page(write, outputs_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None) -> Path:
+    """One command's page (``costbook compare``, ``diff``, ``sweep``) written and linked from the index.
+
+    ``write(folder) -> path`` writes the page into ``folder``: ``outputs_dir``, by default ``outputs/`` of
+    ``root`` (by default the project's root). The index of that folder is then rewritten (`write_index`).
+    Returns the page's path."""
+    folder = str(outputs_dir or Path(root if root is not None else _params.project_root()) / "outputs")
+    target = write(folder)
+    write_index(folder)
+    return target
+
+
+def command_error(command: str, exc: BaseException, first_line: bool = False) -> str:
+    """The line a command prints for an error it stops on: ``costbook <command>: <what>``; a file error names
+    the file and the system's reason.
+
+    Examples
+    --------
+    >>> command_error("diff", PermissionError(13, "Permission denied", "out/x.html"))
+    'costbook diff: out/x.html: Permission denied'
+    >>> command_error("sweep", ValueError("x = -2: expected >= 0\\nmore"), first_line=True)
+    'costbook sweep: x = -2: expected >= 0'
+    """
+    if isinstance(exc, OSError):
+        return f"costbook {command}: {exc.filename or ''}: {exc.strerror or exc}"
+    text = str(exc)
+    return f"costbook {command}: {text.splitlines()[0] if first_line and text else text}"
+
+
 def _index_card(topic: str, path: Path, data: dict) -> str:
     """One report's card on the index page (every string from the report escaped)."""
     if data.get("figures"):

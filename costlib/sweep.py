@@ -771,6 +771,8 @@ def write(result: SweepResult, outputs_dir: str | Path) -> Path:
 def main(scenario_path: str, varies: Sequence[str], outputs_dir: str | None = None, figures: Sequence[str] = (),
          progress: bool = True, stream=None) -> int:
     """``costbook sweep``: 0 when written, 2 on bad input (one line on ``stream``)."""
+    from costlib import report
+
     stream = stream or sys.stderr
     try:
         axes = [parse_vary(v) for v in varies]
@@ -785,16 +787,9 @@ def main(scenario_path: str, varies: Sequence[str], outputs_dir: str | None = No
         scenario = _params.load(path)
         result = run(workbook, scenario, axes, figures=list(figures) or None, progress=progress,
                      source=_params.display_path(path), stream=stream)
-        out = outputs_dir or str(_params.project_root() / "outputs")
-        target = write(result, out)
-        from costlib import report
-
-        report.write_index(out)
-    except (SweepError, ScenarioError) as exc:
-        print(f"costbook sweep: {str(exc).splitlines()[0] if isinstance(exc, SweepError) else exc}", file=stream)
-        return 2
-    except OSError as exc:
-        print(f"costbook sweep: {exc.filename or ''}: {exc.strerror or exc}", file=stream)
+        target = report.publish_page(lambda folder: write(result, folder), outputs_dir)
+    except (SweepError, ScenarioError, OSError) as exc:
+        print(report.command_error("sweep", exc, first_line=isinstance(exc, SweepError)), file=stream)
         return 2
     for q in result.questions:
         flips = result.changing_questions()

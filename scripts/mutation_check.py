@@ -83,6 +83,11 @@ MUTATIONS = [
              "    i = int(np.argmin(costs))",
              "    i = int(np.searchsorted(candidates, np.quantile(path, discount)))",
              ("tests/test_forecast.py", "-k", "regret")),
+    Mutation("build-vs-buy rule margin: the material share of the build cost, not of the buy cost",
+             "costlib/build_vs_buy.py",
+             "    value = b - v + (s * v if context_covered else 0.0)",
+             "    value = b - v + (s * b if context_covered else 0.0)",
+             ("tests/test_workbook_build_vs_buy.py", "-k", "rules_bar or invariants")),
 ]
 
 

@@ -582,3 +582,18 @@ def test_price_hike_curves_conserve_totals():
     assert parts.to_numpy() == pytest.approx(curves["cost_usd"].to_numpy())
     mig = curves.loc[curves["strategy"] == "migrate", "migration_usd"]
     assert math.isclose(mig.sum(), 10e6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(build=st.floats(0, 1e8), buy=st.floats(0, 1e8), is_core=st.booleans(), coverage=st.floats(0, 1),
+       share=st.floats(0, 1))
+def test_the_rule_margin_is_below_zero_exactly_where_the_rule_builds(build, buy, is_core, coverage, share):
+    """`rule_margin_usd` is the verdict's own threshold: its sign is `build_or_buy`'s answer (away from the
+    zero itself, where the context branch builds and the tie buys)."""
+    from costlib.build_vs_buy import build_or_buy, rule_margin_usd
+
+    rule = dict(is_core=is_core, vendor_coverage_share=coverage, material_saving_share=share)
+    margin = rule_margin_usd(build, buy, **rule)
+    if abs(margin) <= 1e-9 * max(build, buy, 1.0):
+        return
+    assert (margin < 0) == (build_or_buy(build, buy, **rule) == "build"), margin

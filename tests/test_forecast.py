@@ -424,3 +424,22 @@ def test_bad_arguments_name_the_argument():
         fc.newsvendor_commitment([1.0, 2.0], 1.2)
     with pytest.raises(ModelError, match="history"):
         fc.seasonal_trend_forecast([1.0] * 10, 12, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), price=st.floats(1.0, 1e4), usd=st.floats(0.1, 10.0))
+def test_the_best_headroom_holds_exactly_between_the_brownout_prices_of_its_range(seed, price, usd):
+    """`best_headroom_brownout_price_range` against `best_headroom` itself: the verdict is today's at the
+    range's ends inside, another just outside (brute force at the ends, on random demand draws)."""
+    samples = np.random.default_rng(seed).lognormal(np.log(100.0), 0.2, 300)
+    best = lambda b: fc.best_headroom(100.0, samples, usd, b, 10.0, step=0.05)
+    low, high = fc.best_headroom_brownout_price_range(100.0, samples, usd, price, 10.0, step=0.05)
+    h = best(price)
+    if low is not None:
+        assert low < price and best(low * (1 + 1e-9)) == h and best(low * (1 - 1e-9)) < h
+    else:
+        assert best(0.0) == h
+    if high is not None:
+        assert high >= price and best(high * (1 - 1e-9)) == h and best(high * (1 + 1e-9)) > h
+    else:
+        assert best(1e3 * price) == h

@@ -81,6 +81,34 @@ def test_message_queue_recommendation(mq):
     assert analyse("message_queue", is_core=True).headline["recommendation"] == "BUILD (kafka_on_bare_metal)"
 
 
+def test_message_queue_verdict_flips_at_the_rules_bar_not_at_the_cost_tie(mq):
+    """The verdict's own flip, by hand. At a constant V million requests a month Kafka costs 2,450,000 + 3 V
+    and managed 18 V (above). The queue is context and the vendor covers 90% >= 80%, so the rule builds only
+    when building saves at least 20% of the buy cost: 18 V - (2,450,000 + 3 V) >= 0.2 x 18 V, i.e.
+    margin = 2,450,000 + 3 V - 0.8 x 18 V = 2,450,000 - 11.4 V <= 0, V >= 2,450,000 / 11.4 = 214,912.28
+    (the cost tie is 2,450,000 / 15 = 163,333.33). At 200,000: 3,050,000 - 3,600,000 + 720,000 = 170,000.
+    Build months m (volume 200,000): Kafka = 200,000 + 4 m e + 100,000 m + (36 - m) e = 1,700,000 + 225,000 m;
+    margin = 1,700,000 + 225,000 m - 0.8 x 3,600,000 = 0 at m = 1,180,000 / 225,000 = 5.2444 months."""
+    assert mq.headline["rule_margin_usd"] == pytest.approx(170_000)
+    flips = mq.flips.set_index("input")
+    assert flips.loc["volume_units_per_month", "flip_value"] == pytest.approx(2_450_000 / 11.4, rel=1e-6)
+    assert flips.loc["kafka_on_bare_metal.build_months", "flip_value"] == pytest.approx(1_180_000 / 225_000, rel=1e-6)
+    assert wb.bvb.rule_margin_usd(2_450_000 + 3 * 214_000, 18 * 214_000, is_core=False,
+                                  vendor_coverage_share=0.9) > 0  # the 15-20% saving band: still buy
+    assert analyse("message_queue", volume_units_per_month=214_000).headline["recommendation"] == "BUY (managed_queue)"
+    assert analyse("message_queue", volume_units_per_month=215_000).headline["recommendation"] == \
+        "BUILD (kafka_on_bare_metal)"
+    words = wb.decisions(mq)[0].flips_when
+    assert "20.0% of the buy cost ($720,000; now it saves $550,000)" in words
+    assert "is above 214,912" in words and "below 5.2 months" in words and "judged core" in words
+    assert "163,333" not in words
+    # core: the rule is the cost tie, and so is the flip table
+    core = analyse("message_queue", is_core=True)
+    assert core.headline["rule_margin_usd"] == pytest.approx(-550_000)
+    assert core.flips.set_index("input").loc["volume_units_per_month", "flip_value"] == pytest.approx(
+        2_450_000 / 15, rel=1e-6)
+
+
 def test_message_queue_present_value_against_numpy_financial(mq):
     """Monthly cash, end of month: Kafka pays 1,000,000 / 6 + 100,000 (interim) in months 1..6 plus the
     200,000 of hardware in month 1, then 41,666.67; managed pays 100,000 every month."""
@@ -237,14 +265,18 @@ def test_invariants(name):
     base = wb.model_inputs(p)
     assert wb.make_model(p)(**base) == pytest.approx(a.build_minus_buy_usd, rel=1e-9, abs=1e-3)
     assert wb.make_model(p, cumulative=True)(**base)[-1] == pytest.approx(a.build_minus_buy_usd, rel=1e-9, abs=1e-3)
-    assert a.tornado["base_output"].iloc[0] == pytest.approx(a.build_minus_buy_usd, rel=1e-9, abs=1e-3)
+    # the tornado and the flip table are of the deciding figure: the margin to the rule's bar
+    margin = a.build_minus_buy_usd + (p.material_saving_share * a.buy_total_usd
+                                      if not p.is_core and p.vendor_coverage_share >= p.coverage_threshold else 0.0)
+    assert a.headline["rule_margin_usd"] == pytest.approx(margin, rel=1e-9, abs=1e-3)
+    assert a.tornado["base_output"].iloc[0] == pytest.approx(margin, rel=1e-9, abs=1e-3)
     # components add up to the total
     comps = a.tco.drop(index=["total", "present_value"])
     assert comps.sum().to_numpy() == pytest.approx(a.tco.loc["total"].to_numpy())
-    # every flip value found makes the two options cost the same
+    # every flip value found puts the margin to the rule's bar at zero, where the verdict changes
     for _, r in a.flips.iterrows():
         if np.isfinite(r["flip_value"]):
-            assert wb.make_model(p)(**{**base, r["input"]: r["flip_value"]}) == pytest.approx(
+            assert wb.make_rule_model(p)(**{**base, r["input"]: r["flip_value"]}) == pytest.approx(
                 0.0, abs=1e-6 * max(a.build_total_usd, a.buy_total_usd))
     # the band is ordered and its JSON-able headline has no numpy types left after publishing
     assert (a.band["p10"] <= a.band["p50"]).all() and (a.band["p50"] <= a.band["p90"]).all()

@@ -91,6 +91,61 @@ def test_event_buffer_beats_the_planned_headroom():
     assert 0 < h["brownout_probability_at_planned_headroom"] < 1
 
 
+def _changes(xs, verdicts):
+    """Midpoints of neighbouring grid points whose verdicts differ: a brute-force search for the flips."""
+    return [(xs[i] + xs[i + 1]) / 2 for i in range(len(xs) - 1) if verdicts[i] != verdicts[i + 1]]
+
+
+def test_the_headroom_verdict_flips_where_a_brute_force_search_of_the_brownout_price_finds_it():
+    """The best headroom (`fc.best_headroom`, the verdict) recomputed at 301 brownout prices from 0 to twice
+    the upper flip: it changes first below today's price within one grid step of the closed form's low end,
+    first above it within a step of the high end, and never in between; the decision says both prices."""
+    a = _analyse("event_forecast_miss")
+    b, d = a.sections["demand"]["buffer"], a.params.demand
+    low, high = b["brownout_prices"]
+    assert low is not None and high is not None and low < d.brownout_usd_per_hour < high
+    best = lambda price: fc.best_headroom(b["forecast"], b["samples"], b["usd_per_load"], price, b["hours"])
+    assert best(d.brownout_usd_per_hour) == b["best"]
+    prices = np.linspace(0.0, 2 * high, 301)
+    step = prices[1] - prices[0]
+    verdicts = [best(x) for x in prices]
+    changes = _changes(prices, verdicts)
+    below = max(c for c in changes if c < d.brownout_usd_per_hour)
+    above = min(c for c in changes if c > d.brownout_usd_per_hour)
+    assert abs(below - low) <= step and abs(above - high) <= step
+    inside = [v for x, v in zip(prices, verdicts) if low < x <= high]
+    assert inside and set(inside) == {b["best"]}
+    assert best(low * (1 - 1e-9)) < b["best"] < best(high * (1 + 1e-9))
+    words = _decision(a, "Headroom to plan with").flips_when
+    assert f"below ${low:,.0f}" in words and f"above ${high:,.0f}" in words and "(now $250,000)" in words
+
+
+def test_the_capacity_verdict_flips_where_a_brute_force_search_of_dau_finds_it():
+    """The capacity verdict (P90 servers in month 12, the event's peak) at 401 values of DAU now around
+    today's: the first changes below and above today lie within one grid step of `fc.step_flips`'s flip
+    values; a full re-analysis just past each flip gives another verdict, and one inside the band the same."""
+    a = _analyse("event_forecast_miss")
+    s, d = a.sections["demand"], a.params.demand
+    below, above = s["plan_flips_dau"]
+    verdict = _decision(a, "Capacity to have in place").verdict
+    assert s["plan"](d.dau_now) == verdict and below < d.dau_now < above
+    dau = np.linspace(0.999 * d.dau_now, 1.001 * d.dau_now, 401)
+    step = dau[1] - dau[0]
+    changes = _changes(dau, [s["plan"](x) for x in dau])
+    assert abs(max(c for c in changes if c < d.dau_now) - below) <= step
+    assert abs(min(c for c in changes if c > d.dau_now) - above) <= step
+    data = params.as_dict(a.params)
+
+    def analysed_at(x):
+        moved = {**data, "demand": {**data["demand"], "dau_now": float(x)}}
+        return _decision(wb.analyse(params.validate(wb.TOPIC, moved, root=ROOT)), "Capacity to have in place").verdict
+
+    assert analysed_at(below * (1 - 1e-6)) != verdict and analysed_at(above * (1 + 1e-6)) != verdict
+    assert analysed_at((d.dau_now + above) / 2) == verdict
+    words = _decision(a, "Capacity to have in place").flips_when
+    assert f"below {below:,.0f}" in words and f"above {above:,.0f}" in words and "(now 20,000,000)" in words
+
+
 # ------------------------------------------------------------------------------------------------ cliff
 
 

@@ -85,6 +85,10 @@ FIGURES = (
                     "TCO of the build option minus TCO of the buy option (> 0: building costs more)", _M + "build_minus_buy"),
     contract.Figure("build_minus_buy_present_value_usd", "Build minus buy, present value", "usd",
                     "the same difference, each month discounted at the scenario's rate", _M + "build_minus_buy"),
+    contract.Figure("rule_margin_usd", "Build minus buy against the rule's bar", "usd",
+                    "build minus buy plus the saving the seed's rule asks of context software (the material share of "
+                    "the buy cost, when the capability is context and the vendor covers the bar; else plus nothing), "
+                    "on the decision basis: the verdict is build below 0, buy above", _M + "rule_margin_usd"),
     contract.Figure("break_even_volume_{unit}_per_month", "Break-even volume ({unit} per month)", "count",
                     "the constant volume at which build and buy cost the same over the horizon",
                     _M + "break_even_volume"),
@@ -317,18 +321,41 @@ def make_model(p: Params, cumulative: bool = False):
     return model
 
 
+def _rule(p: Params) -> dict:
+    """The scenario's inputs to the seed's rule (`costlib.build_vs_buy.build_or_buy`)."""
+    return dict(is_core=p.is_core, vendor_coverage_share=p.vendor_coverage_share,
+                coverage_threshold=p.coverage_threshold, material_saving_share=p.material_saving_share)
+
+
+def make_rule_model(p: Params):
+    """``model(**inputs)``: the margin to the rule's bar on the decision basis (USD,
+    `costlib.build_vs_buy.rule_margin_usd`): the deciding figure, zero where the verdict flips."""
+    build, buy = roles(p)
+
+    def model(**x):
+        path, kw = _forecast_and_kwargs(p, x)
+        margin = np.asarray(bvb.rule_margin_usd(_role_cost(build, x, path, kw, False),
+                                                _role_cost(buy, x, path, kw, False), **_rule(p)))
+        return margin if margin.ndim else float(margin)
+
+    return model
+
+
 def whatif(p: Params, **inputs) -> dict:
     """The headline's decision figures with some flat inputs moved (the sliders; the contract's what-if).
 
     On the decision basis: each role option's TCO and their difference (``"total"``), or the difference of
-    present values (``"present_value"``). At the base values these equal the headline."""
+    present values (``"present_value"``), and the margin to the rule's bar the verdict rests on. At the base
+    values these equal the headline."""
     build, buy = roles(p)
     x = {**model_inputs(p), **inputs}
     path, kw = _forecast_and_kwargs(p, x)
     b, v = (float(_role_cost(s, x, path, kw, False)) for s in (build, buy))
+    margin = {"rule_margin_usd": bvb.rule_margin_usd(b, v, **_rule(p))}
     if p.decision_basis == "present_value":
-        return {"build_minus_buy_present_value_usd": bvb.build_minus_buy(b, v)}
-    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": bvb.build_minus_buy(b, v)}
+        return {"build_minus_buy_present_value_usd": bvb.build_minus_buy(b, v), **margin}
+    return {f"tco_{build.name}_usd": b, f"tco_{buy.name}_usd": v, "build_minus_buy_usd": bvb.build_minus_buy(b, v),
+            **margin}
 
 
 def whatif_decisions(p: Params, figures: dict) -> list[tuple[contract.Decision, str]] | None:
@@ -340,8 +367,7 @@ def whatif_decisions(p: Params, figures: dict) -> list[tuple[contract.Decision, 
     if f"tco_{build.name}_usd" not in figures or f"tco_{buy.name}_usd" not in figures:
         return None
     b, v = float(figures[f"tco_{build.name}_usd"]), float(figures[f"tco_{buy.name}_usd"])
-    rule = dict(is_core=p.is_core, vendor_coverage_share=p.vendor_coverage_share,
-                coverage_threshold=p.coverage_threshold, material_saving_share=p.material_saving_share)
+    rule = _rule(p)
     verb = bvb.build_or_buy(b, v, **rule)
     chosen = build.name if verb == "build" else buy.name
     text = bvb.recommendation_text(b, v, has_exit_strategy=p.has_exit_strategy, break_even_volume_units_per_month=None,
@@ -350,7 +376,7 @@ def whatif_decisions(p: Params, figures: dict) -> list[tuple[contract.Decision, 
     checks = text.partition(" The capability is ")[2]
     decision = contract.Decision(question=f"Build ({_label(build.name)}) or buy ({_label(buy.name)})",
                                  verdict=_label((verb + ("" if _label(chosen) == verb else f" ({chosen})")).lower()),
-                                 rests_on=("build_minus_buy_usd",), flips_when="")
+                                 rests_on=("rule_margin_usd", "build_minus_buy_usd"), flips_when="")
     return [(decision, f"The capability is {checks}" if checks else "")]
 
 
@@ -481,9 +507,11 @@ def analyse(p: Params) -> Analysis:
     volume_curve = _volume_curve(p, opts, be_volume, delay) if by_volume else None
 
     base = model_inputs(p)
-    model = make_model(p)
     ranges = default_ranges(p)
-    assessment = uncertainty.assess(model, base, ranges, flip_bounds=flip_bounds(p, ranges), target=0.0,
+    # the tornado and the flip table are of the deciding figure (the margin to the rule's bar: the verdict flips
+    # where it crosses 0); the band and the probabilities are of the cost difference, month by month
+    rule_model = make_rule_model(p)
+    assessment = uncertainty.assess(rule_model, base, ranges, flip_bounds=flip_bounds(p, ranges), target=0.0,
                                     curve=make_model(p, cumulative=True), n=p.monte_carlo_draws, seed=p.seed)
     tornado, flips, band = assessment.tornado, assessment.flips, assessment.band
     p10, p50, p90 = assessment.p10, assessment.p50, assessment.p90
@@ -501,6 +529,7 @@ def analyse(p: Params) -> Analysis:
         "build_minus_buy_usd": bvb.build_minus_buy(build_total, buy_total),
         "build_minus_buy_present_value_usd": bvb.build_minus_buy(float(tco.loc["present_value", build.name]),
                                                                  float(tco.loc["present_value", buy.name])),
+        "rule_margin_usd": bvb.rule_margin_usd(build_total, buy_total, **_rule(p)),
     })
     if by_volume:
         headline[f"break_even_volume_{unit}_per_month"] = be_volume
@@ -514,8 +543,8 @@ def analyse(p: Params) -> Analysis:
                  build_minus_buy_percentiles=(p10, p50, p90), probability_build_cheaper=p_build)
     if p.price_hike is not None:
         a.sections["price_hike"] = _price_hike(p)
-    figure = "build_minus_buy_present_value_usd" if rate is not None else "build_minus_buy_usd"
-    a.answers = {"build_vs_buy": contract.Answer("build_vs_buy", figure, model, base, 0.0, assessment)}
+    a.answers = {"build_vs_buy": contract.Answer("build_vs_buy", "rule_margin_usd", rule_model, base, 0.0,
+                                                 assessment)}
     a.decision = _verdict(a)
     a.headline["recommendation"] = a.decision
     if "price_hike" in a.sections:
@@ -639,39 +668,71 @@ def _rule_decides(a: Analysis) -> bool:
     return a.decision.startswith("BUY") and a.build_total_usd < a.buy_total_usd
 
 
-def _rule_words(a: Analysis) -> tuple[str, str]:
-    """``(the rule and the figures it weighed, what would flip the verdict itself)`` when the rule decided."""
+def _rule_words(a: Analysis) -> str:
+    """The rule and the figures it weighed, when the rule (not the cost alone) decided."""
     p = a.params
     saving = a.buy_total_usd - a.build_total_usd
     share = saving / a.buy_total_usd if a.buy_total_usd else 0.0
-    needed = p.material_saving_share * a.buy_total_usd
     basis = "present values" if p.decision_basis == "present_value" else f"totals over {p.horizon_months} months"
-    rule = (f"The rule that decided is the seed's core-vs-context rule, not the cost alone: the capability is "
+    return (f"The rule that decided is the seed's core-vs-context rule, not the cost alone: the capability is "
             f"context (it runs the business, it does not differentiate the product), the vendor covers "
             f"{_pct(p.vendor_coverage_share)} of the need (the bar is {_pct(p.coverage_threshold)}), and building "
             f"saves {_usd(saving)} on the {basis}, {_pct(share)} of the buy cost of {_usd(a.buy_total_usd)}: "
             f"below the {_pct(p.material_saving_share)} that justifies owning context software. So buy, although "
             f"{_label(a.build)} is cheaper.")
-    flips = (f"building saves at least {_pct(p.material_saving_share)} of the buy cost ({_usd(needed)}, build minus "
-             f"buy at or below -{_usd(needed)}, now -{_usd(saving)}), the capability is judged core, or the vendor "
-             f"covers less than {_pct(p.coverage_threshold)} of the need")
-    return rule, flips
+
+
+def _bar_applies(p: Params) -> bool:
+    """Whether the rule asks building for a material saving (context, the vendor covers the bar, a share > 0),
+    so the verdict's flip is not the cost tie."""
+    return not p.is_core and p.vendor_coverage_share >= p.coverage_threshold and p.material_saving_share > 0
+
+
+def _rule_flip_clauses(a: Analysis) -> list[str]:
+    """The qualitative inputs of the rule (core or context, the vendor's coverage) whose change alone flips the
+    verdict: `costlib.build_vs_buy.build_or_buy` at the other value, on the same totals."""
+    p = a.params
+    verb = a.decision.split(" ", 1)[0].lower()
+    rule = _rule(p)
+    out = []
+    if bvb.build_or_buy(a.build_total_usd, a.buy_total_usd, **{**rule, "is_core": not p.is_core}) != verb:
+        out.append(f"the capability is judged {'context' if p.is_core else 'core'}")
+    covered = p.vendor_coverage_share >= p.coverage_threshold
+    other = float(np.nextafter(p.coverage_threshold, -np.inf)) if covered else p.coverage_threshold
+    if other >= 0 and bvb.build_or_buy(a.build_total_usd, a.buy_total_usd,
+                                       **{**rule, "vendor_coverage_share": other}) != verb:
+        out.append(f"the vendor covers {'less than' if covered else 'at least'} {_pct(p.coverage_threshold)} "
+                   "of the need")
+    return out
+
+
+def _flips_when(a: Analysis) -> str:
+    """The verdict's own flip in words: the flip table's first inputs (where the margin to the rule's bar
+    crosses 0), then the rule's qualitative inputs."""
+    p = a.params
+    numeric, qualitative = _flip_clauses(a), _rule_flip_clauses(a)
+    if _bar_applies(p) and numeric:
+        saving = a.buy_total_usd - a.build_total_usd
+        now = f"now it saves {_usd(saving)}" if saving >= 0 else f"now it costs {_usd(-saving)} more"
+        needed = _usd(p.material_saving_share * a.buy_total_usd)
+        verb = "comes to save at least" if a.decision.startswith("BUY") else "saves less than"
+        lead = (f"building {verb} {_pct(p.material_saving_share)} of the buy cost ({needed}; {now}), as it does "
+                f"if " + " or if ".join(numeric))
+        return ", or if ".join([lead] + qualitative)
+    clauses = numeric + qualitative
+    return " or ".join(clauses) if clauses else "no single input, within 10x its value"
 
 
 def decisions(a: Analysis) -> list[contract.Decision]:
     """The verdicts as records: build or buy, and (with a price hike) pay, migrate or hybrid."""
     p = a.params
     figure = a.answers["build_vs_buy"].figure
+    cost = "build_minus_buy_present_value_usd" if p.decision_basis == "present_value" else "build_minus_buy_usd"
     build_cheaper = a.build_total_usd < a.buy_total_usd
-    flips = _flip_clauses(a)
-    if _rule_decides(a):  # the rule chose: its own flip, not the cost comparison's
-        flips_when = _rule_words(a)[1]
-    else:
-        flips_when = " or ".join(flips) if flips else "no single input, within 10x its value"
     out = [contract.Decision(
         question=f"Build ({_label(a.build)}) or buy ({_label(a.buy)})", verdict=_label(a.decision.lower()),
-        rests_on=(figure, "break_even_month", "probability_build_cheaper"),
-        flips_when=flips_when,
+        rests_on=(figure,) + ((cost,) if _bar_applies(p) else ()) + ("break_even_month", "probability_build_cheaper"),
+        flips_when=_flips_when(a),
         # the draws speak to the cost comparison; a verdict against it (buy context software that would be
         # cheaper to build, but not by the material share) rests on the seed's rule, not on the draws
         agreement=(None if (a.decision.startswith("BUY") and build_cheaper) else
@@ -705,7 +766,7 @@ def recommendation(a: Analysis) -> str:
     rows = {r["key"]: r for r in contract.figure_rows(a.headline, FIGURES, p.horizon_months)}
     lines = [contract.decision_words(d, rows) for d in decisions(a)]
     if _rule_decides(a):
-        lines.insert(1, _rule_words(a)[0])
+        lines.insert(1, _rule_words(a))
     lines += [costs] + ([f"The capability is {checks}"] if checks else [])
     if "price_hike" in a.sections:
         lines.append(_price_hike_words(a.sections["price_hike"], p.horizon_months))
@@ -713,13 +774,14 @@ def recommendation(a: Analysis) -> str:
     top = found[found["input"].isin(a.flips.head(4)["input"])]
     flips = [contract.flip_words(r, FIGURES, p.volume_unit, verb="")
              for _, r in (top if len(top) else found.head(2)).iterrows()]
-    cheaper = _label(a.build if a.build_total_usd < a.buy_total_usd else a.buy)
+    verdict = _label(a.decision.lower())
+    bar = (f" where building would save {_pct(p.material_saving_share)} of the buy cost (the rule's bar, not the cost "
+           "tie):" if _bar_applies(p) else "")
     if flips:
-        lead = "The answer" if len(top) else "Not one of the four inputs that move it most can flip it alone; the answer"
-        what = "The cost comparison" if _rule_decides(a) else lead
-        lines.append(f"{what} ({cheaper} cheaper) flips if " + "; ".join(flips) + ".")
+        lead = "The verdict" if len(top) else "Not one of the four inputs that move it most can flip it alone; the verdict"
+        lines.append(f"{lead}, {verdict}, flips{bar} if " + "; ".join(flips) + ".")
     else:
-        lines.append(f"No single input flips the answer ({cheaper} cheaper) anywhere in its searched range "
+        lines.append(f"No single input flips the verdict ({verdict}) anywhere in its searched range "
                      "(0 to 10x its value).")
     if a.volume_curve is None:
         lines.append("Neither option's price moves with volume here, so the decision turns on the people, "
@@ -747,14 +809,23 @@ def recommendation(a: Analysis) -> str:
                         if kind in ("open_source", "fork") else ""))
     t = a.tornado.iloc[0]
     p10, p50, p90 = a.build_minus_buy_percentiles
-    lines.append(f"The difference ({_label(a.build)} minus {_label(a.buy)}) is most sensitive to "
+    lines.append(f"{_deciding_words(a)} is most sensitive to "
                  f"**{contract.input_name(t['input'], FIGURES, p.volume_unit)}**: from "
                  f"{contract.input_text(t['input'], t['low'], FIGURES, p.volume_unit)} to "
                  f"{contract.input_text(t['input'], t['high'], FIGURES, p.volume_unit)} it moves from {_usd(t['output_at_low'])} to "
                  f"{_usd(t['output_at_high'])}. With every input uncertain at once, building is cheaper in "
-                 f"{_pct(a.probability_build_cheaper)} of the Monte Carlo draws (P10 {_usd(p10)}, P50 {_usd(p50)}, "
-                 f"P90 {_usd(p90)}).")
+                 f"{_pct(a.probability_build_cheaper)} of the Monte Carlo draws ({_label(a.build)} minus "
+                 f"{_label(a.buy)}: P10 {_usd(p10)}, P50 {_usd(p50)}, P90 {_usd(p90)}).")
     return "\n\n".join(lines)
+
+
+def _deciding_words(a: Analysis) -> str:
+    """The deciding figure (the margin to the rule's bar, which the tornado and the flip table are of) in words."""
+    p = a.params
+    if _bar_applies(p):
+        return (f"The margin to the rule's bar ({_label(a.build)} minus {_label(a.buy)} plus "
+                f"{_pct(p.material_saving_share)} of {_label(a.buy)}; building is chosen below 0)")
+    return f"The difference ({_label(a.build)} minus {_label(a.buy)})"
 
 
 def _label(name: str) -> str:
@@ -843,8 +914,12 @@ def chart_volume(a: Analysis):
 def chart_tornado(a: Analysis):
     from costlib import charts
 
-    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado, output_label=f"{_label(a.build)} minus {_label(a.buy)}, USD over "
-                                                  f"{a.params.horizon_months} months (> 0: building costs more)",
+    p = a.params
+    what = (f"{_label(a.build)} minus {_label(a.buy)} plus {_pct(p.material_saving_share)} of {_label(a.buy)} (the "
+            "rule's bar), USD over " if _bar_applies(p) else f"{_label(a.build)} minus {_label(a.buy)}, USD over ")
+    means = "> 0: the rule buys" if _bar_applies(p) else "> 0: building costs more"
+    return charts.tornado(workbook=sys.modules[__name__], frame=a.tornado,
+                          output_label=f"{what}{p.horizon_months} months ({means})",
                           unit=contract.declaration(FIGURES, a.answers["build_vs_buy"].figure).unit)
 
 

@@ -894,12 +894,22 @@ def _demand(p: Params) -> dict:
                 "peak_to_average_ratio": float(base["peak_to_average_ratio"])}
     top_units, top_month = fc.peak_month(paths["units"])
     headline.update({"peak_capacity_units": top_units, "peak_capacity_month": top_month})
+
+    def plan(dau_now):  # the capacity verdict at another DAU now, the draws and the other inputs as they are
+        band = fc.percentile_paths(fc.demand_paths(
+            dau_now, sample["growth_rate_per_month"], sample["usage_per_dau"], sample["peak_to_average_ratio"],
+            d.headroom, h, load_mult, prov_mult, d.capacity_per_unit)["units"])
+        units = fc.demand_paths(dau_now, d.growth_rate_per_month, d.usage_per_dau, base["peak_to_average_ratio"],
+                                d.headroom, h, load_mult, prov_mult, d.capacity_per_unit)["units"]
+        return _capacity_verdict(d, h, float(band["p90"].iloc[-1]), *fc.peak_month(units))
+
     if d.events:
         headline["event_capacity_usd"] = float(table["event_usd_per_month"].sum())
     if d.budget_usd_per_month is not None:
         headline["budget_usd_per_month"] = d.budget_usd_per_month
     out = {"table": table, "band": answer.assessment.band, "units_band": units_band, "horizon": h,
-           "headline": headline, "answers": {"demand": answer}}
+           "headline": headline, "answers": {"demand": answer}, "plan": plan,
+           "plan_flips_dau": fc.step_flips(plan, d.dau_now, 0.0, 10 * d.dau_now)}
     if d.brownout_usd_per_hour > 0:
         out["buffer"] = _buffer(p, paths, draws)
         headline.update(out["buffer"]["headline"])
@@ -923,7 +933,9 @@ def _buffer(p: Params, paths: dict, draws) -> dict:
     table = fc.buffer_tradeoff(grid, forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
     best = fc.best_headroom(forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
     at = fc.buffer_tradeoff([d.headroom, best], forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
-    return {"table": table, "best": best, "hours": hours, "forecast": forecast, "at": at,
+    prices = fc.best_headroom_brownout_price_range(forecast, samples, usd_per_load, d.brownout_usd_per_hour, hours)
+    return {"table": table, "best": best, "hours": hours, "forecast": forecast, "at": at, "brownout_prices": prices,
+            "samples": samples, "usd_per_load": usd_per_load,
             "headline": {"planned_headroom": d.headroom, "best_headroom": best,
                          "brownout_probability_at_planned_headroom": float(at["brownout_probability"].iloc[0]),
                          "buffer_saving_usd_per_month": float(fc.difference(at["expected_usd"].iloc[0],
@@ -1285,17 +1297,40 @@ def decisions(a: Analysis) -> list[contract.Decision]:
         else:
             out.append(contract.Decision(
                 f"Capacity to have in place by month {hz}",
-                f"{h[f'capacity_units_p90_month_{hz}']:,.0f} {unit}s (P90 demand)"
-                + (f"; {h['peak_capacity_units']:,.0f} in month {h['peak_capacity_month']} for the event"
-                   if d.events and h["peak_capacity_month"] != hz else ""),
+                _capacity_verdict(d, hz, h[f"capacity_units_p90_month_{hz}"], h["peak_capacity_units"],
+                                  h["peak_capacity_month"]),
                 (f"capacity_units_p90_month_{hz}", f"capacity_units_p50_month_{hz}", "peak_capacity_units",
-                 f"capacity_cost_usd_per_month_month_{hz}"), "", None))
+                 f"capacity_cost_usd_per_month_month_{hz}"),
+                _side_words("dau_now", d.dau_now, s["demand"]["plan_flips_dau"],
+                            f"the count of {unit}s changes"), None))
         if "buffer" in s["demand"]:
             b = s["demand"]["buffer"]
             out.append(contract.Decision("Headroom to plan with", f"+{b['best']:.0%}",
                                          ("best_headroom", "brownout_probability_at_planned_headroom",
-                                          "buffer_saving_usd_per_month"), "", None))
+                                          "buffer_saving_usd_per_month"),
+                                         _side_words("brownout_usd_per_hour", d.brownout_usd_per_hour,
+                                                     b["brownout_prices"], "another headroom is then cheapest"),
+                                         None))
     return out
+
+
+def _capacity_verdict(d, horizon: int, p90_units: float, peak_units: float, peak_month: int) -> str:
+    """The capacity verdict in words: the P90 count in the last month, and the event's peak when it is elsewhere."""
+    unit = d.unit_name.replace("_", " ")
+    return (f"{p90_units:,.0f} {unit}s (P90 demand)"
+            + (f"; {peak_units:,.0f} in month {peak_month} for the event" if d.events and peak_month != horizon else ""))
+
+
+def _side_words(key: str, base: float, flips: tuple, then: str) -> str:
+    """A verdict's flip below and above today's value of one input (``(below, above)`` from
+    `costlib.forecast.step_flips` and the like) in words: ``"DAU now is below 990,000 or above 1,010,000
+    (now 1,000,000): <then>"``; empty when neither side flips it."""
+    sides = [f"{side} {contract.input_text(key, v, FIGURES)}" for side, v in zip(("below", "above"), flips)
+             if v is not None]
+    if not sides:
+        return ""
+    return (f"{contract.input_name(key, FIGURES)} is " + " or ".join(sides)
+            + f" (now {contract.input_text(key, base, FIGURES)}): {then}")
 
 
 def _buffer_why(b: dict, d) -> str:
