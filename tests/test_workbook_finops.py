@@ -620,3 +620,33 @@ def test_whatif_at_moved_values_equals_a_fresh_analysis(name):
         for key, value in got.items():
             assert value == pytest.approx(fresh.headline[key], rel=1e-12, abs=1e-12), (control, key)
         assert got != wb.whatif(p), control
+
+
+@pytest.mark.parametrize("target", [0.55, 0.65, 0.70, 0.80, 0.90])
+def test_rightsizing_whatif_at_any_target_is_a_fresh_rightsizing(target):
+    """The what-if's savings now at a moved target (`finops.rightsizing_savings_now` over the base
+    recommendations) equal a fresh `finops.rightsizing` at that target, brute force, on the default bill.
+    The case that once failed (issue 18's FINOPS_WHATIF_DEFECT): a resource held by a commitment that saves
+    nothing at 65% (deferred 0 months) fits m5.large at 70%; `rightsizing` at 70% defers that saving, so
+    the what-if must not count it as a saving now (it gave $350.40 where analyse gives $280.32 = 4 x
+    $70.08)."""
+    from costlib import synthetic_usage
+
+    p, a = analysed("default_generated_bill")
+    r, rs = a.sections["rightsizing"], p.rightsizing
+    rec = r.recommendations
+    names = list(rec["resource"])
+    # the same samples the section drew (the seed's generator over the same resources and P99s)
+    cpu = {n: rs.p99_cpu_shares[i % len(rs.p99_cpu_shares)] for i, n in enumerate(names)}
+    mem = {n: rs.p99_memory_shares[i % len(rs.p99_memory_shares)] for i, n in enumerate(names)}
+    start = a.sections["money"].daily["period_start"].min().strftime("%Y-%m-%d")
+    samples = synthetic_usage.utilization_samples(cpu, mem, days=rs.utilization_days, seed=p.seed,
+                                                  start=start).samples
+    res = rec[["resource", "size"]].assign(commitment_end=[rs.commitment_end if i < rs.committed_resources else None
+                                                           for i in range(len(names))])
+    fresh = F.rightsizing(samples, res, r.ladder, target, rs.headroom_share, min_days=rs.min_history_days)
+    assert fresh["p99_cpu_share"].tolist() == pytest.approx(rec["p99_cpu_share"].tolist())
+    got = wb.whatif(p, target_p99_share=target)["rightsizing_savings_now_usd_per_month"]
+    assert got == pytest.approx(float(fresh["savings_now_usd_per_month"].sum()), abs=1e-9)
+    if target == 0.70:
+        assert got == pytest.approx(4 * 70.08)
