@@ -1211,6 +1211,78 @@ def gated_anomaly_dollars(candidates, keys: Sequence[str], thresholds: Mapping[s
     return float(total[0]) if scalar else total
 
 
+def paged_anomaly_dollars(candidates, keys: Sequence[str], thresholds: Mapping[str, object], floor_usd,
+                          min_excess_usd=0.0, min_periods: int = 1, freq: str = "D", max_gap_periods: int = 1):
+    """Anomaly dollars of the incidents worth a page, at moved alert gates: the alerts that pass the gates
+    (`gated_anomaly_dollars`), consecutive ones on a series as one incident (`costlib.anomaly.incidents`),
+    the incidents below the incident gate dropped (`costlib.anomaly.incident_gate`).
+
+    Parameters
+    ----------
+    candidates, keys, thresholds, floor_usd
+        As for `gated_anomaly_dollars` (one gate setting, or draws of them).
+    min_excess_usd : float
+        Minimum total excess of an incident worth a page, USD.
+    min_periods : int
+        Minimum alerting periods of an incident worth a page.
+    freq, max_gap_periods
+        As for `costlib.anomaly.incidents`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD above expectation in the paged incidents, one value per gate setting.
+
+    Notes
+    -----
+    ``paged = Σ_(incidents i with excess_i >= min_excess and periods_i >= min_periods) excess_i``. An
+    incident's excess sums its alerting periods' excess, so with no incident gate (``min_excess_usd = 0``,
+    ``min_periods = 1``) every incident pages and ``paged = gated_anomaly_dollars`` (computed so, vectorised).
+
+    Examples
+    --------
+    Two days of alerts on db (60 + 40) are one incident of 100; web's one day of 10 is another:
+
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"svc": ["db", "db", "web"], "period": [1, 2, 5], "change_usd": [60.0, 40.0, 10.0],
+    ...                   "change_share": [0.5, 0.3, 0.8], "detector": ["forecast"] * 3})
+    >>> float(paged_anomaly_dollars(c, ["svc"], {"forecast": 0.1}, 5.0))  # every incident pages: 100 + 10
+    110.0
+    >>> float(paged_anomaly_dollars(c, ["svc"], {"forecast": 0.1}, 5.0, min_excess_usd=50.0))  # only db's
+    100.0
+
+    At a 40% share gate db's second day no longer alerts (60 is still a page); at 60% only web's 10 is left:
+
+    >>> paged_anomaly_dollars(c, ["svc"], {"forecast": [0.1, 0.4, 0.6]}, 5.0, min_excess_usd=50.0).tolist()
+    [100.0, 60.0, 0.0]
+    """
+    from costlib import anomaly
+
+    floor_min = _scalar("min_excess_usd", min_excess_usd, low=0)
+    periods_min = checks.whole("min_periods", min_periods, 1, unit="periods")
+    if floor_min == 0 and periods_min == 1:
+        return gated_anomaly_dollars(candidates, keys, thresholds, floor_usd)
+    c = pd.DataFrame(candidates)
+    arrays = {d: np.asarray(v, dtype=float).ravel() for d, v in thresholds.items()}
+    floor = np.asarray(floor_usd, dtype=float).ravel()
+    n = max([floor.size, *[a.size for a in arrays.values()]])
+    scalar = n == 1 and np.ndim(floor_usd) == 0 and all(np.ndim(v) == 0 for v in thresholds.values())
+    out = np.zeros(n)
+    if len(c):
+        change = c["change_usd"].to_numpy(dtype=float)
+        share = c["change_share"].to_numpy(dtype=float)
+        detector = c["detector"].to_numpy()
+        for i in range(n):
+            theta = np.full(len(c), np.inf)
+            for d, values in arrays.items():
+                theta[detector == d] = np.broadcast_to(values, (n,))[i]
+            passed = c[(change >= np.broadcast_to(floor, (n,))[i]) & (share >= theta)]
+            pages = anomaly.incident_gate(anomaly.incidents(passed, keys, freq, max_gap_periods), floor_min,
+                                          periods_min)
+            out[i] = float(pages["excess_usd"].astype(float).sum())
+    return float(out[0]) if scalar else out
+
+
 def anomaly_gate_flips(candidates, keys: Sequence[str], thresholds: Mapping[str, float], floor_usd) -> pd.DataFrame:
     """For each gate alone, the value beyond which no alert is left (where an anomaly review flips to none).
 
