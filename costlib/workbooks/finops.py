@@ -58,7 +58,7 @@ __all__ = ["TOPIC", "Params", "Section", "SectionResult", "Query", "Input", "Off
            "uncertain_inputs", "decisions", "keyed_decisions", "recommendation", "whatif", "whatif_controls",
            "figure_basis", "section_table", "show", "sections_off_table", "data_provenance", "open_data",
            "synthetic_bill", "resolve_path", "COLUMNS", "SHEETS", "table", "data_words", "quality_table",
-           "sections_off_words", "keys_as_code"]
+           "sections_off_words", "keys_as_code", "data_values"]
 
 TOPIC = "finops"
 #: `costlib.contract.whatif_key`: whatif takes only the sliders; an answer's own model recomputes its figure.
@@ -116,14 +116,14 @@ COLUMNS: dict[str, L.Column] = {
     "period": _C("Period", "text"), "detector": _C("Detector", "text"), "cost_usd": _C("Cost", "usd"),
     "change_usd": _C("Above expected", "usd"), "change_share": _C("Above expected", "share"),
     "driver": _C("Driver (resource)", "text"), "series": _C("Series", "text"), "alerts": _C("Alerts", "count"),
-    "true_alerts": _C("True alerts", "count"), "precision": _C("Precision", "share"),
+    "true_alerts": _C("Alerts on an anomaly", "count"), "precision": _C("Precision", "share"),
     "events": _C("Anomalies", "count"), "events_found": _C("Anomalies found", "count"),
     "recall": _C("Recall", "share"), "start": _C("Start", "text"), "end": _C("End", "text"),
     "extra_effective_cost": _C("Extra amortized cost", "usd"), "periods": _C("Alerting periods", "count"),
     "peak_usd": _C("Peak above expected", "usd"), "excess_usd": _C("Total above expected", "usd"),
     "peak_period": _C("Peak", "text"), "detectors": _C("Seen by", "text"), "method": _C("Method", "text"),
-    "found": _C("Found", "count"), "pages": _C("Pages", "count"), "false_pages": _C("False pages", "count"),
-    "f1": _C("F1", "share"), "false_pages_per_1k_series_days": _C("False pages per 1,000 series-days", "number"),
+    "found": _C("Found", "count"), "pages": _C("Pages", "count"), "false_pages": _C("Pages on no anomaly", "count"),
+    "f1": _C("F1", "share"), "false_pages_per_1k_series_days": _C("Pages on no anomaly per 1,000 series-days", "number"),
     "size_low": _C("Smallest size drawn", "share"), "size_high": _C("Largest size drawn", "share"),
     "smallest": _C("Smallest drawn", "share"), "largest": _C("Largest drawn", "share"),
     "page": _C("Worth a page", "text"), "extra_usd": _C("Extra cost injected", "usd"),
@@ -495,6 +495,33 @@ def open_data(p: Params):
              f"seed {p.seed})")
     return billing.open_billing(path, p.billing_currency, engine=p.billing_engine,
                                 spark_master=p.spark_master), truth, label
+
+
+def data_values(a) -> set[str]:
+    """Values from the bill or the scenario that a report shows as they are (never as words): tag keys,
+    storage class names, the bill's custom columns, commitment and resource ids, services and sub-accounts.
+    The reader test (tests/test_reader.py) tells them apart from keys with this list."""
+    p, out = a.params, set()
+    out |= {p.team_tag_key, *p.required_tag_keys, *p.shared_services}
+    if p.storage is not None:
+        out |= {c.storage_class for c in p.storage.classes} | {d.storage_class for d in p.storage.datasets}
+        out |= {d.dataset for d in p.storage.datasets}
+    if p.runaway is not None:
+        out |= {p.runaway.service, p.runaway.sub_account}
+    q = a.data.quality
+    out |= set(getattr(q, "columns_custom", []) or [])
+    out |= {str(c["CommitmentDiscountId"]) for c in getattr(q, "commitments", []) or []}
+    for r in a.sections.values():
+        for v in vars(r).values():
+            frames = [v] if isinstance(v, pd.DataFrame) else []
+            if isinstance(v, dict):
+                frames += [x for x in v.values() if isinstance(x, pd.DataFrame)]
+            for frame in frames:
+                for c in ("ResourceId", "resource", "driver", "ServiceName", "SubAccountId", "CommitmentDiscountId",
+                          "commitment", "x_StorageClass", "storage_class", "from_class", "to_class", "team"):
+                    if c in frame.columns:
+                        out |= {str(x) for x in frame[c].dropna().unique()}
+    return {x for x in out if x}
 
 
 def data_words(a) -> str:
@@ -971,7 +998,7 @@ def show(a: Analysis, key: str) -> None:
         sec.show(a, r)
     else:
         o = next(o for o in a.off if o.section == key)
-        display(Markdown(f"*Off: {report.escape(o.why)}. To turn it on: {report.escape(o.turn_on)}.*"))
+        display(Markdown(f"*Off: {keys_as_code(o.why)}. To turn it on: {keys_as_code(o.turn_on)}.*"))
 
 
 _PARAMETER_KEY = re.compile(r"(?<![\w./-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z][a-z0-9_]*)*|"
@@ -1015,6 +1042,11 @@ def quality_table(a: Analysis) -> pd.DataFrame:
         q.loc[q["check"] == f"Commitment {c['CommitmentDiscountId']}", "finding"] = (
             f"amortized usage {money(c['amortized'])} against purchases billed {money(c['purchases_billed'])} "
             f"in these files (gap {gap_text}; an upfront purchase outside the files shows as a gap)")
+    lc = getattr(rec, "list_cost", None)
+    if isinstance(lc, dict) and lc.get("rows_off"):
+        q.loc[q["check"] == "ListCost = ListUnitPrice x PricingQuantity", "finding"] = (
+            f"{int(lc['rows_off']):,} of {int(lc['rows_checked']):,} rows off (largest gap "
+            f"{money(lc['largest_gap'])})")
     if hasattr(rec, "billed_cost") and hasattr(rec, "effective_cost"):
         cur = getattr(rec, "currency", "USD")
         unit = "usd" if cur == "USD" else "number"
@@ -1678,12 +1710,18 @@ class Kubernetes_(Section):
         super().show(a, r)
         display(Markdown(f"{len(r.nodes)} nodes, {r.hours} hours of pod usage "
                          f"({'generated' if r.generated is not None else report.escape(k.usage_file)}); "
-                         f"idle {report.escape(k.idle_rule)}."))
+                         f"idle cost {IDLE_RULE_WORDS[k.idle_rule]}."))
         display(table(r.table, "kubernetes"))
         charts.show(chart_kubernetes(a), "kubernetes_allocation")
         display(table(r.gap, "kubernetes"))
         display(Markdown("**Idle per node**"))
         display(table(r.idle_by_node, "kubernetes"))
+
+
+#: The idle rules (`costlib.finops.IDLE_RULES`) in words.
+IDLE_RULE_WORDS = {"separate": "shown as its own line (no team is charged for it)",
+                   "share_by_node": "shared among the teams on each node, in proportion",
+                   "share_by_cluster": "shared among all teams, in proportion"}
 
 
 def _kubernetes_usage_file(k, nodes, source) -> pd.DataFrame:
@@ -1954,13 +1992,13 @@ class Anomalies_(Section):
                     "true pages over pages, same series", "costlib.anomaly.backtest_generated"),
                _fig("generated_incident_f1_share", "Incident F1 on generated series", "share",
                     "harmonic mean of precision and recall, same series", "costlib.anomaly.backtest_generated"),
-               _fig("generated_false_pages_per_1k_series_days", "False pages per 1,000 series-days (generated)",
+               _fig("generated_false_pages_per_1k_series_days", "Pages on no anomaly per 1,000 series-days (generated)",
                     "number", "pages on no injected anomaly, per 1,000 series-days, same series",
                     "costlib.anomaly.backtest_generated"),
                _fig("generated_default_f1_share", "Incident F1 of costbook's noise-gated default (generated)",
                     "share", "costlib.anomaly.COMBINED on the same series", "costlib.anomaly.backtest_generated"),
                _fig("generated_default_false_pages_per_1k_series_days",
-                    "False pages per 1,000 series-days of costbook's noise-gated default (generated)", "number",
+                    "Pages on no anomaly per 1,000 series-days, costbook's noise-gated default (generated)", "number",
                     "costlib.anomaly.COMBINED on the same series", "costlib.anomaly.backtest_generated"),
                _fig("hourly_{detector}_precision", "Precision of {detector} (hourly, the demo bill's events)", "share",
                     "true alerts over alerts on hourly series, against the demo bill's injected anomalies",
