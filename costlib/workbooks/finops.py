@@ -744,6 +744,11 @@ class Section:
         return weakest(own, *(ctx.results[k].basis for k in (*self.needs, *self.uses) if k in ctx.results
                               and self.passes_basis_of(k)))
 
+    def headline_for(self, p) -> tuple:
+        """Its figures on this scenario's headline: `headline`, unless a scenario setting makes its verdict
+        rest on another figure (which the headline then shows)."""
+        return self.headline
+
     def basis_of(self, key: str, r) -> str:
         """The basis of one of its figures: the section's, unless a figure rests on something else (a backtest
         on generated series is "assumed" on any bill)."""
@@ -935,7 +940,7 @@ def analyse(p) -> Analysis:
         a.answers.update(SECTIONS[key].answers(a, r))
         a.basis.update({k: SECTIONS[key].basis_of(k, r) for k in set(a.figures) - before})
     lead = (SECTIONS[p.about].lead or SECTIONS[p.about].headline) if p.about in a.sections else ()
-    keys = [*lead, *HEADLINE]
+    keys = [*lead, *(k for s in SECTIONS.values() for k in s.headline_for(p))]
     a.headline = {k: a.figures[k] for k in dict.fromkeys(keys) if k in a.figures}
     a.recommendation = recommendation(a)
     _CACHE[_key(p)] = a
@@ -2026,6 +2031,20 @@ class Anomalies_(Section):
     def basis_of(self, key, r):
         return "assumed" if key in GENERATED_FIGURES else r.basis
 
+    @staticmethod
+    def gated(a: Anomalies) -> bool:
+        """Whether the scenario sets an incident gate (then a page, not any alert, opens the review)."""
+        return a.incident_min_excess_usd > 0 or a.incident_min_days > 1
+
+    def headline_for(self, p):
+        return ("anomaly_usd", "anomaly_paged_usd") if self.gated(p.anomalies) else self.headline
+
+    @classmethod
+    def review_figure(cls, p) -> str:
+        """The figure the review verdict rests on: anomaly dollars, or with an incident gate those of the
+        paged incidents (equal without one)."""
+        return "anomaly_paged_usd" if cls.gated(p.anomalies) else "anomaly_usd"
+
     def ranges(self, p):
         a = p.anomalies
         return {"anomalies.rate_of_change_threshold_share": (0.6 * a.rate_of_change_threshold_share,
@@ -2130,14 +2149,14 @@ class Anomalies_(Section):
         r.gate_flips = F.anomaly_gate_flips(candidates, KEYS, {"rate_of_change": base["rate_of_change_threshold_share"],
                                                                "forecast": base["forecast_threshold_share"],
                                                                "seasonal": seasonal}, base["floor_usd"])
-        return {"anomalies": contract.Answer("anomalies", "anomaly_paged_usd", model, base, ANOMALY_REVIEW_TARGET_USD,
-                                             x)}
+        return {"anomalies": contract.Answer("anomalies", self.review_figure(p), model, base,
+                                             ANOMALY_REVIEW_TARGET_USD, x)}
 
     def decisions(self, a, r):
         p = a.params
         an = p.anomalies
         pages, found, alerts = a.figures["anomaly_pages"], a.figures["anomaly_incidents"], a.figures["anomaly_alerts"]
-        gated = an.incident_min_excess_usd > 0 or an.incident_min_days > 1
+        gated = self.gated(an)
         if pages:
             flips = (f"no incident is worth a page: the minimum excess per incident would have to rise above "
                      f"{_usd(r.incidents.loc[r.incidents['page'].astype(bool), 'excess_usd'].max())} (the largest "
@@ -2151,11 +2170,11 @@ class Anomalies_(Section):
                      + (f"; {_usd(an.incident_min_excess_usd)} and {an.incident_min_days} days for a page" if gated
                         else "") + ")")
         ans = a.answers.get("anomalies")
-        verdict = (f"yes, {pages} incident{'s' if pages != 1 else ''} worth a page ({found} incidents from {alerts} "
-                   "alert-days)" if pages else
+        verdict = (f"yes, {pages} incident{'s' if pages != 1 else ''} worth a page ("
+                   + (f"{found} incidents, " if found != pages else "") + f"from {alerts} alert-days)" if pages else
                    ("no incident worth a page" + (f" ({found} below the gate)" if found else "")))
         return [("anomaly_review", contract.Decision(
-            question="Open a cost-of-correction review", verdict=verdict, rests_on=("anomaly_paged_usd",),
+            question="Open a cost-of-correction review", verdict=verdict, rests_on=(self.review_figure(p),),
             flips_when=flips,
             agreement=None if ans is None else ans.assessment.agreement(verdict_below_target=not pages)))]
 
@@ -2170,7 +2189,7 @@ class Anomalies_(Section):
                       else "")
             gate = (f"; {h['anomaly_pages']} are worth a page (at least {_usd(an.incident_min_excess_usd)} above "
                     f"expectation over at least {an.incident_min_days} day{'s' if an.incident_min_days != 1 else ''})"
-                    if an.incident_min_excess_usd > 0 or an.incident_min_days > 1 else "")
+                    if self.gated(an) else "")
             lines.append(f"**Anomalies.** {h['anomaly_incidents']} incidents ({h['anomaly_alerts']} alert-days "
                          f"together) worth {_text(a, 'anomaly_usd')} above expectation{gate}. The largest is "
                          f"{report.escape(top['ServiceName'])} in {report.escape(top['SubAccountId'])} {span}: "
@@ -2179,7 +2198,7 @@ class Anomalies_(Section):
         ours = r.generated["ours"]
         lines.append(f"**Detector backtest** (assumed: generated series, not your bill): on "
                      f"{report.escape(ours.description)} The scenario's detectors as incidents find "
-                     f"{_text(a, 'generated_incident_recall_share')} of the anomalies with precision "
+                     f"{_text(a, 'generated_incident_recall_share')} of the anomalies (recall) with precision "
                      f"{_text(a, 'generated_incident_precision_share')} (F1 {_text(a, 'generated_incident_f1_share')})"
                      f" and {_text(a, 'generated_false_pages_per_1k_series_days')} false pages per 1,000 "
                      f"series-days; costbook's noise-gated default (robust z-score, forecast and seasonal, with a "
