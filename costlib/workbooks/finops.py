@@ -529,7 +529,8 @@ def data_words(a) -> str:
     its days, FOCUS version and rows."""
     q = a.data.quality
     rows = getattr(q, "rows_read", None)
-    return (f"{report.escape(a.source)}; {a.days} days, FOCUS {report.escape(q.version)}"
+    days = "" if a.truth is not None else f"{a.days} days, "  # the generated bill's label says its days
+    return (f"{report.escape(a.source)}; {days}FOCUS {report.escape(q.version)}"
             + (f", {rows:,} rows" if isinstance(rows, (int, np.integer)) else ""))
 
 
@@ -3398,12 +3399,29 @@ def flips_table(a: Analysis) -> pd.DataFrame:
     for name, answer in a.answers.items():
         f = answer.assessment.flips
         if len(f):
-            frames.append(f.assign(output=ANSWER_LABELS[name][1])[["output", "input", "base_value", "flips_when"]])
+            frames.append(f.assign(output=ANSWER_LABELS[name][1], flips_when=_flip_words(f))[
+                ["output", "input", "base_value", "flips_when"]])
     g = a.sections["anomalies"].get("gate_flips")
     if g is not None:
-        frames.append(g.assign(output="anomaly dollars (to none)")[["output", "input", "base_value", "flips_when"]])
+        frames.append(g.assign(output="anomaly dollars (to none)")[["output", "input", "base_value", "flips_when"]]
+                      .assign(flips_when=_flip_words(g)))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["output", "input", "base_value",
                                                                                      "flips_when"])
+
+
+def _flip_words(flips: pd.DataFrame) -> list[str]:
+    """Each flip point in words with its input's unit (``above $381.71``); a row without one keeps its reason
+    (``no flip: other detectors still alert``)."""
+    out = []
+    for r in flips.to_dict("records"):
+        flip, base = r.get("flip_value"), r.get("base_value")
+        if L.number(flip) and L.number(base):
+            unit = L.describe(str(r["input"]), FIGURES).unit
+            out.append(f"{'above' if float(flip) > float(base) else 'below'} "
+                       f"{L.text(flip, 'number' if unit == 'text' else unit)}")
+        else:
+            out.append(str(r.get("flips_when", "no flip in the range searched")))
+    return out
 
 
 def storage_moves_table(a: Analysis) -> pd.DataFrame:
