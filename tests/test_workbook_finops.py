@@ -713,3 +713,16 @@ def test_the_backtest_is_on_generated_series_and_says_what_it_scored():
     assert a.figures["generated_default_f1_share"] == pytest.approx(float(default["f1"]))
     assert {a.basis[k] for k in wb.GENERATED_FIGURES} == {"assumed"}
     assert "Detector backtest** (assumed" in a.recommendation and "per 1,000 series-days" in a.recommendation
+
+
+def test_xlsx_sheets_group_only_neighbouring_sections():
+    """A sheet holds the tables of neighbouring sections only (the xlsx keeps the report's order), and the
+    FinOps file has at most `export.MAX_TABLE_SHEETS` table sheets (15 with Headline, Parameters, Provenance)."""
+    from costlib import export
+
+    order = ["quality", *wb.SECTIONS, "sensitivity"]
+    assert set(wb.SHEETS) == set(order)
+    names = [wb.SHEETS[k] for k in order]
+    runs = [n for i, n in enumerate(names) if i == 0 or names[i - 1] != n]
+    assert len(runs) == len(set(runs)), runs  # each sheet one run of neighbours
+    assert len(runs) <= export.MAX_TABLE_SHEETS

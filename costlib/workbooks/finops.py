@@ -167,11 +167,12 @@ COLUMNS: dict[str, L.Column] = {
     "p90": _C("P90", "text"), "base_side_holds_in": _C("Verdict holds in", "text"),
 }
 
-#: The xlsx sheet of each section's tables (`report.table`'s ``sheet=``): a few small sections share one, so
-#: the FinOps workbook stays at most 15 sheets.
+#: The xlsx sheet of each section's tables (`report.table`'s ``sheet=``): two pairs of neighbouring sections
+#: share one (neighbours, so the sheets keep the report's order), so the FinOps workbook stays at most 15
+#: sheets (12 of tables, `costlib.export.MAX_TABLE_SHEETS`).
 SHEETS = {"quality": "Data quality", "money": "Where the money goes", "attribution": "Attribution",
-          "unit_cost": "Unit cost and runaway", "runaway": "Unit cost and runaway", "kubernetes": "Kubernetes",
-          "anomalies": "Anomalies", "rightsizing": "Rightsizing", "commitments": "Commitments",
+          "unit_cost": "Cost per unit of value", "runaway": "Anomalies and runaway", "kubernetes": "Kubernetes",
+          "anomalies": "Anomalies and runaway", "rightsizing": "Rightsizing", "commitments": "Commitments",
           "storage": "Storage tiering", "scorecard": "Team scorecards", "spot": "Spot and savings",
           "savings": "Spot and savings", "sensitivity": "Sensitivity"}
 
