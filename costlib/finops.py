@@ -1211,6 +1211,78 @@ def gated_anomaly_dollars(candidates, keys: Sequence[str], thresholds: Mapping[s
     return float(total[0]) if scalar else total
 
 
+def paged_anomaly_dollars(candidates, keys: Sequence[str], thresholds: Mapping[str, object], floor_usd,
+                          min_excess_usd=0.0, min_periods: int = 1, freq: str = "D", max_gap_periods: int = 1):
+    """Anomaly dollars of the incidents worth a page, at moved alert gates: the alerts that pass the gates
+    (`gated_anomaly_dollars`), consecutive ones on a series as one incident (`costlib.anomaly.incidents`),
+    the incidents below the incident gate dropped (`costlib.anomaly.incident_gate`).
+
+    Parameters
+    ----------
+    candidates, keys, thresholds, floor_usd
+        As for `gated_anomaly_dollars` (one gate setting, or draws of them).
+    min_excess_usd : float
+        Minimum total excess of an incident worth a page, USD.
+    min_periods : int
+        Minimum alerting periods of an incident worth a page.
+    freq, max_gap_periods
+        As for `costlib.anomaly.incidents`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        USD above expectation in the paged incidents, one value per gate setting.
+
+    Notes
+    -----
+    ``paged = Σ_(incidents i with excess_i >= min_excess and periods_i >= min_periods) excess_i``. An
+    incident's excess sums its alerting periods' excess, so with no incident gate (``min_excess_usd = 0``,
+    ``min_periods = 1``) every incident pages and ``paged = gated_anomaly_dollars`` (computed so, vectorised).
+
+    Examples
+    --------
+    Two days of alerts on db (60 + 40) are one incident of 100; web's one day of 10 is another:
+
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"svc": ["db", "db", "web"], "period": [1, 2, 5], "change_usd": [60.0, 40.0, 10.0],
+    ...                   "change_share": [0.5, 0.3, 0.8], "detector": ["forecast"] * 3})
+    >>> float(paged_anomaly_dollars(c, ["svc"], {"forecast": 0.1}, 5.0))  # every incident pages: 100 + 10
+    110.0
+    >>> float(paged_anomaly_dollars(c, ["svc"], {"forecast": 0.1}, 5.0, min_excess_usd=50.0))  # only db's
+    100.0
+
+    At a 40% share gate db's second day no longer alerts (60 is still a page); at 60% only web's 10 is left:
+
+    >>> paged_anomaly_dollars(c, ["svc"], {"forecast": [0.1, 0.4, 0.6]}, 5.0, min_excess_usd=50.0).tolist()
+    [100.0, 60.0, 0.0]
+    """
+    from costlib import anomaly
+
+    floor_min = _scalar("min_excess_usd", min_excess_usd, low=0)
+    periods_min = checks.whole("min_periods", min_periods, 1, unit="periods")
+    if floor_min == 0 and periods_min == 1:
+        return gated_anomaly_dollars(candidates, keys, thresholds, floor_usd)
+    c = pd.DataFrame(candidates)
+    arrays = {d: np.asarray(v, dtype=float).ravel() for d, v in thresholds.items()}
+    floor = np.asarray(floor_usd, dtype=float).ravel()
+    n = max([floor.size, *[a.size for a in arrays.values()]])
+    scalar = n == 1 and np.ndim(floor_usd) == 0 and all(np.ndim(v) == 0 for v in thresholds.values())
+    out = np.zeros(n)
+    if len(c):
+        change = c["change_usd"].to_numpy(dtype=float)
+        share = c["change_share"].to_numpy(dtype=float)
+        detector = c["detector"].to_numpy()
+        for i in range(n):
+            theta = np.full(len(c), np.inf)
+            for d, values in arrays.items():
+                theta[detector == d] = np.broadcast_to(values, (n,))[i]
+            passed = c[(change >= np.broadcast_to(floor, (n,))[i]) & (share >= theta)]
+            pages = anomaly.incident_gate(anomaly.incidents(passed, keys, freq, max_gap_periods), floor_min,
+                                          periods_min)
+            out[i] = float(pages["excess_usd"].astype(float).sum())
+    return float(out[0]) if scalar else out
+
+
 def anomaly_gate_flips(candidates, keys: Sequence[str], thresholds: Mapping[str, float], floor_usd) -> pd.DataFrame:
     """For each gate alone, the value beyond which no alert is left (where an anomaly review flips to none).
 
@@ -1784,7 +1856,9 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
     pandas.DataFrame
         Per resource: ``size``, ``p99_cpu_share``, ``p99_memory_share``, ``recommended_size``,
         ``steps_down``, ``projected_p99_cpu_share``, ``projected_p99_memory_share``,
-        ``savings_usd_per_month``, ``savings_start``, ``deferred_months`` and
+        ``savings_usd_per_month``, ``savings_start``, ``deferred_months`` (0 when there is no saving to
+        defer), ``commitment_months`` (months the resource's commitment still runs, whether or not a saving
+        is deferred: what `rightsizing_savings_now` reads at another target) and
         ``savings_now_usd_per_month`` (0 while a commitment runs).
 
     Notes
@@ -1794,7 +1868,8 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
     smallest s below the current size with ``max(projected cpu, projected memory) x (1 + headroom) <=
     target`` (the current size when none fits). ``savings = (price(current) - price(s)) x 730`` USD per
     month; with a commitment ending after ``as_of`` the saving starts at its end
-    (``deferred_months = (end - as_of) / 30.4167 days``).
+    (``commitment_months = (end - as_of) / 30.4167 days``; ``deferred_months`` is the same when the saving
+    is above 0, else 0).
 
     References
     ----------
@@ -1866,7 +1941,8 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
         end = pd.Timestamp(end) if end is not None and pd.notna(end) else None
         if end is not None and end.tzinfo is None:
             end = end.tz_localize("UTC")
-        deferred = end is not None and end > now and saving > 0
+        committed = end is not None and end > now
+        deferred = committed and saving > 0
         out.append({
             "resource": r["resource"], "size": r["size"], "p99_cpu_share": p_cpu, "p99_memory_share": p_mem,
             "recommended_size": new["size"], "steps_down": i - best,
@@ -1874,6 +1950,7 @@ def rightsizing(utilization, resources, ladder, target_p99_share=0.70, headroom_
             "projected_p99_memory_share": p_mem * cur["memory_gib"] / new["memory_gib"],
             "savings_usd_per_month": saving, "savings_start": end if deferred else now,
             "deferred_months": float((end - now) / pd.Timedelta(days=DAYS_PER_MONTH)) if deferred else 0.0,
+            "commitment_months": float((end - now) / pd.Timedelta(days=DAYS_PER_MONTH)) if committed else 0.0,
             "savings_now_usd_per_month": 0.0 if deferred else saving,
         })
     return pd.DataFrame(out).set_index("resource").rename_axis(None)
@@ -2933,7 +3010,10 @@ def rightsizing_savings_now(recommendations, ladder, target_p99_share, headroom_
     Parameters
     ----------
     recommendations : pandas.DataFrame
-        `rightsizing` output: ``size``, ``p99_cpu_share``, ``p99_memory_share``, ``deferred_months``.
+        `rightsizing` output: ``size``, ``p99_cpu_share``, ``p99_memory_share``, ``deferred_months``, and
+        ``commitment_months`` (when given, a resource under a commitment saves nothing now at any target,
+        even one where it saved nothing at the target `rightsizing` ran at; without it,
+        ``deferred_months`` decides).
     ladder : pandas.DataFrame
         As for `rightsizing`.
     target_p99_share, headroom_share : array_like
@@ -2950,7 +3030,8 @@ def rightsizing_savings_now(recommendations, ladder, target_p99_share, headroom_
     -----
     The rule of `rightsizing`, for every target and headroom at once: from the current size i down,
     size j fits when ``max(P99_cpu x vcpu_i / vcpu_j, P99_mem x mem_i / mem_j) x (1 + h) <= target`` and
-    every size between fits too; ``saving = (price_i - price_best) x 730``.
+    every size between fits too; ``saving = (price_i - price_best) x 730``; a resource whose commitment
+    still runs (``commitment_months > 0``) adds nothing, as in `rightsizing`, whatever its saving.
 
     Examples
     --------
@@ -2961,6 +3042,13 @@ def rightsizing_savings_now(recommendations, ladder, target_p99_share, headroom_
     ...                     "deferred_months": [0.0]})
     >>> rightsizing_savings_now(rec, ladder, 0.70, [0.1, 1.0, 1.5]).round(6).tolist()
     [219.0, 146.0, 0.0]
+
+    A committed resource that saves nothing at the target it was read at (deferred 0 months) still saves
+    nothing now at a target where it would fit a smaller size, as `rightsizing` at that target says:
+
+    >>> held = rec.assign(p99_cpu_share=0.5, commitment_months=7.5)
+    >>> float(rightsizing_savings_now(held, ladder, 0.55, 0.1)), float(rightsizing_savings_now(held, ladder, 0.9, 0.1))
+    (0.0, 0.0)
     """
     rec = _frame("recommendations", recommendations, ["size", "p99_cpu_share", "p99_memory_share", "deferred_months"])
     lad = _frame("ladder", ladder, ["size", "vcpu", "memory_gib", "usd_per_hour"]).reset_index(drop=True)
@@ -2970,8 +3058,9 @@ def rightsizing_savings_now(recommendations, ladder, target_p99_share, headroom_
     vcpu, mem, price = (lad[c].to_numpy(dtype=float) for c in ("vcpu", "memory_gib", "usd_per_hour"))
     position = {s: i for i, s in enumerate(lad["size"])}
     total = np.zeros(shape)
+    held = "commitment_months" if "commitment_months" in rec.columns else "deferred_months"
     for _, r in rec.iterrows():
-        if float(r["deferred_months"]) > 0:
+        if float(r[held]) > 0:
             continue
         i = position[r["size"]]
         lowest = 0 if max_steps_down is None else max(0, i - int(max_steps_down))

@@ -23,13 +23,6 @@ from costlib.errors import ScenarioError
 
 from workbook_scenarios import MODULES, analysed, scenarios  # tests/ is on sys.path
 
-#: Workbook 06's what-if at a moved rightsizing target disagrees with a fresh analysis on
-#: default_generated_bill (target_p99_share 0.65 -> 0.70: what-if $350.40/month, analysis $280.32): a
-#: defect this test found, left to the rewrite of workbook 06 (issue 18, points 1-2); strict, so the mark
-#: must go when that lands.
-FINOPS_WHATIF_DEFECT = pytest.mark.xfail(strict=True, reason="workbook 06 whatif disagrees with analyse at a "
-                                                             "moved rightsizing target (issue 18)")
-CHECKED = [pytest.param(m, marks=FINOPS_WHATIF_DEFECT) if m.endswith(".finops") else m for m in MODULES]
 #: Sliders whose parameter of the same name means something else in the scenario file: workbook 01's
 #: ``volume_units_per_month`` is where the file's component costs are measured (each cost's scaling law is
 #: calibrated there), so moving it in the file keeps the costs; the slider moves volume along the laws.
@@ -131,7 +124,7 @@ def _compare_one_scenario(name, path) -> list[str]:
     return compared
 
 
-@pytest.mark.parametrize("name", CHECKED)
+@pytest.mark.parametrize("name", MODULES)
 def test_whatif_at_a_moved_input_equals_a_fresh_analysis(name):
     compared = []
     for case in scenarios():

@@ -29,9 +29,11 @@ This module assembles: every number comes from `costlib.billing`, `costlib.billi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +44,10 @@ import pandas as pd
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from costlib import billing, contract, report, uncertainty
+from costlib import labels as L
 from costlib import billing_queries as Q
 from costlib import finops as F
-from costlib import synthetic_focus, synthetic_usage
+from costlib import anomaly, synthetic_focus, synthetic_usage
 from costlib import unit_economics as ue
 from costlib.errors import BillingDataError, ModelError, ScenarioError
 from costlib.params import (NonNegative, Positive, PositiveInt, Rate, Schema, bounded, non_empty,
@@ -54,7 +57,8 @@ __all__ = ["TOPIC", "Params", "Section", "SectionResult", "Query", "Input", "Off
            "FIGURES", "HEADLINE", "QUERIES", "SECTION_FIGURES", "BASES", "register", "unregister", "analyse",
            "uncertain_inputs", "decisions", "keyed_decisions", "recommendation", "whatif", "whatif_controls",
            "figure_basis", "section_table", "show", "sections_off_table", "data_provenance", "open_data",
-           "synthetic_bill", "resolve_path"]
+           "synthetic_bill", "resolve_path", "COLUMNS", "SHEETS", "table", "data_words", "quality_table",
+           "sections_off_words", "keys_as_code", "data_values"]
 
 TOPIC = "finops"
 #: `costlib.contract.whatif_key`: whatif takes only the sliders; an answer's own model recomputes its figure.
@@ -71,6 +75,114 @@ _Q = "costlib.billing_queries."
 #: Where a figure comes from, strongest first: the bill alone, an input the scenario gives, an assumption
 #: (a generated demo input). A figure resting on several takes the weakest.
 BASES = ("bill", "scenario", "assumed")
+
+_C = L.Column
+#: The label and unit of every column the FinOps tables show (`costlib.labels`): FOCUS columns in words,
+#: the sections' own columns with their units. Values from the bill (tag keys, resource ids, service names)
+#: stay as they are.
+COLUMNS: dict[str, L.Column] = {
+    # the bill's FOCUS columns
+    "ChargeCategory": _C("Charge category", "text"), "ProviderName": _C("Provider", "text"),
+    "ServiceName": _C("Service", "text"), "SubAccountId": _C("Sub-account", "text"),
+    "RegionId": _C("Region", "text"), "ResourceId": _C("Resource", "text"),
+    "CommitmentDiscountId": _C("Commitment", "text"), "x_StorageClass": _C("Storage class", "text"),
+    "billed_cost": _C("Billed cost", "usd"), "effective_cost": _C("Amortized cost", "usd"),
+    "list_cost": _C("List cost", "usd"), "rows": _C("Rows", "count"),
+    # data quality, sections off, figures
+    "check": _C("Check", "text"), "status": _C("Status", "text"), "finding": _C("Finding", "text"),
+    "section": _C("Section", "text"), "off_because": _C("Off because", "text"),
+    "to_turn_it_on": _C("To turn it on", "text"), "figure": _C("Figure", "text"), "value": _C("Value", "text"),
+    "basis": _C("Basis", "text"), "meaning": _C("Meaning", "text"),
+    # attribution
+    "tag_key": _C("Tag key", "text"), "base_effective_usd": _C("Amortized base", "usd"),
+    "tagged_effective_usd": _C("Amortized tagged", "usd"),
+    "effective_coverage_share": _C("Coverage, amortized", "share"), "base_billed_usd": _C("Billed base", "usd"),
+    "tagged_billed_usd": _C("Billed tagged", "usd"), "billed_coverage_share": _C("Coverage, billed", "share"),
+    "other_base_coverage_share": _C("Coverage on the other base", "share"),
+    "billed_usd": _C("Billed", "usd"), "effective_usd": _C("Amortized", "usd"),
+    "coverage_gain_share": _C("Coverage gain if tagged", "share"),
+    "coverage_after_share": _C("Coverage after", "share"), "team": _C("Team", "text"),
+    "direct_usd": _C("Direct", "usd"), "shared_usd": _C("Shared", "usd"), "untagged_usd": _C("Untagged", "usd"),
+    "unused_commitment_usd": _C("Unused commitment", "usd"), "total_usd": _C("Total, amortized", "usd"),
+    "billed_total_usd": _C("Total, billed", "usd"),
+    # kubernetes
+    "by_request_usd": _C("By requests", "usd"), "by_usage_usd": _C("By usage", "usd"),
+    "by_max_usd": _C("By max(request, usage)", "usd"), "request_usd": _C("Requests", "usd"),
+    "usage_usd": _C("Usage", "usd"), "max_usd": _C("Max(request, usage)", "usd"),
+    "gap_usd": _C("Requests minus usage", "usd"), "gap_share": _C("Gap, of requests", "share"),
+    "node": _C("Node", "text"), "node_cost_usd": _C("Node cost", "usd"), "allocated_usd": _C("Allocated", "usd"),
+    "idle_usd": _C("Idle", "usd"), "idle_share": _C("Idle share", "share"),
+    # anomalies
+    "period": _C("Period", "text"), "detector": _C("Detector", "text"), "cost_usd": _C("Cost", "usd"),
+    "change_usd": _C("Above expected", "usd"), "change_share": _C("Above expected", "share"),
+    "driver": _C("Driver (resource)", "text"), "series": _C("Series", "text"), "alerts": _C("Alerts", "count"),
+    "true_alerts": _C("Alerts on an anomaly", "count"), "precision": _C("Precision", "share"),
+    "events": _C("Anomalies", "count"), "events_found": _C("Anomalies found", "count"),
+    "recall": _C("Recall", "share"), "start": _C("Start", "text"), "end": _C("End", "text"),
+    "extra_effective_cost": _C("Extra amortized cost", "usd"), "periods": _C("Alerting periods", "count"),
+    "peak_usd": _C("Peak above expected", "usd"), "excess_usd": _C("Total above expected", "usd"),
+    "peak_period": _C("Peak", "text"), "detectors": _C("Seen by", "text"), "method": _C("Method", "text"),
+    "found": _C("Found", "count"), "pages": _C("Pages", "count"), "false_pages": _C("Pages on no anomaly", "count"),
+    "f1": _C("F1", "share"), "false_pages_per_1k_series_days": _C("Pages on no anomaly per 1,000 series-days", "number"),
+    "size_low": _C("Smallest size drawn", "share"), "size_high": _C("Largest size drawn", "share"),
+    "smallest": _C("Smallest drawn", "share"), "largest": _C("Largest drawn", "share"),
+    "page": _C("Worth a page", "text"), "extra_usd": _C("Extra cost injected", "usd"),
+    # runaway, savings
+    "part": _C("Part", "text"), "usd_per_month": _C("Cost", "usd", "per month"), "lever": _C("Lever", "text"),
+    "saving_usd_per_month": _C("Saving", "usd", "per month"),
+    # rightsizing
+    "resource": _C("Resource", "text"), "size": _C("Size", "text"), "p99_cpu": _C("P99 CPU", "share"),
+    "p99_memory": _C("P99 memory", "share"), "to_size": _C("Recommended size", "text"),
+    "saves_usd_per_month": _C("Saves", "usd", "per month"), "savings_start": _C("Savings start", "text"),
+    "now_usd_per_month": _C("Saves now", "usd", "per month"),
+    # commitments
+    "commitment": _C("Commitment", "text"), "purchases_billed": _C("Purchases billed", "usd"),
+    "used_usd": _C("Used", "usd"), "unused_usd": _C("Unused", "usd"), "utilization": _C("Utilization by cost", "share"),
+    "utilization_qty": _C("Utilization by quantity", "share"), "unit": _C("Quantity unit", "text"),
+    "net_savings": _C("Net savings", "usd"), "esr": _C("Effective savings rate", "share"),
+    "amortized_usd_per_month": _C("Amortized", "usd", "per month"),
+    "utilization_by_cost": _C("Utilization by cost", "share"), "months_to_expiry": _C("Expires in", "months"),
+    "expires_within_horizon": _C("Expires within the horizon", "text"),
+    # storage
+    "storage_class": _C("Storage class", "text"), "usd_per_gb_month": _C("Price", "usd", "per GB-month"),
+    "retrieval_usd_per_gb": _C("Retrieval fee", "usd", "per GB"), "retrieval_hours": _C("Time to first byte", "hours"),
+    "min_storage_days": _C("Minimum billed duration", "days"), "dataset": _C("Dataset (now in)", "text"),
+    "to_class": _C("Move to", "text"), "saves": _C("Storage saving", "usd", "per month"),
+    "retrieval": _C("Extra retrieval", "usd", "per month"), "net": _C("Net saving", "usd", "per month"),
+    "net_horizon": _C("Net over the horizon", "usd"), "wait_h": _C("Read-back wait", "hours"),
+    "allowed_h": _C("Wait allowed", "hours"), "verdict": _C("Verdict", "text"),
+    # scorecard
+    "score": _C("Score (0-100)", "number"), "cost": _C("Cost", "usd", "per month"),
+    "tags": _C("Tag coverage", "share"), "commit_util": _C("Commitment utilization", "share"),
+    "idle": _C("Kubernetes idle", "share"), "rightsize": _C("Rightsizing opportunity", "usd", "per month"),
+    "anomalies": _C("Anomaly dollars", "usd", "per month"),
+    "unit_cost_trend": _C("Unit cost trend", "share", "per month"),
+    # spot
+    "architecture": _C("Architecture", "text"), "expected_cost_usd": _C("Expected cost", "usd", "per run"),
+    "p90_cost_usd": _C("P90 cost", "usd", "per run"), "probability_miss": _C("Chance of missing the window", "share"),
+    "fallback_share": _C("Nights falling back", "share"),
+    # sensitivity
+    "decision": _C("Decision", "text"), "output": _C("Output", "text"), "base": _C("At base", "text"),
+    "threshold": _C("Threshold", "text"), "p10": _C("P10", "text"), "p50": _C("P50", "text"),
+    "p90": _C("P90", "text"), "base_side_holds_in": _C("Verdict holds in", "text"),
+}
+
+#: The xlsx sheet of each section's tables (`report.table`'s ``sheet=``): two pairs of neighbouring sections
+#: share one (neighbours, so the sheets keep the report's order), so the FinOps workbook stays at most 15
+#: sheets (12 of tables, `costlib.export.MAX_TABLE_SHEETS`).
+SHEETS = {"quality": "Data quality", "money": "Where the money goes", "attribution": "Attribution",
+          "unit_cost": "Cost per unit of value", "runaway": "Anomalies and runaway", "kubernetes": "Kubernetes",
+          "anomalies": "Anomalies and runaway", "rightsizing": "Rightsizing", "commitments": "Commitments",
+          "storage": "Storage tiering", "scorecard": "Team scorecards", "spot": "Spot and savings",
+          "savings": "Spot and savings", "sensitivity": "Sensitivity"}
+
+
+def table(frame, section: str, money=(), percent=()):
+    """A FinOps table as a reader sees it: columns by `COLUMNS` with units, values by unit, on the xlsx sheet
+    of ``section`` (`SHEETS`)."""
+    import sys
+
+    return report.table(frame, money=money, percent=percent, labels=sys.modules[__name__], sheet=SHEETS[section])
 
 
 def weakest(*bases: str) -> str:
@@ -98,6 +210,12 @@ class Anomalies(Schema):
     min_history_days: bounded(7, 366, expected="expected at least 7 days (one weekly cycle)", kind=int) = 7
     hourly: bool = Field(True, description="also run the detectors on hourly amortized cost where the bill has "
                                            "hourly rows (floor per hour = floor_usd / 24)")
+    incident_min_excess_usd: NonNegative = Field(0.0, description="an incident (consecutive alert days on one "
+                                                 "series) is worth a page when its total excess is at least this, "
+                                                 "USD; 0: every incident pages. Raise it to trade recall for fewer "
+                                                 "pages")
+    incident_min_days: bounded(1, 366, expected="expected 1 to 366 days", kind=int) = Field(
+        1, description="an incident is worth a page when it alerts on at least this many days")
 
 
 class BusinessMetric(Schema):
@@ -380,6 +498,43 @@ def open_data(p: Params):
                                 spark_master=p.spark_master), truth, label
 
 
+def data_values(a) -> set[str]:
+    """Values from the bill or the scenario that a report shows as they are (never as words): tag keys,
+    storage class names, the bill's custom columns, commitment and resource ids, services and sub-accounts.
+    The reader test (tests/test_reader.py) tells them apart from keys with this list."""
+    p, out = a.params, set()
+    out |= {p.team_tag_key, *p.required_tag_keys, *p.shared_services}
+    if p.storage is not None:
+        out |= {c.storage_class for c in p.storage.classes} | {d.storage_class for d in p.storage.datasets}
+        out |= {d.dataset for d in p.storage.datasets}
+    if p.runaway is not None:
+        out |= {p.runaway.service, p.runaway.sub_account}
+    q = a.data.quality
+    out |= set(getattr(q, "columns_custom", []) or [])
+    out |= {str(c["CommitmentDiscountId"]) for c in getattr(q, "commitments", []) or []}
+    for r in a.sections.values():
+        for v in vars(r).values():
+            frames = [v] if isinstance(v, pd.DataFrame) else []
+            if isinstance(v, dict):
+                frames += [x for x in v.values() if isinstance(x, pd.DataFrame)]
+            for frame in frames:
+                for c in ("ResourceId", "resource", "driver", "ServiceName", "SubAccountId", "CommitmentDiscountId",
+                          "commitment", "x_StorageClass", "storage_class", "from_class", "to_class", "team"):
+                    if c in frame.columns:
+                        out |= {str(x) for x in frame[c].dropna().unique()}
+    return {x for x in out if x}
+
+
+def data_words(a) -> str:
+    """The billing data in words, for the line under the title: where it is (the scenario's path, as text),
+    its days, FOCUS version and rows."""
+    q = a.data.quality
+    rows = getattr(q, "rows_read", None)
+    days = "" if a.truth is not None else f"{a.days} days, "  # the generated bill's label says its days
+    return (f"{report.escape(a.source)}; {days}FOCUS {report.escape(q.version)}"
+            + (f", {rows:,} rows" if isinstance(rows, (int, np.integer)) else ""))
+
+
 def data_provenance(a) -> dict:
     """The billing data's provenance for the appendix and the results JSON, the same on every machine.
 
@@ -591,6 +746,16 @@ class Section:
         return weakest(own, *(ctx.results[k].basis for k in (*self.needs, *self.uses) if k in ctx.results
                               and self.passes_basis_of(k)))
 
+    def headline_for(self, p) -> tuple:
+        """Its figures on this scenario's headline: `headline`, unless a scenario setting makes its verdict
+        rest on another figure (which the headline then shows)."""
+        return self.headline
+
+    def basis_of(self, key: str, r) -> str:
+        """The basis of one of its figures: the section's, unless a figure rests on something else (a backtest
+        on generated series is "assumed" on any bill)."""
+        return r.basis
+
     def passes_basis_of(self, key: str) -> bool:
         """Whether the figures of section ``key`` feed this section's figures (its basis passes on)."""
         return key in self.uses
@@ -620,7 +785,7 @@ class Section:
         """Its tables and charts, in the notebook and the report."""
         from IPython.display import display
 
-        display(report.table(section_table(a, self.key)))
+        display(table(section_table(a, self.key), self.key))
 
     def controls(self, p) -> dict:
         """What-if sliders: ``{input: (min, max, step, value, parameter path)}``."""
@@ -769,15 +934,15 @@ def analyse(p) -> Analysis:
         ctx.results[sec.key] = r
         values = sec.values(ctx, r)
         a.figures.update(values)
-        a.basis.update({k: r.basis for k in values})
+        a.basis.update({k: sec.basis_of(k, r) for k in values})
     a.sections = ctx.results
     a.off.sort(key=lambda o: list(SECTIONS).index(o.section))
     for key, r in a.sections.items():
         before = set(a.figures)
         a.answers.update(SECTIONS[key].answers(a, r))
-        a.basis.update({k: r.basis for k in set(a.figures) - before})
+        a.basis.update({k: SECTIONS[key].basis_of(k, r) for k in set(a.figures) - before})
     lead = (SECTIONS[p.about].lead or SECTIONS[p.about].headline) if p.about in a.sections else ()
-    keys = [*lead, *HEADLINE]
+    keys = [*lead, *(k for s in SECTIONS.values() for k in s.headline_for(p))]
     a.headline = {k: a.figures[k] for k in dict.fromkeys(keys) if k in a.figures}
     a.recommendation = recommendation(a)
     _CACHE[_key(p)] = a
@@ -820,7 +985,8 @@ def _text(a, key: str) -> str:
 
 
 def sections_off_table(a: Analysis) -> pd.DataFrame:
-    """One line per section that is off: the section, why, and what would turn it on."""
+    """One line per section that is off: the section, why, and what would turn it on (the report shows
+    `sections_off_words`, whose keys are code)."""
     return pd.DataFrame([{"section": o.title, "off_because": o.why, "to_turn_it_on": o.turn_on} for o in a.off],
                         columns=["section", "off_because", "to_turn_it_on"])
 
@@ -839,16 +1005,62 @@ def show(a: Analysis, key: str) -> None:
         sec.show(a, r)
     else:
         o = next(o for o in a.off if o.section == key)
-        display(Markdown(f"*Off: {report.escape(o.why)}. To turn it on: {report.escape(o.turn_on)}.*"))
+        display(Markdown(f"*Off: {keys_as_code(o.why)}. To turn it on: {keys_as_code(o.turn_on)}.*"))
+
+
+_PARAMETER_KEY = re.compile(r"(?<![\w./-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z][a-z0-9_]*)*|"
+                            r"[a-z][a-z0-9]*(?:\.[a-z][a-z0-9_]*)+)(?![\w/-])")
+
+
+def keys_as_code(text: str) -> str:
+    """Markdown of a sentence that names parameter keys a scenario writes (``rightsizing.utilization_file``):
+    each key as code (what to type), the rest escaped as text (`costlib.report.escape`).
+
+    >>> keys_as_code("give kubernetes.usage_file: a CSV (hour, node)")
+    'give `kubernetes.usage_file`: a CSV &#40;hour, node&#41;'
+    """
+    out, at = [], 0
+    for m in _PARAMETER_KEY.finditer(str(text)):
+        out += [report.escape(text[at:m.start()]), f"`{m.group(1)}`"]
+        at = m.end()
+    return "".join(out) + report.escape(text[at:])
 
 
 def sections_off_words(a: Analysis) -> str:
-    """The sections that are off, one line each (for the recommendation and the report)."""
+    """The sections that are off, one line each (for the recommendation and the report); the parameter keys
+    that would turn one on are code (what a scenario writes)."""
     if not a.off:
         return ""
     return "**Sections off**, one line each:\n\n" + "\n".join(
-        f"- {report.escape(o.title)}: {report.escape(o.why)}; to turn it on, {report.escape(o.turn_on)}."
+        f"- {report.escape(o.title)}: {keys_as_code(o.why)}; to turn it on, {keys_as_code(o.turn_on)}."
         for o in a.off)
+
+
+def quality_table(a: Analysis) -> pd.DataFrame:
+    """The data-quality panel (`costlib.billing.BillingQuality.checks`) with its money in words: each
+    commitment's amortized usage against its purchases and the bill's totals, formatted by unit from the
+    quality record's numbers (the loader writes them as plain decimals)."""
+    q = a.quality.copy()
+    rec = a.data.quality
+    money = lambda x: L.text(float(x), "usd")  # noqa: E731
+    for c in getattr(rec, "commitments", []) or []:
+        gap = float(c["amortized"]) - float(c["purchases_billed"])
+        gap_text = "none" if abs(gap) < 0.005 else money(gap)
+        q.loc[q["check"] == f"Commitment {c['CommitmentDiscountId']}", "finding"] = (
+            f"amortized usage {money(c['amortized'])} against purchases billed {money(c['purchases_billed'])} "
+            f"in these files (gap {gap_text}; an upfront purchase outside the files shows as a gap)")
+    lc = getattr(rec, "list_cost", None)
+    if isinstance(lc, dict) and lc.get("rows_off"):
+        q.loc[q["check"] == "ListCost = ListUnitPrice x PricingQuantity", "finding"] = (
+            f"{int(lc['rows_off']):,} of {int(lc['rows_checked']):,} rows off (largest gap "
+            f"{money(lc['largest_gap'])})")
+    if hasattr(rec, "billed_cost") and hasattr(rec, "effective_cost"):
+        cur = getattr(rec, "currency", "USD")
+        unit = "usd" if cur == "USD" else "number"
+        q.loc[q["check"] == "Totals", "finding"] = (f"billed (cash) {L.text(float(rec.billed_cost), unit)} and "
+                                                    f"effective (amortized) {L.text(float(rec.effective_cost), unit)}"
+                                                    + ("" if cur == "USD" else f" {cur}"))
+    return q
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1075,12 +1287,12 @@ class Money(Section):
         from costlib import charts
 
         super().show(a, r)
-        display(report.table(r.totals, money=["billed_cost", "effective_cost", "list_cost"]))
+        display(table(r.totals, "money"))
         charts.show(chart_daily(a), "daily_cost")
         charts.show(chart_services(a), "cost_by_service")
         for label in ("provider", "account", "region"):
             display(Markdown(f"**By {label}** (top 12 by amortized cost, USD over the bill's {a.days} days)"))
-            display(report.table(r.by[label], money=["billed_cost", "effective_cost"]))
+            display(table(r.by[label], "money"))
 
 
 @dataclass
@@ -1369,34 +1581,30 @@ class Attribution(Section):
 
         p = a.params
         super().show(a, r)
-        display(Markdown(f"**Tag coverage per key**, on {r.coverage_base}; `other_base_coverage_share` on "
+        display(Markdown(f"**Tag coverage per key**, on {r.coverage_base}; the coverage on the other base: on "
                          f"{F.COVERAGE_BASES['positive_cost' if p.tag_coverage_base == 'taggable' else 'taggable']}."))
-        display(report.table(r.coverage.reset_index(names="tag_key"),
-                             money=["base_effective_usd", "tagged_effective_usd", "base_billed_usd", "tagged_billed_usd"],
-                             percent=["effective_coverage_share", "billed_coverage_share", "other_base_coverage_share"]))
+        display(table(r.coverage.reset_index(names="tag_key"), "attribution"))
         display(Markdown("**Coverage by sub-account** (share of the base carrying each key)"))
         acc = r.by_account.dropna(how="all", subset=list(p.required_tag_keys))
-        display(report.table(acc, percent=list(p.required_tag_keys)))
+        display(table(acc, "attribution", percent=list(p.required_tag_keys)))
         if len(acc) < len(r.by_account):
             display(Markdown(f"{len(r.by_account) - len(acc)} sub-accounts with no cost in the base left out."))
         charts.show(chart_coverage(a), "tag_coverage_over_time")
         pools = r.pools
         display(Markdown(f"**Spend that cannot carry tags** (shown apart, not allocated): "
                          f"{report.usd(pools.untaggable_usd)} amortized."))
-        display(report.table(pools.untaggable.reset_index(names="ChargeCategory"), money=["billed_usd", "effective_usd"]))
+        display(table(pools.untaggable.reset_index(names="ChargeCategory"), "attribution"))
         if len(r.untagged_top):
             display(Markdown("**Untagged resources that would move team tag coverage most** (shares of the same base)"))
             top = r.untagged_top.assign(ResourceId=lambda d: d["ResourceId"].map(short_id))
-            display(report.table(top[["ResourceId", "ServiceName", "effective_cost", "coverage_gain_share",
-                                      "coverage_after_share"]],
-                                 money=["effective_cost"], percent=["coverage_gain_share", "coverage_after_share"]))
+            display(table(top[["ResourceId", "ServiceName", "effective_cost", "coverage_gain_share",
+                               "coverage_after_share"]], "attribution"))
         display(Markdown(f"**Showback by team** (USD over the bill's days; amortized, and billed beside): shared cost "
                          f"{report.usd(pools.shared_usd)} split {report.escape(p.allocation_method)}; untagged "
                          f"{report.usd(pools.untagged_usd)} {report.escape(p.untagged_rule)}; unused commitment "
                          f"{report.usd(pools.unused_commitment_usd)} {report.escape(p.unused_commitment_rule)}."))
         shown, others, others_usd = allocation_shown(a)
-        display(report.table(shown, money=["direct_usd", "shared_usd", "untagged_usd", "unused_commitment_usd",
-                                           "total_usd", "billed_total_usd"]))
+        display(table(shown, "attribution"))
         if others:
             display(Markdown(f"{others} more teams hold {report.usd(others_usd)} together (amortized); teams with no "
                              f"cost on either basis left out ({len(r.allocation)} named in all)."))
@@ -1509,13 +1717,18 @@ class Kubernetes_(Section):
         super().show(a, r)
         display(Markdown(f"{len(r.nodes)} nodes, {r.hours} hours of pod usage "
                          f"({'generated' if r.generated is not None else report.escape(k.usage_file)}); "
-                         f"idle {report.escape(k.idle_rule)}."))
-        display(report.table(r.table, money=["by_max_usd", "by_request_usd", "by_usage_usd"]))
+                         f"idle cost {IDLE_RULE_WORDS[k.idle_rule]}."))
+        display(table(r.table, "kubernetes"))
         charts.show(chart_kubernetes(a), "kubernetes_allocation")
-        display(report.table(r.gap, money=["request_usd", "usage_usd", "max_usd", "gap_usd"], percent=["gap_share"]))
+        display(table(r.gap, "kubernetes"))
         display(Markdown("**Idle per node**"))
-        display(report.table(r.idle_by_node, money=["node_cost_usd", "allocated_usd", "idle_usd"],
-                             percent=["idle_share"]))
+        display(table(r.idle_by_node, "kubernetes"))
+
+
+#: The idle rules (`costlib.finops.IDLE_RULES`) in words.
+IDLE_RULE_WORDS = {"separate": "shown as its own line (no team is charged for it)",
+                   "share_by_node": "shared among the teams on each node, in proportion",
+                   "share_by_cluster": "shared among all teams, in proportion"}
 
 
 def _kubernetes_usage_file(k, nodes, source) -> pd.DataFrame:
@@ -1576,13 +1789,103 @@ def detect(series, settings, freq: str = "D", candidates: bool = False) -> pd.Da
         return F.detect_anomalies(series, KEYS, detectors=settings, freq=freq)
 
 
-#: Anomaly dollars above which a cost-of-correction review is opened: any alert at all (a cent).
+#: Anomaly dollars above which a cost-of-correction review is opened: any paged incident at all (a cent).
 ANOMALY_REVIEW_TARGET_USD = 0.01
+#: Alerts on one series at most this many periods apart are one incident (a day of a shift, then the next).
+INCIDENT_MAX_GAP_PERIODS = 1
+#: The difficulty the detectors are backtested at (`costlib.synthetic_anomalies.LEVELS`) and its seeds.
+BACKTEST_LEVEL, BACKTEST_SEEDS = "realistic", (0,)
+INCIDENTS_SHOWN = 15
+
+
+@functools.lru_cache(maxsize=32)
+def _generated_backtest(settings_json: str, min_excess_usd: float, min_periods: int) -> dict:
+    """The scenario's detectors and the costbook default (`costlib.anomaly.COMBINED`) backtested on generated
+    daily series of the `BACKTEST_LEVEL` difficulty (cached: the same settings give the same scores)."""
+    import json
+
+    ours = anomaly.backtest_generated(detectors=json.loads(settings_json), level=BACKTEST_LEVEL,
+                                      seeds=BACKTEST_SEEDS, freq="D", noise_multiple=0.0,
+                                      max_gap_periods=INCIDENT_MAX_GAP_PERIODS, min_excess_usd=min_excess_usd)
+    default = anomaly.backtest_generated(level=BACKTEST_LEVEL, seeds=BACKTEST_SEEDS, freq="D")
+    return {"ours": ours, "default": default}
+
+
+def generated_backtest(a: Anomalies) -> dict:
+    """``{"ours": GeneratedBacktest, "default": GeneratedBacktest}``: the scenario's three detectors at its
+    gates, each alone and as incidents (gap `INCIDENT_MAX_GAP_PERIODS`, the scenario's minimum excess; the noise
+    gate at 0 only drops alerts before a series has history enough to measure its noise), and costbook's
+    noise-gated combined incidents, on the same generated series."""
+    import json
+
+    return _generated_backtest(json.dumps(detector_settings(a), sort_keys=True), float(a.incident_min_excess_usd),
+                               int(a.incident_min_days))
+
+
+def incidents_with_drivers(alerts: pd.DataFrame, a: Anomalies, freq: str = "D") -> pd.DataFrame:
+    """Alerts as incidents (`costlib.anomaly.incidents`), each with its page verdict (`incident_gate` at the
+    scenario's minimum excess and days) and, where the alerts name one, the resource that moved most on its
+    peak period (``driver``, ``team``)."""
+    found = anomaly.incidents(alerts, KEYS, freq=freq, max_gap_periods=INCIDENT_MAX_GAP_PERIODS)
+    if len(found) == 0:
+        return found.assign(page=pd.Series(dtype=bool), driver=pd.Series(dtype=object), team=pd.Series(dtype=object))
+    paged = anomaly.incident_gate(found, a.incident_min_excess_usd, a.incident_min_days)["incident"]
+    found = found.assign(page=found["incident"].isin(set(paged)))
+    if "driver" in alerts.columns:
+        peak = (alerts.sort_values("change_usd", ascending=False, kind="stable")
+                .drop_duplicates([*KEYS, "period"])[[*KEYS, "period", "driver", "team"]]
+                .rename(columns={"period": "peak_period"}))
+        found = found.merge(peak, on=[*KEYS, "peak_period"], how="left")
+    else:
+        found = found.assign(driver=None, team=None)
+    return found.sort_values("excess_usd", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _when(value, freq: str = "D") -> str:
+    t = pd.Timestamp(value)
+    return t.strftime("%Y-%m-%d" if freq == "D" else "%Y-%m-%d %H:00")
+
+
+def incidents_display(found: pd.DataFrame, freq: str = "D", top: int = INCIDENTS_SHOWN) -> pd.DataFrame:
+    """The largest incidents as a reader reads them: series, first and last period, days (or hours), the peak
+    and total excess, which detectors saw it, its driver, and whether it is worth a page."""
+    f = found.head(top)
+    return pd.DataFrame({"ServiceName": f["ServiceName"], "SubAccountId": f["SubAccountId"],
+                         "start": [_when(x, freq) for x in f["start"]], "end": [_when(x, freq) for x in f["end"]],
+                         "periods": f["periods"].astype(int), "peak_usd": f["peak_usd"].astype(float),
+                         "excess_usd": f["excess_usd"].astype(float),
+                         "detectors": [L.words(x) for x in f["detectors"]],
+                         "driver": f["driver"].fillna("(not named)") if "driver" in f else "(not named)",
+                         "page": np.where(f["page"].astype(bool), "yes", "no, below the gate")})
+
+
+def backtest_display(bt) -> pd.DataFrame:
+    """A generated backtest's scores per method: anomalies found, pages, precision, recall, F1, false pages
+    per 1,000 series-days."""
+    s = bt.summary().reset_index()
+    names = {"incidents": "incidents (the detectors together)"}
+    return pd.DataFrame({"method": [names.get(m, L.words(m)) for m in s["method"]], "events": s["events"].astype(int),
+                         "found": s["found"].astype(int), "recall": s["recall"].astype(float),
+                         "pages": s["pages"].astype(int), "false_pages": s["false_pages"].astype(int),
+                         "precision": s["precision"].astype(float), "f1": s["f1"].astype(float),
+                         "false_pages_per_1k_series_days": s["false_pages_per_1k_series_days"].astype(float)})
+
+
+def scored_on_display(bt) -> pd.DataFrame:
+    """What a generated backtest was scored on: per kind of anomaly, how many, the size range drawn from and
+    the sizes drawn."""
+    o = bt.scored_on
+    return pd.DataFrame({"kind": [L.words(k) for k in o["kind"]], "events": o["events"].astype(int),
+                         "size_low": o["size_range_low_share"].astype(float),
+                         "size_high": o["size_range_high_share"].astype(float),
+                         "smallest": o["smallest_size_share"].astype(float),
+                         "largest": o["largest_size_share"].astype(float)})
 
 
 @dataclass
 class AnomaliesResult(SectionResult):
-    """The three detectors on daily (and hourly) amortized usage cost per service and sub-account.
+    """The three detectors on daily (and hourly) amortized usage cost per service and sub-account, their
+    alerts as incidents, and a backtest on generated series of realistic difficulty.
 
     Attributes
     ----------
@@ -1591,40 +1894,57 @@ class AnomaliesResult(SectionResult):
     alerts : pandas.DataFrame
         Daily alerts with the resource that moved most (``driver``) and its ``team``.
     alert_count : int
+    incidents : pandas.DataFrame
+        The daily alerts as incidents (`incidents_with_drivers`): consecutive alert days on one series as
+        one, largest total excess first, each with ``page`` (it passes the scenario's incident gate).
     anomaly_usd : float
-        Cost above expectation in alerted days, once per day (`costlib.finops.anomaly_dollars`).
+        Cost above expectation in alerted days, once per day (`costlib.finops.anomaly_dollars`); the same as
+        the incidents' total excess.
+    paged_usd : float
+        The total excess of the incidents worth a page.
     by_team : pandas.Series
         Anomaly dollars per team.
     backtest, events : pandas.DataFrame or None
-        Precision and recall against the generator's injected anomalies (generated bill only), and those.
+        Precision and recall against the demo bill's own injected anomalies (generated bill only), and those.
     backtest_headline : dict
-        The backtest's figures.
+        That check's figures.
+    generated : dict
+        `generated_backtest`: the informative backtest, on generated series (its figures are "assumed").
     chart_series : pandas.DataFrame
         The series of the three services with the most anomaly dollars.
     top_services : list
     candidates : pandas.DataFrame
         Every alert any gate setting could raise (for the assessment).
     hourly : dict or None
-        The same on hourly rows: ``alerts``, ``top``, ``backtest``, ``headline``, ``hourly_rows``, ``rows``,
-        ``hourly_cost_share``.
+        The same on hourly rows: ``alerts``, ``incidents``, ``top``, ``backtest``, ``headline``,
+        ``hourly_rows``, ``rows``, ``hourly_cost_share``.
     gate_flips : pandas.DataFrame or None
-        Each gate alone, moved until no alert is left.
+        Each alert gate alone, moved until no alert is left.
     """
 
     daily_by_series: pd.DataFrame
     alerts: pd.DataFrame
     alert_count: int
+    incidents: pd.DataFrame
     anomaly_usd: float
+    paged_usd: float
     by_team: pd.Series
     backtest: Any
     events: Any
     backtest_headline: dict
+    generated: dict
     chart_series: pd.DataFrame
     top_services: list
     candidates: pd.DataFrame
     hourly: Optional[dict] = None
     gate_flips: Any = None
     basis: str = "bill"
+
+
+#: The figures of the generated backtest: "assumed" on every bill (generated series, never the bill's own).
+GENERATED_FIGURES = ("generated_incident_recall_share", "generated_incident_precision_share",
+                     "generated_incident_f1_share", "generated_false_pages_per_1k_series_days",
+                     "generated_default_f1_share", "generated_default_false_pages_per_1k_series_days")
 
 
 class Anomalies_(Section):
@@ -1649,36 +1969,83 @@ class Anomalies_(Section):
                            "(BillingData.alert_drivers)"))
     figures = (_fig("anomaly_usd", "Anomaly dollars", "usd",
                     "cost above expectation in alerted service-account days, once per day", _M + "anomaly_dollars"),
-               _fig("anomaly_alerts", "Anomaly alerts", "number", "alerts raised by the three detectors",
-                    _M + "detect_anomalies"),
-               _fig("anomaly_usd_p10", "Anomaly dollars, P10", "usd",
+               _fig("anomaly_incidents", "Anomaly incidents", "number",
+                    "consecutive alert days on one service and sub-account (a gap of at most one day) as one incident",
+                    "costlib.anomaly.incidents"),
+               _fig("anomaly_pages", "Incidents worth a page", "number",
+                    "incidents at or above the scenario's incident gate (minimum total excess and days)",
+                    "costlib.anomaly.incident_gate"),
+               _fig("anomaly_paged_usd", "Anomaly dollars in paged incidents", "usd",
+                    "total excess of the incidents worth a page", _M + "paged_anomaly_dollars"),
+               _fig("anomaly_alerts", "Anomaly alert-days", "number",
+                    "alerts raised by the three detectors (one per detector, series and day)", _M + "detect_anomalies"),
+               _fig("anomaly_usd_p10", "Anomaly dollars in paged incidents, P10", "usd",
                     "10th percentile over the detector thresholds and floor drawn from their ranges",
                     "costlib.uncertainty.assess"),
-               _fig("anomaly_usd_p90", "Anomaly dollars, P90", "usd",
+               _fig("anomaly_usd_p90", "Anomaly dollars in paged incidents, P90", "usd",
                     "90th percentile over the detector thresholds and floor drawn from their ranges",
                     "costlib.uncertainty.assess"),
                _fig("hourly_anomaly_usd", "Anomaly dollars (hourly series)", "usd",
                     "cost above expectation in alerted service-account hours, once per hour", _M + "anomaly_dollars"),
-               _fig("hourly_anomaly_alerts", "Anomaly alerts (hourly series)", "number",
+               _fig("hourly_anomaly_alerts", "Anomaly alert-hours (hourly series)", "number",
                     "alerts the three detectors raise on hourly amortized cost", _M + "detect_anomalies"),
-               _fig("hourly_{detector}_precision", "Precision of {detector} (hourly)", "share",
-                    "true alerts over alerts on hourly series, against the generator's injected anomalies",
+               _fig("hourly_anomaly_incidents", "Anomaly incidents (hourly series)", "number",
+                    "consecutive alert hours on one series (a gap of at most one hour) as one incident",
+                    "costlib.anomaly.incidents"),
+               _fig("generated_incident_recall_share", "Incident recall on generated series", "share",
+                    "anomalies found over anomalies injected, on generated daily series of realistic difficulty "
+                    "(the scenario's detectors and gates)", "costlib.anomaly.backtest_generated"),
+               _fig("generated_incident_precision_share", "Incident precision on generated series", "share",
+                    "true pages over pages, same series", "costlib.anomaly.backtest_generated"),
+               _fig("generated_incident_f1_share", "Incident F1 on generated series", "share",
+                    "harmonic mean of precision and recall, same series", "costlib.anomaly.backtest_generated"),
+               _fig("generated_false_pages_per_1k_series_days", "Pages on no anomaly per 1,000 series-days (generated)",
+                    "number", "pages on no injected anomaly, per 1,000 series-days, same series",
+                    "costlib.anomaly.backtest_generated"),
+               _fig("generated_default_f1_share", "Incident F1 of costbook's noise-gated default (generated)",
+                    "share", "costlib.anomaly.COMBINED on the same series", "costlib.anomaly.backtest_generated"),
+               _fig("generated_default_false_pages_per_1k_series_days",
+                    "Pages on no anomaly per 1,000 series-days, costbook's noise-gated default (generated)", "number",
+                    "costlib.anomaly.COMBINED on the same series", "costlib.anomaly.backtest_generated"),
+               _fig("hourly_{detector}_precision", "Precision of {detector} (hourly, the demo bill's events)", "share",
+                    "true alerts over alerts on hourly series, against the demo bill's injected anomalies",
                     _M + "backtest_detectors"),
-               _fig("hourly_{detector}_recall", "Recall of {detector} (hourly)", "share",
+               _fig("hourly_{detector}_recall", "Recall of {detector} (hourly, the demo bill's events)", "share",
                     "injected anomalies found on hourly series over injected anomalies", _M + "backtest_detectors"),
-               _fig("{detector}_precision", "Precision of {detector} (daily)", "share",
-                    "true alerts over alerts, against the generator's injected anomalies", _M + "backtest_detectors"),
-               _fig("{detector}_recall", "Recall of {detector} (daily)", "share",
+               _fig("{detector}_precision", "Precision of {detector} (daily, the demo bill's events)", "share",
+                    "true alerts over alerts, against the demo bill's injected anomalies", _M + "backtest_detectors"),
+               _fig("{detector}_recall", "Recall of {detector} (daily, the demo bill's events)", "share",
                     "injected anomalies found over injected anomalies", _M + "backtest_detectors"))
     headline = ("anomaly_usd",)
-    lead = ("anomaly_usd", "anomaly_alerts", "hourly_anomaly_usd")
+    lead = ("anomaly_usd", "anomaly_incidents", "anomaly_pages", "anomaly_alerts", "hourly_anomaly_usd")
     charts = ("anomalies",)
     intro = ("Three detectors on daily amortized cost per service and sub-account, and on hourly amortized cost "
              "where the bill has hourly rows: rate of change (the seed's +50% in 24 hours), deviation from a "
              "seasonal forecast (the seed's more than 10% off: the same weekday, or the same hour of the week, over "
              "up to four weeks) and a weekly seasonal decomposition. Every alert passes an absolute dollar floor "
-             "(per day; per hour, the floor / 24) and a percentage, after a minimum history; each names the "
-             "resource that moved most. Anomaly dollars in the headline are the daily ones.")
+             "(per day; per hour, the floor / 24) and a percentage, after a minimum history. Consecutive alerts on "
+             "one series are one **incident** (its start, end, peak and total excess, which detectors saw it, the "
+             "resource that moved most): a level shift is one incident, not one alert a day. An incident is worth a "
+             "page when it passes the scenario's incident gate (a minimum total excess and number of days). Anomaly "
+             "dollars in the headline are the daily ones. How good the detectors are is measured on generated "
+             "series of realistic difficulty, never on the bill.")
+
+    def basis_of(self, key, r):
+        return "assumed" if key in GENERATED_FIGURES else r.basis
+
+    @staticmethod
+    def gated(a: Anomalies) -> bool:
+        """Whether the scenario sets an incident gate (then a page, not any alert, opens the review)."""
+        return a.incident_min_excess_usd > 0 or a.incident_min_days > 1
+
+    def headline_for(self, p):
+        return ("anomaly_usd", "anomaly_paged_usd") if self.gated(p.anomalies) else self.headline
+
+    @classmethod
+    def review_figure(cls, p) -> str:
+        """The figure the review verdict rests on: anomaly dollars, or with an incident gate those of the
+        paged incidents (equal without one)."""
+        return "anomaly_paged_usd" if cls.gated(p.anomalies) else "anomaly_usd"
 
     def ranges(self, p):
         a = p.anomalies
@@ -1695,6 +2062,7 @@ class Anomalies_(Section):
         alerts = detect(daily_sa, detector_settings(p.anomalies))
         named = self._drivers(ctx, alerts, "daily_drivers")
         by_team = F.anomaly_dollars(named, KEYS, by="team") if len(named) else pd.Series(dtype=float)
+        found = incidents_with_drivers(named, p.anomalies)
         backtest, events, bt_head = None, None, {}
         if truth is not None:
             events = synthetic_focus.injected_events(truth)
@@ -1704,9 +2072,11 @@ class Anomalies_(Section):
                 bt_head[f"{det}_recall"] = float(r["recall"])
         top = (F.anomaly_dollars(named, KEYS, by="ServiceName").sort_values(ascending=False).head(3).index.tolist()
                if len(named) else [])
-        return AnomaliesResult(daily_by_series=daily_sa, alerts=named, alert_count=int(len(alerts)),
-                               anomaly_usd=F.anomaly_dollars(named, KEYS), by_team=by_team, backtest=backtest,
-                               events=events, backtest_headline=bt_head,
+        return AnomaliesResult(daily_by_series=daily_sa, alerts=named, alert_count=int(len(alerts)), incidents=found,
+                               anomaly_usd=F.anomaly_dollars(named, KEYS),
+                               paged_usd=float(found.loc[found["page"].astype(bool), "excess_usd"].astype(float).sum()),
+                               by_team=by_team, backtest=backtest, events=events, backtest_headline=bt_head,
+                               generated=generated_backtest(p.anomalies),
                                chart_series=daily_sa[daily_sa["ServiceName"].isin(top)].copy(), top_services=top,
                                candidates=detect(daily_sa, detector_settings(p.anomalies), candidates=True),
                                hourly=self._hourly(ctx, events))
@@ -1727,85 +2097,122 @@ class Anomalies_(Section):
         alerts = detect(self.query(ctx, "hourly"), hourly_detector_settings(p.anomalies), freq="h")
         top = self._drivers(ctx, alerts.sort_values("change_usd", ascending=False, kind="stable")
                             .head(HOURLY_TOP_ALERTS), "hourly_drivers")
-        head = {"hourly_anomaly_usd": F.anomaly_dollars(alerts, KEYS), "hourly_anomaly_alerts": int(len(alerts))}
+        found = anomaly.incidents(alerts, KEYS, freq="h", max_gap_periods=INCIDENT_MAX_GAP_PERIODS)
+        found = found.sort_values("excess_usd", ascending=False, kind="stable").reset_index(drop=True)
+        head = {"hourly_anomaly_usd": F.anomaly_dollars(alerts, KEYS), "hourly_anomaly_alerts": int(len(alerts)),
+                "hourly_anomaly_incidents": int(len(found))}
         backtest = None
         if events is not None:
             backtest = F.backtest_detectors(alerts, events, KEYS)
             for det, r in backtest.iterrows():
                 head[f"hourly_{det}_precision"] = None if pd.isna(r["precision"]) else float(r["precision"])
                 head[f"hourly_{det}_recall"] = float(r["recall"])
-        return {"alerts": alerts, "top": top, "backtest": backtest, "headline": head,
+        return {"alerts": alerts, "incidents": found, "top": top, "backtest": backtest, "headline": head,
                 "hourly_rows": int(hourly["rows"].sum()), "rows": int(lengths["rows"].sum()),
                 "hourly_cost_share": float(hourly["effective_cost"].sum() / total) if total else float("nan")}
 
     def values(self, ctx, r):
-        out = {"anomaly_usd": r.anomaly_usd, "anomaly_alerts": r.alert_count, **r.backtest_headline}
+        ours = r.generated["ours"].summary().loc["incidents"]
+        default = r.generated["default"].summary().loc["incidents"]
+        out = {"anomaly_usd": r.anomaly_usd, "anomaly_incidents": int(len(r.incidents)),
+               "anomaly_pages": int(r.incidents["page"].astype(bool).sum()), "anomaly_paged_usd": r.paged_usd,
+               "anomaly_alerts": r.alert_count, **r.backtest_headline,
+               "generated_incident_recall_share": float(ours["recall"]),
+               "generated_incident_precision_share": None if pd.isna(ours["precision"]) else float(ours["precision"]),
+               "generated_incident_f1_share": float(ours["f1"]),
+               "generated_false_pages_per_1k_series_days": float(ours["false_pages_per_1k_series_days"]),
+               "generated_default_f1_share": float(default["f1"]),
+               "generated_default_false_pages_per_1k_series_days": float(default["false_pages_per_1k_series_days"])}
         if r.hourly is not None:
             out.update(r.hourly["headline"])
         return out
 
     def answers(self, a, r):
         p = a.params
-        seasonal = p.anomalies.seasonal_threshold_share
+        an = p.anomalies
+        seasonal = an.seasonal_threshold_share
         candidates = r.candidates
 
         def model(rate_of_change_threshold_share, forecast_threshold_share, floor_usd):
-            return F.gated_anomaly_dollars(candidates, KEYS, {"rate_of_change": rate_of_change_threshold_share,
+            return F.paged_anomaly_dollars(candidates, KEYS, {"rate_of_change": rate_of_change_threshold_share,
                                                               "forecast": forecast_threshold_share,
-                                                              "seasonal": seasonal}, floor_usd)
+                                                              "seasonal": seasonal}, floor_usd,
+                                           an.incident_min_excess_usd, an.incident_min_days, "D",
+                                           INCIDENT_MAX_GAP_PERIODS)
 
-        base = {"rate_of_change_threshold_share": p.anomalies.rate_of_change_threshold_share,
-                "forecast_threshold_share": p.anomalies.forecast_threshold_share, "floor_usd": p.anomalies.floor_usd}
-        # The verdict (open a review) holds while any alert is left: anomaly dollars above a cent. Dollars are
-        # a step function of the gates, so the flip points are the gates' suprema (`finops.anomaly_gate_flips`).
+        base = {"rate_of_change_threshold_share": an.rate_of_change_threshold_share,
+                "forecast_threshold_share": an.forecast_threshold_share, "floor_usd": an.floor_usd}
+        # The verdict (open a review) holds while any incident is worth a page: paged anomaly dollars above a
+        # cent. Dollars are a step function of the gates, so the flip points are the gates' suprema
+        # (`finops.anomaly_gate_flips`; with an incident gate, the alert gates' flips are where no alert is left).
         x = uncertainty.assess(model, base, _ranges(p, "anomalies"), target=ANOMALY_REVIEW_TARGET_USD,
                                draws_from="model", n=p.monte_carlo_draws, seed=p.seed)
         a.figures["anomaly_usd_p10"], a.figures["anomaly_usd_p90"] = x.p10, x.p90
         r.gate_flips = F.anomaly_gate_flips(candidates, KEYS, {"rate_of_change": base["rate_of_change_threshold_share"],
                                                                "forecast": base["forecast_threshold_share"],
                                                                "seasonal": seasonal}, base["floor_usd"])
-        return {"anomalies": contract.Answer("anomalies", "anomaly_usd", model, base, ANOMALY_REVIEW_TARGET_USD, x)}
+        return {"anomalies": contract.Answer("anomalies", self.review_figure(p), model, base,
+                                             ANOMALY_REVIEW_TARGET_USD, x)}
 
     def decisions(self, a, r):
         p = a.params
-        alerts = a.figures["anomaly_alerts"]
-        flips = (f"no day of a service passes both gates ({_usd(p.anomalies.floor_usd)} and the shares)" if alerts
-                 else "a day of a service passes both gates")
-        if alerts and r.gate_flips is not None:
-            floor = r.gate_flips.loc[r.gate_flips["input"] == "floor_usd", "flip_value"].iloc[0]
-            if np.isfinite(floor):
-                flips += f": the dollar floor alone would have to rise above {_usd(floor)} a day"
-        an = a.answers.get("anomalies")
+        an = p.anomalies
+        pages, found, alerts = a.figures["anomaly_pages"], a.figures["anomaly_incidents"], a.figures["anomaly_alerts"]
+        gated = self.gated(an)
+        if pages:
+            flips = (f"no incident is worth a page: the minimum excess per incident would have to rise above "
+                     f"{_usd(r.incidents.loc[r.incidents['page'].astype(bool), 'excess_usd'].max())} (the largest "
+                     "incident's)")
+            if alerts and r.gate_flips is not None and not gated:
+                floor = r.gate_flips.loc[r.gate_flips["input"] == "floor_usd", "flip_value"].iloc[0]
+                if np.isfinite(floor):
+                    flips += f", or the dollar floor of an alert above {_usd(floor)} a day"
+        else:
+            flips = (f"an incident passes the gates ({_usd(an.floor_usd)} a day and the shares for an alert"
+                     + (f"; {_usd(an.incident_min_excess_usd)} and {an.incident_min_days} days for a page" if gated
+                        else "") + ")")
+        ans = a.answers.get("anomalies")
+        verdict = (f"yes, {pages} incident{'s' if pages != 1 else ''} worth a page ("
+                   + (f"{found} incidents, " if found != pages else "") + f"from {alerts} alert-days)" if pages else
+                   ("no incident worth a page" + (f" ({found} below the gate)" if found else "")))
         return [("anomaly_review", contract.Decision(
-            question="Open a cost-of-correction review",
-            verdict=f"yes, {alerts} alerts" if alerts else "no anomaly above the gates",
-            rests_on=("anomaly_usd",), flips_when=flips,
-            agreement=None if an is None else an.assessment.agreement(verdict_below_target=not alerts)))]
+            question="Open a cost-of-correction review", verdict=verdict, rests_on=(self.review_figure(p),),
+            flips_when=flips,
+            agreement=None if ans is None else ans.assessment.agreement(verdict_below_target=not pages)))]
 
     def words(self, a, r):
         h, p, lines = a.figures, a.params, []
-        if h["anomaly_alerts"]:
-            top = r.alerts.sort_values("change_usd", ascending=False).iloc[0]
-            lines.append(f"**Anomalies.** {h['anomaly_alerts']} alerts worth {_text(a, 'anomaly_usd')} above "
-                         f"expectation; the largest is {report.escape(top['ServiceName'])} in "
-                         f"{report.escape(top['SubAccountId'])} on {pd.Timestamp(top['period']).strftime('%Y-%m-%d')} "
-                         f"(+{_usd(top['change_usd'])}, {report.escape(top['detector'])}), driven by resource "
-                         f"{report.escape(top['driver'])}.")
-        if r.backtest is not None:
-            def scores(bt):
-                return "; ".join(f"{d} precision {_pct(x['precision'])}, recall {_pct(x['recall'])}"
-                                 for d, x in bt.iterrows())
-
-            msg = f"**Detector backtest** on the generator's injected anomalies, daily series: {scores(r.backtest)}."
-            if r.hourly is not None and r.hourly["backtest"] is not None:
-                msg += f" Hourly series: {scores(r.hourly['backtest'])}."
-            lines.append(msg)
+        an = p.anomalies
+        if len(r.incidents):
+            top = r.incidents.iloc[0]
+            span = (f"on {_when(top['start'])}" if top["periods"] == 1 else
+                    f"from {_when(top['start'])} to {_when(top['end'])} ({int(top['periods'])} alert days)")
+            driver = (f", driven by resource {report.escape(top['driver'])}" if isinstance(top.get("driver"), str)
+                      else "")
+            gate = (f"; {h['anomaly_pages']} are worth a page (at least {_usd(an.incident_min_excess_usd)} above "
+                    f"expectation over at least {an.incident_min_days} day{'s' if an.incident_min_days != 1 else ''})"
+                    if self.gated(an) else "")
+            lines.append(f"**Anomalies.** {h['anomaly_incidents']} incidents ({h['anomaly_alerts']} alert-days "
+                         f"together) worth {_text(a, 'anomaly_usd')} above expectation{gate}. The largest is "
+                         f"{report.escape(top['ServiceName'])} in {report.escape(top['SubAccountId'])} {span}: "
+                         f"{_usd(top['excess_usd'])} above expectation in all, at most {_usd(top['peak_usd'])} in a "
+                         f"day, seen by {report.escape(L.words(top['detectors']))}{driver}.")
+        ours = r.generated["ours"]
+        lines.append(f"**Detector backtest** (assumed: generated series, not your bill): on "
+                     f"{report.escape(ours.description)} The scenario's detectors as incidents find "
+                     f"{_text(a, 'generated_incident_recall_share')} of the anomalies (recall) with precision "
+                     f"{_text(a, 'generated_incident_precision_share')} (F1 {_text(a, 'generated_incident_f1_share')})"
+                     f" and {_text(a, 'generated_false_pages_per_1k_series_days')} false pages per 1,000 "
+                     f"series-days; costbook's noise-gated default (robust z-score, forecast and seasonal, with a "
+                     f"noise gate) scores F1 {_text(a, 'generated_default_f1_share')} with "
+                     f"{_text(a, 'generated_default_false_pages_per_1k_series_days')} false pages per 1,000 "
+                     "series-days.")
         if r.hourly is not None:
             hr = r.hourly
             lines.append(f"**Hourly.** On the {hr['hourly_rows']:,} hourly usage rows ({_pct(hr['hourly_cost_share'])} "
-                         f"of usage cost) the detectors raise {h['hourly_anomaly_alerts']:,} alerts worth "
-                         f"{_text(a, 'hourly_anomaly_usd')} above expectation (floor {_usd(p.anomalies.floor_usd / 24)} "
-                         "an hour).")
+                         f"of usage cost) the detectors raise {h['hourly_anomaly_alerts']:,} alert-hours in "
+                         f"{h['hourly_anomaly_incidents']:,} incidents worth {_text(a, 'hourly_anomaly_usd')} above "
+                         f"expectation (floor {_usd(an.floor_usd / 24)} an hour).")
         return lines
 
     def show(self, a, r):
@@ -1814,42 +2221,51 @@ class Anomalies_(Section):
         from costlib import charts
 
         super().show(a, r)
-        if r.alert_count:
+        if len(r.incidents):
             charts.show(chart_anomalies(a), "anomalies")
-            shown = r.alerts.sort_values("change_usd", ascending=False).head(15).assign(
-                period=lambda d: d["period"].dt.strftime("%Y-%m-%d"))
-            display(Markdown("**The 15 largest daily alerts**, each with the resource whose cost rose most against "
-                             "the day before (USD per day)"))
-            display(report.table(shown[["ServiceName", "SubAccountId", "period", "detector", "cost_usd", "change_usd",
-                                        "change_share", "driver"]],
-                                 money=["cost_usd", "change_usd"], percent=["change_share"]))
+            display(Markdown(f"**The {min(INCIDENTS_SHOWN, len(r.incidents))} largest of {len(r.incidents)} "
+                             f"incidents** ({r.alert_count} alert-days): consecutive alert days on one service and "
+                             "sub-account are one incident; the driver is the resource whose cost rose most on its "
+                             "peak day (USD)."))
+            display(table(incidents_display(r.incidents), "anomalies"))
         else:
             display(Markdown("No day of any service passed the gates."))
         if r.hourly is not None:
             hr = r.hourly
             display(Markdown(f"**Hourly series.** {hr['hourly_rows']:,} of {hr['rows']:,} usage rows are hourly "
                              f"({report.pct(hr['hourly_cost_share'])} of usage cost); the detectors run on those rows "
-                             "only."))
-            if len(hr["top"]):
-                top = hr["top"].head(10).assign(period=lambda d: d["period"].dt.strftime("%Y-%m-%d %H:00"))
-                display(Markdown("**The 10 largest hourly alerts** (USD per hour; driver against the same hour the "
-                                 "day before)"))
-                display(report.table(top[["ServiceName", "SubAccountId", "period", "detector", "cost_usd",
-                                          "change_usd", "change_share", "driver"]],
-                                     money=["cost_usd", "change_usd"], percent=["change_share"]))
+                             f"only: {len(hr['alerts']):,} alert-hours in {len(hr['incidents']):,} incidents."))
+            if len(hr["incidents"]):
+                found = hr["incidents"].assign(page=True, driver=None)
+                display(Markdown("**The 10 largest hourly incidents** (USD; consecutive alert hours on one series)"))
+                display(table(incidents_display(found, freq="h", top=10).drop(columns=["driver", "page"]),
+                              "anomalies"))
         else:
             display(Markdown("The bill has no hourly usage rows: the detectors run on daily series only."))
+        ours, default = r.generated["ours"], r.generated["default"]
+        display(Markdown(f"**Backtest on generated series** (*assumed*: generated series, not your bill). "
+                         f"{report.escape(ours.description)} Each detector alone, then the detectors together as "
+                         "incidents at the scenario's gates, then costbook's noise-gated default "
+                         "(`costlib.anomaly.COMBINED`) on the same series: an anomaly is found when an incident "
+                         "overlaps it; a page on no anomaly is a false page."))
+        both = pd.concat([backtest_display(ours),
+                          backtest_display(default).tail(1).assign(method="costbook's noise-gated default")],
+                         ignore_index=True)
+        display(table(both, "anomalies"))
+        display(Markdown("**What it was scored on**: per kind, the anomalies injected, the range their sizes are "
+                         "drawn from and the sizes drawn (shares above the series' level)."))
+        display(table(scored_on_display(ours), "anomalies"))
         if r.backtest is not None:
-            display(Markdown("**Backtest on the generator's injected anomalies** (a one-day spike, a level shift, the "
-                             "ML service tripling): precision = true alerts / alerts, recall = anomalies found / "
-                             "anomalies, per detector and granularity."))
-            display(report.table(backtest_table(a), percent=["precision", "recall"]))
-            display(report.table(r.events.assign(start=lambda d: d["start"].dt.strftime("%Y-%m-%d"),
-                                                 end=lambda d: d["end"].dt.strftime("%Y-%m-%d")),
-                                 money=["extra_effective_cost"]))
-        display(Markdown("**Where the review verdict flips**: each gate alone, moved until no alert is left (the "
-                         "others at base)."))
-        display(report.table(r.gate_flips))
+            display(Markdown("**On the demo bill's own injected anomalies** (a one-day spike, a level shift, the ML "
+                             "service tripling; easy: about 1% noise): precision = true alerts / alerts, recall = "
+                             "anomalies found / anomalies, per detector and granularity."))
+            display(table(backtest_table(a), "anomalies"))
+            display(table(r.events.assign(start=lambda d: d["start"].dt.strftime("%Y-%m-%d"),
+                                          end=lambda d: d["end"].dt.strftime("%Y-%m-%d"),
+                                          kind=lambda d: d["kind"].map(L.words)), "anomalies"))
+        display(Markdown("**Where the review verdict flips**: each alert gate alone, moved until no alert is left "
+                         "(the others at base)."))
+        display(table(r.gate_flips, "anomalies"))
 
 
 @dataclass
@@ -1933,7 +2349,7 @@ class Runaway_(Section):
         super().show(a, r)
         display(Markdown(f"{report.escape(rw.service)} in {report.escape(rw.sub_account)}: {report.usd(r.before)}/month "
                          f"in its first {rw.window_days} days, {report.usd(r.after)}/month in its last."))
-        display(report.table(r.parts, money=["usd_per_month"]))
+        display(table(r.parts, "runaway"))
 
 
 @dataclass
@@ -2120,9 +2536,8 @@ class Rightsizing_(Section):
         rec = rec.assign(team=rec["team"].fillna("(untagged)")).rename(
             columns={"p99_cpu_share": "p99_cpu", "p99_memory_share": "p99_memory", "recommended_size": "to_size",
                      "savings_usd_per_month": "saves_usd_per_month", "savings_now_usd_per_month": "now_usd_per_month"})
-        display(report.table(rec[["resource", "team", "size", "p99_cpu", "p99_memory", "to_size",
-                                  "saves_usd_per_month", "savings_start", "now_usd_per_month"]],
-                             money=["saves_usd_per_month", "now_usd_per_month"], percent=["p99_cpu", "p99_memory"]))
+        display(table(rec[["resource", "team", "size", "p99_cpu", "p99_memory", "to_size", "saves_usd_per_month",
+                           "savings_start", "now_usd_per_month"]], "rightsizing"))
         charts.show(chart_rightsizing_band(a), "rightsizing_band")
 
 
@@ -2271,18 +2686,15 @@ class Commitments_(Section):
                                     "quantity_unit": "unit"})
         display(Markdown(f"Per commitment, USD over the bill's {a.days} days (purchases are cash, shown apart from the "
                          "used and unused amortized cost they pay for)."))
-        display(report.table(per[["commitment", "purchases_billed", "used_usd", "unused_usd", "utilization",
-                                  "utilization_qty", "unit", "net_savings", "esr"]],
-                             money=["purchases_billed", "used_usd", "unused_usd", "net_savings"],
-                             percent=["utilization", "utilization_qty", "esr"]))
+        display(table(per[["commitment", "purchases_billed", "used_usd", "unused_usd", "utilization",
+                           "utilization_qty", "unit", "net_savings", "esr"]], "commitments"))
         display(Markdown("Coverage: **on-demand equivalent** = covered usage at list prices / eligible usage at list "
                          "prices; **amortized** = amortized covered usage / amortized eligible usage."))
         if r.calendar is not None:
             display(Markdown("**Expiry calendar**"))
             cal = r.calendar.assign(end=lambda d: d["end"].astype(str).str[:10])
-            display(report.table(cal[["CommitmentDiscountId", "end", "amortized_usd_per_month", "utilization_by_cost",
-                                      "months_to_expiry", "expires_within_horizon"]],
-                                 money=["amortized_usd_per_month"], percent=["utilization_by_cost"]))
+            display(table(cal[["CommitmentDiscountId", "end", "amortized_usd_per_month", "utilization_by_cost",
+                               "months_to_expiry", "expires_within_horizon"]], "commitments"))
 
 
 @dataclass
@@ -2381,16 +2793,15 @@ class Storage_(Section):
         super().show(a, r)
         display(Markdown("**Storage classes**: price, retrieval fee, retrieval time (hours to the first byte; 0 = "
                          "milliseconds) and minimum billed duration"))
-        display(report.table(r.classes, money=["usd_per_gb_month", "retrieval_usd_per_gb"]))
+        display(table(r.classes, "storage"))
         if r.in_bill is not None:
             display(Markdown(f"**Storage in the bill, by class** (USD over the bill's {a.days} days)"))
-            display(report.table(r.in_bill.rename(columns={"x_StorageClass": "storage_class"}),
-                                 money=["billed_cost", "effective_cost"]))
-        display(Markdown(f"Each move: the storage saving, the extra retrieval fees and the net, USD per month; "
-                         f"net_horizon = net over {a.params.storage.horizon_months:g} months after transition and "
-                         "early-deletion charges; wait_h = hours the class takes to return a read, allowed_h = the "
-                         "dataset's access requirement (n/a: none stated)."))
-        display(report.table(storage_moves_table(a), money=["saves", "retrieval", "net", "net_horizon"]))
+            display(table(r.in_bill.rename(columns={"x_StorageClass": "storage_class"}), "storage"))
+        display(Markdown(f"Each move: the storage saving, the extra retrieval fees and the net, USD per month; the "
+                         f"net over the horizon is over {a.params.storage.horizon_months:g} months after transition "
+                         "and early-deletion charges; the read-back wait is the hours the class takes to return a "
+                         "read, the wait allowed the dataset's access requirement (n/a: none stated)."))
+        display(table(storage_moves_table(a), "storage"))
         charts.show(chart_storage(a), "storage_moves")
 
 
@@ -2492,14 +2903,12 @@ class Scorecard(Section):
             "rightsizing_usd_per_month": "rightsize", "anomaly_usd_per_month": "anomalies",
             "unit_cost_trend_share_per_month": "unit_cost_trend"})
         note = a.sections["commitments"].team_note if "commitments" in a.sections else "no commitments section"
-        display(Markdown("Ranked by score. cost, rightsize (opportunity) and anomalies in USD per month; tags = coverage "
-                         "of the other required keys; esr = effective savings rate; commit_util = utilization of the "
-                         f"commitments the team owns ({report.escape(note)}); idle = Kubernetes requested-but-unused "
-                         "share; unit_cost_trend = change of cost per unit per month."))
-        display(report.table(card[["team", "score", "cost", "tags", "esr", "commit_util", "idle", "rightsize",
-                                   "anomalies", "unit_cost_trend"]],
-                             money=["cost", "rightsize", "anomalies"],
-                             percent=["tags", "esr", "commit_util", "idle", "unit_cost_trend"]))
+        display(Markdown("Ranked by score. Cost, the rightsizing opportunity and anomaly dollars are USD per month; "
+                         "tag coverage is of the other required keys; commitment utilization is of the commitments "
+                         f"the team owns ({report.escape(note)}); Kubernetes idle is the requested-but-unused share; "
+                         "the unit cost trend is the change of cost per unit per month."))
+        display(table(card[["team", "score", "cost", "tags", "esr", "commit_util", "idle", "rightsize", "anomalies",
+                            "unit_cost_trend"]], "scorecard"))
 
 
 def spot_result(b: SpotBatch, **moved) -> F.SpotBatchResult:
@@ -2683,8 +3092,7 @@ class Spot(Section):
 
         super().show(a, r)
         display(Markdown("USD per nightly run; the chance of a miss over the simulated nights."))
-        display(report.table(r.table, money=["expected_cost_usd", "p90_cost_usd"],
-                             percent=["probability_miss", "fallback_share"]))
+        display(table(r.table, "spot"))
         if r.deadline_curve is not None:
             charts.show(chart_spot_curves(a), "spot_curves")
 
@@ -2742,7 +3150,7 @@ class Savings(Section):
         from IPython.display import display
 
         super().show(a, r)
-        display(report.table(r.levers, money=["usd_per_month"]))
+        display(table(r.levers, "savings"))
 
 
 for _s in (Money(), Attribution(), UnitCost(), Kubernetes_(), Anomalies_(), Runaway_(), Rightsizing_(),
@@ -2757,7 +3165,9 @@ for _s in (Money(), Attribution(), UnitCost(), Kubernetes_(), Anomalies_(), Runa
 def chart_daily(a: Analysis):
     from costlib import charts
 
-    return charts.lines(a.sections["money"]["daily_long"], x="period_start", y="usd", series="cost", x_type="T",
+    frame = a.sections["money"]["daily_long"].drop(columns=["day"], errors="ignore").rename(
+        columns={"period_start": "day", "usd": "USD per day"})
+    return charts.lines(frame[["day", "USD per day", "cost"]], x="day", y="USD per day", series="cost", x_type="T",
                         title="Billed and amortized cost per day", x_title="day (UTC)", y_title="USD per day",
                         subtitle=["Billed is cash (purchases on the day bought); amortized spreads commitments over "
                                   "the usage they cover"], points=False)
@@ -2766,17 +3176,20 @@ def chart_daily(a: Analysis):
 def chart_services(a: Analysis):
     from costlib import charts
 
-    frame = a.sections["money"]["by"]["service"].head(10)
-    return charts.bars(frame, category="ServiceName", value="effective_cost", title="Amortized cost by service",
-                       value_title="USD over the bill's days")
+    frame = a.sections["money"]["by"]["service"].head(10).rename(
+        columns={"ServiceName": "service", "effective_cost": "amortized cost (USD)"})
+    return charts.bars(frame[["service", "amortized cost (USD)"]], category="service", value="amortized cost (USD)",
+                       title="Amortized cost by service", value_title="USD over the bill's days")
 
 
 def chart_coverage(a: Analysis):
     from costlib import charts
 
-    return charts.lines(a.sections["attribution"]["over_time"], x="period_start", y="coverage_share",
-                        series="tag_key", x_type="T", money=False, title="Tag coverage per day (share of amortized cost)",
-                        x_title="day (UTC)", y_title="share of cost carrying the key", points=False)
+    frame = a.sections["attribution"]["over_time"].drop(columns=["day"], errors="ignore").rename(
+        columns={"period_start": "day", "coverage_share": "coverage", "tag_key": "tag key"})
+    return charts.lines(frame[["day", "coverage", "tag key"]], x="day", y="coverage", series="tag key", x_type="T",
+                        money=False, title="Tag coverage per day (share of amortized cost)", x_title="day (UTC)",
+                        y_title="share of cost carrying the key", points=False)
 
 
 def short_id(value, limit: int = 60) -> str:
@@ -2810,9 +3223,10 @@ def chart_allocation(a: Analysis):
     from costlib import charts
 
     t = allocation_shown(a)[0]
-    long = t.melt(id_vars="team", value_vars=["direct_usd", "shared_usd", "untagged_usd", "unused_commitment_usd"],
-                  var_name="part", value_name="usd")
-    return charts.stacked_cost(long, x="team", value="usd", component="part", title="Showback by team",
+    parts = {k: COLUMNS[k].label.lower() for k in ("direct_usd", "shared_usd", "untagged_usd", "unused_commitment_usd")}
+    long = t.melt(id_vars="team", value_vars=list(parts), var_name="part", value_name="USD")
+    long["part"] = long["part"].map(parts)
+    return charts.stacked_cost(long, x="team", value="USD", component="part", title="Showback by team",
                                y_title="USD over the bill's days",
                                subtitle=[f"Shared cost split {a.params.allocation_method}ly; untagged "
                                          f"{a.params.untagged_rule}; unused commitment {a.params.unused_commitment_rule}"])
@@ -2821,8 +3235,9 @@ def chart_allocation(a: Analysis):
 def chart_kubernetes(a: Analysis):
     from costlib import charts
 
-    long = a.sections["kubernetes"]["table"].melt(id_vars="team", var_name="basis", value_name="usd")
-    return charts.stacked_cost(long, x="basis", value="usd", component="team",
+    long = a.sections["kubernetes"]["table"].melt(id_vars="team", var_name="basis", value_name="USD")
+    long["basis"] = long["basis"].map(lambda k: COLUMNS[k].label.lower() if k in COLUMNS else L.words(k))
+    return charts.stacked_cost(long, x="basis", value="USD", component="team",
                                title="Cluster cost by requests, usage and max(request, usage)",
                                y_title="USD over the usage window", subtitle=["(idle) is node cost no pod is charged for"])
 
@@ -2834,25 +3249,26 @@ def chart_anomalies(a: Analysis):
 
     an = a.sections["anomalies"]
     frame = an["chart_series"].assign(series=lambda d: d["ServiceName"] + " / " + d["SubAccountId"])
-    frame = frame.groupby(["series", "period_start"], as_index=False)["effective_cost"].sum()
-    frame["day"] = frame["period_start"].dt.strftime("%Y-%m-%d")
-    line = charts.lines(frame, x="period_start", y="effective_cost", series="series", x_type="T", points=False,
+    frame = frame.groupby(["series", "period_start"], as_index=False)["effective_cost"].sum().rename(
+        columns={"period_start": "day", "effective_cost": "USD per day"})
+    line = charts.lines(frame, x="day", y="USD per day", series="series", x_type="T", points=False,
                         title="The services with the largest anomaly dollars", x_title="day (UTC)",
                         y_title="USD per day", subtitle=["Dots: days alerted by any detector"])
     al = an["alerts"]
     al = al[al["ServiceName"].isin(an["top_services"])].assign(
         series=lambda d: d["ServiceName"] + " / " + d["SubAccountId"],
-        period_start=lambda d: pd.to_datetime(d["period"], utc=True))
-    al = al.drop_duplicates(["series", "period_start"])[["series", "period_start", "cost_usd"]]
-    dots = alt.Chart(al).mark_point(filled=True, size=60, color="#D55E00").encode(x="period_start:T", y="cost_usd:Q")
+        day=lambda d: pd.to_datetime(d["period"], utc=True)).rename(columns={"cost_usd": "USD per day"})
+    al = al.drop_duplicates(["series", "day"])[["series", "day", "USD per day"]]
+    dots = alt.Chart(al).mark_point(filled=True, size=60, color="#D55E00").encode(
+        x="day:T", y="USD per day:Q", tooltip=["series:N", "day:T", alt.Tooltip("USD per day:Q", format="$,.2f")])
     return alt.layer(line, dots)
 
 
 def chart_rightsizing_band(a: Analysis):
     from costlib import charts
 
-    band = a.answers["rightsizing"].assessment.band
-    return charts.band(band, x="target_p99_share", title="Rightsizing savings now against the P99 target",
+    band = a.answers["rightsizing"].assessment.band.rename(columns={"target_p99_share": "target P99"})
+    return charts.band(band, x="target P99", title="Rightsizing savings now against the P99 target",
                        y_title="USD per month", x_title="target P99 utilization",
                        subtitle=["P10-P90 over headroom drawn from its range; line: P50"],
                        rule_y=a.params.rightsizing.action_floor_usd_per_month)
@@ -2861,7 +3277,7 @@ def chart_rightsizing_band(a: Analysis):
 def chart_scorecard(a: Analysis):
     from costlib import charts
 
-    card = a.sections["scorecard"]["card"].reset_index(names="team")
+    card = a.sections["scorecard"]["card"].reset_index(names="team")[["team", "score"]]
     return charts.bars(card, category="team", value="score", title="Team efficiency scorecard (0-100)",
                        value_title="score", money=False,
                        subtitle=["Tagging, savings rate, utilization, idle, rightsizing, anomalies, unit cost"])
@@ -2872,9 +3288,10 @@ def chart_storage(a: Analysis):
 
     moves = a.sections["storage"]["moves"]
     slow = ~moves["meets_access_requirement"].astype(bool)
-    moves = moves.assign(move=moves["dataset"] + " -> " + moves["to_class"] + np.where(slow, " (too slow)", ""),
-                         avoid=(moves["net_saving_usd_per_month"] < 0) | slow)
-    return charts.bars(moves, category="move", value="net_saving_usd_per_month", highlight="avoid",
+    moves = pd.DataFrame({"move": moves["dataset"] + " to " + moves["to_class"] + np.where(slow, " (too slow)", ""),
+                          "net saving (USD per month)": moves["net_saving_usd_per_month"],
+                          "avoid": (moves["net_saving_usd_per_month"] < 0) | slow})
+    return charts.bars(moves, category="move", value="net saving (USD per month)", highlight="avoid",
                        title="Storage moves: net saving per month", value_title="USD per month",
                        subtitle=["Red: retrieval fees exceed the storage saving, or the class takes longer to return "
                                  "a read than the dataset allows"])
@@ -2886,11 +3303,13 @@ def chart_unit_cost(a: Analysis):
     from costlib import charts
 
     u = a.sections["unit_cost"]
-    frame = u["series"]
     price = a.params.business_metric.price_usd_per_unit
     unit = a.params.business_metric.unit_name
-    chart = charts.lines(frame, x="period_start", y="cost_usd_per_unit", x_type="T", points=True,
-                         title=f"Cost per {unit} per day", x_title="day (UTC)", y_title=f"USD per {unit}",
+    frame = u["series"].drop(columns=["day"], errors="ignore").rename(columns={"period_start": "day", "cost_usd_per_unit": f"USD per {L.words(unit)}"})
+    frame = frame[["day", f"USD per {L.words(unit)}"]]
+    chart = charts.lines(frame, x="day", y=f"USD per {L.words(unit)}", x_type="T", points=True,
+                         title=f"Cost per {L.words(unit)} per day", x_title="day (UTC)",
+                         y_title=f"USD per {L.words(unit)}",
                          subtitle=[f"Dashed: the price ({_usd(price)})" if price is not None else "No price given"])
     if price is None:
         return chart
@@ -2914,16 +3333,18 @@ def tornado_answers(a: Analysis) -> list[str]:
 def chart_tornado(a: Analysis, answer: str):
     from costlib import charts
 
-    label = {"attribution": "unallocated share (decimal)", "rightsizing": "rightsizing savings now (USD/month)",
-             "spot": "spot saving per run (USD)", "spot_miss": "chance of missing the window (decimal)",
-             "anomalies": "anomaly dollars (USD)"}[answer]
+    import sys
+
+    label = {"attribution": "unallocated share", "rightsizing": "rightsizing savings now (USD per month)",
+             "spot": "spot saving per run (USD)", "spot_miss": "chance of missing the window",
+             "anomalies": "anomaly dollars in paged incidents (USD)"}[answer]
     title = {"attribution": "What moves the unallocated share most",
              "rightsizing": "What moves the rightsizing savings most",
              "spot": "What moves the spot batch's saving most",
              "spot_miss": "What moves the spot batch's chance of a miss most",
              "anomalies": "What moves the anomaly dollars most"}[answer]
     return charts.tornado(a.answers[answer].assessment.tornado, output_label=label, title=title,
-                          money=answer in ("rightsizing", "spot", "anomalies"))
+                          unit=ANSWER_LABELS[answer][2], workbook=sys.modules[__name__])
 
 
 def chart_spot_curves(a: Analysis):
@@ -2932,8 +3353,10 @@ def chart_spot_curves(a: Analysis):
     from costlib import charts
 
     b = a.params.spot_batch
-    curve = a.sections["spot"]["rate_curve"].assign(figure="chance of a miss")
-    chart = charts.lines(curve, x="interruption_rate_per_hour", y="probability_miss", series="figure", money=False,
+    curve = a.sections["spot"]["rate_curve"].assign(figure="chance of a miss").rename(
+        columns={"interruption_rate_per_hour": "reclaims per pool per hour", "probability_miss": "chance of a miss"})
+    chart = charts.lines(curve[["reclaims per pool per hour", "chance of a miss", "figure"]],
+                         x="reclaims per pool per hour", y="chance of a miss", series="figure", money=False,
                          points=False, title="Spot batch: chance of missing the window against the reclaim rate",
                          x_title="reclaims per capacity pool per hour", y_title="share of nights missing the window",
                          rule_x=b.interruption_rate_per_hour, rule_label="the scenario's rate",
@@ -2977,12 +3400,29 @@ def flips_table(a: Analysis) -> pd.DataFrame:
     for name, answer in a.answers.items():
         f = answer.assessment.flips
         if len(f):
-            frames.append(f.assign(output=ANSWER_LABELS[name][1])[["output", "input", "base_value", "flips_when"]])
+            frames.append(f.assign(output=ANSWER_LABELS[name][1], flips_when=_flip_words(f))[
+                ["output", "input", "base_value", "flips_when"]])
     g = a.sections["anomalies"].get("gate_flips")
     if g is not None:
-        frames.append(g.assign(output="anomaly dollars (to none)")[["output", "input", "base_value", "flips_when"]])
+        frames.append(g.assign(output="anomaly dollars (to none)")[["output", "input", "base_value", "flips_when"]]
+                      .assign(flips_when=_flip_words(g)))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["output", "input", "base_value",
                                                                                      "flips_when"])
+
+
+def _flip_words(flips: pd.DataFrame) -> list[str]:
+    """Each flip point in words with its input's unit (``above $381.71``); a row without one keeps its reason
+    (``no flip: other detectors still alert``)."""
+    out = []
+    for r in flips.to_dict("records"):
+        flip, base = r.get("flip_value"), r.get("base_value")
+        if L.number(flip) and L.number(base):
+            unit = L.describe(str(r["input"]), FIGURES).unit
+            out.append(f"{'above' if float(flip) > float(base) else 'below'} "
+                       f"{L.text(flip, 'number' if unit == 'text' else unit)}")
+        else:
+            out.append(str(r.get("flips_when", "no flip in the range searched")))
+    return out
 
 
 def storage_moves_table(a: Analysis) -> pd.DataFrame:
