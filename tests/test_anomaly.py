@@ -288,3 +288,55 @@ def test_no_noise_estimate_no_page():
                          "effective_cost": [100.0] * 40 + [300.0]})
     b = A.detect(long, ["svc"], {"forecast": {"floor_usd": 10.0}})
     assert b["noise_z"].tolist() == [np.inf] and len(A.noise_gate(b, 4.0)) == 1
+
+
+# ---------------------------------------------------------------------------------------------------
+# incident noise gate
+
+def test_incident_noise_gate_by_hand():
+    """db: three periods of $30 excess on $100 with 10% noise: Z = 90 / sqrt(3 x 10^2) = 5.196; web: one
+    period of $25 with $10 noise: Z = 2.5. A cut of 5 keeps db, 5.2 keeps neither, 0 keeps all."""
+    a = pd.DataFrame({"svc": ["db"] * 3 + ["web"], "period": [1, 2, 3, 7], "change_usd": [30.0, 30, 30, 25],
+                      "expected_usd": [100.0] * 4, "noise_share": [0.1] * 4})
+    assert A.incident_noise_gate(a, ["svc"], min_incident_z=5.0)["svc"].tolist() == ["db"] * 3
+    assert len(A.incident_noise_gate(a, ["svc"], min_incident_z=5.2)) == 0
+    assert len(A.incident_noise_gate(a, ["svc"], min_incident_z=0.0)) == 4
+    with pytest.raises(ModelError):
+        A.incident_noise_gate(a.drop(columns="noise_share"), ["svc"])
+
+
+def test_incident_noise_gate_two_detectors_one_period_and_zero_noise():
+    """Two detectors on one period count once: excess max(40, 60) = 60, noise median(10, 20) = 15, Z = 4;
+    a noiseless series (noise 0) has Z = +inf and always passes."""
+    a = pd.DataFrame({"svc": ["db", "db", "q"], "period": [5, 5, 9], "change_usd": [40.0, 60.0, 1.0],
+                      "expected_usd": [100.0, 200.0, 50.0], "noise_share": [0.1, 0.1, 0.0]})
+    assert A.incident_noise_gate(a, ["svc"], min_incident_z=3.99)["svc"].tolist() == ["db", "db", "q"]
+    assert A.incident_noise_gate(a, ["svc"], min_incident_z=4.01)["svc"].tolist() == ["q"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 40), st.floats(0.0, 50.0),
+                          st.floats(0.01, 0.3)), min_size=0, max_size=25),
+       st.integers(1, 4), st.floats(0.0, 12.0))
+@settings(max_examples=60, deadline=None)
+def test_incident_noise_gate_keeps_whole_incidents_against_a_brute_force(rows, gap, z_min):
+    """Brute force: each incident's Z from its alerts by loops; the gate keeps exactly the alerts of the
+    incidents with Z >= z_min, so kept alerts form whole incidents (a subset of the partition)."""
+    a = pd.DataFrame(rows, columns=["svc", "period", "change_usd", "noise_share"]).assign(expected_usd=100.0)
+    kept = A.incident_noise_gate(a, ["svc"], max_gap_periods=gap, min_incident_z=z_min)
+    if not len(a):
+        assert len(kept) == 0
+        return
+    labels = A.label_incidents(a, ["svc"], max_gap_periods=gap)
+    expect = []
+    for i in sorted(set(labels)):
+        part = a[labels == i]
+        x = v = 0.0
+        for _, g in part.groupby("period"):
+            x += g["change_usd"].max()
+            v += float(np.median(g["noise_share"] * g["expected_usd"])) ** 2
+        z = x / np.sqrt(v) if v > 0 else np.inf
+        if z_min == 0 or z >= z_min:
+            expect.extend(part.index.tolist())
+    got = kept.sort_values(["svc", "period", "change_usd"]).reset_index(drop=True)
+    want = a.loc[sorted(expect)].sort_values(["svc", "period", "change_usd"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[a.columns], want[a.columns], check_dtype=False, rtol=1e-9)
