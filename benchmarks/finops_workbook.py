@@ -10,11 +10,14 @@ For each size (resources x days of hourly rows), each step in its own process, w
   data prepared (by ``cold``) and the result cache emptied: ``analyse_s``, the process's peak RSS and
   the rows of the largest frame pulled into pandas (`BillingData.max_pull_rows`);
 - ``raw_six``: the six aggregations of ``benchmarks/billing_scan.py`` as hand-written DuckDB SQL on the
-  same file: ``raw_six_s``.
+  same file: ``raw_six_s``;
+- ``spark`` (at the size nearest 10M rows): the same analysis with ``billing_engine: spark`` on Spark
+  ``local[2]`` (session start included, result cache emptied first): ``analyse_s``, and whether every
+  headline figure equals the DuckDB one to 1e-9 relative and every verdict is the same
+  (``equal_to_duckdb``).
 
 Prints a table, then one line ``RESULT {json}`` with ``{"sizes": [{"rows", "analyse_s", "cold_s",
-"peak_rss_bytes", "raw_six_s", "max_pull_rows"}, ...], "spark": null}`` (the whole workbook on Spark is
-measured once the workbook takes ``billing_engine``; this script does not run it).
+"peak_rss_bytes", "raw_six_s", "max_pull_rows"}, ...], "spark": {"rows", "analyse_s", "equal_to_duckdb"}}``.
 
 Usage: ``python benchmarks/finops_workbook.py [--sizes 1400x30,14000x30,20000x62] [--workdir DIR]``
 (``make benchmark-finops``; ``SIZES=...`` there). The issue's sizes are about 1M, 10M and 30M rows.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import numbers
 import os
 import resource
 import shutil
@@ -64,16 +68,42 @@ def child(step: str, resources: int, days: int) -> dict:
     if step == "cold":
         data = billing.open_billing(path, p.billing_currency)
         return {"seconds": time.perf_counter() - start, "rows": data.quality.rows, "peak_rss_bytes": _peak()}
-    if step == "analyse":
-        a = W.analyse(p)
+    if step in ("analyse", "spark"):
+        a = W.analyse(p if step == "analyse" else p.model_copy(update={"billing_engine": "spark"}))
         return {"seconds": time.perf_counter() - start, "peak_rss_bytes": _peak(),
-                "max_pull_rows": a.data.max_pull_rows, "pulls": len(a.data.pulls)}
+                "max_pull_rows": a.data.max_pull_rows, "pulls": len(a.data.pulls),
+                "headline": {k: (float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else str(v))
+                             for k, v in a.headline.items()},
+                "verdicts": [d.verdict for d in W.decisions(a)]}
     if step == "raw_six":
         from benchmarks.billing_scan import child_sql
 
         child_sql(Path(path))
         return {"seconds": time.perf_counter() - start, "peak_rss_bytes": _peak()}
-    raise SystemExit(f"--child {step!r}: expected generate, cold, analyse or raw_six")
+    raise SystemExit(f"--child {step!r}: expected generate, cold, analyse, spark or raw_six")
+
+
+def same_answers(left: dict, right: dict, rtol: float = 1e-9) -> bool:
+    """Whether two analyses' headline figures agree to ``rtol`` relative and their verdicts are equal.
+
+    Examples
+    --------
+    >>> same_answers({"headline": {"a": 1.0}, "verdicts": ["buy"]}, {"headline": {"a": 1.0 + 1e-12}, "verdicts": ["buy"]})
+    True
+    >>> same_answers({"headline": {"a": 1.0}, "verdicts": ["buy"]}, {"headline": {"a": 1.01}, "verdicts": ["buy"]})
+    False
+    """
+    a, b = left["headline"], right["headline"]
+    if a.keys() != b.keys() or left["verdicts"] != right["verdicts"]:
+        return False
+    for key, value in a.items():
+        other = b[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(other, (int, float)):
+            if abs(value - other) > rtol * max(abs(value), abs(other)) + 1e-12:
+                return False
+        elif value != other:
+            return False
+    return True
 
 
 def run_child(step: str, resources: int, days: int, cache: Path) -> dict:
@@ -119,6 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="RESOURCESxDAYS,... (rows = resources x days x 24)")
     parser.add_argument("--workdir", default=None, help="where the bills and caches go (a temp dir)")
+    parser.add_argument("--no-spark", action="store_true", help="skip the workbook on Spark (no Java here)")
     parser.add_argument("--child", default=None)
     parser.add_argument("--resources", type=int, default=0)
     parser.add_argument("--days", type=int, default=0)
@@ -128,8 +159,10 @@ def main() -> None:
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="costbook-finops-bench-"))
     print(f"machine: {os.cpu_count()} cores; each step in its own process; work folder {work}")
-    sizes = []
-    for resources, days in parse_sizes(args.sizes):
+    sizes, spark = [], None
+    parsed = parse_sizes(args.sizes)
+    spark_size = min(parsed, key=lambda rd: abs(rd[0] * rd[1] * 24 - 10_000_000))
+    for resources, days in parsed:
         cache = work / f"cache_{resources}x{days}"
         cache.mkdir(parents=True, exist_ok=True)
         made = run_child("generate", resources, days, cache)
@@ -138,6 +171,11 @@ def main() -> None:
         _empty_cache(cache, keep_canonical=True)
         analysed = run_child("analyse", resources, days, cache)
         raw = run_child("raw_six", resources, days, cache)
+        if (resources, days) == spark_size and not args.no_spark:
+            _empty_cache(cache, keep_canonical=True)
+            on_spark = run_child("spark", resources, days, cache)
+            spark = {"rows": made["rows"], "analyse_s": round(on_spark["seconds"], 3),
+                     "equal_to_duckdb": same_answers(analysed, on_spark)}
         sizes.append({"rows": made["rows"], "resources": resources, "days": days,
                       "analyse_s": round(analysed["seconds"], 3), "cold_s": round(cold["seconds"], 3),
                       "peak_rss_bytes": analysed["peak_rss_bytes"], "raw_six_s": round(raw["seconds"], 3),
@@ -151,9 +189,12 @@ def main() -> None:
               f"{s['max_pull_rows']:>13,}")
     print("targets at about 10M rows: peak RSS <= 1.5 GiB, analyse <= 4x raw six, cold <= 3x raw six; "
           "peak at 30M <= 1.25x peak at 10M")
+    if spark:
+        print(f"on Spark local[2] at {spark['rows']:,} rows: analyse {spark['analyse_s']:.2f} s, "
+              f"same headline and verdicts as DuckDB: {spark['equal_to_duckdb']}")
     print("RESULT " + json.dumps({"sizes": [{k: s[k] for k in ("rows", "analyse_s", "cold_s", "peak_rss_bytes",
                                                                  "raw_six_s", "max_pull_rows")} for s in sizes],
-                                  "spark": None}))
+                                  "spark": spark}))
 
 
 if __name__ == "__main__":

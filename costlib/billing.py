@@ -1135,14 +1135,17 @@ class BillingData:
         (`max_pull_rows`).
     """
 
-    def __init__(self, canonical: Path, quality: DataQuality, key: str, backend=None, cache: bool = True,
-                 engine: str = "duckdb"):
+    def __init__(self, canonical: Path | None, quality: DataQuality, key: str, backend=None, cache: bool = True,
+                 engine: str = "duckdb", table: str = Q.TABLE_NAME, custom: dict[str, str] | None = None):
         self.canonical = canonical
         self.quality = quality
         self.key = key
         self._backend = backend
-        self._cache = cache
+        self._cache = cache and canonical is not None
         self.engine = engine
+        self.table = table
+        if custom is not None:  # a table's own x_ columns (no canonical file to read them from)
+            self.__dict__["custom_columns"] = custom
         self.pulls: list[tuple[str, int]] = []
 
     @property
@@ -1198,8 +1201,9 @@ class BillingData:
         name = builder if isinstance(builder, str) else function.__name__
         spec = json.dumps({"q": function.__name__, "v": _query_version(function), "a": arguments,
                            **({"e": self.engine} if self.engine != "duckdb" else {})}, sort_keys=True, default=str)
-        cached = self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
-        if self._cache and cached.is_file():
+        cached = (self.canonical.parent / "results" / (hashlib.sha256(spec.encode()).hexdigest()[:24] + ".parquet")
+                  if self._cache else None)
+        if cached is not None and cached.is_file():
             try:
                 frame = pd.read_parquet(cached)
                 self.pulls.append((name, len(frame)))
@@ -1207,9 +1211,9 @@ class BillingData:
             except Exception as exc:  # noqa: BLE001 (truncated, overwritten, not Parquet: run the query again)
                 _cache_note(f"the cached result {cached} could not be read ({_reason(exc)}); running the "
                             f"query {function.__name__} again")
-        expression = function(Q.focus_table(custom=self.custom_columns), **arguments)
+        expression = function(Q.focus_table(self.table, custom=self.custom_columns), **arguments)
         frame = _sorted_frame(self.backend.execute(expression))
-        if self._cache:
+        if cached is not None:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
@@ -1350,6 +1354,15 @@ def _invariants(data: BillingData) -> dict:
 ENGINES = {"duckdb": ("duckdb", "duckdb"), "spark": ("pyspark", "spark")}
 
 
+def is_ibis_url(engine: str) -> bool:
+    """Whether ``engine`` is an Ibis connection URL (``scheme://...``) rather than an engine's name.
+
+    >>> is_ibis_url("duckdb:///tmp/bill.ddb"), is_ibis_url("spark")
+    (True, False)
+    """
+    return "://" in str(engine)
+
+
 def require_engine(engine: str) -> None:
     """Raise one line naming the extra to install when ``engine``'s package is missing.
 
@@ -1359,11 +1372,14 @@ def require_engine(engine: str) -> None:
     >>> require_engine("oracle")
     Traceback (most recent call last):
     ...
-    costlib.errors.BillingDataError: billing_engine = 'oracle': expected one of 'duckdb', 'spark'
+    costlib.errors.BillingDataError: billing_engine = 'oracle': expected one of 'duckdb', 'spark', or an Ibis connection URL (duckdb:///bill.ddb, trino://..., bigquery://...) with a table
     """
+    if is_ibis_url(engine):
+        return
     if engine not in ENGINES:
         raise BillingDataError(f"billing_engine = {engine!r}: expected one of "
-                               + ", ".join(repr(e) for e in ENGINES))
+                               + ", ".join(repr(e) for e in ENGINES) + ", or an Ibis connection URL "
+                               "(duckdb:///bill.ddb, trino://..., bigquery://...) with a table")
     module, extra = ENGINES[engine]
     import importlib.util
 
@@ -1372,8 +1388,91 @@ def require_engine(engine: str) -> None:
                                f"pip install -e '.[{extra}]'")
 
 
+def open_table(url: str, table: str, billing_currency: str | None = None) -> BillingData:
+    """Open a table that already holds FOCUS rows, where it lives, through an Ibis connection URL.
+
+    Parameters
+    ----------
+    url : str
+        An Ibis connection URL (`ibis.connect`): ``duckdb:///path/bill.ddb``, ``trino://user@host/catalog``,
+        ``bigquery://project/dataset``...
+    table : str
+        The table's name there. Its rows are FOCUS rows as the canonical table holds them: FOCUS column
+        names and types, ``Tags`` a string-to-string map, timestamps in UTC; custom columns start ``x_``.
+    billing_currency : str, optional
+        The currency the rows must all be in (the table is read as it is: no row is excluded).
+
+    Returns
+    -------
+    BillingData
+        Its queries and the quality invariants run in that database; only their bounded results come
+        back. The table is trusted as FOCUS: the reader's findings (null tokens, timestamp formats, money
+        text, duplicates...) are those of whatever loaded it, so they are empty here; the columns are
+        checked (Mandatory columns present). Results are not cached (a table's contents can change under
+        the same name), and the provenance names the URL and the table.
+
+    Raises
+    ------
+    BillingDataError
+        One line naming the URL and table: not reachable, no such table (with the tables there), Mandatory
+        columns missing, no rows, several billing currencies or not ``billing_currency``.
+    """
+    import ibis
+
+    where = f"{url} table {table!r}"
+    try:
+        con = ibis.connect(url)
+    except Exception as exc:  # noqa: BLE001 (any backend's connection error, in one line)
+        raise BillingDataError(f"{where}: cannot connect ({_reason(exc)})") from None
+    tables = list(con.list_tables())
+    if table not in tables:
+        raise BillingDataError(f"{where}: no such table; the database has "
+                               f"{', '.join(sorted(tables)[:20]) or 'no tables'}")
+    columns = list(con.table(table).columns)
+    missing = focus.missing_mandatory(columns)
+    if missing:
+        raise BillingDataError(f"{where}: Mandatory FOCUS columns missing: {', '.join(missing)}")
+    schema = con.table(table).schema()
+    custom = {c: str(schema[c]) for c in focus.custom_columns(columns) if c not in Q.SOURCE_COLUMNS}
+    currencies = con.execute(con.table(table).group_by("BillingCurrency").aggregate(rows=lambda t: t.count()))
+    listed = [c for c in currencies["BillingCurrency"] if c is not None and c == c]
+    if not listed:
+        raise BillingDataError(f"{where}: no billing rows with a BillingCurrency")
+    if len(listed) > 1 or (billing_currency and listed != [billing_currency]):
+        raise BillingDataError(f"{where}: BillingCurrency is {', '.join(sorted(map(str, listed)))}: expected one "
+                               f"currency{f' ({billing_currency})' if billing_currency else ''} in the table")
+    version = focus.detect_version(columns)
+    identity = hashlib.sha256(f"{url}|{table}".encode()).hexdigest()
+    data = BillingData(None, None, identity[:32], backend=con, cache=False, engine=url, table=table,  # type: ignore[arg-type]
+                       custom=custom)
+    checks = _invariants(data)
+    rows = sum(t["rows"] for t in checks["totals"])
+    none: dict = {}
+    data.quality = DataQuality(
+        version=version, files=[{"path": f"{url} table {table}", "bytes": None, "sha256": None}],
+        manifest_sha256=identity, rows_read=rows, rows=rows, currency=str(listed[0]), currencies_excluded={},
+        columns_unknown=focus.unknown_columns(columns),
+        columns_custom=[c for c in focus.custom_columns(columns) if c not in Q.SOURCE_COLUMNS],
+        columns_absent=[c for c in focus.columns_of(version) if c not in columns], null_tokens=dict(none),
+        timestamp_formats={}, dates_out_of_range={}, money_text={}, unparseable_values={},
+        unparseable_examples={}, rows_excluded={"rows": 0, "examples": [], "billed_cost_known": 0.0,
+                                                "effective_cost_known": 0.0},
+        duplicates={"rows": 0, "distinct": 0, "billed_cost": 0.0, "effective_cost": 0.0},
+        currency_assumed=False, enum_case_drift={}, enum_unknown={},
+        tag_rows=_tag_rows(con, table) if "Tags" in columns else 0, tag_rows_unparseable=0,
+        tag_examples_unparseable=[], tags_valueless=0, **checks)
+    data.pulls.clear()
+    return data
+
+
+def _tag_rows(con, table: str) -> int:
+    t = con.table(table)
+    return int(con.execute(t.filter(t.Tags.notnull() & (t.Tags.length() > 0)).count()))
+
+
 def open_billing(source, billing_currency: str | None = None, cache_dir: str | os.PathLike | None = None,
-                 backend=None, engine: str = "duckdb", spark_master: str = "local[2]") -> BillingData:
+                 backend=None, engine: str = "duckdb", spark_master: str = "local[2]",
+                 table: str | None = None) -> BillingData:
     """Open FOCUS billing data for analysis.
 
     Parameters
@@ -1393,8 +1492,12 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         registers the canonical file on a Spark session at ``spark_master`` and runs them there; results
         and quality are cached per engine. The canonical file itself is written by the DuckDB reader on
         either engine.
+        Or an Ibis connection URL (``duckdb:///bill.ddb``, ``trino://...``) with ``table``: that table,
+        already FOCUS rows, queried where it lives (`open_table`; ``source`` is then unused).
     spark_master : str
         The Spark master URL with ``engine="spark"`` (``local[2]``, ``spark://host:7077``, ``yarn``).
+    table : str, optional
+        With an Ibis URL as ``engine``: the table holding the FOCUS rows.
 
     Returns
     -------
@@ -1407,6 +1510,11 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         columns, no rows, mixed currencies without ``billing_currency``.
     """
     require_engine(engine)
+    if is_ibis_url(engine):
+        if not table:
+            raise BillingDataError(f"billing_engine = {engine!r}: an Ibis URL needs the table holding the FOCUS "
+                                   "rows (billing_table)")
+        return open_table(engine, table, billing_currency)
     files = resolve_files(source)
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
     try:
