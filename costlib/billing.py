@@ -1363,6 +1363,29 @@ def is_ibis_url(engine: str) -> bool:
     return "://" in str(engine)
 
 
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages and reports.
+
+    A connection URL may carry credentials (``trino://user:secret@host/catalog``); costbook never prints
+    them. Prefer the driver's own ways (environment variables, ``~/.pgpass``) to a password in a scenario.
+
+    Examples
+    --------
+    >>> redact_url("trino://ana:s3cret@warehouse:8080/hive")
+    'trino://ana:***@warehouse:8080/hive'
+    >>> redact_url("duckdb:///tmp/bill.ddb")
+    'duckdb:///tmp/bill.ddb'
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(url))
+    if parts.password is None:
+        return str(url)
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def require_engine(engine: str) -> None:
     """Raise one line naming the extra to install when ``engine``'s package is missing.
 
@@ -1419,7 +1442,7 @@ def open_table(url: str, table: str, billing_currency: str | None = None) -> Bil
     """
     import ibis
 
-    where = f"{url} table {table!r}"
+    where = f"{redact_url(url)} table {table!r}"
     try:
         con = ibis.connect(url)
     except Exception as exc:  # noqa: BLE001 (any backend's connection error, in one line)
@@ -1449,7 +1472,7 @@ def open_table(url: str, table: str, billing_currency: str | None = None) -> Bil
     rows = sum(t["rows"] for t in checks["totals"])
     none: dict = {}
     data.quality = DataQuality(
-        version=version, files=[{"path": f"{url} table {table}", "bytes": None, "sha256": None}],
+        version=version, files=[{"path": f"{redact_url(url)} table {table}", "bytes": None, "sha256": None}],
         manifest_sha256=identity, rows_read=rows, rows=rows, currency=str(listed[0]), currencies_excluded={},
         columns_unknown=focus.unknown_columns(columns),
         columns_custom=[c for c in focus.custom_columns(columns) if c not in Q.SOURCE_COLUMNS],

@@ -726,3 +726,53 @@ def test_xlsx_sheets_group_only_neighbouring_sections():
     runs = [n for i, n in enumerate(names) if i == 0 or names[i - 1] != n]
     assert len(runs) == len(set(runs)), runs  # each sheet one run of neighbours
     assert len(runs) <= export.MAX_TABLE_SHEETS
+
+
+def test_a_bill_in_a_database_table_gives_the_files_answers(tmp_path):
+    """``billing_engine: duckdb:///bill.ddb`` with ``billing_table``: workbook 06 queries the table where it
+    lives. The table holds the canonical rows of the real FOCUS sample (what the file route reads them into),
+    so every headline figure and every verdict equals the file route's (1e-9 relative: the same rows, summed
+    in another order)."""
+    import duckdb
+
+    from tests.test_finops_on_spark import same_value
+
+    path = ROOT / "params" / "finops" / "focus_sample_real.yaml"
+    _, p, from_file = workbook_scenarios.analysed("costlib.workbooks.finops", path)
+    database = tmp_path / "bill.ddb"
+    con = duckdb.connect(str(database))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"CREATE TABLE focus_rows AS SELECT * FROM read_parquet('{from_file.data.canonical}')")
+    con.close()
+    url = f"duckdb:///{database}"
+    on_table = wb.analyse(wb.Params.model_validate(
+        {**p.model_dump(), "billing_data": "", "billing_engine": url, "billing_table": "focus_rows"}))
+    assert on_table.data.canonical is None and on_table.truth is None
+    assert list(on_table.headline) == list(from_file.headline)
+    differ = {k: (v, on_table.headline[k]) for k, v in from_file.headline.items()
+              if not same_value(v, on_table.headline[k])}
+    assert not differ, differ
+    assert ([(d.question, d.verdict) for d in wb.decisions(on_table)]
+            == [(d.question, d.verdict) for d in wb.decisions(from_file)])
+
+
+@pytest.mark.parametrize("update, words", [
+    ({"billing_engine": "postgres"}, "billing_engine = 'postgres': expected duckdb, spark or an Ibis connection URL"),
+    ({"billing_engine": "trino://ana:s3cret@wh:8080/hive"},
+     "billing_engine = 'trino://ana:***@wh:8080/hive': expected billing_table"),
+    ({"billing_table": "focus_rows"}, "billing_table = 'focus_rows': expected billing_engine to be an Ibis"),
+    ({"billing_engine": "duckdb:///x.ddb", "billing_table": "t", "billing_data": "bill.csv"},
+     "billing_data = 'bill.csv': expected no file with billing_table 't'"),
+])
+def test_engine_keys_are_checked_and_a_password_is_never_echoed(tmp_path, update, words):
+    """One line naming the file, key and value (a URL's password as ``***``) and what was expected."""
+    import yaml
+
+    scenario = tmp_path / "params" / "finops" / "engine.yaml"
+    scenario.parent.mkdir(parents=True)
+    scenario.write_text(yaml.safe_dump(update), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        params.load(scenario, tmp_path)
+    assert words in str(caught.value)
+    assert str(caught.value).startswith("params/finops/engine.yaml: ") and "\n" not in str(caught.value)
+    assert "s3cret" not in str(caught.value)

@@ -406,9 +406,12 @@ class Params(Schema):
     billing_data: str = Field("", description="FOCUS file, folder or glob, relative to the project root; "
                                               "empty: generated")
     billing_currency: Optional[str] = None
-    billing_engine: Literal["duckdb", "spark"] = Field(
-        "duckdb", description="where the bill's queries run: embedded DuckDB, or Spark at spark_master")
+    billing_engine: str = Field(
+        "duckdb", description="where the bill's queries run: duckdb (embedded), spark (at spark_master), or an "
+                              "Ibis connection URL (duckdb:///bill.ddb, trino://host/catalog) with billing_table")
     spark_master: str = Field("local[2]", description="the Spark master URL when billing_engine is spark")
+    billing_table: Optional[str] = Field(None, description="with an Ibis URL as billing_engine: the table that "
+                                                           "already holds FOCUS rows (Tags a string map, UTC times)")
     synthetic_resources: bounded(20, 20_000, expected="expected 20 to 20,000 resources", kind=int) = 240
     synthetic_days: bounded(14, 62, expected="expected 14 to 62 days", kind=int) = 35
     seed: int = 0
@@ -444,6 +447,19 @@ class Params(Schema):
 
     @model_validator(mode="after")
     def _consistent(self):
+        url = billing.is_ibis_url(self.billing_engine)
+        if not url and self.billing_engine not in ("duckdb", "spark"):
+            raise ValueError(f"billing_engine = {self.billing_engine!r}: expected duckdb, spark or an Ibis "
+                             "connection URL (scheme://...)")
+        if url and not self.billing_table:
+            raise ValueError(f"billing_engine = {billing.redact_url(self.billing_engine)!r}: expected "
+                             "billing_table, the table holding the FOCUS rows")
+        if self.billing_table and not url:
+            raise ValueError(f"billing_table = {self.billing_table!r}: expected billing_engine to be an Ibis "
+                             f"connection URL (it is {self.billing_engine!r})")
+        if url and self.billing_data:
+            raise ValueError(f"billing_data = {self.billing_data!r}: expected no file with billing_table "
+                             f"{self.billing_table!r} (the table is the bill)")
         if self.team_tag_key not in self.required_tag_keys:
             raise ValueError(f"team_tag_key = {self.team_tag_key!r}: expected one of required_tag_keys "
                              f"{self.required_tag_keys}")
@@ -488,6 +504,9 @@ def synthetic_bill(p: Params) -> tuple[Path, synthetic_focus.Truth]:
 
 def open_data(p: Params):
     """``(BillingData, Truth or None, source label)`` for the scenario."""
+    if billing.is_ibis_url(p.billing_engine):
+        return (billing.open_billing(None, p.billing_currency, engine=p.billing_engine, table=p.billing_table),
+                None, f"table {p.billing_table} at {billing.redact_url(p.billing_engine)}")
     if p.billing_data:
         return (billing.open_billing(resolve_path(p.billing_data), p.billing_currency, engine=p.billing_engine,
                                      spark_master=p.spark_master), None, p.billing_data)
