@@ -1364,26 +1364,14 @@ def is_ibis_url(engine: str) -> bool:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for messages and reports.
+    """``url`` with any password replaced by ``***``, for messages and reports (`params.redact_passwords`).
 
-    A connection URL may carry credentials (``trino://user:secret@host/catalog``); costbook never prints
-    them. Prefer the driver's own ways (environment variables, ``~/.pgpass``) to a password in a scenario.
-
-    Examples
-    --------
     >>> redact_url("trino://ana:s3cret@warehouse:8080/hive")
     'trino://ana:***@warehouse:8080/hive'
-    >>> redact_url("duckdb:///tmp/bill.ddb")
-    'duckdb:///tmp/bill.ddb'
     """
-    from urllib.parse import urlsplit, urlunsplit
+    from costlib.params import redact_passwords
 
-    parts = urlsplit(str(url))
-    if parts.password is None:
-        return str(url)
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    return redact_passwords(url)
 
 
 def require_engine(engine: str) -> None:

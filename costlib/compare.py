@@ -86,7 +86,7 @@ def input_text(key: str, value: Any, workbook=None, unit_name: str | None = None
         return whatif.readout(float(value), info.unit, 0.0)
     if isinstance(value, (list, tuple)):
         return ", ".join(input_text(key, v, workbook, unit_name) for v in value)
-    return str(value)
+    return _params.redact_passwords(str(value))
 
 
 def input_rows(datas: Sequence[Mapping[str, Any]], workbook=None, unit_name: str | None = None) -> list[dict]:

@@ -207,6 +207,26 @@ def schema_for(topic: str) -> type[Schema]:
     return module.Params
 
 
+_PASSWORD_IN_URL = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*:)(?P<password>[^\s@/'\"]+)(?=@)")
+
+
+def redact_passwords(text: str) -> str:
+    """``text`` with the password of every connection URL in it replaced by ``***``.
+
+    A scenario may name a database by a URL that carries credentials (``trino://user:secret@host/catalog``);
+    costbook prints none of them, in messages or reports (the params file's text in a report's appendix
+    included).
+
+    Examples
+    --------
+    >>> redact_passwords("billing_engine: trino://ana:s3cret@warehouse:8080/hive")
+    'billing_engine: trino://ana:***@warehouse:8080/hive'
+    >>> redact_passwords("duckdb:///tmp/bill.ddb and postgres://bob@db/x")
+    'duckdb:///tmp/bill.ddb and postgres://bob@db/x'
+    """
+    return _PASSWORD_IN_URL.sub(lambda m: f"{m['head']}***", str(text))
+
+
 def sha256_of(path: str | Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

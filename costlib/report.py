@@ -588,7 +588,7 @@ def appendix(scenario, params_file: str | None, data_files: Mapping[str, Any] | 
             ("git commit", info["git_commit"] or "n/a"),
             ("produced at (UTC)", info["produced_at_utc"])]
     table = "\n".join(f"| {k} | `{v}` |" for k, v in rows)
-    dumped = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100)
+    dumped = _params.redact_passwords(yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100))
     display(Markdown(f"| | |\n|---|---|\n{table}"))
     if info.get("data_files"):
         files = "".join(f"<tr><td>{html.escape(str(f['path']))}</td><td>{int(f['bytes']):,}</td>"
@@ -597,7 +597,7 @@ def appendix(scenario, params_file: str | None, data_files: Mapping[str, Any] | 
                      f"</code>):</p><table><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr>{files}</table>"))
     style = "font-size:12px;background:#f7f7f7;padding:8px;white-space:pre-wrap"
     if params_file and Path(params_file).is_file():
-        written = Path(params_file).read_text(encoding="utf-8")
+        written = _params.redact_passwords(Path(params_file).read_text(encoding="utf-8"))
         display(HTML(f"<div class='{_NO_MATH}'><p>The params file as written:</p><pre style=\"{style}\">"
                      f"{html.escape(written)}</pre></div>"))
     display(HTML(f"<details class='{_NO_MATH}'><summary>Every parameter as validated: defaults filled in, pricebook references "

@@ -168,3 +168,25 @@ def test_escape_is_text_in_markdown_and_html():
     scan.feed(rendered)
     assert not scan.scripts and not scan.handlers and not scan.js_urls
     assert "".join(scan.text).strip() == PAYLOAD.strip()
+
+
+def test_a_connection_password_never_reaches_the_appendix_or_a_comparison(tmp_path, monkeypatch):
+    """A scenario naming its warehouse by ``trino://ana:s3cret@wh/hive``: the report's appendix (the params
+    file as written and every validated parameter) and compare/diff's input words show ``ana:***@wh``."""
+    import IPython.display
+
+    from costlib import compare, params, report
+    from costlib.workbooks import finops
+
+    url = "trino://ana:s3cret@wh:8080/hive"
+    scenario = tmp_path / "params" / "finops" / "warehouse.yaml"
+    scenario.parent.mkdir(parents=True)
+    scenario.write_text(f"billing_engine: '{url}'\nbilling_table: focus_rows\n", encoding="utf-8")
+    p = params.load(scenario, tmp_path)
+    assert p.billing_engine == url  # the connection itself gets the password
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects: shown.extend(objects))
+    report.appendix(p, str(scenario))
+    text = "".join(o.data for o in shown)
+    assert "s3cret" not in text and text.count("ana:***@wh:8080/hive") == 2
+    assert compare.input_text("billing_engine", url, finops) == "trino://ana:***@wh:8080/hive"
