@@ -290,6 +290,37 @@ def test_no_noise_estimate_no_page():
     assert b["noise_z"].tolist() == [np.inf] and len(A.noise_gate(b, 4.0)) == 1
 
 
+def test_no_noise_gate_keeps_every_alert():
+    """The day-9 rise of a new series (noise_z NaN): the gate at 0 drops it, no gate (None, "off", or a
+    detector mapped to None) keeps it; a misspelt "no gate" is refused."""
+    days = pd.date_range("2026-11-01", periods=10, tz="UTC")
+    f = pd.DataFrame({"svc": "db", "period_start": days, "effective_cost": [100.0] * 8 + [300.0, 100.0]})
+    a = A.detect(f, ["svc"], {"forecast": {"floor_usd": 10.0}})
+    assert len(a) == 1 and np.isnan(a["noise_z"].iat[0])
+    assert len(A.noise_gate(a, 0.0)) == 0
+    assert len(A.noise_gate(a, None)) == 1 and len(A.noise_gate(a, A.NO_NOISE_GATE)) == 1
+    assert len(A.noise_gate(a, {"forecast": None})) == 1 and len(A.noise_gate(a, {"robust_z": None})) == 0
+    with pytest.raises(ModelError, match="noise_multiple"):
+        A.noise_gate(a, "none")
+
+
+def test_backtest_without_noise_gates_pages_every_alerts_incident():
+    """With no noise gate, no incident noise gate and no minimum excess, the combined incidents are exactly
+    `incidents` of every alert the detectors raise on the same generated series (rebuilt here)."""
+    gen = {"n_series": 12, "days": 56, "events_per_kind": 2}
+    det = {"forecast": {"floor_usd": 10.0}, "robust_z": {"floor_usd": 10.0}}
+    bt = A.backtest_generated(detectors=det, level="moderate", seeds=(3,), freq="D", noise_multiple="off",
+                              min_incident_z=0.0, min_excess_usd=0.0, max_gap_periods=1, generator=gen)
+    bench = S.generate("moderate", seed=3, freq="D", **gen)
+    alerts = A.detect(bench.frame, ["series"], det, noise=A.COMBINED["D"]["noise"])
+    want = A.incidents(alerts, ["series"], "D", 1)
+    assert int(bt.scores.loc[("incidents", "all"), "pages"]) == len(want) > 0
+    pd.testing.assert_frame_equal(bt.incidents.reset_index(drop=True), want.reset_index(drop=True))
+    gated = A.backtest_generated(detectors=det, level="moderate", seeds=(3,), freq="D", noise_multiple=0.0,
+                                 min_incident_z=0.0, min_excess_usd=0.0, max_gap_periods=1, generator=gen)
+    assert len(gated.incidents) < len(want)  # 0 is a gate: it drops the alerts before a noise estimate
+
+
 # ---------------------------------------------------------------------------------------------------
 # incident noise gate
 
