@@ -672,12 +672,49 @@ def _column_sql(column: str, kind: str, raw_types: Mapping[str, str],
     return f"CAST({value} AS VARCHAR) AS {_ident(column)}"
 
 
-def _connect_duckdb():
+#: DuckDB's working memory on every connection billing opens (``$COSTBOOK_DUCKDB_MEMORY_LIMIT`` overrides,
+#: e.g. ``4GB``). DuckDB's own default is 80% of the machine's RAM, so its buffer pool (hash aggregates over
+#: resources x days, the normaliser's sorts) grew with the bill; bounded here, larger work spills to
+#: `duckdb_spill_dir` instead.
+DUCKDB_MEMORY_LIMIT = "512MB"
+
+
+def duckdb_spill_dir(cache_root: Path | None = None) -> Path:
+    """Where DuckDB spills what does not fit in `DUCKDB_MEMORY_LIMIT`: ``duckdb-spill`` in the billing cache."""
+    return Path(cache_root or default_cache_dir()) / "duckdb-spill"
+
+
+def duckdb_settings(cache_root: Path | None = None, ordered: bool = False) -> list[str]:
+    """The SET statements billing runs on each DuckDB connection it opens.
+
+    UTC, no progress bar, memory bounded by `DUCKDB_MEMORY_LIMIT` (``$COSTBOOK_DUCKDB_MEMORY_LIMIT``),
+    spilling to `duckdb_spill_dir`, threads from ``$COSTBOOK_DUCKDB_THREADS`` (DuckDB's default, one per
+    core, when unset), and, unless ``ordered``, ``preserve_insertion_order = false``: every query result
+    is sorted by `BillingData.query` and every example query has its own ORDER BY, so no result depends on
+    the order rows were read in, and DuckDB need not buffer rows to keep it.
+
+    Examples
+    --------
+    >>> [s for s in duckdb_settings(Path("/c")) if "memory_limit" in s or "temp_directory" in s]
+    ["SET memory_limit = '512MB'", "SET temp_directory = '/c/duckdb-spill'"]
+    """
+    memory = os.environ.get("COSTBOOK_DUCKDB_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+    out = ["SET TimeZone = 'UTC'", "SET enable_progress_bar = false",  # no progress bars in outputs or logs
+           f"SET memory_limit = {_sql_str(memory)}", f"SET temp_directory = {_sql_str(str(duckdb_spill_dir(cache_root)))}"]
+    threads = os.environ.get("COSTBOOK_DUCKDB_THREADS")
+    if threads:
+        out.append(f"SET threads = {int(threads)}")
+    if not ordered:
+        out.append("SET preserve_insertion_order = false")
+    return out
+
+
+def _connect_duckdb(cache_root: Path | None = None):
     import duckdb
 
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # no progress bars in notebook outputs or logs
+    for statement in duckdb_settings(cache_root):
+        con.execute(statement)
     return con
 
 
@@ -972,7 +1009,7 @@ def normalise(files: list[Path], target: Path, currency: str | None = None) -> d
 
     where = _where(files)
     check_files_readable(files)
-    con = _connect_duckdb()
+    con = _connect_duckdb(Path(target).parent.parent)
     try:
         con.execute(f"CREATE TEMP VIEW raw AS {_raw_relation(files)}")
         raw_types = _raw_types(con, "raw")
@@ -1069,8 +1106,8 @@ def duckdb_backend(canonical: Path):
     import ibis
 
     con = ibis.duckdb.connect()
-    con.raw_sql("SET TimeZone = 'UTC'")
-    con.raw_sql("SET enable_progress_bar = false")
+    for statement in duckdb_settings(Path(canonical).parent.parent):
+        con.raw_sql(statement)
     con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM read_parquet({_sql_str(str(canonical))})")
     return con
 
