@@ -752,6 +752,7 @@ def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
             exprs.append((f"null|{column}|null", f"count(*) FILTER (WHERE upper(trim({c})) IN ({upper}) "
                                                  f"AND trim({c}) NOT IN ({upper}))"))
             exprs.append((f"null|{column}|empty", f"count(*) FILTER (WHERE trim({c}) = '')"))
+            exprs.append((f"untrimmed|{column}|", f"count(*) FILTER (WHERE {c} <> trim({c}))"))
         text = _text(column, kind)
         if target == focus.DECIMAL:
             exprs.append((f"bad|{column}|", f"count(*) FILTER (WHERE {text} IS NOT NULL AND "
@@ -771,7 +772,8 @@ def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
             for part in (1, 2):
                 exprs.append((f"slash{part}|{column}|", f"count(*) FILTER (WHERE {slash} AND "
                                                         f"TRY_CAST(split_part({text}, '/', {part}) AS INT) > 12)"))
-    out: dict = {"null": {}, "bad": {}, "money": {}, "ts": {}, "tsunknown": {}, "slash1": {}, "slash2": {}}
+    out: dict = {"null": {}, "bad": {}, "money": {}, "ts": {}, "tsunknown": {}, "slash1": {}, "slash2": {},
+                 "untrimmed": {}}
     if exprs:
         values = con.execute("SELECT " + ", ".join(e for _, e in exprs) + " FROM raw").fetchone()
         for (key, _), value in zip(exprs, values):
@@ -987,8 +989,9 @@ def _row_findings(con, raw_types: Mapping[str, str], scan: dict, plan: dict, kee
     return out
 
 
-def normalise(files: list[Path], target: Path, currency: str | None = None) -> dict:
-    """Read ``files``, check them, and write the canonical Parquet file ``target``.
+def normalise(files: list[Path], target: Path, currency: str | None = None, in_place: bool = True) -> dict:
+    """Read ``files``, check them, and write the canonical Parquet file ``target`` (or, for clean Parquet
+    with ``in_place``, the view `IN_PLACE_VIEW` beside it: `clean_parquet_select`).
 
     Every step is SQL over the raw relation (set-based, no loop over rows in Python), so the same
     expressions can move to another engine: null tokens (`NULL_TOKENS`, any case), numbers and money
@@ -1021,14 +1024,14 @@ def normalise(files: list[Path], target: Path, currency: str | None = None) -> d
     if missing:
         raise BillingDataError(f"{where}: missing mandatory FOCUS {version} columns: {', '.join(missing)}")
     try:
-        return _normalise(con, files, where, raw_types, columns, version, target, currency)
+        return _normalise(con, files, where, raw_types, columns, version, target, currency, in_place)
     except duckdb.Error as exc:
         raise BillingDataError(f"{where}: cannot be read: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
 
 
-def _normalise(con, files, where, raw_types, columns, version, target, currency) -> dict:
+def _normalise(con, files, where, raw_types, columns, version, target, currency, in_place=True) -> dict:
     rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if rows_read == 0:
         raise BillingDataError(f"{where}: no billing rows (the file has a header only)")
@@ -1064,10 +1067,16 @@ def _normalise(con, files, where, raw_types, columns, version, target, currency)
     join = ("LEFT JOIN tags_parsed ON CAST(raw.Tags AS VARCHAR) = CAST(tags_parsed.raw_tags AS VARCHAR)"
             if "Tags" in raw_types else "")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} WHERE {keep_currency} AND {found['keep']}) "
-                f"TO {_sql_str(str(tmp))} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
-    os.replace(tmp, target)
+    clean = (clean_parquet_select(files, raw_types, scan, plan)
+             if in_place and not excluded and not assumed and not found["excluded"]["rows"] else None)
+    if clean is not None:
+        _write_view(con, target, files, clean, tags="Tags" in raw_types and raw_types["Tags"] == "VARCHAR")
+    else:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} WHERE {keep_currency} AND {found['keep']}) "
+                    f"TO {_sql_str(str(tmp))} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
+        os.replace(tmp, target)
+        (target.parent / IN_PLACE_VIEW).unlink(missing_ok=True)
     formats = {column: {f.label: scan["ts"][column][TIMESTAMP_FORMATS.index(base)]
                         for f, base in zip(fs, [TIMESTAMP_FORMATS[i] for i in sorted(scan["ts"][column])])}
                for column, fs in plan.items() if fs}
@@ -1098,6 +1107,131 @@ def _normalise(con, files, where, raw_types, columns, version, target, currency)
 
 
 # ---------------------------------------------------------------------------------------------------
+# Clean Parquet queried in place
+
+#: The cache entry's record of a canonical table that is a view over the source files (``focus.parquet``
+#: is then written only when an engine needs a file: `canonical_file`).
+IN_PLACE_VIEW = "view.json"
+#: Beside it, each distinct Tags text with its parsed map (a table bounded by the distinct tag sets).
+IN_PLACE_TAGS = "tags.parquet"
+_DUCKDB_TYPES = {focus.DECIMAL: ("DOUBLE",), focus.STRING: ("VARCHAR",),
+                 focus.TIMESTAMP: ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP")}
+
+
+def clean_parquet_select(files: list[Path], raw_types: Mapping[str, str], scan: dict,
+                         plan: Mapping[str, list[TimestampFormat]]) -> list[str] | None:
+    """The canonical columns as plain expressions over clean Parquet files, or None when they need repair.
+
+    Clean: every file is Parquet; every FOCUS column present is already its FOCUS type (numbers DOUBLE,
+    text VARCHAR, timestamps TIMESTAMP [WITH TIME ZONE], Tags JSON text or a MAP); no number is NaN or
+    infinite; no text is a null token, blank, or padded with spaces; no enumeration is spelled in another
+    case. Then the normaliser's per-column expressions reduce to the column itself (a timestamp cast to
+    UTC, Tags looked up in `IN_PLACE_TAGS`), and a view costs a query no more than the rewritten file did;
+    the caller also requires that no row is left out (one currency, every required cost readable).
+
+    Examples
+    --------
+    >>> clean_parquet_select([Path("b.csv")], {}, {}, {}) is None
+    True
+    """
+    if any(_kind(Path(f)) != "parquet" for f in files):
+        return None
+    select = []
+    for column, kind in focus.ALL_COLUMNS.items():
+        raw = raw_types.get(column)
+        if column == "Tags" and raw is not None:
+            if raw not in ("VARCHAR", "MAP(VARCHAR, VARCHAR)"):
+                return None
+            select.append("tags_parsed.parsed_map AS Tags" if raw == "VARCHAR" else "raw.Tags AS Tags")
+            continue
+        if raw is None:
+            select.append(_column_sql(column, kind, raw_types, plan))
+            continue
+        if raw not in _DUCKDB_TYPES[kind]:
+            return None
+        if (scan["bad"].get(column) or scan["untrimmed"].get(column) or any(scan["null"].get(column, {}).values())
+                or column in scan["drift"]):
+            return None
+        select.append(f"CAST(raw.{_ident(column)} AS TIMESTAMPTZ) AS {_ident(column)}" if kind == focus.TIMESTAMP
+                      else f"raw.{_ident(column)}")
+    columns = [c for c in raw_types if c not in Q.SOURCE_COLUMNS]
+    select += [f"raw.{_ident(c)}" for c in focus.custom_columns(columns)]
+    return select + ["raw.x_SourceFile", "CAST(raw.x_SourceRow AS BIGINT) AS x_SourceRow"]
+
+
+def _write_view(con, target: Path, files: list[Path], select: list[str], tags: bool) -> None:
+    folder = target.parent
+    if tags:  # the parsed distinct Tags texts (`_parse_distinct_tags` registered them)
+        tmp = folder / f".{IN_PLACE_TAGS}.{os.getpid()}.tmp"
+        con.execute(f"COPY (SELECT raw_tags, parsed_map FROM tags_parsed) TO {_sql_str(str(tmp))} (FORMAT PARQUET)")
+        os.replace(tmp, folder / IN_PLACE_TAGS)
+    target.unlink(missing_ok=True)  # a file from an earlier normaliser run would now be stale
+    _atomic_text(folder / IN_PLACE_VIEW, json.dumps({"select": select, "tags": tags,
+                                                     "files": [str(f) for f in files]}))
+
+
+def _view_record(folder: Path) -> dict | None:
+    path = folder / IN_PLACE_VIEW
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def canonical_relation(canonical: Path) -> str:
+    """SQL for the canonical table of a cache entry: its Parquet file, or the view over clean source files.
+
+    Examples
+    --------
+    >>> canonical_relation(Path("/nowhere/focus.parquet"))
+    "read_parquet('/nowhere/focus.parquet')"
+    """
+    view = _view_record(Path(canonical).parent)
+    if view is None:
+        return f"read_parquet({_sql_str(str(canonical))})"
+    join = (f" LEFT JOIN read_parquet({_sql_str(str(Path(canonical).parent / IN_PLACE_TAGS))}) AS tags_parsed "
+            f"ON raw.Tags = tags_parsed.raw_tags" if view["tags"] else "")
+    return (f"(SELECT {', '.join(view['select'])} FROM ({_raw_relation([Path(f) for f in view['files']])}) AS raw"
+            f"{join})")
+
+
+def canonical_file(canonical: Path) -> Path:
+    """The canonical Parquet file, written from the view first when the entry is one (Spark reads a file)."""
+    canonical = Path(canonical)
+    if not canonical.is_file() and _view_record(canonical.parent) is not None:
+        con = _connect_duckdb(canonical.parent.parent)
+        try:
+            tmp = canonical.with_name(f".{canonical.name}.{os.getpid()}.tmp")
+            con.execute(f"COPY (SELECT * FROM {canonical_relation(canonical)}) TO {_sql_str(str(tmp))} "
+                        f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
+            os.replace(tmp, canonical)
+        finally:
+            con.close()
+    return canonical
+
+
+def _entry_readable(folder: Path) -> None:
+    """Raise when the entry's canonical table cannot be read (no valid Parquet footer, a corrupt view record)."""
+    import pyarrow.parquet as pq
+
+    view = _view_record(folder)
+    if view is None:
+        pq.read_metadata(folder / "focus.parquet")  # a truncated or overwritten file has no valid footer
+    else:
+        if not isinstance(view, dict) or not isinstance(view.get("select"), list):
+            raise ValueError(f"{IN_PLACE_VIEW} is not a view record")
+        if view["tags"]:
+            pq.read_metadata(folder / IN_PLACE_TAGS)
+
+
+def _refresh_view(folder: Path, files: list[Path]) -> None:
+    """Point an entry's view at the files as found now (the same bytes may have moved)."""
+    try:
+        view = _view_record(folder)
+        if isinstance(view, dict) and view.get("files") != [str(f) for f in files]:
+            _atomic_text(folder / IN_PLACE_VIEW, json.dumps({**view, "files": [str(f) for f in files]}))
+    except (OSError, ValueError):  # a corrupt record: `_cached_quality` says so and the entry is rebuilt
+        pass
+
+
+# ---------------------------------------------------------------------------------------------------
 # Backends
 
 
@@ -1108,7 +1242,7 @@ def duckdb_backend(canonical: Path):
     con = ibis.duckdb.connect()
     for statement in duckdb_settings(Path(canonical).parent.parent):
         con.raw_sql(statement)
-    con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM read_parquet({_sql_str(str(canonical))})")
+    con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM {canonical_relation(canonical)}")
     return con
 
 
@@ -1137,7 +1271,7 @@ def spark_backend(canonical: Path, session=None):
     import ibis
 
     session = session or spark_session()
-    session.read.parquet(str(canonical)).createOrReplaceTempView(Q.TABLE_NAME)
+    session.read.parquet(str(canonical_file(canonical))).createOrReplaceTempView(Q.TABLE_NAME)
     return ibis.pyspark.connect(session)
 
 
@@ -1196,7 +1330,15 @@ class BillingData:
         import ibis
         import pyarrow.parquet as pq
 
-        schema = pq.read_schema(self.canonical)
+        if self.canonical.is_file():
+            schema = pq.read_schema(self.canonical)
+        else:  # a view over clean source files
+            con = _connect_duckdb(self.canonical.parent.parent)
+            try:
+                result = con.execute(f"SELECT * FROM {canonical_relation(self.canonical)} LIMIT 0")
+                schema = (getattr(result, "to_arrow_table", None) or result.fetch_arrow_table)().schema
+            finally:
+                con.close()
         return {f.name: str(ibis.dtype(f.type)) for f in schema
                 if f.name.startswith(focus.CUSTOM_PREFIX) and f.name not in Q.SOURCE_COLUMNS}
 
@@ -1509,7 +1651,7 @@ def _tag_rows(con, table: str) -> int:
 
 def open_billing(source, billing_currency: str | None = None, cache_dir: str | os.PathLike | None = None,
                  backend=None, engine: str = "duckdb", spark_master: str = "local[2]",
-                 table: str | None = None) -> BillingData:
+                 table: str | None = None, in_place: bool = True) -> BillingData:
     """Open FOCUS billing data for analysis.
 
     Parameters
@@ -1535,6 +1677,10 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         The Spark master URL with ``engine="spark"`` (``local[2]``, ``spark://host:7077``, ``yarn``).
     table : str, optional
         With an Ibis URL as ``engine``: the table holding the FOCUS rows.
+    in_place : bool
+        Query clean Parquet files where they are, through a view (`clean_parquet_select`), instead of
+        rewriting them into the canonical file; a file is written only when an engine needs one (Spark:
+        `canonical_file`). False always rewrites.
 
     Returns
     -------
@@ -1566,12 +1712,13 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     quality_file = folder / ("quality.json" if engine == "duckdb" else f"quality.{engine}.json")
     if engine == "spark" and backend is None:
         backend = _spark_backend_later(canonical, spark_master)
+    _refresh_view(folder, files)
     quality = _cached_quality(folder, prov, quality_file.name)
     if quality is None:
         # what the reader found: the same on every engine (quiet when the record above already said why)
         found = _cached_found(folder, quiet=quality_file.is_file())
         if found is None:
-            found = _normalise_into(folder, files, canonical, billing_currency)
+            found = _normalise_into(folder, files, canonical, billing_currency, in_place)
             try:
                 _atomic_text(folder / "found.json", json.dumps(found, default=str))
             except OSError as exc:
@@ -1624,7 +1771,7 @@ def _cached_quality(folder: Path, prov: dict, name: str = "quality.json") -> Dat
         stored = json.loads(quality_file.read_text(encoding="utf-8"))
         if not isinstance(stored, dict):
             raise ValueError("quality.json is not a record")
-        pq.read_metadata(canonical)  # a truncated or overwritten Parquet file has no valid footer
+        _entry_readable(folder)
         stored["files"], stored["manifest_sha256"] = prov["files"], prov["manifest_sha256"]
         return DataQuality(**stored)
     except Exception as exc:  # noqa: BLE001 (whatever is wrong with the entry, the source files are the truth)
@@ -1645,7 +1792,7 @@ def _cached_found(folder: Path, quiet: bool = False) -> dict | None:
         found = json.loads(found_file.read_text(encoding="utf-8"))
         if not isinstance(found, dict):
             raise ValueError("found.json is not a record")
-        pq.read_metadata(folder / "focus.parquet")
+        _entry_readable(folder)
         return found
     except Exception as exc:  # noqa: BLE001 (the source files are the truth)
         if not quiet:
@@ -1654,13 +1801,14 @@ def _cached_found(folder: Path, quiet: bool = False) -> dict | None:
         return None
 
 
-def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_currency: str | None) -> dict:
+def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_currency: str | None,
+                    in_place: bool = True) -> dict:
     """`normalise` into a cache entry (its canonical file replaced in one step, so a run reading the entry at
     the same time never sees half a file; cached results stay, being of the same source bytes). A cache
     folder that cannot be written is one `BillingDataError` naming it and the fix."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return normalise(files, canonical, billing_currency)
+        return normalise(files, canonical, billing_currency, in_place)
     except OSError as exc:
         raise BillingDataError(f"the billing cache {folder.parent} cannot be written ({_reason(exc)}): set "
                                "$COSTBOOK_CACHE_DIR to a folder you can write, or empty it with "
