@@ -19,8 +19,11 @@ For each size (resources x days of hourly rows), each step in its own process, w
 Prints a table, then one line ``RESULT {json}`` with ``{"sizes": [{"rows", "analyse_s", "cold_s",
 "peak_rss_bytes", "raw_six_s", "max_pull_rows"}, ...], "spark": {"rows", "analyse_s", "equal_to_duckdb"}}``.
 
-Usage: ``python benchmarks/finops_workbook.py [--sizes 1400x30,14000x30,20000x62] [--workdir DIR]``
-(``make benchmark-finops``; ``SIZES=...`` there). The issue's sizes are about 1M, 10M and 30M rows.
+Usage: ``python benchmarks/finops_workbook.py [--sizes 1400x30,14000x30,20000x62] [--workdir DIR]
+[--steps cold,analyse,raw_six,spark]`` (``make benchmark-finops``; ``SIZES=...`` there). The issue's sizes
+are about 1M, 10M and 30M rows. ``--steps`` runs only some steps (a quick look at one phase's peak RSS at
+two sizes); the steps left out print as ``-`` and are null in ``RESULT``. ``cold peak`` is the peak RSS of
+the ``cold`` process (normalising and the quality checks), ``peak RSS`` that of ``analyse``.
 """
 
 from __future__ import annotations
@@ -127,6 +130,22 @@ def _empty_cache(cache: Path, keep_canonical: bool) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _round(seconds):
+    return None if seconds is None else round(seconds, 3)
+
+
+def _cell(value, width: int, spec: str = ".2f") -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}{spec}}"
+
+
+def _ratio(value, base, width: int) -> str:
+    return f"{'-':>{width}}" if value is None or not base else f"{value / base:>{width - 1}.2f}x"
+
+
+def _gib(value) -> str:
+    return f"{'-':>10}" if value is None else f"{value / 2**30:>6.2f} GiB"
+
+
 def parse_sizes(text: str) -> list[tuple[int, int]]:
     """``"1400x30,14000x30"`` -> ``[(1400, 30), (14000, 30)]`` (resources x days).
 
@@ -150,6 +169,8 @@ def main() -> None:
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="RESOURCESxDAYS,... (rows = resources x days x 24)")
     parser.add_argument("--workdir", default=None, help="where the bills and caches go (a temp dir)")
     parser.add_argument("--no-spark", action="store_true", help="skip the workbook on Spark (no Java here)")
+    parser.add_argument("--steps", default="cold,analyse,raw_six,spark",
+                        help="which steps to run (generate always runs): cold,analyse,raw_six,spark")
     parser.add_argument("--child", default=None)
     parser.add_argument("--resources", type=int, default=0)
     parser.add_argument("--days", type=int, default=0)
@@ -160,6 +181,12 @@ def main() -> None:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="costbook-finops-bench-"))
     print(f"machine: {os.cpu_count()} cores; each step in its own process; work folder {work}")
     sizes, spark = [], None
+    steps = {s.strip() for s in args.steps.split(",") if s.strip()}
+    if not steps <= {"cold", "analyse", "raw_six", "spark"}:
+        raise SystemExit(f"--steps {args.steps!r}: expected some of cold,analyse,raw_six,spark")
+    if "spark" in steps and "analyse" not in steps:
+        raise SystemExit("--steps: spark is compared with analyse; name both")
+    skipped = {"seconds": None, "peak_rss_bytes": None, "max_pull_rows": None}
     parsed = parse_sizes(args.sizes)
     spark_size = min(parsed, key=lambda rd: abs(rd[0] * rd[1] * 24 - 10_000_000))
     for resources, days in parsed:
@@ -167,26 +194,28 @@ def main() -> None:
         cache.mkdir(parents=True, exist_ok=True)
         made = run_child("generate", resources, days, cache)
         _empty_cache(cache, keep_canonical=False)
-        cold = run_child("cold", resources, days, cache)
+        cold = run_child("cold", resources, days, cache) if "cold" in steps else skipped
+        if "analyse" in steps and "cold" not in steps:  # canonical data prepared, not timed
+            run_child("cold", resources, days, cache)
         _empty_cache(cache, keep_canonical=True)
-        analysed = run_child("analyse", resources, days, cache)
-        raw = run_child("raw_six", resources, days, cache)
-        if (resources, days) == spark_size and not args.no_spark:
+        analysed = run_child("analyse", resources, days, cache) if "analyse" in steps else skipped
+        raw = run_child("raw_six", resources, days, cache) if "raw_six" in steps else skipped
+        if (resources, days) == spark_size and not args.no_spark and "spark" in steps:
             _empty_cache(cache, keep_canonical=True)
             on_spark = run_child("spark", resources, days, cache)
             spark = {"rows": made["rows"], "analyse_s": round(on_spark["seconds"], 3),
                      "equal_to_duckdb": same_answers(analysed, on_spark)}
         sizes.append({"rows": made["rows"], "resources": resources, "days": days,
-                      "analyse_s": round(analysed["seconds"], 3), "cold_s": round(cold["seconds"], 3),
-                      "peak_rss_bytes": analysed["peak_rss_bytes"], "raw_six_s": round(raw["seconds"], 3),
-                      "max_pull_rows": analysed["max_pull_rows"]})
+                      "analyse_s": _round(analysed["seconds"]), "cold_s": _round(cold["seconds"]),
+                      "peak_rss_bytes": analysed["peak_rss_bytes"], "raw_six_s": _round(raw["seconds"]),
+                      "max_pull_rows": analysed["max_pull_rows"], "cold_peak_rss_bytes": cold["peak_rss_bytes"]})
     print(f"\n{'rows':>12} {'resources x days':>17} {'analyse s':>10} {'cold s':>8} {'raw six s':>10} "
-          f"{'analyse/raw':>12} {'cold/raw':>9} {'peak RSS':>10} {'largest pull':>13}")
+          f"{'analyse/raw':>12} {'cold/raw':>9} {'peak RSS':>10} {'cold peak':>10} {'largest pull':>13}")
     for s in sizes:
-        print(f"{s['rows']:>12,} {str(s['resources']) + ' x ' + str(s['days']):>17} {s['analyse_s']:>10.2f} "
-              f"{s['cold_s']:>8.2f} {s['raw_six_s']:>10.2f} {s['analyse_s'] / s['raw_six_s']:>11.2f}x "
-              f"{s['cold_s'] / s['raw_six_s']:>8.2f}x {s['peak_rss_bytes'] / 2**30:>6.2f} GiB "
-              f"{s['max_pull_rows']:>13,}")
+        print(f"{s['rows']:>12,} {str(s['resources']) + ' x ' + str(s['days']):>17} {_cell(s['analyse_s'], 10)} "
+              f"{_cell(s['cold_s'], 8)} {_cell(s['raw_six_s'], 10)} {_ratio(s['analyse_s'], s['raw_six_s'], 12)} "
+              f"{_ratio(s['cold_s'], s['raw_six_s'], 9)} {_gib(s['peak_rss_bytes'])} {_gib(s['cold_peak_rss_bytes'])} "
+              f"{_cell(s['max_pull_rows'], 13, ',')}")
     print("targets at about 10M rows: peak RSS <= 1.5 GiB, analyse <= 4x raw six, cold <= 3x raw six; "
           "peak at 30M <= 1.25x peak at 10M")
     if spark:

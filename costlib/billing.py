@@ -672,12 +672,49 @@ def _column_sql(column: str, kind: str, raw_types: Mapping[str, str],
     return f"CAST({value} AS VARCHAR) AS {_ident(column)}"
 
 
-def _connect_duckdb():
+#: DuckDB's working memory on every connection billing opens (``$COSTBOOK_DUCKDB_MEMORY_LIMIT`` overrides,
+#: e.g. ``4GB``). DuckDB's own default is 80% of the machine's RAM, so its buffer pool (hash aggregates over
+#: resources x days, the normaliser's sorts) grew with the bill; bounded here, larger work spills to
+#: `duckdb_spill_dir` instead.
+DUCKDB_MEMORY_LIMIT = "512MB"
+
+
+def duckdb_spill_dir(cache_root: Path | None = None) -> Path:
+    """Where DuckDB spills what does not fit in `DUCKDB_MEMORY_LIMIT`: ``duckdb-spill`` in the billing cache."""
+    return Path(cache_root or default_cache_dir()) / "duckdb-spill"
+
+
+def duckdb_settings(cache_root: Path | None = None, ordered: bool = False) -> list[str]:
+    """The SET statements billing runs on each DuckDB connection it opens.
+
+    UTC, no progress bar, memory bounded by `DUCKDB_MEMORY_LIMIT` (``$COSTBOOK_DUCKDB_MEMORY_LIMIT``),
+    spilling to `duckdb_spill_dir`, threads from ``$COSTBOOK_DUCKDB_THREADS`` (DuckDB's default, one per
+    core, when unset), and, unless ``ordered``, ``preserve_insertion_order = false``: every query result
+    is sorted by `BillingData.query` and every example query has its own ORDER BY, so no result depends on
+    the order rows were read in, and DuckDB need not buffer rows to keep it.
+
+    Examples
+    --------
+    >>> [s for s in duckdb_settings(Path("/c")) if "memory_limit" in s or "temp_directory" in s]
+    ["SET memory_limit = '512MB'", "SET temp_directory = '/c/duckdb-spill'"]
+    """
+    memory = os.environ.get("COSTBOOK_DUCKDB_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+    out = ["SET TimeZone = 'UTC'", "SET enable_progress_bar = false",  # no progress bars in outputs or logs
+           f"SET memory_limit = {_sql_str(memory)}", f"SET temp_directory = {_sql_str(str(duckdb_spill_dir(cache_root)))}"]
+    threads = os.environ.get("COSTBOOK_DUCKDB_THREADS")
+    if threads:
+        out.append(f"SET threads = {int(threads)}")
+    if not ordered:
+        out.append("SET preserve_insertion_order = false")
+    return out
+
+
+def _connect_duckdb(cache_root: Path | None = None):
     import duckdb
 
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # no progress bars in notebook outputs or logs
+    for statement in duckdb_settings(cache_root):
+        con.execute(statement)
     return con
 
 
@@ -715,6 +752,7 @@ def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
             exprs.append((f"null|{column}|null", f"count(*) FILTER (WHERE upper(trim({c})) IN ({upper}) "
                                                  f"AND trim({c}) NOT IN ({upper}))"))
             exprs.append((f"null|{column}|empty", f"count(*) FILTER (WHERE trim({c}) = '')"))
+            exprs.append((f"untrimmed|{column}|", f"count(*) FILTER (WHERE {c} <> trim({c}))"))
         text = _text(column, kind)
         if target == focus.DECIMAL:
             exprs.append((f"bad|{column}|", f"count(*) FILTER (WHERE {text} IS NOT NULL AND "
@@ -734,7 +772,8 @@ def _quality_scan(con, raw_types: Mapping[str, str]) -> dict:
             for part in (1, 2):
                 exprs.append((f"slash{part}|{column}|", f"count(*) FILTER (WHERE {slash} AND "
                                                         f"TRY_CAST(split_part({text}, '/', {part}) AS INT) > 12)"))
-    out: dict = {"null": {}, "bad": {}, "money": {}, "ts": {}, "tsunknown": {}, "slash1": {}, "slash2": {}}
+    out: dict = {"null": {}, "bad": {}, "money": {}, "ts": {}, "tsunknown": {}, "slash1": {}, "slash2": {},
+                 "untrimmed": {}}
     if exprs:
         values = con.execute("SELECT " + ", ".join(e for _, e in exprs) + " FROM raw").fetchone()
         for (key, _), value in zip(exprs, values):
@@ -950,8 +989,9 @@ def _row_findings(con, raw_types: Mapping[str, str], scan: dict, plan: dict, kee
     return out
 
 
-def normalise(files: list[Path], target: Path, currency: str | None = None) -> dict:
-    """Read ``files``, check them, and write the canonical Parquet file ``target``.
+def normalise(files: list[Path], target: Path, currency: str | None = None, in_place: bool = True) -> dict:
+    """Read ``files``, check them, and write the canonical Parquet file ``target`` (or, for clean Parquet
+    with ``in_place``, the view `IN_PLACE_VIEW` beside it: `clean_parquet_select`).
 
     Every step is SQL over the raw relation (set-based, no loop over rows in Python), so the same
     expressions can move to another engine: null tokens (`NULL_TOKENS`, any case), numbers and money
@@ -972,7 +1012,7 @@ def normalise(files: list[Path], target: Path, currency: str | None = None) -> d
 
     where = _where(files)
     check_files_readable(files)
-    con = _connect_duckdb()
+    con = _connect_duckdb(Path(target).parent.parent)
     try:
         con.execute(f"CREATE TEMP VIEW raw AS {_raw_relation(files)}")
         raw_types = _raw_types(con, "raw")
@@ -984,14 +1024,14 @@ def normalise(files: list[Path], target: Path, currency: str | None = None) -> d
     if missing:
         raise BillingDataError(f"{where}: missing mandatory FOCUS {version} columns: {', '.join(missing)}")
     try:
-        return _normalise(con, files, where, raw_types, columns, version, target, currency)
+        return _normalise(con, files, where, raw_types, columns, version, target, currency, in_place)
     except duckdb.Error as exc:
         raise BillingDataError(f"{where}: cannot be read: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
 
 
-def _normalise(con, files, where, raw_types, columns, version, target, currency) -> dict:
+def _normalise(con, files, where, raw_types, columns, version, target, currency, in_place=True) -> dict:
     rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if rows_read == 0:
         raise BillingDataError(f"{where}: no billing rows (the file has a header only)")
@@ -1027,10 +1067,16 @@ def _normalise(con, files, where, raw_types, columns, version, target, currency)
     join = ("LEFT JOIN tags_parsed ON CAST(raw.Tags AS VARCHAR) = CAST(tags_parsed.raw_tags AS VARCHAR)"
             if "Tags" in raw_types else "")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} WHERE {keep_currency} AND {found['keep']}) "
-                f"TO {_sql_str(str(tmp))} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
-    os.replace(tmp, target)
+    clean = (clean_parquet_select(files, raw_types, scan, plan)
+             if in_place and not excluded and not assumed and not found["excluded"]["rows"] else None)
+    if clean is not None:
+        _write_view(con, target, files, clean, tags="Tags" in raw_types and raw_types["Tags"] == "VARCHAR")
+    else:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        con.execute(f"COPY (SELECT {', '.join(select)} FROM raw {join} WHERE {keep_currency} AND {found['keep']}) "
+                    f"TO {_sql_str(str(tmp))} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
+        os.replace(tmp, target)
+        (target.parent / IN_PLACE_VIEW).unlink(missing_ok=True)
     formats = {column: {f.label: scan["ts"][column][TIMESTAMP_FORMATS.index(base)]
                         for f, base in zip(fs, [TIMESTAMP_FORMATS[i] for i in sorted(scan["ts"][column])])}
                for column, fs in plan.items() if fs}
@@ -1061,6 +1107,131 @@ def _normalise(con, files, where, raw_types, columns, version, target, currency)
 
 
 # ---------------------------------------------------------------------------------------------------
+# Clean Parquet queried in place
+
+#: The cache entry's record of a canonical table that is a view over the source files (``focus.parquet``
+#: is then written only when an engine needs a file: `canonical_file`).
+IN_PLACE_VIEW = "view.json"
+#: Beside it, each distinct Tags text with its parsed map (a table bounded by the distinct tag sets).
+IN_PLACE_TAGS = "tags.parquet"
+_DUCKDB_TYPES = {focus.DECIMAL: ("DOUBLE",), focus.STRING: ("VARCHAR",),
+                 focus.TIMESTAMP: ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP")}
+
+
+def clean_parquet_select(files: list[Path], raw_types: Mapping[str, str], scan: dict,
+                         plan: Mapping[str, list[TimestampFormat]]) -> list[str] | None:
+    """The canonical columns as plain expressions over clean Parquet files, or None when they need repair.
+
+    Clean: every file is Parquet; every FOCUS column present is already its FOCUS type (numbers DOUBLE,
+    text VARCHAR, timestamps TIMESTAMP [WITH TIME ZONE], Tags JSON text or a MAP); no number is NaN or
+    infinite; no text is a null token, blank, or padded with spaces; no enumeration is spelled in another
+    case. Then the normaliser's per-column expressions reduce to the column itself (a timestamp cast to
+    UTC, Tags looked up in `IN_PLACE_TAGS`), and a view costs a query no more than the rewritten file did;
+    the caller also requires that no row is left out (one currency, every required cost readable).
+
+    Examples
+    --------
+    >>> clean_parquet_select([Path("b.csv")], {}, {}, {}) is None
+    True
+    """
+    if any(_kind(Path(f)) != "parquet" for f in files):
+        return None
+    select = []
+    for column, kind in focus.ALL_COLUMNS.items():
+        raw = raw_types.get(column)
+        if column == "Tags" and raw is not None:
+            if raw not in ("VARCHAR", "MAP(VARCHAR, VARCHAR)"):
+                return None
+            select.append("tags_parsed.parsed_map AS Tags" if raw == "VARCHAR" else "raw.Tags AS Tags")
+            continue
+        if raw is None:
+            select.append(_column_sql(column, kind, raw_types, plan))
+            continue
+        if raw not in _DUCKDB_TYPES[kind]:
+            return None
+        if (scan["bad"].get(column) or scan["untrimmed"].get(column) or any(scan["null"].get(column, {}).values())
+                or column in scan["drift"]):
+            return None
+        select.append(f"CAST(raw.{_ident(column)} AS TIMESTAMPTZ) AS {_ident(column)}" if kind == focus.TIMESTAMP
+                      else f"raw.{_ident(column)}")
+    columns = [c for c in raw_types if c not in Q.SOURCE_COLUMNS]
+    select += [f"raw.{_ident(c)}" for c in focus.custom_columns(columns)]
+    return select + ["raw.x_SourceFile", "CAST(raw.x_SourceRow AS BIGINT) AS x_SourceRow"]
+
+
+def _write_view(con, target: Path, files: list[Path], select: list[str], tags: bool) -> None:
+    folder = target.parent
+    if tags:  # the parsed distinct Tags texts (`_parse_distinct_tags` registered them)
+        tmp = folder / f".{IN_PLACE_TAGS}.{os.getpid()}.tmp"
+        con.execute(f"COPY (SELECT raw_tags, parsed_map FROM tags_parsed) TO {_sql_str(str(tmp))} (FORMAT PARQUET)")
+        os.replace(tmp, folder / IN_PLACE_TAGS)
+    target.unlink(missing_ok=True)  # a file from an earlier normaliser run would now be stale
+    _atomic_text(folder / IN_PLACE_VIEW, json.dumps({"select": select, "tags": tags,
+                                                     "files": [str(f) for f in files]}))
+
+
+def _view_record(folder: Path) -> dict | None:
+    path = folder / IN_PLACE_VIEW
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def canonical_relation(canonical: Path) -> str:
+    """SQL for the canonical table of a cache entry: its Parquet file, or the view over clean source files.
+
+    Examples
+    --------
+    >>> canonical_relation(Path("/nowhere/focus.parquet"))
+    "read_parquet('/nowhere/focus.parquet')"
+    """
+    view = _view_record(Path(canonical).parent)
+    if view is None:
+        return f"read_parquet({_sql_str(str(canonical))})"
+    join = (f" LEFT JOIN read_parquet({_sql_str(str(Path(canonical).parent / IN_PLACE_TAGS))}) AS tags_parsed "
+            f"ON raw.Tags = tags_parsed.raw_tags" if view["tags"] else "")
+    return (f"(SELECT {', '.join(view['select'])} FROM ({_raw_relation([Path(f) for f in view['files']])}) AS raw"
+            f"{join})")
+
+
+def canonical_file(canonical: Path) -> Path:
+    """The canonical Parquet file, written from the view first when the entry is one (Spark reads a file)."""
+    canonical = Path(canonical)
+    if not canonical.is_file() and _view_record(canonical.parent) is not None:
+        con = _connect_duckdb(canonical.parent.parent)
+        try:
+            tmp = canonical.with_name(f".{canonical.name}.{os.getpid()}.tmp")
+            con.execute(f"COPY (SELECT * FROM {canonical_relation(canonical)}) TO {_sql_str(str(tmp))} "
+                        f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
+            os.replace(tmp, canonical)
+        finally:
+            con.close()
+    return canonical
+
+
+def _entry_readable(folder: Path) -> None:
+    """Raise when the entry's canonical table cannot be read (no valid Parquet footer, a corrupt view record)."""
+    import pyarrow.parquet as pq
+
+    view = _view_record(folder)
+    if view is None:
+        pq.read_metadata(folder / "focus.parquet")  # a truncated or overwritten file has no valid footer
+    else:
+        if not isinstance(view, dict) or not isinstance(view.get("select"), list):
+            raise ValueError(f"{IN_PLACE_VIEW} is not a view record")
+        if view["tags"]:
+            pq.read_metadata(folder / IN_PLACE_TAGS)
+
+
+def _refresh_view(folder: Path, files: list[Path]) -> None:
+    """Point an entry's view at the files as found now (the same bytes may have moved)."""
+    try:
+        view = _view_record(folder)
+        if isinstance(view, dict) and view.get("files") != [str(f) for f in files]:
+            _atomic_text(folder / IN_PLACE_VIEW, json.dumps({**view, "files": [str(f) for f in files]}))
+    except (OSError, ValueError):  # a corrupt record: `_cached_quality` says so and the entry is rebuilt
+        pass
+
+
+# ---------------------------------------------------------------------------------------------------
 # Backends
 
 
@@ -1069,9 +1240,9 @@ def duckdb_backend(canonical: Path):
     import ibis
 
     con = ibis.duckdb.connect()
-    con.raw_sql("SET TimeZone = 'UTC'")
-    con.raw_sql("SET enable_progress_bar = false")
-    con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM read_parquet({_sql_str(str(canonical))})")
+    for statement in duckdb_settings(Path(canonical).parent.parent):
+        con.raw_sql(statement)
+    con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM {canonical_relation(canonical)}")
     return con
 
 
@@ -1100,7 +1271,7 @@ def spark_backend(canonical: Path, session=None):
     import ibis
 
     session = session or spark_session()
-    session.read.parquet(str(canonical)).createOrReplaceTempView(Q.TABLE_NAME)
+    session.read.parquet(str(canonical_file(canonical))).createOrReplaceTempView(Q.TABLE_NAME)
     return ibis.pyspark.connect(session)
 
 
@@ -1159,7 +1330,15 @@ class BillingData:
         import ibis
         import pyarrow.parquet as pq
 
-        schema = pq.read_schema(self.canonical)
+        if self.canonical.is_file():
+            schema = pq.read_schema(self.canonical)
+        else:  # a view over clean source files
+            con = _connect_duckdb(self.canonical.parent.parent)
+            try:
+                result = con.execute(f"SELECT * FROM {canonical_relation(self.canonical)} LIMIT 0")
+                schema = (getattr(result, "to_arrow_table", None) or result.fetch_arrow_table)().schema
+            finally:
+                con.close()
         return {f.name: str(ibis.dtype(f.type)) for f in schema
                 if f.name.startswith(focus.CUSTOM_PREFIX) and f.name not in Q.SOURCE_COLUMNS}
 
@@ -1483,7 +1662,7 @@ def _tag_rows(con, table: str) -> int:
 
 def open_billing(source, billing_currency: str | None = None, cache_dir: str | os.PathLike | None = None,
                  backend=None, engine: str = "duckdb", spark_master: str = "local[2]",
-                 table: str | None = None) -> BillingData:
+                 table: str | None = None, in_place: bool = True) -> BillingData:
     """Open FOCUS billing data for analysis.
 
     Parameters
@@ -1509,6 +1688,10 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
         The Spark master URL with ``engine="spark"`` (``local[2]``, ``spark://host:7077``, ``yarn``).
     table : str, optional
         With an Ibis URL as ``engine``: the table holding the FOCUS rows.
+    in_place : bool
+        Query clean Parquet files where they are, through a view (`clean_parquet_select`), instead of
+        rewriting them into the canonical file; a file is written only when an engine needs one (Spark:
+        `canonical_file`). False always rewrites.
 
     Returns
     -------
@@ -1540,12 +1723,13 @@ def open_billing(source, billing_currency: str | None = None, cache_dir: str | o
     quality_file = folder / ("quality.json" if engine == "duckdb" else f"quality.{engine}.json")
     if engine == "spark" and backend is None:
         backend = _spark_backend_later(canonical, spark_master)
+    _refresh_view(folder, files)
     quality = _cached_quality(folder, prov, quality_file.name)
     if quality is None:
         # what the reader found: the same on every engine (quiet when the record above already said why)
         found = _cached_found(folder, quiet=quality_file.is_file())
         if found is None:
-            found = _normalise_into(folder, files, canonical, billing_currency)
+            found = _normalise_into(folder, files, canonical, billing_currency, in_place)
             try:
                 _atomic_text(folder / "found.json", json.dumps(found, default=str))
             except OSError as exc:
@@ -1598,7 +1782,7 @@ def _cached_quality(folder: Path, prov: dict, name: str = "quality.json") -> Dat
         stored = json.loads(quality_file.read_text(encoding="utf-8"))
         if not isinstance(stored, dict):
             raise ValueError("quality.json is not a record")
-        pq.read_metadata(canonical)  # a truncated or overwritten Parquet file has no valid footer
+        _entry_readable(folder)
         stored["files"], stored["manifest_sha256"] = prov["files"], prov["manifest_sha256"]
         return DataQuality(**stored)
     except Exception as exc:  # noqa: BLE001 (whatever is wrong with the entry, the source files are the truth)
@@ -1619,7 +1803,7 @@ def _cached_found(folder: Path, quiet: bool = False) -> dict | None:
         found = json.loads(found_file.read_text(encoding="utf-8"))
         if not isinstance(found, dict):
             raise ValueError("found.json is not a record")
-        pq.read_metadata(folder / "focus.parquet")
+        _entry_readable(folder)
         return found
     except Exception as exc:  # noqa: BLE001 (the source files are the truth)
         if not quiet:
@@ -1628,13 +1812,14 @@ def _cached_found(folder: Path, quiet: bool = False) -> dict | None:
         return None
 
 
-def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_currency: str | None) -> dict:
+def _normalise_into(folder: Path, files: list[Path], canonical: Path, billing_currency: str | None,
+                    in_place: bool = True) -> dict:
     """`normalise` into a cache entry (its canonical file replaced in one step, so a run reading the entry at
     the same time never sees half a file; cached results stay, being of the same source bytes). A cache
     folder that cannot be written is one `BillingDataError` naming it and the fix."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return normalise(files, canonical, billing_currency)
+        return normalise(files, canonical, billing_currency, in_place)
     except OSError as exc:
         raise BillingDataError(f"the billing cache {folder.parent} cannot be written ({_reason(exc)}): set "
                                "$COSTBOOK_CACHE_DIR to a folder you can write, or empty it with "

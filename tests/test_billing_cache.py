@@ -128,3 +128,46 @@ def test_a_cache_folder_that_cannot_be_created_is_one_error_naming_it(bill, tmp_
         billing.open_billing(path, cache_dir=blocker / "cache")
     message = str(info.value)
     assert str(blocker / "cache") in message and "COSTBOOK_CACHE_DIR" in message and "\n" not in message
+
+
+def _all_results(data) -> dict:
+    from costlib import billing_queries as Q
+
+    return {name: data.query(name) for name in Q.QUERIES}
+
+
+def test_clean_parquet_is_queried_in_place_with_the_same_answers(generated_bill, tmp_path):
+    """The same clean Parquet bill opened in place (a view) and rewritten (the canonical file): every query's
+    rows and the quality record agree (floats to 1e-12 relative: the engine sums in parallel, in no fixed
+    order, so the last bits of a sum differ between any two scans)."""
+    import pandas as pd
+
+    from tests.test_finops_on_spark import same_record
+
+    truth = generated_bill(250, 21, 11)
+    viewed = billing.open_billing(truth.path, cache_dir=tmp_path / "view")
+    copied = billing.open_billing(truth.path, cache_dir=tmp_path / "copy", in_place=False)
+    assert (viewed.canonical.parent / billing.IN_PLACE_VIEW).is_file() and not viewed.canonical.is_file()
+    assert copied.canonical.is_file() and not (copied.canonical.parent / billing.IN_PLACE_VIEW).exists()
+    assert same_record(viewed.quality.to_dict(), copied.quality.to_dict())
+    assert viewed.quality.rows == truth.rows
+    left, right = _all_results(viewed), _all_results(copied)
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name], rtol=1e-12, check_dtype=False, obj=name)
+    assert viewed.custom_columns == copied.custom_columns
+    # an engine that needs a file gets one written from the view, with the same rows
+    written = billing.canonical_file(viewed.canonical)
+    assert written.is_file() and pd.read_parquet(written).shape == pd.read_parquet(copied.canonical).shape
+
+
+def test_parquet_that_needs_repair_is_rewritten(generated_bill, tmp_path):
+    """A null token in a text column (here 'NULL' in ChargeDescription) is a repair: the file is rewritten."""
+    import pandas as pd
+
+    frame = pd.read_parquet(generated_bill(250, 21, 11).path)
+    frame.loc[0, "ChargeDescription"] = "NULL"
+    dirty = tmp_path / "dirty.parquet"
+    frame.to_parquet(dirty, index=False)
+    data = billing.open_billing(dirty, cache_dir=tmp_path / "cache")
+    assert data.canonical.is_file() and not (data.canonical.parent / billing.IN_PLACE_VIEW).exists()
+    assert data.quality.null_tokens["ChargeDescription"]["NULL"] == 1

@@ -28,7 +28,7 @@ def both(generated_bill, billing_cache, tmp_path_factory):
     con = duckdb.connect(str(database))
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"CREATE TABLE focus_rows AS SELECT * "
-                f"FROM read_parquet('{from_file.canonical}')")
+                f"FROM read_parquet('{billing.canonical_file(from_file.canonical)}')")
     con.close()
     url = f"duckdb:///{database}"
     return from_file, billing.open_billing(None, engine=url, table="focus_rows"), url
