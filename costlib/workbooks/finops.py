@@ -1824,7 +1824,7 @@ def _generated_backtest(settings_json: str, min_excess_usd: float, min_periods: 
     import json
 
     ours = anomaly.backtest_generated(detectors=json.loads(settings_json), level=BACKTEST_LEVEL,
-                                      seeds=BACKTEST_SEEDS, freq="D", noise_multiple=0.0,
+                                      seeds=BACKTEST_SEEDS, freq="D", noise_multiple=anomaly.NO_NOISE_GATE,
                                       max_gap_periods=INCIDENT_MAX_GAP_PERIODS, min_excess_usd=min_excess_usd)
     default = anomaly.backtest_generated(level=BACKTEST_LEVEL, seeds=BACKTEST_SEEDS, freq="D")
     return {"ours": ours, "default": default}
@@ -1832,8 +1832,8 @@ def _generated_backtest(settings_json: str, min_excess_usd: float, min_periods: 
 
 def generated_backtest(a: Anomalies) -> dict:
     """``{"ours": GeneratedBacktest, "default": GeneratedBacktest}``: the scenario's three detectors at its
-    gates, each alone and as incidents (gap `INCIDENT_MAX_GAP_PERIODS`, the scenario's minimum excess; the noise
-    gate at 0 only drops alerts before a series has history enough to measure its noise), and costbook's
+    gates, each alone and as incidents (gap `INCIDENT_MAX_GAP_PERIODS`, the scenario's minimum excess, no noise
+    gate: every alert the scenario's detectors raise), and costbook's
     noise-gated combined incidents, on the same generated series."""
     import json
 
