@@ -111,3 +111,24 @@ def snapshot(folder: Path) -> dict:
     """Every path under ``folder`` with the SHA-256 of each file's bytes (``"dir"`` for folders)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
             for p in sorted(folder.rglob("*"))}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Spark: the DuckDB-vs-Spark proofs skip without Java or pyspark, unless CI requires them.
+
+
+def require_spark() -> None:
+    """Skip the calling test (or fixture) when Java 17 or pyspark is missing, with one line saying which;
+    with ``COSTBOOK_REQUIRE_SPARK=1`` (set by ``.ci/run``) fail instead, so CI cannot skip the proof."""
+    missing = None
+    if shutil.which("java") is None:
+        missing = "no java on PATH (install openjdk-17-jre-headless)"
+    else:
+        try:
+            import pyspark  # noqa: F401  (only whether it imports)
+        except ImportError:
+            missing = "pyspark is not installed (pip install -e '.[spark]')"
+    if missing:
+        if os.environ.get("COSTBOOK_REQUIRE_SPARK") == "1":
+            pytest.fail(f"Spark not available but COSTBOOK_REQUIRE_SPARK=1: {missing}")
+        pytest.skip(f"Spark not available: skipped ({missing})")

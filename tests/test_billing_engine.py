@@ -9,7 +9,6 @@ under ``COSTBOOK_REQUIRE_SPARK=1``).
 from __future__ import annotations
 
 import json
-import os
 
 import pandas as pd
 import pytest
@@ -18,7 +17,8 @@ from costlib import billing
 from costlib import billing_queries as Q
 from costlib import synthetic_focus as S
 from costlib.errors import BillingDataError
-from tests.test_billing_spark import _normalise, _spark_missing
+from conftest import require_spark
+from tests.test_billing_spark import _normalise
 
 
 def test_a_missing_engine_package_is_one_line_naming_the_extra(monkeypatch, tmp_path):
@@ -35,11 +35,7 @@ def test_a_missing_engine_package_is_one_line_naming_the_extra(monkeypatch, tmp_
 
 @pytest.mark.spark
 def test_spark_engine_gives_the_duckdb_findings_and_results(tmp_path):
-    missing = _spark_missing()
-    if missing:
-        if os.environ.get("COSTBOOK_REQUIRE_SPARK") == "1":
-            pytest.fail(f"Spark not available but COSTBOOK_REQUIRE_SPARK=1: {missing}")
-        pytest.skip(f"Spark not available: skipped ({missing})")
+    require_spark()
     S.generate(tmp_path / "bill.parquet", resources=40, days=14, seed=2)
     cache = tmp_path / "cache"
     duck = billing.open_billing(tmp_path / "bill.parquet", cache_dir=cache)

@@ -15,36 +15,21 @@ one line saying so, unless ``COSTBOOK_REQUIRE_SPARK=1`` (set by ``.ci/run``), wh
 
 from __future__ import annotations
 
-import os
-import shutil
 
 import pandas as pd
 import pytest
 
 from costlib import billing
+from conftest import require_spark
 from costlib import billing_queries as Q
 from tests.focus_use_case_bill import write_bill
 
 pytestmark = pytest.mark.spark
 
 
-def _spark_missing() -> str | None:
-    if shutil.which("java") is None:
-        return "no java on PATH (install openjdk-17-jre-headless)"
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install -e '.[spark]')"
-    return None
-
-
 @pytest.fixture(scope="module")
 def spark():
-    missing = _spark_missing()
-    if missing:
-        if os.environ.get("COSTBOOK_REQUIRE_SPARK") == "1":
-            pytest.fail(f"Spark not available but COSTBOOK_REQUIRE_SPARK=1: {missing}")
-        pytest.skip(f"Spark not available: skipped ({missing})")
+    require_spark()
     session = billing.spark_session()
     session.sparkContext.setLogLevel("ERROR")
     yield session

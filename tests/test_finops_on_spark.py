@@ -20,13 +20,13 @@ import json
 import math
 import numbers
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from costlib import billing, params
+from conftest import require_spark
 from tests import workbook_scenarios as S
 
 pytestmark = pytest.mark.spark
@@ -34,16 +34,6 @@ pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parents[1]
 FINOPS = sorted((ROOT / "params" / "finops").glob("*.yaml"))
 RTOL = 1e-9
-
-
-def _spark_missing() -> str | None:
-    if shutil.which("java") is None:
-        return "no java on PATH (install openjdk-17-jre-headless)"
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install -e '.[spark]')"
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +45,7 @@ def spark(tmp_path_factory):
     so no Spark result is read back from an earlier run: each query runs on Spark at least once here (a
     later scenario on the same bill may reuse a result computed on Spark by an earlier one).
     """
-    missing = _spark_missing()
-    if missing:
-        if os.environ.get("COSTBOOK_REQUIRE_SPARK") == "1":
-            pytest.fail(f"Spark not available but COSTBOOK_REQUIRE_SPARK=1: {missing}")
-        pytest.skip(f"Spark not available: skipped ({missing})")
+    require_spark()
     before = os.environ.get("COSTBOOK_CACHE_DIR")
     os.environ["COSTBOOK_CACHE_DIR"] = str(tmp_path_factory.mktemp("spark-billing-cache"))
     session = billing.spark_session()
