@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from costlib import checks, finops, synthetic_anomalies
 from costlib.errors import require
 
-__all__ = ["MAD_TO_SD", "NO_NOISE_GATE", "seasonal_median", "noise_scale", "robust_z_alerts", "DETECTORS", "cost_series",
+__all__ = ["MAD_TO_SD", "QN_TO_SD", "SCALES", "NO_NOISE_GATE", "seasonal_median", "qn_scale", "noise_scale", "robust_z_alerts", "burst_alerts", "DETECTORS", "cost_series",
            "detect", "noise_gate", "incident_noise_gate", "label_incidents", "incidents", "incident_gate", "score_incidents",
            "GeneratedBacktest", "backtest_generated", "COMBINED", "INCIDENT_COLUMNS"]
 
@@ -95,8 +95,87 @@ def seasonal_median(cost_usd, season_periods: int = 7, seasons: int = 4) -> pd.S
             med = np.nanmedian(lagged, axis=1)
     return pd.Series(med, index=s.index)
 
+#: Noise scale estimators `noise_scale` takes: the median absolute deviation, or Rousseeuw and Croux's Qn.
+SCALES = ("mad", "qn")
 
-def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_periods: int = 28) -> pd.DataFrame:
+#: Qn's constant: 1 / (sqrt(2) Φ^-1(5/8)), so Qn estimates the standard deviation of normal data ([1]).
+QN_TO_SD = 2.2191444659850756
+
+#: Qn's small-sample factors d_n for n = 2..9 ([4], table 1); n > 9: n / (n + 1.4) odd, n / (n + 3.8) even.
+_QN_SMALL = {2: 0.399, 3: 0.994, 4: 0.512, 5: 0.844, 6: 0.611, 7: 0.857, 8: 0.669, 9: 0.872}
+
+
+def _qn_factor(n: np.ndarray) -> np.ndarray:
+    """Qn's small-sample factor d_n per count n (NaN below 2)."""
+    n = np.asarray(n, dtype=float)
+    large = np.where(n % 2 == 1, n / (n + 1.4), n / (n + 3.8))
+    small = np.array([_QN_SMALL.get(int(m), np.nan) for m in np.clip(np.nan_to_num(n), 0, 9).ravel()]).reshape(n.shape)
+    return np.where(n > 9, large, small)
+
+
+def _qn_rows(w: np.ndarray) -> np.ndarray:
+    """Qn of each row of ``w`` over its finite values (NaN with fewer than 2): `qn_scale` row by row,
+    vectorised over the rows with the same count of finite values, in blocks of bounded memory."""
+    w = np.asarray(w, dtype=float)
+    out = np.full(len(w), np.nan)
+    counts = np.isfinite(w).sum(axis=1)
+    packed = np.sort(np.where(np.isfinite(w), w, np.inf), axis=1)  # finite values first, in order
+    for m in np.unique(counts[counts >= 2]):
+        rows = np.flatnonzero(counts == m)
+        i, j = np.triu_indices(int(m), 1)
+        h = int(m) // 2 + 1
+        k = h * (h - 1) // 2
+        block = max(1, 2_000_000 // len(i))
+        for b in range(0, len(rows), block):
+            x = packed[rows[b:b + block], :m]
+            d = x[:, j] - x[:, i]  # sorted rows: i < j gives |x_i - x_j|
+            out[rows[b:b + block]] = np.partition(d, k - 1, axis=1)[:, k - 1]
+    return QN_TO_SD * _qn_factor(counts) * out
+
+
+def qn_scale(values) -> float:
+    """Rousseeuw and Croux's Qn: a robust standard deviation, as robust as the MAD and twice as efficient.
+
+    Parameters
+    ----------
+    values : array_like
+        Numbers (any unit; NaN ignored).
+
+    Returns
+    -------
+    float
+        In the values' unit; NaN with fewer than two finite values.
+
+    Notes
+    -----
+    ``Qn = d_n x 2.2191 x {|x_i - x_j| : i < j}_(k)``, the k-th smallest pairwise distance with
+    ``k = C(h, 2)``, ``h = floor(n / 2) + 1``; ``d_n`` the small-sample factor of [4] (``n / (n + 3.8)``
+    for even n > 9, ``n / (n + 1.4)`` odd). Its breakdown point is 50% like the MAD's, its efficiency at the
+    normal 82% against the MAD's 37% ([1]): from 28 values the MAD's estimate of the noise varies as much
+    as a standard deviation's from 10, Qn's as one's from 23. `statsmodels.robust.scale.qn_scale` is the
+    same statistic without ``d_n``.
+
+    References
+    ----------
+    .. [1] Rousseeuw and Croux (1993), section 3.
+    .. [4] C. Croux and P. J. Rousseeuw, "Time-efficient algorithms for two highly robust estimators of
+       scale", *Computational Statistics* 1 (1992) 411-428.
+
+    Examples
+    --------
+    Ten values: h = 6, k = 15; the 15th smallest of the 45 distances is 2, d_10 = 10 / 13.8:
+
+    >>> round(qn_scale([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 4)
+    3.2162
+    >>> round(2.2191444659850756 * 2 * 10 / 13.8, 4)
+    3.2162
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    return float(_qn_rows(x[None, :])[0])
+
+
+def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_periods: int = 28,
+                scale: str = "mad") -> pd.DataFrame:
     """A series' own recent noise: the robust centre and spread of its residual shares, trailing.
 
     Parameters
@@ -108,13 +187,17 @@ def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_peri
     window_periods : int
         Trailing periods the centre and spread are taken over (the period itself excluded); at least half
         of them must be known.
+    scale : {"mad", "qn"}
+        The spread: 1.4826 x the median absolute deviation ([1], [2]), or `qn_scale` (as robust, twice as
+        efficient: from a 28-day window the MAD underestimates the noise often enough that a z of 4
+        happens about 50 times as often as in normal noise; see Notes).
 
     Returns
     -------
     pandas.DataFrame
         Per period: ``expected_usd``, ``residual_share`` ((cost - expected) / expected), ``center_share``
         (trailing median of the residual shares), ``noise_share`` (1.4826 x their trailing median absolute
-        deviation), ``z`` ((residual - centre) / noise; +inf when the noise is 0 and the residual is above
+        deviation, or their `qn_scale`), ``z`` ((residual - centre) / noise; +inf when the noise is 0 and the residual is above
         the centre, NaN before enough history).
 
     Notes
@@ -122,7 +205,10 @@ def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_peri
     ``r_t = (c_t - e_t) / e_t``; over the window ``W_t = {r_{t-W}, ..., r_{t-1}}``:
     ``m_t = median(W_t)``, ``σ_t = 1.4826 median(|W_t - m_t|)``, ``z_t = (r_t - m_t) / σ_t`` — the
     modified z-score of [2] on a trailing window, centred so a slowly growing bill is not a stream of
-    small positive residuals.
+    small positive residuals. With ``scale="qn"``, ``σ_t = Qn(W_t)`` (`qn_scale`). On generated daily series
+    without anomalies (`synthetic_anomalies`, easy preset, 30 seeds, 84,000 series-days) ``z >= 4`` came
+    1.8e-3 of the days with the MAD and 1.5e-4 with Qn, where normal noise gives 3.2e-5: the MAD of 28
+    residuals is too often small.
 
     Examples
     --------
@@ -137,6 +223,12 @@ def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_peri
     (0.01, 0.01483)
     >>> round(float(n["z"].iat[6]), 2)
     33.05
+
+    With Qn: the four shares 0, +2%, -2%, 0 have distances 0 (once), 2% (4 times) and 4% (once); h = 3,
+    k = 3, so the 3rd smallest, 2%, times 2.2191 and d_4 = 0.512:
+
+    >>> round(float(noise_scale(c, 1, 1, 4, scale="qn")["noise_share"].iat[5]), 5)
+    0.02272
     """
     s = finops._series("cost_usd", cost_usd)
     window = checks.whole("window_periods", window_periods, 2, unit="periods")
@@ -147,12 +239,16 @@ def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_peri
     padded = np.r_[np.full(window, np.nan), r[:-1]] if len(r) else np.full(window, np.nan)
     w = sliding_window_view(padded, window)[: len(r)]
     enough = np.isfinite(w).sum(axis=1) >= max(2, window // 2)
+    finops._choice("scale", scale, SCALES)
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         center = np.nanmedian(w, axis=1)
-        spread = MAD_TO_SD * np.nanmedian(np.abs(w - center[:, None]), axis=1)
+        if scale == "qn":
+            spread = _qn_rows(np.where(enough[:, None], w, np.nan))
+        else:
+            spread = MAD_TO_SD * np.nanmedian(np.abs(w - center[:, None]), axis=1)
     center = np.where(enough, center, np.nan)
     spread = np.where(enough, spread, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -165,7 +261,7 @@ def noise_scale(cost_usd, season_periods: int = 7, seasons: int = 4, window_peri
 
 def robust_z_alerts(cost_usd, threshold_share=0.10, floor_usd=100.0, season_periods: int = 7, seasons: int = 4,
                     window_periods: int = 28, z_threshold=3.5, min_history_periods: int | None = None,
-                    direction: str = "up") -> pd.DataFrame:
+                    direction: str = "up", scale: str = "mad") -> pd.DataFrame:
     """Alerts where cost stands out of the series' own noise: a robust z-score against a seasonal median.
 
     Parameters
@@ -185,6 +281,8 @@ def robust_z_alerts(cost_usd, threshold_share=0.10, floor_usd=100.0, season_peri
         Periods before the first that can alert; default two seasons.
     direction : {"up", "both"}
         Rises only, or rises and falls (``|z|``).
+    scale : {"mad", "qn"}
+        The noise's spread (`noise_scale`).
 
     Returns
     -------
@@ -215,7 +313,7 @@ def robust_z_alerts(cost_usd, threshold_share=0.10, floor_usd=100.0, season_peri
     first = 2 * period if min_history_periods is None else min_history_periods
     first = checks.whole("min_history_periods", first, period, unit="periods")
     finops._choice("direction", direction, finops.DIRECTIONS)
-    n = noise_scale(s, period, seasons, window_periods)
+    n = noise_scale(s, period, seasons, window_periods, scale)
     alerts = finops._alerts(s, n["expected_usd"], threshold, floor, direction, first, "robust_z")
     if len(alerts):
         z = n["z"].reindex(alerts["period"]).to_numpy()
@@ -224,8 +322,108 @@ def robust_z_alerts(cost_usd, threshold_share=0.10, floor_usd=100.0, season_peri
     return alerts
 
 
-#: The finops detector family with the robust z-score added: name -> function of one signature.
-DETECTORS = {**finops.DETECTORS, "robust_z": robust_z_alerts}
+def burst_alerts(cost_usd, threshold_share=0.10, floor_usd=100.0, season_periods: int = 7, seasons: int = 4,
+                 window_periods: int = 28, burst_periods: Sequence[int] = (1, 2, 3), z_threshold=4.0,
+                 min_history_periods: int | None = None, direction: str = "up", scale: str = "mad") -> pd.DataFrame:
+    """Alerts on short bursts: a run of periods whose summed excess stands out of the noise of those periods.
+
+    Parameters
+    ----------
+    cost_usd : pandas.Series
+        Cost per period, USD, in time order.
+    threshold_share : float
+        Alert when the burst's summed excess is at least this share of its summed expectation ...
+    floor_usd : float
+        ... and at least this many USD in total ...
+    season_periods, seasons, window_periods : int
+        The expectation and the noise (`noise_scale`), as for `robust_z_alerts`.
+    burst_periods : sequence of int
+        The burst lengths tried, in periods (hourly, for example, 2 to 12 hours).
+    z_threshold : float
+        ... and the burst's z-score (Notes) is at least this.
+    min_history_periods : int, optional
+        Periods before the first that can start a burst; default two seasons.
+    direction : {"up", "both"}
+        Rises only, or rises and falls (``|Z|``).
+    scale : {"mad", "qn"}
+        The noise's spread (`noise_scale`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As `finops.rate_of_change_alerts`, one row per period of every burst that passes (``expected_usd``
+        the seasonal median, ``change_usd`` the period's cost less it), detector ``"burst"``.
+
+    Notes
+    -----
+    Per period, from `noise_scale`: the centred excess ``x_u = (r_u - m_u) e_u`` and the noise in dollars
+    ``s_u = σ_u e_u``. A burst of L periods ending at t: ``X = Σ x_u``, ``Z = X / sqrt(Σ s_u²)`` over
+    ``u = t-L+1..t`` (a sum of L independent noises of ``s_u`` has standard deviation ``sqrt(Σ s_u²)``);
+    a burst passes when ``Z >= z_threshold``, ``X >= floor`` and ``X / Σ e_u >= threshold``; of the lengths
+    of ``burst_periods`` that pass at t, the one with the largest Z (the shortest on a tie) is the burst,
+    and every period of it is an alert. A +20% burst on a series with 10% hourly noise is
+    2 deviations an hour, lost in per-hour noise; over 6 hours it is ``2 sqrt(6) = 4.9``. The same sum as
+    `incident_noise_gate`'s, taken over short trailing runs so a burst pages without a long incident.
+    Trailing only: it can page at the burst's last period.
+
+    Examples
+    --------
+    $100, $102, $98 repeated (residual shares 0, ±2%: σ = 1.4826 x 2% = 2.9652%), then $100 and two periods
+    at $112 (each +12% of the expected $100). One period alone is ``Z = 12 / 2.9652 = 4.05``, under a
+    z-threshold of 5; the two together ``Z = 24 / sqrt(2 x 2.9652²) = 5.72``; the last three
+    ``24 / sqrt(3 x 2.9652²) = 4.67``:
+
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 102.0, 98.0] * 3 + [100.0, 112.0, 112.0])
+    >>> a = burst_alerts(s, floor_usd=10, season_periods=1, seasons=3, window_periods=6, z_threshold=5)
+    >>> a["period"].tolist(), a["change_usd"].tolist()
+    ([10, 11], [12.0, 12.0])
+    """
+    s = finops._series("cost_usd", cost_usd)
+    threshold = finops._scalar("threshold_share", threshold_share, low=0, low_strict=True)
+    floor = finops._scalar("floor_usd", floor_usd, low=0)
+    z_min = finops._scalar("z_threshold", z_threshold, low=0)
+    period = checks.whole("season_periods", season_periods, 1, unit="periods")
+    first = 2 * period if min_history_periods is None else min_history_periods
+    first = checks.whole("min_history_periods", first, period, unit="periods")
+    lengths = sorted({checks.whole("burst_periods", L, 1, unit="periods") for L in burst_periods})
+    require(len(lengths) > 0, "burst_periods", burst_periods, "expected at least one burst length")
+    finops._choice("direction", direction, finops.DIRECTIONS)
+    n = noise_scale(s, period, seasons, window_periods, scale)
+    e = n["expected_usd"].to_numpy()
+    x = (n["residual_share"] - n["center_share"]).to_numpy() * e
+    v = (n["noise_share"].to_numpy() * e) ** 2
+    known = np.isfinite(x) & np.isfinite(v) & (e > 0) & (np.arange(len(s)) >= first)
+    cx, cv, ce = (np.r_[0.0, np.cumsum(np.where(known, a, 0.0))] for a in (x, v, e))
+    ck = np.r_[0, np.cumsum(~known)]
+    best_z, best_len = np.full(len(s), -np.inf), np.zeros(len(s), dtype=int)
+    for L in lengths:
+        if L > len(s):
+            continue
+        end = np.arange(L - 1, len(s))
+        X, V, E = cx[end + 1] - cx[end + 1 - L], cv[end + 1] - cv[end + 1 - L], ce[end + 1] - ce[end + 1 - L]
+        ok = (ck[end + 1] - ck[end + 1 - L]) == 0
+        X = X if direction == "up" else np.abs(X)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Z = np.where(V > 0, X / np.sqrt(V), np.where(X > 0, np.inf, 0.0))
+            share = np.where(E > 0, X / E, 0.0)
+        passed = ok & (Z >= z_min) & (X >= floor) & (share >= threshold) & (Z > best_z[end])
+        best_z[end[passed]], best_len[end[passed]] = Z[passed], L
+    hit = np.zeros(len(s), dtype=bool)
+    for t in np.flatnonzero(best_len):
+        hit[t - best_len[t] + 1:t + 1] = True
+    change = s.to_numpy() - e
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = change / e
+    out = pd.DataFrame({"period": s.index[hit], "cost_usd": s.to_numpy()[hit], "expected_usd": e[hit],
+                        "change_usd": change[hit], "change_share": share[hit]})
+    out["detector"] = "burst"
+    return out
+
+
+#: The finops detector family with the robust z-score and the burst check added: name -> function of one
+#: signature.
+DETECTORS = {**finops.DETECTORS, "robust_z": robust_z_alerts, "burst": burst_alerts}
 
 
 def cost_series(frame, keys: Sequence[str], period_column: str = "period_start",
@@ -263,8 +461,8 @@ def detect(frame, keys: Sequence[str], detectors: Mapping[str, Mapping] | None =
     detectors : mapping, optional
         Detector name -> keyword arguments; default every detector of `DETECTORS` with its defaults.
     noise : mapping, optional
-        Keyword arguments of `noise_scale` (``season_periods``, ``seasons``, ``window_periods``); default
-        the weekly cycle of a daily series (7, 4, 28).
+        Keyword arguments of `noise_scale` (``season_periods``, ``seasons``, ``window_periods``, ``scale``);
+        default the weekly cycle of a daily series (7, 4, 28) and the MAD.
 
     Returns
     -------
@@ -381,12 +579,15 @@ def incident_noise_gate(alerts, keys: Sequence[str], freq: str = "D", max_gap_pe
     Parameters
     ----------
     alerts : pandas.DataFrame
-        `detect` output (the keys, ``period``, ``change_usd``, ``expected_usd``, ``noise_share``), usually
-        after `noise_gate`.
+        `detect` output (the keys, ``period``, ``change_usd``, ``expected_usd``, ``noise_share``, and
+        ``noise_z`` if known), usually after `noise_gate`.
     keys, freq, max_gap_periods
         As for `label_incidents` (the incidents the alerts will form).
-    min_incident_z : float
-        Minimum incident z-score: total excess over the noise dollars of its periods (0 keeps every alert).
+    min_incident_z : float or mapping
+        Minimum incident z-score: total excess over the noise dollars of its periods (0 keeps every alert);
+        or detector name -> its minimum, an incident needing the smallest of its detectors' (a detector
+        left out needs the largest given): a detector that has tested its own alerts' summed excess
+        (`burst_alerts`) can page a short burst that a lasting-change minimum would drop.
 
     Returns
     -------
@@ -395,11 +596,15 @@ def incident_noise_gate(alerts, keys: Sequence[str], freq: str = "D", max_gap_pe
 
     Notes
     -----
-    Per (series, period) of an incident: excess ``x_t = max_d change_d`` and noise in dollars
-    ``s_t = median_d(noise_share_d x expected_d)``; ``Z = Σ x_t / sqrt(Σ s_t²)`` (the sum of independent
+    Per (series, period) of an incident: excess ``x_t = max_d (change_share_d - m_d) expected_d``, over the
+    centred expectation as `noise_scale`'s z measures it (``m_d`` the centre of the series' residual shares,
+    ``change_share_d - m_d = noise_z_d x noise_share_d``; with no ``noise_z`` column, or no noise, ``m_d = 0``,
+    so ``x_t = max_d change_d``), and noise in dollars ``s_t = median_d(noise_share_d x expected_d)``; ``Z = Σ x_t / sqrt(Σ s_t²)`` (the sum of independent
     noises of ``s_t`` has standard deviation ``sqrt(Σ s_t²)``); keep when ``Z >= min_incident_z``
-    (``Z = +inf`` when every ``s_t`` is 0). One alert 4 noise deviations up is ``Z = 4``; twelve hours at
+    (``Z = +inf`` when every ``s_t`` is 0; with a mapping, ``Z >= min_{d in incident} k_d``). One alert 4 noise deviations up is ``Z = 4``; twelve hours at
     that level are ``Z = 4 sqrt(12) = 13.9``: a lasting change pages, a lone blip in noise does not.
+    Centring matters on a growing bill: the median of the same weekday 1-4 weeks back lags it, so every
+    residual is a few percent up; uncentred, that bias counted as excess.
 
     Examples
     --------
@@ -410,21 +615,42 @@ def incident_noise_gate(alerts, keys: Sequence[str], freq: str = "D", max_gap_pe
     ...                   "expected_usd": [100.0] * 4, "noise_share": [0.1] * 4})
     >>> incident_noise_gate(a, ["svc"], min_incident_z=4.0)["period"].tolist()
     [1, 2, 3]
+
+    Per detector: the web alert came from the burst check, which pages from Z = 2:
+
+    >>> b = a.assign(detector=["robust_z"] * 3 + ["burst"])
+    >>> incident_noise_gate(b, ["svc"], min_incident_z={"robust_z": 9.0, "burst": 2.0})["period"].tolist()
+    [7]
     """
     al = pd.DataFrame(alerts)
     need = [*keys, "period", "change_usd", "expected_usd", "noise_share"]
     require(all(c in al.columns for c in need), "alerts", list(al.columns), f"expected columns {need}")
-    z_min = finops._scalar("min_incident_z", min_incident_z, low=0)
-    if len(al) == 0 or z_min == 0:
+    if isinstance(min_incident_z, Mapping):
+        require("detector" in al.columns, "alerts", list(al.columns), "expected a detector column")
+        ks = {d: finops._scalar(f"min_incident_z[{d!r}]", v, low=0) for d, v in min_incident_z.items()}
+        require(len(ks) > 0, "min_incident_z", min_incident_z, "expected at least one detector")
+        z_min = max(ks.values())
+    else:
+        ks, z_min = None, finops._scalar("min_incident_z", min_incident_z, low=0)
+    if len(al) == 0 or (ks is None and z_min == 0):
         return al.reset_index(drop=True)
     inc = label_incidents(al, keys, freq, max_gap_periods)
-    per = (al.assign(_inc=inc, _x=al["change_usd"].astype(float).clip(lower=0),
+    share = al["change_usd"].astype(float) / al["expected_usd"].astype(float).where(al["expected_usd"] > 0)
+    if "noise_z" in al.columns:  # the excess over the centred expectation, as noise_z measures it
+        centred = al["noise_z"].astype(float) * al["noise_share"].astype(float)
+        share = share.where(~(np.isfinite(centred) & (al["noise_share"].astype(float) > 0)), centred)
+    per = (al.assign(_inc=inc, _x=(share * al["expected_usd"].astype(float)).fillna(al["change_usd"]).clip(lower=0),
                      _s=al["noise_share"].astype(float) * al["expected_usd"].astype(float))
            .groupby(["_inc", "period"]).agg(x=("_x", "max"), s=("_s", "median")))
     per = per.assign(v=per["s"].fillna(0.0) ** 2).groupby(level=0).agg(x=("x", "sum"), v=("v", "sum"))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(per["v"] > 0, per["x"] / np.sqrt(per["v"]), np.inf)
-    keep = set(per.index[z >= z_min])
+    if ks is None:
+        need_z = np.full(len(per), z_min)
+    else:
+        need_z = (pd.Series(al["detector"].map(ks).fillna(z_min).to_numpy(dtype=float)).groupby(inc).min()
+                  .reindex(per.index).to_numpy())
+    keep = set(per.index[z >= need_z])
     return al[np.isin(inc, list(keep))].reset_index(drop=True)
 
 
@@ -669,22 +895,23 @@ def _ratios(counts: pd.DataFrame, false_pages: int, series_days: float) -> pd.Da
 
 
 #: Costbook's combined incidents by default, per frequency: the detectors (each with a 10% share threshold
-#: and the dollar floor), the noise-aware gate (robust z >= 4 for robust_z; forecast and seasonal alerts
-#: count only beyond 6 robust deviations, where they corroborate or add), alerts up to ``max_gap_periods``
-#: apart as one incident, incidents whose excess is under ``min_incident_z`` noise deviations in dollars
-#: dropped (`incident_noise_gate`; hourly: robust_z from 2.5 deviations, its own ``z_threshold`` lowered to
-#: the same 2.5 so the detector does not cut at its default 3.5 first; incidents from Z = 9), and incidents
-#: below ``min_excess_usd`` dropped. Chosen on generated series of the
+#: and the dollar floor), the noise-aware gate (forecast and seasonal alerts count only beyond 6 robust
+#: deviations, where they corroborate or add), alerts up to ``max_gap_periods`` apart as one incident,
+#: incidents whose excess is under ``min_incident_z`` noise deviations in dollars dropped
+#: (`incident_noise_gate`), and incidents below ``min_excess_usd`` dropped. Daily: the noise is Qn
+#: (`qn_scale`), robust_z alerts from 1 deviation (its own ``z_threshold`` the same, so the detector does not
+#: cut at its default 3.5 first) and the incident's summed excess decides (Z >= 4.5). Hourly: robust_z from
+#: 2.5 deviations, incidents from Z = 9. Chosen on generated series of the
 #: tuning seeds 100-104 over all four difficulty presets (the best mean F1 among the settings that meet both
 #: benchmark targets on every preset there; one setting for every preset),
 #: never on the seeds a benchmark reports: see benchmarks/anomaly_detection.py.
 COMBINED = {
-    "D": {"detectors": {"robust_z": {"threshold_share": 0.10, "floor_usd": 10.0},
+    "D": {"detectors": {"robust_z": {"threshold_share": 0.10, "floor_usd": 10.0, "z_threshold": 1.0, "scale": "qn"},
                         "forecast": {"threshold_share": 0.10, "floor_usd": 10.0},
                         "seasonal": {"threshold_share": 0.10, "floor_usd": 10.0}},
-          "noise": {"season_periods": 7, "seasons": 4, "window_periods": 28},
-          "noise_multiple": {"robust_z": 4.0, "forecast": 6.0, "seasonal": 6.0},
-          "max_gap_periods": 3, "min_excess_usd": 20.0, "min_incident_z": 0.0},
+          "noise": {"season_periods": 7, "seasons": 4, "window_periods": 28, "scale": "qn"},
+          "noise_multiple": {"robust_z": 1.0, "forecast": 6.0, "seasonal": 6.0},
+          "max_gap_periods": 3, "min_excess_usd": 20.0, "min_incident_z": 4.5},
     "h": {"detectors": {"robust_z": {"threshold_share": 0.10, "floor_usd": 1.0, "season_periods": 168, "seasons": 3,
                                      "window_periods": 168, "z_threshold": 2.5},
                         "forecast": {"threshold_share": 0.10, "floor_usd": 1.0, "season_periods": 168, "seasons": 3}},

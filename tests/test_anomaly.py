@@ -63,10 +63,10 @@ def test_robust_z_matches_a_brute_force():
 
 
 def test_extended_registry_keeps_the_family():
-    """robust_z has the finops signature (cost series first, threshold_share, floor_usd, direction) and
-    output columns; the finops registry itself is untouched."""
-    assert set(A.DETECTORS) == set(F.DETECTORS) | {"robust_z"}
-    assert "robust_z" not in F.DETECTORS
+    """robust_z and burst have the finops signature (cost series first, threshold_share, floor_usd,
+    direction) and output columns; the finops registry itself is untouched."""
+    assert set(A.DETECTORS) == set(F.DETECTORS) | {"robust_z", "burst"}
+    assert "robust_z" not in F.DETECTORS and "burst" not in F.DETECTORS
     s = pd.Series([100.0] * 40 + [400.0], index=pd.date_range("2026-01-01", periods=41, tz="UTC"))
     for name, fn in A.DETECTORS.items():
         out = fn(s, threshold_share=0.5, floor_usd=50.0, direction="up")
@@ -76,6 +76,12 @@ def test_extended_registry_keeps_the_family():
         A.robust_z_alerts(s, direction="down")
     with pytest.raises(ModelError, match="cost_usd"):
         A.robust_z_alerts(s.where(s < 300, -1.0))
+    with pytest.raises(ModelError, match="direction"):
+        A.burst_alerts(s, direction="down")
+    with pytest.raises(ModelError, match="burst_periods"):
+        A.burst_alerts(s, burst_periods=(0, 2))
+    with pytest.raises(ModelError, match="scale"):
+        A.noise_scale(s, scale="iqr")
 
 
 # ---------------------------------------------------------------------------------------------------
