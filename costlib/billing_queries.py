@@ -350,10 +350,16 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
     ('ResourceId', 'ServiceName', 'SubAccountId', 'tag_value')
     """
     r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
+    if services is None and unit_prices is None and not untagged_only and top_n is None:
+        return r.group_by("ResourceId").aggregate(
+            ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
+            hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
+            effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
+    # Filtered: the resources kept are chosen on the cheap sums, and only their rows are read again for
+    # ``hours`` (a distinct count over every row of the bill costs about 15x a sum).
     out = r.group_by("ResourceId").aggregate(
         ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
-        hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
-        effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
+        billed_cost=r.BilledCost.sum(), effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
     if services is not None:
         out = out.filter(out.ServiceName.isin([str(x) for x in services]))
     if unit_prices is not None:
@@ -365,7 +371,11 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
     if top_n is not None:
         cost = ibis.greatest(out.effective_cost, 0.0) if untagged_only else out.effective_cost
         out = out.order_by([cost.desc(), "ResourceId"]).limit(int(top_n))
-    return out
+    kept = r.filter(r.ResourceId.isin(out.ResourceId))
+    hours = kept.group_by("ResourceId").aggregate(hours=kept.ChargePeriodStart.truncate("h").nunique())
+    joined = out.inner_join(hours, "ResourceId")
+    return joined.select("ResourceId", "ServiceName", "SubAccountId", "tag_value", "hours", "billed_cost",
+                         "effective_cost", "list_unit_price")
 
 
 def resource_cost_totals(t: ir.Table, key: str) -> ir.Table:
@@ -427,7 +437,24 @@ def tag_keys(t: ir.Table) -> ir.Table:
 
 
 def _period_minutes(t: ir.Table) -> ir.IntegerValue:
+    """A charge period's length in whole minutes, ``round((end - start) / 60 s)``: apply it to a frame
+    grouped by the charge period (one row per distinct period), never per bill row; DuckDB computes epochs
+    of UTC timestamps through a cast that costs about 0.8 s per million rows."""
     return ((t.ChargePeriodEnd.epoch_seconds() - t.ChargePeriodStart.epoch_seconds()) / 60).round().cast("int64")
+
+
+def _short_periods(t: ir.Table, max_period_hours: float) -> ir.BooleanValue:
+    """Rows whose charge period rounds to at most ``max_period_hours`` (``round(length / 1 min) <= M``,
+    M = round(60 x hours)), without an epoch per row.
+
+    Notes
+    -----
+    With ROUND half away from zero, ``round(x) <= M  <=>  x < M + 1/2`` for a length x in minutes, so the
+    test is ``end < start + (60 M + 30) s``: an addition of a fixed interval, which every engine does on UTC
+    timestamps as plain arithmetic.
+    """
+    minutes = int(round(60 * max_period_hours))
+    return t.ChargePeriodEnd < t.ChargePeriodStart + ibis.interval(seconds=60 * minutes + 30)
 
 
 def usage_cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = None,
@@ -449,7 +476,7 @@ def usage_cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = N
     """
     keep = (t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0)
     if max_period_hours is not None:
-        keep &= _period_minutes(t) <= int(round(60 * max_period_hours))
+        keep &= _short_periods(t, max_period_hours)
     return cost_by(t.filter(keep), dimensions, period)
 
 
@@ -467,7 +494,11 @@ def charge_period_lengths(t: ir.Table) -> ir.Table:
     ('minutes', 'rows', 'effective_cost')
     """
     u = t.filter(t.ChargeCategory == "Usage")
-    return u.group_by(minutes=_period_minutes(u)).aggregate(rows=u.count(), effective_cost=u.EffectiveCost.sum())
+    # Per distinct charge period first (bounded by the bill's periods), then per length: the same sums.
+    periods = u.group_by("ChargePeriodStart", "ChargePeriodEnd").aggregate(rows=u.count(),
+                                                                           effective_cost=u.EffectiveCost.sum())
+    return periods.group_by(minutes=_period_minutes(periods)).aggregate(rows=periods.rows.sum(),
+                                                                        effective_cost=periods.effective_cost.sum())
 
 
 #: The series keys the anomaly detectors watch (one series per service and sub-account).
@@ -539,10 +570,10 @@ def alert_drivers(t: ir.Table, alerts: Sequence[Mapping], period: str = "day", b
         raise ValueError("alerts is empty: expected at least one alert (skip the query when there is none)")
     keep = (t.ChargeCategory == "Usage") & (t.EffectiveCost >= 0) & t.ResourceId.notnull()
     if max_period_hours is not None:
-        keep &= _period_minutes(t) <= int(round(60 * max_period_hours))
+        keep &= _short_periods(t, max_period_hours)
     u = t.filter(keep)
     u = u.mutate(period_start=u.ChargePeriodStart.truncate({"day": "D", "hour": "h"}[period]))
-    parts = []
+    listed = []  # two rows per alert: its period (current) and its baseline period
     for i, alert in enumerate(alerts):
         missing = [k for k in (*_ALERT_KEYS, "period") if k not in alert]
         if missing:
@@ -551,18 +582,21 @@ def alert_drivers(t: ir.Table, alerts: Sequence[Mapping], period: str = "day", b
         at = pd.Timestamp(alert["period"])
         at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
         base = at - pd.Timedelta(hours=hours * int(baseline_lag_periods))
-        at_lit = ibis.literal(at.to_pydatetime(), type="timestamp('UTC')")
-        base_lit = ibis.literal(base.to_pydatetime(), type="timestamp('UTC')")
-        s = u.filter((u.ServiceName == str(alert["ServiceName"])) & (u.SubAccountId == str(alert["SubAccountId"]))
-                     & ((u.period_start == at_lit) | (u.period_start == base_lit)))
-        g = s.group_by("ResourceId").aggregate(
-            current_usd=ibis.ifelse(s.period_start == at_lit, s.EffectiveCost, 0.0).sum(),
-            baseline_usd=ibis.ifelse(s.period_start == base_lit, s.EffectiveCost, 0.0).sum())
-        parts.append(g.mutate(alert=ibis.literal(i, type="int64"),
-                              ServiceName=ibis.literal(str(alert["ServiceName"]), type="string"),
-                              SubAccountId=ibis.literal(str(alert["SubAccountId"]), type="string"),
-                              period=at_lit))
-    every = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+        for when, current in ((at, True), (base, False)):
+            listed.append({"alert": i, "a_service": str(alert["ServiceName"]), "a_account": str(alert["SubAccountId"]),
+                           "a_period": at, "a_start": when, "current": current})
+    wanted = ibis.memtable(pd.DataFrame(listed).astype({"alert": "int64", "current": "bool"}),
+                           schema={"alert": "int64", "a_service": "string", "a_account": "string",
+                                   "a_period": "timestamp('UTC')", "a_start": "timestamp('UTC')", "current": "boolean"})
+    # One scan: the rows of the alerted series at the alerted and baseline periods, matched to their alerts.
+    s = u.filter(u.ServiceName.isin(sorted({r["a_service"] for r in listed}))
+                 & u.SubAccountId.isin(sorted({r["a_account"] for r in listed})))
+    s = s.inner_join(wanted, [s.ServiceName == wanted.a_service, s.SubAccountId == wanted.a_account,
+                              s.period_start == wanted.a_start])
+    every = s.group_by("alert", "ResourceId").aggregate(
+        ServiceName=s.a_service.max(), SubAccountId=s.a_account.max(), period=s.a_period.max(),
+        current_usd=ibis.ifelse(s.current, s.EffectiveCost, 0.0).sum(),
+        baseline_usd=ibis.ifelse(s.current, 0.0, s.EffectiveCost).sum())
     every = every.mutate(change_usd=every.current_usd - every.baseline_usd)
     w = ibis.window(group_by="alert", order_by=[ibis.desc("change_usd"), "ResourceId"])
     ranked = every.mutate(rank=ibis.row_number().over(w) + 1,
@@ -573,6 +607,7 @@ def alert_drivers(t: ir.Table, alerts: Sequence[Mapping], period: str = "day", b
     if key is None:
         return out
     r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
+    r = r.filter(r.ResourceId.isin(out.ResourceId))  # only the drivers' rows: a few resources, not the fleet
     owners = r.group_by("ResourceId").aggregate(tag_value=tag_value(r, key).max())
     return out.left_join(owners, "ResourceId").select(*out.columns, "tag_value")
 

@@ -3282,16 +3282,21 @@ COVERAGE_BASES = {
 }
 
 
-def tag_coverage_on_base(frame, by: Sequence[str] = ()) -> pd.DataFrame:
+def tag_coverage_on_base(frame, by: Sequence[str] = (), exclude_categories: Sequence[str] = ()) -> pd.DataFrame:
     """Tag coverage as a share in [0, 1] of a stated base, from `billing_queries.cost_by_tag_positive`.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         ``tag_value`` (null where the row lacks the key), the ``by`` columns, ``effective_cost`` and
-        ``billed_cost`` (USD, sums of positive amounts; null where a group has none).
+        ``billed_cost`` (USD, sums of positive amounts; null where a group has none). One frame grouped
+        finer (by ``ChargeCategory``, sub-account and day) answers every base and grouping: sums of
+        positive amounts add up.
     by : sequence of str
         Groups (``["SubAccountId"]``, ``["period_start"]``); none: one row for the whole base.
+    exclude_categories : sequence of str
+        Charge categories outside the base (the frame then needs ``ChargeCategory``; a null category stays
+        in), as `billing_queries.cost_by_tag_positive` leaves them out.
 
     Returns
     -------
@@ -3316,8 +3321,15 @@ def tag_coverage_on_base(frame, by: Sequence[str] = ()) -> pd.DataFrame:
     >>> f = pd.DataFrame({"tag_value": ["ads", None], "effective_cost": [75.0, 25.0], "billed_cost": [60.0, None]})
     >>> tag_coverage_on_base(f)[["effective_coverage_share", "billed_coverage_share"]].iloc[0].tolist()
     [0.75, 1.0]
+    >>> f["ChargeCategory"] = ["Usage", "Tax"]  # tax outside the base: 75 / 75
+    >>> float(tag_coverage_on_base(f, exclude_categories=["Tax"])["effective_coverage_share"].iloc[0])
+    1.0
     """
-    df = _frame("frame", frame, ["tag_value", "effective_cost", "billed_cost", *by])
+    df = _frame("frame", frame, ["tag_value", "effective_cost", "billed_cost", *by,
+                                 *(["ChargeCategory"] if len(exclude_categories) else [])])
+    if len(exclude_categories):
+        df = _frame("frame outside exclude_categories", df[~df["ChargeCategory"].isin(list(exclude_categories))],
+                    ["tag_value"])
     eff = pd.to_numeric(df["effective_cost"], errors="coerce").fillna(0.0).clip(lower=0)
     bil = pd.to_numeric(df["billed_cost"], errors="coerce").fillna(0.0).clip(lower=0)
     tagged = df["tag_value"].notna()

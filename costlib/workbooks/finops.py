@@ -1442,15 +1442,11 @@ class Attribution(Section):
     columns = ("Tags", "EffectiveCost", "BilledCost", "ListCost", "ChargeCategory", "ServiceName",
                "CommitmentDiscountStatus", "SubAccountId", "ChargePeriodStart", "ResourceId", "ListUnitPrice")
     queries = (Query("tag_keys", Q.tag_keys, bound="one row per tag key"),
+               # One scan per key answers both bases, by sub-account and by day (`F.tag_coverage_on_base`).
                Query("coverage", Q.cost_by_tag_positive,
-                     lambda p: {"key": p.team_tag_key, "exclude_categories": _excluded(p)},
-                     bound="one row per value of the key"),
-               Query("coverage_by_account", Q.cost_by_tag_positive,
-                     lambda p: {"key": p.team_tag_key, "dimensions": ["SubAccountId"],
-                                "exclude_categories": _excluded(p)}, bound="tag values x sub-accounts"),
-               Query("coverage_daily", Q.cost_by_tag_positive,
-                     lambda p: {"key": p.team_tag_key, "period": "day", "exclude_categories": _excluded(p)},
-                     bound="tag values x days"),
+                     lambda p: {"key": p.team_tag_key, "dimensions": ["ChargeCategory", "SubAccountId"],
+                                "period": "day"},
+                     bound="tag values x charge categories x sub-accounts x days"),
                Query("pools", Q.cost_by_tag, lambda p: {"key": p.team_tag_key, "dimensions": [
                    "ChargeCategory", "ServiceName", "CommitmentDiscountStatus"]},
                    bound="teams x charge categories x services x statuses"),
@@ -1484,13 +1480,13 @@ class Attribution(Section):
         other = "positive_cost" if p.tag_coverage_base == "taggable" else "taggable"
         rows, by_account, over_time = {}, [], []
         for k in p.required_tag_keys:
-            row = F.tag_coverage_on_base(self.query(ctx, "coverage", key=k)).iloc[0].to_dict()
-            alt = F.tag_coverage_on_base(self.query(ctx, "coverage", key=k,
-                                                    exclude_categories=_excluded(p, other))).iloc[0]
+            frame, excluded = self.query(ctx, "coverage", key=k), _excluded(p)
+            row = F.tag_coverage_on_base(frame, exclude_categories=excluded).iloc[0].to_dict()
+            alt = F.tag_coverage_on_base(frame, exclude_categories=_excluded(p, other)).iloc[0]
             rows[k] = {**row, "other_base_coverage_share": alt["effective_coverage_share"]}
-            acc = F.tag_coverage_on_base(self.query(ctx, "coverage_by_account", key=k), ["SubAccountId"])
+            acc = F.tag_coverage_on_base(frame, ["SubAccountId"], exclude_categories=excluded)
             by_account.append(acc["effective_coverage_share"].rename(k))
-            day = F.tag_coverage_on_base(self.query(ctx, "coverage_daily", key=k), ["period_start"]).reset_index()
+            day = F.tag_coverage_on_base(frame, ["period_start"], exclude_categories=excluded).reset_index()
             over_time.append(day.rename(columns={"effective_coverage_share": "coverage_share"}).assign(tag_key=k))
         coverage = pd.DataFrame.from_dict(rows, orient="index")
         by_account = pd.concat(by_account, axis=1).reset_index()
