@@ -65,6 +65,7 @@ import pandas as pd
 
 from costlib import billing_queries as Q
 from costlib import focus
+from costlib.billing_sql import DUCKDB, SPARK, Dialect
 from costlib.errors import BillingDataError
 
 #: Bump when the canonical form changes: cached canonical files of another version are not reused.
@@ -132,6 +133,8 @@ LATEST_YEARS_AHEAD = 10
 
 #: Money written as text with a currency symbol or thousands separators (``"$10,000.00"``, ``"-€1,234.5"``,
 #: ``"£12"``): read as the number once the symbols, separators and spaces are removed, and reported.
+#: What is removed from money text before it is read as a number: currency symbols, commas, spaces.
+MONEY_SEPARATORS = r"[$€£¥,\s]"
 MONEY_PATTERN = r"^[-+]?\s*[$€£¥]?\s*[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
 
 #: Cost columns without which a row cannot be counted (FOCUS: Mandatory, never null). A row whose value
@@ -615,26 +618,26 @@ def _raw_relation(files: list[Path]) -> str:
     return " UNION ALL BY NAME ".join(f"({p})" for p in parts)
 
 
-def _text(column: str, kind: str) -> str:
+def _text(column: str, kind: str, d: Dialect = DUCKDB) -> str:
     """SQL reading a raw text column as a trimmed value, with null tokens (any case) and blanks as null."""
-    c = _ident(column)
+    c = d.ident(column)
     if kind != "VARCHAR":
         return c
-    tokens = ", ".join(_sql_str(t.upper()) for t in NULL_TOKENS)
-    return f"(CASE WHEN trim({c}) = '' OR upper(trim({c})) IN ({tokens}) THEN NULL ELSE trim({c}) END)"
+    tokens = ", ".join(d.literal(t.upper()) for t in NULL_TOKENS)
+    return f"(CASE WHEN {d.trim(c)} = '' OR upper({d.trim(c)}) IN ({tokens}) THEN NULL ELSE {d.trim(c)} END)"
 
 
-def _number_sql(column: str, kind: str) -> str:
+def _number_sql(column: str, kind: str, d: Dialect = DUCKDB) -> str:
     """SQL reading a raw column as a finite number: plain text, or money with symbols and separators
     (`MONEY_PATTERN`); null when the value is null, unreadable, infinite or NaN."""
     if kind != "VARCHAR":
-        value = f"TRY_CAST({_ident(column)} AS DOUBLE)"
+        value = f"TRY_CAST({d.ident(column)} AS DOUBLE)"
     else:
-        text = _text(column, kind)
-        money = (f"CASE WHEN regexp_full_match({text}, {_sql_str(MONEY_PATTERN)}) THEN "
-                 f"TRY_CAST(regexp_replace({text}, '[$€£¥,\\s]', '', 'g') AS DOUBLE) END")
-        value = f"coalesce(TRY_CAST({text} AS DOUBLE), {money})"
-    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+        text = _text(column, kind, d)
+        money = (f"CASE WHEN {d.full_match(text, MONEY_PATTERN)} THEN "
+                 f"{d.try_double(d.remove(text, MONEY_SEPARATORS))} END")
+        value = f"coalesce({d.try_double(text)}, {money})"
+    return f"(CASE WHEN {d.isfinite(value)} THEN {value} END)"
 
 
 def _timestamp_sql(column: str, kind: str, formats: Iterable[TimestampFormat]) -> str:
@@ -737,48 +740,48 @@ FORMATS_READ = ("YYYY-MM-DDTHH:MM:SSZ, with an offset, without T or Z, 'YYYY-MM-
                 "M/D/YYYY and M/D/YY (each optionally with a time; D/M when a first field exceeds 12)")
 
 
-def _scan_conditions(column: str, kind: str) -> list[tuple[str, str]]:
+def _scan_conditions(column: str, kind: str, d: Dialect = DUCKDB) -> list[tuple[str, str]]:
     """The quality scan's counts for one raw column, as ``(key, condition)``: each key counts the rows where
     its condition holds (null tokens, padding, unreadable numbers, money text, timestamp formats). The
-    conditions name the column itself, so they read the same over the rows or over its distinct values."""
+    conditions name the column itself, so they read the same over the rows or over its distinct values;
+    ``d`` renders them for DuckDB or Spark (`costlib.billing_sql`)."""
     if column not in focus.ALL_COLUMNS or column == "Tags":
         return []
     exprs: list[tuple[str, str]] = []
-    upper = ", ".join(_sql_str(t.upper()) for t in NULL_TOKENS)
+    upper = ", ".join(d.literal(t.upper()) for t in NULL_TOKENS)
     target = focus.ALL_COLUMNS[column]
-    c = _ident(column)
+    c = d.ident(column)
     if kind == "VARCHAR":
-        exprs.append((f"null|{column}|NULL", f"trim({c}) IN ({upper})"))
-        exprs.append((f"null|{column}|null", f"upper(trim({c})) IN ({upper}) AND trim({c}) NOT IN ({upper})"))
-        exprs.append((f"null|{column}|empty", f"trim({c}) = ''"))
-        exprs.append((f"untrimmed|{column}|", f"{c} <> trim({c})"))
-    text = _text(column, kind)
+        exprs.append((f"null|{column}|NULL", f"{d.trim(c)} IN ({upper})"))
+        exprs.append((f"null|{column}|null", f"upper({d.trim(c)}) IN ({upper}) AND {d.trim(c)} NOT IN ({upper})"))
+        exprs.append((f"null|{column}|empty", f"{d.trim(c)} = ''"))
+        exprs.append((f"untrimmed|{column}|", f"{c} <> {d.trim(c)}"))
+    text = _text(column, kind, d)
     if target == focus.DECIMAL:
-        exprs.append((f"bad|{column}|", f"{text} IS NOT NULL AND {_number_sql(column, kind)} IS NULL"))
+        exprs.append((f"bad|{column}|", f"{text} IS NOT NULL AND {_number_sql(column, kind, d)} IS NULL"))
         if kind == "VARCHAR":
-            exprs.append((f"money|{column}|", f"TRY_CAST({text} AS DOUBLE) IS NULL AND "
-                                              f"regexp_full_match({text}, {_sql_str(MONEY_PATTERN)})"))
+            exprs.append((f"money|{column}|", f"{d.try_double(text)} IS NULL AND {d.full_match(text, MONEY_PATTERN)}"))
     if target == focus.TIMESTAMP and kind == "VARCHAR":
         known = []
         for i, f in enumerate(TIMESTAMP_FORMATS):
-            match = f"regexp_full_match({text}, {_sql_str(f.pattern)})"
+            match = d.full_match(text, f.pattern)
             known.append(match)
             exprs.append((f"ts|{column}|{i}", match))
         exprs.append((f"tsunknown|{column}|", f"{text} IS NOT NULL AND NOT ({' OR '.join(known)})"))
-        slash = f"regexp_full_match({text}, {_sql_str(_SLASH)})"
+        slash = d.full_match(text, _SLASH)
         for part in (1, 2):
             exprs.append((f"slash{part}|{column}|", f"{slash} AND TRY_CAST(split_part({text}, '/', {part}) AS INT) > 12"))
     return exprs
 
 
-def _count_rows(key: str, condition: str, raw_types: Mapping[str, str]) -> str:
+def _count_rows(key: str, condition: str, raw_types: Mapping[str, str], d: Dialect = DUCKDB) -> str:
     """The aggregate counting the rows where a `_scan_conditions` condition holds. An unreadable number
     (``bad``: text present, number null) is counted as ``count(text) - count(number)``, the same count
     (a number is never read from a null text) without a FILTER over every row, which costs DuckDB more."""
     group, column, _ = key.split("|")
     if group == "bad":
         kind = raw_types[column]
-        return f"(count({_text(column, kind)}) - count({_number_sql(column, kind)}))"
+        return f"(count({_text(column, kind, d)}) - count({_number_sql(column, kind, d)}))"
     return f"count(*) FILTER (WHERE {condition})"
 
 
@@ -793,6 +796,21 @@ def _by_value(column: str, kind: str) -> bool:
     return kind == "VARCHAR" and focus.ALL_COLUMNS.get(column) in (focus.STRING, focus.TIMESTAMP) and column != "Tags"
 
 
+def _temp_table(con, name: str, select: str) -> None:
+    """A temporary table of ``select``'s rows on a DuckDB connection or `billing_sql.SparkSql`."""
+    if getattr(con, "dialect", DUCKDB) is SPARK:
+        con.temp_table(name, select)
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+
+
+def _drop_table(con, name: str) -> None:
+    if getattr(con, "dialect", DUCKDB) is SPARK:
+        con.drop(name)
+    else:
+        con.execute(f"DROP TABLE {name}")
+
+
 def _quality_scan(con, raw_types: Mapping[str, str], by_value: bool = False) -> dict:
     """Counts over the raw values: null tokens, timestamp formats, money text, unreadable numbers, and
     enumeration drift.
@@ -805,27 +823,31 @@ def _quality_scan(con, raw_types: Mapping[str, str], by_value: bool = False) -> 
     was 26 s for the one pass over every row against about 6 s for the 40 GROUP BYs. The other columns
     (typed columns, text read as numbers, every CSV column: each scan of a CSV parses the whole file) are
     counted in one pass over the rows.
+
+    ``con`` is a DuckDB connection, or `costlib.billing_sql.SparkSql` (its ``dialect``): the same counts
+    written in Spark SQL and run by Spark over the view ``raw`` that `billing_sql.spark_raw_view` made.
     """
+    d = getattr(con, "dialect", DUCKDB)
     grouped = {c: k for c, k in raw_types.items() if by_value and _by_value(c, k)}
-    exprs = [e for c, k in raw_types.items() if c not in grouped for e in _scan_conditions(c, k)]
+    exprs = [e for c, k in raw_types.items() if c not in grouped for e in _scan_conditions(c, k, d)]
     values: list[tuple[str, Any]] = []
     if exprs:
-        row = con.execute("SELECT " + ", ".join(_count_rows(key, e, raw_types) for key, e in exprs) + " FROM raw").fetchone()
+        row = con.execute("SELECT " + ", ".join(_count_rows(key, e, raw_types, d) for key, e in exprs) + " FROM raw").fetchone()
         values += [(key, n) for (key, _), n in zip(exprs, row)]
     enum_rows: dict[str, list] = {}
     for column, kind in grouped.items():
-        c = _ident(column)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE scan_values AS SELECT {c}, count(*) AS {_ROWS} FROM raw GROUP BY {c}")
-        conditions = _scan_conditions(column, kind)
+        c = d.ident(column)
+        _temp_table(con, "scan_values", f"SELECT {c}, count(*) AS {_ROWS} FROM raw GROUP BY {c}")
+        conditions = _scan_conditions(column, kind, d)
         if conditions:
             row = con.execute("SELECT " + ", ".join(f"coalesce(sum({_ROWS}) FILTER (WHERE {e}), 0)" for _, e in conditions)
                               + " FROM scan_values").fetchone()
             values += [(key, n) for (key, _), n in zip(conditions, row)]
         if column in focus.ENUMERATIONS:
-            value = _text(column, kind)
+            value = _text(column, kind, d)
             enum_rows[column] = con.execute(f"SELECT {value} AS v, sum({_ROWS}) FROM scan_values WHERE {value} IS NOT "
                                             f"NULL GROUP BY 1").fetchall()
-        con.execute("DROP TABLE scan_values")
+        _drop_table(con, "scan_values")
     out: dict = {"null": {}, "bad": {}, "money": {}, "ts": {}, "tsunknown": {}, "slash1": {}, "slash2": {},
                  "untrimmed": {}}
     order = {key: i for i, (key, _) in enumerate(e for c, k in raw_types.items() for e in _scan_conditions(c, k))}
@@ -847,7 +869,7 @@ def _quality_scan(con, raw_types: Mapping[str, str], by_value: bool = False) -> 
         if column in enum_rows:
             rows = enum_rows[column]
         else:
-            value = _text(column, raw_types[column])
+            value = _text(column, raw_types[column], d)
             rows = con.execute(f"SELECT {value} AS v, count(*) FROM raw WHERE {value} IS NOT NULL GROUP BY 1").fetchall()
         spelled = {a.lower(): a for a in allowed}
         for raw_value, n in sorted(rows, key=lambda r: str(r[0])):
