@@ -918,6 +918,23 @@ def timestamp_plan(con, raw_types: Mapping[str, str], scan: dict, where: str) ->
     return plan
 
 
+def _tag_counts(con) -> tuple[list[str], list[tuple], tuple[int, int, int]]:
+    """Each distinct text of a text ``Tags`` column, its `parse_tags` result, and the rows with tags, with
+    unparseable tags, and the valueless tags they carry (each text's parse weighted by its rows). On
+    DuckDB or `billing_sql.SparkSql`: the distinct texts are few (bounded by the tag sets in the bill), so
+    they are parsed once in Python, whichever engine counted them."""
+    d = getattr(con, "dialect", DUCKDB)
+    text = "STRING" if d is SPARK else "VARCHAR"
+    counted = con.execute(f"SELECT CAST(Tags AS {text}) AS t, count(*) FROM raw WHERE Tags IS NOT NULL "
+                          f"GROUP BY 1").fetchall()
+    texts = [t for t, _ in counted]
+    parsed = [parse_tags(t) for t in texts]
+    tag_rows = sum(n for (_, n), p in zip(counted, parsed) if p[0] is not None)
+    bad_rows = sum(n for (_, n), p in zip(counted, parsed) if not p[2])
+    valueless = sum(n * p[1] for (_, n), p in zip(counted, parsed))
+    return texts, parsed, (int(tag_rows), int(bad_rows), int(valueless))
+
+
 def _parse_distinct_tags(con, raw_types: Mapping[str, str]) -> dict:
     """Parse each distinct Tags text once and register the result as the table ``tags_parsed``.
 
@@ -937,13 +954,7 @@ def _parse_distinct_tags(con, raw_types: Mapping[str, str]) -> dict:
             f"SELECT count(*) FILTER (WHERE parsed_map IS NOT NULL), count(*) FILTER (WHERE NOT valid), "
             f"coalesce(sum(valueless), 0) {join}").fetchone()
     else:
-        counted = con.execute("SELECT CAST(Tags AS VARCHAR), count(*) FROM raw WHERE Tags IS NOT NULL "
-                              "GROUP BY 1").fetchall()
-        texts = [t for t, _ in counted]
-        parsed = [parse_tags(t) for t in texts]
-        tag_rows = sum(n for (_, n), p in zip(counted, parsed) if p[0] is not None)
-        bad_rows = sum(n for (_, n), p in zip(counted, parsed) if not p[2])
-        valueless = sum(n * p[1] for (_, n), p in zip(counted, parsed))
+        texts, parsed, (tag_rows, bad_rows, valueless) = _tag_counts(con)
         table = pa.table({
             "raw_tags": pa.array(texts, pa.string()),
             "parsed_map": pa.array([None if p[0] is None else list(p[0].items()) for p in parsed],
@@ -961,19 +972,23 @@ def _parse_distinct_tags(con, raw_types: Mapping[str, str]) -> dict:
 
 
 def _currency_totals(con, raw_types) -> pd.DataFrame:
-    """Rows, billed and effective cost per BillingCurrency as read (null: ``(none)``), in currency order.
+    """Rows, billed and effective cost per BillingCurrency as read (null: ``(none)``), in currency order,
+    on DuckDB or `billing_sql.SparkSql`.
 
     Summed per raw value first, then per value as read (trimmed, null tokens as null), so the text
     functions run once per distinct raw spelling, not once per row."""
-    billed = _number_sql("BilledCost", raw_types["BilledCost"])
-    effective = _number_sql("EffectiveCost", raw_types["EffectiveCost"])
-    currency = _text("BillingCurrency", raw_types["BillingCurrency"])
-    raw = _ident("BillingCurrency")
-    return con.execute(
-        f"SELECT coalesce({currency}, '(none)') AS currency, sum(n)::BIGINT AS rows, "
+    d = getattr(con, "dialect", DUCKDB)
+    billed = _number_sql("BilledCost", raw_types["BilledCost"], d)
+    effective = _number_sql("EffectiveCost", raw_types["EffectiveCost"], d)
+    currency = _text("BillingCurrency", raw_types["BillingCurrency"], d)
+    raw = d.ident("BillingCurrency")
+    rows = con.execute(
+        f"SELECT coalesce({currency}, '(none)') AS currency, CAST(sum(n) AS BIGINT) AS rows, "
         f"coalesce(sum(b), 0) AS billed_cost, coalesce(sum(e), 0) AS effective_cost "
         f"FROM (SELECT {raw}, count(*) AS n, sum({billed}) AS b, sum({effective}) AS e FROM raw GROUP BY {raw}) "
-        f"GROUP BY 1 ORDER BY 1").df()
+        f"AS per_value GROUP BY 1 ORDER BY 1").fetchall()
+    frame = pd.DataFrame(rows, columns=["currency", "rows", "billed_cost", "effective_cost"])
+    return frame.astype({"rows": "int64", "billed_cost": "float64", "effective_cost": "float64"})
 
 
 def _where(files: list[Path]) -> str:
@@ -1070,17 +1085,26 @@ def _row_findings(con, raw_types: Mapping[str, str], scan: dict, plan: dict, kee
     out["excluded"] = {"rows": int(rows), "billed_cost_known": float(billed_known),
                        "effective_cost_known": float(effective_known), "examples": examples}
     out["keep"] = f"NOT ({excluded})"
-    row_hash = _row_hash(raw_types)
-    copies, distinct, billed_dup, effective_dup = con.execute(
-        f"SELECT coalesce(sum(n - 1), 0), count(*) FILTER (WHERE n > 1), coalesce(sum((n - 1) * b), 0), "
-        f"coalesce(sum((n - 1) * e), 0) FROM (SELECT {row_hash} AS h, count(*) AS n, min({billed}) AS b, "
-        f"min({effective}) AS e FROM raw WHERE {cur} AND {out['keep']} GROUP BY h)").fetchone()
-    out["duplicates"] = {"rows": int(copies), "distinct": int(distinct), "billed_cost": float(billed_dup),
-                         "effective_cost": float(effective_dup)}
+    out["duplicates"] = _duplicates(con, raw_types, f"{cur} AND {out['keep']}")
     return out
 
 
-def _row_hash(raw_types: Mapping[str, str]) -> str:
+def _duplicates(con, raw_types: Mapping[str, str], where: str = "true") -> dict:
+    """Exact duplicate rows among the raw rows where ``where`` holds: the copies (rows beyond the first of
+    each set of equal rows), the distinct rows repeated, and the billed and effective cost of the copies.
+    On DuckDB or `billing_sql.SparkSql` (``con.dialect``)."""
+    d = getattr(con, "dialect", DUCKDB)
+    billed = _number_sql("BilledCost", raw_types["BilledCost"], d)
+    effective = _number_sql("EffectiveCost", raw_types["EffectiveCost"], d)
+    copies, distinct, billed_dup, effective_dup = con.execute(
+        f"SELECT coalesce(sum(n - 1), 0), count(*) FILTER (WHERE n > 1), coalesce(sum((n - 1) * b), 0), "
+        f"coalesce(sum((n - 1) * e), 0) FROM (SELECT {_row_hash(raw_types, d)} AS h, count(*) AS n, min({billed}) AS b, "
+        f"min({effective}) AS e FROM raw WHERE {where} GROUP BY h)").fetchone()
+    return {"rows": int(copies), "distinct": int(distinct), "billed_cost": float(billed_dup),
+            "effective_cost": float(effective_dup)}
+
+
+def _row_hash(raw_types: Mapping[str, str], d: Dialect = DUCKDB) -> str:
     """SQL for a hash of a raw row's values (every column but the source file and row): equal for rows
     whose values are all equal, as their text is (`_row_findings`' exact duplicates).
 
@@ -1088,6 +1112,11 @@ def _row_hash(raw_types: Mapping[str, str]) -> str:
     text first cost 25 s at 10M rows, hashing the values 6 s. Text equality and value equality agree but
     for the sign of a floating-point zero or NaN (``-0.0`` and ``0.0`` are equal values, distinct texts),
     so a floating-point column adds its sign bit.
+
+    On Spark (``d``), ``xxhash64`` (64 bits, as DuckDB's ``hash``; Spark's ``hash`` has 32, so 10M rows
+    would collide thousands of times). It skips a null argument, so ``(null, 'x')`` and ``('x', null)``
+    would hash alike: each column adds whether it is null. Spark has no ``signbit``: a zero adds its text
+    (``-0.0`` or ``0.0``); Spark keeps one NaN, so the sign of a NaN is not told apart there.
 
     Examples
     --------
@@ -1098,10 +1127,16 @@ def _row_hash(raw_types: Mapping[str, str]) -> str:
     for column, kind in raw_types.items():
         if column in Q.SOURCE_COLUMNS:
             continue
-        parts.append(_ident(column))
+        c = d.ident(column)
+        if d is SPARK:
+            parts += [c, f"isnull({c})"]
+            if kind in ("DOUBLE", "FLOAT"):
+                parts.append(f"CASE WHEN {c} = 0 THEN CAST({c} AS STRING) END")
+            continue
+        parts.append(c)
         if kind in ("DOUBLE", "FLOAT"):
-            parts.append(f"signbit({_ident(column)})")
-    return f"hash({', '.join(parts)})"
+            parts.append(f"signbit({c})")
+    return f"{'xxhash64' if d is SPARK else 'hash'}({', '.join(parts)})"
 
 
 def normalise(files: list[Path], target: Path, currency: str | None = None, in_place: bool = True) -> dict:

@@ -95,3 +95,39 @@ def test_scan_on_spark_equals_duckdb_on_messy_parquet(spark, tmp_path, by_value)
     on_duckdb, on_spark = _scans(spark, [path], by_value=by_value)
     assert on_spark == on_duckdb
     assert on_duckdb["bad"]["EffectiveCost"] == 1  # inf (pandas writes NaN and None alike as a Parquet null)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_duplicates_currencies_and_tags_on_spark_equal_duckdb(spark, tmp_path, kind):
+    """Row A three times, B twice (billed 10 and 2), a row in EUR, a pair that differs only in a null's
+    place (not copies), and Tags valid, valueless, unparseable and NULL: the copies, the currency totals
+    and the tag counts Spark computes over the files it read equal DuckDB's."""
+    a = _row(BilledCost="10", EffectiveCost="8")
+    b = _row(ResourceId="vm-2", BilledCost="2", EffectiveCost="2", Tags='{"team": "ads", "pii": null}')
+    rows = [a, a, a, b, b, _row(BillingCurrency="EUR", BilledCost="5"), _row(Tags='{"team": '),
+            _row(Tags="NULL"), _row(ChargeClass="x", ChargeDescription="NULL"),
+            _row(ChargeClass="NULL", ChargeDescription="x")]
+    frame = pd.DataFrame(rows, columns=HEADER)
+    path = tmp_path / f"bill.{kind}"
+    if kind == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame = frame.replace({"NULL": None}).astype({"BilledCost": float, "EffectiveCost": float})
+        frame.to_parquet(path, index=False)
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP VIEW raw AS {billing._raw_relation([path])}")
+    duck_types = billing._raw_types(con, "raw")
+    raw_types = billing_sql.spark_raw_view(spark, [path], billing._kind)
+    on_spark = billing_sql.SparkSql(spark)
+    usd = "BillingCurrency = 'USD'"
+    assert billing._duplicates(on_spark, raw_types, usd) == billing._duplicates(con, duck_types, usd)
+    assert billing._duplicates(con, duck_types, usd) == {"rows": 3, "distinct": 2, "billed_cost": 22.0,
+                                                         "effective_cost": 18.0}  # 2 x A (10, 8) + 1 x B (2, 2)
+    pd.testing.assert_frame_equal(billing._currency_totals(on_spark, raw_types),
+                                  billing._currency_totals(con, duck_types))
+    spark_tags, duck_tags = billing._tag_counts(on_spark)[2], billing._tag_counts(con)[2]
+    assert spark_tags == duck_tags
+    # 9 rows carry a parseable object (in CSV "NULL" is text that parses as no tags), 1 unparseable,
+    # 2 x B's valueless "pii"
+    assert duck_tags[1:] == (1, 2)
