@@ -640,20 +640,16 @@ def _number_sql(column: str, kind: str, d: Dialect = DUCKDB) -> str:
     return f"(CASE WHEN {d.isfinite(value)} THEN {value} END)"
 
 
-def _timestamp_sql(column: str, kind: str, formats: Iterable[TimestampFormat]) -> str:
-    """SQL reading a raw column as a UTC timestamp with the formats `timestamp_plan` found in it."""
+def _timestamp_sql(column: str, kind: str, formats: Iterable[TimestampFormat], d: Dialect = DUCKDB) -> str:
+    """SQL reading a raw column as a UTC timestamp with the formats `timestamp_plan` found in it (rendered
+    for DuckDB or Spark: `costlib.billing_sql.Dialect.read_timestamp`)."""
     if kind != "VARCHAR":
-        return f"TRY_CAST({_ident(column)} AS TIMESTAMPTZ)"
-    text = _text(column, kind)
+        return d.cast_timestamp(d.ident(column))
+    text = _text(column, kind, d)
     cases = []
     for f in formats:
-        if f.strptime:
-            listed = "[" + ", ".join(_sql_str(x) for x in f.strptime) + "]"
-            read = f"CAST(try_strptime({text}, {listed}) AS TIMESTAMPTZ)"
-        else:
-            read = f"TRY_CAST({text} AS TIMESTAMPTZ)"
-        cases.append(f"WHEN regexp_full_match({text}, {_sql_str(f.pattern)}) THEN {read}")
-    return f"(CASE {' '.join(cases)} END)" if cases else "CAST(NULL AS TIMESTAMPTZ)"
+        cases.append(f"WHEN {d.full_match(text, f.pattern)} THEN {d.read_timestamp(text, f.strptime)}")
+    return f"(CASE {' '.join(cases)} END)" if cases else f"CAST(NULL AS {'TIMESTAMP' if d is SPARK else 'TIMESTAMPTZ'})"
 
 
 def _column_sql(column: str, kind: str, raw_types: Mapping[str, str],

@@ -98,11 +98,50 @@ class Dialect:
             return f"(NOT isnan({value}) AND abs({value}) < double('inf'))"
         return f"isfinite({value})"
 
+    def cast_timestamp(self, value: str) -> str:
+        """A typed value (a timestamp with or without a zone, a date) as a UTC timestamp."""
+        return f"TRY_CAST({value} AS {'TIMESTAMP' if self.name == 'spark' else 'TIMESTAMPTZ'})"
+
+    def read_timestamp(self, text: str, strptime: Sequence[str] = ()) -> str:
+        """Text read as a UTC timestamp: with the first of the ``strptime`` formats (C ``%`` codes) that
+        reads it, or, with none, as ISO 8601 by the engine's cast (no zone: UTC)."""
+        if self.name != "spark":
+            if strptime:
+                listed = "[" + ", ".join(sql_str(x) for x in strptime) + "]"
+                return f"CAST(try_strptime({text}, {listed}) AS TIMESTAMPTZ)"
+            return f"TRY_CAST({text} AS TIMESTAMPTZ)"
+        if not strptime:
+            return f"TRY_CAST({text} AS TIMESTAMP)"
+        reads = []
+        for c_format in strptime:
+            read = f"try_to_timestamp({text}, {self.literal(java_format(c_format))})"
+            if "%y" in c_format:  # DuckDB: 69-99 are 1969-1999, 00-68 are 2000-2068; Java: 2000-2099
+                read = f"(CASE WHEN year({read}) >= 2069 THEN {read} - INTERVAL 100 YEARS ELSE {read} END)"
+            reads.append(read)
+        return f"coalesce({', '.join(reads)})"
+
     def remove(self, value: str, characters: str) -> str:
         """``value`` with every character of the class ``characters`` (``[$,\\s]``) removed."""
         if self.name == "spark":
             return f"regexp_replace({value}, {self.literal(characters)}, '')"
         return f"regexp_replace({value}, {sql_str(characters)}, '', 'g')"
+
+
+#: C strptime codes (DuckDB's ``try_strptime``) as java.time patterns (Spark's ``try_to_timestamp``).
+JAVA_CODES = {"%m": "M", "%d": "d", "%Y": "yyyy", "%y": "yy", "%H": "H", "%M": "mm", "%S": "ss", "%I": "h",
+              "%p": "a"}
+
+
+def java_format(c_format: str) -> str:
+    """A strptime format as a java.time pattern.
+
+    >>> java_format("%m/%d/%Y %I:%M %p")
+    'M/d/yyyy h:mm a'
+    """
+    out = c_format
+    for code, pattern in JAVA_CODES.items():
+        out = out.replace(code, pattern)
+    return out
 
 
 def sql_str(text: str) -> str:
