@@ -1321,8 +1321,11 @@ def _view_record(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def canonical_relation(canonical: Path) -> str:
+def canonical_relation(canonical: Path, tag_columns: bool = True) -> str:
     """SQL for the canonical table of a cache entry: its Parquet file, or the view over clean source files.
+
+    The view also carries a `billing_queries.TAG_COLUMN_PREFIX` column per tag key (`_tag_column_keys`) for
+    the queries; ``tag_columns=False`` leaves them out (the canonical columns alone, as a file is written).
 
     Examples
     --------
@@ -1332,10 +1335,42 @@ def canonical_relation(canonical: Path) -> str:
     view = _view_record(Path(canonical).parent)
     if view is None:
         return f"read_parquet({_sql_str(str(canonical))})"
-    join = (f" LEFT JOIN read_parquet({_sql_str(str(Path(canonical).parent / IN_PLACE_TAGS))}) AS tags_parsed "
-            f"ON raw.Tags = tags_parsed.raw_tags" if view["tags"] else "")
-    return (f"(SELECT {', '.join(view['select'])} FROM ({_raw_relation([Path(f) for f in view['files']])}) AS raw"
-            f"{join})")
+    select, join = list(view["select"]), ""
+    if view["tags"] and not tag_columns:
+        join = (f" LEFT JOIN read_parquet({_sql_str(str(Path(canonical).parent / IN_PLACE_TAGS))}) AS tags_parsed "
+                f"ON raw.Tags = tags_parsed.raw_tags")
+    elif view["tags"]:
+        tags = Path(canonical).parent / IN_PLACE_TAGS
+        columns = [f"LIST_EXTRACT(ELEMENT_AT(parsed_map, {_sql_str(k)}), 1) AS {_ident(Q.TAG_COLUMN_PREFIX + k)}"
+                   for k in _tag_column_keys(tags, view["select"])]
+        join = (f" LEFT JOIN (SELECT {', '.join(['raw_tags', 'parsed_map', *columns])} FROM "
+                f"read_parquet({_sql_str(str(tags))})) AS tags_parsed ON raw.Tags = tags_parsed.raw_tags")
+        select += [f"tags_parsed.{c.rsplit(' AS ', 1)[1]}" for c in columns]
+    return f"(SELECT {', '.join(select)} FROM ({_raw_relation([Path(f) for f in view['files']])}) AS raw{join})"
+
+
+#: At most this many tag keys get their own column in the in-place view (`_tag_column_keys`).
+MAX_TAG_COLUMNS = 256
+
+
+def _tag_column_keys(tags: Path, select: Sequence[str]) -> list[str]:
+    """The tag keys of an in-place view's parsed Tags (`IN_PLACE_TAGS`: one row per distinct Tags text) that
+    get a `billing_queries.TAG_COLUMN_PREFIX` column: every key, sorted, unless there are more than
+    `MAX_TAG_COLUMNS` (then none: `billing_queries.tag_value` looks keys up in the map), leaving out a key
+    whose column name the source already uses.
+
+    Each key is looked up once per distinct Tags text instead of once per row; the value is the same
+    (``Tags[key]``, null where the row lacks the key), so only the speed of a tag query changes.
+    """
+    import pyarrow.parquet as pq
+
+    keys = set()
+    for entries in pq.read_table(tags, columns=["parsed_map"]).column("parsed_map").to_pylist():
+        keys.update(k for k, _ in entries or ())
+    if len(keys) > MAX_TAG_COLUMNS:
+        return []
+    taken = {c.rsplit(" AS ", 1)[-1].rsplit(".", 1)[-1].strip('"') for c in select}
+    return sorted(k for k in keys if Q.TAG_COLUMN_PREFIX + k not in taken)
 
 
 def canonical_file(canonical: Path) -> Path:
@@ -1345,7 +1380,7 @@ def canonical_file(canonical: Path) -> Path:
         con = _connect_duckdb(canonical.parent.parent)
         try:
             tmp = canonical.with_name(f".{canonical.name}.{os.getpid()}.tmp")
-            con.execute(f"COPY (SELECT * FROM {canonical_relation(canonical)}) TO {_sql_str(str(tmp))} "
+            con.execute(f"COPY (SELECT * FROM {canonical_relation(canonical, tag_columns=False)}) TO {_sql_str(str(tmp))} "
                         f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
             os.replace(tmp, canonical)
         finally:
@@ -1462,7 +1497,7 @@ class BillingData:
         self.engine = engine
         self.table = table
         if custom is not None:  # a table's own x_ columns (no canonical file to read them from)
-            self.__dict__["custom_columns"] = custom
+            self.__dict__["_x_columns"] = custom
         self.pulls: list[tuple[str, int]] = []
 
     @property
@@ -1470,9 +1505,19 @@ class BillingData:
         """The rows of the largest frame `query` has pulled into pandas so far (0 before any)."""
         return max((rows for _, rows in self.pulls), default=0)
 
-    @functools.cached_property
+    @property
     def custom_columns(self) -> dict[str, str]:
         """The ``x_`` columns of the canonical file with their Ibis types (read once from its footer)."""
+        return {c: t for c, t in self._x_columns.items() if not c.startswith(Q.TAG_COLUMN_PREFIX)}
+
+    @property
+    def tag_columns(self) -> dict[str, str]:
+        """The canonical view's per-key tag columns (`canonical_relation`), which `billing_queries.tag_value`
+        reads instead of looking a key up in every row's map; none for a canonical file or a table."""
+        return {c: t for c, t in self._x_columns.items() if c.startswith(Q.TAG_COLUMN_PREFIX)}
+
+    @functools.cached_property
+    def _x_columns(self) -> dict[str, str]:
         import ibis
         import pyarrow.parquet as pq
 
@@ -1536,7 +1581,8 @@ class BillingData:
             except Exception as exc:  # noqa: BLE001 (truncated, overwritten, not Parquet: run the query again)
                 _cache_note(f"the cached result {cached} could not be read ({_reason(exc)}); running the "
                             f"query {function.__name__} again")
-        expression = function(Q.focus_table(self.table, custom=self.custom_columns), **arguments)
+        expression = function(Q.focus_table(self.table, custom={**self.custom_columns, **self.tag_columns}),
+                              **arguments)
         frame = _sorted_frame(self.backend.execute(expression))
         if cached is not None:
             try:

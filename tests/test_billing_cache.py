@@ -155,6 +155,9 @@ def test_clean_parquet_is_queried_in_place_with_the_same_answers(generated_bill,
     for name in left:
         pd.testing.assert_frame_equal(left[name], right[name], rtol=1e-12, check_dtype=False, obj=name)
     assert viewed.custom_columns == copied.custom_columns
+    # the view's queries read each tag key from its own column, the copy's from the map: same answers above
+    assert sorted(viewed.tag_columns) == [f"x_CostbookTag_{k}" for k in ("cost-center", "environment", "k8s-cluster",
+                                                                          "team")] and copied.tag_columns == {}
     # an engine that needs a file gets one written from the view, with the same rows
     written = billing.canonical_file(viewed.canonical)
     assert written.is_file() and pd.read_parquet(written).shape == pd.read_parquet(copied.canonical).shape
