@@ -371,18 +371,21 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
     r = t.filter(t.ResourceId.notnull() & (t.ChargeCategory == "Usage"))
     if services is not None:  # before grouping: the distinct hours are then counted over those rows only
         r = r.filter(r.ServiceName.isin([str(x) for x in services]))
-    if untagged_only and top_n is not None and unit_prices is None:
-        # The ranking needs only each resource's cost and tag: rank on that cheap aggregate first, then
-        # summarise the rows of the top_n alone (the distinct hours of ten resources, not of the fleet).
-        ranked = r.group_by("ResourceId").aggregate(tag_value=tag_value(r, key).max(),
-                                                   effective_cost=r.EffectiveCost.sum())
-        ranked = ranked.filter(ranked.tag_value.isnull())
-        top = ranked.order_by([ibis.greatest(ranked.effective_cost, 0.0).desc(), "ResourceId"]).limit(int(top_n))
-        r = r.filter(r.ResourceId.isin(top.ResourceId))
+    if top_n is not None:
+        # The filters and the ranking need only each resource's cost, tag and unit price: choose the top_n on
+        # that cheap aggregate first, then summarise their rows alone (the distinct hours of a dozen resources,
+        # not of the fleet: 1.68 s to 0.58 s for the untagged top 10 at 10M rows). The same filters and order
+        # run again below on the same aggregates, so the rows are those of the one-stage query.
+        r = r.filter(r.ResourceId.isin(_top_resources(r, key, unit_prices, untagged_only, int(top_n)).ResourceId))
     out = r.group_by("ResourceId").aggregate(
         ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
         hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
         effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
+    return _keep_top(out, unit_prices, untagged_only, top_n)
+
+
+def _keep_top(out: ir.Table, unit_prices, untagged_only: bool, top_n: int | None) -> ir.Table:
+    """`resource_summary`'s filters (unit prices, untagged) and its top-N by cost, over per-resource rows."""
     if unit_prices is not None:
         prices = [float(x) for x in unit_prices]
         out = out.filter(ibis.or_(*[(out.list_unit_price - p).abs() <= 1e-6 * abs(p) for p in prices])
@@ -393,6 +396,16 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
         cost = ibis.greatest(out.effective_cost, 0.0) if untagged_only else out.effective_cost
         out = out.order_by([cost.desc(), "ResourceId"]).limit(int(top_n))
     return out
+
+
+def _top_resources(r: ir.Table, key: str, unit_prices, untagged_only: bool, top_n: int) -> ir.Table:
+    """The ResourceIds `resource_summary` keeps, from the aggregates its filters and order read."""
+    needed = {"effective_cost": r.EffectiveCost.sum()}
+    if untagged_only:
+        needed["tag_value"] = tag_value(r, key).max()
+    if unit_prices is not None:
+        needed["list_unit_price"] = r.ListUnitPrice.max()
+    return _keep_top(r.group_by("ResourceId").aggregate(**needed), unit_prices, untagged_only, top_n)
 
 
 def resource_cost_totals(t: ir.Table, key: str) -> ir.Table:
