@@ -1321,11 +1321,13 @@ def _view_record(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def canonical_relation(canonical: Path, tag_columns: bool = True) -> str:
+def canonical_relation(canonical: Path, tag_columns: bool = True, tags: bool = True) -> str:
     """SQL for the canonical table of a cache entry: its Parquet file, or the view over clean source files.
 
     The view also carries a `billing_queries.TAG_COLUMN_PREFIX` column per tag key (`_tag_column_keys`) for
     the queries; ``tag_columns=False`` leaves them out (the canonical columns alone, as a file is written).
+    ``tags=False``: every column but ``Tags`` (`billing_queries.UNTAGGED_TABLE_NAME`; the view then has no
+    join to the parsed tags).
 
     Examples
     --------
@@ -1334,9 +1336,12 @@ def canonical_relation(canonical: Path, tag_columns: bool = True) -> str:
     """
     view = _view_record(Path(canonical).parent)
     if view is None:
-        return f"read_parquet({_sql_str(str(canonical))})"
+        whole = f"read_parquet({_sql_str(str(canonical))})"
+        return whole if tags else f"(SELECT * EXCLUDE (Tags) FROM {whole})"
     select, join = list(view["select"]), ""
-    if view["tags"] and not tag_columns:
+    if not tags:
+        select = [c for c in select if not c.endswith(" AS Tags")]
+    elif view["tags"] and not tag_columns:
         join = (f" LEFT JOIN read_parquet({_sql_str(str(Path(canonical).parent / IN_PLACE_TAGS))}) AS tags_parsed "
                 f"ON raw.Tags = tags_parsed.raw_tags")
     elif view["tags"]:
@@ -1424,6 +1429,8 @@ def duckdb_backend(canonical: Path):
     for statement in duckdb_settings(Path(canonical).parent.parent):
         con.raw_sql(statement)
     con.raw_sql(f"CREATE OR REPLACE VIEW {Q.TABLE_NAME} AS SELECT * FROM {canonical_relation(canonical)}")
+    con.raw_sql(f"CREATE OR REPLACE VIEW {Q.UNTAGGED_TABLE_NAME} AS SELECT * FROM "
+                f"{canonical_relation(canonical, tags=False)}")
     return con
 
 
@@ -1493,6 +1500,7 @@ class BillingData:
         self.quality = quality
         self.key = key
         self._backend = backend
+        self._own_backend = backend is None and canonical is not None  # `duckdb_backend`, made on first use
         self._cache = cache and canonical is not None
         self.engine = engine
         self.table = table
@@ -1581,8 +1589,7 @@ class BillingData:
             except Exception as exc:  # noqa: BLE001 (truncated, overwritten, not Parquet: run the query again)
                 _cache_note(f"the cached result {cached} could not be read ({_reason(exc)}); running the "
                             f"query {function.__name__} again")
-        expression = function(Q.focus_table(self.table, custom={**self.custom_columns, **self.tag_columns}),
-                              **arguments)
+        expression = self._expression(function, arguments)
         frame = _sorted_frame(self.backend.execute(expression))
         if cached is not None:
             try:
@@ -1595,6 +1602,19 @@ class BillingData:
                             f"({_reason(exc)}); to start the cache afresh: billing.clear_cache()")
         self.pulls.append((name, len(frame)))
         return frame
+
+    def _expression(self, function, arguments: dict):
+        """The query on the table without Tags when it reads no tag and this data's own DuckDB has that table
+        (`billing_queries.UNTAGGED_TABLE_NAME`), else on the whole table; the rows are the same."""
+        from ibis.common.exceptions import IbisError
+
+        if self.engine == "duckdb" and self._own_backend:
+            try:
+                return function(Q.focus_table(Q.UNTAGGED_TABLE_NAME, custom=self.custom_columns, tags=False),
+                                **arguments)
+            except (AttributeError, IbisError):  # it reads Tags
+                pass
+        return function(Q.focus_table(self.table, custom={**self.custom_columns, **self.tag_columns}), **arguments)
 
     def alert_drivers(self, alerts: pd.DataFrame, period: str = "day", baseline_lag_periods: int = 1,
                       top_n: int = 3, key: str | None = None,

@@ -38,7 +38,13 @@ TABLE_NAME = "focus"
 SOURCE_COLUMNS = {"x_SourceFile": "string", "x_SourceRow": "int64"}
 
 
-def focus_table(name: str = TABLE_NAME, custom: dict[str, str] | None = None) -> ir.Table:
+#: The canonical table without ``Tags`` (`focus_table` with ``tags=False``). Where a backend has it
+#: (`costlib.billing.duckdb_backend`), a query that never reads Tags runs there: on the in-place view, without
+#: the join of each row to its parsed tags (about 0.07 s of a 0.25 s query at 10M rows).
+UNTAGGED_TABLE_NAME = "focus_without_tags"
+
+
+def focus_table(name: str = TABLE_NAME, custom: dict[str, str] | None = None, tags: bool = True) -> ir.Table:
     """The unbound canonical FOCUS table: every known column with its type, plus the source columns.
 
     Parameters
@@ -48,6 +54,8 @@ def focus_table(name: str = TABLE_NAME, custom: dict[str, str] | None = None) ->
     custom : dict, optional
         The provider's ``x_`` columns present in the data, name to Ibis type (``{"x_StorageClass":
         "string"}``), so queries can group by them.
+    tags : bool
+        False: without ``Tags`` (`UNTAGGED_TABLE_NAME`; a query that reads Tags then fails to build).
 
     Examples
     --------
@@ -59,6 +67,8 @@ def focus_table(name: str = TABLE_NAME, custom: dict[str, str] | None = None) ->
     for column, kind in focus.ALL_COLUMNS.items():
         schema[column] = "timestamp('UTC')" if kind == focus.TIMESTAMP else kind
     schema["Tags"] = ibis.dtype("map<!string, string>")
+    if not tags:
+        del schema["Tags"]
     schema.update(SOURCE_COLUMNS)
     schema.update(custom or {})
     return ibis.table(schema, name=name)

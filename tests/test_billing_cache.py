@@ -15,6 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
+import ibis
 import pytest
 
 from costlib import billing
@@ -158,6 +159,10 @@ def test_clean_parquet_is_queried_in_place_with_the_same_answers(generated_bill,
     # the view's queries read each tag key from its own column, the copy's from the map: same answers above
     assert sorted(viewed.tag_columns) == [f"x_CostbookTag_{k}" for k in ("cost-center", "environment", "k8s-cluster",
                                                                           "team")] and copied.tag_columns == {}
+    # a query that reads no tag runs on the table without Tags (no join to the parsed tags), one that does not
+    untagged = ibis.to_sql(viewed._expression(Q.cost_by, {"dimensions": ["ServiceName"]}), dialect="duckdb")
+    tagged = ibis.to_sql(viewed._expression(Q.cost_by_tag, {"key": "team"}), dialect="duckdb")
+    assert Q.UNTAGGED_TABLE_NAME in untagged and Q.UNTAGGED_TABLE_NAME not in tagged
     # an engine that needs a file gets one written from the view, with the same rows
     written = billing.canonical_file(viewed.canonical)
     assert written.is_file() and pd.read_parquet(written).shape == pd.read_parquet(copied.canonical).shape
