@@ -601,14 +601,15 @@ def _raw_relation(files: list[Path]) -> str:
     parts = []
     csv = [f for f in files if _kind(f) == "csv"]
     parquet = [f for f in files if _kind(f) == "parquet"]
-    if csv:
-        names = "[" + ", ".join(_sql_str(str(f)) for f in csv) + "]"
+    for f in csv:
         # nullstr is a token that never occurs, so 'NULL' stays text and is counted before it is nulled.
+        # Each file's rows are numbered by the reader (WITH ORDINALITY, DuckDB 1.3+), in file order:
+        # ``row_number() OVER (PARTITION BY filename)`` numbered rows in whatever order the window's sort
+        # left them (with two files of 300,000 and 200,000 rows, 497,952 rows had another row's number).
         parts.append(
-            f"SELECT * EXCLUDE (filename), filename AS x_SourceFile, "
-            f"row_number() OVER (PARTITION BY filename) AS x_SourceRow "
-            f"FROM read_csv({names}, all_varchar=true, header=true, union_by_name=true, filename=true, "
-            f"nullstr='\x01', allow_quoted_nulls=false, auto_detect=true)")
+            f"SELECT * EXCLUDE (filename, ordinality), filename AS x_SourceFile, ordinality AS x_SourceRow "
+            f"FROM read_csv({_sql_str(str(f))}, all_varchar=true, header=true, filename=true, "
+            f"nullstr='\x01', allow_quoted_nulls=false, auto_detect=true) WITH ORDINALITY")
     if parquet:
         names = "[" + ", ".join(_sql_str(str(f)) for f in parquet) + "]"
         parts.append(

@@ -113,3 +113,19 @@ def test_scan_by_distinct_value_equals_the_scan_over_rows():
     assert by_value["money"] == {"BilledCost": 2} and by_value["bad"] == {"BilledCost": 2}  # abc, inf
     assert by_value["ts"]["ChargePeriodStart"] == {0: 2, 3: 1, 5: 1, 6: 3}
     assert by_value["slash1"] == {"ChargePeriodStart": 1} and "ChargePeriodStart" not in by_value["slash2"]
+
+
+def test_csv_rows_are_numbered_in_file_order_across_files(tmp_path):
+    """x_SourceRow is a row's place in its own file, as the findings quote it ("b.csv row 4"), with several
+    CSV files read together and DuckDB's threads and unordered settings (`billing.duckdb_settings`): each
+    file's rows carry their number in an ``id`` column."""
+    files = []
+    for name, rows in (("a.csv", 120_000), ("b.csv", 80_000)):
+        path = tmp_path / name
+        pd.DataFrame({"id": np.arange(1, rows + 1), "v": np.arange(rows) % 7}).to_csv(path, index=False)
+        files.append(path)
+    con = billing._connect_duckdb(tmp_path)
+    wrong, total = con.execute(
+        "SELECT count(*) FILTER (WHERE CAST(id AS BIGINT) <> x_SourceRow), count(*) FROM "
+        f"({billing._raw_relation(files)})").fetchone()
+    assert (wrong, total) == (0, 200_000)
