@@ -658,10 +658,16 @@ CANONICAL_TYPES = {focus.DECIMAL: "DOUBLE", focus.STRING: "VARCHAR", focus.TIMES
 
 
 def _column_sql(column: str, kind: str, raw_types: Mapping[str, str],
-                plan: Mapping[str, list[TimestampFormat]], d: Dialect = DUCKDB) -> str:
+                plan: Mapping[str, list[TimestampFormat]], d: Dialect = DUCKDB, scan: dict | None = None) -> str:
     """SQL for one canonical column from the raw relation (a typed NULL when the column is absent), in
     the dialect ``d``: numbers DOUBLE, text VARCHAR (Spark: STRING), timestamps UTC (DuckDB TIMESTAMPTZ,
     Spark TIMESTAMP), Tags a string-to-string map (a raw map as it is, text from ``tags_parsed``).
+
+    With the quality ``scan`` of the raw rows (`_quality_scan`), a text column it found clean (no value
+    padded, blank or a null token) is taken as it is, and an enumeration with no case drift without its
+    spelling CASE: on every such row `_text` and the CASE return the value unchanged (the reasoning of
+    `clean_parquet_select`, per column), and the text functions are not run on every row (on Spark, a
+    Java regular expression per value: 51 s of the 80 s normalising 1.4M generated Parquet rows).
 
     Examples
     --------
@@ -678,8 +684,9 @@ def _column_sql(column: str, kind: str, raw_types: Mapping[str, str],
         return f"{_number_sql(column, raw_types[column], d)} AS {d.ident(column)}"
     if kind == focus.TIMESTAMP:
         return f"{_timestamp_sql(column, raw_types[column], plan.get(column, ()), d)} AS {d.ident(column)}"
-    value = _text(column, raw_types[column], d)
-    if column in focus.ENUMERATIONS:
+    clean = scan is not None and not scan["untrimmed"].get(column) and not any(scan["null"].get(column, {}).values())
+    value = d.ident(column) if clean else _text(column, raw_types[column], d)
+    if column in focus.ENUMERATIONS and not (scan is not None and column not in scan["drift"]):
         cases = " ".join(f"WHEN {d.literal(v.lower())} THEN {d.literal(v)}" for v in focus.ENUMERATIONS[column])
         value = f"CASE lower({value}) {cases} ELSE {value} END"
     return f"{d.cast_text(value)} AS {d.ident(column)}"
@@ -1316,7 +1323,7 @@ def _normalise(con, files, where, raw_types, columns, version, target, currency,
     plan = timestamp_plan(con, raw_types, scan, where)
     found = _row_findings(con, raw_types, scan, plan, keep_currency)
     tags = _parse_distinct_tags(con, raw_types)
-    select = [_column_sql(c, kind, raw_types, plan, d) for c, kind in focus.ALL_COLUMNS.items()]
+    select = [_column_sql(c, kind, raw_types, plan, d, scan) for c, kind in focus.ALL_COLUMNS.items()]
     if assumed:
         select[list(focus.ALL_COLUMNS).index("BillingCurrency")] = f"{d.literal(chosen)} AS BillingCurrency"
     select += [f"raw.{d.ident(c)}" for c in focus.custom_columns(columns)]
