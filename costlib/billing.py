@@ -36,7 +36,9 @@ Normalisation, done once per distinct set of input files and cached by their has
   rows outside purchases with no effective cost.
 
 The canonical data is a Parquet file (Tags as ``MAP(VARCHAR, VARCHAR)``) that DuckDB scans, and that Spark
-(`spark_backend`) or any other engine reads as it is. Query results are cached beside it, keyed by the
+(`spark_backend`) or any other engine reads as it is. With ``engine="spark"`` Spark reads, normalises and
+checks the files itself, with the same SQL rendered in Spark SQL (`costlib.billing_sql`), and writes the
+canonical data as a Parquet folder of the same columns and types, which DuckDB reads as well (`normalise`). Query results are cached beside it, keyed by the
 data's hash, the query and its arguments, so re-running a workbook with other parameters on the same
 data does not scan the rows again.
 
@@ -585,7 +587,7 @@ class DataQuality:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Reading and normalising (DuckDB SQL over the raw files; runs once per set of files)
+# Reading and normalising (SQL over the raw files, on DuckDB or Spark; runs once per set of files)
 
 
 def _sql_str(text: str) -> str:
@@ -1237,9 +1239,10 @@ def normalise(files: list[Path], target: Path, currency: str | None = None, in_p
         con.execute(f"CREATE TEMP VIEW raw AS {_raw_relation(files)}")
         raw_types = _raw_types(con, "raw")
     except duckdb.Error as exc:
+        con.close()
         raise BillingDataError(f"{where}: cannot be read as CSV or Parquet: {str(exc).splitlines()[0]}") from None
-    columns, version = _checked_columns(where, raw_types)
     try:
+        columns, version = _checked_columns(where, raw_types)
         return _normalise(con, files, where, raw_types, columns, version, target, currency, in_place)
     except duckdb.Error as exc:
         raise BillingDataError(f"{where}: cannot be read: {str(exc).splitlines()[0]}") from None
