@@ -203,7 +203,8 @@ def _table(canonical: Path) -> pd.DataFrame:
 
 def _types(canonical: Path) -> list[tuple[str, str]]:
     con = duckdb.connect()
-    return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {billing.canonical_relation(canonical)}").fetchall()]
+    described = con.execute(f"DESCRIBE SELECT * FROM {billing.canonical_relation(canonical)}").fetchall()
+    return [(r[0], r[1]) for r in described]
 
 
 @pytest.mark.parametrize("case", CASES)
