@@ -120,6 +120,62 @@ class Dialect:
             reads.append(read)
         return f"coalesce({', '.join(reads)})"
 
+    def type_name(self, duckdb_type: str) -> str:
+        """The engine's name of a type the normaliser writes, given by its DuckDB name (``VARCHAR``,
+        ``DOUBLE``, ``BIGINT``, ``TIMESTAMPTZ``, ``MAP(VARCHAR, VARCHAR)``): Spark's ``STRING``,
+        ``TIMESTAMP`` (a UTC instant, as DuckDB's TIMESTAMPTZ) and ``MAP<STRING, STRING>``.
+
+        >>> SPARK.type_name("MAP(VARCHAR, VARCHAR)"), DUCKDB.type_name("TIMESTAMPTZ")
+        ('MAP<STRING, STRING>', 'TIMESTAMPTZ')
+        """
+        if self.name != "spark":
+            return duckdb_type
+        return {"VARCHAR": "STRING", "TIMESTAMPTZ": "TIMESTAMP",
+                "MAP(VARCHAR, VARCHAR)": "MAP<STRING, STRING>"}.get(duckdb_type, duckdb_type)
+
+    def cast_text(self, value: str) -> str:
+        """``value`` cast to text (a value that is text already is unchanged by the cast)."""
+        return f"CAST({value} AS {self.type_name('VARCHAR')})"
+
+    def as_text(self, value: str, kind: str) -> str:
+        """A raw value of DuckDB type ``kind`` written as DuckDB's cast to VARCHAR writes it, for the
+        examples a finding quotes: text as it is; on Spark a UTC timestamp as ``2026-11-01 00:00:00.5+00``
+        (DuckDB's text, fraction without trailing zeros), one without a zone without the ``+00``, and a
+        non-finite DOUBLE as ``inf``, ``-inf``, ``nan`` (Spark writes ``Infinity``, ``NaN``). Other types
+        by the engine's cast (a finite DOUBLE with an exponent is written ``1.0E20`` by Spark, ``1e+20``
+        by DuckDB; the normaliser quotes only unreadable numbers, which are never finite).
+
+        >>> DUCKDB.as_text('"A"', "VARCHAR"), DUCKDB.as_text('"A"', "DOUBLE")
+        ('"A"', 'CAST("A" AS VARCHAR)')
+        """
+        if kind == "VARCHAR":
+            return value
+        if self.name != "spark":
+            return self.cast_text(value)
+        if kind in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP"):
+            zeros = self.literal(r"\.?0+\z")  # the fraction's trailing zeros, and its point when all are
+            text = f"regexp_replace(date_format({value}, 'yyyy-MM-dd HH:mm:ss.SSSSSS'), {zeros}, '')"
+            return f"concat({text}, '+00')" if kind == "TIMESTAMP WITH TIME ZONE" else text
+        if kind in ("DOUBLE", "FLOAT"):
+            return (f"(CASE WHEN isnan({value}) THEN 'nan' WHEN {value} = double('inf') THEN 'inf' "
+                    f"WHEN {value} = -double('inf') THEN '-inf' ELSE CAST({value} AS STRING) END)")
+        return self.cast_text(value)
+
+    def timestamp_literal(self, instant) -> str:
+        """A UTC instant (a `pandas.Timestamp` with a zone) as a timestamp literal.
+
+        >>> import pandas as pd
+        >>> SPARK.timestamp_literal(pd.Timestamp("2000-01-01", tz="UTC"))
+        "TIMESTAMP '2000-01-01T00:00:00+00:00'"
+        """
+        return f"{self.type_name('TIMESTAMPTZ')} '{instant.isoformat()}'"
+
+    def concat(self, *parts: str) -> str:
+        """The texts ``parts`` joined (null when one is null, on both engines)."""
+        if self.name == "spark":
+            return f"concat({', '.join(parts)})"
+        return " || ".join(parts)
+
     def remove(self, value: str, characters: str) -> str:
         """``value`` with every character of the class ``characters`` (``[$,\\s]``) removed."""
         if self.name == "spark":
@@ -192,6 +248,48 @@ class SparkSql:
         frame = self._cached.pop(name, None)
         if frame is not None:
             frame.unpersist()
+
+    def register(self, name: str, table) -> None:
+        """A small Arrow table (the distinct Tags texts and their parses: bounded by the bill's tag sets,
+        not its rows) as the temporary view ``name``, as DuckDB's ``register`` does."""
+        import pyarrow as pa
+        from pyspark.sql import types as T
+
+        schema = T.StructType([T.StructField(f.name, spark_type(f.type)) for f in table.schema])
+        maps = [pa.types.is_map(f.type) for f in table.schema]
+        columns = [column.to_pylist() for column in table.columns]  # a map as a list of (key, value)
+        rows = [tuple(dict(v) if is_map and v is not None else v for v, is_map in zip(row, maps))
+                for row in zip(*columns)]
+        self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
+
+    def unregister(self, name: str) -> None:
+        self.session.catalog.dropTempView(name)
+
+    def drop_all(self) -> None:
+        """Drop every temporary view this connection made and the view ``raw``, and free their cache."""
+        for name in list(self._cached):
+            self.drop(name)
+        for name in ("raw", "tags_parsed"):
+            self.session.catalog.dropTempView(name)
+
+
+def spark_type(arrow_type):
+    """The Spark SQL type of an Arrow type among those the normaliser registers.
+
+    >>> import pyarrow as pa
+    >>> spark_type(pa.map_(pa.string(), pa.string())).simpleString()
+    'map<string,string>'
+    """
+    import pyarrow as pa
+    from pyspark.sql import types as T
+
+    if pa.types.is_map(arrow_type):
+        return T.MapType(spark_type(arrow_type.key_type), spark_type(arrow_type.item_type))
+    simple = {pa.string(): T.StringType(), pa.bool_(): T.BooleanType(), pa.int64(): T.LongType(),
+              pa.float64(): T.DoubleType()}
+    if arrow_type not in simple:
+        raise TypeError(f"no Spark type for the Arrow type {arrow_type}")
+    return simple[arrow_type]
 
 
 #: Spark SQL types as the DuckDB type names the normaliser's builders test (``VARCHAR``: raw text).

@@ -113,3 +113,48 @@ def test_scan_by_distinct_value_equals_the_scan_over_rows():
     assert by_value["money"] == {"BilledCost": 2} and by_value["bad"] == {"BilledCost": 2}  # abc, inf
     assert by_value["ts"]["ChargePeriodStart"] == {0: 2, 3: 1, 5: 1, 6: 3}
     assert by_value["slash1"] == {"ChargePeriodStart": 1} and "ChargePeriodStart" not in by_value["slash2"]
+
+
+def test_csv_rows_are_numbered_in_file_order_across_files(tmp_path):
+    """x_SourceRow is a row's place in its own file, as the findings quote it ("b.csv row 4"), with several
+    CSV files read together and DuckDB's threads and unordered settings (`billing.duckdb_settings`): each
+    file's rows carry their number in an ``id`` column."""
+    files = []
+    for name, rows in (("a.csv", 120_000), ("b.csv", 80_000)):
+        path = tmp_path / name
+        pd.DataFrame({"id": np.arange(1, rows + 1), "v": np.arange(rows) % 7}).to_csv(path, index=False)
+        files.append(path)
+    con = billing._connect_duckdb(tmp_path)
+    wrong, total = con.execute(
+        "SELECT count(*) FILTER (WHERE CAST(id AS BIGINT) <> x_SourceRow), count(*) FROM "
+        f"({billing._raw_relation(files)})").fetchone()
+    assert (wrong, total) == (0, 200_000)
+
+
+def test_clean_columns_taken_as_they_are_read_as_the_full_expressions(tmp_path):
+    """`billing._column_sql` with the scan (a clean text column as it is, an enumeration without drift
+    without its CASE) gives every row the value the full expressions give, on a bill with clean and messy
+    text columns and enumerations with and without drift."""
+    import duckdb
+
+    from costlib import focus
+    from tests.test_billing import HEADER, _row
+
+    rows = [_row(), _row(ServiceName=" VMs", ChargeCategory="usage"), _row(ServiceName="NULL", ResourceId=""),
+            _row(ChargeClass="Correction", PricingUnit="Hours"), _row(ServiceCategory="compute")]
+    path = tmp_path / "bill.csv"
+    pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False)
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP VIEW raw AS {billing._raw_relation([path])}")
+    raw_types = billing._raw_types(con, "raw")
+    scan = billing._quality_scan(con, raw_types)
+    assert scan["untrimmed"] == {"ServiceName": 1} and "ChargeCategory" in scan["drift"]
+    plan = billing.timestamp_plan(con, raw_types, scan, "bill.csv")
+    columns = [c for c in focus.ALL_COLUMNS if c != "Tags"]
+    full = [billing._column_sql(c, focus.ALL_COLUMNS[c], raw_types, plan) for c in columns]
+    short = [billing._column_sql(c, focus.ALL_COLUMNS[c], raw_types, plan, scan=scan) for c in columns]
+    assert sum(a != b for a, b in zip(full, short)) >= 10  # the shortcut is taken for most columns
+    a, b = (f"SELECT x_SourceRow, {', '.join(items)} FROM raw" for items in (short, full))
+    differ = con.execute(f"SELECT count(*) FROM (({a}) EXCEPT ALL ({b})) UNION ALL "
+                         f"SELECT count(*) FROM (({b}) EXCEPT ALL ({a}))").fetchall()
+    assert differ == [(0,), (0,)]  # set operations take nulls as equal: the same rows, value for value
