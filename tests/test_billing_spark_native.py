@@ -195,7 +195,8 @@ def _table(canonical: Path) -> pd.DataFrame:
     source order, Tags as dicts."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    result = con.execute(f"SELECT * FROM {billing.canonical_relation(canonical)} ORDER BY x_SourceFile, x_SourceRow")
+    relation = billing.canonical_relation(canonical, tag_columns=False)  # the canonical columns, as written
+    result = con.execute(f"SELECT * FROM {relation} ORDER BY x_SourceFile, x_SourceRow")
     frame = (getattr(result, "to_arrow_table", None) or result.fetch_arrow_table)().to_pandas()
     frame["Tags"] = [None if t is None else dict(t) for t in frame["Tags"]]
     return frame
@@ -203,7 +204,8 @@ def _table(canonical: Path) -> pd.DataFrame:
 
 def _types(canonical: Path) -> list[tuple[str, str]]:
     con = duckdb.connect()
-    described = con.execute(f"DESCRIBE SELECT * FROM {billing.canonical_relation(canonical)}").fetchall()
+    relation = billing.canonical_relation(canonical, tag_columns=False)
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     return [(r[0], r[1]) for r in described]
 
 
