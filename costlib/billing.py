@@ -605,7 +605,8 @@ def _raw_relation(files: list[Path]) -> str:
     parquet = [f for f in files if _kind(f) == "parquet"]
     for f in csv:
         # nullstr is a token that never occurs, so 'NULL' stays text and is counted before it is nulled.
-        # Each file's rows are numbered by the reader (WITH ORDINALITY, DuckDB 1.3+), in file order:
+        # Each file's rows are numbered by the reader (WITH ORDINALITY: DuckDB 1.4+, 1.3.2 has it "not
+        # implemented"), in file order:
         # ``row_number() OVER (PARTITION BY filename)`` numbered rows in whatever order the window's sort
         # left them (with two files of 300,000 and 200,000 rows, 497,952 rows had another row's number).
         parts.append(
