@@ -366,7 +366,8 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
 
     Notes
     -----
-    effective_cost(r) = Σ EffectiveCost of resource r; hours(r) = distinct hourly ChargePeriodStart of r;
+    effective_cost(r) = Σ EffectiveCost of resource r; hours(r) = distinct hourly ChargePeriodStart of r
+    (UTC hours: Σ over its days d of the hours h with a row of r starting in hour h of d);
     tag_value(r) = max over its rows of Tags[key] (null when no row carries it); list_unit_price(r) = max
     ListUnitPrice over its usage rows (the bill's own unit price, for rightsizing).
 
@@ -387,10 +388,20 @@ def resource_summary(t: ir.Table, key: str, services: Sequence[str] | None = Non
         # not of the fleet: 1.68 s to 0.58 s for the untagged top 10 at 10M rows). The same filters and order
         # run again below on the same aggregates, so the rows are those of the one-stage query.
         r = r.filter(r.ResourceId.isin(_top_resources(r, key, unit_prices, untagged_only, int(top_n)).ResourceId))
-    out = r.group_by("ResourceId").aggregate(
+    # Per resource and UTC day first, whether some row starts in each hour h of that day (24 flags), then
+    # per resource: the distinct hours are the flags set. A distinct count over the rows kept a set of
+    # hours per resource (152 MiB for the 1.5M node-hours of a 30M-row bill, 74 MiB this way); the flags
+    # take one row per resource-day. The sums are of the per-day sums (the same to rounding).
+    hour = r.ChargePeriodStart.hour()
+    days = r.group_by("ResourceId", day=r.ChargePeriodStart.truncate("D")).aggregate(
         ServiceName=r.ServiceName.max(), SubAccountId=r.SubAccountId.max(), tag_value=tag_value(r, key).max(),
-        hours=r.ChargePeriodStart.truncate("h").nunique(), billed_cost=r.BilledCost.sum(),
-        effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max())
+        billed_cost=r.BilledCost.sum(), effective_cost=r.EffectiveCost.sum(), list_unit_price=r.ListUnitPrice.max(),
+        **{f"in_hour_{h}": (hour == h).any() for h in range(24)})
+    hours_that_day = sum(days[f"in_hour_{h}"].cast("int64") for h in range(24))
+    out = days.group_by("ResourceId").aggregate(
+        ServiceName=days.ServiceName.max(), SubAccountId=days.SubAccountId.max(), tag_value=days.tag_value.max(),
+        hours=hours_that_day.sum().fill_null(0), billed_cost=days.billed_cost.sum(),
+        effective_cost=days.effective_cost.sum(), list_unit_price=days.list_unit_price.max())
     return _keep_top(out, unit_prices, untagged_only, top_n)
 
 
