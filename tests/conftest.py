@@ -117,6 +117,19 @@ def snapshot(folder: Path) -> dict:
 # Spark: the DuckDB-vs-Spark proofs skip without Java or pyspark, unless CI requires them.
 
 
+@pytest.fixture(scope="module")
+def spark():
+    """A Spark session for one test module (`costlib.billing.spark_session`, logging errors only), stopped
+    at the module's end; skipped (or failed under ``COSTBOOK_REQUIRE_SPARK=1``) without Spark."""
+    from costlib import billing
+
+    require_spark()
+    session = billing.spark_session()
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
 def require_spark() -> None:
     """Skip the calling test (or fixture) when Java 17 or pyspark is missing, with one line saying which;
     with ``COSTBOOK_REQUIRE_SPARK=1`` (set by ``.ci/run``) fail instead, so CI cannot skip the proof."""

@@ -20,20 +20,10 @@ import pandas as pd
 import pytest
 
 from costlib import billing
-from conftest import require_spark
 from costlib import billing_queries as Q
 from tests.focus_use_case_bill import write_bill
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="module")
-def spark():
-    require_spark()
-    session = billing.spark_session()
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")

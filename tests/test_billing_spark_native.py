@@ -36,7 +36,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import SAMPLE, require_spark
+from conftest import SAMPLE
 from costlib import billing
 from costlib import billing_queries as Q
 from costlib.errors import BillingDataError
@@ -44,15 +44,6 @@ from tests.test_billing import HEADER, _row, _write_csv
 from tests.test_billing_sql import MESSY_ROWS
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="module")
-def spark():
-    require_spark()
-    session = billing.spark_session()
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 class NoDuckDB:

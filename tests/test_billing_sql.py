@@ -16,7 +16,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import require_spark
 from costlib import billing, billing_sql
 from tests.test_billing import HEADER, _row
 
@@ -49,15 +48,6 @@ MESSY_ROWS = [
     _row(ContractedCost="-€1,234.5", ChargePeriodStart="2026-11-06T00:00:00+05:00"),
     _row(ContractedCost="0x1p3", ChargePeriodStart="2026-11-06 00:00:00 UTC"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    require_spark()
-    session = billing.spark_session()
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def _scans(spark, files, by_value: bool) -> tuple[dict, dict]:
