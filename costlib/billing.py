@@ -711,8 +711,8 @@ def duckdb_settings(cache_root: Path | None = None, ordered: bool = False) -> li
     """The SET statements billing runs on each DuckDB connection it opens.
 
     UTC, no progress bar, memory bounded by `DUCKDB_MEMORY_LIMIT` (``$COSTBOOK_DUCKDB_MEMORY_LIMIT``),
-    spilling to `duckdb_spill_dir`, no cache of file blocks in the process (``enable_external_file_cache``), threads from ``$COSTBOOK_DUCKDB_THREADS`` (DuckDB's default, one per
-    core, when unset), and, unless ``ordered``, ``preserve_insertion_order = false``: every query result
+    spilling to `duckdb_spill_dir`, no cache of file blocks in the process (``enable_external_file_cache``),
+    threads from ``$COSTBOOK_DUCKDB_THREADS`` (DuckDB's default, one per core, when unset), and, unless ``ordered``, ``preserve_insertion_order = false``: every query result
     is sorted by `BillingData.query` and every example query has its own ORDER BY, so no result depends on
     the order rows were read in, and DuckDB need not buffer rows to keep it.
 
@@ -1245,12 +1245,12 @@ def normalise(files: list[Path], target: Path, currency: str | None = None, in_p
         raw_types = _raw_types(con, "raw")
     except duckdb.Error as exc:
         con.close()
-        raise BillingDataError(f"{where}: cannot be read as CSV or Parquet: {str(exc).splitlines()[0]}") from None
+        raise BillingDataError(f"{where}: cannot be read as CSV or Parquet: {_first_line(exc)}") from None
     try:
         columns, version = _checked_columns(where, raw_types)
         return _normalise(con, files, where, raw_types, columns, version, target, currency, in_place)
     except duckdb.Error as exc:
-        raise BillingDataError(f"{where}: cannot be read: {str(exc).splitlines()[0]}") from None
+        raise BillingDataError(f"{where}: cannot be read: {_first_line(exc)}") from None
     finally:
         con.close()
 
@@ -1375,12 +1375,13 @@ def _normalise(con, files, where, raw_types, columns, version, target, currency,
     }
 
 
-def _write_canonical(con, target: Path, select: str) -> None:
+def _write_canonical(con, target: Path, select: str, keep_view: bool = False) -> None:
     """Write the rows of ``select`` as the canonical data ``target``, replacing what was there in one
     rename (a reader sees the old data or the new, never half): on DuckDB one Parquet file (``COPY``), on
     `billing_sql.SparkSql` a Parquet folder written by Spark's tasks in parallel (timestamps as
     microseconds adjusted to UTC, which DuckDB reads as TIMESTAMP WITH TIME ZONE; Spark's default INT96
-    would read as a timestamp without a zone). Either way any view record of the entry is removed."""
+    would read as a timestamp without a zone). Any view record of the entry is then removed, unless
+    ``keep_view`` (`canonical_file`: a file written from the view, for an engine that needs one)."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     if getattr(con, "dialect", DUCKDB) is SPARK:
         _remove_path(tmp)
@@ -1390,7 +1391,8 @@ def _write_canonical(con, target: Path, select: str) -> None:
         con.execute(f"COPY ({select}) TO {_sql_str(str(tmp))} "
                     f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
     _replace_path(tmp, target)
-    (target.parent / IN_PLACE_VIEW).unlink(missing_ok=True)
+    if not keep_view:
+        (target.parent / IN_PLACE_VIEW).unlink(missing_ok=True)
 
 
 def _remove_path(path: Path) -> None:
@@ -1533,16 +1535,14 @@ def canonical_relation(canonical: Path, tag_columns: bool = True, tags: bool = T
     select, join = list(view["select"]), ""
     if not tags:
         select = [c for c in select if not c.endswith(" AS Tags")]
-    elif view["tags"] and not tag_columns:
-        join = (f" LEFT JOIN read_parquet({_sql_str(str(Path(canonical).parent / IN_PLACE_TAGS))}) AS tags_parsed "
-                f"ON raw.Tags = tags_parsed.raw_tags")
     elif view["tags"]:
         parsed = Path(canonical).parent / IN_PLACE_TAGS
-        columns = [f"LIST_EXTRACT(ELEMENT_AT(parsed_map, {_sql_str(k)}), 1) AS {_ident(Q.TAG_COLUMN_PREFIX + k)}"
-                   for k in _tag_column_keys(parsed, view["select"])]
-        join = (f" LEFT JOIN (SELECT {', '.join(['raw_tags', 'parsed_map', *columns])} FROM "
-                f"read_parquet({_sql_str(str(parsed))})) AS tags_parsed ON raw.Tags = tags_parsed.raw_tags")
-        select += [f"tags_parsed.{c.rsplit(' AS ', 1)[1]}" for c in columns]
+        keys = _tag_column_keys(parsed, view["select"]) if tag_columns else []
+        columns = {_ident(Q.TAG_COLUMN_PREFIX + k): f"LIST_EXTRACT(ELEMENT_AT(parsed_map, {_sql_str(k)}), 1)" for k in keys}
+        looked_up = ["raw_tags", "parsed_map", *(f"{value} AS {name}" for name, value in columns.items())]
+        join = (f" LEFT JOIN (SELECT {', '.join(looked_up)} FROM read_parquet({_sql_str(str(parsed))})) AS tags_parsed "
+                f"ON raw.Tags = tags_parsed.raw_tags")
+        select += [f"tags_parsed.{name}" for name in columns]
     return f"(SELECT {', '.join(select)} FROM ({_raw_relation([Path(f) for f in view['files']])}) AS raw{join})"
 
 
@@ -1577,10 +1577,8 @@ def canonical_file(canonical: Path) -> Path:
     if not canonical.exists() and _view_record(canonical.parent) is not None:
         con = _connect_duckdb(canonical.parent.parent)
         try:
-            tmp = canonical.with_name(f".{canonical.name}.{os.getpid()}.tmp")
-            con.execute(f"COPY (SELECT * FROM {canonical_relation(canonical, tag_columns=False)}) TO {_sql_str(str(tmp))} "
-                        f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 262144)")
-            os.replace(tmp, canonical)
+            _write_canonical(con, canonical, f"SELECT * FROM {canonical_relation(canonical, tag_columns=False)}",
+                             keep_view=True)
         finally:
             con.close()
     return canonical
